@@ -1,0 +1,183 @@
+// Package activities holds every side effect of the workflows: deadlines from
+// the calendar, the tasks inbox, share request records, grants and the event
+// projection. Every activity is idempotent: its writes are keyed by workflow
+// and step, so a retry after a crash writes nothing twice.
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Activities holds the dependencies of the activities. Register a value of it
+// with the worker; workflows refer to its methods through a nil pointer.
+type Activities struct {
+	DB       *gorm.DB
+	Calendar func() *holidays.Calendar
+}
+
+// DeadlineInput asks for the end of a period of working days.
+type DeadlineInput struct {
+	From        time.Time
+	WorkingDays int
+}
+
+// Deadline is a computed due time with the calendar version that computed it.
+type Deadline struct {
+	holidays.Deadline
+	CalendarVersion string
+}
+
+// Deadline counts working days on the official calendar.
+func (a *Activities) Deadline(_ context.Context, in DeadlineInput) (Deadline, error) {
+	cal := a.Calendar()
+	d, err := cal.AddWorkingDays(in.From, in.WorkingDays)
+	if err != nil {
+		return Deadline{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("deadline: %v", err), "bad_deadline", err)
+	}
+	return Deadline{Deadline: d, CalendarVersion: cal.Version()}, nil
+}
+
+// insertOnce inserts rows, ignoring those whose primary key exists already.
+func insertOnce(tx *gorm.DB, rows any) error {
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(rows).Error
+}
+
+// event builds an event whose ID is unique for the procedure, step and kind.
+func event(procID, step, kind string, at time.Time) models.Event {
+	return models.Event{ID: procID + "/" + step + "/" + kind, ProcedureID: procID, Kind: kind, At: at.UTC()}
+}
+
+// OpenTaskInput opens one task of the inbox.
+type OpenTaskInput struct {
+	Task models.Task
+	// Detail is a human-readable note for the event, e.g. why a supervision task opened.
+	Detail string
+}
+
+// OpenTask adds a task to the inbox.
+func (a *Activities) OpenTask(ctx context.Context, in OpenTaskInput) error {
+	t := in.Task
+	t.Status = models.TaskOpen
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, &t); err != nil {
+			return fmt.Errorf("open task %s: %w", t.ID, err)
+		}
+		ev := event(t.ProcedureID, t.ID, "task_opened", t.CreatedAt)
+		ev.TaskID, ev.Article = t.ID, t.Article
+		ev.Actor = assignee(t)
+		ev.Detail = fmt.Sprintf("%s task for %s due %s (24:00 Beijing time)", t.Kind, ev.Actor, t.DueDate)
+		if t.Provisional {
+			ev.Detail += "; provisional: the calendar of that year is not yet published"
+		}
+		if in.Detail != "" {
+			ev.Detail += "; " + in.Detail
+		}
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record task %s opened: %w", t.ID, err)
+		}
+		return nil
+	})
+}
+
+func assignee(t models.Task) string {
+	if t.AssigneeDept != "" {
+		return t.AssigneeRole + ":" + t.AssigneeDept
+	}
+	return t.AssigneeRole + ":" + t.Jurisdiction
+}
+
+// TaskNote records a reminder or an overdue flag on open tasks.
+type TaskNote struct {
+	ProcedureID string
+	TaskIDs     []string
+	At          time.Time
+	Article     string
+}
+
+// RemindTasks records that the tasks are due within one working day.
+func (a *Activities) RemindTasks(ctx context.Context, in TaskNote) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		at := in.At.UTC()
+		if err := tx.Model(&models.Task{}).Where("id IN ? AND status = ?", in.TaskIDs, models.TaskOpen).
+			Update("reminded_at", at).Error; err != nil {
+			return fmt.Errorf("remind tasks: %w", err)
+		}
+		for _, id := range in.TaskIDs {
+			ev := event(in.ProcedureID, id, "reminder", at)
+			ev.TaskID, ev.Article = id, in.Article
+			ev.Detail = "due within one working day"
+			if err := insertOnce(tx, &ev); err != nil {
+				return fmt.Errorf("record reminder: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// MarkOverdue flags tasks and their procedure's record as overdue.
+func (a *Activities) MarkOverdue(ctx context.Context, in TaskNote) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.Task{}).Where("id IN ?", in.TaskIDs).Update("overdue", true).Error; err != nil {
+			return fmt.Errorf("flag tasks overdue: %w", err)
+		}
+		if err := tx.Model(&models.ShareRequest{}).Where("id = ?", in.ProcedureID).Update("overdue", true).Error; err != nil {
+			return fmt.Errorf("flag request overdue: %w", err)
+		}
+		for _, id := range in.TaskIDs {
+			ev := event(in.ProcedureID, id, "overdue", in.At)
+			ev.TaskID, ev.Article = id, in.Article
+			ev.Detail = "deadline passed without a decision"
+			if err := insertOnce(tx, &ev); err != nil {
+				return fmt.Errorf("record overdue: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// CloseTaskInput records the end of a task: a decision, a deemed outcome, or
+// cancellation because the procedure ended otherwise.
+type CloseTaskInput struct {
+	ProcedureID string
+	TaskID      string
+	Status      string // done or cancelled
+	Decision    string
+	Reason      string
+	LegalBasis  string
+	Conditions  string
+	DecidedBy   string
+	At          time.Time
+	Article     string
+}
+
+// CloseTask closes a task with its decision.
+func (a *Activities) CloseTask(ctx context.Context, in CloseTaskInput) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		at := in.At.UTC()
+		err := tx.Model(&models.Task{}).Where("id = ? AND status = ?", in.TaskID, models.TaskOpen).Updates(map[string]any{
+			"status": in.Status, "decision": in.Decision, "reason": in.Reason, "legal_basis": in.LegalBasis,
+			"conditions": in.Conditions, "decided_by": in.DecidedBy, "decided_at": at,
+		}).Error
+		if err != nil {
+			return fmt.Errorf("close task %s: %w", in.TaskID, err)
+		}
+		ev := event(in.ProcedureID, in.TaskID, "task_"+in.Status, at)
+		ev.TaskID, ev.Actor, ev.Article = in.TaskID, in.DecidedBy, in.Article
+		ev.Detail = in.Decision
+		if in.Reason != "" {
+			ev.Detail += ": " + in.Reason
+		}
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record task %s closed: %w", in.TaskID, err)
+		}
+		return nil
+	})
+}

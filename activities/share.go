@@ -1,0 +1,79 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"gorm.io/gorm"
+)
+
+// RecordShareRequest stores a filed share request (once).
+func (a *Activities) RecordShareRequest(ctx context.Context, r models.ShareRequest) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, &r); err != nil {
+			return fmt.Errorf("record share request %s: %w", r.ID, err)
+		}
+		ev := event(r.ID, "request", "filed", r.FiledAt)
+		ev.Actor, ev.Article = r.RequestedBy+"@"+r.RequesterDept, r.Article
+		ev.Detail = fmt.Sprintf("share request for %s from %s", r.CatalogItemID, r.ProviderDept)
+		if r.DueDate != "" {
+			ev.Detail += ", decision due " + r.DueDate
+		}
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record filing of %s: %w", r.ID, err)
+		}
+		return nil
+	})
+}
+
+// FinishShareInput is the final outcome of a share request.
+type FinishShareInput struct {
+	ID         string
+	Status     string // granted or rejected
+	Basis      string // for grants: unconditional, decision, deemed_consent
+	Reason     string
+	LegalBasis string
+	Conditions string
+	Article    string
+	At         time.Time
+}
+
+// FinishShareRequest records the outcome and, for a grant, opens access
+// (开通共享权限) limited to the request's purpose and conditions.
+func (a *Activities) FinishShareRequest(ctx context.Context, in FinishShareInput) error {
+	at := in.At.UTC()
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r models.ShareRequest
+		if err := tx.First(&r, "id = ?", in.ID).Error; err != nil {
+			return fmt.Errorf("load share request %s: %w", in.ID, err)
+		}
+		err := tx.Model(&r).Updates(map[string]any{
+			"status": in.Status, "basis": in.Basis, "reason": in.Reason, "legal_basis": in.LegalBasis,
+			"conditions": in.Conditions, "decided_at": at, "article": in.Article,
+		}).Error
+		if err != nil {
+			return fmt.Errorf("finish share request %s: %w", in.ID, err)
+		}
+		if in.Status == models.StatusGranted {
+			g := models.Grant{
+				ID: "grant-" + r.ID, ShareRequestID: r.ID, CatalogItemID: r.CatalogItemID, Dept: r.RequesterDept,
+				Basis: in.Basis, Purpose: r.Purpose, Conditions: in.Conditions, Article: in.Article, GrantedAt: at,
+			}
+			if err := insertOnce(tx, &g); err != nil {
+				return fmt.Errorf("grant %s: %w", r.ID, err)
+			}
+		}
+		ev := event(r.ID, "request", in.Status, at)
+		ev.Article = in.Article
+		ev.Detail = in.Basis
+		if in.Reason != "" {
+			ev.Detail += ": " + in.Reason
+		}
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record outcome of %s: %w", r.ID, err)
+		}
+		return nil
+	})
+}

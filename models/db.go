@@ -1,0 +1,48 @@
+package models
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Open connects to PostgreSQL when url is set (postgres://...), and otherwise
+// to an embedded SQLite file at sqlitePath, creating its directory.
+func Open(url, sqlitePath string) (*gorm.DB, error) {
+	cfg := &gorm.Config{Logger: logger.Default.LogMode(logger.Silent), TranslateError: true}
+	if url != "" {
+		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+			return nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL")
+		}
+		db, err := gorm.Open(postgres.Open(url), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+		}
+		return db, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	db, err := gorm.Open(sqlite.Open(sqlitePath+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", sqlitePath, err)
+	}
+	return db, nil
+}
+
+// Migrate creates or updates the tables.
+func Migrate(db *gorm.DB) error {
+	if err := db.AutoMigrate(All()...); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// IsPostgres reports whether db talks to PostgreSQL.
+func IsPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }

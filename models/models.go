@@ -1,0 +1,164 @@
+// Package models holds the domain records kept in the database (PostgreSQL in
+// production, SQLite as the embedded default) and the queries on them. Workflow
+// state lives in Temporal; these tables are written by activities and by the
+// admin endpoints only.
+package models
+
+import (
+	"time"
+)
+
+// Share types of a catalog item (共享类型).
+const (
+	ShareUnconditional = "unconditional"
+	ShareConditional   = "conditional"
+	ShareNotShared     = "not_shared"
+)
+
+// Open types of a catalog item (开放类型).
+const (
+	OpenUnconditional = "unconditional"
+	OpenConditional   = "conditional"
+	OpenNotOpen       = "not_open"
+)
+
+// Department is a government department or public body.
+type Department struct {
+	Code         string    `gorm:"primaryKey" json:"code"`
+	Name         string    `gorm:"not null" json:"name"`
+	Jurisdiction string    `gorm:"index;not null" json:"jurisdiction"`
+	Kind         string    `json:"kind"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// CatalogItem is one entry of a department's data catalog (数据目录).
+type CatalogItem struct {
+	ID              string    `gorm:"primaryKey" json:"id"`
+	Jurisdiction    string    `gorm:"index;not null" json:"jurisdiction"`
+	ProviderDept    string    `gorm:"index;not null" json:"provider_dept"`
+	Title           string    `gorm:"not null" json:"title"`
+	ShareType       string    `gorm:"not null" json:"share_type"`
+	ShareConditions string    `json:"share_conditions"`
+	LegalBasis      string    `json:"legal_basis"`
+	OpenType        string    `gorm:"not null" json:"open_type"`
+	DataItems       []string  `gorm:"serializer:json;type:text" json:"data_items"`
+	Version         int       `gorm:"not null;default:1" json:"version"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// Share request statuses.
+const (
+	StatusPending  = "pending"
+	StatusGranted  = "granted"
+	StatusRejected = "rejected"
+)
+
+// Bases on which a share request was granted.
+const (
+	BasisUnconditional = "unconditional"
+	BasisDecision      = "decision"
+	BasisDeemedConsent = "deemed_consent"
+)
+
+// ShareRequest is a department's request for another department's data (共享申请).
+type ShareRequest struct {
+	ID              string     `gorm:"primaryKey" json:"id"`
+	WorkflowID      string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
+	RequestHash     string     `json:"-"`
+	Jurisdiction    string     `gorm:"index;not null" json:"jurisdiction"`
+	CatalogItemID   string     `gorm:"index;not null" json:"catalog_item_id"`
+	RequesterDept   string     `gorm:"index;not null" json:"requester_dept"`
+	ProviderDept    string     `gorm:"index;not null" json:"provider_dept"`
+	RequestedBy     string     `json:"requested_by"`
+	Purpose         string     `json:"purpose"`
+	Scenario        string     `json:"scenario"`
+	DataItems       []string   `gorm:"serializer:json;type:text" json:"data_items"`
+	Status          string     `gorm:"index;not null" json:"status"`
+	Basis           string     `json:"basis,omitempty"`
+	Article         string     `json:"article"`
+	DueDate         string     `json:"due_date,omitempty"`
+	DueAt           *time.Time `json:"due_at,omitempty"`
+	Provisional     bool       `json:"provisional"`
+	CalendarVersion string     `json:"calendar_version,omitempty"`
+	Overdue         bool       `json:"overdue"`
+	Reason          string     `json:"reason,omitempty"`
+	LegalBasis      string     `json:"legal_basis,omitempty"`
+	Conditions      string     `json:"conditions,omitempty"`
+	FiledAt         time.Time  `json:"filed_at"`
+	DecidedAt       *time.Time `json:"decided_at,omitempty"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+// Task statuses.
+const (
+	TaskOpen      = "open"
+	TaskDone      = "done"
+	TaskCancelled = "cancelled"
+)
+
+// Task kinds.
+const (
+	TaskDecision    = "decision"
+	TaskSupervision = "supervision" // 督办: the authority follows up an overdue task
+)
+
+// Task is one entry of the reviewers' inbox: a step of a procedure waiting for
+// a person, with its due time and the article that sets it.
+type Task struct {
+	ID           string     `gorm:"primaryKey" json:"id"`
+	Procedure    string     `gorm:"index;not null" json:"procedure"`
+	ProcedureID  string     `gorm:"index;not null" json:"procedure_id"`
+	WorkflowID   string     `gorm:"not null" json:"workflow_id"`
+	Kind         string     `gorm:"not null" json:"kind"`
+	Jurisdiction string     `gorm:"index;not null" json:"jurisdiction"`
+	AssigneeRole string     `gorm:"index;not null" json:"assignee_role"`
+	AssigneeDept string     `gorm:"index" json:"assignee_dept,omitempty"`
+	DueDate      string     `json:"due_date"`
+	DueAt        time.Time  `json:"due_at"`
+	Provisional  bool       `json:"provisional"`
+	Article      string     `json:"article"`
+	Status       string     `gorm:"index;not null" json:"status"`
+	Overdue      bool       `json:"overdue"`
+	RemindedAt   *time.Time `json:"reminded_at,omitempty"`
+	Decision     string     `json:"decision,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
+	LegalBasis   string     `json:"legal_basis,omitempty"`
+	Conditions   string     `json:"conditions,omitempty"`
+	DecidedBy    string     `json:"decided_by,omitempty"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// Grant is access opened to a department (开通共享权限), limited to the
+// request's purpose and conditions.
+type Grant struct {
+	ID             string    `gorm:"primaryKey" json:"id"`
+	ShareRequestID string    `gorm:"uniqueIndex;not null" json:"share_request_id"`
+	CatalogItemID  string    `gorm:"index;not null" json:"catalog_item_id"`
+	Dept           string    `gorm:"index;not null" json:"dept"`
+	Basis          string    `json:"basis"`
+	Purpose        string    `json:"purpose"`
+	Conditions     string    `json:"conditions,omitempty"`
+	Article        string    `json:"article"`
+	GrantedAt      time.Time `json:"granted_at"`
+}
+
+// Event is one step of a procedure as the domain sees it: filed, task opened,
+// reminder, decision, deemed outcome, supervision, completion. Its ID is
+// derived from the workflow and step so that a retried activity writes it once.
+type Event struct {
+	ID          string    `gorm:"primaryKey" json:"id"`
+	ProcedureID string    `gorm:"index;not null" json:"procedure_id"`
+	At          time.Time `gorm:"index" json:"at"`
+	Kind        string    `gorm:"not null" json:"kind"`
+	Actor       string    `json:"actor,omitempty"`
+	TaskID      string    `json:"task_id,omitempty"`
+	Article     string    `json:"article,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
+}
+
+// All lists every model, for migration.
+func All() []any {
+	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{}}
+}

@@ -1,0 +1,286 @@
+// Package regulations holds one profile per city: for every procedure its
+// deadlines in working days, who decides, what silence means, the escalation
+// chain and the article each rule comes from. Profiles are data (profiles/*.json)
+// and a workflow receives a snapshot of its city's profile when it starts, so a
+// later edit never changes a running procedure.
+package regulations
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+//go:embed profiles/*.json
+var files embed.FS
+
+// Roles that act in procedures.
+const (
+	RoleProvider   = "provider"  // the department that holds the data
+	RoleAuthority  = "authority" // 大数据主管部门
+	RoleGovernment = "government"
+	RoleDepartment = "department"
+	RoleInfocenter = "infocenter"
+)
+
+// What silence means when a decision is not made in time.
+const (
+	// SilenceDeemedConsent grants the request when the deadline passes (视为同意).
+	SilenceDeemedConsent = "deemed_consent"
+	// SilenceSupervise flags the task overdue and opens a supervision task (督办)
+	// for the authority; the request keeps waiting.
+	SilenceSupervise = "supervise"
+)
+
+// What a refusal must carry.
+const (
+	RefusalReason               = "reason"
+	RefusalReasonAndLegalGround = "reason_and_legal_ground"
+	RefusalReasonAndBasis       = "reason_and_basis"
+)
+
+// Period is a deadline in working days with the article it comes from.
+// Statutory is false where the text names no number and the platform's
+// service level applies.
+type Period struct {
+	WorkingDays int    `json:"working_days"`
+	Statutory   bool   `json:"statutory"`
+	Article     string `json:"article"`
+	Text        string `json:"text,omitempty"`
+}
+
+// ShareRule is the conditional data-sharing procedure (procedure 2).
+type ShareRule struct {
+	UnconditionalArticle string   `json:"unconditional_article"`
+	Deciders             []string `json:"deciders"`
+	Decision             Period   `json:"decision"`
+	OnSilence            string   `json:"on_silence"`
+	SilenceArticle       string   `json:"silence_article"`
+	RefusalRequires      string   `json:"refusal_requires"`
+	RefusalArticle       string   `json:"refusal_article"`
+	Conditions           []string `json:"conditions,omitempty"`
+	UseArticle           string   `json:"use_article"`
+}
+
+// Step is one level of a dispute escalation chain.
+type Step struct {
+	Level  string `json:"level"`
+	Actor  string `json:"actor"`
+	Period Period `json:"period"`
+}
+
+// CatalogRule is the catalog change procedure (procedure 1).
+type CatalogRule struct {
+	Update Period `json:"update"`
+	Review Period `json:"review"`
+	Path   string `json:"path"`
+}
+
+// OpenRule is the open-data application procedure (procedure 3).
+type OpenRule struct {
+	Preliminary        *Period `json:"preliminary,omitempty"`
+	Decider            string  `json:"decider"`
+	Decision           Period  `json:"decision"`
+	DemandApplications bool    `json:"demand_applications,omitempty"`
+	AgreementArticle   string  `json:"agreement_article,omitempty"`
+	PublishRefusals    bool    `json:"publish_refusals,omitempty"`
+	PublishApproved    bool    `json:"publish_approved,omitempty"`
+}
+
+// ObjectionRule is the objection procedure (procedure 4).
+type ObjectionRule struct {
+	RoutesThroughAuthority bool   `json:"routes_through_authority,omitempty"`
+	Handling               Period `json:"handling"`
+}
+
+// ClassificationRule is the share classification procedure (procedure 5).
+type ClassificationRule struct {
+	Path                string `json:"path"`
+	Article             string `json:"article"`
+	TemporaryAdjustment bool   `json:"temporary_adjustment,omitempty"`
+	Reevaluation        bool   `json:"reevaluation,omitempty"`
+}
+
+// Profile is one city's regulation as data.
+type Profile struct {
+	City             string             `json:"city"`
+	Name             string             `json:"name"`
+	Document         string             `json:"document"`
+	Authority        string             `json:"authority"`
+	ValidFrom        string             `json:"valid_from,omitempty"`
+	ValidTo          string             `json:"valid_to,omitempty"`
+	ValidityNote     string             `json:"validity_note,omitempty"`
+	ServiceLevelDays int                `json:"service_level_days"`
+	ShareRequest     ShareRule          `json:"share_request"`
+	Dispute          []Step             `json:"dispute"`
+	CatalogChange    CatalogRule        `json:"catalog_change"`
+	OpenApplication  OpenRule           `json:"open_application"`
+	Objection        ObjectionRule      `json:"objection"`
+	Classification   ClassificationRule `json:"classification"`
+}
+
+// Supervision is the period the authority gets to follow up an overdue task
+// (督办): the platform's service level, not statutory. Leshan 第三十九条 makes
+// missing a deadline a breach the authority orders corrected.
+func (p Profile) Supervision() Period {
+	return Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: p.Document + " 督办（平台服务时限）"}
+}
+
+// Registry holds the profiles in force in one deployment, with any validity
+// extensions applied.
+type Registry struct {
+	profiles map[string]Profile
+}
+
+// Load reads the shipped profiles and applies extensions of their validity,
+// given as "city:YYYY-MM-DD[,city:YYYY-MM-DD]" (APPROVALS_EXTEND_VALIDITY).
+func Load(extend string) (*Registry, error) {
+	entries, err := files.ReadDir("profiles")
+	if err != nil {
+		return nil, fmt.Errorf("read profiles: %w", err)
+	}
+	r := &Registry{profiles: map[string]Profile{}}
+	for _, e := range entries {
+		data, err := files.ReadFile(path.Join("profiles", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read profile %s: %w", e.Name(), err)
+		}
+		var p Profile
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("parse profile %s: %w", e.Name(), err)
+		}
+		if err := p.validate(); err != nil {
+			return nil, fmt.Errorf("profile %s: %w", e.Name(), err)
+		}
+		r.profiles[p.City] = p
+	}
+	if err := r.extend(extend); err != nil {
+		return nil, fmt.Errorf("APPROVALS_EXTEND_VALIDITY: %w", err)
+	}
+	return r, nil
+}
+
+func (r *Registry) extend(spec string) error {
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		city, date, ok := strings.Cut(part, ":")
+		if !ok {
+			return fmt.Errorf("%q: want city:YYYY-MM-DD", part)
+		}
+		p, ok := r.profiles[city]
+		if !ok {
+			return fmt.Errorf("%q: unknown city %q", part, city)
+		}
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return fmt.Errorf("%q: bad date: %w", part, err)
+		}
+		p.ValidTo = date
+		if p.ValidFrom == "" {
+			p.ValidFrom = "0001-01-01"
+		}
+		p.ValidityNote = strings.TrimSpace(p.ValidityNote + " 有效期经部署配置延长至 " + date)
+		r.profiles[city] = p
+	}
+	return nil
+}
+
+// Cities lists the known city codes, sorted.
+func (r *Registry) Cities() []string {
+	out := make([]string, 0, len(r.profiles))
+	for c := range r.profiles {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Get returns the profile of a city.
+func (r *Registry) Get(city string) (Profile, bool) {
+	p, ok := r.profiles[city]
+	return p, ok
+}
+
+// ValidityError says that a city's regulation is not in force on a date.
+type ValidityError struct {
+	Profile Profile
+	Date    string
+}
+
+func (e *ValidityError) Error() string {
+	p := e.Profile
+	if p.ValidFrom == "" {
+		return fmt.Sprintf("%s is not in force: %s", p.Document, p.ValidityNote)
+	}
+	to := p.ValidTo
+	if to == "" {
+		to = "no end"
+	}
+	return fmt.Sprintf("%s is in force from %s to %s, not on %s", p.Document, p.ValidFrom, to, e.Date)
+}
+
+// InForce returns the city's profile if its regulation is in force on the
+// Beijing date of t, a *ValidityError if it is not, and an error for an
+// unknown city.
+func (r *Registry) InForce(city string, t time.Time, loc *time.Location) (Profile, error) {
+	p, ok := r.profiles[city]
+	if !ok {
+		return Profile{}, fmt.Errorf("unknown jurisdiction %q (known: %s)", city, strings.Join(r.Cities(), ", "))
+	}
+	day := t.In(loc).Format(time.DateOnly)
+	if p.ValidFrom == "" || day < p.ValidFrom || (p.ValidTo != "" && day > p.ValidTo) {
+		return p, &ValidityError{Profile: p, Date: day}
+	}
+	return p, nil
+}
+
+func (p Profile) validate() error {
+	if p.City == "" || p.Document == "" || p.Authority == "" {
+		return fmt.Errorf("city, document and authority are required")
+	}
+	if p.ValidFrom == "" && p.ValidityNote == "" {
+		return fmt.Errorf("a profile without valid_from must explain its validity in validity_note")
+	}
+	if p.ServiceLevelDays < 1 {
+		return fmt.Errorf("service_level_days must be at least 1")
+	}
+	s := p.ShareRequest
+	if len(s.Deciders) == 0 {
+		return fmt.Errorf("share_request.deciders is empty")
+	}
+	for _, d := range s.Deciders {
+		if d != RoleProvider && d != RoleAuthority {
+			return fmt.Errorf("share_request.deciders: unknown role %q", d)
+		}
+	}
+	if s.OnSilence != SilenceDeemedConsent && s.OnSilence != SilenceSupervise {
+		return fmt.Errorf("share_request.on_silence: unknown rule %q", s.OnSilence)
+	}
+	switch s.RefusalRequires {
+	case RefusalReason, RefusalReasonAndLegalGround, RefusalReasonAndBasis:
+	default:
+		return fmt.Errorf("share_request.refusal_requires: unknown rule %q", s.RefusalRequires)
+	}
+	periods := map[string]Period{
+		"share_request.decision": s.Decision, "catalog_change.update": p.CatalogChange.Update,
+		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
+		"objection.handling": p.Objection.Handling,
+	}
+	for i, st := range p.Dispute {
+		periods[fmt.Sprintf("dispute[%d]", i)] = st.Period
+	}
+	for name, per := range periods {
+		if per.WorkingDays < 1 || per.Article == "" {
+			return fmt.Errorf("%s: working_days and article are required", name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"go.temporal.io/sdk/workflow"
+)
+
+// ProcedureShare names the data-sharing request procedure.
+const ProcedureShare = "share_request"
+
+// ShareInput starts a share request. Profile is the city's rules as they were
+// at filing, so the history shows which rule applied.
+type ShareInput struct {
+	Request models.ShareRequest
+	Item    models.CatalogItem
+	Profile regulations.Profile
+}
+
+// ShareState is a share request as its workflow sees it.
+type ShareState struct {
+	ID          string    `json:"id"`
+	Status      string    `json:"status"`
+	Basis       string    `json:"basis,omitempty"`
+	DueDate     string    `json:"due_date,omitempty"`
+	DueAt       time.Time `json:"due_at,omitzero"`
+	Provisional bool      `json:"provisional"`
+	Article     string    `json:"article"`
+	Overdue     bool      `json:"overdue"`
+	Filed       bool      `json:"-"`
+}
+
+// ShareRequest runs a department's request for another department's data
+// (procedure 2): unconditional data is granted at once; conditional data waits
+// for the decision of whoever the city names, within its working days, and on
+// silence the city's rule applies (wuhan: deemed consent; elsewhere:
+// supervision by the authority while the request keeps waiting).
+func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
+	r, p := in.Request, in.Profile
+	rule := p.ShareRequest
+	st := ShareState{ID: r.ID, Status: models.StatusPending}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ShareState, error) { return st, nil }); err != nil {
+		return st, fmt.Errorf("register query: %w", err)
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateFiled, func(ctx workflow.Context) (ShareState, error) {
+		err := workflow.Await(ctx, func() bool { return st.Filed })
+		return st, err
+	}); err != nil {
+		return st, fmt.Errorf("register update: %w", err)
+	}
+	box, err := newInbox(ctx)
+	if err != nil {
+		return st, err
+	}
+	finish := func(status, basis, article string, out StepOutcome) (ShareState, error) {
+		st.Status, st.Basis, st.Article, st.Overdue = status, basis, article, out.Overdue
+		err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
+			ID: r.ID, Status: status, Basis: basis, Reason: out.Reason, LegalBasis: out.LegalBasis,
+			Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
+		}).Get(ctx, nil)
+		if err != nil {
+			return st, fmt.Errorf("finish %s: %w", r.ID, err)
+		}
+		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
+			return st, fmt.Errorf("upsert status: %w", err)
+		}
+		// Answer any Update still in flight before the workflow closes.
+		return st, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	}
+
+	if in.Item.ShareType == models.ShareUnconditional {
+		r.Status, r.Article = models.StatusPending, rule.UnconditionalArticle
+		if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
+			return st, fmt.Errorf("record %s: %w", r.ID, err)
+		}
+		st.Status, st.Basis, st.Article, st.Filed = models.StatusGranted, models.BasisUnconditional, rule.UnconditionalArticle, true
+		return finish(models.StatusGranted, models.BasisUnconditional, rule.UnconditionalArticle, StepOutcome{})
+	}
+
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: r.FiledAt, WorkingDays: rule.Decision.WorkingDays}).Get(ctx, &due); err != nil {
+		return st, fmt.Errorf("deadline of %s: %w", r.ID, err)
+	}
+	r.Status, r.Article = models.StatusPending, rule.Decision.Article
+	r.DueDate, r.DueAt, r.Provisional, r.CalendarVersion = due.DueDate, &due.DueAt, due.Provisional, due.CalendarVersion
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
+		return st, fmt.Errorf("record %s: %w", r.ID, err)
+	}
+	st.DueDate, st.DueAt, st.Provisional, st.Article, st.Filed = due.DueDate, due.DueAt, due.Provisional, rule.Decision.Article, true
+
+	var who []Assignee
+	for _, role := range rule.Deciders {
+		if role == regulations.RoleProvider {
+			who = append(who, Assignee{Role: regulations.RoleDepartment, Dept: r.ProviderDept})
+		} else {
+			who = append(who, Assignee{Role: role})
+		}
+	}
+	out, err := box.Run(ctx, StepSpec{
+		Name: "decision", Procedure: ProcedureShare, ProcedureID: r.ID, Jurisdiction: r.Jurisdiction,
+		Assignees: who, Period: rule.Decision, From: r.FiledAt, Due: due,
+		OnSilence: rule.OnSilence, SilenceArticle: rule.SilenceArticle, RefusalRequires: rule.RefusalRequires,
+		Supervision: p.Supervision(),
+	})
+	if err != nil {
+		return st, err
+	}
+	switch out.Decision {
+	case DecisionApprove:
+		return finish(models.StatusGranted, models.BasisDecision, rule.Decision.Article, out)
+	case OutcomeDeemedConsent:
+		return finish(models.StatusGranted, models.BasisDeemedConsent, rule.SilenceArticle, out)
+	default:
+		return finish(models.StatusRejected, "", rule.RefusalArticle, out)
+	}
+}

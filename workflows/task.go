@@ -1,0 +1,372 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// UpdateDecide is the Workflow Update through which a reviewer decides a task.
+const UpdateDecide = "decide"
+
+// Decisions a reviewer can send.
+const (
+	DecisionApprove = "approve"
+	DecisionReject  = "reject"
+)
+
+// Outcomes of a step besides the decisions.
+const (
+	OutcomeDeemedConsent = "deemed_consent"
+)
+
+// Error types carried by rejected Updates, so the API can map them to HTTP.
+const (
+	ErrForbidden = "forbidden" // the caller may not make this decision (403)
+	ErrInvalid   = "invalid"   // the decision is malformed or the task closed (422)
+	ErrNotFound  = "not_found" // no such task in this procedure (404)
+)
+
+// Actor is the authenticated person acting through the API.
+type Actor struct {
+	Subject      string
+	Role         string
+	Dept         string
+	Jurisdiction string
+}
+
+func (a Actor) String() string {
+	if a.Dept != "" {
+		return a.Subject + "@" + a.Dept
+	}
+	return a.Subject + "(" + a.Role + ")"
+}
+
+// Assignee names who must act on a task: a role, and for departments the
+// department code.
+type Assignee struct {
+	Role string
+	Dept string
+}
+
+// Decision is the argument of the decide Update.
+type Decision struct {
+	TaskID     string
+	Decision   string
+	Reason     string
+	LegalBasis string
+	Conditions string
+	Actor      Actor
+}
+
+// TaskView is what the decide Update returns.
+type TaskView struct {
+	TaskID   string `json:"task_id"`
+	Status   string `json:"status"`
+	Decision string `json:"decision,omitempty"`
+}
+
+// StepSpec describes one human step: tasks for every assignee, all of whom
+// must approve; one refusal refuses. It carries the rules that apply from the
+// city's profile.
+type StepSpec struct {
+	Name            string // unique within the procedure, part of the task IDs
+	Procedure       string
+	ProcedureID     string
+	Jurisdiction    string
+	Assignees       []Assignee
+	Period          regulations.Period
+	From            time.Time
+	Due             activities.Deadline
+	OnSilence       string
+	SilenceArticle  string
+	RefusalRequires string
+	Supervision     regulations.Period
+}
+
+// StepOutcome is how a step ended.
+type StepOutcome struct {
+	Decision   string // approve, reject or deemed_consent
+	Reason     string
+	LegalBasis string
+	Conditions string
+	DecidedBy  string
+	At         time.Time
+	Overdue    bool
+}
+
+type task struct {
+	id       string
+	kind     string
+	assignee Assignee
+	spec     *StepSpec
+	status   string // open, closing, done, cancelled
+	decision *Decision
+}
+
+// inbox is the one human-task mechanism of every procedure: it opens tasks,
+// reminds before the due time, applies the profile's rule on silence, and
+// takes decisions through the decide Update, whose validator refuses what may
+// not be decided.
+type inbox struct {
+	tasks []*task
+}
+
+// newInbox registers the decide Update on the workflow.
+func newInbox(ctx workflow.Context) (*inbox, error) {
+	in := &inbox{}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, in.decide, workflow.UpdateHandlerOptions{Validator: in.validate})
+	if err != nil {
+		return nil, fmt.Errorf("register %s: %w", UpdateDecide, err)
+	}
+	return in, nil
+}
+
+func (in *inbox) find(id string) *task {
+	for _, t := range in.tasks {
+		if t.id == id {
+			return t
+		}
+	}
+	return nil
+}
+
+func (in *inbox) validate(ctx workflow.Context, d Decision) error {
+	t := in.find(d.TaskID)
+	if t == nil {
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is not part of this procedure", d.TaskID), ErrNotFound)
+	}
+	if t.status != models.TaskOpen {
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is closed (%s)", t.id, t.status), ErrInvalid)
+	}
+	if t.kind != models.TaskDecision {
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is a %s task and closes with the decision it follows up", t.id, t.kind), ErrInvalid)
+	}
+	a := d.Actor
+	if a.Role != t.assignee.Role || (t.assignee.Dept != "" && a.Dept != t.assignee.Dept) ||
+		(t.assignee.Dept == "" && a.Jurisdiction != t.spec.Jurisdiction) {
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is assigned to %s, not to %s", t.id, describe(t.assignee, t.spec.Jurisdiction), a), ErrForbidden)
+	}
+	switch d.Decision {
+	case DecisionApprove:
+	case DecisionReject:
+		if strings.TrimSpace(d.Reason) == "" {
+			return temporal.NewApplicationError("a refusal needs a reason ("+t.spec.Period.Article+")", ErrInvalid)
+		}
+		needBasis := t.spec.RefusalRequires == regulations.RefusalReasonAndLegalGround || t.spec.RefusalRequires == regulations.RefusalReasonAndBasis
+		if needBasis && strings.TrimSpace(d.LegalBasis) == "" {
+			return temporal.NewApplicationError("a refusal in "+t.spec.Jurisdiction+" needs its legal ground in legal_basis ("+t.spec.Period.Article+")", ErrInvalid)
+		}
+	default:
+		return temporal.NewApplicationError(fmt.Sprintf("decision must be %q or %q, not %q", DecisionApprove, DecisionReject, d.Decision), ErrInvalid)
+	}
+	return nil
+}
+
+func describe(a Assignee, jurisdiction string) string {
+	if a.Dept != "" {
+		return a.Role + " " + a.Dept
+	}
+	return a.Role + " of " + jurisdiction
+}
+
+func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
+	t := in.find(d.TaskID)
+	if err := in.validate(ctx, d); err != nil {
+		return TaskView{}, err
+	}
+	t.status = "closing" // no second decision while this one is recorded
+	err := workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
+		ProcedureID: t.spec.ProcedureID, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
+		Reason: d.Reason, LegalBasis: d.LegalBasis, Conditions: d.Conditions, DecidedBy: d.Actor.String(),
+		At: workflow.Now(ctx), Article: t.spec.Period.Article,
+	}).Get(ctx, nil)
+	if err != nil {
+		t.status = models.TaskOpen
+		return TaskView{}, fmt.Errorf("record decision on %s: %w", t.id, err)
+	}
+	t.status, t.decision = models.TaskDone, &d
+	return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
+}
+
+// open adds a task to the inbox and the database.
+func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
+	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
+	err := workflow.ExecuteActivity(actx(ctx), acts.OpenTask, activities.OpenTaskInput{Detail: detail, Task: models.Task{
+		ID: id, Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		Kind: kind, Jurisdiction: spec.Jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
+		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
+	}}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("open task %s: %w", id, err)
+	}
+	in.tasks = append(in.tasks, t)
+	return nil
+}
+
+// Run opens the step's tasks and waits until they are decided or the
+// profile's rule on silence ends the step.
+func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
+	var remind *activities.Deadline
+	if spec.Period.WorkingDays > 1 {
+		var r activities.Deadline
+		err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: spec.Period.WorkingDays - 1}).Get(ctx, &r)
+		if err != nil {
+			return StepOutcome{}, fmt.Errorf("reminder time of %s: %w", spec.Name, err)
+		}
+		remind = &r
+	}
+	var mine []*task
+	for _, a := range spec.Assignees {
+		id := fmt.Sprintf("%s.%s.%s", spec.ProcedureID, spec.Name, a.Role)
+		if err := in.open(ctx, &spec, id, models.TaskDecision, a, spec.Due, spec.Period.Article, ""); err != nil {
+			return StepOutcome{}, err
+		}
+		mine = append(mine, in.tasks[len(in.tasks)-1])
+	}
+	if err := upsertDue(ctx, spec.Due.DueAt, false); err != nil {
+		return StepOutcome{}, err
+	}
+
+	timers, stop := workflow.WithCancel(ctx)
+	defer stop()
+	now := workflow.Now(ctx)
+	var remindTimer workflow.Future
+	if remind != nil && remind.DueAt.After(now) {
+		remindTimer = workflow.NewTimer(timers, remind.DueAt.Sub(now))
+	}
+	dueTimer := workflow.NewTimer(timers, max(spec.Due.DueAt.Sub(now), 0))
+	reminded, overdue := remindTimer == nil, false
+	var supervision string
+
+	decided := func() (StepOutcome, bool) {
+		for _, t := range mine {
+			if d := t.decision; d != nil && d.Decision == DecisionReject {
+				return StepOutcome{Decision: DecisionReject, Reason: d.Reason, LegalBasis: d.LegalBasis, DecidedBy: d.Actor.String()}, true
+			}
+		}
+		out := StepOutcome{Decision: DecisionApprove}
+		var conds, by []string
+		for _, t := range mine {
+			if t.decision == nil {
+				return out, false
+			}
+			if t.decision.Conditions != "" {
+				conds = append(conds, t.decision.Conditions)
+			}
+			by = append(by, t.decision.Actor.String())
+		}
+		out.Conditions, out.DecidedBy = strings.Join(conds, "; "), strings.Join(by, ", ")
+		return out, true
+	}
+
+	var out StepOutcome
+	for {
+		var done bool
+		if out, done = decided(); done {
+			break
+		}
+		if !reminded && remindTimer.IsReady() {
+			reminded = true
+			if err := workflow.ExecuteActivity(actx(ctx), acts.RemindTasks, activities.TaskNote{
+				ProcedureID: spec.ProcedureID, TaskIDs: openIDs(mine), At: workflow.Now(ctx), Article: spec.Period.Article,
+			}).Get(ctx, nil); err != nil {
+				return StepOutcome{}, fmt.Errorf("remind %s: %w", spec.Name, err)
+			}
+			continue
+		}
+		if !overdue && dueTimer.IsReady() {
+			overdue = true
+			if spec.OnSilence == regulations.SilenceDeemedConsent {
+				out = StepOutcome{Decision: OutcomeDeemedConsent, DecidedBy: "deadline"}
+				break
+			}
+			var err error
+			if supervision, err = in.supervise(ctx, &spec, openIDs(mine)); err != nil {
+				return StepOutcome{}, err
+			}
+			continue
+		}
+		err := workflow.Await(ctx, func() bool {
+			_, d := decided()
+			return d || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady())
+		})
+		if err != nil {
+			return StepOutcome{}, err
+		}
+	}
+	out.At, out.Overdue = workflow.Now(ctx), overdue
+	stop()
+	return out, in.closeRest(ctx, &spec, mine, supervision, out)
+}
+
+// supervise flags the step's open tasks overdue and opens a supervision task
+// (督办) for the authority.
+func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, ids []string) (string, error) {
+	now := workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNote{
+		ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: spec.SilenceArticle,
+	}).Get(ctx, nil); err != nil {
+		return "", fmt.Errorf("flag %s overdue: %w", spec.Name, err)
+	}
+	if err := upsertDue(ctx, spec.Due.DueAt, true); err != nil {
+		return "", err
+	}
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+		return "", fmt.Errorf("supervision deadline: %w", err)
+	}
+	id := fmt.Sprintf("%s.%s.supervision", spec.ProcedureID, spec.Name)
+	detail := fmt.Sprintf("the decision due %s is overdue (%s)", spec.Due.DueDate, spec.SilenceArticle)
+	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: regulations.RoleAuthority}, due, spec.Supervision.Article, detail); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// closeRest closes what the outcome leaves open: tasks that no longer need a
+// decision are cancelled, and a supervision task is done.
+func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, supervision string, out StepOutcome) error {
+	for _, t := range mine {
+		if t.status != models.TaskOpen {
+			continue
+		}
+		status, decision := models.TaskCancelled, "not needed: "+out.Decision
+		if out.Decision == OutcomeDeemedConsent {
+			status, decision = models.TaskDone, OutcomeDeemedConsent
+		}
+		if err := in.close(ctx, t, status, decision, spec.SilenceArticle); err != nil {
+			return err
+		}
+	}
+	if t := in.find(supervision); t != nil && t.status == models.TaskOpen {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, t.spec.Supervision.Article); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *inbox) close(ctx workflow.Context, t *task, status, decision, article string) error {
+	t.status = status
+	return workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
+		ProcedureID: t.spec.ProcedureID, TaskID: t.id, Status: status, Decision: decision,
+		DecidedBy: "system", At: workflow.Now(ctx), Article: article,
+	}).Get(ctx, nil)
+}
+
+func openIDs(ts []*task) []string {
+	var ids []string
+	for _, t := range ts {
+		if t.status == models.TaskOpen {
+			ids = append(ids, t.id)
+		}
+	}
+	return ids
+}
