@@ -37,8 +37,22 @@ func Open(url, sqlitePath string) (*gorm.DB, error) {
 }
 
 // Migrate creates or updates the tables.
+// On PostgreSQL an advisory lock keeps the api and the worker, started
+// together, from migrating at the same time.
 func Migrate(db *gorm.DB) error {
-	if err := db.AutoMigrate(All()...); err != nil {
+	if !IsPostgres(db) {
+		if err := db.AutoMigrate(All()...); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		return nil
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(727001)").Error; err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		return tx.AutoMigrate(All()...)
+	})
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

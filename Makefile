@@ -1,0 +1,39 @@
+# Set-up for a machine with only Go (and, for the end-to-end tests, PostgreSQL).
+TEMPORAL_CLI_VERSION := v1.5.1
+GO ?= go
+BIN := $(CURDIR)/bin
+
+.PHONY: run build test test-unit test-e2e bench vet clean
+
+## run: build and start everything in one process (Temporal dev server, worker, API)
+run: build
+	$(BIN)/approvals dev
+
+## build: build bin/approvals and ensure bin/temporal
+build: $(BIN)/temporal
+	$(GO) build -o $(BIN)/approvals ./cmd/approvals
+
+# The Temporal CLI, built from its Go module (several minutes the first time).
+$(BIN)/temporal:
+	@echo "installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into bin/temporal (first time only; takes a few minutes)"
+	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+## test: every test, end-to-end included (needs bin/temporal; PostgreSQL at DATABASE_URL or SQLite)
+test: build
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+## test-unit: the tests that need neither Temporal nor a database server
+test-unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+## test-e2e: only the end-to-end tests
+test-e2e: build
+	$(GO) test -count=1 -v -timeout 20m ./e2e/
+
+## bench: benchmarks (deadline computation, ...)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf $(BIN)/approvals .data

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+)
+
+// Roles of the people who use the API.
+const (
+	RoleDepartment = "department"
+	RoleAuthority  = "authority"
+	RoleInfocenter = "infocenter"
+	RoleGovernment = "government"
+	RoleApplicant  = "applicant"
+	RoleAuditor    = "auditor"
+	RoleAdmin      = "admin"
+)
+
+// Roles lists every role.
+var Roles = []string{RoleDepartment, RoleAuthority, RoleInfocenter, RoleGovernment, RoleApplicant, RoleAuditor, RoleAdmin}
+
+// DevSecret signs tokens in development (`approvals dev` and `approvals token`
+// when APPROVALS_JWT_SECRET is unset). `approvals api` refuses it.
+const DevSecret = "approvals-development-secret-do-not-deploy"
+
+// Claims are what a token says about its bearer.
+type Claims struct {
+	jwt.RegisteredClaims
+	Role         string `json:"role"`
+	Dept         string `json:"dept,omitempty"`
+	Jurisdiction string `json:"jurisdiction,omitempty"`
+}
+
+// Sign issues an HS256 token.
+func Sign(secret []byte, subject, role, dept, jurisdiction string, ttl time.Duration, now time.Time) (string, error) {
+	if subject == "" {
+		return "", errors.New("subject is required")
+	}
+	if !slices.Contains(Roles, role) {
+		return "", fmt.Errorf("role %q is not one of %s", role, strings.Join(Roles, ", "))
+	}
+	if role == RoleDepartment && dept == "" {
+		return "", errors.New("a department token needs --dept")
+	}
+	c := Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject: subject, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		},
+		Role: role, Dept: dept, Jurisdiction: jurisdiction,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(secret)
+}
+
+const claimsKey = "claims"
+
+// authenticate checks the bearer token.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		raw, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || raw == "" {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer`)
+			return problem(http.StatusUnauthorized, "an Authorization: Bearer <token> header is required")
+		}
+		var cl Claims
+		_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return s.Secret, nil },
+			jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired())
+		if err != nil {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+			return problem(http.StatusUnauthorized, "invalid token: "+err.Error())
+		}
+		if !slices.Contains(Roles, cl.Role) || cl.Subject == "" {
+			return problem(http.StatusUnauthorized, "invalid token: unknown role or no subject")
+		}
+		c.Set(claimsKey, &cl)
+		return next(c)
+	}
+}
+
+func claims(c echo.Context) *Claims { return c.Get(claimsKey).(*Claims) }
+
+// allow refuses callers whose role is not listed.
+func allow(c echo.Context, roles ...string) (*Claims, error) {
+	cl := claims(c)
+	if !slices.Contains(roles, cl.Role) {
+		return cl, problem(http.StatusForbidden, fmt.Sprintf("role %s may not do this (allowed: %s)", cl.Role, strings.Join(roles, ", ")))
+	}
+	return cl, nil
+}

@@ -1,0 +1,85 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/labstack/echo/v4"
+)
+
+// deadlineView is the answer of GET /calendar/deadline.
+type deadlineView struct {
+	DueDate         string `json:"due_date"`
+	DueAt           string `json:"due_at"`
+	Provisional     bool   `json:"provisional"`
+	WorkingDays     int    `json:"working_days"`
+	CalendarVersion string `json:"calendar_version"`
+	Warning         string `json:"warning,omitempty"`
+}
+
+// provisionalWarning explains a deadline computed on weekends only.
+const provisionalWarning = "the deadline reaches a year whose official holiday schedule is not yet published: it is counted on weekends only and will be recomputed when the schedule is published"
+
+// beijing formats a time in Beijing time, RFC 3339.
+func beijing(t time.Time) string { return t.In(holidays.Shanghai).Format(time.RFC3339) }
+
+func (s *Server) calendarDeadline(c echo.Context) error {
+	var errs []FieldError
+	from, err := time.Parse(time.RFC3339, c.QueryParam("from"))
+	if err != nil {
+		errs = append(errs, FieldError{"from", "must be an RFC 3339 time, e.g. 2026-03-02T09:30:00+08:00"})
+	}
+	n, err := strconv.Atoi(c.QueryParam("working_days"))
+	if err != nil || n < 1 || n > holidays.MaxWorkingDays {
+		errs = append(errs, FieldError{"working_days", "must be an integer from 1 to " + strconv.Itoa(holidays.MaxWorkingDays)})
+	}
+	if j := c.QueryParam("jurisdiction"); j != "" {
+		if _, ok := s.Regulations.Get(j); !ok {
+			errs = append(errs, FieldError{"jurisdiction", "unknown jurisdiction " + strconv.Quote(j)})
+		}
+	}
+	if len(errs) > 0 {
+		return problem(http.StatusBadRequest, errs[0].Field+": "+errs[0].Message, errs...)
+	}
+	cal := s.Calendar()
+	d, err := cal.AddWorkingDays(from, n)
+	if err != nil {
+		return problem(http.StatusBadRequest, err.Error())
+	}
+	out := deadlineView{DueDate: d.DueDate, DueAt: beijing(d.DueAt), Provisional: d.Provisional, WorkingDays: n, CalendarVersion: cal.Version()}
+	if d.Provisional {
+		out.Warning = provisionalWarning
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) calendarDays(c echo.Context) error {
+	var errs []FieldError
+	from, err := holidays.ParseDate(c.QueryParam("from"))
+	if err != nil {
+		errs = append(errs, FieldError{"from", "must be a date YYYY-MM-DD"})
+	}
+	to, err := holidays.ParseDate(c.QueryParam("to"))
+	if err != nil {
+		errs = append(errs, FieldError{"to", "must be a date YYYY-MM-DD"})
+	}
+	if len(errs) > 0 {
+		return problem(http.StatusBadRequest, errs[0].Field+": "+errs[0].Message, errs...)
+	}
+	days, err := s.Calendar().Days(from, to)
+	if err != nil {
+		return problem(http.StatusBadRequest, err.Error())
+	}
+	return c.JSON(http.StatusOK, map[string]any{"days": days})
+}
+
+func (s *Server) listRegulations(c echo.Context) error {
+	var out []any
+	for _, city := range s.Regulations.Cities() {
+		p, _ := s.Regulations.Get(city)
+		out = append(out, p)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cityapprovals/approvals/models"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// fromModel turns a model error into a problem where it is one.
+func fromModel(err error) error {
+	var v models.ValidationError
+	if errors.As(err, &v) {
+		fields := make([]FieldError, len(v))
+		for i, f := range v {
+			fields[i] = FieldError(f)
+		}
+		return invalid(fields...)
+	}
+	if errors.Is(err, models.ErrExists) {
+		return problem(http.StatusConflict, err.Error())
+	}
+	return err
+}
+
+func (s *Server) knownCity(field, city string) error {
+	if _, ok := s.Regulations.Get(city); !ok {
+		return invalid(FieldError{field, fmt.Sprintf("unknown jurisdiction %q (known: %s)", city, strings.Join(s.Regulations.Cities(), ", "))})
+	}
+	return nil
+}
+
+type departmentInput struct {
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Jurisdiction string `json:"jurisdiction"`
+	Kind         string `json:"kind"`
+}
+
+func (s *Server) createDepartment(c echo.Context) error {
+	if _, err := allow(c, RoleAdmin); err != nil {
+		return err
+	}
+	var in departmentInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	var errs []FieldError
+	if strings.TrimSpace(in.Code) == "" {
+		errs = append(errs, FieldError{"code", "is required"})
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		errs = append(errs, FieldError{"name", "is required"})
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	if err := s.knownCity("jurisdiction", in.Jurisdiction); err != nil {
+		return err
+	}
+	d := models.Department{Code: in.Code, Name: in.Name, Jurisdiction: in.Jurisdiction, Kind: in.Kind}
+	if err := s.DB.WithContext(c.Request().Context()).Create(&d).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return problem(http.StatusConflict, fmt.Sprintf("department %s already exists", in.Code))
+		}
+		return fmt.Errorf("create department: %w", err)
+	}
+	return c.JSON(http.StatusCreated, d)
+}
+
+func (s *Server) listDepartments(c echo.Context) error {
+	q := s.DB.WithContext(c.Request().Context()).Order("code")
+	if j := c.QueryParam("jurisdiction"); j != "" {
+		q = q.Where("jurisdiction = ?", j)
+	}
+	return paginate[models.Department](c, q)
+}
+
+type catalogInput struct {
+	ID              string   `json:"id"`
+	Jurisdiction    string   `json:"jurisdiction"`
+	ProviderDept    string   `json:"provider_dept"`
+	Title           string   `json:"title"`
+	ShareType       string   `json:"share_type"`
+	ShareConditions string   `json:"share_conditions"`
+	LegalBasis      string   `json:"legal_basis"`
+	OpenType        string   `json:"open_type"`
+	DataItems       []string `json:"data_items"`
+}
+
+func (s *Server) createCatalogItem(c echo.Context) error {
+	if _, err := allow(c, RoleAdmin); err != nil {
+		return err
+	}
+	var in catalogInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if err := s.knownCity("jurisdiction", in.Jurisdiction); err != nil {
+		return err
+	}
+	it := models.CatalogItem{ID: in.ID, Jurisdiction: in.Jurisdiction, ProviderDept: in.ProviderDept, Title: in.Title,
+		ShareType: in.ShareType, ShareConditions: in.ShareConditions, LegalBasis: in.LegalBasis, OpenType: in.OpenType, DataItems: in.DataItems}
+	if err := models.ImportCatalog(s.DB.WithContext(c.Request().Context()), []models.CatalogItem{it}); err != nil {
+		return fromModel(err)
+	}
+	var stored models.CatalogItem
+	if err := s.DB.First(&stored, "id = ?", it.ID).Error; err != nil {
+		return fmt.Errorf("reload catalog item: %w", err)
+	}
+	return c.JSON(http.StatusCreated, stored)
+}
+
+func (s *Server) listCatalogItems(c echo.Context) error {
+	q := s.DB.WithContext(c.Request().Context()).Order("id")
+	if j := c.QueryParam("jurisdiction"); j != "" {
+		q = q.Where("jurisdiction = ?", j)
+	}
+	if d := c.QueryParam("provider_dept"); d != "" {
+		q = q.Where("provider_dept = ?", d)
+	}
+	return paginate[models.CatalogItem](c, q)
+}
+
+func (s *Server) getCatalogItem(c echo.Context) error {
+	var it models.CatalogItem
+	if err := s.DB.WithContext(c.Request().Context()).First(&it, "id = ?", c.Param("id")).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return problem(http.StatusNotFound, fmt.Sprintf("catalog item %s not found", c.Param("id")))
+		}
+		return fmt.Errorf("load catalog item: %w", err)
+	}
+	return c.JSON(http.StatusOK, it)
+}

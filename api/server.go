@@ -1,0 +1,178 @@
+// Package api is the HTTP API: authentication, validation, problem+json
+// errors, and handlers that start workflows, send Updates and read the
+// database projections. api/openapi.yaml describes every endpoint.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/regulations"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/rs/zerolog"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+)
+
+// Server holds the API's dependencies.
+type Server struct {
+	DB          *gorm.DB
+	Temporal    client.Client
+	Regulations *regulations.Registry
+	Calendar    func() *holidays.Calendar
+	Secret      []byte
+	Log         zerolog.Logger
+	// Now is the clock used for filing times; time.Now when nil.
+	Now func() time.Time
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Handler builds the Echo router.
+func (s *Server) Handler() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RequestID())
+	e.Use(s.logRequests)
+	e.Use(middleware.BodyLimit("1M"))
+	e.Use(middleware.Recover())
+
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", s.ready)
+	e.GET("/api/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", OpenAPI) })
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/calendar/deadline", s.calendarDeadline)
+	v1.GET("/calendar/days", s.calendarDays)
+	v1.GET("/regulations", s.listRegulations)
+
+	a := v1.Group("", s.authenticate)
+	a.POST("/departments", s.createDepartment)
+	a.GET("/departments", s.listDepartments)
+	a.POST("/catalog/items", s.createCatalogItem)
+	a.GET("/catalog/items", s.listCatalogItems)
+	a.GET("/catalog/items/:id", s.getCatalogItem)
+	a.POST("/share-requests", s.createShareRequest)
+	a.GET("/share-requests", s.listShareRequests)
+	a.GET("/share-requests/:id", s.getShareRequest)
+	a.GET("/tasks", s.listTasks)
+	a.POST("/tasks/:id/decision", s.decideTask)
+	a.GET("/procedures/:id/history", s.procedureHistory)
+	return e
+}
+
+// logRequests logs each request with its request ID.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		ev := s.Log.Info()
+		if st := c.Response().Status; st >= 500 {
+			ev = s.Log.Error()
+		}
+		ev.Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).
+			Str("method", c.Request().Method).Str("path", c.Request().URL.Path).
+			Int("status", c.Response().Status).Dur("took", time.Since(start)).Msg("request")
+		return nil
+	}
+}
+
+// log is the logger of one request.
+func (s *Server) log(c echo.Context) *zerolog.Logger {
+	l := s.Log.With().Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Logger()
+	return &l
+}
+
+func (s *Server) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	sqlDB, err := s.DB.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		return problem(http.StatusServiceUnavailable, "database unreachable: "+err.Error())
+	}
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return problem(http.StatusServiceUnavailable, "Temporal unreachable: "+err.Error())
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// bind decodes a JSON body strictly: unknown fields and trailing data are errors.
+func bind(c echo.Context, v any) error {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(c.Request().Body); err != nil {
+		return problem(http.StatusBadRequest, "read body: "+err.Error())
+	}
+	dec := json.NewDecoder(&buf)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return problem(http.StatusBadRequest, "malformed JSON body: "+err.Error())
+	}
+	if dec.More() {
+		return problem(http.StatusBadRequest, "malformed JSON body: data after the object")
+	}
+	return nil
+}
+
+// page reads page_size and page_token; the token is an opaque offset.
+func page(c echo.Context) (limit, offset int, err error) {
+	limit = 50
+	if v := c.QueryParam("page_size"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			return 0, 0, problem(http.StatusBadRequest, "page_size must be an integer from 1 to 500", FieldError{"page_size", "out of range"})
+		}
+	}
+	if t := c.QueryParam("page_token"); t != "" {
+		b, err := base64.RawURLEncoding.DecodeString(t)
+		if err == nil {
+			offset, err = strconv.Atoi(string(b))
+		}
+		if err != nil || offset < 0 {
+			return 0, 0, problem(http.StatusBadRequest, "page_token is not one this API issued", FieldError{"page_token", "invalid"})
+		}
+	}
+	return limit, offset, nil
+}
+
+// list is a page of items; NextPageToken is empty on the last page.
+type list[T any] struct {
+	Items         []T    `json:"items"`
+	NextPageToken string `json:"next_page_token"`
+}
+
+// paginate runs q for one page and answers with it.
+func paginate[T any](c echo.Context, q *gorm.DB) error {
+	limit, offset, err := page(c)
+	if err != nil {
+		return err
+	}
+	items := []T{}
+	if err := q.Limit(limit + 1).Offset(offset).Find(&items).Error; err != nil {
+		return fmt.Errorf("list: %w", err)
+	}
+	out := list[T]{Items: items}
+	if len(items) > limit {
+		out.Items = items[:limit]
+		out.NextPageToken = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(offset + limit)))
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,249 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+)
+
+// idNamespace derives request IDs from Idempotency-Keys.
+var idNamespace = uuid.MustParse("6b0f3c1e-8a43-4d6e-9a55-3f1c7f0a2b11")
+
+type shareInput struct {
+	CatalogItemID string   `json:"catalog_item_id"`
+	Purpose       string   `json:"purpose"`
+	Scenario      string   `json:"scenario"`
+	DataItems     []string `json:"data_items"`
+}
+
+// shareView is a share request as the API shows it.
+type shareView struct {
+	models.ShareRequest
+	DueAt   string         `json:"due_at,omitempty"`
+	Warning string         `json:"warning,omitempty"`
+	Tasks   []models.Task  `json:"tasks"`
+	Events  []models.Event `json:"events"`
+}
+
+func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, error) {
+	v := shareView{ShareRequest: r, Tasks: []models.Task{}, Events: []models.Event{}}
+	if r.DueAt != nil {
+		v.DueAt = beijing(*r.DueAt)
+	}
+	if r.Provisional && r.Status == models.StatusPending {
+		v.Warning = provisionalWarning
+	}
+	db := s.DB.WithContext(c.Request().Context())
+	if err := db.Where("procedure_id = ?", r.ID).Order("created_at, id").Find(&v.Tasks).Error; err != nil {
+		return v, fmt.Errorf("load tasks of %s: %w", r.ID, err)
+	}
+	if err := db.Where("procedure_id = ?", r.ID).Order("at, id").Find(&v.Events).Error; err != nil {
+		return v, fmt.Errorf("load events of %s: %w", r.ID, err)
+	}
+	return v, nil
+}
+
+func (s *Server) createShareRequest(c echo.Context) error {
+	cl, err := allow(c, RoleDepartment)
+	if err != nil {
+		return err
+	}
+	var in shareInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	var errs []FieldError
+	for _, f := range []struct{ name, val string }{{"catalog_item_id", in.CatalogItemID}, {"purpose", in.Purpose}, {"scenario", in.Scenario}} {
+		if strings.TrimSpace(f.val) == "" {
+			errs = append(errs, FieldError{f.name, "is required"})
+		}
+	}
+	if len(in.DataItems) == 0 {
+		errs = append(errs, FieldError{"data_items", "name at least one data item (数据项) of the catalog item"})
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	ctx := c.Request().Context()
+	db := s.DB.WithContext(ctx)
+	var dept models.Department
+	if err := db.First(&dept, "code = ?", cl.Dept).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return problem(http.StatusForbidden, fmt.Sprintf("department %s of the token is not registered", cl.Dept))
+		}
+		return fmt.Errorf("load department: %w", err)
+	}
+	var item models.CatalogItem
+	if err := db.First(&item, "id = ?", in.CatalogItemID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", in.CatalogItemID)})
+		}
+		return fmt.Errorf("load catalog item: %w", err)
+	}
+	if item.Jurisdiction != dept.Jurisdiction {
+		return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is in %s's catalog; department %s is in %s", item.ID, item.Jurisdiction, dept.Code, dept.Jurisdiction)})
+	}
+	if item.ProviderDept == dept.Code {
+		return invalid(FieldError{"catalog_item_id", "a department does not request its own data"})
+	}
+	for _, d := range in.DataItems {
+		if !slices.Contains(item.DataItems, d) {
+			return invalid(FieldError{"data_items", fmt.Sprintf("%q is not a data item of %s (it has: %s)", d, item.ID, strings.Join(item.DataItems, ", "))})
+		}
+	}
+	if item.ShareType == models.ShareNotShared {
+		return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is classified not shared (不予共享): %s", item.ID, item.LegalBasis)})
+	}
+	now := s.now()
+	profile, err := s.Regulations.InForce(item.Jurisdiction, now, holidays.Shanghai)
+	if err != nil { // unknown city or regulation not in force (naming the document and its dates)
+		return invalid(FieldError{"jurisdiction", err.Error()})
+	}
+
+	body, _ := json.Marshal(in)
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	id := "sr-" + uuid.NewString()
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key != "" {
+		if len(key) > 200 {
+			return problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+		}
+		id = "sr-" + uuid.NewSHA1(idNamespace, []byte(dept.Code+"\n"+key)).String()
+		var prior models.ShareRequest
+		err := db.First(&prior, "id = ?", id).Error
+		if err == nil {
+			return s.replay(c, prior, hash)
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return fmt.Errorf("look up idempotency key: %w", err)
+		}
+	}
+
+	req := models.ShareRequest{
+		ID: id, WorkflowID: id, RequestHash: hash, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID,
+		RequesterDept: dept.Code, ProviderDept: item.ProviderDept, RequestedBy: cl.Subject,
+		Purpose: in.Purpose, Scenario: in.Scenario, DataItems: in.DataItems, FiledAt: now.UTC(),
+	}
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.AttrJurisdiction.ValueSet(item.Jurisdiction), workflows.AttrProcedure.ValueSet(workflows.ProcedureShare),
+			workflows.AttrStatus.ValueSet(models.StatusPending), workflows.AttrRequesterDept.ValueSet(dept.Code),
+			workflows.AttrProviderDept.ValueSet(item.ProviderDept)),
+	}, workflows.ShareRequest, workflows.ShareInput{Request: req, Item: item, Profile: profile})
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateFiled, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err == nil {
+		var st workflows.ShareState
+		err = h.Get(ctx, &st)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		// The same key's workflow already finished: answer with its record.
+		var prior models.ShareRequest
+		if err := db.First(&prior, "id = ?", id).Error; err != nil {
+			return fmt.Errorf("load finished request %s: %w", id, err)
+		}
+		return s.replay(c, prior, hash)
+	}
+	if err != nil {
+		return fmt.Errorf("start share request %s: %w", id, err)
+	}
+	s.log(c).Info().Str("workflow_id", id).Str("dept", dept.Code).Str("item", item.ID).Msg("share request filed")
+	var stored models.ShareRequest
+	if err := db.First(&stored, "id = ?", id).Error; err != nil {
+		return fmt.Errorf("load filed request %s: %w", id, err)
+	}
+	if stored.RequestHash != hash {
+		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request")
+	}
+	v, err := s.shareView(c, stored)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/share-requests/"+id)
+	return c.JSON(http.StatusCreated, v)
+}
+
+// replay answers a retried POST with the request its Idempotency-Key made.
+func (s *Server) replay(c echo.Context, prior models.ShareRequest, hash string) error {
+	if prior.RequestHash != hash {
+		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request")
+	}
+	v, err := s.shareView(c, prior)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/share-requests/"+prior.ID)
+	return c.JSON(http.StatusOK, v)
+}
+
+// scopeShares limits a query to the share requests the caller may see.
+func scopeShares(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
+	switch cl.Role {
+	case RoleAuditor, RoleAdmin:
+		return q, nil
+	case RoleAuthority:
+		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
+	case RoleDepartment:
+		return q.Where("requester_dept = ? OR provider_dept = ?", cl.Dept, cl.Dept), nil
+	}
+	return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read share requests")
+}
+
+func (s *Server) getShareRequest(c echo.Context) error {
+	q, err := scopeShares(claims(c), s.DB.WithContext(c.Request().Context()))
+	if err != nil {
+		return err
+	}
+	var r models.ShareRequest
+	if err := q.First(&r, "id = ?", c.Param("id")).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return problem(http.StatusNotFound, fmt.Sprintf("share request %s not found", c.Param("id")))
+		}
+		return fmt.Errorf("load share request: %w", err)
+	}
+	v, err := s.shareView(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) listShareRequests(c echo.Context) error {
+	q, err := scopeShares(claims(c), s.DB.WithContext(c.Request().Context()))
+	if err != nil {
+		return err
+	}
+	for _, f := range []string{"status", "jurisdiction", "requester_dept", "provider_dept", "catalog_item_id"} {
+		if v := c.QueryParam(f); v != "" {
+			q = q.Where(f+" = ?", v)
+		}
+	}
+	if v := c.QueryParam("overdue"); v != "" {
+		q = q.Where("overdue = ?", v == "true")
+	}
+	return paginate[models.ShareRequest](c, q.Order("filed_at DESC, id"))
+}

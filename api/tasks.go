@@ -1,0 +1,118 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+)
+
+// scopeTasks limits a query to the caller's inbox.
+func scopeTasks(cl *Claims, q *gorm.DB) *gorm.DB {
+	switch cl.Role {
+	case RoleAuditor, RoleAdmin:
+		return q
+	case RoleDepartment:
+		return q.Where("assignee_role = ? AND assignee_dept = ?", cl.Role, cl.Dept)
+	}
+	return q.Where("assignee_role = ? AND jurisdiction = ?", cl.Role, cl.Jurisdiction)
+}
+
+func (s *Server) listTasks(c echo.Context) error {
+	q := scopeTasks(claims(c), s.DB.WithContext(c.Request().Context()))
+	switch st := c.QueryParam("status"); st {
+	case "":
+	case models.TaskOpen:
+		q = q.Where("status = ?", models.TaskOpen)
+	case models.TaskDone:
+		q = q.Where("status <> ?", models.TaskOpen)
+	default:
+		return problem(http.StatusBadRequest, "status must be open or done", FieldError{"status", "must be open or done"})
+	}
+	if p := c.QueryParam("procedure"); p != "" {
+		q = q.Where("procedure = ?", p)
+	}
+	switch o := c.QueryParam("overdue"); o {
+	case "":
+	case "true", "false":
+		q = q.Where("overdue = ?", o == "true")
+	default:
+		return problem(http.StatusBadRequest, "overdue must be true or false", FieldError{"overdue", "must be true or false"})
+	}
+	return paginate[models.Task](c, q.Order("due_at, id"))
+}
+
+type decisionInput struct {
+	Decision   string `json:"decision"`
+	Reason     string `json:"reason"`
+	LegalBasis string `json:"legal_basis"`
+	Conditions string `json:"conditions"`
+}
+
+// decideTask sends the decision to the procedure's workflow as an Update; the
+// workflow's validator has the last word on who may decide what.
+func (s *Server) decideTask(c echo.Context) error {
+	cl := claims(c)
+	var in decisionInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var t models.Task
+	if err := scopeTasks(cl, s.DB.WithContext(ctx)).First(&t, "id = ?", c.Param("id")).Error; err != nil {
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return fmt.Errorf("load task: %w", err)
+		}
+		if s.DB.WithContext(ctx).First(&t, "id = ?", c.Param("id")).Error == nil {
+			return problem(http.StatusForbidden, fmt.Sprintf("task %s is not in your inbox", t.ID))
+		}
+		return problem(http.StatusNotFound, fmt.Sprintf("task %s not found", c.Param("id")))
+	}
+	if t.Status != models.TaskOpen {
+		return invalid(FieldError{"decision", fmt.Sprintf("task %s is closed (%s)", t.ID, t.Status)})
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: t.WorkflowID, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
+			Conditions: in.Conditions, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}},
+	})
+	var view workflows.TaskView
+	if err == nil {
+		err = h.Get(ctx, &view)
+	}
+	if err != nil {
+		return updateProblem(err)
+	}
+	s.log(c).Info().Str("workflow_id", t.WorkflowID).Str("task", t.ID).Str("decision", in.Decision).Msg("decision recorded")
+	if err := s.DB.WithContext(ctx).First(&t, "id = ?", t.ID).Error; err != nil {
+		return fmt.Errorf("reload task: %w", err)
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+// updateProblem maps an Update's rejection by its validator to HTTP.
+func updateProblem(err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		switch app.Type() {
+		case workflows.ErrForbidden:
+			return problem(http.StatusForbidden, app.Message())
+		case workflows.ErrInvalid:
+			return invalid(FieldError{"decision", app.Message()})
+		case workflows.ErrNotFound:
+			return problem(http.StatusNotFound, app.Message())
+		}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return invalid(FieldError{"decision", "the procedure has already ended"})
+	}
+	return fmt.Errorf("send decision: %w", err)
+}

@@ -1,0 +1,70 @@
+// Command approvals runs the public-data approval procedures: the HTTP API,
+// the Temporal worker, or both with a local Temporal dev server for
+// development, and small administration commands.
+//
+//	approvals dev     [--addr 127.0.0.1:8080] [--data-dir .data]
+//	approvals api     (configured by environment, see README.md)
+//	approvals worker  (configured by environment)
+//	approvals token   --subject ID --role ROLE [--dept CODE] [--jurisdiction CITY] [--ttl 8h]
+//	approvals catalog import FILE.json
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: approvals <command> [flags]
+
+commands:
+  dev              everything in one process for development: a Temporal dev server
+                   (unless TEMPORAL_ADDRESS is set), the worker and the API
+  api              the HTTP API (production; configured by environment)
+  worker           the Temporal worker (production; configured by environment)
+  token            print a signed JWT for a user
+  catalog import   import catalog entries from a JSON file (an array of items)
+
+Run 'approvals <command> -h' for a command's flags. Environment: see README.md.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	args := os.Args[2:]
+	var err error
+	switch os.Args[1] {
+	case "dev":
+		err = runDev(ctx, args)
+	case "api":
+		err = runAPI(ctx, args)
+	case "worker":
+		err = runWorker(ctx, args)
+	case "token":
+		err = runToken(args)
+	case "catalog":
+		err = runCatalog(ctx, args)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "approvals: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		var ce configError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(os.Stderr, "approvals %s: configuration: %v\n", os.Args[1], err)
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "approvals %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}

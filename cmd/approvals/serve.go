@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/devserver"
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/rs/zerolog"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+)
+
+// newLogger logs JSON, or a console format for people in development.
+func newLogger(level zerolog.Level, console bool) zerolog.Logger {
+	zerolog.TimeFieldFormat = time.RFC3339Nano
+	if console {
+		return zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05"}).Level(level).With().Timestamp().Logger()
+	}
+	return zerolog.New(os.Stderr).Level(level).With().Timestamp().Logger()
+}
+
+// tlog adapts zerolog to the Temporal SDK's logger.
+type tlog struct{ l zerolog.Logger }
+
+func (t tlog) log(e *zerolog.Event, msg string, kv []any) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		e = e.Interface(fmt.Sprint(kv[i]), kv[i+1])
+	}
+	e.Msg(msg)
+}
+func (t tlog) Debug(msg string, kv ...any) { t.log(t.l.Debug(), msg, kv) }
+func (t tlog) Info(msg string, kv ...any)  { t.log(t.l.Debug(), msg, kv) } // the SDK's info is chatty
+func (t tlog) Warn(msg string, kv ...any)  { t.log(t.l.Warn(), msg, kv) }
+func (t tlog) Error(msg string, kv ...any) { t.log(t.l.Error(), msg, kv) }
+
+// openDB opens and migrates the database.
+func openDB(url, sqlitePath string) (*gorm.DB, error) {
+	db, err := models.Open(url, sqlitePath)
+	if err != nil {
+		return nil, err
+	}
+	if err := models.Migrate(db); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// dialTemporal connects to Temporal, retrying for a minute while it starts.
+func dialTemporal(ctx context.Context, addr, namespace string, log zerolog.Logger) (client.Client, error) {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: tlog{log}})
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS): %w", addr, err)
+		}
+		log.Warn().Err(err).Str("address", addr).Msg("Temporal not reachable yet; retrying")
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// newWorker registers our search attributes and builds the worker.
+func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm.DB) (worker.Worker, error) {
+	if err := devserver.RegisterSearchAttributes(ctx, tc, namespace, workflows.SearchAttributes); err != nil {
+		return nil, err
+	}
+	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{DB: db, Calendar: holidays.Default})
+	return w, nil
+}
+
+// serveHTTP serves the API until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
+	hs := &http.Server{Addr: addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s (APPROVALS_ADDR): %w", addr, err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down HTTP: %w", err)
+	}
+	return nil
+}
+
+func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *api.Server {
+	return &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default, Secret: []byte(cfg.Secret), Log: log}
+}
+
+func runAPI(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("api takes no arguments; it is configured by environment (see README.md)")
+	}
+	cfg, err := loadConfig(true)
+	if err != nil {
+		return err
+	}
+	if err := cfg.requireSecret(); err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel, false).With().Str("process", "api").Logger()
+	db, err := openDB(cfg.DatabaseURL, "")
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, cfg.Temporal, cfg.Namespace, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	log.Info().Str("addr", cfg.Addr).Str("temporal", cfg.Temporal).Msg("API listening")
+	return serveHTTP(ctx, cfg.Addr, newServer(db, tc, cfg, log))
+}
+
+func runWorker(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("worker takes no arguments; it is configured by environment (see README.md)")
+	}
+	cfg, err := loadConfig(true)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel, false).With().Str("process", "worker").Logger()
+	db, err := openDB(cfg.DatabaseURL, "")
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, cfg.Temporal, cfg.Namespace, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w, err := newWorker(ctx, tc, cfg.Namespace, db)
+	if err != nil {
+		return err
+	}
+	log.Info().Str("temporal", cfg.Temporal).Str("task_queue", workflows.TaskQueue).Msg("worker polling")
+	return w.Run(ctxInterrupt(ctx))
+}
+
+// ctxInterrupt closes its channel when ctx ends, for worker.Run.
+func ctxInterrupt(ctx context.Context) <-chan any {
+	ch := make(chan any)
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch
+}
