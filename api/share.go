@@ -1,9 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,9 +113,6 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		return invalid(FieldError{"jurisdiction", err.Error()})
 	}
 
-	body, _ := json.Marshal(in)
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
 	id := "sr-" + uuid.NewString()
 	key := c.Request().Header.Get("Idempotency-Key")
 	if key != "" {
@@ -129,7 +123,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		var prior models.ShareRequest
 		err := db.First(&prior, "id = ?", id).Error
 		if err == nil {
-			return s.replay(c, prior, hash)
+			return s.replay(c, prior, in)
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return fmt.Errorf("look up idempotency key: %w", err)
@@ -137,7 +131,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 	}
 
 	req := models.ShareRequest{
-		ID: id, WorkflowID: id, RequestHash: hash, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID,
+		ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID,
 		RequesterDept: dept.Code, ProviderDept: item.ProviderDept, RequestedBy: cl.Subject,
 		Purpose: in.Purpose, Scenario: in.Scenario, DataItems: in.DataItems, FiledAt: now.UTC(),
 	}
@@ -165,7 +159,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		if err := db.First(&prior, "id = ?", id).Error; err != nil {
 			return fmt.Errorf("load finished request %s: %w", id, err)
 		}
-		return s.replay(c, prior, hash)
+		return s.replay(c, prior, in)
 	}
 	if err != nil {
 		return fmt.Errorf("start share request %s: %w", id, err)
@@ -175,7 +169,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load filed request %s: %w", id, err)
 	}
-	if stored.RequestHash != hash {
+	if !sameRequest(stored, in) { // a concurrent POST with the same key won the start
 		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request")
 	}
 	v, err := s.shareView(c, stored)
@@ -187,8 +181,8 @@ func (s *Server) createShareRequest(c echo.Context) error {
 }
 
 // replay answers a retried POST with the request its Idempotency-Key made.
-func (s *Server) replay(c echo.Context, prior models.ShareRequest, hash string) error {
-	if prior.RequestHash != hash {
+func (s *Server) replay(c echo.Context, prior models.ShareRequest, in shareInput) error {
+	if !sameRequest(prior, in) {
 		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request")
 	}
 	v, err := s.shareView(c, prior)
@@ -198,6 +192,12 @@ func (s *Server) replay(c echo.Context, prior models.ShareRequest, hash string) 
 	c.Response().Header().Set("Idempotent-Replayed", "true")
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/share-requests/"+prior.ID)
 	return c.JSON(http.StatusOK, v)
+}
+
+// sameRequest tells whether a stored request is the one a retried POST asks for.
+func sameRequest(r models.ShareRequest, in shareInput) bool {
+	return r.CatalogItemID == in.CatalogItemID && r.Purpose == in.Purpose && r.Scenario == in.Scenario &&
+		slices.Equal(r.DataItems, in.DataItems)
 }
 
 // scopeShares limits a query to the share requests the caller may see.

@@ -65,7 +65,6 @@ const (
 type ShareRequest struct {
 	ID              string     `gorm:"primaryKey" json:"id"`
 	WorkflowID      string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	RequestHash     string     `json:"-"`
 	Jurisdiction    string     `gorm:"index;not null" json:"jurisdiction"`
 	CatalogItemID   string     `gorm:"index;not null" json:"catalog_item_id"`
 	RequesterDept   string     `gorm:"index;not null" json:"requester_dept"`

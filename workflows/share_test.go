@@ -4,9 +4,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 )
 
@@ -208,10 +211,12 @@ func TestShareWuhanDeemedConsentAcrossHoliday(t *testing.T) {
 	require.Equal(t, rule.SilenceArticle, st.Article)
 	require.Equal(t, oct10th, st.DueDate)
 	require.True(t, dueAt.Equal(st.DueAt))
+	require.False(t, st.Overdue, "consent by law at the deadline is not overdue")
 
 	r := h.request()
 	require.Equal(t, models.StatusGranted, r.Status)
 	require.Equal(t, models.BasisDeemedConsent, r.Basis)
+	require.False(t, r.Overdue)
 	require.Equal(t, rule.SilenceArticle, r.Article)
 	require.Equal(t, oct10th, r.DueDate)
 	sameInstant(t, dueAt, r.DueAt, "request due_at")
@@ -555,5 +560,47 @@ func TestShareXiamenSplitDecision(t *testing.T) {
 		_, ok := h.event("task_cancelled", deptTask)
 		require.True(t, ok)
 		sameInstant(t, when, h.request().DecidedAt, "decided_at")
+	})
+}
+
+// A decision accepted before the deadline counts, even when recording it
+// (the CloseTask activity, e.g. retried while the database is down) lasts
+// past the deadline: silence must not overtake it.
+func TestShareDecisionInFlightAtDeadline(t *testing.T) {
+	setup := func(t *testing.T, city string) *harness {
+		h := newHarness(t, city, models.ShareConditional, filedOct)
+		real := &activities.Activities{DB: h.db, Calendar: holidays.Default}
+		byPerson := mock.MatchedBy(func(in activities.CloseTaskInput) bool { return in.DecidedBy != "system" })
+		h.env.OnActivity("CloseTask", mock.Anything, byPerson).After(2 * time.Hour).Return(real.CloseTask)
+		h.env.OnActivity("CloseTask", mock.Anything, mock.Anything).Return(real.CloseTask)
+		return h
+	}
+	dueAt := midnightAfter(t, oct10th)
+	t.Run("wuhan refusal is not deemed consent", func(t *testing.T) {
+		h := setup(t, "wuhan")
+		u := h.decideAt(dueAt.Add(-time.Minute), workflows.Decision{
+			TaskID: deptTask, Decision: workflows.DecisionReject, Reason: "涉及个人隐私", Actor: provAct(),
+		})
+		st := h.run()
+		requireAccepted(t, u, deptTask, workflows.DecisionReject)
+		require.Equal(t, models.StatusRejected, st.Status)
+		require.False(t, st.Overdue)
+		require.Equal(t, models.StatusRejected, h.request().Status)
+		require.Empty(t, h.grants())
+		tk := h.task(deptTask)
+		require.Equal(t, workflows.DecisionReject, tk.Decision)
+		sameInstant(t, dueAt.Add(-time.Minute), tk.DecidedAt, "decided_at")
+	})
+	t.Run("weifang approval is not overdue", func(t *testing.T) {
+		h := setup(t, "weifang")
+		u := h.decideAt(dueAt.Add(-time.Minute), approve(deptTask, provAct()))
+		st := h.run()
+		requireAccepted(t, u, deptTask, workflows.DecisionApprove)
+		require.Equal(t, models.StatusGranted, st.Status)
+		require.Equal(t, models.BasisDecision, st.Basis)
+		require.False(t, st.Overdue)
+		require.False(t, h.request().Overdue)
+		require.False(t, h.task(deptTask).Overdue)
+		require.Equal(t, []string{deptTask}, h.taskIDs(), "no supervision task")
 	})
 }

@@ -266,6 +266,17 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		return out, true
 	}
 
+	// A decision accepted before the due time is still being recorded:
+	// silence must not overtake it.
+	closing := func() bool {
+		for _, t := range mine {
+			if t.status == "closing" {
+				return true
+			}
+		}
+		return false
+	}
+
 	var out StepOutcome
 	for {
 		var done bool
@@ -281,12 +292,13 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			continue
 		}
-		if !overdue && dueTimer.IsReady() {
-			overdue = true
+		if !overdue && dueTimer.IsReady() && !closing() {
 			if spec.OnSilence == regulations.SilenceDeemedConsent {
+				// Consent by law at the deadline: not an overdue request.
 				out = StepOutcome{Decision: OutcomeDeemedConsent, DecidedBy: "deadline"}
 				break
 			}
+			overdue = true
 			var err error
 			if supervision, err = in.supervise(ctx, &spec, openIDs(mine)); err != nil {
 				return StepOutcome{}, err
@@ -295,7 +307,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		}
 		err := workflow.Await(ctx, func() bool {
 			_, d := decided()
-			return d || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady())
+			return d || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing())
 		})
 		if err != nil {
 			return StepOutcome{}, err
