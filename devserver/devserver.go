@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,6 +45,9 @@ type Options struct {
 	UIPort int
 	// LogFile receives the server's output; discarded when empty.
 	LogFile string
+	// SearchAttributes (name → type) are registered at start, so that they are
+	// usable at once (one added later takes a while to reach the frontend).
+	SearchAttributes map[string]string
 }
 
 // FindBinary looks for the temporal CLI in bin/ of this or a parent
@@ -103,6 +107,14 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		s.UIAddress = "127.0.0.1:" + strconv.Itoa(o.UIPort)
 	} else {
 		args = append(args, "--headless")
+	}
+	names := make([]string, 0, len(o.SearchAttributes))
+	for n := range o.SearchAttributes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		args = append(args, "--search-attribute", n+"="+o.SearchAttributes[n])
 	}
 	if o.DBFile != "" {
 		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {

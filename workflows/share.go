@@ -65,6 +65,8 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		if err != nil {
 			return st, fmt.Errorf("finish %s: %w", r.ID, err)
 		}
+		st.Filed = true // an unconditional grant answers the filed Update only now
+		box.settle()
 		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
 			return st, fmt.Errorf("upsert status: %w", err)
 		}
@@ -77,7 +79,6 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
 			return st, fmt.Errorf("record %s: %w", r.ID, err)
 		}
-		st.Status, st.Basis, st.Article, st.Filed = models.StatusGranted, models.BasisUnconditional, rule.UnconditionalArticle, true
 		return finish(models.StatusGranted, models.BasisUnconditional, rule.UnconditionalArticle, StepOutcome{})
 	}
 
@@ -90,7 +91,7 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", r.ID, err)
 	}
-	st.DueDate, st.DueAt, st.Provisional, st.Article, st.Filed = due.DueDate, due.DueAt, due.Provisional, rule.Decision.Article, true
+	st.DueDate, st.DueAt, st.Provisional, st.Article = due.DueDate, due.DueAt, due.Provisional, rule.Decision.Article
 
 	var who []Assignee
 	for _, role := range rule.Deciders {
@@ -105,6 +106,7 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		Assignees: who, Period: rule.Decision, From: r.FiledAt, Due: due,
 		OnSilence: rule.OnSilence, SilenceArticle: rule.SilenceArticle, RefusalRequires: rule.RefusalRequires,
 		Supervision: p.Supervision(),
+		Opened:      func() { st.Filed = true },
 	})
 	if err != nil {
 		return st, err

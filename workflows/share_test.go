@@ -11,6 +11,8 @@ import (
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
 )
 
 // Filing dates used below, with due dates counted by hand on the official
@@ -603,4 +605,49 @@ func TestShareDecisionInFlightAtDeadline(t *testing.T) {
 		require.False(t, h.task(deptTask).Overdue)
 		require.Equal(t, []string{deptTask}, h.taskIDs(), "no supervision task")
 	})
+}
+
+// The filed Update (sent by the API with the start) answers with the
+// recorded state: due date for conditional data, the grant for
+// unconditional data.
+func TestShareFiledUpdate(t *testing.T) {
+	for _, c := range []struct {
+		shareType, status, dueDate string
+	}{
+		{models.ShareConditional, models.StatusPending, may10th},
+		{models.ShareUnconditional, models.StatusGranted, ""},
+	} {
+		t.Run(c.shareType, func(t *testing.T) {
+			h := newHarness(t, "weifang", c.shareType, filedMay)
+			var got workflows.ShareState
+			var done bool
+			// Sent with the start, as the API does (update-with-start).
+			h.env.RegisterDelayedCallback(func() {
+				h.env.UpdateWorkflow(workflows.UpdateFiled, "filed", &testsuite.TestUpdateCallback{
+					OnAccept: func() {},
+					OnReject: func(err error) { t.Errorf("filed rejected: %v", err) },
+					OnComplete: func(v interface{}, err error) {
+						require.NoError(t, err)
+						done = true
+						switch x := v.(type) {
+						case workflows.ShareState:
+							got = x
+						case converter.EncodedValue:
+							require.NoError(t, x.Get(&got))
+						default:
+							t.Errorf("filed result %T", v)
+						}
+					},
+				})
+			}, 0)
+			if c.shareType == models.ShareConditional {
+				h.decideAt(filedMay.Add(time.Hour), approve(deptTask, provAct()))
+			}
+			h.run()
+			require.True(t, done, "filed update did not complete")
+			require.Equal(t, reqID, got.ID)
+			require.Equal(t, c.status, got.Status)
+			require.Equal(t, c.dueDate, got.DueDate)
+		})
+	}
 }

@@ -88,6 +88,8 @@ type StepSpec struct {
 	SilenceArticle  string
 	RefusalRequires string
 	Supervision     regulations.Period
+	// Opened, when set, is called once the step's tasks are in the inbox.
+	Opened func()
 }
 
 // StepOutcome is how a step ended.
@@ -114,9 +116,20 @@ type task struct {
 // reminds before the due time, applies the profile's rule on silence, and
 // takes decisions through the decide Update, whose validator refuses what may
 // not be decided.
+//
+// A decision's Update answers only once the workflow has acted on it (the
+// procedure finished, or it waits for more), so that a reviewer who reads the
+// procedure after deciding sees the consequence.
 type inbox struct {
 	tasks []*task
+	// decisions counts the decisions recorded; observed is how many of them
+	// the workflow had acted on when it last went idle (see settle).
+	decisions, observed int
 }
+
+// settle marks every recorded decision as acted on: the workflow calls it when
+// it waits for input or when the procedure has ended.
+func (in *inbox) settle() { in.observed = in.decisions }
 
 // newInbox registers the decide Update on the workflow.
 func newInbox(ctx workflow.Context) (*inbox, error) {
@@ -192,6 +205,11 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 		return TaskView{}, fmt.Errorf("record decision on %s: %w", t.id, err)
 	}
 	t.status, t.decision = models.TaskDone, &d
+	in.decisions++
+	seq := in.decisions
+	if err := workflow.Await(ctx, func() bool { return in.observed >= seq }); err != nil {
+		return TaskView{}, err
+	}
 	return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 }
 
@@ -232,6 +250,9 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	}
 	if err := upsertDue(ctx, spec.Due.DueAt, false); err != nil {
 		return StepOutcome{}, err
+	}
+	if spec.Opened != nil {
+		spec.Opened()
 	}
 
 	timers, stop := workflow.WithCancel(ctx)
@@ -305,9 +326,10 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			continue
 		}
+		in.settle()
 		err := workflow.Await(ctx, func() bool {
 			_, d := decided()
-			return d || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing())
+			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing())
 		})
 		if err != nil {
 			return StepOutcome{}, err

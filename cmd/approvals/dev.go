@@ -8,6 +8,7 @@ import (
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/devserver"
+	"github.com/cityapprovals/approvals/workflows"
 )
 
 func runDev(ctx context.Context, args []string) error {
@@ -27,7 +28,7 @@ func runDev(ctx context.Context, args []string) error {
 	if temporalAddr == "" {
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DBFile: filepath.Join(*dataDir, "temporal.db"), Port: 7233, UIPort: 8233,
-			LogFile: filepath.Join(*dataDir, "temporal.log"),
+			LogFile: filepath.Join(*dataDir, "temporal.log"), SearchAttributes: workflows.SearchAttributes,
 		})
 		if err != nil {
 			return fmt.Errorf("start Temporal dev server (or set TEMPORAL_ADDRESS): %w", err)
