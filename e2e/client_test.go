@@ -105,7 +105,9 @@ func (r reply) items() []map[string]any {
 var seq atomic.Int64
 
 // uniq makes codes unique across tests sharing one database.
-func uniq(prefix string) string { return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e6, seq.Add(1)) }
+func uniq(prefix string) string {
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e6, seq.Add(1))
+}
 
 // world is a city with two departments and catalog items, set up by an admin.
 type world struct {

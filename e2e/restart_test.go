@@ -37,6 +37,7 @@ func TestWorkerRestartLosesNothing(t *testing.T) {
 	if got.str("status") != "granted" || got.str("basis") != "decision" {
 		t.Fatalf("after the restart: status %q basis %q, want granted/decision", got.str("status"), got.str("basis"))
 	}
+	checkHistory(t, id, "changsha-worker-restart")
 	// The next request works as usual on the new worker.
 	next := w.file(t, "conditional").must(t, 201)
 	if next.str("status") != "pending" || next.str("due_date") == "" {

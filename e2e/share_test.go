@@ -19,6 +19,7 @@ func TestUnconditionalGrantedAtOnce(t *testing.T) {
 	if !strings.Contains(r.str("article"), "第十七条") {
 		t.Fatalf("article %q does not cite 第十七条", r.str("article"))
 	}
+	checkHistory(t, r.str("id"), "wuhan-unconditional")
 }
 
 func TestNotSharedRefusedCitingClassification(t *testing.T) {
@@ -84,6 +85,7 @@ func TestXiamenBothMustApprove(t *testing.T) {
 			t.Errorf("no %q event in %v", k, kinds)
 		}
 	}
+	checkHistory(t, id, "xiamen-both-approve")
 }
 
 // Weifang: a refusal needs a legal ground (非因法定事由不得拒绝).
@@ -110,6 +112,7 @@ func TestWeifangRefusalNeedsLegalGround(t *testing.T) {
 		t.Fatalf("after refusal: %s", got.Raw)
 	}
 	w.prov.do("POST", path, map[string]any{"decision": "approve"}).must(t, 422) // closed
+	checkHistory(t, id, "weifang-refused")
 }
 
 func TestIdempotentRetry(t *testing.T) {

@@ -46,7 +46,9 @@ var SearchAttributes = map[string]string{
 
 // Register adds every workflow and the activities to a worker.
 func Register(w worker.Registry, a *activities.Activities) {
-	w.RegisterWorkflow(ShareRequest)
+	for _, wf := range all {
+		w.RegisterWorkflow(wf)
+	}
 	w.RegisterActivity(a)
 }
 

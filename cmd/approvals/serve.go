@@ -39,7 +39,7 @@ func (t tlog) log(e *zerolog.Event, msg string, kv []any) {
 	e.Msg(msg)
 }
 func (t tlog) Debug(msg string, kv ...any) { t.log(t.l.Debug(), msg, kv) }
-func (t tlog) Info(msg string, kv ...any)  { t.log(t.l.Debug(), msg, kv) } // the SDK's info is chatty
+func (t tlog) Info(msg string, kv ...any)  { t.log(t.l.Info(), msg, kv) }
 func (t tlog) Warn(msg string, kv ...any)  { t.log(t.l.Warn(), msg, kv) }
 func (t tlog) Error(msg string, kv ...any) { t.log(t.l.Error(), msg, kv) }
 

@@ -1,0 +1,53 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/workflows"
+	"go.temporal.io/sdk/client"
+)
+
+// checkHistory fetches a finished procedure's history as an auditor would,
+// replays it against the current workflow code, and with RECORD_HISTORIES=1
+// stores it in workflows/testdata/histories for the replay test of CI.
+func checkHistory(t *testing.T, id, name string) {
+	t.Helper()
+	// Wait for the workflow to close: its record is final just before.
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+		t.Fatalf("procedure %s did not complete: %v", id, err)
+	}
+	auditor := sys.as(t, "audrey", api.RoleAuditor, "", "")
+	raw := auditor.do("GET", "/api/v1/procedures/"+id+"/history", nil).must(t, 200).Raw
+	if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
+		t.Fatalf("history of %s does not replay on the current code: %v", id, err)
+	}
+	if os.Getenv("RECORD_HISTORIES") == "1" {
+		path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type quiet struct{}
+
+func (quiet) Debug(string, ...any) {}
+func (quiet) Info(string, ...any)  {}
+func (quiet) Warn(string, ...any)  {}
+func (quiet) Error(string, ...any) {}
