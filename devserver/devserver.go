@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 )
 
@@ -211,7 +212,32 @@ func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace st
 	if err != nil && !errors.As(err, &exists) {
 		return fmt.Errorf("add search attributes: %w", err)
 	}
-	return nil
+	return waitUsable(ctx, c, namespace, add)
+}
+
+// waitUsable waits (at most a minute) until the frontend accepts a visibility
+// query naming the new attributes: it learns of them only when it refreshes
+// its namespace cache, and until then starting a workflow with them fails.
+func waitUsable(ctx context.Context, c client.Client, namespace string, added map[string]enums.IndexedValueType) error {
+	var terms []string
+	for name := range added {
+		terms = append(terms, name+" IS NOT NULL")
+	}
+	sort.Strings(terms)
+	query := strings.Join(terms, " AND ")
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		_, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query, PageSize: 1})
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("search attributes registered but not usable after a minute: %w", err)
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // quiet discards the SDK's logs while polling.

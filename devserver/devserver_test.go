@@ -1,0 +1,46 @@
+package devserver
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// Search attributes registered on a running server (as the production worker
+// does) are usable as soon as RegisterSearchAttributes returns.
+func TestRegisterSearchAttributesOnRunningServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	c, err := client.Dial(client.Options{HostPort: s.Address, Logger: quiet{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	attrs := map[string]string{"TestCity": "Keyword", "TestDue": "Datetime"}
+	if err := RegisterSearchAttributes(ctx, c, "default", attrs); err != nil {
+		t.Fatal(err)
+	}
+	if err := RegisterSearchAttributes(ctx, c, "default", attrs); err != nil {
+		t.Fatalf("registering again: %v", err)
+	}
+	_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: "sa-test", TaskQueue: "nobody-polls",
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword("TestCity").ValueSet("wuhan"),
+			temporal.NewSearchAttributeKeyTime("TestDue").ValueSet(time.Now())),
+	}, "Nothing")
+	if err != nil {
+		t.Fatalf("start with the registered attributes: %v", err)
+	}
+	if err := RegisterSearchAttributes(ctx, c, "default", map[string]string{"Bad": "Colour"}); err == nil {
+		t.Fatal("an unknown attribute type was accepted")
+	}
+}
