@@ -15,6 +15,8 @@ func runDev(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address of the HTTP API")
 	dataDir := fs.String("data-dir", ".data", "directory for the SQLite database and the Temporal dev server's state")
+	tport := fs.Int("temporal-port", 7233, "port of the Temporal dev server started when TEMPORAL_ADDRESS is unset")
+	uiport := fs.Int("temporal-ui-port", 8233, "port of its web UI (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -27,7 +29,7 @@ func runDev(ctx context.Context, args []string) error {
 	temporalAddr := cfg.Temporal
 	if temporalAddr == "" {
 		ts, err := devserver.Start(ctx, devserver.Options{
-			DBFile: filepath.Join(*dataDir, "temporal.db"), Port: 7233, UIPort: 8233,
+			DBFile: filepath.Join(*dataDir, "temporal.db"), Port: *tport, UIPort: *uiport,
 			LogFile: filepath.Join(*dataDir, "temporal.log"), SearchAttributes: workflows.SearchAttributes,
 		})
 		if err != nil {
