@@ -79,6 +79,7 @@ func newHarness(t *testing.T, city, shareType string, filed time.Time) *harness 
 		}
 	})
 	h := &harness{t: t, db: db, start: filed}
+	h.suite.SetLogger(nopLogger{})
 	h.env = h.suite.NewTestWorkflowEnvironment()
 	h.env.SetTestTimeout(time.Minute)
 	h.env.SetStartTime(filed)
@@ -287,3 +288,11 @@ func sameInstant(t *testing.T, want time.Time, got *time.Time, msg string) {
 	require.NotNil(t, got, msg)
 	require.True(t, want.Equal(*got), "%s: want %s, got %s", msg, want.In(holidays.Shanghai), got.In(holidays.Shanghai))
 }
+
+// nopLogger keeps the test environment's debug output out of test logs.
+type nopLogger struct{}
+
+func (nopLogger) Debug(string, ...any) {}
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,8 +18,9 @@ const UpdateDecide = "decide"
 
 // Decisions a reviewer can send.
 const (
-	DecisionApprove = "approve"
-	DecisionReject  = "reject"
+	DecisionApprove     = "approve"
+	DecisionReject      = "reject"
+	DecisionAcknowledge = "acknowledge" // a filing (备案) received
 )
 
 // Outcomes of a step besides the decisions.
@@ -88,8 +90,18 @@ type StepSpec struct {
 	SilenceArticle  string
 	RefusalRequires string
 	Supervision     regulations.Period
+	// Decisions the step accepts; approve and reject when empty. A reject
+	// always needs a reason; the other decisions do not.
+	Decisions []string
 	// Opened, when set, is called once the step's tasks are in the inbox.
 	Opened func()
+}
+
+func (s *StepSpec) decisions() []string {
+	if len(s.Decisions) == 0 {
+		return []string{DecisionApprove, DecisionReject}
+	}
+	return s.Decisions
 }
 
 // StepOutcome is how a step ended.
@@ -166,9 +178,11 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 		(t.assignee.Dept == "" && a.Jurisdiction != t.spec.Jurisdiction) {
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is assigned to %s, not to %s", t.id, describe(t.assignee, t.spec.Jurisdiction), a), ErrForbidden)
 	}
-	switch d.Decision {
-	case DecisionApprove:
-	case DecisionReject:
+	allowed := t.spec.decisions()
+	if !slices.Contains(allowed, d.Decision) {
+		return temporal.NewApplicationError(fmt.Sprintf("decision must be one of %s, not %q", strings.Join(allowed, ", "), d.Decision), ErrInvalid)
+	}
+	if d.Decision == DecisionReject {
 		if strings.TrimSpace(d.Reason) == "" {
 			return temporal.NewApplicationError("a refusal needs a reason ("+t.spec.Period.Article+")", ErrInvalid)
 		}
@@ -176,8 +190,6 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 		if needBasis && strings.TrimSpace(d.LegalBasis) == "" {
 			return temporal.NewApplicationError("a refusal in "+t.spec.Jurisdiction+" needs its legal ground in legal_basis ("+t.spec.Period.Article+")", ErrInvalid)
 		}
-	default:
-		return temporal.NewApplicationError(fmt.Sprintf("decision must be %q or %q, not %q", DecisionApprove, DecisionReject, d.Decision), ErrInvalid)
 	}
 	return nil
 }
@@ -272,12 +284,15 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 				return StepOutcome{Decision: DecisionReject, Reason: d.Reason, LegalBasis: d.LegalBasis, DecidedBy: d.Actor.String()}, true
 			}
 		}
-		out := StepOutcome{Decision: DecisionApprove}
+		// No refusal: the step ends when every task is decided, with the
+		// decision they agree on (approve, or acknowledge for a filing).
+		var out StepOutcome
 		var conds, by []string
 		for _, t := range mine {
 			if t.decision == nil {
 				return out, false
 			}
+			out.Decision = t.decision.Decision
 			if t.decision.Conditions != "" {
 				conds = append(conds, t.decision.Conditions)
 			}
