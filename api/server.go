@@ -176,3 +176,16 @@ func paginate[T any](c echo.Context, q *gorm.DB) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+// boolFilter narrows q by a true/false query parameter of the same name as
+// the column; any other value is a 400.
+func boolFilter(c echo.Context, q *gorm.DB, name string) (*gorm.DB, error) {
+	switch v := c.QueryParam(name); v {
+	case "":
+		return q, nil
+	case "true", "false":
+		return q.Where(name+" = ?", v == "true"), nil
+	default:
+		return nil, problem(http.StatusBadRequest, name+" must be true or false", FieldError{name, "must be true or false"})
+	}
+}

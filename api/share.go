@@ -242,12 +242,9 @@ func (s *Server) listShareRequests(c echo.Context) error {
 			q = q.Where(f+" = ?", v)
 		}
 	}
-	switch v := c.QueryParam("overdue"); v {
-	case "":
-	case "true", "false":
-		q = q.Where("overdue = ?", v == "true")
-	default:
-		return problem(http.StatusBadRequest, "overdue must be true or false", FieldError{"overdue", "must be true or false"})
+	q, err = boolFilter(c, q, "overdue")
+	if err != nil {
+		return err
 	}
 	return paginate[models.ShareRequest](c, q.Order("filed_at DESC, id"))
 }

@@ -39,12 +39,9 @@ func (s *Server) listTasks(c echo.Context) error {
 	if p := c.QueryParam("procedure"); p != "" {
 		q = q.Where("procedure = ?", p)
 	}
-	switch o := c.QueryParam("overdue"); o {
-	case "":
-	case "true", "false":
-		q = q.Where("overdue = ?", o == "true")
-	default:
-		return problem(http.StatusBadRequest, "overdue must be true or false", FieldError{"overdue", "must be true or false"})
+	q, err := boolFilter(c, q, "overdue")
+	if err != nil {
+		return err
 	}
 	return paginate[models.Task](c, q.Order("due_at, id"))
 }

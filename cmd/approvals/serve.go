@@ -106,54 +106,60 @@ func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *a
 	return &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default, Secret: []byte(cfg.Secret), Log: log}
 }
 
-func runAPI(ctx context.Context, args []string) error {
+// prod is what a production process (api or worker) has once configured.
+type prod struct {
+	cfg config
+	log zerolog.Logger
+	db  *gorm.DB
+	tc  client.Client
+}
+
+// openProd reads the environment, opens and migrates the database and
+// connects to Temporal, for `approvals api` and `approvals worker`.
+func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 	if len(args) > 0 {
-		return fmt.Errorf("api takes no arguments; it is configured by environment (see README.md)")
+		return nil, fmt.Errorf("%s takes no arguments; it is configured by environment (see README.md)", name)
 	}
 	cfg, err := loadConfig(true)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := cfg.requireSecret(); err != nil {
-		return err
+	if name == "api" {
+		if err := cfg.requireSecret(); err != nil {
+			return nil, err
+		}
 	}
-	log := newLogger(cfg.LogLevel, false).With().Str("process", "api").Logger()
-	db, err := openDB(cfg.DatabaseURL, "")
+	p := &prod{cfg: cfg, log: newLogger(cfg.LogLevel, false).With().Str("process", name).Logger()}
+	if p.db, err = openDB(cfg.DatabaseURL, ""); err != nil {
+		return nil, err
+	}
+	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, p.log); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func runAPI(ctx context.Context, args []string) error {
+	p, err := openProd(ctx, "api", args)
 	if err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, cfg.Temporal, cfg.Namespace, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	log.Info().Str("addr", cfg.Addr).Str("temporal", cfg.Temporal).Msg("API listening")
-	return serveHTTP(ctx, cfg.Addr, newServer(db, tc, cfg, log))
+	defer p.tc.Close()
+	p.log.Info().Str("addr", p.cfg.Addr).Str("temporal", p.cfg.Temporal).Msg("API listening")
+	return serveHTTP(ctx, p.cfg.Addr, newServer(p.db, p.tc, p.cfg, p.log))
 }
 
 func runWorker(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("worker takes no arguments; it is configured by environment (see README.md)")
-	}
-	cfg, err := loadConfig(true)
+	p, err := openProd(ctx, "worker", args)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel, false).With().Str("process", "worker").Logger()
-	db, err := openDB(cfg.DatabaseURL, "")
+	defer p.tc.Close()
+	w, err := newWorker(ctx, p.tc, p.cfg.Namespace, p.db)
 	if err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, cfg.Temporal, cfg.Namespace, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	w, err := newWorker(ctx, tc, cfg.Namespace, db)
-	if err != nil {
-		return err
-	}
-	log.Info().Str("temporal", cfg.Temporal).Str("task_queue", workflows.TaskQueue).Msg("worker polling")
+	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Msg("worker polling")
 	return w.Run(ctxInterrupt(ctx))
 }
 
