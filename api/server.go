@@ -72,6 +72,11 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)
+	a.GET("/procedures", s.listProcedures)
+	a.GET("/procedures/:id/timeline", s.procedureTimeline)
+	a.GET("/procedures/:id/export", s.procedureExport)
+	a.POST("/audit/replay", s.auditReplay)
+	a.GET("/reports/deadlines", s.reportDeadlines)
 	return e
 }
 

@@ -88,6 +88,7 @@ type TaskCompliance struct {
 // Procedure identifies the procedure a timeline is about.
 type Procedure struct {
 	ID           string `json:"id"`
+	WorkflowID   string `json:"workflow_id"`
 	Procedure    string `json:"procedure"`
 	Jurisdiction string `json:"jurisdiction"`
 	Status       string `json:"status,omitempty"`
