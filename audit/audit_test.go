@@ -163,8 +163,8 @@ func TestListFilterQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Jurisdiction = 'xiamen' AND Procedure = 'share_request' AND ApprovalStatus = 'pending' AND " +
-		"(Overdue = false OR Overdue IS NULL) AND StartTime >= '2026-10-31T16:00:00Z' AND StartTime < '2026-11-30T16:00:00Z'"
+	want := "`Jurisdiction` = 'xiamen' AND `Procedure` = 'share_request' AND `ApprovalStatus` = 'pending' AND " +
+		"(`Overdue` = false OR `Overdue` IS NULL) AND StartTime >= '2026-10-31T16:00:00Z' AND StartTime < '2026-11-30T16:00:00Z'"
 	if q := f.Query(); q != want {
 		t.Fatalf("query\n%s\nwant\n%s", q, want)
 	}
@@ -172,7 +172,7 @@ func TestListFilterQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q := f.Query(); q != "Procedure IS NOT NULL AND Overdue = true AND StartTime >= '2026-11-01T00:00:00Z'" {
+	if q := f.Query(); q != "`Procedure` IS NOT NULL AND `Overdue` = true AND StartTime >= '2026-11-01T00:00:00Z'" {
 		t.Fatalf("query %s", q)
 	}
 	for _, bad := range []url.Values{

@@ -100,12 +100,13 @@ func parseBound(v, name string, upper bool) (*time.Time, error) {
 }
 
 // Query is the filter as a Temporal visibility query over our search
-// attributes. Values are the validated fields only, so quoting is safe.
+// attributes. Values are the validated fields only, so quoting is safe;
+// attribute names are in backquotes because Procedure is an SQL keyword.
 func (f ListFilter) Query() string {
 	var cl []string
 	add := func(attr, val string) {
 		if val != "" {
-			cl = append(cl, fmt.Sprintf("%s = '%s'", attr, val))
+			cl = append(cl, fmt.Sprintf("`%s` = '%s'", attr, val))
 		}
 	}
 	add("Jurisdiction", f.Jurisdiction)
@@ -113,14 +114,14 @@ func (f ListFilter) Query() string {
 	add("ApprovalStatus", f.Status)
 	if f.Procedure == "" {
 		// Only our procedures: every one carries its kind.
-		cl = append(cl, "Procedure IS NOT NULL")
+		cl = append(cl, "`Procedure` IS NOT NULL")
 	}
 	switch {
 	case f.Overdue == nil:
 	case *f.Overdue:
-		cl = append(cl, "Overdue = true")
+		cl = append(cl, "`Overdue` = true")
 	default: // a procedure granted at once never had a deadline
-		cl = append(cl, "(Overdue = false OR Overdue IS NULL)")
+		cl = append(cl, "(`Overdue` = false OR `Overdue` IS NULL)")
 	}
 	if f.From != nil {
 		cl = append(cl, fmt.Sprintf("StartTime >= '%s'", f.From.UTC().Format(time.RFC3339Nano)))
