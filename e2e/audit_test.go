@@ -14,8 +14,10 @@ import (
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/workflows"
+	"google.golang.org/protobuf/proto"
 )
 
 // decided runs a Xiamen request to its grant (provider with conditions,
@@ -204,19 +206,44 @@ func TestAuditExport(t *testing.T) {
 		t.Fatalf("exported timeline (%v): %.300s", err, files["timeline.json"])
 	}
 	var profile struct {
-		City         string
-		ShareRequest struct{ Decision struct{ WorkingDays int } }
+		City         string `json:"city"`
+		ShareRequest struct {
+			Decision struct {
+				WorkingDays int    `json:"working_days"`
+				Article     string `json:"article"`
+			} `json:"decision"`
+		} `json:"share_request"`
 	}
 	if err := json.Unmarshal(files["profile.json"], &profile); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(files["profile.json"], []byte(`"xiamen"`)) || !bytes.Contains(files["profile.json"], []byte("第十七条")) {
+	if d := profile.ShareRequest.Decision; profile.City != "xiamen" || d.WorkingDays != 5 || !strings.Contains(d.Article, "第十七条") {
 		t.Fatalf("profile snapshot: %.400s", files["profile.json"])
 	}
 	// history?format=json is the same history.
 	h := auditor.do("GET", "/api/v1/procedures/"+id+"/history?format=json", nil).must(t, 200)
 	if !bytes.Equal(bytes.TrimSpace(h.Raw), bytes.TrimSpace(files["history.json"])) {
 		t.Fatal("the exported history differs from GET history?format=json")
+	}
+	// It is the history `temporal workflow show -o json` gives, event for event.
+	cli, err := devserver.FindBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(cli, "workflow", "show", "--address", sys.temporal.Address, "-w", id, "-o", "json").Output()
+	if err != nil {
+		t.Fatalf("temporal workflow show: %v", err)
+	}
+	fromCLI, err := workflows.ReadHistoryJSON(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("temporal workflow show output: %v", err)
+	}
+	fromAPI, err := workflows.ReadHistoryJSON(bytes.NewReader(h.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(fromCLI, fromAPI) {
+		t.Fatal("the API's history differs from temporal workflow show's")
 	}
 	auditor.do("GET", "/api/v1/procedures/"+id+"/history?format=xml", nil).must(t, 400)
 	w.req.do("GET", "/api/v1/procedures/"+id+"/export", nil).must(t, 403)
