@@ -412,3 +412,24 @@ func TestAuditListProcedures(t *testing.T) {
 	}
 	w.req.do("GET", "/api/v1/procedures", nil).must(t, 403)
 }
+
+// Wuhan's provider decides alone within 10 working days; its history is one
+// of the recorded ones (wuhan-approved) that CI replays.
+func TestWuhanApprovedTimeline(t *testing.T) {
+	w := newWorld(t, "wuhan")
+	id := w.file(t, "conditional").must(t, 201).str("id")
+	w.prov.do("POST", "/api/v1/tasks/"+taskFor(t, w.prov, id)["id"].(string)+"/decision", map[string]any{"decision": "approve"}).must(t, 200)
+	checkHistory(t, id, "wuhan-approved")
+	tl := w.authority.do("GET", "/api/v1/procedures/"+id+"/timeline", nil).must(t, 200)
+	var kinds []string
+	for _, raw := range tl.Body["entries"].([]any) {
+		kinds = append(kinds, raw.(map[string]any)["kind"].(string))
+	}
+	if got := strings.Join(kinds, " "); got != "filed task_opened decision completion" {
+		t.Fatalf("timeline kinds %q", got)
+	}
+	tasks := tl.Body["tasks"].([]any)
+	if c := tasks[0].(map[string]any); len(tasks) != 1 || c["working_days_allowed"] != 10.0 || c["late"] != false || c["assignee"] != w.provider {
+		t.Fatalf("tasks %v", tasks)
+	}
+}
