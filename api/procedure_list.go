@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/cityapprovals/approvals/audit"
@@ -42,11 +41,9 @@ func (s *Server) listProcedures(c echo.Context) error {
 	if err != nil {
 		return paramProblem(err)
 	}
-	size := 50
-	if v := c.QueryParam("page_size"); v != "" {
-		if size, err = strconv.Atoi(v); err != nil || size < 1 || size > 500 {
-			return problem(http.StatusBadRequest, "page_size must be an integer from 1 to 500", FieldError{"page_size", "out of range"})
-		}
+	size, err := pageSize(c)
+	if err != nil {
+		return err
 	}
 	var token []byte
 	if v := c.QueryParam("page_token"); v != "" {

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -16,20 +16,12 @@ import (
 // loadHistory reads a workflow's whole history from Temporal; an unknown
 // workflow is a 404.
 func (s *Server) loadHistory(ctx context.Context, id string) (*historypb.History, error) {
-	h := &historypb.History{}
-	it := s.Temporal.GetWorkflowHistory(ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			var nf *serviceerror.NotFound
-			if errors.As(err, &nf) {
-				return nil, problem(http.StatusNotFound, fmt.Sprintf("procedure %s not found", id))
-			}
-			return nil, fmt.Errorf("read history of %s: %w", id, err)
-		}
-		h.Events = append(h.Events, ev)
+	h, err := workflows.FetchHistory(ctx, s.Temporal, id)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil, problem(http.StatusNotFound, fmt.Sprintf("procedure %s not found", id))
 	}
-	return h, nil
+	return h, err
 }
 
 // historyJSON encodes a history as Temporal's JSON history ({"events":[...]}),

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -45,6 +46,21 @@ func ReadHistoryJSON(r io.Reader) (*historypb.History, error) {
 	evs := h.GetEvents()
 	if len(evs) == 0 || evs[0].GetEventType() != enums.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED {
 		return nil, fmt.Errorf("%w: it must start with a WorkflowExecutionStarted event", ErrMalformedHistory)
+	}
+	return h, nil
+}
+
+// FetchHistory reads a workflow's whole history from Temporal. An unknown
+// workflow is an error wrapping *serviceerror.NotFound.
+func FetchHistory(ctx context.Context, c client.Client, workflowID string) (*historypb.History, error) {
+	h := &historypb.History{}
+	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read history of %s: %w", workflowID, err)
+		}
+		h.Events = append(h.Events, ev)
 	}
 	return h, nil
 }

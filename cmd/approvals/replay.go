@@ -11,7 +11,6 @@ import (
 
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/rs/zerolog"
-	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 )
 
@@ -76,14 +75,5 @@ func fetchHistory(ctx context.Context, id string) (*historypb.History, error) {
 		return nil, err
 	}
 	defer tc.Close()
-	h := &historypb.History{}
-	it := tc.GetWorkflowHistory(ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return nil, fmt.Errorf("read history of %s: %w", id, err)
-		}
-		h.Events = append(h.Events, ev)
-	}
-	return h, nil
+	return workflows.FetchHistory(ctx, tc, id)
 }
