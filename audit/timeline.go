@@ -103,17 +103,12 @@ type Timeline struct {
 	Tasks   []TaskCompliance `json:"tasks"`
 }
 
-// rank orders events that share an instant in the order they happen.
+// rank orders entries that share an instant in the order they happen: a
+// task is flagged overdue before its supervision task opens, and decided
+// before the procedure completes.
 var rank = map[string]int{
-	"filed": 0, "task_opened": 1, "reminder": 2, "overdue": 3,
-	"task_done": 4, "task_cancelled": 5, models.StatusGranted: 6, models.StatusRejected: 6,
-}
-
-func rankOf(kind string) int {
-	if r, ok := rank[kind]; ok {
-		return r
-	}
-	return 5
+	EntryFiled: 0, EntryTaskOpened: 1, EntryReminder: 2, EntryOverdue: 3, EntryEscalation: 4,
+	EntryDecision: 5, EntryDeemed: 5, EntryCancelled: 6, EntryOther: 6, EntryResolved: 7, EntryCompletion: 8,
 }
 
 // BuildTimeline orders a procedure's events and reads every task's deadline
@@ -123,13 +118,14 @@ func BuildTimeline(p Procedure, events []models.Event, tasks []models.Task, cal 
 	for _, t := range tasks {
 		byID[t.ID] = t
 	}
-	evs := slices.Clone(events)
-	slices.SortStableFunc(evs, func(a, b models.Event) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(rankOf(a.Kind), rankOf(b.Kind)), cmp.Compare(a.ID, b.ID))
-	})
-	tl := Timeline{Procedure: p, AsOf: StampOf(now), Entries: []Entry{}, Tasks: []TaskCompliance{}}
-	for i, e := range evs {
-		en := Entry{Seq: i + 1, Kind: EntryOther, Event: e.Kind, At: StampOf(e.At), Actor: e.Actor, TaskID: e.TaskID, Article: e.Article, Detail: e.Detail}
+	type timed struct {
+		at time.Time
+		id string
+		Entry
+	}
+	var all []timed
+	for _, e := range events {
+		en := Entry{Kind: EntryOther, Event: e.Kind, At: StampOf(e.At), Actor: e.Actor, TaskID: e.TaskID, Article: e.Article, Detail: e.Detail}
 		t, hasTask := byID[e.TaskID]
 		switch e.Kind {
 		case "filed", "reminder", "overdue":
@@ -157,7 +153,15 @@ func BuildTimeline(p Procedure, events []models.Event, tasks []models.Task, cal 
 		case models.StatusGranted, models.StatusRejected:
 			en.Kind, en.Decision = EntryCompletion, e.Kind
 		}
-		tl.Entries = append(tl.Entries, en)
+		all = append(all, timed{at: e.At, id: e.ID, Entry: en})
+	}
+	slices.SortStableFunc(all, func(a, b timed) int {
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(rank[a.Kind], rank[b.Kind]), cmp.Compare(a.id, b.id))
+	})
+	tl := Timeline{Procedure: p, AsOf: StampOf(now), Entries: []Entry{}, Tasks: []TaskCompliance{}}
+	for i, e := range all {
+		e.Seq = i + 1
+		tl.Entries = append(tl.Entries, e.Entry)
 	}
 	ts := slices.Clone(tasks)
 	slices.SortStableFunc(ts, func(a, b models.Task) int { return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID)) })
@@ -180,7 +184,7 @@ func Compliance(t models.Task, cal *holidays.Calendar, now time.Time) TaskCompli
 		TaskID: t.ID, Kind: t.Kind, Assignee: Assignee(t), Article: t.Article, Status: t.Status,
 		Decision: t.Decision, DecidedBy: t.DecidedBy, OpenedAt: StampOf(t.CreatedAt),
 		DueDate: t.DueDate, DueAt: StampOf(t.DueAt), DoneAt: stampPtr(t.DecidedAt),
-		WorkingDaysAllowed: cal.WorkingDaysUsed(t.CreatedAt, t.DueAt.Add(-time.Nanosecond)),
+		WorkingDaysAllowed: cal.WorkingDaysUsed(t.CreatedAt, t.DueAt),
 		WorkingDaysUsed:    cal.WorkingDaysUsed(t.CreatedAt, end),
 		Provisional:        t.Provisional,
 		Late:               Late(t, now),

@@ -20,6 +20,9 @@ func TestWorkingDaysUsedAgreesWithAddWorkingDays(t *testing.T) {
 			if got := cal.WorkingDaysUsed(from, d.DueAt.Add(-time.Second)); got != n {
 				t.Fatalf("filed %s, %d working days due %s: used %d by the end", from, n, d.DueDate, got)
 			}
+			if got := cal.WorkingDaysUsed(from, d.DueAt); got != n {
+				t.Fatalf("filed %s, %d working days due %s: used %d at 24:00", from, n, d.DueDate, got)
+			}
 		}
 		if got := cal.WorkingDaysUsed(from, from.Add(time.Minute)); got != 0 && from.In(Shanghai).Day() == from.Add(time.Minute).In(Shanghai).Day() {
 			t.Fatalf("same day used %d", got)
