@@ -16,7 +16,8 @@ import (
 // procedureFor finds a procedure the caller may read. A share request may be
 // read by those who may read the request itself (its two departments, the
 // city's authority, auditors and admins; others get 404 as for the request);
-// a procedure of another kind, known by its tasks, by auditors and admins.
+// a procedure of another kind, known by its tasks or events, by auditors and
+// admins.
 func (s *Server) procedureFor(c echo.Context, id string) (audit.Procedure, error) {
 	cl := claims(c)
 	db := s.DB.WithContext(c.Request().Context())
@@ -42,13 +43,22 @@ func (s *Server) procedureFor(c echo.Context, id string) (audit.Procedure, error
 		return audit.Procedure{}, err
 	}
 	var t models.Task
-	if err := db.Order("created_at, id").First(&t, "procedure_id = ?", id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return audit.Procedure{}, problem(http.StatusNotFound, fmt.Sprintf("procedure %s not found", id))
-		}
+	err = db.Order("created_at, id").First(&t, "procedure_id = ?", id).Error
+	if err == nil {
+		return audit.Procedure{ID: id, WorkflowID: t.WorkflowID, Procedure: t.Procedure, Jurisdiction: t.Jurisdiction}, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return audit.Procedure{}, fmt.Errorf("load tasks of %s: %w", id, err)
 	}
-	return audit.Procedure{ID: id, WorkflowID: t.WorkflowID, Procedure: t.Procedure, Jurisdiction: t.Jurisdiction}, nil
+	// A procedure without tasks is known by its events; its ID is its workflow's.
+	var n int64
+	if err := db.Model(&models.Event{}).Where("procedure_id = ?", id).Count(&n).Error; err != nil {
+		return audit.Procedure{}, fmt.Errorf("count events of %s: %w", id, err)
+	}
+	if n == 0 {
+		return audit.Procedure{}, problem(http.StatusNotFound, fmt.Sprintf("procedure %s not found", id))
+	}
+	return audit.Procedure{ID: id, WorkflowID: id}, nil
 }
 
 // buildTimeline loads a procedure's events and tasks and reads them as a
