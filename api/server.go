@@ -72,6 +72,11 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)
+	a.GET("/procedures", s.listProcedures)
+	a.GET("/procedures/:id/timeline", s.procedureTimeline)
+	a.GET("/procedures/:id/export", s.procedureExport)
+	a.POST("/audit/replay", s.auditReplay)
+	a.GET("/reports/deadlines", s.reportDeadlines)
 	return e
 }
 
@@ -133,13 +138,23 @@ func bind(c echo.Context, v any) error {
 	return nil
 }
 
+// pageSize reads page_size: 1 to 500, 50 when absent.
+func pageSize(c echo.Context) (int, error) {
+	v := c.QueryParam("page_size")
+	if v == "" {
+		return 50, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 500 {
+		return 0, problem(http.StatusBadRequest, "page_size must be an integer from 1 to 500", FieldError{"page_size", "out of range"})
+	}
+	return n, nil
+}
+
 // page reads page_size and page_token; the token is an opaque offset.
 func page(c echo.Context) (limit, offset int, err error) {
-	limit = 50
-	if v := c.QueryParam("page_size"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
-			return 0, 0, problem(http.StatusBadRequest, "page_size must be an integer from 1 to 500", FieldError{"page_size", "out of range"})
-		}
+	if limit, err = pageSize(c); err != nil {
+		return 0, 0, err
 	}
 	if t := c.QueryParam("page_token"); t != "" {
 		b, err := base64.RawURLEncoding.DecodeString(t)

@@ -41,12 +41,16 @@ var httpClient = &http.Client{Timeout: 90 * time.Second}
 func (u user) do(method, path string, body any, headers ...string) reply {
 	u.t.Helper()
 	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case []byte: // sent as it is, malformed or not
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
 		if err != nil {
 			u.t.Fatal(err)
 		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(j)
 	}
 	req, err := http.NewRequest(method, sys.base+path, rd)
 	if err != nil {

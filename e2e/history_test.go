@@ -18,17 +18,7 @@ import (
 // stores it in workflows/testdata/histories for the replay test of CI.
 func checkHistory(t *testing.T, id, name string) {
 	t.Helper()
-	// Wait for the workflow to close: its record is final just before.
-	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := c.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
-		t.Fatalf("procedure %s did not complete: %v", id, err)
-	}
+	waitClosed(t, id)
 	auditor := sys.as(t, "audrey", api.RoleAuditor, "", "")
 	raw := auditor.do("GET", "/api/v1/procedures/"+id+"/history", nil).must(t, 200).Raw
 	if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
@@ -42,6 +32,22 @@ func checkHistory(t *testing.T, id, name string) {
 		if err := os.WriteFile(path, raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// waitClosed waits for a procedure's workflow to close: its record is final
+// just before.
+func waitClosed(t *testing.T, id string) {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+		t.Fatalf("procedure %s did not complete: %v", id, err)
 	}
 }
 

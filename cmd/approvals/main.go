@@ -7,6 +7,7 @@
 //	approvals worker  (configured by environment)
 //	approvals token   --subject ID --role ROLE [--dept CODE] [--jurisdiction CITY] [--ttl 8h]
 //	approvals catalog import FILE.json
+//	approvals replay  --workflow-id ID | --history FILE
 package main
 
 import (
@@ -27,6 +28,8 @@ commands:
   worker           the Temporal worker (production; configured by environment)
   token            print a signed JWT for a user
   catalog import   import catalog entries from a JSON file (an array of items)
+  replay           replay a history (--workflow-id ID | --history FILE) on the current
+                   workflow code; exits 1 when they diverge
 
 Run 'approvals <command> -h' for a command's flags. Environment: see README.md.
 `
@@ -51,6 +54,11 @@ func main() {
 		err = runToken(args)
 	case "catalog":
 		err = runCatalog(ctx, args)
+	case "replay":
+		err = runReplay(ctx, args, os.Stdout)
+		if errors.Is(err, errDivergent) {
+			os.Exit(1)
+		}
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
