@@ -1,0 +1,84 @@
+package regulations
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+func TestShippedProfilesLoad(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.Cities(), ","); got != "changsha,leshan,weifang,wuhan,xiamen" {
+		t.Fatalf("cities %s", got)
+	}
+	wuhan, _ := r.Get("wuhan")
+	if wuhan.ShareRequest.OnSilence != SilenceDeemedConsent || wuhan.ShareRequest.Decision.WorkingDays != 10 {
+		t.Fatalf("wuhan share rule %+v", wuhan.ShareRequest)
+	}
+	xiamen, _ := r.Get("xiamen")
+	if xiamen.ShareRequest.Decision.WorkingDays != 5 || len(xiamen.ShareRequest.Deciders) != 2 {
+		t.Fatalf("xiamen share rule %+v", xiamen.ShareRequest)
+	}
+}
+
+func TestValidity(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation(time.DateOnly, s, shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	cases := []struct {
+		city, date string
+		ok         bool
+	}{
+		{"wuhan", "2021-11-14", false}, {"wuhan", "2021-11-15", true}, {"wuhan", "2040-01-01", true},
+		{"weifang", "2027-01-31", true}, {"weifang", "2027-02-01", false},
+		{"xiamen", "2025-12-27", true}, {"xiamen", "2026-11-23", false},
+		{"leshan", "2026-11-23", false},
+	}
+	for _, c := range cases {
+		_, err := r.InForce(c.city, day(c.date), shanghai)
+		var ve *ValidityError
+		if c.ok != (err == nil) || (!c.ok && !errors.As(err, &ve)) {
+			t.Errorf("%s on %s: err = %v, want in force %v", c.city, c.date, err, c.ok)
+		}
+		if !c.ok && !strings.Contains(err.Error(), "办法") {
+			t.Errorf("%s: the error does not name the document: %v", c.city, err)
+		}
+	}
+	if _, err := r.InForce("atlantis", day("2026-01-01"), shanghai); err == nil {
+		t.Error("an unknown city is in force")
+	}
+}
+
+func TestExtendValidity(t *testing.T) {
+	r, err := Load("xiamen:2027-12-31, leshan:2027-06-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, city := range []string{"xiamen", "leshan"} {
+		if _, err := r.InForce(city, time.Date(2026, 11, 23, 12, 0, 0, 0, shanghai), shanghai); err != nil {
+			t.Errorf("%s extended: %v", city, err)
+		}
+	}
+	if _, err := r.InForce("leshan", time.Date(2027, 7, 1, 12, 0, 0, 0, shanghai), shanghai); err == nil {
+		t.Error("leshan in force after its extension")
+	}
+	for _, bad := range []string{"xiamen", "atlantis:2027-01-01", "xiamen:2027-13-01"} {
+		if _, err := Load(bad); err == nil {
+			t.Errorf("Load(%q) accepted", bad)
+		}
+	}
+}
