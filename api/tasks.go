@@ -97,22 +97,26 @@ func (s *Server) decideTask(c echo.Context) error {
 	return c.JSON(http.StatusOK, t)
 }
 
-// updateProblem maps an Update's rejection by its validator to HTTP.
-func updateProblem(err error) error {
+// updateProblem maps a decision's rejection by its validator to HTTP.
+func updateProblem(err error) error { return updateProblemOn("decision", err) }
+
+// updateProblemOn maps an Update's rejection by its validator to HTTP, naming
+// field for a 422.
+func updateProblemOn(field string, err error) error {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		switch app.Type() {
 		case workflows.ErrForbidden:
 			return problem(http.StatusForbidden, app.Message())
 		case workflows.ErrInvalid:
-			return invalid(FieldError{"decision", app.Message()})
+			return invalid(FieldError{field, app.Message()})
 		case workflows.ErrNotFound:
 			return problem(http.StatusNotFound, app.Message())
 		}
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		return invalid(FieldError{"decision", "the procedure has already ended"})
+		return invalid(FieldError{field, "the procedure has already ended"})
 	}
-	return fmt.Errorf("send decision: %w", err)
+	return fmt.Errorf("send update: %w", err)
 }

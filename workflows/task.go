@@ -281,8 +281,10 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	defer stop()
 	now := workflow.Now(ctx)
 	var remindTimer workflow.Future
-	if remind != nil && remind.DueAt.After(now) {
-		remindTimer = workflow.NewTimer(timers, remind.DueAt.Sub(now))
+	if remind != nil && spec.Due.DueAt.After(now) {
+		// A step that starts past its reminder time (a window counted from
+		// an earlier date) is reminded at once.
+		remindTimer = workflow.NewTimer(timers, max(remind.DueAt.Sub(now), 0))
 	}
 	dueTimer := workflow.NewTimer(timers, max(spec.Due.DueAt.Sub(now), 0))
 	reminded, overdue := remindTimer == nil, false
