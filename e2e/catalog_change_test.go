@@ -360,3 +360,62 @@ func TestCatalogChangeXiamenJointSubmission(t *testing.T) {
 	}
 	w.prov.do("GET", "/api/v1/catalog/items/"+cond, nil).must(t, 404)
 }
+
+// Two changes of the same item made against the same version and filed at
+// the same moment: one applies, the other is returned with the conflict and
+// nothing of it is applied; rebased on the new version, it applies on top.
+// Nothing is lost.
+func TestCatalogChangeConcurrentChangesNotLost(t *testing.T) {
+	w := newWorld(t, "changsha")
+	item := w.items["unconditional"]
+	submit := func(title string) string {
+		return w.prov.do("POST", "/api/v1/catalog/changes", map[string]any{"jurisdiction": "changsha", "reason": title,
+			"operations": []any{map[string]any{"op": "modify", "item_id": item, "base_version": 1, "item": catalogItemBody(item, title, "unconditional")}}}).must(t, 201).str("id")
+	}
+	ids := []string{submit("甲的修改"), submit("乙的修改")}
+	filings := []map[string]any{openTask(t, w.authority, "catalog_change", ids[0]), openTask(t, w.authority, "catalog_change", ids[1])}
+	done := make(chan reply, 2)
+	for _, f := range filings {
+		go func() {
+			done <- w.authority.do("POST", "/api/v1/tasks/"+f["id"].(string)+"/decision", map[string]any{"decision": "acknowledge"})
+		}()
+	}
+	for range filings {
+		(<-done).must(t, 200)
+	}
+	status := map[string]string{}
+	var applied, returned string
+	for _, id := range ids {
+		ch := w.prov.do("GET", "/api/v1/catalog/changes/"+id, nil).must(t, 200)
+		status[id] = ch.str("status")
+		switch ch.str("status") {
+		case "applied":
+			applied = id
+		case "returned":
+			returned = id
+			if !strings.Contains(ch.str("return_reason"), "conflict") || !strings.Contains(ch.str("return_reason"), "version 2") {
+				t.Fatalf("returned change does not explain the conflict: %s", ch.Raw)
+			}
+		}
+	}
+	if applied == "" || returned == "" {
+		t.Fatalf("want one change applied and one returned, got %v", status)
+	}
+	winner := map[string]string{ids[0]: "甲的修改", ids[1]: "乙的修改"}
+	it := w.prov.do("GET", "/api/v1/catalog/items/"+item, nil).must(t, 200)
+	if it.Body["version"] != 2.0 || it.str("title") != winner[applied] {
+		t.Fatalf("item after the race: %s (applied %s)", it.Raw, applied)
+	}
+	w.prov.do("POST", "/api/v1/catalog/changes/"+returned+"/resubmit", map[string]any{"reason": "基于第2版重新提交",
+		"operations": []any{map[string]any{"op": "modify", "item_id": item, "base_version": 1, "item": catalogItemBody(item, winner[returned], "unconditional")}}}).must(t, 409)
+	w.prov.do("POST", "/api/v1/catalog/changes/"+returned+"/resubmit", map[string]any{"reason": "基于第2版重新提交",
+		"operations": []any{map[string]any{"op": "modify", "item_id": item, "base_version": 2, "item": catalogItemBody(item, winner[returned], "unconditional")}}}).must(t, 200)
+	decide(t, w.authority, openTask(t, w.authority, "catalog_change", returned), map[string]any{"decision": "acknowledge"}, 200)
+	vs := w.prov.do("GET", "/api/v1/catalog/items/"+item+"/versions", nil).must(t, 200).items()
+	if len(vs) != 3 || vs[1]["change_id"] != applied || vs[2]["change_id"] != returned || vs[2]["round"] != 2.0 {
+		t.Fatalf("versions: %v", vs)
+	}
+	if it := w.prov.do("GET", "/api/v1/catalog/items/"+item, nil).must(t, 200); it.str("title") != winner[returned] || it.Body["version"] != 3.0 {
+		t.Fatalf("item after the rebased change: %s", it.Raw)
+	}
+}

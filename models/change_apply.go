@@ -222,8 +222,13 @@ func ApplyChange(tx *gorm.DB, changeID string, round int, ops []ChangeOperation,
 			if res.Error != nil {
 				return fmt.Errorf("%s catalog item %s: %w", op.Op, op.ItemID, res.Error)
 			}
-			if res.RowsAffected != 1 { // changed between our read and our write
-				return stale
+			if res.RowsAffected != 1 { // another change wrote the item between our read and our write
+				now := "deleted"
+				var again CatalogItem
+				if tx.First(&again, "id = ?", op.ItemID).Error == nil {
+					now = fmt.Sprintf("at version %d", again.Version)
+				}
+				return &ConflictError{field, fmt.Sprintf("item %s was changed by another change meanwhile (now %s), but the change was made against version %d", op.ItemID, now, op.BaseVersion)}
 			}
 		}
 		if err := tx.Create(&rec).Error; err != nil {
