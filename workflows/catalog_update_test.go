@@ -146,3 +146,30 @@ func TestCatalogUpdateWindowPerCity(t *testing.T) {
 		})
 	}
 }
+
+// A trigger recorded after its reminder time (wuhan, effective Wed 2025-09-10:
+// 09-11(1) 09-12(2) 09-15(3) 09-16(4) 09-17(5)), on the last day: the
+// department is reminded at once, and overdue at 24:00.
+func TestCatalogUpdateRecordedLateRemindsAtOnce(t *testing.T) {
+	start := bj(2025, time.September, 17, 9, 0)
+	h := newEnv(t, start, triggerWF)
+	in := h.triggerInput("wuhan")
+	in.Trigger.EffectiveDate, in.Trigger.CreatedAt = "2025-09-10", start
+	from, err := holidays.ParseDate("2025-09-10")
+	require.NoError(t, err)
+	in.From = from
+	h.at(start.Add(time.Minute), func() {
+		tk := h.task(updateTask)
+		require.Equal(t, "2025-09-17", tk.DueDate)
+		sameInstant(t, start, tk.RemindedAt, "reminded at once")
+		require.False(t, tk.Overdue)
+	})
+	h.at(midnightAfter(t, "2025-09-17").Add(time.Minute), func() {
+		require.True(t, h.task(updateTask).Overdue)
+		require.Equal(t, models.TaskOpen, h.task(updateSup).Status)
+	})
+	h.submitChangeAt(bj(2025, time.September, 18, 10, 0), changeID)
+	st := h.runTrigger(in)
+	require.True(t, st.Overdue)
+	require.Equal(t, models.TriggerFulfilled, st.Status)
+}

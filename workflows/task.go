@@ -177,7 +177,11 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is closed (%s)", t.id, t.status), ErrInvalid)
 	}
 	if t.kind != models.TaskDecision {
-		return temporal.NewApplicationError(fmt.Sprintf("task %s is a %s task and closes with the decision it follows up", t.id, t.kind), ErrInvalid)
+		closes := "closes with the decision it follows up"
+		if t.kind == models.TaskObligation {
+			closes = "is fulfilled by acting (e.g. submitting the catalog change), not by a decision"
+		}
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is a %s task and %s", t.id, t.kind, closes), ErrInvalid)
 	}
 	a := d.Actor
 	if a.Role != t.assignee.Role || (t.assignee.Dept != "" && a.Dept != t.assignee.Dept) ||
@@ -283,8 +287,12 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	var remindTimer workflow.Future
 	if remind != nil && spec.Due.DueAt.After(now) {
 		// A step that starts past its reminder time (a window counted from
-		// an earlier date) is reminded at once.
-		remindTimer = workflow.NewTimer(timers, max(remind.DueAt.Sub(now), 0))
+		// an earlier date) is reminded at once; histories from before this
+		// rule skipped the reminder.
+		wait := remind.DueAt.Sub(now)
+		if wait > 0 || workflow.GetVersion(ctx, "remind-late-start", workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			remindTimer = workflow.NewTimer(timers, max(wait, 0))
+		}
 	}
 	dueTimer := workflow.NewTimer(timers, max(spec.Due.DueAt.Sub(now), 0))
 	reminded, overdue := remindTimer == nil, false
