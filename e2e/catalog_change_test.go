@@ -112,7 +112,7 @@ func TestCatalogTriggerChangeReviewApplied(t *testing.T) {
 			map[string]any{"op": "delete", "item_id": uncond},
 		}}, "Idempotency-Key", uniq("key")).must(t, 201)
 	id := ch.str("id")
-	if ch.str("status") != "pending" || ch.str("path") != "review" {
+	if ch.str("status") != "pending" || ch.str("path") != "review" || ch.Body["statutory"] != true {
 		t.Fatalf("change: %s", ch.Raw)
 	}
 	review := openTask(t, w.authority, "catalog_change", id)
@@ -210,6 +210,9 @@ func TestCatalogChangeBadInput(t *testing.T) {
 	again := post(w.prov, []any{map[string]any{"op": "modify", "item_id": uncond, "item": catalogItemBody(uncond, "改为不予共享", "not_shared")}}, "Idempotency-Key", key).must(t, 200)
 	if again.str("id") != ok.str("id") || again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry gave %s, want %s", again.str("id"), ok.str("id"))
+	}
+	if ok.Body["statutory"] != false {
+		t.Fatalf("weifang names no review deadline: the service level applies, not statutory: %s", ok.Raw)
 	}
 	if cl, _ := ok.Body["classification"].([]any); len(cl) != 1 || cl[0] != uncond {
 		t.Fatalf("classification list: %s", ok.Raw)
@@ -418,4 +421,22 @@ func TestCatalogChangeConcurrentChangesNotLost(t *testing.T) {
 	if it := w.prov.do("GET", "/api/v1/catalog/items/"+item, nil).must(t, 200); it.str("title") != winner[returned] || it.Body["version"] != 3.0 {
 		t.Fatalf("item after the rebased change: %s", it.Raw)
 	}
+}
+
+// A returned change may be withdrawn by its department; it then takes no
+// resubmission and nothing is applied.
+func TestCatalogChangeWithdrawn(t *testing.T) {
+	w := newWorld(t, "wuhan")
+	cond := w.items["conditional"]
+	id := w.prov.do("POST", "/api/v1/catalog/changes", map[string]any{"jurisdiction": "wuhan", "reason": "职能调整",
+		"operations": []any{map[string]any{"op": "delete", "item_id": cond}}}).must(t, 201).str("id")
+	path := "/api/v1/catalog/changes/" + id
+	w.prov.do("POST", path+"/withdraw", nil).must(t, 422) // under review
+	decide(t, w.authority, openTask(t, w.authority, "catalog_change", id), map[string]any{"decision": "reject", "reason": "仍在使用"}, 200)
+	got := w.prov.do("POST", path+"/withdraw", nil).must(t, 200)
+	if got.str("status") != "withdrawn" {
+		t.Fatalf("after withdrawal: %s", got.Raw)
+	}
+	w.prov.do("POST", path+"/resubmit", map[string]any{"reason": "x", "operations": []any{map[string]any{"op": "delete", "item_id": cond}}}).must(t, 422)
+	w.prov.do("GET", "/api/v1/catalog/items/"+cond, nil).must(t, 200)
 }

@@ -87,13 +87,16 @@ type CatalogChange struct {
 	// Classification lists the items this change makes conditional or not
 	// shared: they cite a legal basis and are for the classification
 	// procedure (procedure 5) once it exists.
-	Classification []string   `gorm:"serializer:json;type:text" json:"classification"`
-	Article        string     `json:"article"`
-	Overdue        bool       `json:"overdue"`
-	ReturnReason   string     `json:"return_reason,omitempty"`
-	SubmittedAt    time.Time  `json:"submitted_at"`
-	DecidedAt      *time.Time `json:"decided_at,omitempty"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	Classification []string `gorm:"serializer:json;type:text" json:"classification"`
+	Article        string   `json:"article"`
+	// Statutory is false where the city names no review deadline and the
+	// platform's service level applies.
+	Statutory    bool       `json:"statutory"`
+	Overdue      bool       `json:"overdue"`
+	ReturnReason string     `json:"return_reason,omitempty"`
+	SubmittedAt  time.Time  `json:"submitted_at"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // ChangeRound is one submission of a catalog change and how it ended; a

@@ -118,7 +118,7 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 		return st, err
 	}
 
-	c.Status, c.Round, c.Path, c.Article = models.ChangePending, 1, rule.Path, rule.Review.Article
+	c.Status, c.Round, c.Path, c.Article, c.Statutory = models.ChangePending, 1, rule.Path, rule.Review.Article, rule.Review.Statutory
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, c).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", c.ID, err)
 	}
