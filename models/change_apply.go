@@ -16,6 +16,7 @@ type ConflictError struct {
 	Message string
 }
 
+// Error names the operation at fault and the conflict.
 func (e *ConflictError) Error() string { return e.Field + ": " + e.Message }
 
 // CheckChange validates the operations of a department's catalog change
