@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
@@ -78,14 +80,18 @@ func (s *Server) decideTask(c echo.Context) error {
 	if t.Status != models.TaskOpen {
 		return invalid(FieldError{"decision", fmt.Sprintf("task %s is closed (%s)", t.ID, t.Status)})
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: t.WorkflowID, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
-			Conditions: in.Conditions, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}},
-	})
-	var view workflows.TaskView
-	if err == nil {
-		err = h.Get(ctx, &view)
+	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
+		Conditions: in.Conditions, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
+	err := s.sendDecision(ctx, t.WorkflowID, d)
+	for wait := 0; notYetKnown(err) && wait < 20; wait++ {
+		// A task's row is written a moment before its workflow has taken in
+		// its opening (e.g. a supervision task opened by a timer): ask again.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		err = s.sendDecision(ctx, t.WorkflowID, d)
 	}
 	if err != nil {
 		return updateProblem(err)
@@ -95,6 +101,27 @@ func (s *Server) decideTask(c echo.Context) error {
 		return fmt.Errorf("reload task: %w", err)
 	}
 	return c.JSON(http.StatusOK, t)
+}
+
+// sendDecision sends a decision to a procedure's workflow and waits until the
+// workflow has acted on it.
+func (s *Server) sendDecision(ctx context.Context, workflowID string, d workflows.Decision) error {
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{d},
+	})
+	if err != nil {
+		return err
+	}
+	var view workflows.TaskView
+	return h.Get(ctx, &view)
+}
+
+// notYetKnown tells whether the workflow refused a decision because it does
+// not know the task (yet).
+func notYetKnown(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == workflows.ErrNotFound
 }
 
 // updateProblem maps a decision's rejection by its validator to HTTP.
