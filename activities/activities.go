@@ -96,6 +96,7 @@ func assignee(t models.Task) string {
 
 // TaskNote records a reminder or an overdue flag on open tasks.
 type TaskNote struct {
+	Procedure   string // the procedure's name, e.g. share_request; empty in notes written before it existed
 	ProcedureID string
 	TaskIDs     []string
 	At          time.Time
@@ -122,14 +123,30 @@ func (a *Activities) RemindTasks(ctx context.Context, in TaskNote) error {
 	})
 }
 
+// records gives, for each procedure, the model of its record: the row whose
+// primary key is the procedure's ID and which carries its overdue flag.
+var records = map[string]func() any{
+	models.ProcedureShareRequest:  func() any { return &models.ShareRequest{} },
+	models.ProcedureCatalogUpdate: func() any { return &models.CatalogTrigger{} },
+	models.ProcedureCatalogChange: func() any { return &models.CatalogChange{} },
+}
+
 // MarkOverdue flags tasks and their procedure's record as overdue.
 func (a *Activities) MarkOverdue(ctx context.Context, in TaskNote) error {
+	proc := in.Procedure
+	if proc == "" { // scheduled by a worker that only knew share requests
+		proc = models.ProcedureShareRequest
+	}
+	record, ok := records[proc]
+	if !ok {
+		return temporal.NewNonRetryableApplicationError("mark overdue: unknown procedure "+proc, "unknown_procedure", nil)
+	}
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&models.Task{}).Where("id IN ?", in.TaskIDs).Update("overdue", true).Error; err != nil {
 			return fmt.Errorf("flag tasks overdue: %w", err)
 		}
-		if err := tx.Model(&models.ShareRequest{}).Where("id = ?", in.ProcedureID).Update("overdue", true).Error; err != nil {
-			return fmt.Errorf("flag request overdue: %w", err)
+		if err := tx.Model(record()).Where("id = ?", in.ProcedureID).Update("overdue", true).Error; err != nil {
+			return fmt.Errorf("flag %s %s overdue: %w", proc, in.ProcedureID, err)
 		}
 		for _, id := range in.TaskIDs {
 			ev := event(in.ProcedureID, id, "overdue", in.At)

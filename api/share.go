@@ -10,17 +10,9 @@ import (
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 )
-
-// idNamespace derives request IDs from Idempotency-Keys.
-var idNamespace = uuid.MustParse("6b0f3c1e-8a43-4d6e-9a55-3f1c7f0a2b11")
 
 type shareInput struct {
 	CatalogItemID string   `json:"catalog_item_id"`
@@ -39,21 +31,16 @@ type shareView struct {
 }
 
 func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, error) {
-	v := shareView{ShareRequest: r, Tasks: []models.Task{}, Events: []models.Event{}}
+	v := shareView{ShareRequest: r}
 	if r.DueAt != nil {
 		v.DueAt = beijing(*r.DueAt)
 	}
 	if r.Provisional && r.Status == models.StatusPending {
 		v.Warning = provisionalWarning
 	}
-	db := s.DB.WithContext(c.Request().Context())
-	if err := db.Where("procedure_id = ?", r.ID).Order("created_at, id").Find(&v.Tasks).Error; err != nil {
-		return v, fmt.Errorf("load tasks of %s: %w", r.ID, err)
-	}
-	if err := db.Where("procedure_id = ?", r.ID).Order("at, id").Find(&v.Events).Error; err != nil {
-		return v, fmt.Errorf("load events of %s: %w", r.ID, err)
-	}
-	return v, nil
+	var err error
+	v.Tasks, v.Events, err = s.procedureRecords(c, r.ID)
+	return v, err
 }
 
 func (s *Server) createShareRequest(c echo.Context) error {
@@ -113,20 +100,17 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		return invalid(FieldError{"jurisdiction", err.Error()})
 	}
 
-	id := "sr-" + uuid.NewString()
-	key := c.Request().Header.Get("Idempotency-Key")
-	if key != "" {
-		if len(key) > 200 {
-			return problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+	id, keyed, err := procedureID(c, "sr-", dept.Code)
+	if err != nil {
+		return err
+	}
+	if keyed {
+		p, err := prior[models.ShareRequest](db, id)
+		if err != nil {
+			return err
 		}
-		id = "sr-" + uuid.NewSHA1(idNamespace, []byte(dept.Code+"\n"+key)).String()
-		var prior models.ShareRequest
-		err := db.First(&prior, "id = ?", id).Error
-		if err == nil {
-			return s.replay(c, prior, in)
-		}
-		if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("look up idempotency key: %w", err)
+		if p != nil {
+			return s.replay(c, *p, in)
 		}
 	}
 
@@ -135,34 +119,18 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		RequesterDept: dept.Code, ProviderDept: item.ProviderDept, RequestedBy: cl.Subject,
 		Purpose: in.Purpose, Scenario: in.Scenario, DataItems: in.DataItems, FiledAt: now.UTC(),
 	}
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: id, TaskQueue: workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrJurisdiction.ValueSet(item.Jurisdiction), workflows.AttrProcedure.ValueSet(workflows.ProcedureShare),
-			workflows.AttrStatus.ValueSet(models.StatusPending), workflows.AttrRequesterDept.ValueSet(dept.Code),
-			workflows.AttrProviderDept.ValueSet(item.ProviderDept)),
-	}, workflows.ShareRequest, workflows.ShareInput{Request: req, Item: item, Profile: profile})
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateFiled, WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err == nil {
-		var st workflows.ShareState
-		err = h.Get(ctx, &st)
+	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureShare, item.ProviderDept, workflows.AttrRequesterDept.ValueSet(dept.Code))
+	finished, err := s.startFiled(ctx, id, attrs, workflows.ShareRequest, workflows.ShareInput{Request: req, Item: item, Profile: profile})
+	if err != nil {
+		return err
 	}
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
+	if finished {
 		// The same key's workflow already finished: answer with its record.
 		var prior models.ShareRequest
 		if err := db.First(&prior, "id = ?", id).Error; err != nil {
 			return fmt.Errorf("load finished request %s: %w", id, err)
 		}
 		return s.replay(c, prior, in)
-	}
-	if err != nil {
-		return fmt.Errorf("start share request %s: %w", id, err)
 	}
 	s.log(c).Info().Str("workflow_id", id).Str("dept", dept.Code).Str("item", item.ID).Msg("share request filed")
 	var stored models.ShareRequest

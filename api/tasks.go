@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
@@ -75,14 +77,18 @@ func (s *Server) decideTask(c echo.Context) error {
 	if t.Status != models.TaskOpen {
 		return invalid(FieldError{"decision", fmt.Sprintf("task %s is closed (%s)", t.ID, t.Status)})
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: t.WorkflowID, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
-			Conditions: in.Conditions, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}},
-	})
-	var view workflows.TaskView
-	if err == nil {
-		err = h.Get(ctx, &view)
+	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
+		Conditions: in.Conditions, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
+	err := s.sendDecision(ctx, t.WorkflowID, d)
+	for wait := 0; notYetKnown(err) && wait < 20; wait++ {
+		// A task's row is written a moment before its workflow has taken in
+		// its opening (e.g. a supervision task opened by a timer): ask again.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		err = s.sendDecision(ctx, t.WorkflowID, d)
 	}
 	if err != nil {
 		return updateProblem(err)
@@ -94,22 +100,47 @@ func (s *Server) decideTask(c echo.Context) error {
 	return c.JSON(http.StatusOK, t)
 }
 
-// updateProblem maps an Update's rejection by its validator to HTTP.
-func updateProblem(err error) error {
+// sendDecision sends a decision to a procedure's workflow and waits until the
+// workflow has acted on it.
+func (s *Server) sendDecision(ctx context.Context, workflowID string, d workflows.Decision) error {
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{d},
+	})
+	if err != nil {
+		return err
+	}
+	var view workflows.TaskView
+	return h.Get(ctx, &view)
+}
+
+// notYetKnown tells whether the workflow refused a decision because it does
+// not know the task (yet).
+func notYetKnown(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == workflows.ErrNotFound
+}
+
+// updateProblem maps a decision's rejection by its validator to HTTP.
+func updateProblem(err error) error { return updateProblemOn("decision", err) }
+
+// updateProblemOn maps an Update's rejection by its validator to HTTP, naming
+// field for a 422.
+func updateProblemOn(field string, err error) error {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		switch app.Type() {
 		case workflows.ErrForbidden:
 			return problem(http.StatusForbidden, app.Message())
 		case workflows.ErrInvalid:
-			return invalid(FieldError{"decision", app.Message()})
+			return invalid(FieldError{field, app.Message()})
 		case workflows.ErrNotFound:
 			return problem(http.StatusNotFound, app.Message())
 		}
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		return invalid(FieldError{"decision", "the procedure has already ended"})
+		return invalid(FieldError{field, "the procedure has already ended"})
 	}
-	return fmt.Errorf("send decision: %w", err)
+	return fmt.Errorf("send update: %w", err)
 }

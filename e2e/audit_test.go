@@ -344,9 +344,10 @@ func TestReplayCommand(t *testing.T) {
 	}
 }
 
-// eventually polls an auditor's listing until ok accepts it (visibility is
-// eventually consistent), for at most 20 seconds.
-func eventually(t *testing.T, u user, path string, ok func(reply) bool) reply {
+// eventuallyListed polls a visibility-backed list: Temporal visibility is
+// eventually consistent and offers nothing to wait on, so a bounded poll is the
+// only honest wait.
+func eventuallyListed(t *testing.T, u user, path string, ok func(reply) bool) reply {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -375,7 +376,7 @@ func TestAuditListProcedures(t *testing.T) {
 	auditor := sys.as(t, "audrey", api.RoleAuditor, "", "")
 	today := time.Now().In(holidays.Shanghai).Format(time.DateOnly)
 	q := url.Values{"jurisdiction": {"xiamen"}, "procedure": {"share_request"}, "from": {today}, "page_size": {"500"}}
-	r := eventually(t, auditor, "/api/v1/procedures?"+q.Encode(), func(r reply) bool {
+	r := eventuallyListed(t, auditor, "/api/v1/procedures?"+q.Encode(), func(r reply) bool {
 		got := ids(r)
 		return got[granted]["approval_status"] == "granted" && got[pending] != nil
 	})
@@ -385,7 +386,7 @@ func TestAuditListProcedures(t *testing.T) {
 	}
 	q.Set("status", "pending")
 	q.Set("overdue", "false")
-	got := ids(eventually(t, auditor, "/api/v1/procedures?"+q.Encode(), func(r reply) bool { return ids(r)[pending] != nil }))
+	got := ids(eventuallyListed(t, auditor, "/api/v1/procedures?"+q.Encode(), func(r reply) bool { return ids(r)[pending] != nil }))
 	if got[granted] != nil {
 		t.Fatal("status=pending lists a granted procedure")
 	}

@@ -152,10 +152,16 @@ func (w world) file(t *testing.T, shareType string, headers ...string) reply {
 	}, headers...)
 }
 
-// taskFor finds the open task of a procedure in a user's inbox.
+// taskFor finds the open task of a share request in a user's inbox.
 func taskFor(t *testing.T, u user, procID string) map[string]any {
 	t.Helper()
-	for _, it := range u.do("GET", "/api/v1/tasks?status=open&procedure=share_request", nil).must(t, 200).items() {
+	return openTask(t, u, "share_request", procID)
+}
+
+// openTask finds the open task of a procedure in a user's inbox.
+func openTask(t *testing.T, u user, procedure, procID string) map[string]any {
+	t.Helper()
+	for _, it := range u.do("GET", "/api/v1/tasks?status=open&page_size=500&procedure="+procedure, nil).must(t, 200).items() {
 		if it["procedure_id"] == procID {
 			return it
 		}

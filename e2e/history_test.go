@@ -10,6 +10,7 @@ import (
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/workflows"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 )
 
@@ -49,6 +50,37 @@ func waitClosed(t *testing.T, id string) {
 	if err := c.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
 		t.Fatalf("procedure %s did not complete: %v", id, err)
 	}
+}
+
+// waitActivity blocks until the workflow's history shows the nth completed
+// activity of the given type, long-polling the server's history (the server
+// answers as events arrive: no sleeping).
+func waitActivity(t *testing.T, id, activityType string, n int) {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	scheduled := map[int64]bool{}
+	it := c.GetWorkflowHistory(ctx, id, "", true, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("waiting for %s #%d in %s: %v", activityType, n, id, err)
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == activityType {
+			scheduled[ev.GetEventId()] = true
+		}
+		if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil && scheduled[a.GetScheduledEventId()] {
+			if n--; n == 0 {
+				return
+			}
+		}
+	}
+	t.Fatalf("%s closed before %s completed", id, activityType)
 }
 
 type quiet struct{}

@@ -71,7 +71,7 @@ func (it *CatalogItem) Validate() ValidationError {
 
 // ImportCatalog validates and stores catalog entries in one transaction: all
 // or none. Each entry's provider must be a registered department of the same
-// jurisdiction.
+// jurisdiction. Each entry's first version is recorded (op import).
 func ImportCatalog(db *gorm.DB, items []CatalogItem) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		for i := range items {
@@ -96,12 +96,19 @@ func ImportCatalog(db *gorm.DB, items []CatalogItem) error {
 			if d.Jurisdiction != it.Jurisdiction {
 				return ValidationError{{prefix + "jurisdiction", fmt.Sprintf("department %s belongs to %s, not %s", d.Code, d.Jurisdiction, it.Jurisdiction)}}
 			}
-			it.Version = 1
+			v, err := nextVersion(tx, it.ID)
+			if err != nil {
+				return err
+			}
+			it.Version = v
 			if err := tx.Create(it).Error; err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
 					return fmt.Errorf("catalog item %s: %w", it.ID, ErrExists)
 				}
 				return fmt.Errorf("store catalog item %s: %w", it.ID, err)
+			}
+			if err := tx.Create(&CatalogItemVersion{ItemID: it.ID, Version: v, Op: "import", Item: *it, At: it.CreatedAt}).Error; err != nil {
+				return fmt.Errorf("record version %d of %s: %w", v, it.ID, err)
 			}
 		}
 		return nil

@@ -89,6 +89,13 @@ type ShareRequest struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
+// Procedures, as tasks and events name them.
+const (
+	ProcedureShareRequest  = "share_request"  // procedure 2
+	ProcedureCatalogUpdate = "catalog_update" // procedure 1: the obligation to update after a trigger
+	ProcedureCatalogChange = "catalog_change" // procedure 1: the change and its review
+)
+
 // Task statuses.
 const (
 	TaskOpen      = "open"
@@ -100,6 +107,7 @@ const (
 const (
 	TaskDecision    = "decision"
 	TaskSupervision = "supervision" // 督办: the authority follows up an overdue task
+	TaskObligation  = "obligation"  // a duty to act (e.g. update the catalog), fulfilled by acting, not decided
 )
 
 // Task is one entry of the reviewers' inbox: a step of a procedure waiting for
@@ -159,5 +167,6 @@ type Event struct {
 
 // All lists every model, for migration.
 func All() []any {
-	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{}}
+	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
+		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{}}
 }

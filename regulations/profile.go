@@ -73,11 +73,32 @@ type Step struct {
 	Period Period `json:"period"`
 }
 
-// CatalogRule is the catalog change procedure (procedure 1).
+// Paths a catalog change takes to the catalog (procedure 1).
+const (
+	// PathReview: the authority reviews (复核) and approves or refuses (wuhan).
+	PathReview = "review"
+	// PathConsentThenFiling: deletions and modifications need the authority's
+	// consent (同意), then every change is filed (备案) (weifang).
+	PathConsentThenFiling = "consent_then_filing"
+	// PathFiling: the change is filed with the authority, who acknowledges it
+	// (changsha, leshan).
+	PathFiling = "filing"
+	// PathJointSubmission: a change of duties is submitted together with the
+	// department taking them over, which confirms before the authority
+	// reviews the change (xiamen).
+	PathJointSubmission = "joint_submission"
+)
+
+// CatalogRule is the catalog change procedure (procedure 1): Update is the
+// department's obligation to update its catalog after a triggering change,
+// Review the authority's handling of the submitted change. OverdueArticle,
+// where the city has one, makes a missed update a breach the authority orders
+// corrected (leshan 第三十九条).
 type CatalogRule struct {
-	Update Period `json:"update"`
-	Review Period `json:"review"`
-	Path   string `json:"path"`
+	Update         Period `json:"update"`
+	Review         Period `json:"review"`
+	Path           string `json:"path"`
+	OverdueArticle string `json:"overdue_article,omitempty"`
 }
 
 // OpenRule is the open-data application procedure (procedure 3).
@@ -268,6 +289,11 @@ func (p Profile) validate() error {
 	case RefusalReason, RefusalReasonAndLegalGround, RefusalReasonAndBasis:
 	default:
 		return fmt.Errorf("share_request.refusal_requires: unknown rule %q", s.RefusalRequires)
+	}
+	switch p.CatalogChange.Path {
+	case PathReview, PathConsentThenFiling, PathFiling, PathJointSubmission:
+	default:
+		return fmt.Errorf("catalog_change.path: unknown path %q", p.CatalogChange.Path)
 	}
 	periods := map[string]Period{
 		"share_request.decision": s.Decision, "catalog_change.update": p.CatalogChange.Update,

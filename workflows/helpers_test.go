@@ -70,22 +70,7 @@ func profile(t *testing.T, city string) regulations.Profile {
 
 func newHarness(t *testing.T, city, shareType string, filed time.Time) *harness {
 	t.Helper()
-	db, err := models.Open("", t.TempDir()+"/db.sqlite")
-	require.NoError(t, err)
-	require.NoError(t, models.Migrate(db))
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	})
-	h := &harness{t: t, db: db, start: filed}
-	h.suite.SetLogger(nopLogger{})
-	h.env = h.suite.NewTestWorkflowEnvironment()
-	h.env.SetTestTimeout(time.Minute)
-	h.env.SetStartTime(filed)
-	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: workflows.TaskQueue})
-	h.env.RegisterWorkflow(workflows.ShareRequest)
-	h.env.RegisterActivity(&activities.Activities{DB: db, Calendar: holidays.Default})
+	h := newEnv(t, filed, wfID)
 	h.in = workflows.ShareInput{
 		Request: models.ShareRequest{
 			ID: reqID, WorkflowID: wfID, Jurisdiction: city, CatalogItemID: "ITEM-1",
@@ -99,6 +84,31 @@ func newHarness(t *testing.T, city, shareType string, filed time.Time) *harness 
 		},
 		Profile: profile(t, city),
 	}
+	return h
+}
+
+// newEnv is a test environment starting at start, running workflow ID id
+// with every workflow and the real activities on a fresh SQLite database.
+func newEnv(t *testing.T, start time.Time, id string) *harness {
+	t.Helper()
+	db, err := models.Open("", t.TempDir()+"/db.sqlite")
+	require.NoError(t, err)
+	require.NoError(t, models.Migrate(db))
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	})
+	h := &harness{t: t, db: db, start: start}
+	h.suite.SetLogger(nopLogger{})
+	h.env = h.suite.NewTestWorkflowEnvironment()
+	h.env.SetTestTimeout(time.Minute)
+	h.env.SetStartTime(start)
+	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue})
+	h.env.RegisterWorkflow(workflows.ShareRequest)
+	h.env.RegisterWorkflow(workflows.CatalogUpdate)
+	h.env.RegisterWorkflow(workflows.CatalogChange)
+	h.env.RegisterActivity(&activities.Activities{DB: db, Calendar: holidays.Default})
 	return h
 }
 
@@ -137,9 +147,13 @@ func (h *harness) send(d workflows.Decision) *upd {
 	return u
 }
 
-func (h *harness) sendTo(u *upd, d workflows.Decision) {
+func (h *harness) sendTo(u *upd, d workflows.Decision) { h.update(u, workflows.UpdateDecide, d) }
+
+// update sends the named Update with its argument now; its answer, if a
+// TaskView, lands in u.view, and u.raw keeps it in any case.
+func (h *harness) update(u *upd, name string, arg any) {
 	h.seq++
-	h.env.UpdateWorkflow(workflows.UpdateDecide, fmt.Sprintf("upd-%d", h.seq), &testsuite.TestUpdateCallback{
+	h.env.UpdateWorkflow(name, fmt.Sprintf("upd-%d", h.seq), &testsuite.TestUpdateCallback{
 		OnAccept: func() { u.accepted = true },
 		OnReject: func(err error) { u.rejected = err },
 		OnComplete: func(v interface{}, err error) {
@@ -155,7 +169,7 @@ func (h *harness) sendTo(u *upd, d workflows.Decision) {
 				}
 			}
 		},
-	}, d)
+	}, arg)
 }
 
 // decideAt sends the decide Update at the given instant.

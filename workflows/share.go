@@ -11,7 +11,7 @@ import (
 )
 
 // ProcedureShare names the data-sharing request procedure.
-const ProcedureShare = "share_request"
+const ProcedureShare = models.ProcedureShareRequest
 
 // ShareInput starts a share request. Profile is the city's rules as they were
 // at filing, so the history shows which rule applied.
@@ -43,14 +43,8 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 	r, p := in.Request, in.Profile
 	rule := p.ShareRequest
 	st := ShareState{ID: r.ID, Status: models.StatusPending}
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ShareState, error) { return st, nil }); err != nil {
-		return st, fmt.Errorf("register query: %w", err)
-	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateFiled, func(ctx workflow.Context) (ShareState, error) {
-		err := workflow.Await(ctx, func() bool { return st.Filed })
+	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
-	}); err != nil {
-		return st, fmt.Errorf("register update: %w", err)
 	}
 	box, err := newInbox(ctx)
 	if err != nil {
@@ -66,12 +60,7 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 			return st, fmt.Errorf("finish %s: %w", r.ID, err)
 		}
 		st.Filed = true // an unconditional grant answers the filed Update only now
-		box.settle()
-		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
-			return st, fmt.Errorf("upsert status: %w", err)
-		}
-		// Answer any Update still in flight before the workflow closes.
-		return st, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+		return st, conclude(ctx, box, status)
 	}
 
 	if in.Item.ShareType == models.ShareUnconditional {

@@ -26,6 +26,7 @@ const (
 // Outcomes of a step besides the decisions.
 const (
 	OutcomeDeemedConsent = "deemed_consent"
+	OutcomeFulfilled     = "fulfilled" // an obligation step: the assignee acted
 )
 
 // Error types carried by rejected Updates, so the API can map them to HTTP.
@@ -95,6 +96,11 @@ type StepSpec struct {
 	Decisions []string
 	// Opened, when set, is called once the step's tasks are in the inbox.
 	Opened func()
+	// Kind is the kind of the step's tasks: decision when empty. An
+	// obligation (models.TaskObligation) takes no decision: it ends when
+	// Fulfilled reports true, with the outcome fulfilled.
+	Kind      string
+	Fulfilled func() bool
 }
 
 func (s *StepSpec) decisions() []string {
@@ -171,7 +177,11 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is closed (%s)", t.id, t.status), ErrInvalid)
 	}
 	if t.kind != models.TaskDecision {
-		return temporal.NewApplicationError(fmt.Sprintf("task %s is a %s task and closes with the decision it follows up", t.id, t.kind), ErrInvalid)
+		closes := "closes with the decision it follows up"
+		if t.kind == models.TaskObligation {
+			closes = "is fulfilled by acting (e.g. submitting the catalog change), not by a decision"
+		}
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is a %s task and %s", t.id, t.kind, closes), ErrInvalid)
 	}
 	a := d.Actor
 	if a.Role != t.assignee.Role || (t.assignee.Dept != "" && a.Dept != t.assignee.Dept) ||
@@ -255,7 +265,11 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	var mine []*task
 	for _, a := range spec.Assignees {
 		id := fmt.Sprintf("%s.%s.%s", spec.ProcedureID, spec.Name, a.Role)
-		if err := in.open(ctx, &spec, id, models.TaskDecision, a, spec.Due, spec.Period.Article, ""); err != nil {
+		kind := spec.Kind
+		if kind == "" {
+			kind = models.TaskDecision
+		}
+		if err := in.open(ctx, &spec, id, kind, a, spec.Due, spec.Period.Article, ""); err != nil {
 			return StepOutcome{}, err
 		}
 		mine = append(mine, in.tasks[len(in.tasks)-1])
@@ -271,14 +285,23 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	defer stop()
 	now := workflow.Now(ctx)
 	var remindTimer workflow.Future
-	if remind != nil && remind.DueAt.After(now) {
-		remindTimer = workflow.NewTimer(timers, remind.DueAt.Sub(now))
+	if remind != nil && spec.Due.DueAt.After(now) {
+		// A step that starts past its reminder time (a window counted from
+		// an earlier date) is reminded at once; histories from before this
+		// rule skipped the reminder.
+		wait := remind.DueAt.Sub(now)
+		if wait > 0 || workflow.GetVersion(ctx, "remind-late-start", workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			remindTimer = workflow.NewTimer(timers, max(wait, 0))
+		}
 	}
 	dueTimer := workflow.NewTimer(timers, max(spec.Due.DueAt.Sub(now), 0))
 	reminded, overdue := remindTimer == nil, false
 	var supervision string
 
 	decided := func() (StepOutcome, bool) {
+		if spec.Fulfilled != nil && spec.Fulfilled() {
+			return StepOutcome{Decision: OutcomeFulfilled}, true
+		}
 		for _, t := range mine {
 			if d := t.decision; d != nil && d.Decision == DecisionReject {
 				return StepOutcome{Decision: DecisionReject, Reason: d.Reason, LegalBasis: d.LegalBasis, DecidedBy: d.Actor.String()}, true
@@ -322,7 +345,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		if !reminded && remindTimer.IsReady() {
 			reminded = true
 			if err := workflow.ExecuteActivity(actx(ctx), acts.RemindTasks, activities.TaskNote{
-				ProcedureID: spec.ProcedureID, TaskIDs: openIDs(mine), At: workflow.Now(ctx), Article: spec.Period.Article,
+				Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: openIDs(mine), At: workflow.Now(ctx), Article: spec.Period.Article,
 			}).Get(ctx, nil); err != nil {
 				return StepOutcome{}, fmt.Errorf("remind %s: %w", spec.Name, err)
 			}
@@ -360,7 +383,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, ids []string) (string, error) {
 	now := workflow.Now(ctx)
 	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNote{
-		ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: spec.SilenceArticle,
+		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: spec.SilenceArticle,
 	}).Get(ctx, nil); err != nil {
 		return "", fmt.Errorf("flag %s overdue: %w", spec.Name, err)
 	}
@@ -387,8 +410,8 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 			continue
 		}
 		status, decision := models.TaskCancelled, "not needed: "+out.Decision
-		if out.Decision == OutcomeDeemedConsent {
-			status, decision = models.TaskDone, OutcomeDeemedConsent
+		if out.Decision == OutcomeDeemedConsent || out.Decision == OutcomeFulfilled {
+			status, decision = models.TaskDone, out.Decision
 		}
 		if err := in.close(ctx, t, status, decision, spec.SilenceArticle); err != nil {
 			return err

@@ -1,0 +1,191 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"gorm.io/gorm"
+)
+
+// RecordCatalogTrigger stores a department's obligation to update its
+// catalog (once), with the due date of its window.
+func (a *Activities) RecordCatalogTrigger(ctx context.Context, t models.CatalogTrigger) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, &t); err != nil {
+			return fmt.Errorf("record trigger %s: %w", t.ID, err)
+		}
+		ev := event(t.ID, "trigger", "recorded", t.CreatedAt)
+		ev.Actor, ev.Article = t.RecordedBy, t.Article
+		ev.Detail = fmt.Sprintf("%s effective %s: %s must update its catalog by %s", t.Kind, t.EffectiveDate, t.Dept, t.DueDate)
+		if !t.Statutory {
+			ev.Detail += " (platform service level, not statutory)"
+		}
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record event of trigger %s: %w", t.ID, err)
+		}
+		return nil
+	})
+}
+
+// FulfilTriggerInput ends an update obligation: the department submitted a change.
+type FulfilTriggerInput struct {
+	ID       string
+	ChangeID string
+	At       time.Time
+	Article  string
+}
+
+// FulfilCatalogTrigger records that a change was submitted for a trigger.
+func (a *Activities) FulfilCatalogTrigger(ctx context.Context, in FulfilTriggerInput) error {
+	at := in.At.UTC()
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&models.CatalogTrigger{}).Where("id = ?", in.ID).Updates(map[string]any{
+			"status": models.TriggerFulfilled, "change_id": in.ChangeID, "fulfilled_at": at,
+		}).Error
+		if err != nil {
+			return fmt.Errorf("fulfil trigger %s: %w", in.ID, err)
+		}
+		ev := event(in.ID, "trigger", models.TriggerFulfilled, at)
+		ev.Article, ev.Detail = in.Article, "catalog change "+in.ChangeID+" submitted"
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record fulfilment of %s: %w", in.ID, err)
+		}
+		return nil
+	})
+}
+
+func roundStep(round int) string { return fmt.Sprintf("round-%d", round) }
+
+// RecordCatalogChange stores a submitted catalog change and its first round
+// (once).
+func (a *Activities) RecordCatalogChange(ctx context.Context, c models.CatalogChange) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, &c); err != nil {
+			return fmt.Errorf("record catalog change %s: %w", c.ID, err)
+		}
+		return recordRound(tx, c, "submitted")
+	})
+}
+
+func recordRound(tx *gorm.DB, c models.CatalogChange, kind string) error {
+	r := models.ChangeRound{ChangeID: c.ID, Round: c.Round, Reason: c.Reason, Operations: c.Operations,
+		SubmittedBy: c.SubmittedBy, SubmittedAt: c.SubmittedAt.UTC()}
+	if err := insertOnce(tx, &r); err != nil {
+		return fmt.Errorf("record round %d of %s: %w", c.Round, c.ID, err)
+	}
+	ev := event(c.ID, roundStep(c.Round), kind, c.SubmittedAt)
+	ev.Actor, ev.Article = c.SubmittedBy, c.Article
+	ev.Detail = fmt.Sprintf("round %d: %s (%s)", c.Round, describeOps(c.Operations), c.Reason)
+	if len(c.Classification) > 0 {
+		ev.Detail += fmt.Sprintf("; makes %s conditional or not shared: legal basis cited, for the classification procedure", strings.Join(c.Classification, ", "))
+	}
+	if err := insertOnce(tx, &ev); err != nil {
+		return fmt.Errorf("record %s of %s: %w", kind, c.ID, err)
+	}
+	return nil
+}
+
+func describeOps(ops []models.ChangeOperation) string {
+	parts := make([]string, len(ops))
+	for i, op := range ops {
+		parts[i] = op.Op + " " + op.ItemID
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ResubmitCatalogChange records a new round of a returned change: its revised
+// operations and reason; earlier rounds stay as they were.
+func (a *Activities) ResubmitCatalogChange(ctx context.Context, c models.CatalogChange) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		next := models.CatalogChange{Status: models.ChangePending, Round: c.Round, Operations: c.Operations,
+			Classification: c.Classification, Reason: c.Reason}
+		err := tx.Model(&models.CatalogChange{}).Where("id = ? AND round < ?", c.ID, c.Round).
+			Select("status", "round", "operations", "classification", "reason", "return_reason", "overdue").Updates(&next).Error
+		if err != nil {
+			return fmt.Errorf("resubmit %s: %w", c.ID, err)
+		}
+		return recordRound(tx, c, "resubmitted")
+	})
+}
+
+// ChangeOutcome ends one round of a catalog change.
+type ChangeOutcome struct {
+	ID         string
+	Round      int
+	Operations []models.ChangeOperation
+	Note       string // reasons of a refusal, or the conflict
+	DecidedBy  string
+	Article    string
+	At         time.Time
+}
+
+// ApplyResult says whether a change was applied; Conflict explains why not.
+type ApplyResult struct {
+	Applied  bool
+	Conflict string
+}
+
+// ApplyCatalogChange applies every operation of the round to the catalog in
+// one transaction with the change's new status, or nothing: when another
+// change came first to one of its items, it reports the conflict and the
+// workflow returns the change to the department.
+func (a *Activities) ApplyCatalogChange(ctx context.Context, in ChangeOutcome) (ApplyResult, error) {
+	at := in.At.UTC()
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.ApplyChange(tx, in.ID, in.Round, in.Operations, at); err != nil {
+			return err
+		}
+		return finishRound(tx, in, models.ChangeApplied, "applied", at)
+	})
+	var conflict *models.ConflictError
+	if errors.As(err, &conflict) {
+		return ApplyResult{Conflict: conflict.Error()}, nil
+	}
+	if err != nil {
+		return ApplyResult{}, fmt.Errorf("apply %s round %d: %w", in.ID, in.Round, err)
+	}
+	return ApplyResult{Applied: true}, nil
+}
+
+// ReturnCatalogChange returns a round to the department with its reasons: a
+// refusal, or a conflict with another change.
+func (a *Activities) ReturnCatalogChange(ctx context.Context, in ChangeOutcome) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return finishRound(tx, in, models.ChangeReturned, "returned", in.At.UTC())
+	})
+}
+
+// WithdrawCatalogChange records that the department gave up a returned change.
+func (a *Activities) WithdrawCatalogChange(ctx context.Context, in ChangeOutcome) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return finishRound(tx, in, models.ChangeWithdrawn, "withdrawn", in.At.UTC())
+	})
+}
+
+// finishRound sets the change's status and the round's outcome, and records
+// the event.
+func finishRound(tx *gorm.DB, in ChangeOutcome, status, kind string, at time.Time) error {
+	upd := map[string]any{"status": status, "decided_at": at, "article": in.Article}
+	if status == models.ChangeReturned {
+		upd["return_reason"] = in.Note
+	}
+	if err := tx.Model(&models.CatalogChange{}).Where("id = ?", in.ID).Updates(upd).Error; err != nil {
+		return fmt.Errorf("set %s %s: %w", in.ID, status, err)
+	}
+	if status != models.ChangeWithdrawn { // a withdrawn change's last round keeps its return
+		round := map[string]any{"outcome": status, "outcome_note": in.Note, "decided_by": in.DecidedBy, "decided_at": at}
+		if err := tx.Model(&models.ChangeRound{}).Where("change_id = ? AND round = ?", in.ID, in.Round).Updates(round).Error; err != nil {
+			return fmt.Errorf("close round %d of %s: %w", in.Round, in.ID, err)
+		}
+	}
+	ev := event(in.ID, roundStep(in.Round), kind, at)
+	ev.Actor, ev.Article, ev.Detail = in.DecidedBy, in.Article, in.Note
+	if err := insertOnce(tx, &ev); err != nil {
+		return fmt.Errorf("record %s of %s: %w", kind, in.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+)
+
+// idNamespace derives procedure IDs from Idempotency-Keys.
+var idNamespace = uuid.MustParse("6b0f3c1e-8a43-4d6e-9a55-3f1c7f0a2b11")
+
+// procedureID is the ID of a new procedure: derived from the department and
+// the Idempotency-Key when the caller sent one (keyed), so that a retried POST
+// finds the same procedure, and fresh otherwise.
+func procedureID(c echo.Context, prefix, dept string) (id string, keyed bool, err error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return prefix + uuid.NewString(), false, nil
+	}
+	if len(key) > 200 {
+		return "", false, problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+	}
+	return prefix + uuid.NewSHA1(idNamespace, []byte(dept+"\n"+key)).String(), true, nil
+}
+
+// prior loads the record a keyed POST made before, if there is one.
+func prior[T any](db *gorm.DB, id string) (*T, error) {
+	var rec T
+	err := db.First(&rec, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up idempotency key: %w", err)
+	}
+	return &rec, nil
+}
+
+// procedureAttrs are the search attributes a procedure starts with.
+func procedureAttrs(jurisdiction, procedure, dept string, more ...temporal.SearchAttributeUpdate) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(append([]temporal.SearchAttributeUpdate{
+		workflows.AttrJurisdiction.ValueSet(jurisdiction), workflows.AttrProcedure.ValueSet(procedure),
+		workflows.AttrStatus.ValueSet(models.StatusPending), workflows.AttrProviderDept.ValueSet(dept),
+	}, more...)...)
+}
+
+// startFiled starts a procedure's workflow with the filed Update
+// (update-with-start) and waits until the procedure is recorded. A workflow
+// with the same ID that already ran (a retried POST whose procedure has
+// finished) is reported as finished, not as an error.
+func (s *Server) startFiled(ctx context.Context, id string, attrs temporal.SearchAttributes, wf, in any) (finished bool, err error) {
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes:    attrs,
+	}, wf, in)
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateFiled, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("start %s: %w", id, err)
+	}
+	return false, nil
+}
+
+// procedureRecords loads the tasks and events of a procedure, for its view.
+func (s *Server) procedureRecords(c echo.Context, id string) ([]models.Task, []models.Event, error) {
+	tasks, events := []models.Task{}, []models.Event{}
+	db := s.DB.WithContext(c.Request().Context())
+	if err := db.Where("procedure_id = ?", id).Order("created_at, id").Find(&tasks).Error; err != nil {
+		return nil, nil, fmt.Errorf("load tasks of %s: %w", id, err)
+	}
+	if err := db.Where("procedure_id = ?", id).Order("at, id").Find(&events).Error; err != nil {
+		return nil, nil, fmt.Errorf("load events of %s: %w", id, err)
+	}
+	return tasks, events, nil
+}

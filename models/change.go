@@ -1,0 +1,128 @@
+package models
+
+import (
+	"time"
+)
+
+// Kinds of change that oblige a department to update its catalog.
+const (
+	TriggerLawRevision  = "law_revision"
+	TriggerDutyChange   = "duty_change"
+	TriggerSystemChange = "system_change"
+)
+
+// Statuses of a catalog update obligation.
+const (
+	TriggerOpen      = "open"      // waiting for the department's change
+	TriggerFulfilled = "fulfilled" // a change was submitted
+)
+
+// CatalogTrigger is a change in law, duties or systems that obliges a
+// department to update its catalog within the city's window (procedure 1,
+// first clock).
+type CatalogTrigger struct {
+	ID              string     `gorm:"primaryKey" json:"id"`
+	WorkflowID      string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
+	Jurisdiction    string     `gorm:"index;not null" json:"jurisdiction"`
+	Dept            string     `gorm:"index;not null" json:"dept"`
+	Kind            string     `gorm:"not null" json:"kind"`
+	EffectiveDate   string     `gorm:"not null" json:"effective_date"`
+	Description     string     `json:"description"`
+	ReceivingDept   string     `json:"receiving_dept,omitempty"`
+	RecordedBy      string     `json:"recorded_by"`
+	Status          string     `gorm:"index;not null" json:"status"`
+	ChangeID        string     `json:"change_id,omitempty"`
+	Article         string     `json:"article"`
+	Statutory       bool       `json:"statutory"`
+	DueDate         string     `json:"due_date"`
+	DueAt           *time.Time `json:"due_at,omitempty"`
+	Provisional     bool       `json:"provisional"`
+	CalendarVersion string     `json:"calendar_version,omitempty"`
+	Overdue         bool       `json:"overdue"`
+	CreatedAt       time.Time  `json:"created_at"`
+	FulfilledAt     *time.Time `json:"fulfilled_at,omitempty"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+// Operations of a catalog change.
+const (
+	OpAdd    = "add"
+	OpModify = "modify"
+	OpDelete = "delete"
+)
+
+// Statuses of a catalog change.
+const (
+	ChangePending   = "pending"   // under review or filing
+	ChangeReturned  = "returned"  // refused or in conflict: the department may revise and resubmit
+	ChangeApplied   = "applied"   // approved or filed, and applied to the catalog
+	ChangeWithdrawn = "withdrawn" // given up by the department after a return
+)
+
+// ChangeOperation is one operation of a catalog change. BaseVersion is the
+// version of the item the operation was made against (0 for an add); the
+// change applies only if the item is still at that version.
+type ChangeOperation struct {
+	Op          string       `json:"op"`
+	ItemID      string       `json:"item_id"`
+	BaseVersion int          `json:"base_version,omitempty"`
+	Item        *CatalogItem `json:"item,omitempty"`
+}
+
+// CatalogChange is a department's change of its own catalog (procedure 1,
+// second clock), with the operations of its current round.
+type CatalogChange struct {
+	ID            string            `gorm:"primaryKey" json:"id"`
+	WorkflowID    string            `gorm:"uniqueIndex;not null" json:"workflow_id"`
+	Jurisdiction  string            `gorm:"index;not null" json:"jurisdiction"`
+	Dept          string            `gorm:"index;not null" json:"dept"`
+	SubmittedBy   string            `json:"submitted_by"`
+	Reason        string            `json:"reason"`
+	TriggerID     string            `gorm:"index" json:"trigger_id,omitempty"`
+	ReceivingDept string            `json:"receiving_dept,omitempty"`
+	Path          string            `json:"path"`
+	Status        string            `gorm:"index;not null" json:"status"`
+	Round         int               `gorm:"not null" json:"round"`
+	Operations    []ChangeOperation `gorm:"serializer:json;type:text" json:"operations"`
+	// Classification lists the items this change makes conditional or not
+	// shared: they cite a legal basis and are for the classification
+	// procedure (procedure 5) once it exists.
+	Classification []string `gorm:"serializer:json;type:text" json:"classification"`
+	Article        string   `json:"article"`
+	// Statutory is false where the city names no review deadline and the
+	// platform's service level applies.
+	Statutory    bool       `json:"statutory"`
+	Overdue      bool       `json:"overdue"`
+	ReturnReason string     `json:"return_reason,omitempty"`
+	SubmittedAt  time.Time  `json:"submitted_at"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// ChangeRound is one submission of a catalog change and how it ended; a
+// change refused and resubmitted keeps every round.
+type ChangeRound struct {
+	ChangeID    string            `gorm:"primaryKey" json:"change_id"`
+	Round       int               `gorm:"primaryKey;autoIncrement:false" json:"round"`
+	Reason      string            `json:"reason"`
+	Operations  []ChangeOperation `gorm:"serializer:json;type:text" json:"operations"`
+	SubmittedBy string            `json:"submitted_by"`
+	SubmittedAt time.Time         `json:"submitted_at"`
+	Outcome     string            `json:"outcome,omitempty"` // applied, returned, withdrawn
+	OutcomeNote string            `json:"outcome_note,omitempty"`
+	DecidedBy   string            `json:"decided_by,omitempty"`
+	DecidedAt   *time.Time        `json:"decided_at,omitempty"`
+}
+
+// CatalogItemVersion is one version of a catalog item and the change that
+// made it (none for an import). A deleted item's last version has Op delete
+// and the item as it was.
+type CatalogItemVersion struct {
+	ItemID   string      `gorm:"primaryKey" json:"item_id"`
+	Version  int         `gorm:"primaryKey;autoIncrement:false" json:"version"`
+	Op       string      `gorm:"not null" json:"op"` // import, add, modify, delete
+	ChangeID string      `gorm:"index" json:"change_id,omitempty"`
+	Round    int         `json:"round,omitempty"`
+	Item     CatalogItem `gorm:"serializer:json;type:text" json:"item"`
+	At       time.Time   `json:"at"`
+}

@@ -1,0 +1,260 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// ProcedureCatalogChange names a department's catalog change and its review
+// (procedure 1, second clock).
+const ProcedureCatalogChange = models.ProcedureCatalogChange
+
+// Updates a department sends to a returned change.
+const (
+	UpdateResubmit = "resubmit" // a revised round of the same change
+	UpdateWithdraw = "withdraw" // the department gives the change up
+)
+
+// CatalogChangeInput starts a catalog change. TriggerWorkflowID, when set, is
+// the update obligation the change fulfils. Profile is the city's rules as
+// they were at submission.
+type CatalogChangeInput struct {
+	Change            models.CatalogChange
+	TriggerWorkflowID string
+	Profile           regulations.Profile
+}
+
+// Resubmission is the argument of the resubmit Update: the revised
+// operations, checked by the API against the catalog, and the reason.
+type Resubmission struct {
+	Reason         string
+	Operations     []models.ChangeOperation
+	Classification []string
+	Actor          Actor
+}
+
+// Withdrawal is the argument of the withdraw Update.
+type Withdrawal struct {
+	Actor Actor
+}
+
+// ChangeState is a catalog change as its workflow sees it.
+type ChangeState struct {
+	ID           string    `json:"id"`
+	Status       string    `json:"status"`
+	Round        int       `json:"round"`
+	Step         string    `json:"step,omitempty"`
+	DueDate      string    `json:"due_date,omitempty"`
+	DueAt        time.Time `json:"due_at,omitzero"`
+	Statutory    bool      `json:"statutory"`
+	Article      string    `json:"article"`
+	Overdue      bool      `json:"overdue"`
+	ReturnReason string    `json:"return_reason,omitempty"`
+	// Opened is the last round whose first step has its tasks open.
+	Opened int `json:"-"`
+}
+
+// reviewStep is one human step of a change's path.
+type reviewStep struct {
+	name      string
+	assignee  Assignee
+	decisions []string
+}
+
+// reviewSteps is the city's path for one round of a change.
+func reviewSteps(path string, c models.CatalogChange) []reviewStep {
+	auth := Assignee{Role: regulations.RoleAuthority}
+	decide := []string{DecisionApprove, DecisionReject}
+	file := reviewStep{"filing", auth, []string{DecisionAcknowledge}}
+	switch path {
+	case regulations.PathConsentThenFiling:
+		// Deletions and modifications need the authority's consent first.
+		if slices.ContainsFunc(c.Operations, func(op models.ChangeOperation) bool { return op.Op != models.OpAdd }) {
+			return []reviewStep{{"consent", auth, decide}, file}
+		}
+		return []reviewStep{file}
+	case regulations.PathFiling:
+		return []reviewStep{file}
+	case regulations.PathJointSubmission:
+		// A change of duties goes with the department taking them over,
+		// which confirms before the authority receives it.
+		if c.ReceivingDept != "" {
+			return []reviewStep{{"confirm", department(c.ReceivingDept), decide}, {"review", auth, decide}}
+		}
+		return []reviewStep{{"review", auth, decide}}
+	default: // regulations.PathReview
+		return []reviewStep{{"review", auth, decide}}
+	}
+}
+
+// CatalogChange runs a department's change of its own catalog through the
+// city's path (wuhan: the authority reviews within 3 working days; weifang:
+// consent for deletions and modifications, then filing; changsha and leshan:
+// filing; xiamen: the receiving department confirms, then the authority).
+// Approval or filing applies every operation at once; a refusal, or a conflict
+// with another change applied first, returns the change, and the department
+// may resubmit it revised (a new round) or withdraw it.
+func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, error) {
+	c, p := in.Change, in.Profile
+	rule := p.CatalogChange
+	st := ChangeState{ID: c.ID, Status: models.ChangePending, Round: 1, Statutory: rule.Review.Statutory, Article: rule.Review.Article}
+	if err := publish(ctx, &st, func() bool { return st.Opened >= 1 }); err != nil {
+		return st, err
+	}
+	box, err := newInbox(ctx)
+	if err != nil {
+		return st, err
+	}
+	var next *Resubmission
+	var withdrawn *Withdrawal
+	if err := registerReturnUpdates(ctx, c.Dept, &st, &next, &withdrawn); err != nil {
+		return st, err
+	}
+
+	c.Status, c.Round, c.Path, c.Article, c.Statutory = models.ChangePending, 1, rule.Path, rule.Review.Article, rule.Review.Statutory
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, c).Get(ctx, nil); err != nil {
+		return st, fmt.Errorf("record %s: %w", c.ID, err)
+	}
+	if in.TriggerWorkflowID != "" {
+		// Ends the update clock; an obligation already fulfilled has ended.
+		err := workflow.SignalExternalWorkflow(ctx, in.TriggerWorkflowID, "", SignalChangeSubmitted,
+			ChangeSubmitted{ChangeID: c.ID, At: c.SubmittedAt}).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Info("update obligation not signalled", "trigger", in.TriggerWorkflowID, "error", err)
+		}
+	}
+
+	for {
+		out, err := reviewRound(ctx, box, c, p, &st)
+		if err != nil {
+			return st, err
+		}
+		result := activities.ChangeOutcome{ID: c.ID, Round: c.Round, Operations: c.Operations, Note: out.Reason,
+			DecidedBy: out.DecidedBy, Article: rule.Review.Article, At: workflow.Now(ctx)}
+		if out.Decision != DecisionReject {
+			var applied activities.ApplyResult
+			if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, result).Get(ctx, &applied); err != nil {
+				return st, fmt.Errorf("apply %s: %w", c.ID, err)
+			}
+			if applied.Applied {
+				st.Status, st.Step = models.ChangeApplied, ""
+				return st, conclude(ctx, box, st.Status)
+			}
+			result.Note, result.DecidedBy = "conflict with another change: "+applied.Conflict, "system"
+		}
+		if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
+			return st, fmt.Errorf("return %s: %w", c.ID, err)
+		}
+		st.Status, st.Step, st.ReturnReason = models.ChangeReturned, "", result.Note
+		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
+			return st, fmt.Errorf("upsert status: %w", err)
+		}
+		box.settle() // the refusal's Update answers now that the change is returned
+		if err := workflow.Await(ctx, func() bool { return next != nil || withdrawn != nil }); err != nil {
+			return st, err
+		}
+		if withdrawn != nil {
+			result.DecidedBy, result.At = withdrawn.Actor.String(), workflow.Now(ctx)
+			if err := workflow.ExecuteActivity(actx(ctx), acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
+				return st, fmt.Errorf("withdraw %s: %w", c.ID, err)
+			}
+			st.Status = models.ChangeWithdrawn
+			return st, conclude(ctx, box, st.Status)
+		}
+		c.Round++
+		c.Reason, c.Operations, c.Classification = next.Reason, next.Operations, next.Classification
+		c.SubmittedBy, c.SubmittedAt = next.Actor.String(), workflow.Now(ctx)
+		next = nil
+		if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitCatalogChange, c).Get(ctx, nil); err != nil {
+			return st, fmt.Errorf("resubmit %s: %w", c.ID, err)
+		}
+		st.Status, st.Round, st.ReturnReason = models.ChangePending, c.Round, ""
+		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
+			return st, fmt.Errorf("upsert status: %w", err)
+		}
+	}
+}
+
+// reviewRound runs the steps of the city's path for the change's current
+// round; it ends at the first refusal, or with the last step's decision.
+func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p regulations.Profile, st *ChangeState) (StepOutcome, error) {
+	rule := p.CatalogChange
+	var out StepOutcome
+	for i, s := range reviewSteps(rule.Path, c) {
+		from := workflow.Now(ctx)
+		var due activities.Deadline
+		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: rule.Review.WorkingDays}).Get(ctx, &due); err != nil {
+			return out, fmt.Errorf("deadline of %s %s: %w", c.ID, s.name, err)
+		}
+		name := fmt.Sprintf("%s-%d", s.name, c.Round)
+		var err error
+		out, err = box.Run(ctx, StepSpec{
+			Name: name, Procedure: ProcedureCatalogChange, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
+			Assignees: []Assignee{s.assignee}, Period: rule.Review, From: from, Due: due,
+			OnSilence: regulations.SilenceSupervise, SilenceArticle: rule.Review.Article + "（逾期未办理：督办）",
+			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: s.decisions,
+			Opened: func() {
+				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt
+				if i == 0 {
+					st.Opened = c.Round
+				}
+			},
+		})
+		if err != nil {
+			return out, err
+		}
+		st.Overdue = st.Overdue || out.Overdue
+		if out.Decision == DecisionReject {
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+// registerReturnUpdates lets the department resubmit or withdraw a returned
+// change; the validators refuse both while the change is under review, and
+// from anyone but the department.
+func registerReturnUpdates(ctx workflow.Context, dept string, st *ChangeState, next **Resubmission, withdrawn **Withdrawal) error {
+	check := func(a Actor) error {
+		if a.Role != regulations.RoleDepartment || a.Dept != dept {
+			return temporal.NewApplicationError(fmt.Sprintf("change %s belongs to department %s, not to %s", st.ID, dept, a), ErrForbidden)
+		}
+		if st.Status != models.ChangeReturned || *next != nil || *withdrawn != nil {
+			return temporal.NewApplicationError(fmt.Sprintf("change %s is %s; only a returned change can be resubmitted or withdrawn", st.ID, st.Status), ErrInvalid)
+		}
+		return nil
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, r Resubmission) (ChangeState, error) {
+		round := st.Round + 1
+		*next = &r
+		err := workflow.Await(ctx, func() bool { return st.Opened >= round })
+		return *st, err
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r Resubmission) error {
+		if err := check(r.Actor); err != nil {
+			return err
+		}
+		if len(r.Operations) == 0 {
+			return temporal.NewApplicationError("a change needs at least one operation", ErrInvalid)
+		}
+		return nil
+	}})
+	if err != nil {
+		return fmt.Errorf("register %s: %w", UpdateResubmit, err)
+	}
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, w Withdrawal) (ChangeState, error) {
+		*withdrawn = &w
+		err := workflow.Await(ctx, func() bool { return st.Status == models.ChangeWithdrawn })
+		return *st, err
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, w Withdrawal) error { return check(w.Actor) }})
+	if err != nil {
+		return fmt.Errorf("register %s: %w", UpdateWithdraw, err)
+	}
+	return nil
+}
