@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
@@ -79,18 +78,7 @@ func (s *Server) decideTask(c echo.Context) error {
 	}
 	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
 		Conditions: in.Conditions, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
-	err := s.sendDecision(ctx, t.WorkflowID, d)
-	for wait := 0; notYetKnown(err) && wait < 20; wait++ {
-		// A task's row is written a moment before its workflow has taken in
-		// its opening (e.g. a supervision task opened by a timer): ask again.
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		err = s.sendDecision(ctx, t.WorkflowID, d)
-	}
-	if err != nil {
+	if err := s.sendDecision(ctx, t.WorkflowID, d); err != nil {
 		return updateProblem(err)
 	}
 	s.log(c).Info().Str("workflow_id", t.WorkflowID).Str("task", t.ID).Str("decision", in.Decision).Msg("decision recorded")
@@ -114,12 +102,6 @@ func (s *Server) sendDecision(ctx context.Context, workflowID string, d workflow
 	return h.Get(ctx, &view)
 }
 
-// notYetKnown tells whether the workflow refused a decision because it does
-// not know the task (yet).
-func notYetKnown(err error) bool {
-	var app *temporal.ApplicationError
-	return errors.As(err, &app) && app.Type() == workflows.ErrNotFound
-}
 
 // updateProblem maps a decision's rejection by its validator to HTTP.
 func updateProblem(err error) error { return updateProblemOn("decision", err) }

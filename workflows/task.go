@@ -128,6 +128,10 @@ type task struct {
 	spec     *StepSpec
 	status   string // open, closing, done, cancelled
 	decision *Decision
+	// opened is set once the task's row is written. The task is known to the
+	// validator from the moment it is being opened, so that a decision sent
+	// as soon as the row appears is never refused as "unknown task".
+	opened bool
 }
 
 // inbox is the one human-task mechanism of every procedure: it opens tasks,
@@ -217,6 +221,9 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 		return TaskView{}, err
 	}
 	t.status = "closing" // no second decision while this one is recorded
+	if err := workflow.Await(ctx, func() bool { return t.opened }); err != nil {
+		return TaskView{}, err
+	}
 	err := workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
 		ProcedureID: t.spec.ProcedureID, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
 		Reason: d.Reason, LegalBasis: d.LegalBasis, Conditions: d.Conditions, DecidedBy: d.Actor.String(),
@@ -238,6 +245,7 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 // open adds a task to the inbox and the database.
 func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
+	in.tasks = append(in.tasks, t)
 	err := workflow.ExecuteActivity(actx(ctx), acts.OpenTask, activities.OpenTaskInput{Detail: detail, Task: models.Task{
 		ID: id, Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Kind: kind, Jurisdiction: spec.Jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
@@ -246,7 +254,7 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 	if err != nil {
 		return fmt.Errorf("open task %s: %w", id, err)
 	}
-	in.tasks = append(in.tasks, t)
+	t.opened = true
 	return nil
 }
 
