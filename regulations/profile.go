@@ -110,7 +110,34 @@ type OpenRule struct {
 	AgreementArticle   string  `json:"agreement_article,omitempty"`
 	PublishRefusals    bool    `json:"publish_refusals,omitempty"`
 	PublishApproved    bool    `json:"publish_approved,omitempty"`
+	// Added for issue 4 (all optional):
+	// WithProvider: the deciding authority answers together with the
+	// providing department, both deciding (xiamen 第二十四条).
+	WithProvider bool `json:"with_provider,omitempty"`
+	// RefusalRequires is what a refusal must carry (RefusalReason when empty).
+	RefusalRequires string `json:"refusal_requires,omitempty"`
+	// RequiredFields are application fields the city's text makes mandatory
+	// beyond the common ones: "safety_measures", "capabilities".
+	RequiredFields []string `json:"required_fields,omitempty"`
+	// FieldsArticle cites the article listing what an application states.
+	FieldsArticle string `json:"fields_article,omitempty"`
+	// AgreementClauses are the clauses the use agreement must carry (leshan
+	// 第二十八条), each accepted by the applicant before an approval takes effect.
+	AgreementClauses []Clause `json:"agreement_clauses,omitempty"`
 }
+
+// Clause is one clause of an open-data use agreement.
+type Clause struct {
+	Key  string `json:"key"`
+	Text string `json:"text"`
+}
+
+// OpenFieldSafetyMeasures and OpenFieldCapabilities name the application
+// fields a city may require (OpenRule.RequiredFields).
+const (
+	OpenFieldSafetyMeasures = "safety_measures"
+	OpenFieldCapabilities   = "capabilities"
+)
 
 // ObjectionRule is the objection procedure (procedure 4).
 type ObjectionRule struct {
@@ -295,6 +322,9 @@ func (p Profile) validate() error {
 	default:
 		return fmt.Errorf("catalog_change.path: unknown path %q", p.CatalogChange.Path)
 	}
+	if err := p.OpenApplication.validate(); err != nil {
+		return err
+	}
 	periods := map[string]Period{
 		"share_request.decision": s.Decision, "catalog_change.update": p.CatalogChange.Update,
 		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
@@ -307,6 +337,38 @@ func (p Profile) validate() error {
 		if per.WorkingDays < 1 || per.Article == "" {
 			return fmt.Errorf("%s: working_days and article are required", name)
 		}
+	}
+	return nil
+}
+
+func (o OpenRule) validate() error {
+	switch o.Decider {
+	case RoleProvider, RoleAuthority:
+	default:
+		return fmt.Errorf("open_application.decider: unknown role %q", o.Decider)
+	}
+	switch o.RefusalRequires {
+	case "", RefusalReason, RefusalReasonAndLegalGround, RefusalReasonAndBasis:
+	default:
+		return fmt.Errorf("open_application.refusal_requires: unknown rule %q", o.RefusalRequires)
+	}
+	for _, f := range o.RequiredFields {
+		if f != OpenFieldSafetyMeasures && f != OpenFieldCapabilities {
+			return fmt.Errorf("open_application.required_fields: unknown field %q", f)
+		}
+	}
+	if o.Preliminary != nil && (o.Preliminary.WorkingDays < 1 || o.Preliminary.Article == "") {
+		return fmt.Errorf("open_application.preliminary: working_days and article are required")
+	}
+	if (o.AgreementArticle == "") != (len(o.AgreementClauses) == 0) {
+		return fmt.Errorf("open_application: agreement_article and agreement_clauses go together")
+	}
+	seen := map[string]bool{}
+	for _, c := range o.AgreementClauses {
+		if c.Key == "" || c.Text == "" || seen[c.Key] {
+			return fmt.Errorf("open_application.agreement_clauses: each needs a unique key and a text")
+		}
+		seen[c.Key] = true
 	}
 	return nil
 }
