@@ -129,6 +129,8 @@ var records = map[string]func() any{
 	models.ProcedureShareRequest:  func() any { return &models.ShareRequest{} },
 	models.ProcedureCatalogUpdate: func() any { return &models.CatalogTrigger{} },
 	models.ProcedureCatalogChange: func() any { return &models.CatalogChange{} },
+	// issue 4: open-data applications
+	models.ProcedureOpenApplication: func() any { return &models.OpenApplication{} },
 }
 
 // MarkOverdue flags tasks and their procedure's record as overdue.

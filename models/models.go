@@ -168,5 +168,7 @@ type Event struct {
 // All lists every model, for migration.
 func All() []any {
 	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
-		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{}}
+		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
+		&OpenApplication{}, &OpenRound{}, &OpenGrant{}, // issue 4: open-data applications
+	}
 }

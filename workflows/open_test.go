@@ -1,0 +1,300 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	oaID      = "OA-1"
+	applicant = "zhang"
+)
+
+// Task IDs of the application under test.
+const (
+	oaDecisionDept = oaID + ".decision.department"
+	oaDecisionAuth = oaID + ".decision.authority"
+	oaDecisionSup  = oaID + ".decision.supervision"
+)
+
+// newOpen is a harness for one open-data application filed at filed, for a
+// period of use ending on periodTo.
+func newOpen(t *testing.T, city, kind string, filed time.Time, periodTo string) (*harness, workflows.OpenInput) {
+	t.Helper()
+	h := newEnv(t, filed, "oa-"+oaID)
+	h.env.RegisterWorkflow(workflows.OpenApplication)
+	a := models.OpenApplication{
+		ID: oaID, WorkflowID: "oa-" + oaID, Kind: kind, Jurisdiction: city,
+		ApplicantSubject: applicant, ApplicantName: "张三科技有限公司", ApplicantKind: "company", CreditCode: "91350200MA0000000X",
+		OpenFields: models.OpenFields{
+			Scenario: "交通出行应用", DataScope: "公交线路", Delivery: "api", PeriodFrom: filed.In(holidays.Shanghai).Format(time.DateOnly),
+			PeriodTo: periodTo, ExpiresAt: midnightAfter(t, periodTo), SafetyMeasures: "等保三级",
+		},
+		FiledAt: filed,
+	}
+	if kind == models.OpenKindDemand {
+		a.Demand = "全市充电桩实时状态"
+	} else {
+		a.CatalogItemID, a.ProviderDept = "ITEM-1", provider
+	}
+	return h, workflows.OpenInput{Application: a, Profile: profile(t, city)}
+}
+
+func (h *harness) runOpen(in workflows.OpenInput) workflows.OpenState {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(workflows.OpenApplication, in)
+	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var st workflows.OpenState
+	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	return st
+}
+
+func (h *harness) application() models.OpenApplication {
+	h.t.Helper()
+	var a models.OpenApplication
+	require.NoError(h.t, h.db.First(&a, "id = ?", oaID).Error)
+	return a
+}
+
+func (h *harness) openGrants() []models.OpenGrant {
+	h.t.Helper()
+	var gs []models.OpenGrant
+	require.NoError(h.t, h.db.Find(&gs).Error)
+	return gs
+}
+
+func (h *harness) openState() workflows.OpenState {
+	h.t.Helper()
+	v, err := h.env.QueryWorkflow(workflows.QueryState)
+	require.NoError(h.t, err)
+	var st workflows.OpenState
+	require.NoError(h.t, v.Get(&st))
+	return st
+}
+
+func infoAct() workflows.Actor {
+	return workflows.Actor{Subject: "ic", Role: regulations.RoleInfocenter, Jurisdiction: "xiamen"}
+}
+
+func applicantAct(subject string) workflows.Actor {
+	return workflows.Actor{Subject: subject, Role: "applicant"}
+}
+
+func dueOf(t *testing.T, from time.Time, days int) string {
+	t.Helper()
+	d, err := holidays.Default().AddWorkingDays(from, days)
+	require.NoError(t, err)
+	return d.DueDate
+}
+
+// Xiamen: the preliminary review returns the application with reasons; the
+// applicant amends and resubmits (a new round on a new 3-day clock); the
+// second round's review is late (overdue, supervision), then passes; the
+// decision by the authority with the provider is due 7 working days from
+// the pass; the approval grants access that expires at the period's end.
+func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
+	filed := bj(2026, 3, 2, 10, 0) // Monday
+	h, in := newOpen(t, "xiamen", models.OpenKindUse, filed, "2026-03-31")
+	require.Equal(t, "2026-03-05", dueOf(t, filed, 3))
+
+	ret := h.decideAt(bj(2026, 3, 3, 10, 0), workflows.Decision{TaskID: oaID + ".preliminary-1.infocenter", Decision: workflows.DecisionReject, Actor: infoAct()})
+	ret2 := h.decideAt(bj(2026, 3, 3, 10, 1), workflows.Decision{TaskID: oaID + ".preliminary-1.infocenter", Decision: workflows.DecisionReject, Reason: "缺少安全保障措施说明", Actor: infoAct()})
+	var returned workflows.OpenState
+	h.at(bj(2026, 3, 3, 11, 0), func() {
+		returned = h.openState()
+		require.Equal(t, models.OpenReturned, h.application().Status)
+	})
+	amended := in.Application.OpenFields
+	amended.SafetyMeasures = "等保三级；访问日志留存六个月"
+	stranger, resub := &upd{}, &upd{}
+	h.at(bj(2026, 3, 4, 10, 0), func() {
+		h.update(stranger, workflows.UpdateResubmit, workflows.Amendment{Fields: amended, Actor: applicantAct("li")})
+		h.update(resub, workflows.UpdateResubmit, workflows.Amendment{Fields: amended, Actor: applicantAct(applicant)})
+	})
+	var beforePass []models.OpenGrant
+	h.at(bj(2026, 3, 10, 9, 0), func() { beforePass = h.openGrants() })
+	pass := h.decideAt(bj(2026, 3, 10, 10, 0), approve(oaID+".preliminary-2.infocenter", infoAct()))
+	early := h.decideAt(bj(2026, 3, 10, 11, 0), approve(oaDecisionAuth, authAct("xiamen")))
+	var provOnly workflows.OpenState
+	h.at(bj(2026, 3, 11, 9, 0), func() { provOnly = h.openState() })
+	last := h.decideAt(bj(2026, 3, 12, 10, 0), workflows.Decision{TaskID: oaDecisionDept, Decision: workflows.DecisionApprove, Conditions: "仅限交通出行应用", Actor: provAct()})
+	var active []models.OpenGrant
+	h.at(bj(2026, 3, 31, 23, 0), func() { active = h.openGrants() })
+
+	st := h.runOpen(in)
+
+	requireRejected(t, ret, workflows.ErrInvalid) // a return needs its reasons
+	requireAccepted(t, ret2, oaID+".preliminary-1.infocenter", workflows.DecisionReject)
+	require.Equal(t, models.OpenReturned, returned.Status)
+	require.Equal(t, "缺少安全保障措施说明", returned.ReturnReason)
+	requireRejected(t, stranger, workflows.ErrForbidden)
+	require.NoError(t, resub.err)
+	require.True(t, resub.completed)
+	require.Empty(t, beforePass, "nothing is granted before the decision")
+	requireAccepted(t, pass, oaID+".preliminary-2.infocenter", workflows.DecisionApprove)
+	requireAccepted(t, early, oaDecisionAuth, workflows.DecisionApprove)
+	require.Equal(t, models.OpenUnderDecision, provOnly.Status, "the authority alone does not decide")
+	requireAccepted(t, last, oaDecisionDept, workflows.DecisionApprove)
+
+	// The second round's clock started at the resubmission, and ran out.
+	p2 := h.task(oaID + ".preliminary-2.infocenter")
+	require.Equal(t, dueOf(t, bj(2026, 3, 4, 10, 0), 3), p2.DueDate)
+	require.Equal(t, "2026-03-09", p2.DueDate)
+	require.True(t, p2.Overdue)
+	sup := h.task(oaID + ".preliminary-2.supervision")
+	require.Equal(t, models.TaskSupervision, sup.Kind)
+	require.Equal(t, models.TaskDone, sup.Status)
+	// The decision is due 7 working days from the pass, not from the filing.
+	require.Equal(t, dueOf(t, bj(2026, 3, 10, 10, 0), 7), h.task(oaDecisionAuth).DueDate)
+	require.Equal(t, "2026-03-19", h.task(oaDecisionDept).DueDate)
+	require.Contains(t, h.task(oaDecisionAuth).Article, "第二十四条")
+
+	a := h.application()
+	require.Equal(t, models.OpenApproved, a.Status)
+	require.Equal(t, 2, a.Round)
+	require.Equal(t, amended.SafetyMeasures, a.SafetyMeasures)
+	require.True(t, a.Overdue)
+	var rounds []models.OpenRound
+	require.NoError(t, h.db.Order("round").Find(&rounds, "application_id = ?", oaID).Error)
+	require.Len(t, rounds, 2)
+	require.Equal(t, "returned", rounds[0].Outcome)
+	require.Equal(t, "缺少安全保障措施说明", rounds[0].Reason)
+	require.Equal(t, "等保三级", rounds[0].Submitted.SafetyMeasures)
+	require.Equal(t, "passed", rounds[1].Outcome)
+
+	require.Len(t, active, 1)
+	require.Equal(t, models.GrantActive, active[0].Status)
+	require.Equal(t, "仅限交通出行应用", active[0].Conditions)
+	gs := h.openGrants()
+	require.Len(t, gs, 1)
+	require.Equal(t, models.GrantExpired, gs[0].Status)
+	sameInstant(t, midnightAfter(t, "2026-03-31"), gs[0].ExpiredAt, "the grant expires at the end of the period")
+	require.Equal(t, models.GrantExpired, st.Grant)
+	require.Equal(t, models.OpenApproved, st.Status)
+	_, ok := h.event("grant_expired", "")
+	require.True(t, ok)
+}
+
+// Xiamen: a refusal is published with its reasons.
+func TestOpenXiamenRefusalPublished(t *testing.T) {
+	filed := bj(2026, 3, 2, 10, 0)
+	h, in := newOpen(t, "xiamen", models.OpenKindUse, filed, "2026-06-30")
+	h.decideAt(bj(2026, 3, 2, 11, 0), approve(oaID+".preliminary-1.infocenter", infoAct()))
+	h.decideAt(bj(2026, 3, 3, 10, 0), workflows.Decision{TaskID: oaDecisionAuth, Decision: workflows.DecisionReject, Reason: "涉及商业秘密", Actor: authAct("xiamen")})
+	st := h.runOpen(in)
+	require.Equal(t, models.OpenRejected, st.Status)
+	a := h.application()
+	require.True(t, a.Published)
+	require.Equal(t, "涉及商业秘密", a.Reason)
+	require.Empty(t, h.openGrants())
+	require.Equal(t, models.TaskCancelled, h.task(oaDecisionDept).Status)
+}
+
+// Changsha: the provider decides within 10 working days; a refusal needs
+// reasons and basis; silence flags it overdue and the authority supervises,
+// and nothing is granted by silence.
+func TestOpenChangshaSilenceThenRefusalWithBasis(t *testing.T) {
+	filed := bj(2026, 3, 2, 10, 0)
+	h, in := newOpen(t, "changsha", models.OpenKindUse, filed, "2026-06-30")
+	due := dueOf(t, filed, 10)
+	require.Equal(t, "2026-03-16", due)
+	var late models.OpenApplication
+	var lateGrants []models.OpenGrant
+	h.at(bj(2026, 3, 18, 10, 0), func() { late, lateGrants = h.application(), h.openGrants() })
+	noBasis := h.decideAt(bj(2026, 3, 18, 11, 0), workflows.Decision{TaskID: oaDecisionDept, Decision: workflows.DecisionReject, Reason: "数据质量不达标", Actor: provAct()})
+	ok := h.decideAt(bj(2026, 3, 18, 12, 0), workflows.Decision{TaskID: oaDecisionDept, Decision: workflows.DecisionReject, Reason: "数据质量不达标", LegalBasis: "《长沙市政务数据资源管理办法》第二十四条", Actor: provAct()})
+	st := h.runOpen(in)
+
+	require.Equal(t, models.OpenUnderDecision, late.Status)
+	require.True(t, late.Overdue)
+	require.Empty(t, lateGrants)
+	requireRejected(t, noBasis, workflows.ErrInvalid)
+	requireAccepted(t, ok, oaDecisionDept, workflows.DecisionReject)
+	require.Equal(t, models.OpenRejected, st.Status)
+	require.Equal(t, due, h.task(oaDecisionDept).DueDate)
+	require.True(t, h.task(oaDecisionDept).Overdue)
+	require.Equal(t, models.TaskSupervision, h.task(oaDecisionSup).Kind)
+	require.False(t, h.application().Published, "changsha does not publish refusals")
+	require.Empty(t, h.openGrants())
+}
+
+// Leshan: the authority approves, but the approval takes effect only once the
+// applicant accepts the use agreement with all six clauses of 第二十八条.
+func TestOpenLeshanAgreement(t *testing.T) {
+	filed := bj(2026, 3, 2, 10, 0)
+	h, in := newOpen(t, "leshan", models.OpenKindUse, filed, "2026-12-31")
+	require.Len(t, in.Profile.OpenApplication.AgreementClauses, 6)
+	all := []string{}
+	for _, c := range in.Profile.OpenApplication.AgreementClauses {
+		all = append(all, c.Key)
+	}
+	early := &upd{}
+	h.at(bj(2026, 3, 2, 11, 0), func() {
+		h.update(early, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct(applicant)})
+	})
+	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionAuth, authAct("leshan")))
+	var pending models.OpenApplication
+	var pendingGrants []models.OpenGrant
+	h.at(bj(2026, 3, 4, 9, 0), func() { pending, pendingGrants = h.application(), h.openGrants() })
+	partial, stranger, full := &upd{}, &upd{}, &upd{}
+	h.at(bj(2026, 3, 4, 10, 0), func() {
+		h.update(partial, workflows.UpdateAgree, workflows.Agreement{Clauses: all[:5], Actor: applicantAct(applicant)})
+		h.update(stranger, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct("li")})
+		h.update(full, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct(applicant)})
+	})
+	var effective []models.OpenGrant
+	h.at(bj(2026, 3, 5, 10, 0), func() { effective = h.openGrants() })
+	st := h.runOpen(in)
+
+	requireRejected(t, early, workflows.ErrInvalid)
+	require.Equal(t, models.OpenAwaitingAgreement, pending.Status)
+	require.Empty(t, pendingGrants, "no grant before the agreement")
+	requireRejected(t, partial, workflows.ErrInvalid)
+	requireRejected(t, stranger, workflows.ErrForbidden)
+	require.True(t, full.completed)
+	require.NoError(t, full.err)
+	require.Len(t, effective, 1)
+	require.Equal(t, models.GrantActive, effective[0].Status)
+	a := h.application()
+	require.Equal(t, models.OpenApproved, a.Status)
+	require.NotNil(t, a.AgreementAt)
+	require.Equal(t, models.GrantExpired, st.Grant)
+	_, ok := h.event("agreement_accepted", "")
+	require.True(t, ok)
+}
+
+// Weifang: a data demand application goes to the authority; its approval
+// grants nothing (the data is not on the open list yet).
+func TestOpenWeifangDemand(t *testing.T) {
+	filed := bj(2026, 3, 2, 10, 0)
+	h, in := newOpen(t, "weifang", models.OpenKindDemand, filed, "2026-12-31")
+	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionAuth, authAct("weifang")))
+	st := h.runOpen(in)
+	require.Equal(t, models.OpenApproved, st.Status)
+	require.Empty(t, h.openGrants())
+	require.Equal(t, []string{oaDecisionAuth}, h.taskIDs())
+}
+
+// Wuhan: the provider decides under the service level (not statutory).
+func TestOpenWuhanServiceLevel(t *testing.T) {
+	filed := bj(2026, 3, 2, 10, 0)
+	h, in := newOpen(t, "wuhan", models.OpenKindUse, filed, "2026-03-20")
+	var st0 workflows.OpenState
+	h.at(bj(2026, 3, 2, 11, 0), func() { st0 = h.openState() })
+	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionDept, provAct()))
+	st := h.runOpen(in)
+	require.False(t, st0.Statutory)
+	require.Equal(t, dueOf(t, filed, 5), st0.DueDate)
+	require.False(t, h.application().Statutory)
+	require.Equal(t, models.GrantExpired, st.Grant)
+	gs := h.openGrants()
+	require.Len(t, gs, 1)
+	sameInstant(t, midnightAfter(t, "2026-03-20"), gs[0].ExpiredAt, "expiry")
+}
