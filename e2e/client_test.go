@@ -17,6 +17,7 @@ import (
 type user struct {
 	t     *testing.T
 	token string
+	base  string // another API process's http://host:port; sys.base when empty (issue 4)
 }
 
 func (s *stack) as(t *testing.T, subject, role, dept, jurisdiction string) user {
@@ -52,7 +53,11 @@ func (u user) do(method, path string, body any, headers ...string) reply {
 		}
 		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, sys.base+path, rd)
+	base := sys.base
+	if u.base != "" {
+		base = u.base
+	}
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
 		u.t.Fatal(err)
 	}

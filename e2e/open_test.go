@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 )
 
@@ -43,9 +47,9 @@ func (w openWorld) application(item string, edit ...func(map[string]any)) map[st
 	today := time.Now().In(holidays.Shanghai)
 	b := map[string]any{
 		"jurisdiction": w.city, "catalog_item_id": item,
-		"applicant":     map[string]any{"name": "厦门出行科技有限公司", "kind": "company", "credit_code": "91350200MA2XXXXX1Q"},
-		"scenario":      "实时公交查询应用", "data_scope": "全市公交线路与站点", "delivery": "api",
-		"period_of_use": map[string]any{"from": today.Format(time.DateOnly), "to": today.AddDate(0, 6, 0).Format(time.DateOnly)},
+		"applicant": map[string]any{"name": "厦门出行科技有限公司", "kind": "company", "credit_code": "91350200MA2XXXXX1Q"},
+		"scenario":  "实时公交查询应用", "data_scope": "全市公交线路与站点", "delivery": "api",
+		"period_of_use":   map[string]any{"from": today.Format(time.DateOnly), "to": today.AddDate(0, 6, 0).Format(time.DateOnly)},
 		"safety_measures": "等保三级；访问日志留存六个月",
 	}
 	for _, e := range edit {
@@ -239,4 +243,105 @@ func TestOpenWeifangDemand(t *testing.T) {
 		t.Fatalf("approved demand: %s", got.Raw)
 	}
 	checkHistory(t, r.str("id"), "open-weifang-demand-approved")
+}
+
+// startAPI starts a second API process on the same database and Temporal,
+// with extra environment (e.g. a validity extension), and waits until it is
+// ready; it is stopped when the test ends.
+func startAPI(t *testing.T, env ...string) string {
+	t.Helper()
+	if !sys.postgres {
+		t.Skip("a second API process needs PostgreSQL")
+	}
+	port, err := devserver.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	s := *sys
+	s.env = append(slices.Clone(sys.env), append([]string{fmt.Sprintf("APPROVALS_ADDR=127.0.0.1:%d", port)}, env...)...)
+	p, err := s.start("api-"+t.Name(), "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.stop)
+	deadline := time.Now().Add(60 * time.Second) // a start-up wait, bounded
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("second API exited: %s", tail(p.log))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	t.Fatalf("second API not ready: %s", tail(p.log))
+	return ""
+}
+
+// Leshan: its draft is not in force in this deployment, so filing is refused;
+// a deployment that extends it (a second API process with
+// APPROVALS_EXTEND_VALIDITY) takes the application. The authority approves;
+// the approval is effective, and the grant opens, only once the applicant
+// accepts the use agreement with all six clauses of 第二十八条; the applicant
+// is then listed publicly.
+func TestOpenLeshanAgreementAndApprovedList(t *testing.T) {
+	w := newOpenWorld(t, "leshan")
+	body := w.application(w.items["conditional"], func(b map[string]any) {
+		b["jurisdiction"] = "leshan"
+		b["applicant"] = map[string]any{"name": uniq("乐山数据应用研究所"), "kind": "organisation"}
+		b["capabilities"] = "本地化存储与加密处理能力"
+	})
+	r := w.app.do("POST", "/api/v1/open-applications", body).must(t, 422)
+	if fieldOf(r) != "jurisdiction" || !strings.Contains(r.str("detail"), "乐山市数据资源管理暂行办法") {
+		t.Fatalf("leshan without extension: %s", r.Raw)
+	}
+
+	base := startAPI(t, "APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31,leshan:2099-12-31")
+	app, auth := w.app, w.authority
+	app.base, auth.base = base, base
+	noCap := w.application(w.items["conditional"], func(b map[string]any) { b["jurisdiction"] = "leshan" })
+	if f := fieldOf(app.do("POST", "/api/v1/open-applications", noCap).must(t, 422)); f != "capabilities" {
+		t.Fatalf("leshan without capabilities names %q", f)
+	}
+	filed := app.do("POST", "/api/v1/open-applications", body).must(t, 201)
+	id := filed.str("id")
+	task := openTask(t, auth, "open_application", id)
+	if task["assignee_role"] != "authority" {
+		t.Fatalf("leshan task %v", task)
+	}
+	decide(t, auth, task, map[string]any{"decision": "approve", "conditions": "仅限科研用途"}, 200)
+	pending := app.do("GET", "/api/v1/open-applications/"+id, nil).must(t, 200)
+	clauses, _ := pending.Body["agreement_clauses"].([]any)
+	if pending.str("status") != "awaiting_agreement" || pending.Body["grant"] != nil || len(clauses) != 6 {
+		t.Fatalf("approved before the agreement: %s", pending.Raw)
+	}
+	var keys []string
+	for _, c := range clauses {
+		keys = append(keys, c.(map[string]any)["key"].(string))
+	}
+	path := "/api/v1/open-applications/" + id + "/agreement"
+	if f := fieldOf(app.do("POST", path, map[string]any{"accept_clauses": keys[:5]}).must(t, 422)); f != "accept_clauses" {
+		t.Fatalf("partial agreement names %q", f)
+	}
+	auth.do("POST", path, map[string]any{"accept_clauses": keys}).must(t, 403)
+	done := app.do("POST", path, map[string]any{"accept_clauses": keys}).must(t, 200)
+	g, _ := done.Body["grant"].(map[string]any)
+	if done.str("status") != "approved" || g == nil || g["status"] != "active" || done.str("agreement_accepted_at") == "" {
+		t.Fatalf("after the agreement: %s", done.Raw)
+	}
+	app.do("POST", path, map[string]any{"accept_clauses": keys}).must(t, 422) // once
+	list := (user{t: t}).do("GET", "/api/v1/open-applications/approved-applicants?jurisdiction=leshan&page_size=500", nil).must(t, 200)
+	name := body["applicant"].(map[string]any)["name"]
+	listed := false
+	for _, it := range list.items() {
+		listed = listed || it["applicant_name"] == name
+	}
+	if !listed {
+		t.Fatalf("%v is not on the approved list: %s", name, list.Raw)
+	}
 }
