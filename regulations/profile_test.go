@@ -2,6 +2,7 @@ package regulations
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,54 @@ func TestCatalogChangeRule(t *testing.T) {
 	p.CatalogChange.Path = "approve_by_mail"
 	if err := p.validate(); err == nil || !strings.Contains(err.Error(), "catalog_change.path") {
 		t.Fatalf("unknown path: err = %v", err)
+	}
+}
+
+// The open-data application rules of the shipped profiles, and the strict
+// checks of the rule's schema.
+func TestOpenApplicationRule(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := r.Get("xiamen")
+	if o := x.OpenApplication; o.Preliminary == nil || o.Preliminary.WorkingDays != 3 || o.Decision.WorkingDays != 7 ||
+		!o.WithProvider || !o.PublishRefusals || !slices.Contains(o.RequiredFields, OpenFieldSafetyMeasures) {
+		t.Errorf("xiamen open_application = %+v", o)
+	}
+	if c, _ := r.Get("changsha"); c.OpenApplication.Decision.WorkingDays != 10 || c.OpenApplication.RefusalRequires != RefusalReasonAndBasis {
+		t.Errorf("changsha open_application = %+v", c.OpenApplication)
+	}
+	l, _ := r.Get("leshan")
+	if o := l.OpenApplication; len(o.AgreementClauses) != 6 || !strings.Contains(o.AgreementArticle, "第二十八条") || !o.PublishApproved {
+		t.Errorf("leshan open_application = %+v", o)
+	}
+	for _, city := range []string{"wuhan", "weifang"} {
+		if p, _ := r.Get(city); p.OpenApplication.Decision.Statutory || p.OpenApplication.Decider != RoleProvider {
+			t.Errorf("%s: the provider decides under the service level, got %+v", city, p.OpenApplication)
+		}
+	}
+	if w, _ := r.Get("weifang"); !w.OpenApplication.DemandApplications {
+		t.Error("weifang takes data demand applications")
+	}
+
+	ok := OpenRule{Decider: RoleAuthority, Decision: Period{WorkingDays: 5, Article: "a"}}
+	bad := map[string]func(*OpenRule){
+		"decider":          func(o *OpenRule) { o.Decider = "mayor" },
+		"refusal_requires": func(o *OpenRule) { o.RefusalRequires = "nothing" },
+		"required_fields":  func(o *OpenRule) { o.RequiredFields = []string{"shoe_size"} },
+		"preliminary":      func(o *OpenRule) { o.Preliminary = &Period{} },
+		"agreement":        func(o *OpenRule) { o.AgreementArticle = "第二十八条" },
+		"clauses":          func(o *OpenRule) { o.AgreementArticle, o.AgreementClauses = "x", []Clause{{"a", "t"}, {"a", "t"}} },
+	}
+	if err := ok.validate(); err != nil {
+		t.Fatalf("valid rule refused: %v", err)
+	}
+	for name, edit := range bad {
+		o := ok
+		edit(&o)
+		if err := o.validate(); err == nil {
+			t.Errorf("%s: invalid rule accepted", name)
+		}
 	}
 }
