@@ -129,6 +129,7 @@ var records = map[string]func() any{
 	models.ProcedureShareRequest:  func() any { return &models.ShareRequest{} },
 	models.ProcedureCatalogUpdate: func() any { return &models.CatalogTrigger{} },
 	models.ProcedureCatalogChange: func() any { return &models.CatalogChange{} },
+	models.ProcedureObjection:     func() any { return &models.Objection{} },
 }
 
 // MarkOverdue flags tasks and their procedure's record as overdue.

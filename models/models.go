@@ -168,5 +168,7 @@ type Event struct {
 // All lists every model, for migration.
 func All() []any {
 	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
-		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{}}
+		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
+		// objections (procedure 4) and the availability of catalog items
+		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{}}
 }
