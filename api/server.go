@@ -78,6 +78,11 @@ func (s *Server) Handler() *echo.Echo {
 	a.POST("/share-requests", s.createShareRequest)
 	a.GET("/share-requests", s.listShareRequests)
 	a.GET("/share-requests/:id", s.getShareRequest)
+	// objections (procedure 4) and their evidence
+	a.POST("/evidence", s.uploadEvidence)
+	a.POST("/objections", s.createObjection)
+	a.GET("/objections", s.listObjections)
+	a.GET("/objections/:id", s.getObjection)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)
