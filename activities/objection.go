@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -110,12 +111,16 @@ func (a *Activities) ConcludeObjection(ctx context.Context, in ConcludeObjection
 		if o.Status == models.ObjectionHandled {
 			return nil
 		}
-		newVersion := 0
-		if in.Outcome == models.OutcomeFixAndReopen && in.Item != nil {
-			var cur models.CatalogItem
-			if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
-				return fmt.Errorf("load catalog item %s: %w", in.ItemID, err)
-			}
+		newVersion, reason := 0, in.Reason
+		var cur models.CatalogItem
+		gone := false
+		if err := tx.First(&cur, "id = ?", in.ItemID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			// Deleted by a catalog change meanwhile: nothing left to correct.
+			gone, reason = true, strings.TrimLeft(reason+"; the item was deleted from the catalog meanwhile", "; ")
+		} else if err != nil {
+			return fmt.Errorf("load catalog item %s: %w", in.ItemID, err)
+		}
+		if in.Outcome == models.OutcomeFixAndReopen && in.Item != nil && !gone {
 			it := *in.Item
 			it.ID, it.Jurisdiction, it.ProviderDept = cur.ID, cur.Jurisdiction, cur.ProviderDept
 			op := models.ChangeOperation{Op: models.OpModify, ItemID: cur.ID, BaseVersion: cur.Version, Item: &it}
@@ -131,7 +136,7 @@ func (a *Activities) ConcludeObjection(ctx context.Context, in ConcludeObjection
 		if err != nil {
 			return err
 		}
-		feedback := Feedback(in.Outcome, in.Reason, newVersion, to)
+		feedback := Feedback(in.Outcome, reason, newVersion, to)
 		err = tx.Model(&o).Updates(map[string]any{
 			"status": models.ObjectionHandled, "step": "done", "outcome": in.Outcome, "feedback": feedback,
 			"new_version": newVersion, "decided_by": in.DecidedBy, "decided_at": at, "suspended": false,

@@ -72,6 +72,41 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	return c.JSON(http.StatusCreated, ev)
 }
 
+// getEvidence returns an evidence file to its uploader and to whoever may see
+// the objection it supports.
+func (s *Server) getEvidence(c echo.Context) error {
+	cl := claims(c)
+	db := s.DB.WithContext(c.Request().Context())
+	var ev models.Evidence
+	notFound := problem(http.StatusNotFound, fmt.Sprintf("evidence %s not found", c.Param("id")))
+	if err := db.First(&ev, "id = ?", c.Param("id")).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return notFound
+		}
+		return fmt.Errorf("load evidence: %w", err)
+	}
+	mine := ev.UploadedBy == cl.Subject && ev.UploaderDept == cl.Dept
+	if !mine {
+		if ev.ObjectionID == "" {
+			return notFound
+		}
+		q, err := scopeObjections(cl, db)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if err := q.Model(&models.Objection{}).Where("id = ?", ev.ObjectionID).Count(&n).Error; err != nil {
+			return fmt.Errorf("check objection %s: %w", ev.ObjectionID, err)
+		}
+		if n == 0 {
+			return notFound
+		}
+	}
+	c.Response().Header().Set("X-Content-SHA256", ev.SHA256)
+	c.Response().Header().Set("Content-Disposition", "attachment")
+	return c.Blob(http.StatusOK, ev.ContentType, ev.Data)
+}
+
 type objectionInput struct {
 	Jurisdiction  string   `json:"jurisdiction"`
 	CatalogItemID string   `json:"catalog_item_id"`

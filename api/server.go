@@ -80,6 +80,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/share-requests/:id", s.getShareRequest)
 	// objections (procedure 4) and their evidence
 	a.POST("/evidence", s.uploadEvidence)
+	a.GET("/evidence/:id", s.getEvidence)
 	a.POST("/objections", s.createObjection)
 	a.GET("/objections", s.listObjections)
 	a.GET("/objections/:id", s.getObjection)

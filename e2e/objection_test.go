@@ -66,6 +66,13 @@ func TestObjectionSuspendFixAndReopen(t *testing.T) {
 		t.Fatalf("retry: %s", again.Raw)
 	}
 
+	// The provider reads the evidence as uploaded; a stranger does not.
+	dl := w.prov.do("GET", "/api/v1/evidence/"+ev.str("id"), nil).must(t, 200)
+	if !strings.HasPrefix(string(dl.Raw), "企业登记地址") || dl.Header.Get("X-Content-SHA256") != ev.str("sha256") {
+		t.Fatalf("evidence download: %q %v", dl.Raw, dl.Header)
+	}
+	sys.as(t, "li", api.RoleApplicant, "", "wuhan").do("GET", "/api/v1/evidence/"+ev.str("id"), nil).must(t, 404)
+
 	// The provider has nothing before the authority forwards.
 	fwd := openTask(t, w.authority, "objection", id)
 	decide(t, w.prov, fwd, map[string]any{"decision": "forward"}, 403)

@@ -307,3 +307,21 @@ func TestObjectionSharedDataCoordination(t *testing.T) {
 		require.Equal(t, []string{review, verify}, h.taskIDs())
 	})
 }
+
+// An item deleted by a catalog change while the objection is verified: the
+// fix has nothing left to correct, and the objector is told so.
+func TestObjectionItemDeletedMeanwhile(t *testing.T) {
+	h, in := newObjection(t, "changsha", regulations.ObjectionError, "")
+	verify := objTask("verify", "department")
+	h.at(filedMar.Add(time.Minute), func() {
+		require.NoError(t, h.db.Delete(&models.CatalogItem{}, "id = ?", objItem).Error)
+	})
+	fixed := models.CatalogItem{Title: "更正", ShareType: models.ShareUnconditional, OpenType: models.OpenUnconditional, DataItems: []string{"name"}}
+	u := h.decideAt(filedMar.Add(time.Hour), workflows.Decision{TaskID: verify, Decision: models.OutcomeFixAndReopen, Actor: provAct(), Item: &fixed})
+	h.runObjection(in)
+	requireAccepted(t, u, verify, models.OutcomeFixAndReopen)
+	o := h.objection()
+	require.Equal(t, models.ObjectionHandled, o.Status)
+	require.Zero(t, o.NewVersion)
+	require.Contains(t, o.Feedback, "deleted")
+}
