@@ -131,6 +131,7 @@ var records = map[string]func() any{
 	models.ProcedureCatalogChange: func() any { return &models.CatalogChange{} },
 	// issue 4: open-data applications
 	models.ProcedureOpenApplication: func() any { return &models.OpenApplication{} },
+	models.ProcedureObjection:       func() any { return &models.Objection{} },
 }
 
 // MarkOverdue flags tasks and their procedure's record as overdue.

@@ -134,5 +134,19 @@ func (s *Server) getCatalogItem(c echo.Context) error {
 		}
 		return fmt.Errorf("load catalog item: %w", err)
 	}
-	return c.JSON(http.StatusOK, it)
+	// The item's availability (procedure 4) and its changes, with the item.
+	db := s.DB.WithContext(c.Request().Context())
+	a, err := models.Availability(db, it.ID)
+	if err != nil {
+		return err
+	}
+	hist := []models.AvailabilityChange{}
+	if err := db.Order("at, id").Find(&hist, "item_id = ?", it.ID).Error; err != nil {
+		return fmt.Errorf("load availability history of %s: %w", it.ID, err)
+	}
+	return c.JSON(http.StatusOK, struct {
+		models.CatalogItem
+		Availability        string                      `json:"availability"`
+		AvailabilityHistory []models.AvailabilityChange `json:"availability_history"`
+	}{it, a.State, hist})
 }

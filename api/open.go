@@ -185,6 +185,12 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 		case models.OpenNotOpen:
 			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is not open (不予开放): %s", item.ID, item.LegalBasis)})
 		}
+		// An item suspended or withdrawn after an objection takes no applications (procedure 4).
+		if why, err := models.Unavailable(db, item.ID); err != nil {
+			return fmt.Errorf("availability of %s: %w", item.ID, err)
+		} else if why != "" {
+			return invalid(FieldError{"catalog_item_id", why})
+		}
 	}
 
 	var errs []FieldError

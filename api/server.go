@@ -87,6 +87,12 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/open-applications/:id", s.getOpenApplication)
 	a.POST("/open-applications/:id/resubmit", s.resubmitOpenApplication)
 	a.POST("/open-applications/:id/agreement", s.acceptAgreement)
+	// objections (procedure 4) and their evidence
+	a.POST("/evidence", s.uploadEvidence)
+	a.GET("/evidence/:id", s.getEvidence)
+	a.POST("/objections", s.createObjection)
+	a.GET("/objections", s.listObjections)
+	a.GET("/objections/:id", s.getObjection)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)

@@ -91,6 +91,12 @@ func (s *Server) createShareRequest(c echo.Context) error {
 			return invalid(FieldError{"data_items", fmt.Sprintf("%q is not a data item of %s (it has: %s)", d, item.ID, strings.Join(item.DataItems, ", "))})
 		}
 	}
+	// An item suspended or withdrawn after an objection is not shared (procedure 4).
+	if why, err := models.Unavailable(db, item.ID); err != nil {
+		return err
+	} else if why != "" {
+		return invalid(FieldError{"catalog_item_id", why})
+	}
 	if item.ShareType == models.ShareNotShared {
 		return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is classified not shared (不予共享): %s", item.ID, item.LegalBasis)})
 	}

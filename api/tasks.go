@@ -52,6 +52,8 @@ type decisionInput struct {
 	Reason     string `json:"reason"`
 	LegalBasis string `json:"legal_basis"`
 	Conditions string `json:"conditions"`
+	// Item is the corrected catalog item of an objection's fix_and_reopen.
+	Item *models.CatalogItem `json:"item"`
 }
 
 // decideTask sends the decision to the procedure's workflow as an Update; the
@@ -77,7 +79,7 @@ func (s *Server) decideTask(c echo.Context) error {
 		return invalid(FieldError{"decision", fmt.Sprintf("task %s is closed (%s)", t.ID, t.Status)})
 	}
 	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
-		Conditions: in.Conditions, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
+		Conditions: in.Conditions, Item: in.Item, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
 	if err := s.sendDecision(ctx, t.WorkflowID, d); err != nil {
 		return updateProblem(err)
 	}

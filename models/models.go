@@ -170,5 +170,6 @@ func All() []any {
 	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
 		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
 		&OpenApplication{}, &OpenRound{}, &OpenGrant{}, // issue 4: open-data applications
-	}
+		// objections (procedure 4) and the availability of catalog items
+		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{}}
 }

@@ -139,10 +139,123 @@ const (
 	OpenFieldCapabilities   = "capabilities"
 )
 
-// ObjectionRule is the objection procedure (procedure 4).
+// Kinds of objection (procedure 4).
+const (
+	ObjectionError             = "error"               // open data with errors
+	ObjectionOmission          = "omission"            // open data with omissions
+	ObjectionInfringement      = "infringement"        // data infringing trade secrets or privacy
+	ObjectionOwnDataInaccurate = "own_data_inaccurate" // a person's or organisation's own data inaccurate or incomplete
+	ObjectionMisuseReport      = "misuse_report"       // a report of unlawful use, with evidence
+	ObjectionSharedDataDoubt   = "shared_data_doubt"   // a department doubting shared data
+)
+
+// ObjectionKinds lists every kind of objection.
+var ObjectionKinds = []string{ObjectionError, ObjectionOmission, ObjectionInfringement,
+	ObjectionOwnDataInaccurate, ObjectionMisuseReport, ObjectionSharedDataDoubt}
+
+// ObjectionRule is the objection procedure (procedure 4). The general path
+// (Kinds, handled by the provider within Handling, forwarded by the authority
+// within Forward where RoutesThroughAuthority) applies unless a kind has its
+// own path in Paths.
 type ObjectionRule struct {
-	RoutesThroughAuthority bool   `json:"routes_through_authority,omitempty"`
-	Handling               Period `json:"handling"`
+	RoutesThroughAuthority bool            `json:"routes_through_authority,omitempty"`
+	Forward                *Period         `json:"forward,omitempty"`
+	Handling               Period          `json:"handling"`
+	Kinds                  []string        `json:"kinds"`
+	Paths                  []ObjectionPath `json:"paths,omitempty"`
+}
+
+// ObjectionPath is how one kind of objection is handled: who verifies and
+// decides (the provider, or the authority for a misuse report in leshan),
+// whether the authority forwards it first, whether the item is suspended at
+// filing, whether evidence is required, the handling period, and, where the
+// objector may disagree with a dismissal, the authority's coordination
+// (leshan 第十八条, weifang 第十八条).
+type ObjectionPath struct {
+	Kinds                  []string `json:"kinds"`
+	Handler                string   `json:"handler"`
+	RoutesThroughAuthority bool     `json:"routes_through_authority,omitempty"`
+	Forward                *Period  `json:"forward,omitempty"`
+	SuspendAtFiling        bool     `json:"suspend_at_filing,omitempty"`
+	EvidenceRequired       bool     `json:"evidence_required,omitempty"`
+	Handling               Period   `json:"handling"`
+	Coordination           *Period  `json:"coordination,omitempty"`
+}
+
+// Route returns the path a kind of objection takes in the city, and false
+// where the city's regulation knows no such objection.
+func (r ObjectionRule) Route(kind string) (ObjectionPath, bool) {
+	for _, p := range r.Paths {
+		for _, k := range p.Kinds {
+			if k == kind {
+				return p, true
+			}
+		}
+	}
+	for _, k := range r.Kinds {
+		if k == kind {
+			return ObjectionPath{Kinds: r.Kinds, Handler: RoleProvider, RoutesThroughAuthority: r.RoutesThroughAuthority,
+				Forward: r.Forward, Handling: r.Handling}, true
+		}
+	}
+	return ObjectionPath{}, false
+}
+
+// AcceptedKinds lists the kinds of objection the city handles.
+func (r ObjectionRule) AcceptedKinds() []string {
+	out := append([]string{}, r.Kinds...)
+	for _, p := range r.Paths {
+		out = append(out, p.Kinds...)
+	}
+	return out
+}
+
+func (r ObjectionRule) validate(periods map[string]Period) error {
+	paths := append([]ObjectionPath{{Kinds: r.Kinds, Handler: RoleProvider, RoutesThroughAuthority: r.RoutesThroughAuthority,
+		Forward: r.Forward, Handling: r.Handling}}, r.Paths...)
+	if len(r.AcceptedKinds()) == 0 {
+		return fmt.Errorf("objection: no kind of objection is accepted")
+	}
+	seen := map[string]bool{}
+	for i, p := range paths {
+		name := "objection"
+		if i > 0 {
+			name = fmt.Sprintf("objection.paths[%d]", i-1)
+			if len(p.Kinds) == 0 {
+				return fmt.Errorf("%s.kinds is empty", name)
+			}
+		}
+		for _, k := range p.Kinds {
+			known := false
+			for _, kk := range ObjectionKinds {
+				known = known || kk == k
+			}
+			if !known {
+				return fmt.Errorf("%s.kinds: unknown kind %q", name, k)
+			}
+			if seen[k] {
+				return fmt.Errorf("%s.kinds: kind %q has two paths", name, k)
+			}
+			seen[k] = true
+		}
+		if p.Handler != RoleProvider && p.Handler != RoleAuthority {
+			return fmt.Errorf("%s.handler: unknown role %q", name, p.Handler)
+		}
+		if p.RoutesThroughAuthority != (p.Forward != nil) {
+			return fmt.Errorf("%s: routes_through_authority and forward go together", name)
+		}
+		if p.RoutesThroughAuthority && p.Handler == RoleAuthority {
+			return fmt.Errorf("%s: the authority does not forward to itself", name)
+		}
+		periods[name+".handling"] = p.Handling
+		if p.Forward != nil {
+			periods[name+".forward"] = *p.Forward
+		}
+		if p.Coordination != nil {
+			periods[name+".coordination"] = *p.Coordination
+		}
+	}
+	return nil
 }
 
 // ClassificationRule is the share classification procedure (procedure 5).
@@ -328,7 +441,9 @@ func (p Profile) validate() error {
 	periods := map[string]Period{
 		"share_request.decision": s.Decision, "catalog_change.update": p.CatalogChange.Update,
 		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
-		"objection.handling": p.Objection.Handling,
+	}
+	if err := p.Objection.validate(periods); err != nil {
+		return err
 	}
 	for i, st := range p.Dispute {
 		periods[fmt.Sprintf("dispute[%d]", i)] = st.Period

@@ -159,3 +159,63 @@ func TestOpenApplicationRule(t *testing.T) {
 		}
 	}
 }
+
+// Each city routes each kind of objection as its article says; a profile
+// giving a kind two paths, an unknown kind or a forward without routing is
+// refused.
+func TestObjectionRoutes(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		city, kind, handler string
+		days                int
+		statutory, forward  bool
+		suspend, coordinate bool
+	}{
+		{"wuhan", ObjectionError, RoleProvider, 5, false, true, false, false},
+		{"wuhan", ObjectionInfringement, RoleProvider, 5, false, true, false, false},
+		{"xiamen", ObjectionOwnDataInaccurate, RoleProvider, 5, true, false, false, false},
+		{"leshan", ObjectionMisuseReport, RoleAuthority, 5, false, false, true, false},
+		{"leshan", ObjectionError, RoleProvider, 15, true, false, false, false},
+		{"leshan", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
+		{"weifang", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
+		{"changsha", ObjectionOmission, RoleProvider, 5, false, false, false, false},
+	}
+	for _, c := range cases {
+		p, _ := r.Get(c.city)
+		route, ok := p.Objection.Route(c.kind)
+		if !ok {
+			t.Errorf("%s does not route %s", c.city, c.kind)
+			continue
+		}
+		if route.Handler != c.handler || route.Handling.WorkingDays != c.days || route.Handling.Statutory != c.statutory ||
+			route.RoutesThroughAuthority != c.forward || route.SuspendAtFiling != c.suspend || (route.Coordination != nil) != c.coordinate {
+			t.Errorf("%s %s: route %+v", c.city, c.kind, route)
+		}
+	}
+	for city, kind := range map[string]string{"xiamen": ObjectionError, "wuhan": ObjectionMisuseReport, "changsha": ObjectionSharedDataDoubt} {
+		p, _ := r.Get(city)
+		if _, ok := p.Objection.Route(kind); ok {
+			t.Errorf("%s routes %s", city, kind)
+		}
+	}
+	p, _ := r.Get("leshan")
+	bad := p
+	bad.Objection.Paths = append([]ObjectionPath{}, p.Objection.Paths...)
+	bad.Objection.Paths[0].Kinds = []string{ObjectionError}
+	if err := bad.validate(); err == nil || !strings.Contains(err.Error(), "two paths") {
+		t.Errorf("a kind with two paths: err = %v", err)
+	}
+	bad = p
+	bad.Objection.Kinds = []string{"gossip"}
+	if err := bad.validate(); err == nil || !strings.Contains(err.Error(), "unknown kind") {
+		t.Errorf("unknown kind: err = %v", err)
+	}
+	bad = p
+	bad.Objection.RoutesThroughAuthority = true
+	if err := bad.validate(); err == nil || !strings.Contains(err.Error(), "forward") {
+		t.Errorf("routing without forward period: err = %v", err)
+	}
+}

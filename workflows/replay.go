@@ -17,6 +17,7 @@ import (
 // all lists every workflow, for the worker and the replayer alike.
 var all = []any{ShareRequest, CatalogUpdate, CatalogChange,
 	OpenApplication, // issue 4
+	Objection,       // procedure 4
 }
 
 // Divergence is a recorded history that the current workflow code does not

@@ -66,6 +66,9 @@ type Decision struct {
 	LegalBasis string
 	Conditions string
 	Actor      Actor
+	// Item is a corrected catalog item, for decisions that publish one
+	// (an objection's fix_and_reopen).
+	Item *models.CatalogItem `json:",omitempty"`
 }
 
 // TaskView is what the decide Update returns.
@@ -94,6 +97,17 @@ type StepSpec struct {
 	// Decisions the step accepts; approve and reject when empty. A reject
 	// always needs a reason; the other decisions do not.
 	Decisions []string
+	// Interim decisions are taken without closing the task (an objection's
+	// suspend): OnInterim acts on each (it may run activities) before the
+	// decision answers, and the task stays open for a final decision.
+	Interim   []string
+	OnInterim func(ctx workflow.Context, d Decision) error
+	// ReasonRequired lists decisions besides reject that need a reason
+	// (an objection's dismiss).
+	ReasonRequired []string
+	// Check, when set, refuses a decision the procedure cannot take (e.g. a
+	// fix without its corrected item); its error message is shown as it is.
+	Check func(d Decision) error
 	// Opened, when set, is called once the step's tasks are in the inbox.
 	Opened func()
 	// Kind is the kind of the step's tasks: decision when empty. An
@@ -119,6 +133,10 @@ type StepOutcome struct {
 	DecidedBy  string
 	At         time.Time
 	Overdue    bool
+	// Reasons joins the reasons given with the final decisions (a refusal's
+	// is in Reason); Item is a corrected item sent with one of them.
+	Reasons string
+	Item    *models.CatalogItem
 }
 
 type task struct {
@@ -192,7 +210,7 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 		(t.assignee.Dept == "" && a.Jurisdiction != t.spec.Jurisdiction) {
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is assigned to %s, not to %s", t.id, describe(t.assignee, t.spec.Jurisdiction), a), ErrForbidden)
 	}
-	allowed := t.spec.decisions()
+	allowed := append(slices.Clone(t.spec.decisions()), t.spec.Interim...)
 	if !slices.Contains(allowed, d.Decision) {
 		return temporal.NewApplicationError(fmt.Sprintf("decision must be one of %s, not %q", strings.Join(allowed, ", "), d.Decision), ErrInvalid)
 	}
@@ -203,6 +221,14 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 		needBasis := t.spec.RefusalRequires == regulations.RefusalReasonAndLegalGround || t.spec.RefusalRequires == regulations.RefusalReasonAndBasis
 		if needBasis && strings.TrimSpace(d.LegalBasis) == "" {
 			return temporal.NewApplicationError("a refusal in "+t.spec.Jurisdiction+" needs its legal ground in legal_basis ("+t.spec.Period.Article+")", ErrInvalid)
+		}
+	}
+	if slices.Contains(t.spec.ReasonRequired, d.Decision) && strings.TrimSpace(d.Reason) == "" {
+		return temporal.NewApplicationError(fmt.Sprintf("%s needs a reason (%s)", d.Decision, t.spec.Period.Article), ErrInvalid)
+	}
+	if t.spec.Check != nil {
+		if err := t.spec.Check(d); err != nil {
+			return temporal.NewApplicationError(err.Error(), ErrInvalid)
 		}
 	}
 	return nil
@@ -223,6 +249,18 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 	t.status = "closing" // no second decision while this one is recorded
 	if err := workflow.Await(ctx, func() bool { return t.opened }); err != nil {
 		return TaskView{}, err
+	}
+	if slices.Contains(t.spec.Interim, d.Decision) {
+		// Not final: act on it, and the task stays open.
+		var err error
+		if t.spec.OnInterim != nil {
+			err = t.spec.OnInterim(ctx, d)
+		}
+		t.status = models.TaskOpen
+		if err != nil {
+			return TaskView{}, fmt.Errorf("act on %s of %s: %w", d.Decision, t.id, err)
+		}
+		return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 	}
 	err := workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
 		ProcedureID: t.spec.ProcedureID, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
@@ -318,7 +356,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		// No refusal: the step ends when every task is decided, with the
 		// decision they agree on (approve, or acknowledge for a filing).
 		var out StepOutcome
-		var conds, by []string
+		var conds, by, reasons []string
 		for _, t := range mine {
 			if t.decision == nil {
 				return out, false
@@ -327,9 +365,16 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			if t.decision.Conditions != "" {
 				conds = append(conds, t.decision.Conditions)
 			}
+			if t.decision.Reason != "" {
+				reasons = append(reasons, t.decision.Reason)
+			}
+			if t.decision.Item != nil {
+				out.Item = t.decision.Item
+			}
 			by = append(by, t.decision.Actor.String())
 		}
 		out.Conditions, out.DecidedBy = strings.Join(conds, "; "), strings.Join(by, ", ")
+		out.Reasons = strings.Join(reasons, "; ")
 		return out, true
 	}
 
