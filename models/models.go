@@ -59,6 +59,7 @@ const (
 	BasisUnconditional = "unconditional"
 	BasisDecision      = "decision"
 	BasisDeemedConsent = "deemed_consent"
+	BasisDisputeRuling = "dispute_ruling" // a level of the dispute chain overturned the refusal (issue 6)
 )
 
 // ShareRequest is a department's request for another department's data (共享申请).
@@ -168,5 +169,7 @@ type Event struct {
 // All lists every model, for migration.
 func All() []any {
 	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
-		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{}}
+		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
+		&Dispute{}, // issue 6
+	}
 }

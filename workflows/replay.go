@@ -15,7 +15,9 @@ import (
 )
 
 // all lists every workflow, for the worker and the replayer alike.
-var all = []any{ShareRequest, CatalogUpdate, CatalogChange}
+var all = []any{ShareRequest, CatalogUpdate, CatalogChange,
+	Dispute, // issue 6
+}
 
 // Divergence is a recorded history that the current workflow code does not
 // reproduce. EventID is the first history event where they part, when the

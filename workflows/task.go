@@ -101,6 +101,9 @@ type StepSpec struct {
 	// Fulfilled reports true, with the outcome fulfilled.
 	Kind      string
 	Fulfilled func() bool
+	// ReasonFor lists decisions besides reject that also need a reason (a
+	// dispute level that upholds a refusal or escalates it; issue 6).
+	ReasonFor []string
 }
 
 func (s *StepSpec) decisions() []string {
@@ -195,6 +198,9 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 	allowed := t.spec.decisions()
 	if !slices.Contains(allowed, d.Decision) {
 		return temporal.NewApplicationError(fmt.Sprintf("decision must be one of %s, not %q", strings.Join(allowed, ", "), d.Decision), ErrInvalid)
+	}
+	if d.Decision != DecisionReject && slices.Contains(t.spec.ReasonFor, d.Decision) && strings.TrimSpace(d.Reason) == "" {
+		return temporal.NewApplicationError(fmt.Sprintf("a decision to %s needs a reason (%s)", d.Decision, t.spec.Period.Article), ErrInvalid)
 	}
 	if d.Decision == DecisionReject {
 		if strings.TrimSpace(d.Reason) == "" {
@@ -318,7 +324,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		// No refusal: the step ends when every task is decided, with the
 		// decision they agree on (approve, or acknowledge for a filing).
 		var out StepOutcome
-		var conds, by []string
+		var conds, by, reasons []string
 		for _, t := range mine {
 			if t.decision == nil {
 				return out, false
@@ -327,9 +333,13 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			if t.decision.Conditions != "" {
 				conds = append(conds, t.decision.Conditions)
 			}
+			// Steps that ask reasons of other decisions (ReasonFor) keep them.
+			if len(spec.ReasonFor) > 0 && t.decision.Reason != "" {
+				reasons = append(reasons, t.decision.Reason)
+			}
 			by = append(by, t.decision.Actor.String())
 		}
-		out.Conditions, out.DecidedBy = strings.Join(conds, "; "), strings.Join(by, ", ")
+		out.Conditions, out.DecidedBy, out.Reason = strings.Join(conds, "; "), strings.Join(by, ", "), strings.Join(reasons, "; ")
 		return out, true
 	}
 
