@@ -78,6 +78,10 @@ func (s *Server) Handler() *echo.Echo {
 	a.POST("/share-requests", s.createShareRequest)
 	a.GET("/share-requests", s.listShareRequests)
 	a.GET("/share-requests/:id", s.getShareRequest)
+	// Disputes over refused share requests (issue 6).
+	a.POST("/share-requests/:id/disputes", s.createDispute)
+	a.GET("/disputes", s.listDisputes)
+	a.GET("/disputes/:id", s.getDispute)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)

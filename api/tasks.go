@@ -102,7 +102,6 @@ func (s *Server) sendDecision(ctx context.Context, workflowID string, d workflow
 	return h.Get(ctx, &view)
 }
 
-
 // updateProblem maps a decision's rejection by its validator to HTTP.
 func updateProblem(err error) error { return updateProblemOn("decision", err) }
 

@@ -199,8 +199,8 @@ func TestDisputeValidation(t *testing.T) {
 		errTypes = append(errTypes, errType)
 	}
 	try(1, ruling(neg, workflows.DecisionEscalate, "", provAct()), workflows.ErrInvalid)             // no reason
-	try(2, ruling(neg, workflows.DecisionUphold, "不同意", provAct()), workflows.ErrInvalid)           // a negotiation does not uphold
-	try(3, ruling(neg, workflows.DecisionOverturn, "", authAct("weifang")), workflows.ErrForbidden) // not the provider
+	try(2, ruling(neg, workflows.DecisionUphold, "不同意", provAct()), workflows.ErrInvalid)            // a negotiation does not uphold
+	try(3, ruling(neg, workflows.DecisionOverturn, "", authAct("weifang")), workflows.ErrForbidden)  // not the provider
 	try(4, ruling(coord, workflows.DecisionOverturn, "", authAct("weifang")), workflows.ErrNotFound) // not open yet
 	ok := []*upd{
 		h.decideAt(filedDispute.Add(time.Hour), ruling(neg, workflows.DecisionEscalate, "协商不成", provAct())),
@@ -208,8 +208,8 @@ func TestDisputeValidation(t *testing.T) {
 		h.decideAt(filedDispute.Add(3*time.Hour), ruling(levelTask(p, 2), workflows.DecisionEscalate, "审议未决", authAct("weifang"))),
 	}
 	govAct := levelActor("weifang", p.Dispute[3])
-	try(4*60, ruling(gov, workflows.DecisionEscalate, "再议", govAct), workflows.ErrInvalid)            // the last level is final
-	try(4*60+1, ruling(gov, workflows.DecisionUphold, "", govAct), workflows.ErrInvalid)              // no reason
+	try(4*60, ruling(gov, workflows.DecisionEscalate, "再议", govAct), workflows.ErrInvalid)               // the last level is final
+	try(4*60+1, ruling(gov, workflows.DecisionUphold, "", govAct), workflows.ErrInvalid)                 // no reason
 	try(4*60+2, ruling(gov, workflows.DecisionOverturn, "", authAct("weifang")), workflows.ErrForbidden) // not the government
 	ok = append(ok, h.decideAt(filedDispute.Add(5*time.Hour), ruling(gov, workflows.DecisionOverturn, "", govAct)))
 	st := h.run()
