@@ -126,10 +126,11 @@ func (a *Activities) RemindTasks(ctx context.Context, in TaskNote) error {
 // records gives, for each procedure, the model of its record: the row whose
 // primary key is the procedure's ID and which carries its overdue flag.
 var records = map[string]func() any{
-	models.ProcedureShareRequest:  func() any { return &models.ShareRequest{} },
-	models.ProcedureCatalogUpdate: func() any { return &models.CatalogTrigger{} },
-	models.ProcedureCatalogChange: func() any { return &models.CatalogChange{} },
-	models.ProcedureDispute:       func() any { return &models.Dispute{} }, // issue 6
+	models.ProcedureShareRequest:   func() any { return &models.ShareRequest{} },
+	models.ProcedureCatalogUpdate:  func() any { return &models.CatalogTrigger{} },
+	models.ProcedureCatalogChange:  func() any { return &models.CatalogChange{} },
+	models.ProcedureDispute:        func() any { return &models.Dispute{} },        // issue 6
+	models.ProcedureClassification: func() any { return &models.Classification{} }, // issue 6
 }
 
 // MarkOverdue flags tasks and their procedure's record as overdue.

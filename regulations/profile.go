@@ -118,6 +118,22 @@ type ObjectionRule struct {
 	Handling               Period `json:"handling"`
 }
 
+// Paths a classification takes to the catalog (procedure 5, issue 6).
+const (
+	// ClassAuthorityThenGovernment: the authority reviews, the city
+	// government approves (wuhan 第十六条).
+	ClassAuthorityThenGovernment = "authority_then_government"
+	// ClassFiling: filed (备案) with the authority, which acknowledges; with
+	// Reevaluation the item is re-evaluated yearly (leshan 第十四条、第十五条).
+	ClassFiling = "filing"
+	// ClassLabelThenNegotiation: the department labels; if the authority
+	// disagrees, negotiation, then the city government decides (xiamen 第十五条、第十八条).
+	ClassLabelThenNegotiation = "label_then_negotiation"
+	// ClassAcknowledgement: the legal basis is recorded and the authority
+	// acknowledges under the service level (weifang 第十九条, changsha).
+	ClassAcknowledgement = "acknowledgement"
+)
+
 // ClassificationRule is the share classification procedure (procedure 5).
 type ClassificationRule struct {
 	Path                string `json:"path"`
@@ -294,6 +310,17 @@ func (p Profile) validate() error {
 	case PathReview, PathConsentThenFiling, PathFiling, PathJointSubmission:
 	default:
 		return fmt.Errorf("catalog_change.path: unknown path %q", p.CatalogChange.Path)
+	}
+	switch p.Classification.Path {
+	case ClassAuthorityThenGovernment, ClassFiling, ClassLabelThenNegotiation, ClassAcknowledgement:
+	default:
+		return fmt.Errorf("classification.path: unknown path %q", p.Classification.Path)
+	}
+	if p.Classification.Article == "" {
+		return fmt.Errorf("classification.article is required")
+	}
+	if p.Classification.Reevaluation && p.Classification.Path != ClassFiling {
+		return fmt.Errorf("classification.reevaluation applies to the filing path only")
 	}
 	periods := map[string]Period{
 		"share_request.decision": s.Decision, "catalog_change.update": p.CatalogChange.Update,
