@@ -190,7 +190,7 @@ func TestClassificationLeshanFilingAndYearlyReevaluation(t *testing.T) {
 		require.Equal(t, models.TaskOpen, h.task(re1).Status)
 	})
 	keep := h.decideAt(firstDue.Add(2*time.Hour), workflows.Decision{TaskID: re1, Decision: workflows.DecisionKeep, Actor: provAct()})
-	secondDue := firstDue.Add(2 * time.Hour).In(holidays.Shanghai).AddDate(1, 0, 0)
+	secondDue := firstDue.Add(2*time.Hour).In(holidays.Shanghai).AddDate(1, 0, 0)
 	h.at(secondDue.Add(-time.Hour), func() {
 		require.Equal(t, secondDue.Format(time.DateOnly), h.record().NextReevaluation)
 		require.Len(t, h.tasks(), 2, "no second re-evaluation task before the second year is over")
