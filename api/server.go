@@ -82,6 +82,10 @@ func (s *Server) Handler() *echo.Echo {
 	a.POST("/share-requests/:id/disputes", s.createDispute)
 	a.GET("/disputes", s.listDisputes)
 	a.GET("/disputes/:id", s.getDispute)
+	// Share classification, procedure 5 (issue 6).
+	a.POST("/classifications", s.createClassification)
+	a.GET("/classifications", s.listClassifications)
+	a.GET("/classifications/:id", s.getClassification)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)
