@@ -140,6 +140,12 @@ type ClassificationRule struct {
 	Article             string `json:"article"`
 	TemporaryAdjustment bool   `json:"temporary_adjustment,omitempty"`
 	Reevaluation        bool   `json:"reevaluation,omitempty"`
+	// TemporaryArticle is the article allowing a temporary adjustment of the
+	// share type (wuhan 第十六条, xiamen 第二十一条); required with
+	// TemporaryAdjustment. EmergencyEvaluation: an adjustment for an
+	// emergency ends with an evaluation task (xiamen 第二十一条).
+	TemporaryArticle    string `json:"temporary_article,omitempty"`
+	EmergencyEvaluation bool   `json:"emergency_evaluation,omitempty"`
 }
 
 // Profile is one city's regulation as data.
@@ -319,6 +325,12 @@ func (p Profile) validate() error {
 	if p.Classification.Article == "" {
 		return fmt.Errorf("classification.article is required")
 	}
+	if p.Classification.TemporaryAdjustment != (p.Classification.TemporaryArticle != "") {
+		return fmt.Errorf("classification.temporary_adjustment and temporary_article go together")
+	}
+	if p.Classification.EmergencyEvaluation && !p.Classification.TemporaryAdjustment {
+		return fmt.Errorf("classification.emergency_evaluation needs temporary_adjustment")
+	}
 	if p.Classification.Reevaluation && p.Classification.Path != ClassFiling {
 		return fmt.Errorf("classification.reevaluation applies to the filing path only")
 	}
@@ -329,6 +341,14 @@ func (p Profile) validate() error {
 	}
 	for i, st := range p.Dispute {
 		periods[fmt.Sprintf("dispute[%d]", i)] = st.Period
+		if st.Level == "" {
+			return fmt.Errorf("dispute[%d].level is required", i)
+		}
+		switch st.Actor {
+		case RoleDepartment, RoleAuthority, RoleGovernment:
+		default:
+			return fmt.Errorf("dispute[%d].actor: unknown actor %q", i, st.Actor)
+		}
 	}
 	for name, per := range periods {
 		if per.WorkingDays < 1 || per.Article == "" {
