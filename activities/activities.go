@@ -129,8 +129,9 @@ var records = map[string]func() any{
 	models.ProcedureShareRequest:   func() any { return &models.ShareRequest{} },
 	models.ProcedureCatalogUpdate:  func() any { return &models.CatalogTrigger{} },
 	models.ProcedureCatalogChange:  func() any { return &models.CatalogChange{} },
-	models.ProcedureDispute:        func() any { return &models.Dispute{} },        // issue 6
-	models.ProcedureClassification: func() any { return &models.Classification{} }, // issue 6
+	models.ProcedureDispute:        func() any { return &models.Dispute{} },             // issue 6
+	models.ProcedureClassification: func() any { return &models.Classification{} },      // issue 6
+	models.ProcedureAdjustment:     func() any { return &models.TemporaryAdjustment{} }, // issue 6
 }
 
 // MarkOverdue flags tasks and their procedure's record as overdue.

@@ -170,6 +170,6 @@ type Event struct {
 func All() []any {
 	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
 		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
-		&Dispute{}, &Classification{}, // issue 6
+		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
 	}
 }

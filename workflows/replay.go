@@ -16,7 +16,7 @@ import (
 
 // all lists every workflow, for the worker and the replayer alike.
 var all = []any{ShareRequest, CatalogUpdate, CatalogChange,
-	Dispute, Classification, // issue 6
+	Dispute, Classification, TemporaryAdjustment, // issue 6
 }
 
 // Divergence is a recorded history that the current workflow code does not
