@@ -86,6 +86,11 @@ func (s *Server) Handler() *echo.Echo {
 	a.POST("/classifications", s.createClassification)
 	a.GET("/classifications", s.listClassifications)
 	a.GET("/classifications/:id", s.getClassification)
+	// Temporary adjustment of an item's share type (issue 6).
+	a.POST("/temporary-adjustments", s.createAdjustment)
+	a.GET("/temporary-adjustments", s.listAdjustments)
+	a.GET("/temporary-adjustments/:id", s.getAdjustment)
+	a.POST("/temporary-adjustments/:id/renew", s.renewAdjustment)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)
