@@ -132,6 +132,9 @@ var records = map[string]func() any{
 	// issue 4: open-data applications
 	models.ProcedureOpenApplication: func() any { return &models.OpenApplication{} },
 	models.ProcedureObjection:       func() any { return &models.Objection{} },
+	models.ProcedureDispute:         func() any { return &models.Dispute{} },             // issue 6
+	models.ProcedureClassification:  func() any { return &models.Classification{} },      // issue 6
+	models.ProcedureAdjustment:      func() any { return &models.TemporaryAdjustment{} }, // issue 6
 }
 
 // MarkOverdue flags tasks and their procedure's record as overdue.

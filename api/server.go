@@ -93,6 +93,19 @@ func (s *Server) Handler() *echo.Echo {
 	a.POST("/objections", s.createObjection)
 	a.GET("/objections", s.listObjections)
 	a.GET("/objections/:id", s.getObjection)
+	// Disputes over refused share requests (issue 6).
+	a.POST("/share-requests/:id/disputes", s.createDispute)
+	a.GET("/disputes", s.listDisputes)
+	a.GET("/disputes/:id", s.getDispute)
+	// Share classification, procedure 5 (issue 6).
+	a.POST("/classifications", s.createClassification)
+	a.GET("/classifications", s.listClassifications)
+	a.GET("/classifications/:id", s.getClassification)
+	// Temporary adjustment of an item's share type (issue 6).
+	a.POST("/temporary-adjustments", s.createAdjustment)
+	a.GET("/temporary-adjustments", s.listAdjustments)
+	a.GET("/temporary-adjustments/:id", s.getAdjustment)
+	a.POST("/temporary-adjustments/:id/renew", s.renewAdjustment)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)

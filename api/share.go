@@ -28,6 +28,8 @@ type shareView struct {
 	Warning string         `json:"warning,omitempty"`
 	Tasks   []models.Task  `json:"tasks"`
 	Events  []models.Event `json:"events"`
+	// Disputes over the request's refusal, each with its chain of levels (issue 6).
+	Disputes []models.Dispute `json:"disputes"`
 }
 
 func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, error) {
@@ -39,7 +41,10 @@ func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, er
 		v.Warning = provisionalWarning
 	}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, r.ID)
+	if v.Tasks, v.Events, err = s.procedureRecords(c, r.ID); err != nil {
+		return v, err
+	}
+	v.Disputes, err = s.disputesOf(c, r.ID)
 	return v, err
 }
 

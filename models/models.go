@@ -59,6 +59,7 @@ const (
 	BasisUnconditional = "unconditional"
 	BasisDecision      = "decision"
 	BasisDeemedConsent = "deemed_consent"
+	BasisDisputeRuling = "dispute_ruling" // a level of the dispute chain overturned the refusal (issue 6)
 )
 
 // ShareRequest is a department's request for another department's data (共享申请).
@@ -171,5 +172,7 @@ func All() []any {
 		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
 		&OpenApplication{}, &OpenRound{}, &OpenGrant{}, // issue 4: open-data applications
 		// objections (procedure 4) and the availability of catalog items
-		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{}}
+		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
+		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
+	}
 }

@@ -258,12 +258,34 @@ func (r ObjectionRule) validate(periods map[string]Period) error {
 	return nil
 }
 
+// Paths a classification takes to the catalog (procedure 5, issue 6).
+const (
+	// ClassAuthorityThenGovernment: the authority reviews, the city
+	// government approves (wuhan 第十六条).
+	ClassAuthorityThenGovernment = "authority_then_government"
+	// ClassFiling: filed (备案) with the authority, which acknowledges; with
+	// Reevaluation the item is re-evaluated yearly (leshan 第十四条、第十五条).
+	ClassFiling = "filing"
+	// ClassLabelThenNegotiation: the department labels; if the authority
+	// disagrees, negotiation, then the city government decides (xiamen 第十五条、第十八条).
+	ClassLabelThenNegotiation = "label_then_negotiation"
+	// ClassAcknowledgement: the legal basis is recorded and the authority
+	// acknowledges under the service level (weifang 第十九条, changsha).
+	ClassAcknowledgement = "acknowledgement"
+)
+
 // ClassificationRule is the share classification procedure (procedure 5).
 type ClassificationRule struct {
 	Path                string `json:"path"`
 	Article             string `json:"article"`
 	TemporaryAdjustment bool   `json:"temporary_adjustment,omitempty"`
 	Reevaluation        bool   `json:"reevaluation,omitempty"`
+	// TemporaryArticle is the article allowing a temporary adjustment of the
+	// share type (wuhan 第十六条, xiamen 第二十一条); required with
+	// TemporaryAdjustment. EmergencyEvaluation: an adjustment for an
+	// emergency ends with an evaluation task (xiamen 第二十一条).
+	TemporaryArticle    string `json:"temporary_article,omitempty"`
+	EmergencyEvaluation bool   `json:"emergency_evaluation,omitempty"`
 }
 
 // Profile is one city's regulation as data.
@@ -438,6 +460,23 @@ func (p Profile) validate() error {
 	if err := p.OpenApplication.validate(); err != nil {
 		return err
 	}
+	switch p.Classification.Path {
+	case ClassAuthorityThenGovernment, ClassFiling, ClassLabelThenNegotiation, ClassAcknowledgement:
+	default:
+		return fmt.Errorf("classification.path: unknown path %q", p.Classification.Path)
+	}
+	if p.Classification.Article == "" {
+		return fmt.Errorf("classification.article is required")
+	}
+	if p.Classification.TemporaryAdjustment != (p.Classification.TemporaryArticle != "") {
+		return fmt.Errorf("classification.temporary_adjustment and temporary_article go together")
+	}
+	if p.Classification.EmergencyEvaluation && !p.Classification.TemporaryAdjustment {
+		return fmt.Errorf("classification.emergency_evaluation needs temporary_adjustment")
+	}
+	if p.Classification.Reevaluation && p.Classification.Path != ClassFiling {
+		return fmt.Errorf("classification.reevaluation applies to the filing path only")
+	}
 	periods := map[string]Period{
 		"share_request.decision": s.Decision, "catalog_change.update": p.CatalogChange.Update,
 		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
@@ -447,6 +486,14 @@ func (p Profile) validate() error {
 	}
 	for i, st := range p.Dispute {
 		periods[fmt.Sprintf("dispute[%d]", i)] = st.Period
+		if st.Level == "" {
+			return fmt.Errorf("dispute[%d].level is required", i)
+		}
+		switch st.Actor {
+		case RoleDepartment, RoleAuthority, RoleGovernment:
+		default:
+			return fmt.Errorf("dispute[%d].actor: unknown actor %q", i, st.Actor)
+		}
 	}
 	for name, per := range periods {
 		if per.WorkingDays < 1 || per.Article == "" {

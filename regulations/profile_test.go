@@ -219,3 +219,61 @@ func TestObjectionRoutes(t *testing.T) {
 		t.Errorf("routing without forward period: err = %v", err)
 	}
 }
+
+// Issue 6: each city's classification path and dispute chain, and validate
+// refusing what the workflows could not run.
+func TestClassificationAndDisputeRules(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]string{"wuhan": ClassAuthorityThenGovernment, "weifang": ClassAcknowledgement, "changsha": ClassAcknowledgement,
+		"xiamen": ClassLabelThenNegotiation, "leshan": ClassFiling}
+	chains := map[string]string{
+		"wuhan":    "authority_coordination/authority",
+		"weifang":  "negotiation/department authority_coordination/authority joint_deliberation/authority government_ruling/government",
+		"changsha": "authority_coordination/authority",
+		"xiamen":   "authority_coordination/authority government_ruling/government",
+		"leshan":   "authority_coordination/authority government_ruling/government",
+	}
+	articles := map[string]string{"wuhan": "第十九条", "weifang": "第二十条", "xiamen": "第十七条", "leshan": "第十八条", "changsha": "长沙市"}
+	for city, path := range paths {
+		p, _ := r.Get(city)
+		if p.Classification.Path != path {
+			t.Errorf("%s: classification path %q, want %q", city, p.Classification.Path, path)
+		}
+		var got []string
+		for _, st := range p.Dispute {
+			got = append(got, st.Level+"/"+st.Actor)
+			if !strings.Contains(st.Period.Article, articles[city]) {
+				t.Errorf("%s: dispute level %s cites %q, want %s", city, st.Level, st.Period.Article, articles[city])
+			}
+		}
+		if strings.Join(got, " ") != chains[city] {
+			t.Errorf("%s: dispute chain %v, want %s", city, got, chains[city])
+		}
+	}
+	if p, _ := r.Get("leshan"); !p.Classification.Reevaluation {
+		t.Error("leshan: no re-evaluation")
+	}
+	for _, city := range []string{"wuhan", "xiamen"} {
+		if p, _ := r.Get(city); !p.Classification.TemporaryAdjustment || p.Classification.TemporaryArticle == "" {
+			t.Errorf("%s: no temporary adjustment", city)
+		}
+	}
+	for name, breakIt := range map[string]func(*Profile){
+		"classification.path":    func(p *Profile) { p.Classification.Path = "ask_nicely" },
+		"classification.article": func(p *Profile) { p.Classification.Article = "" },
+		"reevaluation":           func(p *Profile) { p.Classification.Reevaluation = true },
+		"temporary_article":      func(p *Profile) { p.Classification.TemporaryArticle = "" },
+		"dispute[0].actor":       func(p *Profile) { p.Dispute[0].Actor = "mayor" },
+		"dispute[0].level":       func(p *Profile) { p.Dispute[0].Level = "" },
+	} {
+		p, _ := r.Get("wuhan")
+		p.Dispute = append([]Step(nil), p.Dispute...)
+		breakIt(&p)
+		if err := p.validate(); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}

@@ -16,8 +16,9 @@ import (
 
 // all lists every workflow, for the worker and the replayer alike.
 var all = []any{ShareRequest, CatalogUpdate, CatalogChange,
-	OpenApplication, // issue 4
-	Objection,       // procedure 4
+	OpenApplication,                              // issue 4
+	Objection,                                    // procedure 4
+	Dispute, Classification, TemporaryAdjustment, // issue 6
 }
 
 // Divergence is a recorded history that the current workflow code does not

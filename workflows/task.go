@@ -102,8 +102,9 @@ type StepSpec struct {
 	// decision answers, and the task stays open for a final decision.
 	Interim   []string
 	OnInterim func(ctx workflow.Context, d Decision) error
-	// ReasonRequired lists decisions besides reject that need a reason
-	// (an objection's dismiss).
+	// ReasonRequired lists decisions besides reject that need a reason (an
+	// objection's dismiss, a dispute level that upholds or escalates); the
+	// outcome of such a step carries the reasons given as its Reason.
 	ReasonRequired []string
 	// Check, when set, refuses a decision the procedure cannot take (e.g. a
 	// fix without its corrected item); its error message is shown as it is.
@@ -375,6 +376,10 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		}
 		out.Conditions, out.DecidedBy = strings.Join(conds, "; "), strings.Join(by, ", ")
 		out.Reasons = strings.Join(reasons, "; ")
+		// Steps that ask reasons of other decisions carry them as the outcome's reason.
+		if len(spec.ReasonRequired) > 0 {
+			out.Reason = out.Reasons
+		}
 		return out, true
 	}
 

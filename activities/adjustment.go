@@ -1,0 +1,134 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"gorm.io/gorm"
+)
+
+// RecordAdjustment stores a temporary adjustment (once).
+func (a *Activities) RecordAdjustment(ctx context.Context, t models.TemporaryAdjustment) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, &t); err != nil {
+			return fmt.Errorf("record adjustment %s: %w", t.ID, err)
+		}
+		ev := event(t.ID, "adjustment", "filed", t.SubmittedAt)
+		ev.Actor, ev.Article = t.SubmittedBy, t.Article
+		ev.Detail = fmt.Sprintf("%s → %s until %s (%s): %s", t.CatalogItemID, t.ShareType, t.EndDate, t.Ground, t.Reason)
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record filing of %s: %w", t.ID, err)
+		}
+		return nil
+	})
+}
+
+// AdjustmentUpdate changes a temporary adjustment's record and records Event
+// (when set) as an event of step Key.
+type AdjustmentUpdate struct {
+	ID       string
+	Status   string
+	EndDate  string
+	Renewals int
+	Note     string
+	Reverted bool // sets reverted_at
+	Event    string
+	Key      string
+	Actor    string
+	Article  string
+	At       time.Time
+}
+
+// UpdateAdjustment writes a temporary adjustment's progress.
+func (a *Activities) UpdateAdjustment(ctx context.Context, in AdjustmentUpdate) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateAdjustment(tx, in) })
+}
+
+func updateAdjustment(tx *gorm.DB, in AdjustmentUpdate) error {
+	at := in.At.UTC()
+	upd := map[string]any{"status": in.Status, "end_date": in.EndDate, "renewals": in.Renewals, "note": in.Note}
+	if in.Reverted {
+		upd["reverted_at"] = at
+	}
+	if err := tx.Model(&models.TemporaryAdjustment{}).Where("id = ?", in.ID).Updates(upd).Error; err != nil {
+		return fmt.Errorf("update adjustment %s: %w", in.ID, err)
+	}
+	if in.Event == "" {
+		return nil
+	}
+	ev := event(in.ID, in.Key, in.Event, at)
+	ev.Actor, ev.Article, ev.Detail = in.Actor, in.Article, in.Note
+	if err := insertOnce(tx, &ev); err != nil {
+		return fmt.Errorf("record %s of %s: %w", in.Event, in.ID, err)
+	}
+	return nil
+}
+
+// ApplyAdjustmentInput sets an item's share type and conditions as round
+// Round of adjustment Update.ID, against BaseVersion (the legal basis stays).
+type ApplyAdjustmentInput struct {
+	Update          AdjustmentUpdate
+	Round           int
+	ItemID          string
+	BaseVersion     int
+	ShareType       string
+	ShareConditions string
+}
+
+// ApplyAdjustment changes the item as a new catalog version and records the
+// adjustment's status in one transaction; an item changed meanwhile is a
+// conflict and leaves the item as it is.
+func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInput) (ApplyClassificationResult, error) {
+	var res ApplyClassificationResult
+	at := in.Update.At.UTC()
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var done models.CatalogItemVersion
+		err := tx.Where("item_id = ? AND change_id = ? AND round = ?", in.ItemID, in.Update.ID, in.Round).First(&done).Error
+		switch {
+		case err == nil: // applied by an earlier attempt
+			res = ApplyClassificationResult{Applied: true, Version: done.Version}
+			var before models.CatalogItemVersion
+			if tx.Where("item_id = ? AND version < ?", in.ItemID, done.Version).Order("version DESC").First(&before).Error == nil {
+				res.Previous = before.Item
+			}
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return fmt.Errorf("look up round %d of %s: %w", in.Round, in.Update.ID, err)
+		default:
+			var cur models.CatalogItem
+			if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return &models.ConflictError{Field: "catalog_item_id", Message: "item " + in.ItemID + " was deleted meanwhile"}
+				}
+				return fmt.Errorf("load catalog item %s: %w", in.ItemID, err)
+			}
+			res.Previous = cur
+			it := cur
+			it.ShareType, it.ShareConditions = in.ShareType, in.ShareConditions
+			op := models.ChangeOperation{Op: models.OpModify, ItemID: in.ItemID, BaseVersion: in.BaseVersion, Item: &it}
+			if err := models.ApplyChange(tx, in.Update.ID, in.Round, []models.ChangeOperation{op}, at); err != nil {
+				return err
+			}
+			if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
+				return fmt.Errorf("reload catalog item %s: %w", in.ItemID, err)
+			}
+			res.Applied, res.Version = true, cur.Version
+		}
+		return updateAdjustment(tx, in.Update)
+	})
+	var conflict *models.ConflictError
+	if errors.As(err, &conflict) {
+		u := in.Update
+		u.Status, u.Note, u.Event, u.Reverted = models.AdjustmentConflict, conflict.Error(), "conflict", false
+		if err := a.UpdateAdjustment(ctx, u); err != nil {
+			return res, err
+		}
+		return ApplyClassificationResult{Conflict: conflict.Error()}, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("apply adjustment %s: %w", in.Update.ID, err)
+	}
+	return res, nil
+}

@@ -1,0 +1,148 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"gorm.io/gorm"
+)
+
+// RecordClassification stores a submitted classification (once).
+func (a *Activities) RecordClassification(ctx context.Context, c models.Classification) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, &c); err != nil {
+			return fmt.Errorf("record classification %s: %w", c.ID, err)
+		}
+		ev := event(c.ID, "classification", "filed", c.SubmittedAt)
+		ev.Actor, ev.Article = c.SubmittedBy, c.Article
+		ev.Detail = fmt.Sprintf("%s proposed %s for %s: %s (%s)", c.Dept, c.ProposedShareType, c.CatalogItemID, c.Reason, c.LegalBasis)
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record filing of %s: %w", c.ID, err)
+		}
+		return nil
+	})
+}
+
+// ClassificationUpdate changes a classification's record: its status, step,
+// note, dispute or next re-evaluation, and records Event (when set) as an
+// event of step Key.
+type ClassificationUpdate struct {
+	ID               string
+	Status           string
+	Step             string
+	Note             string
+	DisputeID        string
+	NextReevaluation string
+	Article          string
+	Event            string
+	Key              string
+	Actor            string
+	Final            bool // sets decided_at
+	At               time.Time
+}
+
+// UpdateClassification writes a classification's progress.
+func (a *Activities) UpdateClassification(ctx context.Context, in ClassificationUpdate) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateClassification(tx, in) })
+}
+
+func updateClassification(tx *gorm.DB, in ClassificationUpdate) error {
+	at := in.At.UTC()
+	upd := map[string]any{"status": in.Status, "step": in.Step, "note": in.Note, "dispute_id": in.DisputeID,
+		"next_reevaluation": in.NextReevaluation, "article": in.Article}
+	if in.Final {
+		upd["decided_at"] = at
+	}
+	if err := tx.Model(&models.Classification{}).Where("id = ?", in.ID).Updates(upd).Error; err != nil {
+		return fmt.Errorf("update classification %s: %w", in.ID, err)
+	}
+	if in.Event == "" {
+		return nil
+	}
+	ev := event(in.ID, in.Key, in.Event, at)
+	ev.Actor, ev.Article, ev.Detail = in.Actor, in.Article, in.Note
+	if err := insertOnce(tx, &ev); err != nil {
+		return fmt.Errorf("record %s of %s: %w", in.Event, in.ID, err)
+	}
+	return nil
+}
+
+// ApplyClassificationInput sets an item's share type, conditions and legal
+// basis as round Round of classification Update.ID, against BaseVersion.
+type ApplyClassificationInput struct {
+	Update          ClassificationUpdate
+	Round           int
+	ItemID          string
+	BaseVersion     int
+	ShareType       string
+	ShareConditions string
+	LegalBasis      string
+}
+
+// ApplyClassificationResult says whether the item changed: its new version
+// and what it was before, or the conflict that kept it unchanged.
+type ApplyClassificationResult struct {
+	Applied  bool
+	Version  int
+	Previous models.CatalogItem
+	Conflict string
+}
+
+// ApplyClassification changes the item through the catalog's versioning (a
+// new version recorded with the classification as its change), and records
+// the classification's new status, in one transaction; an item changed
+// meanwhile is reported as a conflict and nothing is written but that.
+func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassificationInput) (ApplyClassificationResult, error) {
+	var res ApplyClassificationResult
+	at := in.Update.At.UTC()
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var prev models.CatalogItemVersion
+		err := tx.Where("item_id = ? AND change_id = ? AND round = ?", in.ItemID, in.Update.ID, in.Round).First(&prev).Error
+		if err == nil { // applied by an earlier attempt
+			res = ApplyClassificationResult{Applied: true, Version: prev.Version}
+			var before models.CatalogItemVersion
+			if tx.Where("item_id = ? AND version < ?", in.ItemID, prev.Version).Order("version DESC").First(&before).Error == nil {
+				res.Previous = before.Item
+			}
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return fmt.Errorf("look up round %d of %s: %w", in.Round, in.Update.ID, err)
+		}
+		var cur models.CatalogItem
+		if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return &models.ConflictError{Field: "catalog_item_id", Message: "item " + in.ItemID + " was deleted meanwhile"}
+			}
+			return fmt.Errorf("load catalog item %s: %w", in.ItemID, err)
+		}
+		if !res.Applied {
+			res.Previous = cur
+			it := cur
+			it.ShareType, it.ShareConditions, it.LegalBasis = in.ShareType, in.ShareConditions, in.LegalBasis
+			op := models.ChangeOperation{Op: models.OpModify, ItemID: in.ItemID, BaseVersion: in.BaseVersion, Item: &it}
+			if err := models.ApplyChange(tx, in.Update.ID, in.Round, []models.ChangeOperation{op}, at); err != nil {
+				return err
+			}
+			if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
+				return fmt.Errorf("reload catalog item %s: %w", in.ItemID, err)
+			}
+			res.Applied, res.Version = true, cur.Version
+		}
+		return updateClassification(tx, in.Update)
+	})
+	var conflict *models.ConflictError
+	if errors.As(err, &conflict) {
+		u := in.Update
+		u.Status, u.Note, u.Event, u.Final = models.ClassificationConflict, conflict.Error(), "conflict", true
+		if err := a.UpdateClassification(ctx, u); err != nil {
+			return res, err
+		}
+		return ApplyClassificationResult{Conflict: conflict.Error()}, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("apply classification %s: %w", in.Update.ID, err)
+	}
+	return res, nil
+}

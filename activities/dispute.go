@@ -1,0 +1,75 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"gorm.io/gorm"
+)
+
+// RecordDispute stores a filed dispute (once), with the first level of its
+// chain open.
+func (a *Activities) RecordDispute(ctx context.Context, d models.Dispute) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, &d); err != nil {
+			return fmt.Errorf("record dispute %s: %w", d.ID, err)
+		}
+		ev := event(d.ID, "dispute", "filed", d.FiledAt)
+		ev.Actor, ev.Article = d.FiledBy, d.Article
+		ev.Detail = fmt.Sprintf("dispute over %s %s: %s", d.Subject, d.SubjectID, d.Reason)
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record filing of %s: %w", d.ID, err)
+		}
+		return nil
+	})
+}
+
+// DisputeLevelInput records a level of a dispute's chain: opened (Outcome
+// empty) or decided. Status is the dispute's status afterwards: pending while
+// the chain goes on, upheld or overturned when this level's decision ends it.
+type DisputeLevelInput struct {
+	ID     string
+	Index  int
+	Level  models.DisputeLevel
+	Status string
+	At     time.Time
+}
+
+// RecordDisputeLevel writes one level of a dispute's chain and the dispute's
+// status; writing the same level twice changes nothing.
+func (a *Activities) RecordDisputeLevel(ctx context.Context, in DisputeLevelInput) error {
+	at := in.At.UTC()
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var d models.Dispute
+		if err := tx.First(&d, "id = ?", in.ID).Error; err != nil {
+			return fmt.Errorf("load dispute %s: %w", in.ID, err)
+		}
+		for len(d.Levels) <= in.Index {
+			d.Levels = append(d.Levels, models.DisputeLevel{})
+		}
+		d.Levels[in.Index] = in.Level
+		d.Status, d.Level, d.Article = in.Status, in.Level.Level, in.Level.Article
+		d.Overdue = d.Overdue || in.Level.Overdue
+		if in.Status != models.DisputePending {
+			d.DecidedAt = &at
+		}
+		if err := tx.Model(&d).Select("levels", "status", "level", "article", "overdue", "decided_at").Updates(&d).Error; err != nil {
+			return fmt.Errorf("record level %d of %s: %w", in.Index, in.ID, err)
+		}
+		if in.Level.Outcome == "" {
+			return nil
+		}
+		ev := event(d.ID, fmt.Sprintf("level-%d", in.Index+1), in.Level.Outcome, at)
+		ev.Actor, ev.Article = in.Level.DecidedBy, in.Level.Article
+		ev.Detail = in.Level.Level
+		if in.Level.Reason != "" {
+			ev.Detail += ": " + in.Level.Reason
+		}
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record outcome of level %d of %s: %w", in.Index, in.ID, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,204 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+type classificationInput struct {
+	CatalogItemID     string `json:"catalog_item_id"`
+	ProposedShareType string `json:"proposed_share_type"`
+	LegalBasis        string `json:"legal_basis"`
+	Conditions        string `json:"conditions"`
+	Reason            string `json:"reason"`
+}
+
+// classificationView is a classification with its tasks and events, and the
+// dispute over it, if the authority disagreed (xiamen).
+type classificationView struct {
+	models.Classification
+	Tasks   []models.Task  `json:"tasks"`
+	Events  []models.Event `json:"events"`
+	Dispute *disputeView   `json:"dispute,omitempty"`
+}
+
+func (s *Server) classificationView(c echo.Context, cl models.Classification) (classificationView, error) {
+	v := classificationView{Classification: cl}
+	var err error
+	if v.Tasks, v.Events, err = s.procedureRecords(c, cl.ID); err != nil {
+		return v, err
+	}
+	if cl.DisputeID != "" {
+		var d models.Dispute
+		if err := s.DB.WithContext(c.Request().Context()).First(&d, "id = ?", cl.DisputeID).Error; err == nil {
+			dv, err := s.disputeView(c, d)
+			if err != nil {
+				return v, err
+			}
+			v.Dispute = &dv
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return v, fmt.Errorf("load dispute %s: %w", cl.DisputeID, err)
+		}
+	}
+	return v, nil
+}
+
+func sameClassification(c models.Classification, in classificationInput) bool {
+	return c.CatalogItemID == in.CatalogItemID && c.ProposedShareType == in.ProposedShareType &&
+		c.LegalBasis == in.LegalBasis && c.Conditions == in.Conditions && c.Reason == in.Reason
+}
+
+// createClassification lets a department propose that one of its items be
+// conditional or not shared (procedure 5).
+func (s *Server) createClassification(c echo.Context) error {
+	cl, err := allow(c, RoleDepartment)
+	if err != nil {
+		return err
+	}
+	var in classificationInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	var errs []FieldError
+	for _, f := range []struct{ name, val string }{{"catalog_item_id", in.CatalogItemID}, {"legal_basis", in.LegalBasis}, {"reason", in.Reason}} {
+		if strings.TrimSpace(f.val) == "" {
+			errs = append(errs, FieldError{f.name, "is required"})
+		}
+	}
+	switch in.ProposedShareType {
+	case models.ShareConditional:
+		if strings.TrimSpace(in.Conditions) == "" {
+			errs = append(errs, FieldError{"conditions", "conditional data lists its application conditions"})
+		}
+	case models.ShareNotShared:
+	default:
+		errs = append(errs, FieldError{"proposed_share_type", "must be conditional or not_shared"})
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	ctx := c.Request().Context()
+	db := s.DB.WithContext(ctx)
+	var item models.CatalogItem
+	if err := db.First(&item, "id = ?", in.CatalogItemID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", in.CatalogItemID)})
+		}
+		return fmt.Errorf("load catalog item: %w", err)
+	}
+	if item.ProviderDept != cl.Dept {
+		return problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s; a department classifies its own data", item.ID, item.ProviderDept))
+	}
+	id, keyed, err := procedureID(c, "cl-", cl.Dept)
+	if err != nil {
+		return err
+	}
+	if keyed {
+		p, err := prior[models.Classification](db, id)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			return s.replayClassification(c, *p, in)
+		}
+	}
+	if item.ShareType == in.ProposedShareType && item.ShareConditions == in.Conditions && item.LegalBasis == in.LegalBasis {
+		return invalid(FieldError{"proposed_share_type", fmt.Sprintf("item %s is %s on that basis already", item.ID, item.ShareType)})
+	}
+	now := s.now()
+	profile, err := s.Regulations.InForce(item.Jurisdiction, now, holidays.Shanghai)
+	if err != nil {
+		return invalid(FieldError{"jurisdiction", err.Error()})
+	}
+	rec := models.Classification{
+		ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, Dept: cl.Dept,
+		ProposedShareType: in.ProposedShareType, PreviousShareType: item.ShareType, LegalBasis: in.LegalBasis,
+		Conditions: in.Conditions, Reason: in.Reason, BaseVersion: item.Version,
+		SubmittedBy: cl.Subject + "@" + cl.Dept, SubmittedAt: now.UTC(),
+	}
+	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureClassification, cl.Dept)
+	finished, err := s.startFiled(ctx, id, attrs, workflows.Classification, workflows.ClassificationInput{Classification: rec, Profile: profile})
+	if err != nil {
+		return err
+	}
+	var stored models.Classification
+	if err := db.First(&stored, "id = ?", id).Error; err != nil {
+		return fmt.Errorf("load classification %s: %w", id, err)
+	}
+	if finished || !sameClassification(stored, in) {
+		return s.replayClassification(c, stored, in)
+	}
+	s.log(c).Info().Str("workflow_id", id).Str("item", item.ID).Msg("classification submitted")
+	v, err := s.classificationView(c, stored)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/classifications/"+id)
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) replayClassification(c echo.Context, p models.Classification, in classificationInput) error {
+	if !sameClassification(p, in) {
+		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different classification")
+	}
+	v, err := s.classificationView(c, p)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/classifications/"+p.ID)
+	return c.JSON(http.StatusOK, v)
+}
+
+// scopeClassifications limits a query to the classifications the caller may see.
+func scopeClassifications(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
+	switch cl.Role {
+	case RoleAuditor, RoleAdmin:
+		return q, nil
+	case RoleAuthority, RoleGovernment:
+		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
+	case RoleDepartment:
+		return q.Where("dept = ?", cl.Dept), nil
+	}
+	return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read classifications")
+}
+
+func (s *Server) getClassification(c echo.Context) error {
+	q, err := scopeClassifications(claims(c), s.DB.WithContext(c.Request().Context()))
+	if err != nil {
+		return err
+	}
+	var rec models.Classification
+	if err := q.First(&rec, "id = ?", c.Param("id")).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return problem(http.StatusNotFound, fmt.Sprintf("classification %s not found", c.Param("id")))
+		}
+		return fmt.Errorf("load classification: %w", err)
+	}
+	v, err := s.classificationView(c, rec)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) listClassifications(c echo.Context) error {
+	q, err := scopeClassifications(claims(c), s.DB.WithContext(c.Request().Context()))
+	if err != nil {
+		return err
+	}
+	for _, f := range []string{"status", "jurisdiction", "dept", "catalog_item_id"} {
+		if v := c.QueryParam(f); v != "" {
+			q = q.Where(f+" = ?", v)
+		}
+	}
+	return paginate[models.Classification](c, q.Order("submitted_at DESC, id"))
+}

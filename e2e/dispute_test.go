@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cityapprovals/approvals/api"
+)
+
+// Xiamen 第十七条: a refused request is disputed; the authority's
+// coordination fails and escalates; the city government overturns the
+// refusal, and the requester gets access. The share request shows the chain.
+func TestDisputeCoordinationThenGovernmentOverturns(t *testing.T) {
+	w := newWorld(t, "xiamen")
+	id := w.file(t, "conditional").must(t, 201).str("id")
+	disputes := "/api/v1/share-requests/" + id + "/disputes"
+	w.req.do("POST", disputes, map[string]any{"reason": "履职必需"}).must(t, 422) // still pending
+
+	w.prov.do("POST", "/api/v1/tasks/"+taskFor(t, w.prov, id)["id"].(string)+"/decision",
+		map[string]any{"decision": "reject", "reason": "涉及商业秘密"}).must(t, 200)
+	if st := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200).str("status"); st != "rejected" {
+		t.Fatalf("status %q after the provider refused, want rejected", st)
+	}
+
+	w.prov.do("POST", disputes, map[string]any{"reason": "x"}).must(t, 403) // not the requester
+	w.req.do("POST", disputes, map[string]any{}).must(t, 422)
+	d := w.req.do("POST", disputes, map[string]any{"reason": "人才落户审批履职必需"}).must(t, 201)
+	did := d.str("id")
+	if d.str("status") != "pending" || d.str("level") != "authority_coordination" || !strings.Contains(d.str("article"), "第十七条") {
+		t.Fatalf("filed dispute: %s", d.Raw)
+	}
+	again := w.req.do("POST", disputes, map[string]any{"reason": "人才落户审批履职必需"}).must(t, 200)
+	if again.str("id") != did || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retried dispute: %s", again.Raw)
+	}
+	w.req.do("POST", disputes, map[string]any{"reason": "另一理由"}).must(t, 409)
+
+	coord := openTask(t, w.authority, "dispute", did)["id"].(string)
+	w.authority.do("POST", "/api/v1/tasks/"+coord+"/decision", map[string]any{"decision": "escalate"}).must(t, 422) // needs a reason
+	w.authority.do("POST", "/api/v1/tasks/"+coord+"/decision", map[string]any{"decision": "escalate", "reason": "协调不成"}).must(t, 200)
+	if st := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200).str("status"); st != "rejected" {
+		t.Fatalf("an escalation changed the request: %q", st)
+	}
+
+	gov := sys.as(t, "mayor", api.RoleGovernment, "", "xiamen")
+	ruling := openTask(t, gov, "dispute", did)
+	if !strings.Contains(ruling["article"].(string), "第十七条") || ruling["due_date"] == "" {
+		t.Fatalf("government task: %v", ruling)
+	}
+	w.authority.do("POST", "/api/v1/tasks/"+ruling["id"].(string)+"/decision", map[string]any{"decision": "overturn"}).must(t, 403)
+	gov.do("POST", "/api/v1/tasks/"+ruling["id"].(string)+"/decision", map[string]any{"decision": "overturn", "reason": "履职确需"}).must(t, 200)
+
+	got := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200)
+	if got.str("status") != "granted" || got.str("basis") != "dispute_ruling" {
+		t.Fatalf("after the ruling: %s", got.Raw)
+	}
+	list := got.Body["disputes"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("disputes %v, want one", list)
+	}
+	dv := list[0].(map[string]any)
+	levels := dv["levels"].([]any)
+	if dv["status"] != "overturned" || len(levels) != 2 ||
+		levels[0].(map[string]any)["outcome"] != "escalated" || levels[1].(map[string]any)["outcome"] != "overturned" ||
+		levels[1].(map[string]any)["level"] != "government_ruling" {
+		t.Fatalf("chain on the request: %v", dv)
+	}
+	view := w.req.do("GET", "/api/v1/disputes/"+did, nil).must(t, 200)
+	if n := len(view.Body["tasks"].([]any)); n != 2 {
+		t.Fatalf("dispute has %d tasks, want 2: %s", n, view.Raw)
+	}
+	sys.as(t, "mallory", api.RoleDepartment, uniq("OTHER"), "xiamen").do("GET", "/api/v1/disputes/"+did, nil).must(t, 404)
+	checkHistory(t, did, "xiamen-dispute-overturned")
+}

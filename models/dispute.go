@@ -1,0 +1,57 @@
+package models
+
+import "time"
+
+// ProcedureDispute names the dispute escalation procedure (procedure 2's
+// dispute path, and classification disagreements of procedure 5).
+const ProcedureDispute = "dispute"
+
+// What a dispute is about.
+const (
+	DisputeOfShareRequest   = "share_request"  // a refused share request
+	DisputeOfClassification = "classification" // the authority disagrees with a department's classification
+)
+
+// Dispute statuses and level outcomes.
+const (
+	DisputePending    = "pending"
+	DisputeUpheld     = "upheld"     // the refusal (or disagreement) stands
+	DisputeOverturned = "overturned" // the refusal is overturned: access is granted
+	DisputeEscalated  = "escalated"  // a level referred the dispute to the next one
+)
+
+// DisputeLevel is one level of a dispute's escalation chain as it was handled.
+type DisputeLevel struct {
+	Level     string     `json:"level"`
+	Actor     string     `json:"actor"`
+	Article   string     `json:"article"`
+	DueDate   string     `json:"due_date,omitempty"`
+	Outcome   string     `json:"outcome,omitempty"` // upheld, overturned, escalated; empty while open
+	Reason    string     `json:"reason,omitempty"`
+	DecidedBy string     `json:"decided_by,omitempty"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	Overdue   bool       `json:"overdue"`
+}
+
+// Dispute is a dispute over a refusal (争议): it climbs the city's escalation
+// chain level by level until one level overturns or upholds the refusal; the
+// last level's ruling is final.
+type Dispute struct {
+	ID            string         `gorm:"primaryKey" json:"id"`
+	WorkflowID    string         `gorm:"uniqueIndex;not null" json:"workflow_id"`
+	Jurisdiction  string         `gorm:"index;not null" json:"jurisdiction"`
+	Subject       string         `gorm:"not null" json:"subject"`          // share_request or classification
+	SubjectID     string         `gorm:"index;not null" json:"subject_id"` // the share request or classification disputed
+	RequesterDept string         `gorm:"index;not null" json:"requester_dept"`
+	ProviderDept  string         `gorm:"index;not null" json:"provider_dept"`
+	FiledBy       string         `json:"filed_by"`
+	Reason        string         `json:"reason"`
+	Status        string         `gorm:"index;not null" json:"status"`
+	Level         string         `json:"level"` // the level handling it now, or the one that decided
+	Levels        []DisputeLevel `gorm:"serializer:json;type:text" json:"levels"`
+	Article       string         `json:"article"`
+	Overdue       bool           `json:"overdue"`
+	FiledAt       time.Time      `json:"filed_at"`
+	DecidedAt     *time.Time     `json:"decided_at,omitempty"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+}

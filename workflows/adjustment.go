@@ -1,0 +1,188 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// ProcedureAdjustment names the temporary adjustment procedure.
+const ProcedureAdjustment = models.ProcedureAdjustment
+
+// UpdateRenew extends a temporary adjustment's end date.
+const UpdateRenew = "renew"
+
+// AdjustmentInput starts a temporary adjustment; Profile is the city's rules
+// at filing.
+type AdjustmentInput struct {
+	Adjustment models.TemporaryAdjustment
+	Profile    regulations.Profile
+}
+
+// Renewal is the argument of the renew Update.
+type Renewal struct {
+	EndDate string
+	Reason  string
+	Actor   Actor
+}
+
+// AdjustmentState is a temporary adjustment as its workflow sees it.
+type AdjustmentState struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	EndDate  string `json:"end_date"`
+	Renewals int    `json:"renewals"`
+	Filed    bool   `json:"-"`
+}
+
+// endOf is 24:00 Beijing time of a date.
+func endOf(date string) (time.Time, error) {
+	d, err := holidays.ParseDate(date)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return d.AddDate(0, 0, 1), nil
+}
+
+// TemporaryAdjustment changes an item's share type at once for national
+// security, public interest or an emergency (wuhan 第十六条, xiamen 第二十一条)
+// and reverts it by itself at the end of the end date (a durable timer)
+// unless the department renews it; xiamen's emergency data then gets an
+// evaluation task for the department (评估并关停相关用途).
+func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentState, error) {
+	adj, p := in.Adjustment, in.Profile
+	rule := p.Classification
+	st := AdjustmentState{ID: adj.ID, Status: models.StatusPending, EndDate: adj.EndDate}
+	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
+		return st, err
+	}
+	box, err := newInbox(ctx)
+	if err != nil {
+		return st, err
+	}
+	var renewal *Renewal
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateRenew, func(ctx workflow.Context, r Renewal) (AdjustmentState, error) {
+		renewal = &r
+		err := workflow.Await(ctx, func() bool { return renewal == nil })
+		return st, err
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r Renewal) error {
+		if r.Actor.Role != regulations.RoleDepartment || r.Actor.Dept != adj.Dept {
+			return temporal.NewApplicationError(fmt.Sprintf("adjustment %s belongs to department %s, not to %s", adj.ID, adj.Dept, r.Actor), ErrForbidden)
+		}
+		if st.Status != models.AdjustmentActive || renewal != nil {
+			return temporal.NewApplicationError(fmt.Sprintf("adjustment %s is %s; only an active adjustment can be renewed", adj.ID, st.Status), ErrInvalid)
+		}
+		if _, err := holidays.ParseDate(r.EndDate); err != nil || r.EndDate <= st.EndDate {
+			return temporal.NewApplicationError(fmt.Sprintf("end_date must be a date (YYYY-MM-DD) after the current end date %s", st.EndDate), ErrInvalid)
+		}
+		return nil
+	}})
+	if err != nil {
+		return st, fmt.Errorf("register %s: %w", UpdateRenew, err)
+	}
+
+	adj.Status, adj.Article = models.StatusPending, rule.TemporaryArticle
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAdjustment, adj).Get(ctx, nil); err != nil {
+		return st, fmt.Errorf("record %s: %w", adj.ID, err)
+	}
+	rec := activities.AdjustmentUpdate{ID: adj.ID, EndDate: adj.EndDate, Article: rule.TemporaryArticle}
+	apply := func(round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ApplyClassificationResult, error) {
+		u := rec
+		u.Status, u.Event, u.Key, u.Note, u.Reverted, u.At = status, kind, fmt.Sprintf("round-%d", round), note, reverted, workflow.Now(ctx)
+		var res activities.ApplyClassificationResult
+		if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
+			Update: u, Round: round, ItemID: adj.CatalogItemID, BaseVersion: base, ShareType: shareType, ShareConditions: conds,
+		}).Get(ctx, &res); err != nil {
+			return res, fmt.Errorf("apply %s: %w", adj.ID, err)
+		}
+		rec = u
+		return res, nil
+	}
+	res, err := apply(1, adj.BaseVersion, adj.ShareType, adj.ShareConditions, models.AdjustmentActive, "applied", "", false)
+	if err != nil {
+		return st, err
+	}
+	st.Filed = true
+	if !res.Applied {
+		st.Status = models.AdjustmentConflict
+		return st, conclude(ctx, box, st.Status)
+	}
+	st.Status = models.AdjustmentActive
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
+		return st, fmt.Errorf("upsert status: %w", err)
+	}
+
+	for {
+		end, err := endOf(st.EndDate)
+		if err != nil {
+			return st, temporal.NewNonRetryableApplicationError(err.Error(), "bad_end_date", err)
+		}
+		if err := upsertDue(ctx, end, false); err != nil {
+			return st, err
+		}
+		tctx, cancel := workflow.WithCancel(ctx)
+		timer := workflow.NewTimer(tctx, max(end.Sub(workflow.Now(ctx)), 0))
+		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || renewal != nil }); err != nil {
+			cancel()
+			return st, err
+		}
+		if renewal == nil {
+			cancel()
+			break
+		}
+		cancel()
+		r := renewal
+		u := rec
+		u.EndDate, u.Renewals, u.Event, u.Key, u.Actor, u.Note, u.At = r.EndDate, rec.Renewals+1, "renewed", fmt.Sprintf("renewal-%d", rec.Renewals+1), r.Actor.String(), r.Reason, workflow.Now(ctx)
+		if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
+			return st, fmt.Errorf("renew %s: %w", adj.ID, err)
+		}
+		rec = u
+		st.EndDate, st.Renewals = u.EndDate, u.Renewals
+		renewal = nil
+	}
+
+	res, err = apply(2, res.Version, res.Previous.ShareType, res.Previous.ShareConditions, models.AdjustmentReverted, "reverted", "end date "+st.EndDate+" passed", true)
+	if err != nil {
+		return st, err
+	}
+	if !res.Applied {
+		st.Status = models.AdjustmentConflict
+		return st, conclude(ctx, box, st.Status)
+	}
+	st.Status = models.AdjustmentReverted
+	if !(rule.EmergencyEvaluation && adj.Ground == models.GroundEmergency) {
+		return st, conclude(ctx, box, st.Status)
+	}
+
+	// Xiamen 第二十一条: after the emergency the data is evaluated and its
+	// uses shut down, by the department, within the service level.
+	period := regulations.Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: rule.TemporaryArticle, Text: "应急状态结束后评估"}
+	from := workflow.Now(ctx)
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
+		return st, fmt.Errorf("deadline of %s evaluation: %w", adj.ID, err)
+	}
+	out, err := box.Run(ctx, StepSpec{
+		Name: "evaluation", Procedure: ProcedureAdjustment, ProcedureID: adj.ID, Jurisdiction: adj.Jurisdiction,
+		Assignees: []Assignee{department(adj.Dept)}, Period: period, From: from, Due: due,
+		OnSilence: regulations.SilenceSupervise, SilenceArticle: period.Article + "（逾期未评估：督办）",
+		RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: []string{DecisionAcknowledge},
+	})
+	if err != nil {
+		return st, err
+	}
+	u := rec
+	u.Status, u.Event, u.Key, u.Actor, u.Reverted, u.At = models.AdjustmentEvaluated, "evaluated", "evaluation", out.DecidedBy, false, workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
+		return st, fmt.Errorf("record evaluation of %s: %w", adj.ID, err)
+	}
+	st.Status = models.AdjustmentEvaluated
+	return st, conclude(ctx, box, st.Status)
+}

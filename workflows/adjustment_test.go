@@ -1,0 +1,134 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/stretchr/testify/require"
+)
+
+const adjID = "TA-1"
+
+type adjHarness struct {
+	*harness
+	in workflows.AdjustmentInput
+}
+
+// newAdjustment makes ITEM-1 (unconditional, version 1) not shared until
+// 2025-06-10 on the given ground.
+func newAdjustment(t *testing.T, city, ground string) *adjHarness {
+	t.Helper()
+	h := newEnv(t, classFiled, adjID)
+	h.env.RegisterWorkflow(workflows.TemporaryAdjustment)
+	item := models.CatalogItem{ID: "ITEM-1", Jurisdiction: city, ProviderDept: provider, Title: "企业登记信息",
+		ShareType: models.ShareUnconditional, OpenType: models.OpenNotOpen, Version: 1}
+	require.NoError(t, h.db.Create(&item).Error)
+	return &adjHarness{harness: h, in: workflows.AdjustmentInput{
+		Adjustment: models.TemporaryAdjustment{
+			ID: adjID, WorkflowID: adjID, Jurisdiction: city, CatalogItemID: "ITEM-1", Dept: provider,
+			ShareType: models.ShareNotShared, PreviousShareType: models.ShareUnconditional, BaseVersion: 1,
+			Ground: ground, Reason: "突发公共卫生事件", EndDate: "2025-06-10", SubmittedBy: "bob@" + provider, SubmittedAt: classFiled,
+		},
+		Profile: profile(t, city),
+	}}
+}
+
+func (h *adjHarness) run() workflows.AdjustmentState {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(workflows.TemporaryAdjustment, h.in)
+	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var st workflows.AdjustmentState
+	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	return st
+}
+
+func (h *adjHarness) item() models.CatalogItem {
+	h.t.Helper()
+	var it models.CatalogItem
+	require.NoError(h.t, h.db.First(&it, "id = ?", "ITEM-1").Error)
+	return it
+}
+
+func (h *adjHarness) record() models.TemporaryAdjustment {
+	h.t.Helper()
+	var a models.TemporaryAdjustment
+	require.NoError(h.t, h.db.First(&a, "id = ?", adjID).Error)
+	return a
+}
+
+func (h *adjHarness) renewAt(when time.Time, r workflows.Renewal) *upd {
+	u := &upd{}
+	h.at(when, func() { h.update(u, workflows.UpdateRenew, r) })
+	return u
+}
+
+// Wuhan 第十六条: the item changes at once and reverts by itself at 24:00 of
+// the end date, each as a catalog version.
+func TestAdjustmentRevertsAtEndDate(t *testing.T) {
+	h := newAdjustment(t, "wuhan", models.GroundPublicInterest)
+	end := midnightAfter(t, "2025-06-10")
+	h.at(hours(1), func() {
+		it := h.item()
+		require.Equal(t, models.ShareNotShared, it.ShareType)
+		require.Equal(t, 2, it.Version)
+		require.Equal(t, models.AdjustmentActive, h.record().Status)
+	})
+	h.at(end.Add(-time.Minute), func() {
+		require.Equal(t, models.ShareNotShared, h.item().ShareType, "reverted before the end date was over")
+	})
+	st := h.run()
+	require.Equal(t, models.AdjustmentReverted, st.Status)
+	it := h.item()
+	require.Equal(t, models.ShareUnconditional, it.ShareType)
+	require.Equal(t, 3, it.Version)
+	a := h.record()
+	require.Equal(t, models.AdjustmentReverted, a.Status)
+	sameInstant(t, end, a.RevertedAt, "reverted_at")
+	require.Contains(t, a.Article, "第十六条")
+	require.Empty(t, h.tasks(), "wuhan asks no evaluation")
+}
+
+// A renewal before the end date moves the revert; invalid renewals are refused.
+func TestAdjustmentRenewed(t *testing.T) {
+	h := newAdjustment(t, "wuhan", models.GroundNationalSecurity)
+	oldEnd, newEnd := midnightAfter(t, "2025-06-10"), midnightAfter(t, "2025-06-20")
+	early := h.renewAt(hours(1), workflows.Renewal{EndDate: "2025-06-09", Actor: provAct()})
+	other := h.renewAt(hours(2), workflows.Renewal{EndDate: "2025-06-20", Actor: authAct("wuhan")})
+	ok := h.renewAt(hours(3), workflows.Renewal{EndDate: "2025-06-20", Reason: "风险未消除", Actor: provAct()})
+	h.at(oldEnd.Add(time.Hour), func() {
+		require.Equal(t, models.ShareNotShared, h.item().ShareType, "reverted at the old end date")
+		a := h.record()
+		require.Equal(t, "2025-06-20", a.EndDate)
+		require.Equal(t, 1, a.Renewals)
+	})
+	st := h.run()
+	requireRejected(t, early, workflows.ErrInvalid)
+	requireRejected(t, other, workflows.ErrForbidden)
+	require.NoError(t, ok.rejected)
+	require.True(t, ok.completed)
+	require.Equal(t, models.AdjustmentReverted, st.Status)
+	require.Equal(t, 1, st.Renewals)
+	sameInstant(t, newEnd, h.record().RevertedAt, "reverted_at")
+	require.Equal(t, models.ShareUnconditional, h.item().ShareType)
+}
+
+// Xiamen 第二十一条: emergency data is evaluated after the revert.
+func TestAdjustmentXiamenEmergencyEvaluated(t *testing.T) {
+	h := newAdjustment(t, "xiamen", models.GroundEmergency)
+	end := midnightAfter(t, "2025-06-10")
+	task := adjID + ".evaluation.department"
+	h.at(end.Add(time.Hour), func() {
+		require.Equal(t, models.ShareUnconditional, h.item().ShareType)
+		require.Equal(t, models.AdjustmentReverted, h.record().Status)
+		require.Equal(t, models.TaskOpen, h.task(task).Status)
+	})
+	d := h.decideAt(end.Add(2*time.Hour), workflows.Decision{TaskID: task, Decision: workflows.DecisionAcknowledge, Actor: provAct()})
+	st := h.run()
+	requireAccepted(t, d, task, workflows.DecisionAcknowledge)
+	require.Equal(t, models.AdjustmentEvaluated, st.Status)
+	require.Equal(t, models.AdjustmentEvaluated, h.record().Status)
+	require.Contains(t, h.task(task).Article, "第二十一条")
+}
