@@ -159,5 +159,6 @@ type Event struct {
 
 // All lists every model, for migration.
 func All() []any {
-	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{}}
+	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
+		&CalendarYear{}}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // all lists every workflow, for the worker and the replayer alike.
-var all = []any{ShareRequest}
+var all = []any{ShareRequest, CalendarRetime}
 
 // ReplayJSON runs a recorded history (Temporal's JSON history, as served by
 // GET /api/v1/procedures/{id}/history and `temporal workflow show -o json`)

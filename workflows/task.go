@@ -95,6 +95,9 @@ type StepSpec struct {
 	Decisions []string
 	// Opened, when set, is called once the step's tasks are in the inbox.
 	Opened func()
+	// Retimed, when set, is called with the new deadline after a calendar
+	// change moved it (see SignalCalendarChanged).
+	Retimed func(activities.Deadline)
 }
 
 func (s *StepSpec) decisions() []string {
@@ -269,12 +272,16 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 
 	timers, stop := workflow.WithCancel(ctx)
 	defer stop()
+	// gen holds the current deadline's timers: a calendar change cancels
+	// them and sets new ones in a fresh gen (see retime).
+	gen, cancelTimers := workflow.WithCancel(timers)
+	changed := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
 	now := workflow.Now(ctx)
 	var remindTimer workflow.Future
 	if remind != nil && remind.DueAt.After(now) {
-		remindTimer = workflow.NewTimer(timers, remind.DueAt.Sub(now))
+		remindTimer = workflow.NewTimer(gen, remind.DueAt.Sub(now))
 	}
-	dueTimer := workflow.NewTimer(timers, max(spec.Due.DueAt.Sub(now), 0))
+	dueTimer := workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
 	reminded, overdue := remindTimer == nil, false
 	var supervision string
 
@@ -341,10 +348,44 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			continue
 		}
+		if changed.Len() > 0 {
+			// Drain the signals: the last names the newest calendar. A
+			// history recorded before this handling existed ignored them, and
+			// replays so (DefaultVersion).
+			var c CalendarChanged
+			for changed.ReceiveAsync(&c) {
+			}
+			if workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+				continue
+			}
+			if overdue || dueTimer.IsReady() {
+				continue // the deadline has passed: not reopened
+			}
+			r, err := in.retime(ctx, &spec, c, reminded)
+			if err != nil {
+				return StepOutcome{}, err
+			}
+			if r == nil || dueTimer.IsReady() {
+				continue // unchanged, or the deadline passed while recomputing
+			}
+			if err := in.recordRetime(ctx, &spec, mine, r); err != nil {
+				return StepOutcome{}, err
+			}
+			// Replace the timers: those of the old deadline are cancelled.
+			cancelTimers()
+			gen, cancelTimers = workflow.WithCancel(timers)
+			now := workflow.Now(ctx)
+			if !reminded && r.remind != nil {
+				remindTimer = workflow.NewTimer(gen, max(r.remind.DueAt.Sub(now), 0))
+			}
+			dueTimer = workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
+			continue
+		}
 		in.settle()
 		err := workflow.Await(ctx, func() bool {
 			_, d := decided()
-			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing())
+			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing()) ||
+				changed.Len() > 0
 		})
 		if err != nil {
 			return StepOutcome{}, err
@@ -353,6 +394,68 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	out.At, out.Overdue = workflow.Now(ctx), overdue
 	stop()
 	return out, in.closeRest(ctx, &spec, mine, supervision, out)
+}
+
+// SignalCalendarChanged tells a running procedure that a year's holiday
+// schedule was published or corrected; its payload is a CalendarChanged.
+const SignalCalendarChanged = activities.SignalCalendarChanged
+
+// CalendarChanged is the payload of SignalCalendarChanged.
+type CalendarChanged = activities.CalendarChanged
+
+// versionRetime guards the handling of SignalCalendarChanged in the task
+// step (GetVersion): version 1 recomputes the open deadline on the new
+// calendar and replaces the timers.
+const versionRetime = "calendar-retime"
+
+// retiming is a step's deadline recomputed on a new calendar.
+type retiming struct {
+	old, due activities.Deadline
+	remind   *activities.Deadline // nil when the reminder is past or there is none
+}
+
+// retime recomputes the step's deadline (and its reminder, unless already
+// sent) from the original filing time on the calendar in force. It returns
+// nil when the deadline was already computed on that calendar.
+func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, c CalendarChanged, reminded bool) (*retiming, error) {
+	if c.CalendarVersion != "" && c.CalendarVersion == spec.Due.CalendarVersion {
+		return nil, nil
+	}
+	r := &retiming{old: spec.Due}
+	n := spec.Period.WorkingDays
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n}).Get(ctx, &r.due); err != nil {
+		return nil, fmt.Errorf("recompute deadline of %s: %w", spec.Name, err)
+	}
+	if r.due.CalendarVersion == spec.Due.CalendarVersion {
+		return nil, nil
+	}
+	if n > 1 && !reminded {
+		var rem activities.Deadline
+		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n - 1}).Get(ctx, &rem); err != nil {
+			return nil, fmt.Errorf("recompute reminder time of %s: %w", spec.Name, err)
+		}
+		r.remind = &rem
+	}
+	return r, nil
+}
+
+// recordRetime makes a recomputed deadline the step's: the open tasks and the
+// procedure's record in the database, an event, the DueAt search attribute.
+func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task, r *retiming) error {
+	spec.Due = r.due
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RetimeTasks, activities.RetimeInput{
+		ProcedureID: spec.ProcedureID, Step: spec.Name, TaskIDs: openIDs(mine), Old: r.old, New: r.due,
+		At: workflow.Now(ctx), Article: spec.Period.Article,
+	}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("retime %s: %w", spec.Name, err)
+	}
+	if err := upsertDue(ctx, r.due.DueAt, false); err != nil {
+		return err
+	}
+	if spec.Retimed != nil {
+		spec.Retimed(r.due)
+	}
+	return nil
 }
 
 // supervise flags the step's open tasks overdue and opens a supervision task

@@ -7,6 +7,8 @@
 //	approvals worker  (configured by environment)
 //	approvals token   --subject ID --role ROLE [--dept CODE] [--jurisdiction CITY] [--ttl 8h]
 //	approvals catalog import FILE.json
+//	approvals calendar load [--wait] FILE.json
+//	approvals bench retime [--n 1000]
 package main
 
 import (
@@ -27,6 +29,9 @@ commands:
   worker           the Temporal worker (production; configured by environment)
   token            print a signed JWT for a user
   catalog import   import catalog entries from a JSON file (an array of items)
+  calendar load    publish or correct years' holiday schedules from a JSON file and
+                   re-time the running procedures they move
+  bench retime     start N procedures on a dev server, publish a year, and time their re-timing
 
 Run 'approvals <command> -h' for a command's flags. Environment: see README.md.
 `
@@ -51,6 +56,10 @@ func main() {
 		err = runToken(args)
 	case "catalog":
 		err = runCatalog(ctx, args)
+	case "calendar":
+		err = runCalendar(ctx, args)
+	case "bench":
+		err = runBench(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
