@@ -85,7 +85,7 @@ func newHarness(t *testing.T, city, shareType string, filed time.Time) *harness 
 	h.env.SetStartTime(filed)
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfID, TaskQueue: workflows.TaskQueue})
 	h.env.RegisterWorkflow(workflows.ShareRequest)
-	h.env.RegisterActivity(&activities.Activities{DB: db, Calendar: holidays.Default})
+	h.env.RegisterActivity(&activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default})
 	h.in = workflows.ShareInput{
 		Request: models.ShareRequest{
 			ID: reqID, WorkflowID: wfID, Jurisdiction: city, CatalogItemID: "ITEM-1",
