@@ -17,6 +17,7 @@ import (
 type user struct {
 	t     *testing.T
 	token string
+	base  string // the API's base URL; sys.base when empty
 }
 
 func (s *stack) as(t *testing.T, subject, role, dept, jurisdiction string) user {
@@ -48,7 +49,11 @@ func (u user) do(method, path string, body any, headers ...string) reply {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, sys.base+path, rd)
+	base := u.base
+	if base == "" {
+		base = sys.base
+	}
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
 		u.t.Fatal(err)
 	}

@@ -93,9 +93,9 @@ func PublishCalendarYear(db *gorm.DB, s holidays.Schedule, by string, at time.Ti
 			return err
 		}
 		var prev *CalendarYear
-		for i := range published {
-			if published[i].Year == s.Year {
-				prev = &published[i]
+		for _, y := range published {
+			if y.Year == s.Year {
+				prev = &y
 			}
 		}
 		row := CalendarYear{Year: s.Year, Revision: 1, Source: s.Source, URL: s.URL,
