@@ -174,6 +174,7 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 
 	w.prov.do("POST", "/api/v1/tasks/"+task["id"].(string)+"/decision", map[string]any{"decision": "approve"}).must(t, 200)
 	checkHistory(t, id, "wuhan-retimed")
+	checkHistory(t, pub.str("retime_id"), "calendar-retime")
 }
 
 // `approvals calendar load` publishes a file's schedule as the next revision,
