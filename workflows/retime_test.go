@@ -2,6 +2,8 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,9 @@ import (
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 )
 
 // Filed Sunday 2026-12-20, before the 2027 schedule is published: 10
@@ -150,4 +154,32 @@ func TestCalendarRetimePages(t *testing.T) {
 	require.Equal(t, workflows.RetimeProgress{Year: 2027, CalendarVersion: "v2027", Pages: 3, Signalled: 406, Gone: 1, Done: true,
 		StartedAt: p.StartedAt, FinishedAt: p.FinishedAt, Seconds: p.Seconds, PerSecond: p.PerSecond}, p)
 	require.True(t, p.Done)
+}
+
+// After a bounded number of pages the job continues as new, carrying its
+// page token and counts, so its history stays small however many procedures
+// there are.
+func TestCalendarRetimeContinuesAsNew(t *testing.T) {
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(nopLogger{})
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(workflows.CalendarRetime)
+	env.RegisterActivity(&activities.Activities{})
+	var acts *activities.Activities
+	calls := 0
+	env.OnActivity(acts.RetimePage, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RetimePageInput) (activities.RetimePageResult, error) {
+			calls++
+			return activities.RetimePageResult{NextPageToken: []byte(fmt.Sprintf("p%d", calls)), Signalled: 10}, nil
+		})
+	env.ExecuteWorkflow(workflows.CalendarRetime, workflows.RetimeJob{Year: 2027, CalendarVersion: "v", Query: "q"})
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(env.GetWorkflowError(), &can), "err %v", env.GetWorkflowError())
+	var next workflows.RetimeJob
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Greater(t, calls, 1)
+	require.Equal(t, calls, next.Pages)
+	require.Equal(t, 10*calls, next.Signalled)
+	require.Equal(t, fmt.Sprintf("p%d", calls), string(next.PageToken))
+	require.False(t, next.StartedAt.IsZero(), "the start time carries over")
 }
