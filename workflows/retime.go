@@ -21,6 +21,10 @@ const QueryProgress = "progress"
 const (
 	DefaultRetimePageSize  = 200
 	DefaultRetimePerSecond = 200
+	// DefaultRetimeSettle is how long a re-timing waits before it lists:
+	// a procedure that computed its deadline on the old calendar just before
+	// the publication has by then recorded its DueAt in visibility.
+	DefaultRetimeSettle = 5 * time.Second
 	// pagesPerRun bounds the history of one run: after that many pages the
 	// re-timing continues as new with its progress.
 	pagesPerRun = 100
@@ -43,6 +47,7 @@ type RetimeJob struct {
 	Query           string
 	PageSize        int
 	PerSecond       float64
+	Settle          time.Duration // wait before the first page (see DefaultRetimeSettle)
 
 	PageToken []byte
 	Pages     int
@@ -104,6 +109,11 @@ func CalendarRetime(ctx workflow.Context, job RetimeJob) (RetimeProgress, error)
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
 	change := activities.CalendarChanged{Year: job.Year, CalendarVersion: job.CalendarVersion}
+	if job.Pages == 0 && job.Settle > 0 {
+		if err := workflow.Sleep(ctx, job.Settle); err != nil {
+			return progress(false), err
+		}
+	}
 	for run := 0; ; run++ {
 		if run == pagesPerRun {
 			return RetimeProgress{}, workflow.NewContinueAsNewError(ctx, CalendarRetime, job)
@@ -131,12 +141,15 @@ func CalendarRetime(ctx workflow.Context, job RetimeJob) (RetimeProgress, error)
 // StartRetime starts (or finds) the re-timing for revision rev of a year's
 // schedule and returns its workflow ID. job names the year and the calendar
 // version; its query defaults to activities.RetimeQuery(job.Year), its page
-// size and rate to the defaults. Starting it again, even after it finished,
+// size, rate and settling time to the defaults. Starting it again, even after it finished,
 // does nothing.
 func StartRetime(ctx context.Context, c client.Client, rev int, job RetimeJob) (string, error) {
 	id := RetimeWorkflowID(job.Year, rev)
 	if job.Query == "" {
 		job.Query = activities.RetimeQuery(job.Year)
+	}
+	if job.Settle == 0 {
+		job.Settle = DefaultRetimeSettle
 	}
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: id, TaskQueue: TaskQueue,
