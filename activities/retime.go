@@ -111,8 +111,8 @@ type retimeProgress struct {
 	Gone      int
 }
 
-// signalConcurrency bounds the signals in flight; the rate limiter bounds
-// how many start per second.
+// signalConcurrency bounds the signals in flight, and how many are sent
+// between heartbeats; the rate limiter bounds how many start per second.
 const signalConcurrency = 8
 
 // RetimePage lists one page of the procedures the query finds and signals
@@ -139,7 +139,9 @@ func (a *Activities) RetimePage(ctx context.Context, in RetimePageInput) (Retime
 		p.Next = resp.NextPageToken
 		activity.RecordHeartbeat(ctx, p)
 	}
-	lim := rate.NewLimiter(rate.Limit(in.PerSecond), signalConcurrency)
+	// Burst 1: signals start evenly spaced, at most PerSecond a second, also
+	// across pages.
+	lim := rate.NewLimiter(rate.Limit(in.PerSecond), 1)
 	for p.Done < len(p.IDs) {
 		end := min(p.Done+signalConcurrency, len(p.IDs))
 		var g errgroup.Group
@@ -148,6 +150,7 @@ func (a *Activities) RetimePage(ctx context.Context, in RetimePageInput) (Retime
 			if err := lim.Wait(ctx); err != nil {
 				return RetimePageResult{}, fmt.Errorf("rate limit: %w", err)
 			}
+			activity.RecordHeartbeat(ctx, p) // alive while the limiter holds it back
 			g.Go(func() error {
 				err := a.Temporal.SignalWorkflow(ctx, id, "", SignalCalendarChanged, in.Change)
 				var nf *serviceerror.NotFound

@@ -105,7 +105,7 @@ func CalendarRetime(ctx workflow.Context, job RetimeJob) (RetimeProgress, error)
 	pageTime := time.Duration(float64(job.PageSize)/job.PerSecond*float64(time.Second)) + time.Minute
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: pageTime,
-		HeartbeatTimeout:    30 * time.Second,
+		HeartbeatTimeout:    10 * time.Second, // how soon a page of a crashed worker is retried
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
 	change := activities.CalendarChanged{Year: job.Year, CalendarVersion: job.CalendarVersion}

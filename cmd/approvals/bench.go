@@ -50,8 +50,8 @@ func runBench(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *n < 1 || *perSecond <= 0 || *pageSize < 1 || *pageSize > 1000 {
-		return errors.New("--n and --rate must be positive, --page from 1 to 1000")
+	if *n < 1 || *perSecond < 1 || *pageSize < 1 || *pageSize > 1000 {
+		return errors.New("--n must be positive, --rate at least 1, --page from 1 to 1000")
 	}
 	cfg, err := loadConfig(false)
 	if err != nil {

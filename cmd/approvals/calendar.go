@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-const calendarUsage = "usage: approvals calendar load [--data-dir .data] [--wait] FILE.json  (a schedule object, or an array of them)"
+const calendarUsage = "usage: approvals calendar load [--data-dir .data] [--by WHO] [--wait] [--rate 200] [--page 200] FILE.json  (a schedule object, or an array of them)"
 
 // runCalendar publishes the schedules of a file into the database that
 // DATABASE_URL (or the dev SQLite file under --data-dir) names, then starts
@@ -31,11 +31,16 @@ func runCalendar(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", ".data", "dev data directory (when DATABASE_URL is unset)")
 	by := fs.String("by", os.Getenv("USER"), "who publishes (recorded with the revision)")
 	wait := fs.Bool("wait", false, "wait until every procedure has been told, printing progress")
+	perSecond := fs.Float64("rate", workflows.DefaultRetimePerSecond, "re-timing: procedures told per second, at most")
+	pageSize := fs.Int("page", workflows.DefaultRetimePageSize, "re-timing: procedures listed per page (1..1000)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return errors.New(calendarUsage)
+	}
+	if *perSecond < 1 || *pageSize < 1 || *pageSize > 1000 {
+		return errors.New("--rate must be at least 1 and --page from 1 to 1000")
 	}
 	cfg, err := loadConfig(false)
 	if err != nil {
@@ -70,7 +75,8 @@ func runCalendar(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		id, err := workflows.StartRetime(ctx, tc, pub.Year.Revision, workflows.RetimeJob{Year: s.Year, CalendarVersion: pub.Calendar.Version()})
+		id, err := workflows.StartRetime(ctx, tc, pub.Year.Revision, workflows.RetimeJob{
+			Year: s.Year, CalendarVersion: pub.Calendar.Version(), PageSize: *pageSize, PerSecond: *perSecond})
 		if err != nil {
 			return fmt.Errorf("year %d revision %d is published, but %w; run the command again to retry", s.Year, pub.Year.Revision, err)
 		}
