@@ -130,7 +130,8 @@ type task struct {
 // inbox is the one human-task mechanism of every procedure: it opens tasks,
 // reminds before the due time, applies the profile's rule on silence, and
 // takes decisions through the decide Update, whose validator refuses what may
-// not be decided.
+// not be decided. Told that the calendar changed (SignalCalendarChanged), it
+// recomputes an open deadline that has not passed and replaces its timers.
 //
 // A decision's Update answers only once the workflow has acted on it (the
 // procedure finished, or it waits for more), so that a reviewer who reads the
@@ -415,8 +416,9 @@ type retiming struct {
 }
 
 // retime recomputes the step's deadline (and its reminder, unless already
-// sent) from the original filing time on the calendar in force. It returns
-// nil when the deadline was already computed on that calendar.
+// sent: a reminder is recorded once) from the original filing time on the
+// calendar in force. It returns nil when the deadline was already computed on
+// that calendar.
 func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, c CalendarChanged, reminded bool) (*retiming, error) {
 	if c.CalendarVersion != "" && c.CalendarVersion == spec.Due.CalendarVersion {
 		return nil, nil
