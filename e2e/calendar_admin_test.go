@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -251,9 +252,10 @@ func TestRetimeResumesAfterWorkerCrash(t *testing.T) {
 	if err := os.WriteFile(f, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// 24 procedures at 4 a second (after the job's 5 s settling time): the
-	// worker is killed once a few are told, in the middle of the signalling.
-	cmd := exec.Command(sys.bin, "calendar", "load", "--rate", "4", "--page", "10", f)
+	// One page of 24 procedures told 2 a second (after the job's 5 s
+	// settling time): the worker is killed once the first is re-timed, in the
+	// middle of the page.
+	cmd := exec.Command(sys.bin, "calendar", "load", "--rate", "2", "--page", "100", f)
 	cmd.Env = sys.env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -268,10 +270,14 @@ func TestRetimeResumesAfterWorkerCrash(t *testing.T) {
 	if jobID == "" {
 		t.Fatalf("no re-timing ID in %s", out)
 	}
-	eventually(t, 30*time.Second, "the job has told a few procedures", func() bool {
-		p := w.admin.do("GET", "/api/v1/calendar/retimes/"+jobID, nil)
-		return p.Status == http.StatusOK && p.Body["signalled"].(float64) >= 1 && p.Body["done"] == false
+	retimed := func(id string) bool {
+		return w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200).str("due_date") == "2027-01-05"
+	}
+	var killedAt time.Time
+	eventually(t, 30*time.Second, "the job has re-timed a first procedure", func() bool {
+		return slices.ContainsFunc(ids, retimed)
 	})
+	killedAt = time.Now()
 	sys.worker.kill()
 	time.Sleep(time.Second)
 	if err := sys.startWorker(); err != nil {
@@ -279,12 +285,7 @@ func TestRetimeResumesAfterWorkerCrash(t *testing.T) {
 	}
 
 	eventually(t, 90*time.Second, "every procedure is re-timed to 2027-01-05", func() bool {
-		for _, id := range ids {
-			if w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200).str("due_date") != "2027-01-05" {
-				return false
-			}
-		}
-		return true
+		return !slices.ContainsFunc(ids, func(id string) bool { return !retimed(id) })
 	})
 	var p reply
 	eventually(t, 30*time.Second, "the re-timing job is done", func() bool {
@@ -303,6 +304,6 @@ func TestRetimeResumesAfterWorkerCrash(t *testing.T) {
 		}
 	}
 	if !retried {
-		t.Fatal("no page of the job was retried: the worker was not killed while it signalled")
+		t.Fatalf("no page of the job was retried: the worker was not killed while it signalled (at %s): %s", killedAt.Format(time.RFC3339Nano), hist.Raw)
 	}
 }

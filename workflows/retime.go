@@ -97,7 +97,8 @@ func CalendarRetime(ctx workflow.Context, job RetimeJob) (RetimeProgress, error)
 		}
 		return p
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (RetimeProgress, error) { return progress(false), nil }); err != nil {
+	done := false // a query of the finished job says so
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (RetimeProgress, error) { return progress(done), nil }); err != nil {
 		return RetimeProgress{}, fmt.Errorf("register query: %w", err)
 	}
 	// A page takes PageSize/PerSecond seconds; its activity heartbeats after
@@ -133,6 +134,7 @@ func CalendarRetime(ctx workflow.Context, job RetimeJob) (RetimeProgress, error)
 			break
 		}
 	}
+	done = true
 	p := progress(true)
 	workflow.GetLogger(ctx).Info("calendar re-timing done", "year", p.Year, "signalled", p.Signalled, "gone", p.Gone, "seconds", p.Seconds)
 	return p, nil
