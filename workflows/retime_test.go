@@ -68,6 +68,15 @@ func TestCalendarChangeMovesDeadline(t *testing.T) {
 		require.False(t, r.Provisional)
 		h.publish2027() // told again: the same calendar changes nothing
 	})
+	h.at(bj(2026, time.December, 24, 9, 0), func() {
+		// A late signal naming an older calendar (another job's): the
+		// deadline is recomputed on the calendar in force, which it
+		// already has.
+		h.env.SignalWorkflow(workflows.SignalCalendarChanged, workflows.CalendarChanged{Year: 2026, CalendarVersion: holidays.Default().Version()})
+	})
+	h.at(bj(2026, time.December, 25, 9, 0), func() {
+		require.Equal(t, "2027-01-05", h.task(deptTask).DueDate)
+	})
 	h.at(oldDue.Add(time.Hour), func() {
 		require.False(t, h.env.IsWorkflowCompleted(), "the old due time still ended the step")
 		_, reminded := h.event("reminder", deptTask)

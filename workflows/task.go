@@ -350,19 +350,23 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			continue
 		}
 		if changed.Len() > 0 {
-			// Drain the signals: the last names the newest calendar. A
-			// history recorded before this handling existed ignored them, and
-			// replays so (DefaultVersion).
+			// Drain the signals. Only those naming another calendar than
+			// the deadline's call for a recomputation (jobs of two
+			// publications may interleave, and a resumed job may repeat
+			// itself). A history recorded before this handling existed
+			// ignored the signals, and replays so (DefaultVersion).
+			other := false
 			var c CalendarChanged
 			for changed.ReceiveAsync(&c) {
+				other = other || c.CalendarVersion != spec.Due.CalendarVersion
 			}
-			if workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			if workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) == workflow.DefaultVersion || !other {
 				continue
 			}
 			if overdue || dueTimer.IsReady() {
 				continue // the deadline has passed: not reopened
 			}
-			r, err := in.retime(ctx, &spec, c, reminded)
+			r, err := in.retime(ctx, &spec, reminded)
 			if err != nil {
 				return StepOutcome{}, err
 			}
@@ -417,12 +421,9 @@ type retiming struct {
 
 // retime recomputes the step's deadline (and its reminder, unless already
 // sent: a reminder is recorded once) from the original filing time on the
-// calendar in force. It returns nil when the deadline was already computed on
-// that calendar.
-func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, c CalendarChanged, reminded bool) (*retiming, error) {
-	if c.CalendarVersion != "" && c.CalendarVersion == spec.Due.CalendarVersion {
-		return nil, nil
-	}
+// calendar in force, whatever calendar the signal named. It returns nil when
+// the deadline was already computed on that calendar.
+func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, reminded bool) (*retiming, error) {
 	r := &retiming{old: spec.Due}
 	n := spec.Period.WorkingDays
 	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n}).Get(ctx, &r.due); err != nil {
