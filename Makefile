@@ -3,7 +3,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run build test test-unit test-e2e bench vet clean
+.PHONY: run build test test-unit test-e2e bench bench-retime vet clean
 
 ## run: build and start everything in one process (Temporal dev server, worker, API)
 run: build
@@ -34,6 +34,10 @@ test-e2e: build
 ## bench: benchmarks (deadline computation, ...)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-retime: publish a year while 1000 procedures run (own dev server) and time their re-timing
+bench-retime: build
+	$(BIN)/approvals bench retime --n 1000
 
 clean:
 	rm -rf $(BIN)/approvals .data

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -19,8 +20,23 @@ import (
 // Activities holds the dependencies of the activities. Register a value of it
 // with the worker; workflows refer to its methods through a nil pointer.
 type Activities struct {
-	DB       *gorm.DB
-	Calendar func() *holidays.Calendar
+	DB *gorm.DB
+	// Calendars, when set, gives the calendar in force (shipped years with
+	// the years published in the database over them); otherwise Calendar
+	// does, e.g. holidays.Default in tests.
+	Calendars *models.CalendarStore
+	Calendar  func() *holidays.Calendar
+	// Temporal lets the calendar re-timing activities list and signal
+	// procedures; only they need it.
+	Temporal client.Client
+}
+
+// calendar returns the calendar to count on now.
+func (a *Activities) calendar(ctx context.Context) (*holidays.Calendar, error) {
+	if a.Calendars != nil {
+		return a.Calendars.Current(ctx)
+	}
+	return a.Calendar(), nil
 }
 
 // DeadlineInput asks for the end of a period of working days.
@@ -36,8 +52,13 @@ type Deadline struct {
 }
 
 // Deadline counts working days on the official calendar.
-func (a *Activities) Deadline(_ context.Context, in DeadlineInput) (Deadline, error) {
-	cal := a.Calendar()
+// The calendar is the one in force when the activity runs, and its version
+// travels with the result.
+func (a *Activities) Deadline(ctx context.Context, in DeadlineInput) (Deadline, error) {
+	cal, err := a.calendar(ctx)
+	if err != nil {
+		return Deadline{}, err
+	}
 	d, err := cal.AddWorkingDays(in.From, in.WorkingDays)
 	if err != nil {
 		return Deadline{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("deadline: %v", err), "bad_deadline", err)

@@ -43,7 +43,10 @@ func (s *Server) calendarDeadline(c echo.Context) error {
 	if len(errs) > 0 {
 		return problem(http.StatusBadRequest, errs[0].Field+": "+errs[0].Message, errs...)
 	}
-	cal := s.Calendar()
+	cal, err := s.calendar(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	d, err := cal.AddWorkingDays(from, n)
 	if err != nil {
 		return problem(http.StatusBadRequest, err.Error())
@@ -68,7 +71,11 @@ func (s *Server) calendarDays(c echo.Context) error {
 	if len(errs) > 0 {
 		return problem(http.StatusBadRequest, errs[0].Field+": "+errs[0].Message, errs...)
 	}
-	days, err := s.Calendar().Days(from, to)
+	cal, err := s.calendar(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	days, err := cal.Days(from, to)
 	if err != nil {
 		return problem(http.StatusBadRequest, err.Error())
 	}

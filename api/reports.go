@@ -66,7 +66,11 @@ func (s *Server) reportDeadlines(c echo.Context) error {
 		return fmt.Errorf("load tasks for the deadline report: %w", err)
 	}
 	now := s.now()
-	rows := audit.DeadlineReport(tasks, s.Calendar(), now)
+	cal, err := s.calendar(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	rows := audit.DeadlineReport(tasks, cal, now)
 	if csv {
 		var buf bytes.Buffer
 		if err := audit.WriteDeadlineCSV(&buf, rows); err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -28,8 +29,11 @@ type Server struct {
 	Temporal    client.Client
 	Regulations *regulations.Registry
 	Calendar    func() *holidays.Calendar
-	Secret      []byte
-	Log         zerolog.Logger
+	// Calendars, when set, gives the calendar in force from the database
+	// (published years over the shipped ones) instead of Calendar.
+	Calendars *models.CalendarStore
+	Secret    []byte
+	Log       zerolog.Logger
 	// Now is the clock used for filing times; time.Now when nil.
 	Now func() time.Time
 }
@@ -58,6 +62,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1 := e.Group("/api/v1")
 	v1.GET("/calendar/deadline", s.calendarDeadline)
 	v1.GET("/calendar/days", s.calendarDays)
+	v1.GET("/calendar/years", s.listCalendarYears)
 	v1.GET("/regulations", s.listRegulations)
 	// issue 4: what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
@@ -114,6 +119,8 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/procedures/:id/export", s.procedureExport)
 	a.POST("/audit/replay", s.auditReplay)
 	a.GET("/reports/deadlines", s.reportDeadlines)
+	a.PUT("/calendar/years/:year", s.putCalendarYear)
+	a.GET("/calendar/retimes/:id", s.getRetime)
 	return e
 }
 

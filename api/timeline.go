@@ -73,7 +73,11 @@ func (s *Server) buildTimeline(ctx context.Context, p audit.Procedure) (audit.Ti
 	if err := db.Where("procedure_id = ?", p.ID).Order("created_at, id").Find(&tasks).Error; err != nil {
 		return audit.Timeline{}, fmt.Errorf("load tasks of %s: %w", p.ID, err)
 	}
-	return audit.BuildTimeline(p, events, tasks, s.Calendar(), s.now()), nil
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return audit.Timeline{}, err
+	}
+	return audit.BuildTimeline(p, events, tasks, cal, s.now()), nil
 }
 
 // procedureTimeline answers with a procedure's domain events in order and

@@ -17,7 +17,7 @@ import (
 type user struct {
 	t     *testing.T
 	token string
-	base  string // another API process's http://host:port; sys.base when empty (issue 4)
+	base  string // the API's base URL; sys.base when empty
 }
 
 func (s *stack) as(t *testing.T, subject, role, dept, jurisdiction string) user {
@@ -53,9 +53,9 @@ func (u user) do(method, path string, body any, headers ...string) reply {
 		}
 		rd = bytes.NewReader(j)
 	}
-	base := sys.base
-	if u.base != "" {
-		base = u.base
+	base := u.base
+	if base == "" {
+		base = sys.base
 	}
 	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {

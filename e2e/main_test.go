@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -160,6 +161,12 @@ type process struct {
 }
 
 func (s *stack) start(name string, args ...string) (*process, error) {
+	return s.startEnv(name, nil, args...)
+}
+
+// startEnv starts a command with extra environment variables, which override
+// the stack's.
+func (s *stack) startEnv(name string, env []string, args ...string) (*process, error) {
 	p := &process{name: name, log: filepath.Join(s.dir, name+".log"), done: make(chan struct{})}
 	f, err := os.OpenFile(p.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -167,7 +174,7 @@ func (s *stack) start(name string, args ...string) (*process, error) {
 	}
 	defer f.Close()
 	p.cmd = exec.Command(s.bin, args...)
-	p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = s.env, f, f
+	p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = append(slices.Clone(s.env), env...), f, f
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}

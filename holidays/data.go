@@ -106,69 +106,89 @@ type entry struct {
 	name string
 }
 
+// ScheduleError says what is wrong with a schedule: its year, the field at
+// fault (in the JSON shape of Schedule, e.g. "holidays[1].to" or
+// "makeup_workdays[0]") and why.
+type ScheduleError struct {
+	Year    int
+	Field   string
+	Message string
+}
+
+func (e *ScheduleError) Error() string {
+	return fmt.Sprintf("holidays: year %d: %s: %s", e.Year, e.Field, e.Message)
+}
+
+func schedErr(year int, field, format string, args ...any) error {
+	return &ScheduleError{Year: year, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
 // index validates the schedules and returns every listed date keyed by
-// its day number, plus the set of published years.
+// its day number, plus the set of published years. Its errors are
+// *ScheduleError.
 func index(schedules []Schedule) (map[int]entry, map[int]bool, error) {
 	days := make(map[int]entry)
 	years := make(map[int]bool)
 	for _, s := range schedules {
 		if years[s.Year] {
-			return nil, nil, fmt.Errorf("holidays: year %d: duplicate schedule", s.Year)
+			return nil, nil, schedErr(s.Year, "year", "duplicate schedule")
 		}
 		if s.Year < 1949 || s.Year > 9999 {
-			return nil, nil, fmt.Errorf("holidays: year %d: out of range", s.Year)
+			return nil, nil, schedErr(s.Year, "year", "out of range")
 		}
 		years[s.Year] = true
 		if strings.TrimSpace(s.Source) == "" {
-			return nil, nil, fmt.Errorf("holidays: year %d: missing source", s.Year)
+			return nil, nil, schedErr(s.Year, "source", "missing source")
 		}
 		jan1 := time.Date(s.Year, 1, 1, 0, 0, 0, 0, Shanghai)
 		for i, h := range s.Holidays {
+			at := fmt.Sprintf("holidays[%d]", i)
 			if strings.TrimSpace(h.Name) == "" {
-				return nil, nil, fmt.Errorf("holidays: year %d: holiday #%d (%s..%s): missing name", s.Year, i+1, h.From, h.To)
+				return nil, nil, schedErr(s.Year, at+".name", "holiday %s..%s: missing name", h.From, h.To)
 			}
 			from, err := ParseDate(h.From)
 			if err != nil {
-				return nil, nil, fmt.Errorf("holidays: year %d: holiday %s: from: %w", s.Year, h.Name, err)
+				return nil, nil, schedErr(s.Year, at+".from", "holiday %s: %v", h.Name, err)
 			}
 			to, err := ParseDate(h.To)
 			if err != nil {
-				return nil, nil, fmt.Errorf("holidays: year %d: holiday %s: to: %w", s.Year, h.Name, err)
+				return nil, nil, schedErr(s.Year, at+".to", "holiday %s: %v", h.Name, err)
 			}
 			if to.Before(from) {
-				return nil, nil, fmt.Errorf("holidays: year %d: holiday %s: to %s is before from %s", s.Year, h.Name, h.To, h.From)
+				return nil, nil, schedErr(s.Year, at+".to", "holiday %s: to %s is before from %s", h.Name, h.To, h.From)
 			}
 			if to.Year() != s.Year {
-				return nil, nil, fmt.Errorf("holidays: year %d: holiday %s: date %s is outside the year", s.Year, h.Name, h.To)
+				return nil, nil, schedErr(s.Year, at+".to", "holiday %s: date %s is outside the year", h.Name, h.To)
 			}
 			if from.Year() != s.Year && (i != 0 || from.Before(jan1.AddDate(0, 0, -maxLeadDays))) {
-				return nil, nil, fmt.Errorf("holidays: year %d: holiday %s: date %s is outside the year", s.Year, h.Name, h.From)
+				return nil, nil, schedErr(s.Year, at+".from", "holiday %s: date %s is outside the year", h.Name, h.From)
 			}
 			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 				k := dayNumber(d)
 				if prev, ok := days[k]; ok {
-					return nil, nil, fmt.Errorf("holidays: year %d: holiday %s: date %s already listed as %s %s", s.Year, h.Name, d.Format(time.DateOnly), prev.kind, prev.name)
+					return nil, nil, schedErr(s.Year, at, "holiday %s: date %s already listed as %s %s", h.Name, d.Format(time.DateOnly), prev.kind, prev.name)
 				}
 				days[k] = entry{kind: KindHoliday, name: h.Name}
 			}
 		}
-		for _, m := range s.MakeupWorkdays {
+		for i, m := range s.MakeupWorkdays {
+			at := fmt.Sprintf("makeup_workdays[%d]", i)
 			d, err := ParseDate(m)
 			if err != nil {
-				return nil, nil, fmt.Errorf("holidays: year %d: make-up workday: %w", s.Year, err)
+				return nil, nil, schedErr(s.Year, at, "make-up workday: %v", err)
 			}
 			if d.Year() != s.Year {
-				return nil, nil, fmt.Errorf("holidays: year %d: make-up workday: date %s is outside the year", s.Year, m)
+				return nil, nil, schedErr(s.Year, at, "make-up workday: date %s is outside the year", m)
 			}
 			if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-				return nil, nil, fmt.Errorf("holidays: year %d: make-up workday: date %s is a %s, not a weekend day", s.Year, m, wd)
+				return nil, nil, schedErr(s.Year, at, "make-up workday: date %s is a %s, not a weekend day", m, wd)
 			}
 			k := dayNumber(d)
 			if prev, ok := days[k]; ok {
 				if prev.kind == KindHoliday {
-					return nil, nil, fmt.Errorf("holidays: year %d: date %s is both a holiday (%s) and a make-up workday", s.Year, m, prev.name)
+					return nil, nil, schedErr(s.Year, at, "date %s is both a holiday (%s) and a make-up workday", m, prev.name)
 				}
-				return nil, nil, fmt.Errorf("holidays: year %d: make-up workday: date %s listed twice", s.Year, m)
+				return nil, nil, schedErr(s.Year, at, "make-up workday: date %s listed twice", m)
 			}
 			days[k] = entry{kind: KindMakeup}
 		}
@@ -184,4 +204,12 @@ func version(sorted []Schedule) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])[:12]
+}
+
+// FirstAffected is the earliest instant a schedule of year can change:
+// 00:00 Beijing time of the earliest day it may list (its first holiday may
+// begin up to a week before 1 January). Deadlines due before it are
+// unaffected by the schedule.
+func FirstAffected(year int) time.Time {
+	return time.Date(year, 1, 1, 0, 0, 0, 0, Shanghai).AddDate(0, 0, -maxLeadDays)
 }

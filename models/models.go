@@ -174,5 +174,6 @@ func All() []any {
 		// objections (procedure 4) and the availability of catalog items
 		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
 		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
+		&CalendarYear{}, // issue 8
 	}
 }

@@ -109,7 +109,7 @@ func newEnv(t *testing.T, start time.Time, id string) *harness {
 	h.env.RegisterWorkflow(workflows.CatalogUpdate)
 	h.env.RegisterWorkflow(workflows.CatalogChange)
 	h.env.RegisterWorkflow(workflows.Objection) // procedure 4
-	h.env.RegisterActivity(&activities.Activities{DB: db, Calendar: holidays.Default})
+	h.env.RegisterActivity(&activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default})
 	return h
 }
 

@@ -19,6 +19,7 @@ var all = []any{ShareRequest, CatalogUpdate, CatalogChange,
 	OpenApplication,                              // issue 4
 	Objection,                                    // procedure 4
 	Dispute, Classification, TemporaryAdjustment, // issue 6
+	CalendarRetime, // issue 8
 }
 
 // Divergence is a recorded history that the current workflow code does not

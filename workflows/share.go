@@ -96,6 +96,9 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		OnSilence: rule.OnSilence, SilenceArticle: rule.SilenceArticle, RefusalRequires: rule.RefusalRequires,
 		Supervision: p.Supervision(),
 		Opened:      func() { st.Filed = true },
+		Retimed: func(d activities.Deadline) {
+			st.DueDate, st.DueAt, st.Provisional = d.DueDate, d.DueAt, d.Provisional
+		},
 	})
 	if err != nil {
 		return st, err

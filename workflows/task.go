@@ -116,6 +116,9 @@ type StepSpec struct {
 	// Fulfilled reports true, with the outcome fulfilled.
 	Kind      string
 	Fulfilled func() bool
+	// Retimed, when set, is called with the new deadline after a calendar
+	// change moved it (see SignalCalendarChanged).
+	Retimed func(activities.Deadline)
 }
 
 func (s *StepSpec) decisions() []string {
@@ -156,7 +159,8 @@ type task struct {
 // inbox is the one human-task mechanism of every procedure: it opens tasks,
 // reminds before the due time, applies the profile's rule on silence, and
 // takes decisions through the decide Update, whose validator refuses what may
-// not be decided.
+// not be decided. Told that the calendar changed (SignalCalendarChanged), it
+// recomputes an open deadline that has not passed and replaces its timers.
 //
 // A decision's Update answers only once the workflow has acted on it (the
 // procedure finished, or it waits for more), so that a reviewer who reads the
@@ -330,6 +334,10 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 
 	timers, stop := workflow.WithCancel(ctx)
 	defer stop()
+	// gen holds the current deadline's timers: a calendar change cancels
+	// them and sets new ones in a fresh gen (see retime).
+	gen, cancelTimers := workflow.WithCancel(timers)
+	changed := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
 	now := workflow.Now(ctx)
 	var remindTimer workflow.Future
 	if remind != nil && spec.Due.DueAt.After(now) {
@@ -338,10 +346,10 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		// rule skipped the reminder.
 		wait := remind.DueAt.Sub(now)
 		if wait > 0 || workflow.GetVersion(ctx, "remind-late-start", workflow.DefaultVersion, 1) > workflow.DefaultVersion {
-			remindTimer = workflow.NewTimer(timers, max(wait, 0))
+			remindTimer = workflow.NewTimer(gen, max(wait, 0))
 		}
 	}
-	dueTimer := workflow.NewTimer(timers, max(spec.Due.DueAt.Sub(now), 0))
+	dueTimer := workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
 	reminded, overdue := remindTimer == nil, false
 	var supervision string
 
@@ -422,10 +430,48 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			continue
 		}
+		if changed.Len() > 0 {
+			// Drain the signals. Only those naming another calendar than
+			// the deadline's call for a recomputation (jobs of two
+			// publications may interleave, and a resumed job may repeat
+			// itself). A history recorded before this handling existed
+			// ignored the signals, and replays so (DefaultVersion).
+			other := false
+			var c CalendarChanged
+			for changed.ReceiveAsync(&c) {
+				other = other || c.CalendarVersion != spec.Due.CalendarVersion
+			}
+			if workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) == workflow.DefaultVersion || !other {
+				continue
+			}
+			if overdue || dueTimer.IsReady() {
+				continue // the deadline has passed: not reopened
+			}
+			r, err := in.retime(ctx, &spec, reminded)
+			if err != nil {
+				return StepOutcome{}, err
+			}
+			if r == nil || dueTimer.IsReady() {
+				continue // unchanged, or the deadline passed while recomputing
+			}
+			if err := in.recordRetime(ctx, &spec, mine, r); err != nil {
+				return StepOutcome{}, err
+			}
+			// Replace the timers: those of the old deadline are cancelled.
+			cancelTimers()
+			gen, cancelTimers = workflow.WithCancel(timers)
+			now := workflow.Now(ctx)
+			if !reminded && r.remind != nil {
+				remindTimer = workflow.NewTimer(gen, max(r.remind.DueAt.Sub(now), 0))
+			}
+			dueTimer = workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
+			continue
+		}
 		in.settle()
 		err := workflow.Await(ctx, func() bool {
 			_, d := decided()
-			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing())
+			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing()) ||
+				changed.Len() > 0
 		})
 		if err != nil {
 			return StepOutcome{}, err
@@ -434,6 +480,66 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	out.At, out.Overdue = workflow.Now(ctx), overdue
 	stop()
 	return out, in.closeRest(ctx, &spec, mine, supervision, out)
+}
+
+// SignalCalendarChanged tells a running procedure that a year's holiday
+// schedule was published or corrected; its payload is a CalendarChanged.
+const SignalCalendarChanged = activities.SignalCalendarChanged
+
+// CalendarChanged is the payload of SignalCalendarChanged.
+type CalendarChanged = activities.CalendarChanged
+
+// versionRetime guards the handling of SignalCalendarChanged in the task
+// step (GetVersion): version 1 recomputes the open deadline on the new
+// calendar and replaces the timers.
+const versionRetime = "calendar-retime"
+
+// retiming is a step's deadline recomputed on a new calendar.
+type retiming struct {
+	old, due activities.Deadline
+	remind   *activities.Deadline // nil when the reminder is past or there is none
+}
+
+// retime recomputes the step's deadline (and its reminder, unless already
+// sent: a reminder is recorded once) from the original filing time on the
+// calendar in force, whatever calendar the signal named. It returns nil when
+// the deadline was already computed on that calendar.
+func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, reminded bool) (*retiming, error) {
+	r := &retiming{old: spec.Due}
+	n := spec.Period.WorkingDays
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n}).Get(ctx, &r.due); err != nil {
+		return nil, fmt.Errorf("recompute deadline of %s: %w", spec.Name, err)
+	}
+	if r.due.CalendarVersion == spec.Due.CalendarVersion {
+		return nil, nil
+	}
+	if n > 1 && !reminded {
+		var rem activities.Deadline
+		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n - 1}).Get(ctx, &rem); err != nil {
+			return nil, fmt.Errorf("recompute reminder time of %s: %w", spec.Name, err)
+		}
+		r.remind = &rem
+	}
+	return r, nil
+}
+
+// recordRetime makes a recomputed deadline the step's: the open tasks and the
+// procedure's record in the database, an event, the DueAt search attribute.
+func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task, r *retiming) error {
+	spec.Due = r.due
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RetimeTasks, activities.RetimeInput{
+		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, Step: spec.Name, TaskIDs: openIDs(mine), Old: r.old, New: r.due,
+		At: workflow.Now(ctx), Article: spec.Period.Article,
+	}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("retime %s: %w", spec.Name, err)
+	}
+	if err := upsertDue(ctx, r.due.DueAt, false); err != nil {
+		return err
+	}
+	if spec.Retimed != nil {
+		spec.Retimed(r.due)
+	}
+	return nil
 }
 
 // supervise flags the step's open tasks overdue and opens a supervision task

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/regulations"
@@ -26,6 +27,11 @@ type config struct {
 	Addr        string // APPROVALS_ADDR
 	LogLevel    zerolog.Level
 	Regulations *regulations.Registry
+	// TestNow (APPROVALS_TEST_NOW, RFC 3339) fixes the API's clock for
+	// filings. It exists for the end-to-end tests alone, which need a
+	// procedure filed before a year's schedule is published; never set it
+	// in production.
+	TestNow time.Time
 }
 
 func env(name, def string) string {
@@ -50,6 +56,11 @@ func loadConfig(production bool) (config, error) {
 		return c, badConfig("APPROVALS_LOG_LEVEL=%q: want debug, info, warn or error", os.Getenv("APPROVALS_LOG_LEVEL"))
 	}
 	c.LogLevel = lvl
+	if v := os.Getenv("APPROVALS_TEST_NOW"); v != "" {
+		if c.TestNow, err = time.Parse(time.RFC3339, v); err != nil {
+			return c, badConfig("APPROVALS_TEST_NOW=%q: want an RFC 3339 time (tests only)", v)
+		}
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, badConfig("DATABASE_URL must be a postgres:// URL")
 	}

@@ -8,6 +8,8 @@
 //	approvals token   --subject ID --role ROLE [--dept CODE] [--jurisdiction CITY] [--ttl 8h]
 //	approvals catalog import FILE.json
 //	approvals replay  --workflow-id ID | --history FILE
+//	approvals calendar load [--wait] FILE.json
+//	approvals bench retime [--n 1000]
 package main
 
 import (
@@ -30,6 +32,9 @@ commands:
   catalog import   import catalog entries from a JSON file (an array of items)
   replay           replay a history (--workflow-id ID | --history FILE) on the current
                    workflow code; exits 1 when they diverge
+  calendar load    publish or correct years' holiday schedules from a JSON file and
+                   re-time the running procedures they move
+  bench retime     start N procedures on a dev server, publish a year, and time their re-timing
 
 Run 'approvals <command> -h' for a command's flags. Environment: see README.md.
 `
@@ -59,6 +64,10 @@ func main() {
 		if errors.Is(err, errDivergent) {
 			os.Exit(1)
 		}
+	case "calendar":
+		err = runCalendar(ctx, args)
+	case "bench":
+		err = runBench(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

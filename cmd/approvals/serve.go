@@ -80,7 +80,7 @@ func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm
 		return nil, err
 	}
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{DB: db, Calendar: holidays.Default})
+	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc})
 	return w, nil
 }
 
@@ -103,7 +103,13 @@ func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
 }
 
 func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *api.Server {
-	return &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default, Secret: []byte(cfg.Secret), Log: log}
+	srv := &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default,
+		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log}
+	if !cfg.TestNow.IsZero() { // tests only: see config.TestNow
+		log.Warn().Time("now", cfg.TestNow).Msg("APPROVALS_TEST_NOW is set: every filing is dated at this instant (for tests only)")
+		srv.Now = func() time.Time { return cfg.TestNow }
+	}
+	return srv
 }
 
 // prod is what a production process (api or worker) has once configured.

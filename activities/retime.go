@@ -1,0 +1,197 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+	"gorm.io/gorm"
+)
+
+// SignalCalendarChanged tells a running procedure that a year's holiday
+// schedule was published or corrected: its open deadlines are recomputed.
+const SignalCalendarChanged = "calendar-changed"
+
+// CalendarChanged is the payload of SignalCalendarChanged.
+type CalendarChanged struct {
+	Year            int
+	CalendarVersion string // holidays.Calendar.Version of the calendar now in force
+}
+
+// RetimeInput records that a step's deadline was recomputed on a new
+// calendar.
+type RetimeInput struct {
+	Procedure   string // empty in histories from before it was sent: a share request
+	ProcedureID string
+	Step        string
+	TaskIDs     []string // the step's open tasks
+	Old, New    Deadline
+	At          time.Time
+	Article     string
+}
+
+// RetimeTasks moves the due time of open tasks (and of the procedure's
+// record) to a recomputed deadline, clears or sets provisional, and records
+// a deadline_recomputed event naming the old and new due dates and the
+// calendar version. Closed tasks keep their due time.
+func (a *Activities) RetimeTasks(ctx context.Context, in RetimeInput) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		n := in.New
+		if err := tx.Model(&models.Task{}).Where("id IN ? AND status = ?", in.TaskIDs, models.TaskOpen).Updates(map[string]any{
+			"due_date": n.DueDate, "due_at": n.DueAt.UTC(), "provisional": n.Provisional,
+		}).Error; err != nil {
+			return fmt.Errorf("retime tasks of %s: %w", in.ProcedureID, err)
+		}
+		// The procedure's record shows the open step's deadline: move it
+		// where it still shows the old one.
+		proc := in.Procedure
+		if proc == "" {
+			proc = models.ProcedureShareRequest
+		}
+		if newRecord, ok := records[proc]; ok {
+			rec := newRecord()
+			cols := map[string]any{}
+			for col, v := range map[string]any{"due_date": n.DueDate, "due_at": n.DueAt.UTC(), "provisional": n.Provisional, "calendar_version": n.CalendarVersion} {
+				if tx.Migrator().HasColumn(rec, col) {
+					cols[col] = v
+				}
+			}
+			if _, ok := cols["due_date"]; ok {
+				if err := tx.Model(rec).Where("id = ? AND due_date = ?", in.ProcedureID, in.Old.DueDate).Updates(cols).Error; err != nil {
+					return fmt.Errorf("retime %s %s: %w", proc, in.ProcedureID, err)
+				}
+			}
+		}
+		ev := event(in.ProcedureID, in.Step, "deadline_recomputed/"+n.CalendarVersion, in.At)
+		ev.Kind, ev.Actor, ev.Article = "deadline_recomputed", "calendar", in.Article
+		ev.Detail = fmt.Sprintf("due %s → %s (24:00 Beijing time)%s; calendar %s → %s",
+			in.Old.DueDate, n.DueDate, provisionalChange(in.Old.Provisional, n.Provisional), in.Old.CalendarVersion, n.CalendarVersion)
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record recomputation of %s: %w", in.ProcedureID, err)
+		}
+		return nil
+	})
+}
+
+func provisionalChange(was, is bool) string {
+	switch {
+	case was && !is:
+		return "; no longer provisional"
+	case is:
+		return "; still provisional: a year it reaches is not yet published"
+	}
+	return ""
+}
+
+// RetimeQuery is the visibility query of the running procedures whose open
+// deadline a new schedule of year can move: those due on or after the
+// earliest day that schedule may list, not yet overdue (a deadline that
+// passed is not reopened).
+func RetimeQuery(year int) string {
+	from := holidays.FirstAffected(year).Format(time.RFC3339)
+	return fmt.Sprintf("ExecutionStatus = 'Running' AND DueAt >= '%s' AND Overdue = false", from)
+}
+
+// RetimePageInput asks for one page of procedures to be told of a new
+// calendar.
+type RetimePageInput struct {
+	Query     string
+	PageToken []byte
+	PageSize  int
+	PerSecond float64 // signals per second, at most
+	Change    CalendarChanged
+}
+
+// RetimePageResult is what one page did.
+type RetimePageResult struct {
+	NextPageToken []byte
+	Signalled     int // procedures told
+	Gone          int // procedures that ended between listing and signalling
+}
+
+// retimeProgress is heartbeated so that a retried page resumes where the
+// failed attempt stopped, with the same listing, instead of listing again.
+type retimeProgress struct {
+	IDs       []string
+	Next      []byte
+	Done      int
+	Signalled int
+	Gone      int
+}
+
+// signalConcurrency bounds the signals in flight, and how many are sent
+// between heartbeats; the rate limiter bounds how many start per second.
+const signalConcurrency = 8
+
+// RetimePage lists one page of the procedures the query finds and signals
+// each of them SignalCalendarChanged, at most PerSecond a second. It
+// heartbeats its progress; a retry (after a worker crash) resumes from the
+// last heartbeat, so at most one chunk of signals is sent twice, which the
+// procedures ignore (same calendar version).
+func (a *Activities) RetimePage(ctx context.Context, in RetimePageInput) (RetimePageResult, error) {
+	var p retimeProgress
+	if activity.HasHeartbeatDetails(ctx) {
+		if err := activity.GetHeartbeatDetails(ctx, &p); err != nil {
+			return RetimePageResult{}, fmt.Errorf("read progress: %w", err)
+		}
+	} else {
+		resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			PageSize: int32(in.PageSize), NextPageToken: in.PageToken, Query: in.Query,
+		})
+		if err != nil {
+			return RetimePageResult{}, fmt.Errorf("list procedures (%s): %w", in.Query, err)
+		}
+		for _, e := range resp.Executions {
+			p.IDs = append(p.IDs, e.GetExecution().GetWorkflowId())
+		}
+		p.Next = resp.NextPageToken
+		activity.RecordHeartbeat(ctx, p)
+	}
+	// Burst 1: signals start evenly spaced, at most PerSecond a second, also
+	// across pages.
+	lim := rate.NewLimiter(rate.Limit(in.PerSecond), 1)
+	for p.Done < len(p.IDs) {
+		end := min(p.Done+signalConcurrency, len(p.IDs))
+		var g errgroup.Group
+		gone := make([]bool, end-p.Done)
+		for i, id := range p.IDs[p.Done:end] {
+			if err := lim.Wait(ctx); err != nil {
+				return RetimePageResult{}, fmt.Errorf("rate limit: %w", err)
+			}
+			activity.RecordHeartbeat(ctx, p) // alive while the limiter holds it back
+			g.Go(func() error {
+				err := a.Temporal.SignalWorkflow(ctx, id, "", SignalCalendarChanged, in.Change)
+				var nf *serviceerror.NotFound
+				if errors.As(err, &nf) {
+					gone[i] = true
+					return nil
+				}
+				if err != nil {
+					return fmt.Errorf("signal %s: %w", id, err)
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return RetimePageResult{}, err
+		}
+		for _, g := range gone {
+			if g {
+				p.Gone++
+			} else {
+				p.Signalled++
+			}
+		}
+		p.Done = end
+		activity.RecordHeartbeat(ctx, p)
+	}
+	return RetimePageResult{NextPageToken: p.Next, Signalled: p.Signalled, Gone: p.Gone}, nil
+}
