@@ -176,13 +176,7 @@ func (s *Server) loadAdjustment(c echo.Context) (models.TemporaryAdjustment, err
 	if err != nil {
 		return a, err
 	}
-	if err := q.First(&a, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return a, problem(http.StatusNotFound, fmt.Sprintf("temporary adjustment %s not found", c.Param("id")))
-		}
-		return a, fmt.Errorf("load adjustment: %w", err)
-	}
-	return a, nil
+	return findScoped[models.TemporaryAdjustment](q, c.Param("id"), "temporary adjustment")
 }
 
 func (s *Server) getAdjustment(c echo.Context) error {
@@ -202,11 +196,7 @@ func (s *Server) listAdjustments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "dept", "catalog_item_id"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "dept", "catalog_item_id")
 	return paginate[models.TemporaryAdjustment](c, q.Order("submitted_at DESC, id"))
 }
 

@@ -232,13 +232,7 @@ func (s *Server) loadChange(c echo.Context) (models.CatalogChange, error) {
 	if err != nil {
 		return ch, err
 	}
-	if err := q.First(&ch, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ch, problem(http.StatusNotFound, fmt.Sprintf("catalog change %s not found", c.Param("id")))
-		}
-		return ch, fmt.Errorf("load catalog change: %w", err)
-	}
-	return ch, nil
+	return findScoped[models.CatalogChange](q, c.Param("id"), "catalog change")
 }
 
 func (s *Server) getChange(c echo.Context) error {
@@ -258,11 +252,7 @@ func (s *Server) listChanges(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "dept", "trigger_id"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "dept", "trigger_id")
 	if q, err = overdueFilter(c, q); err != nil {
 		return err
 	}

@@ -200,12 +200,9 @@ func (s *Server) getTrigger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var t models.CatalogTrigger
-	if err := q.First(&t, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("trigger %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load trigger: %w", err)
+	t, err := findScoped[models.CatalogTrigger](q, c.Param("id"), "trigger")
+	if err != nil {
+		return err
 	}
 	v, err := s.triggerView(c, t)
 	if err != nil {
@@ -219,11 +216,7 @@ func (s *Server) listTriggers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "dept", "kind"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "dept", "kind")
 	if q, err = overdueFilter(c, q); err != nil {
 		return err
 	}

@@ -176,12 +176,9 @@ func (s *Server) getClassification(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var rec models.Classification
-	if err := q.First(&rec, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("classification %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load classification: %w", err)
+	rec, err := findScoped[models.Classification](q, c.Param("id"), "classification")
+	if err != nil {
+		return err
 	}
 	v, err := s.classificationView(c, rec)
 	if err != nil {
@@ -195,10 +192,6 @@ func (s *Server) listClassifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "dept", "catalog_item_id"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "dept", "catalog_item_id")
 	return paginate[models.Classification](c, q.Order("submitted_at DESC, id"))
 }

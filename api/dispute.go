@@ -130,12 +130,9 @@ func (s *Server) getDispute(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var d models.Dispute
-	if err := q.First(&d, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("dispute %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load dispute: %w", err)
+	d, err := findScoped[models.Dispute](q, c.Param("id"), "dispute")
+	if err != nil {
+		return err
 	}
 	v, err := s.disputeView(c, d)
 	if err != nil {
@@ -149,11 +146,7 @@ func (s *Server) listDisputes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "subject", "subject_id", "requester_dept", "provider_dept"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "subject", "subject_id", "requester_dept", "provider_dept")
 	return paginate[models.Dispute](c, q.Order("filed_at DESC, id"))
 }
 

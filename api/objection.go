@@ -302,12 +302,9 @@ func (s *Server) getObjection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var o models.Objection
-	if err := q.First(&o, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("objection %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load objection: %w", err)
+	o, err := findScoped[models.Objection](q, c.Param("id"), "objection")
+	if err != nil {
+		return err
 	}
 	v, err := s.objectionView(c, o)
 	if err != nil {
@@ -321,11 +318,7 @@ func (s *Server) listObjections(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "catalog_item_id", "kind", "outcome"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "catalog_item_id", "kind", "outcome")
 	q, err = boolFilter(c, q, "overdue")
 	if err != nil {
 		return err

@@ -298,13 +298,7 @@ func (s *Server) loadOpen(c echo.Context) (models.OpenApplication, error) {
 	if err != nil {
 		return a, err
 	}
-	if err := q.First(&a, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return a, problem(http.StatusNotFound, fmt.Sprintf("open-data application %s not found", c.Param("id")))
-		}
-		return a, fmt.Errorf("load open-data application: %w", err)
-	}
-	return a, nil
+	return findScoped[models.OpenApplication](q, c.Param("id"), "open-data application")
 }
 
 func (s *Server) getOpenApplication(c echo.Context) error {
@@ -324,11 +318,7 @@ func (s *Server) listOpenApplications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "provider_dept", "catalog_item_id", "kind"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "provider_dept", "catalog_item_id", "kind")
 	if q, err = boolFilter(c, q, "overdue"); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -247,4 +248,28 @@ func boolFilter(c echo.Context, q *gorm.DB, name string) (*gorm.DB, error) {
 	default:
 		return nil, problem(http.StatusBadRequest, name+" must be true or false", FieldError{name, "must be true or false"})
 	}
+}
+
+// findScoped loads the record with the given ID from a query already limited
+// to what the caller may see: one the caller may not see is as unknown (404).
+func findScoped[T any](q *gorm.DB, id, what string) (T, error) {
+	var rec T
+	if err := q.First(&rec, "id = ?", id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return rec, problem(http.StatusNotFound, fmt.Sprintf("%s %s not found", what, id))
+		}
+		return rec, fmt.Errorf("load %s %s: %w", what, id, err)
+	}
+	return rec, nil
+}
+
+// eqFilters narrows q by each named query parameter that is set, matched
+// against the column of the same name.
+func eqFilters(c echo.Context, q *gorm.DB, cols ...string) *gorm.DB {
+	for _, col := range cols {
+		if v := c.QueryParam(col); v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	return q
 }

@@ -197,12 +197,9 @@ func (s *Server) getShareRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var r models.ShareRequest
-	if err := q.First(&r, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("share request %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load share request: %w", err)
+	r, err := findScoped[models.ShareRequest](q, c.Param("id"), "share request")
+	if err != nil {
+		return err
 	}
 	v, err := s.shareView(c, r)
 	if err != nil {
@@ -216,11 +213,7 @@ func (s *Server) listShareRequests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"status", "jurisdiction", "requester_dept", "provider_dept", "catalog_item_id"} {
-		if v := c.QueryParam(f); v != "" {
-			q = q.Where(f+" = ?", v)
-		}
-	}
+	q = eqFilters(c, q, "status", "jurisdiction", "requester_dept", "provider_dept", "catalog_item_id")
 	q, err = boolFilter(c, q, "overdue")
 	if err != nil {
 		return err
