@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -83,12 +82,9 @@ func (s *Server) createAdjustment(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	db := s.DB.WithContext(ctx)
-	var item models.CatalogItem
-	if err := db.First(&item, "id = ?", in.CatalogItemID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", in.CatalogItemID)})
-		}
-		return fmt.Errorf("load catalog item: %w", err)
+	item, err := catalogItem(db, in.CatalogItemID)
+	if err != nil {
+		return err
 	}
 	if item.ProviderDept != cl.Dept {
 		return problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s", item.ID, item.ProviderDept))

@@ -150,3 +150,16 @@ func (s *Server) getCatalogItem(c echo.Context) error {
 		AvailabilityHistory []models.AvailabilityChange `json:"availability_history"`
 	}{it, a.State, hist})
 }
+
+// catalogItem loads the item an input names: an unknown one is a 422 on
+// catalog_item_id.
+func catalogItem(db *gorm.DB, id string) (models.CatalogItem, error) {
+	var item models.CatalogItem
+	if err := db.First(&item, "id = ?", id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return item, invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", id)})
+		}
+		return item, fmt.Errorf("load catalog item %s: %w", id, err)
+	}
+	return item, nil
+}

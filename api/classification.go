@@ -87,12 +87,9 @@ func (s *Server) createClassification(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	db := s.DB.WithContext(ctx)
-	var item models.CatalogItem
-	if err := db.First(&item, "id = ?", in.CatalogItemID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", in.CatalogItemID)})
-		}
-		return fmt.Errorf("load catalog item: %w", err)
+	item, err := catalogItem(db, in.CatalogItemID)
+	if err != nil {
+		return err
 	}
 	if item.ProviderDept != cl.Dept {
 		return problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s; a department classifies its own data", item.ID, item.ProviderDept))

@@ -171,12 +171,9 @@ func (s *Server) createObjection(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	db := s.DB.WithContext(ctx)
-	var item models.CatalogItem
-	if err := db.First(&item, "id = ?", in.CatalogItemID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", in.CatalogItemID)})
-		}
-		return fmt.Errorf("load catalog item: %w", err)
+	item, err := catalogItem(db, in.CatalogItemID)
+	if err != nil {
+		return err
 	}
 	if in.Jurisdiction != "" && in.Jurisdiction != item.Jurisdiction {
 		return invalid(FieldError{"jurisdiction", fmt.Sprintf("item %s is in %s's catalog, not %s's", item.ID, item.Jurisdiction, in.Jurisdiction)})

@@ -168,11 +168,9 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 		}
 		kind = models.OpenKindDemand
 	default:
-		if err := db.First(&item, "id = ?", in.CatalogItemID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", in.CatalogItemID)})
-			}
-			return fmt.Errorf("load catalog item: %w", err)
+		var err error
+		if item, err = catalogItem(db, in.CatalogItemID); err != nil {
+			return err
 		}
 		if item.Jurisdiction != in.Jurisdiction {
 			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is in %s's catalog, not %s's", item.ID, item.Jurisdiction, in.Jurisdiction)})

@@ -78,12 +78,9 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		}
 		return fmt.Errorf("load department: %w", err)
 	}
-	var item models.CatalogItem
-	if err := db.First(&item, "id = ?", in.CatalogItemID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", in.CatalogItemID)})
-		}
-		return fmt.Errorf("load catalog item: %w", err)
+	item, err := catalogItem(db, in.CatalogItemID)
+	if err != nil {
+		return err
 	}
 	if item.Jurisdiction != dept.Jurisdiction {
 		return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is in %s's catalog; department %s is in %s", item.ID, item.Jurisdiction, dept.Code, dept.Jurisdiction)})
