@@ -175,3 +175,21 @@ func TestObjectionBadInput(t *testing.T) {
 	object(zhang, item, "error", []string{ev.str("id")}).must(t, 422) // someone else's evidence
 	w.authority.do("POST", "/api/v1/objections", map[string]any{"catalog_item_id": item, "kind": "error", "description": "x"}).must(t, 403)
 }
+
+// An item suspended by an objection takes no open-data applications either;
+// once the objection restores it, it does again.
+func TestSuspendedItemRefusesOpenApplications(t *testing.T) {
+	w := newOpenWorld(t, "wuhan")
+	item := w.items["conditional"]
+	id := object(w.app, item, "error", nil).must(t, 201).str("id")
+	decide(t, w.authority, openTask(t, w.authority, "objection", id), map[string]any{"decision": "forward"}, 200)
+	verify := openTask(t, w.prov, "objection", id)
+	decide(t, w.prov, verify, map[string]any{"decision": "suspend"}, 200)
+
+	r := w.app.do("POST", "/api/v1/open-applications", w.application(item)).must(t, 422)
+	if !strings.Contains(string(r.Raw), "suspended") {
+		t.Fatalf("refusal does not say the item is suspended: %s", r.Raw)
+	}
+	decide(t, w.prov, verify, map[string]any{"decision": "restore", "reason": "核实无误"}, 200)
+	w.app.do("POST", "/api/v1/open-applications", w.application(item)).must(t, 201)
+}
