@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,7 +82,7 @@ func recordRound(tx *gorm.DB, c models.CatalogChange, kind string) error {
 	ev.Actor, ev.Article = c.SubmittedBy, c.Article
 	ev.Detail = fmt.Sprintf("round %d: %s (%s)", c.Round, describeOps(c.Operations), c.Reason)
 	if len(c.Classification) > 0 {
-		ev.Detail += fmt.Sprintf("; makes %s conditional or not shared: legal basis cited, for the classification procedure", strings.Join(c.Classification, ", "))
+		ev.Detail += fmt.Sprintf("; makes %s conditional or not shared, citing the legal basis: a modified item's new share type goes to the classification procedure when the change is applied", strings.Join(c.Classification, ", "))
 	}
 	if err := insertOnce(tx, &ev); err != nil {
 		return fmt.Errorf("record %s of %s: %w", kind, c.ID, err)
@@ -121,12 +122,18 @@ type ChangeOutcome struct {
 	DecidedBy  string
 	Article    string
 	At         time.Time
+	// Routed names the modified items whose new share type goes to the
+	// classification procedure: they keep their share type, conditions and
+	// legal basis, and the change records the classification of each.
+	Routed []models.ClassificationRef `json:",omitempty"`
 }
 
 // ApplyResult says whether a change was applied; Conflict explains why not.
+// Routed holds the routed items as the change left them.
 type ApplyResult struct {
 	Applied  bool
 	Conflict string
+	Routed   []models.CatalogItem `json:",omitempty"`
 }
 
 // ApplyCatalogChange applies every operation of the round to the catalog in
@@ -135,11 +142,22 @@ type ApplyResult struct {
 // workflow returns the change to the department.
 func (a *Activities) ApplyCatalogChange(ctx context.Context, in ChangeOutcome) (ApplyResult, error) {
 	at := in.At.UTC()
+	res := ApplyResult{Applied: true}
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := models.ApplyChange(tx, in.ID, in.Round, in.Operations, at); err != nil {
+		ops, err := keepShareTypes(tx, in.Operations, in.Routed)
+		if err != nil {
 			return err
 		}
-		return finishRound(tx, in, models.ChangeApplied, "applied", at)
+		if err := models.ApplyChange(tx, in.ID, in.Round, ops, at); err != nil {
+			return err
+		}
+		if err := finishRound(tx, in, models.ChangeApplied, "applied", at); err != nil {
+			return err
+		}
+		if res.Routed, err = recordRouted(tx, in, at); err != nil {
+			return err
+		}
+		return nil
 	})
 	var conflict *models.ConflictError
 	if errors.As(err, &conflict) {
@@ -148,7 +166,61 @@ func (a *Activities) ApplyCatalogChange(ctx context.Context, in ChangeOutcome) (
 	if err != nil {
 		return ApplyResult{}, fmt.Errorf("apply %s round %d: %w", in.ID, in.Round, err)
 	}
-	return ApplyResult{Applied: true}, nil
+	return res, nil
+}
+
+// keepShareTypes returns ops with each routed item's modification carrying
+// the item's current share type, conditions and legal basis: the change
+// applies its other fields, the classification procedure decides the rest.
+func keepShareTypes(tx *gorm.DB, ops []models.ChangeOperation, routed []models.ClassificationRef) ([]models.ChangeOperation, error) {
+	if len(routed) == 0 {
+		return ops, nil
+	}
+	out := slices.Clone(ops)
+	for i, op := range out {
+		if op.Item == nil || !slices.ContainsFunc(routed, func(r models.ClassificationRef) bool { return r.ItemID == op.ItemID }) {
+			continue
+		}
+		var cur models.CatalogItem
+		if err := tx.First(&cur, "id = ?", op.ItemID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				continue // ApplyChange reports the conflict
+			}
+			return nil, fmt.Errorf("load catalog item %s: %w", op.ItemID, err)
+		}
+		it := *op.Item
+		it.ShareType, it.ShareConditions, it.LegalBasis = cur.ShareType, cur.ShareConditions, cur.LegalBasis
+		out[i].Item = &it
+	}
+	return out, nil
+}
+
+// recordRouted records on an applied change the classification started for
+// each routed item, with an event, and returns the routed items as they are
+// now.
+func recordRouted(tx *gorm.DB, in ChangeOutcome, at time.Time) ([]models.CatalogItem, error) {
+	if len(in.Routed) == 0 {
+		return nil, nil
+	}
+	if err := tx.Model(&models.CatalogChange{}).Where("id = ?", in.ID).
+		Updates(&models.CatalogChange{Classifications: in.Routed}).Error; err != nil {
+		return nil, fmt.Errorf("record classifications of %s: %w", in.ID, err)
+	}
+	items := make([]models.CatalogItem, len(in.Routed))
+	parts := make([]string, len(in.Routed))
+	for i, r := range in.Routed {
+		if err := tx.First(&items[i], "id = ?", r.ItemID).Error; err != nil {
+			return nil, fmt.Errorf("load catalog item %s: %w", r.ItemID, err)
+		}
+		parts[i] = r.ItemID + " → " + r.ClassificationID
+	}
+	ev := event(in.ID, roundStep(in.Round), "routed", at)
+	ev.Actor, ev.Article = "system", in.Article
+	ev.Detail = "share type kept; the new share type goes to the classification procedure: " + strings.Join(parts, ", ")
+	if err := insertOnce(tx, &ev); err != nil {
+		return nil, fmt.Errorf("record routing of %s: %w", in.ID, err)
+	}
+	return items, nil
 }
 
 // ReturnCatalogChange returns a round to the department with its reasons: a

@@ -115,14 +115,12 @@ func (s *Server) createClassification(c echo.Context) error {
 	if err != nil {
 		return invalid(FieldError{"jurisdiction", err.Error()})
 	}
-	rec := models.Classification{
-		ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, Dept: cl.Dept,
-		ProposedShareType: in.ProposedShareType, PreviousShareType: item.ShareType, LegalBasis: in.LegalBasis,
-		Conditions: in.Conditions, Reason: in.Reason, BaseVersion: item.Version,
-		SubmittedBy: cl.Subject + "@" + cl.Dept, SubmittedAt: now.UTC(),
-	}
+	wfIn := workflows.NewClassificationInput(item, workflows.ClassificationProposal{
+		ID: id, Dept: cl.Dept, ShareType: in.ProposedShareType, Conditions: in.Conditions, LegalBasis: in.LegalBasis,
+		Reason: in.Reason, SubmittedBy: cl.Subject + "@" + cl.Dept, SubmittedAt: now,
+	}, profile)
 	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureClassification, cl.Dept)
-	finished, err := s.startFiled(ctx, id, attrs, workflows.Classification, workflows.ClassificationInput{Classification: rec, Profile: profile})
+	finished, err := s.startFiled(ctx, id, attrs, workflows.Classification, wfIn)
 	if err != nil {
 		return err
 	}

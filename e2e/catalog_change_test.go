@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/holidays"
 )
 
@@ -195,7 +196,8 @@ func TestCatalogChangeBadInput(t *testing.T) {
 	w.prov.do("GET", "/api/v1/catalog/items/NO-SUCH-ITEM/versions", nil).must(t, 404)
 
 	// A change making an item not shared cites its legal basis; it is
-	// listed for the classification procedure. Weifang: consent, then filing.
+	// listed for the classification procedure and routed to it when applied.
+	// Weifang: consent, then filing.
 	key := uniq("key")
 	ok := post(w.prov, []any{map[string]any{"op": "modify", "item_id": uncond, "item": catalogItemBody(uncond, "改为不予共享", "not_shared")}}, "Idempotency-Key", key).must(t, 201)
 	again := post(w.prov, []any{map[string]any{"op": "modify", "item_id": uncond, "item": catalogItemBody(uncond, "改为不予共享", "not_shared")}}, "Idempotency-Key", key).must(t, 200)
@@ -217,8 +219,19 @@ func TestCatalogChangeBadInput(t *testing.T) {
 	filing := openTask(t, w.authority, "catalog_change", id)
 	decide(t, w.authority, filing, map[string]any{"decision": "approve"}, 422) // a filing is acknowledged
 	decide(t, w.authority, filing, map[string]any{"decision": "acknowledge"}, 200)
-	if it := w.prov.do("GET", "/api/v1/catalog/items/"+uncond, nil).must(t, 200); it.str("share_type") != "not_shared" || it.Body["version"] != 2.0 {
+	if it := w.prov.do("GET", "/api/v1/catalog/items/"+uncond, nil).must(t, 200); it.str("share_type") != "unconditional" || it.str("title") != "改为不予共享" || it.Body["version"] != 2.0 {
 		t.Fatalf("after consent and filing: %s", it.Raw)
+	}
+	refs, _ := w.prov.do("GET", "/api/v1/catalog/changes/"+id, nil).must(t, 200).Body["classifications"].([]any)
+	if len(refs) != 1 || refs[0].(map[string]any)["item_id"] != uncond {
+		t.Fatalf("classifications of %s: %v", id, refs)
+	}
+	// Weifang: the authority acknowledges the classification; then the item is not shared.
+	clID := refs[0].(map[string]any)["classification_id"].(string)
+	waitActivity(t, clID, "OpenTask", 1)
+	decide(t, w.authority, openTask(t, w.authority, "classification", clID), map[string]any{"decision": "acknowledge"}, 200)
+	if it := w.prov.do("GET", "/api/v1/catalog/items/"+uncond, nil).must(t, 200); it.str("share_type") != "not_shared" || it.Body["version"] != 3.0 {
+		t.Fatalf("after the classification: %s", it.Raw)
 	}
 }
 
@@ -429,4 +442,64 @@ func TestCatalogChangeWithdrawn(t *testing.T) {
 	}
 	w.prov.do("POST", path+"/resubmit", map[string]any{"reason": "x", "operations": []any{map[string]any{"op": "delete", "item_id": cond}}}).must(t, 422)
 	w.prov.do("GET", "/api/v1/catalog/items/"+cond, nil).must(t, 200)
+}
+
+// Wuhan: a change that would make an existing item not shared is approved by
+// the authority; the change applies the item's other fields but keeps its
+// share type, and starts a classification for the item (procedure 5). The
+// authority and the government approve the classification, and only then is
+// the item not shared, in a new version.
+func TestCatalogChangeRoutesRestrictionToClassification(t *testing.T) {
+	w := newWorld(t, "wuhan")
+	item := w.items["unconditional"]
+	const basis = "《中华人民共和国个人信息保护法》第二十八条"
+	body := catalogItemBody(item, "人口基础信息（敏感）", "not_shared")
+	body["legal_basis"], body["share_conditions"] = basis, ""
+	ch := w.prov.do("POST", "/api/v1/catalog/changes", map[string]any{"jurisdiction": "wuhan", "reason": "含敏感个人信息",
+		"operations": []any{map[string]any{"op": "modify", "item_id": item, "item": body}}}).must(t, 201)
+	id := ch.str("id")
+	if cl, _ := ch.Body["classification"].([]any); len(cl) != 1 || cl[0] != item {
+		t.Fatalf("the change does not list %s for classification: %s", item, ch.Raw)
+	}
+	decide(t, w.authority, openTask(t, w.authority, "catalog_change", id), map[string]any{"decision": "approve"}, 200)
+
+	done := w.prov.do("GET", "/api/v1/catalog/changes/"+id, nil).must(t, 200)
+	refs, _ := done.Body["classifications"].([]any)
+	if done.str("status") != "applied" || len(refs) != 1 || refs[0].(map[string]any)["item_id"] != item {
+		t.Fatalf("applied change: %s", done.Raw)
+	}
+	clID, _ := refs[0].(map[string]any)["classification_id"].(string)
+	if !events(done)["routed"] {
+		t.Fatalf("no routed event on the change: %s", done.Raw)
+	}
+	it := w.req.do("GET", "/api/v1/catalog/items/"+item, nil).must(t, 200)
+	if it.str("share_type") != "unconditional" || it.str("title") != "人口基础信息（敏感）" || it.Body["version"] != 2.0 {
+		t.Fatalf("item after the change: %s", it.Raw)
+	}
+
+	waitActivity(t, clID, "OpenTask", 1) // the classification is recorded and its review opened
+	list := w.authority.do("GET", "/api/v1/classifications?catalog_item_id="+item, nil).must(t, 200).items()
+	if len(list) != 1 || list[0]["id"] != clID || list[0]["proposed_share_type"] != "not_shared" || list[0]["legal_basis"] != basis ||
+		list[0]["previous_share_type"] != "unconditional" || list[0]["base_version"] != 2.0 || list[0]["dept"] != w.provider ||
+		list[0]["reason"] != "含敏感个人信息" || list[0]["status"] != "pending" {
+		t.Fatalf("classifications of %s: %v", item, list)
+	}
+	decide(t, w.authority, openTask(t, w.authority, "classification", clID), map[string]any{"decision": "approve"}, 200)
+	if st := w.admin.do("GET", "/api/v1/catalog/items/"+item, nil).must(t, 200).str("share_type"); st != "unconditional" {
+		t.Fatalf("item changed before the government approved: %s", st)
+	}
+	gov := sys.as(t, "mayor", api.RoleGovernment, "", "wuhan")
+	decide(t, gov, openTask(t, gov, "classification", clID), map[string]any{"decision": "approve"}, 200)
+	if got := w.prov.do("GET", "/api/v1/classifications/"+clID, nil).must(t, 200); got.str("status") != "applied" {
+		t.Fatalf("classification after approval: %s", got.Raw)
+	}
+	it = w.req.do("GET", "/api/v1/catalog/items/"+item, nil).must(t, 200)
+	if it.str("share_type") != "not_shared" || it.str("legal_basis") != basis || it.Body["version"] != 3.0 {
+		t.Fatalf("item after the classification: %s", it.Raw)
+	}
+	vs := w.req.do("GET", "/api/v1/catalog/items/"+item+"/versions", nil).must(t, 200).items()
+	if len(vs) != 3 || vs[1]["change_id"] != id || vs[2]["change_id"] != clID {
+		t.Fatalf("versions of %s: %v", item, vs)
+	}
+	checkHistory(t, id, "wuhan-catalog-change-routed")
 }

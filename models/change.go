@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 )
 
@@ -85,10 +86,16 @@ type CatalogChange struct {
 	Round         int               `gorm:"not null" json:"round"`
 	Operations    []ChangeOperation `gorm:"serializer:json;type:text" json:"operations"`
 	// Classification lists the items this change makes conditional or not
-	// shared: they cite a legal basis and are for the classification
-	// procedure (procedure 5) once it exists.
+	// shared: they cite a legal basis. An added item is classified as part of
+	// the change; a modified one is routed to the classification procedure
+	// (procedure 5) when the change is applied, see Classifications.
 	Classification []string `gorm:"serializer:json;type:text" json:"classification"`
-	Article        string   `json:"article"`
+	// Classifications names, once the change is applied, the classification
+	// procedure started for each modified item the change would make
+	// conditional or not shared: the change applied the item's other fields
+	// and kept its share type, conditions and legal basis.
+	Classifications []ClassificationRef `gorm:"serializer:json;type:text" json:"classifications,omitempty"`
+	Article         string              `json:"article"`
 	// Statutory is false where the city names no review deadline and the
 	// platform's service level applies.
 	Statutory    bool       `json:"statutory"`
@@ -97,6 +104,34 @@ type CatalogChange struct {
 	SubmittedAt  time.Time  `json:"submitted_at"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// ClassificationRef is the classification procedure a catalog change started
+// for one of its items.
+type ClassificationRef struct {
+	ItemID           string `json:"item_id"`
+	ClassificationID string `json:"classification_id"`
+}
+
+// RoutedClassificationID is the ID (and workflow ID) of the classification a
+// catalog change starts for one item: one per change and item, so that a
+// retry starts nothing twice.
+func RoutedClassificationID(changeID, itemID string) string {
+	return "cl-" + changeID + "-" + itemID
+}
+
+// Routed lists the modifications of ops that change an existing item's share
+// type to conditional or not shared (restricted lists such items, as
+// Restricted does): they go to the classification procedure instead of
+// changing the share type directly.
+func Routed(ops []ChangeOperation, restricted []string) []ChangeOperation {
+	var out []ChangeOperation
+	for _, op := range ops {
+		if op.Op == OpModify && op.Item != nil && slices.Contains(restricted, op.ItemID) {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 // ChangeRound is one submission of a catalog change and how it ended; a

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -139,11 +141,23 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 		result := activities.ChangeOutcome{ID: c.ID, Round: c.Round, Operations: c.Operations, Note: out.Reason,
 			DecidedBy: out.DecidedBy, Article: rule.Review.Article, At: workflow.Now(ctx)}
 		if out.Decision != DecisionReject {
+			// A modification making an item conditional or not shared goes to
+			// the classification procedure; changes submitted before that
+			// existed changed the share type directly.
+			routed := models.Routed(c.Operations, c.Classification)
+			if len(routed) > 0 && workflow.GetVersion(ctx, versionRouteClassification, workflow.DefaultVersion, 1) >= 1 {
+				for _, op := range routed {
+					result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
+				}
+			}
 			var applied activities.ApplyResult
 			if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, result).Get(ctx, &applied); err != nil {
 				return st, fmt.Errorf("apply %s: %w", c.ID, err)
 			}
 			if applied.Applied {
+				if err := startClassifications(ctx, c, p, routed, applied.Routed); err != nil {
+					return st, err
+				}
 				st.Status, st.Step = models.ChangeApplied, ""
 				return st, conclude(ctx, box, st.Status)
 			}
@@ -180,6 +194,45 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 			return st, fmt.Errorf("upsert status: %w", err)
 		}
 	}
+}
+
+// versionRouteClassification marks the change that routes a modification
+// making an item conditional or not shared to the classification procedure.
+const versionRouteClassification = "route-classification"
+
+// startClassifications starts, for each routed item as the applied change
+// left it, a classification proposing the share type, conditions and legal
+// basis of the change's operation, filed by the change's department with its
+// reason, under the city's rules the change was submitted under. Each is a
+// child workflow that outlives the change (ParentClosePolicy ABANDON) with
+// the ID models.RoutedClassificationID: one already started counts as started.
+func startClassifications(ctx workflow.Context, c models.CatalogChange, p regulations.Profile, routed []models.ChangeOperation, items []models.CatalogItem) error {
+	for _, it := range items {
+		i := slices.IndexFunc(routed, func(op models.ChangeOperation) bool { return op.ItemID == it.ID })
+		if i < 0 {
+			continue
+		}
+		op := routed[i].Item
+		id := models.RoutedClassificationID(c.ID, it.ID)
+		in := NewClassificationInput(it, ClassificationProposal{
+			ID: id, Dept: c.Dept, ShareType: op.ShareType, Conditions: op.ShareConditions, LegalBasis: op.LegalBasis,
+			Reason: c.Reason, SubmittedBy: c.SubmittedBy, SubmittedAt: workflow.Now(ctx),
+		}, p)
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: id, TaskQueue: TaskQueue,
+			ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				AttrJurisdiction.ValueSet(it.Jurisdiction), AttrProcedure.ValueSet(ProcedureClassification),
+				AttrStatus.ValueSet(models.ClassificationPending), AttrProviderDept.ValueSet(c.Dept)),
+		})
+		err := workflow.ExecuteChildWorkflow(cctx, Classification, in).GetChildWorkflowExecution().Get(ctx, nil)
+		var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+		if err != nil && !errors.As(err, &started) {
+			return fmt.Errorf("start classification %s of %s: %w", id, c.ID, err)
+		}
+	}
+	return nil
 }
 
 // reviewRound runs the steps of the city's path for the change's current

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
 )
 
 // Changes below are submitted Wed 2025-04-30 10:00 Beijing time (filedMay):
@@ -289,4 +291,91 @@ func (h *harness) changeState() workflows.ChangeState {
 	var st workflows.ChangeState
 	require.NoError(h.t, v.Get(&st))
 	return st
+}
+
+// A modification making an existing item not shared applies the item's other
+// fields but keeps its share type; a classification procedure is started for
+// the item with the operation's legal basis, and the change records it. An
+// item added not shared is classified as part of the change.
+func TestCatalogChangeRoutesRestrictionToClassification(t *testing.T) {
+	const basis = "《个人信息保护法》第二十八条"
+	h := newEnv(t, filedMay, changeWF)
+	h.env.RegisterWorkflow(workflows.Classification)
+	h.seedCatalog("wuhan")
+	in := h.changeInput("wuhan", "")
+	a := in.Change.Operations[0].Item
+	a.ShareType, a.LegalBasis = models.ShareNotShared, basis
+	added := in.Change.Operations[1].Item
+	added.ShareType, added.LegalBasis = models.ShareNotShared, basis
+	in.Change.Classification = []string{itemA, "ITEM-C"}
+	clID := models.RoutedClassificationID(changeID, itemA)
+	u := h.decideAt(filedMay.Add(time.Hour), approve(task("review-1", "authority"), authAct("wuhan")))
+	var it models.CatalogItem
+	var cl models.Classification
+	h.at(filedMay.Add(2*time.Hour), func() {
+		it, _ = h.item(itemA)
+		require.NoError(t, h.db.First(&cl, "id = ?", clID).Error, "the classification is started")
+	})
+	// The classification outlives the change: the authority and the
+	// government approve it (wuhan 第十六条), and only then is the item not shared.
+	ca := h.childDecideAt(clID, filedMay.Add(3*time.Hour), approve(clID+".authority-review.authority", authAct("wuhan")))
+	cg := h.childDecideAt(clID, filedMay.Add(4*time.Hour), approve(clID+".government-approval.government", govAct("wuhan")))
+	st := h.runChange(in)
+	requireAccepted(t, u, task("review-1", "authority"), workflows.DecisionApprove)
+	require.Equal(t, models.ChangeApplied, st.Status)
+
+	require.Equal(t, "人口基础信息", it.Title, "the other fields are applied")
+	require.Equal(t, models.ShareUnconditional, it.ShareType, "the share type waits for the classification")
+	require.Empty(t, it.LegalBasis)
+	require.Equal(t, 2, it.Version)
+	c, _ := h.item("ITEM-C")
+	require.Equal(t, models.ShareNotShared, c.ShareType, "an added item is classified by the change")
+
+	require.Equal(t, []models.ClassificationRef{{ItemID: itemA, ClassificationID: clID}}, h.change().Classifications)
+	ev, ok := h.event("routed", "")
+	require.True(t, ok)
+	require.Contains(t, ev.Detail, clID)
+
+	require.Equal(t, itemA, cl.CatalogItemID)
+	require.Equal(t, models.ShareNotShared, cl.ProposedShareType)
+	require.Equal(t, models.ShareUnconditional, cl.PreviousShareType)
+	require.Equal(t, basis, cl.LegalBasis)
+	require.Equal(t, in.Change.Reason, cl.Reason)
+	require.Equal(t, owner, cl.Dept)
+	require.Equal(t, 2, cl.BaseVersion, "against the version the change made")
+	require.Equal(t, models.ClassificationPending, cl.Status)
+
+	requireAccepted(t, ca, clID+".authority-review.authority", workflows.DecisionApprove)
+	requireAccepted(t, cg, clID+".government-approval.government", workflows.DecisionApprove)
+	require.NoError(t, h.db.First(&cl, "id = ?", clID).Error)
+	require.Equal(t, models.ClassificationApplied, cl.Status)
+	it, _ = h.item(itemA)
+	require.Equal(t, models.ShareNotShared, it.ShareType)
+	require.Equal(t, basis, it.LegalBasis)
+	require.Equal(t, "人口基础信息", it.Title)
+	require.Equal(t, 3, it.Version)
+	vs := h.versions(itemA)
+	require.Len(t, vs, 3)
+	require.Equal(t, changeID, vs[1].ChangeID)
+	require.Equal(t, clID, vs[2].ChangeID)
+}
+
+// childDecideAt sends a decision to the workflow with ID id at the given instant.
+func (h *harness) childDecideAt(id string, when time.Time, d workflows.Decision) *upd {
+	u := &upd{}
+	h.at(when, func() {
+		h.seq++
+		err := h.env.UpdateWorkflowByID(id, workflows.UpdateDecide, fmt.Sprintf("child-%d", h.seq), &testsuite.TestUpdateCallback{
+			OnAccept: func() { u.accepted = true },
+			OnReject: func(err error) { u.rejected = err },
+			OnComplete: func(v interface{}, err error) {
+				u.completed, u.err = true, err
+				if x, ok := v.(workflows.TaskView); ok {
+					u.view = x
+				}
+			},
+		}, d)
+		require.NoError(h.t, err)
+	})
+	return u
 }

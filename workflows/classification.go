@@ -28,6 +28,36 @@ type ClassificationInput struct {
 	Profile        regulations.Profile
 }
 
+// ClassificationProposal is what a department proposes for one of its catalog
+// items: the share type, conditions and legal basis, and why.
+type ClassificationProposal struct {
+	ID          string // the classification's ID and workflow ID
+	Dept        string
+	ShareType   string // conditional or not_shared
+	Conditions  string
+	LegalBasis  string
+	Reason      string
+	SubmittedBy string
+	SubmittedAt time.Time
+}
+
+// NewClassificationInput builds the input of a Classification workflow for
+// proposal pr on item as it is now (its version is the one the
+// classification applies against, its share type the one it replaces) under
+// the city's rules p. The API's POST /classifications and the catalog
+// change that routes an item both use it.
+func NewClassificationInput(item models.CatalogItem, pr ClassificationProposal, p regulations.Profile) ClassificationInput {
+	return ClassificationInput{
+		Classification: models.Classification{
+			ID: pr.ID, WorkflowID: pr.ID, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, Dept: pr.Dept,
+			ProposedShareType: pr.ShareType, PreviousShareType: item.ShareType, LegalBasis: pr.LegalBasis,
+			Conditions: pr.Conditions, Reason: pr.Reason, BaseVersion: item.Version,
+			SubmittedBy: pr.SubmittedBy, SubmittedAt: pr.SubmittedAt.UTC(),
+		},
+		Profile: p,
+	}
+}
+
 // ClassificationState is a classification as its workflow sees it.
 type ClassificationState struct {
 	ID               string    `json:"id"`
