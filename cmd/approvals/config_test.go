@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/cityapprovals/approvals/api"
+)
+
+// Bad configuration is refused with a message naming the variable.
+func TestBadConfigurationNamesTheVariable(t *testing.T) {
+	cases := []struct {
+		env        map[string]string
+		production bool
+		secret     bool
+		want       string
+	}{
+		{map[string]string{"DATABASE_URL": ""}, true, false, "DATABASE_URL"},
+		{map[string]string{"DATABASE_URL": "mysql://x"}, true, false, "DATABASE_URL"},
+		{map[string]string{"APPROVALS_LOG_LEVEL": "loud"}, false, false, "APPROVALS_LOG_LEVEL"},
+		{map[string]string{"APPROVALS_EXTEND_VALIDITY": "atlantis:2030-01-01"}, false, false, "APPROVALS_EXTEND_VALIDITY"},
+		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": ""}, true, true, "APPROVALS_JWT_SECRET"},
+		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": api.DevSecret}, true, true, "APPROVALS_JWT_SECRET"},
+		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": "short"}, true, true, "APPROVALS_JWT_SECRET"},
+	}
+	for _, c := range cases {
+		for _, name := range []string{"DATABASE_URL", "APPROVALS_LOG_LEVEL", "APPROVALS_EXTEND_VALIDITY", "APPROVALS_JWT_SECRET"} {
+			t.Setenv(name, "")
+		}
+		for k, v := range c.env {
+			t.Setenv(k, v)
+		}
+		cfg, err := loadConfig(c.production)
+		if err == nil && c.secret {
+			err = cfg.requireSecret()
+		}
+		var ce configError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err = %v, want a configuration error naming %s", c.env, err, c.want)
+		}
+	}
+}
+
+// Development needs nothing set: SQLite, its own Temporal, the development secret.
+func TestDevelopmentDefaults(t *testing.T) {
+	for _, name := range []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "APPROVALS_JWT_SECRET", "APPROVALS_LOG_LEVEL", "APPROVALS_EXTEND_VALIDITY"} {
+		t.Setenv(name, "")
+	}
+	cfg, err := loadConfig(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Secret != api.DevSecret || cfg.Temporal != "" || cfg.DatabaseURL != "" || cfg.Namespace != "default" {
+		t.Fatalf("dev defaults: %+v", cfg)
+	}
+	t.Setenv("APPROVALS_JWT_SECRET", strings.Repeat("s", 40))
+	t.Setenv("DATABASE_URL", "postgres://db/x")
+	cfg, err = loadConfig(true)
+	if err != nil || cfg.requireSecret() != nil || cfg.Temporal != "127.0.0.1:7233" {
+		t.Fatalf("production with a real secret: %+v, %v", cfg, err)
+	}
+}
