@@ -142,15 +142,7 @@ func (s *Server) createAdjustment(c echo.Context) error {
 }
 
 func (s *Server) replayAdjustment(c echo.Context, p models.TemporaryAdjustment, in adjustmentInput) error {
-	if !sameAdjustment(p, in) {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different adjustment")
-	}
-	v, err := s.adjustmentView(c, p)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	return c.JSON(http.StatusOK, v)
+	return replayed(c, sameAdjustment(p, in), "adjustment", "/api/v1/temporary-adjustments/"+p.ID, func() (any, error) { return s.adjustmentView(c, p) })
 }
 
 // scopeAdjustments limits a query to the adjustments the caller may see.

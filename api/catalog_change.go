@@ -190,16 +190,7 @@ func (s *Server) createChange(c echo.Context) error {
 
 // replayChange answers a retried POST with the change its key submitted.
 func (s *Server) replayChange(c echo.Context, ch models.CatalogChange, in changeInput) error {
-	if !s.sameChange(c, ch, in) {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different change")
-	}
-	v, err := s.changeView(c, ch)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/catalog/changes/"+ch.ID)
-	return c.JSON(http.StatusOK, v)
+	return replayed(c, s.sameChange(c, ch, in), "change", "/api/v1/catalog/changes/"+ch.ID, func() (any, error) { return s.changeView(c, ch) })
 }
 
 // sameChange tells whether a stored change is the one a retried POST asks

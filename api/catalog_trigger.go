@@ -155,16 +155,7 @@ func (s *Server) createTrigger(c echo.Context) error {
 
 // replayTrigger answers a retried POST with the trigger its key recorded.
 func (s *Server) replayTrigger(c echo.Context, t models.CatalogTrigger, in triggerInput) error {
-	if !sameTrigger(t, in) {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different trigger")
-	}
-	v, err := s.triggerView(c, t)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/catalog/triggers/"+t.ID)
-	return c.JSON(http.StatusOK, v)
+	return replayed(c, sameTrigger(t, in), "trigger", "/api/v1/catalog/triggers/"+t.ID, func() (any, error) { return s.triggerView(c, t) })
 }
 
 func sameTrigger(t models.CatalogTrigger, in triggerInput) bool {

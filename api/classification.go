@@ -141,16 +141,7 @@ func (s *Server) createClassification(c echo.Context) error {
 }
 
 func (s *Server) replayClassification(c echo.Context, p models.Classification, in classificationInput) error {
-	if !sameClassification(p, in) {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different classification")
-	}
-	v, err := s.classificationView(c, p)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/classifications/"+p.ID)
-	return c.JSON(http.StatusOK, v)
+	return replayed(c, sameClassification(p, in), "classification", "/api/v1/classifications/"+p.ID, func() (any, error) { return s.classificationView(c, p) })
 }
 
 // scopeClassifications limits a query to the classifications the caller may see.

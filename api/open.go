@@ -254,16 +254,7 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 
 // replayOpen answers a retried POST with the application its Idempotency-Key made.
 func (s *Server) replayOpen(c echo.Context, prior models.OpenApplication, in openInput) error {
-	if !sameOpen(prior, in) {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different application")
-	}
-	v, err := s.openView(c, prior)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/open-applications/"+prior.ID)
-	return c.JSON(http.StatusOK, v)
+	return replayed(c, sameOpen(prior, in), "application", "/api/v1/open-applications/"+prior.ID, func() (any, error) { return s.openView(c, prior) })
 }
 
 // sameOpen tells whether a stored application is the one a retried POST asks

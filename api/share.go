@@ -158,16 +158,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 
 // replay answers a retried POST with the request its Idempotency-Key made.
 func (s *Server) replay(c echo.Context, prior models.ShareRequest, in shareInput) error {
-	if !sameRequest(prior, in) {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request")
-	}
-	v, err := s.shareView(c, prior)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/share-requests/"+prior.ID)
-	return c.JSON(http.StatusOK, v)
+	return replayed(c, sameRequest(prior, in), "request", "/api/v1/share-requests/"+prior.ID, func() (any, error) { return s.shareView(c, prior) })
 }
 
 // sameRequest tells whether a stored request is the one a retried POST asks for.

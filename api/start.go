@@ -95,3 +95,19 @@ func (s *Server) procedureRecords(c echo.Context, id string) ([]models.Task, []m
 	}
 	return tasks, events, nil
 }
+
+// replayed answers a retried POST with the procedure its Idempotency-Key
+// made (200, Idempotent-Replayed, Location), or a 422 when the key was used
+// for a different input.
+func replayed(c echo.Context, same bool, what, location string, view func() (any, error)) error {
+	if !same {
+		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different "+what)
+	}
+	v, err := view()
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return c.JSON(http.StatusOK, v)
+}
