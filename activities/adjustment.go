@@ -81,40 +81,16 @@ type ApplyAdjustmentInput struct {
 // ApplyAdjustment changes the item as a new catalog version and records the
 // adjustment's status in one transaction; an item changed meanwhile is a
 // conflict and leaves the item as it is.
-func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInput) (ApplyClassificationResult, error) {
-	var res ApplyClassificationResult
+func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInput) (ItemEdit, error) {
+	var res ItemEdit
 	at := in.Update.At.UTC()
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var done models.CatalogItemVersion
-		err := tx.Where("item_id = ? AND change_id = ? AND round = ?", in.ItemID, in.Update.ID, in.Round).First(&done).Error
-		switch {
-		case err == nil: // applied by an earlier attempt
-			res = ApplyClassificationResult{Applied: true, Version: done.Version}
-			var before models.CatalogItemVersion
-			if tx.Where("item_id = ? AND version < ?", in.ItemID, done.Version).Order("version DESC").First(&before).Error == nil {
-				res.Previous = before.Item
-			}
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return fmt.Errorf("look up round %d of %s: %w", in.Round, in.Update.ID, err)
-		default:
-			var cur models.CatalogItem
-			if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
-				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return &models.ConflictError{Field: "catalog_item_id", Message: "item " + in.ItemID + " was deleted meanwhile"}
-				}
-				return fmt.Errorf("load catalog item %s: %w", in.ItemID, err)
-			}
-			res.Previous = cur
-			it := cur
+		var err error
+		res, err = applyItemEdit(tx, in.Update.ID, in.Round, in.ItemID, in.BaseVersion, at, func(it *models.CatalogItem) {
 			it.ShareType, it.ShareConditions = in.ShareType, in.ShareConditions
-			op := models.ChangeOperation{Op: models.OpModify, ItemID: in.ItemID, BaseVersion: in.BaseVersion, Item: &it}
-			if err := models.ApplyChange(tx, in.Update.ID, in.Round, []models.ChangeOperation{op}, at); err != nil {
-				return err
-			}
-			if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
-				return fmt.Errorf("reload catalog item %s: %w", in.ItemID, err)
-			}
-			res.Applied, res.Version = true, cur.Version
+		})
+		if err != nil {
+			return err
 		}
 		return updateAdjustment(tx, in.Update)
 	})
@@ -125,7 +101,7 @@ func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInpu
 		if err := a.UpdateAdjustment(ctx, u); err != nil {
 			return res, err
 		}
-		return ApplyClassificationResult{Conflict: conflict.Error()}, nil
+		return ItemEdit{Conflict: conflict.Error()}, nil
 	}
 	if err != nil {
 		return res, fmt.Errorf("apply adjustment %s: %w", in.Update.ID, err)

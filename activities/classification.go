@@ -82,9 +82,9 @@ type ApplyClassificationInput struct {
 	LegalBasis      string
 }
 
-// ApplyClassificationResult says whether the item changed: its new version
+// ItemEdit says whether a classification or an adjustment changed the item: its new version
 // and what it was before, or the conflict that kept it unchanged.
-type ApplyClassificationResult struct {
+type ItemEdit struct {
 	Applied  bool
 	Version  int
 	Previous models.CatalogItem
@@ -95,40 +95,16 @@ type ApplyClassificationResult struct {
 // new version recorded with the classification as its change), and records
 // the classification's new status, in one transaction; an item changed
 // meanwhile is reported as a conflict and nothing is written but that.
-func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassificationInput) (ApplyClassificationResult, error) {
-	var res ApplyClassificationResult
+func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassificationInput) (ItemEdit, error) {
+	var res ItemEdit
 	at := in.Update.At.UTC()
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var prev models.CatalogItemVersion
-		err := tx.Where("item_id = ? AND change_id = ? AND round = ?", in.ItemID, in.Update.ID, in.Round).First(&prev).Error
-		if err == nil { // applied by an earlier attempt
-			res = ApplyClassificationResult{Applied: true, Version: prev.Version}
-			var before models.CatalogItemVersion
-			if tx.Where("item_id = ? AND version < ?", in.ItemID, prev.Version).Order("version DESC").First(&before).Error == nil {
-				res.Previous = before.Item
-			}
-		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("look up round %d of %s: %w", in.Round, in.Update.ID, err)
-		}
-		var cur models.CatalogItem
-		if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return &models.ConflictError{Field: "catalog_item_id", Message: "item " + in.ItemID + " was deleted meanwhile"}
-			}
-			return fmt.Errorf("load catalog item %s: %w", in.ItemID, err)
-		}
-		if !res.Applied {
-			res.Previous = cur
-			it := cur
+		var err error
+		res, err = applyItemEdit(tx, in.Update.ID, in.Round, in.ItemID, in.BaseVersion, at, func(it *models.CatalogItem) {
 			it.ShareType, it.ShareConditions, it.LegalBasis = in.ShareType, in.ShareConditions, in.LegalBasis
-			op := models.ChangeOperation{Op: models.OpModify, ItemID: in.ItemID, BaseVersion: in.BaseVersion, Item: &it}
-			if err := models.ApplyChange(tx, in.Update.ID, in.Round, []models.ChangeOperation{op}, at); err != nil {
-				return err
-			}
-			if err := tx.First(&cur, "id = ?", in.ItemID).Error; err != nil {
-				return fmt.Errorf("reload catalog item %s: %w", in.ItemID, err)
-			}
-			res.Applied, res.Version = true, cur.Version
+		})
+		if err != nil {
+			return err
 		}
 		return updateClassification(tx, in.Update)
 	})
@@ -139,10 +115,49 @@ func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassifica
 		if err := a.UpdateClassification(ctx, u); err != nil {
 			return res, err
 		}
-		return ApplyClassificationResult{Conflict: conflict.Error()}, nil
+		return ItemEdit{Conflict: conflict.Error()}, nil
 	}
 	if err != nil {
 		return res, fmt.Errorf("apply classification %s: %w", in.Update.ID, err)
 	}
+	return res, nil
+}
+
+// applyItemEdit changes one catalog item through the catalog's versioning, as
+// round `round` of procedure procID against baseVersion, and says what it was
+// before. A retried attempt finds the version it made; an item changed or
+// deleted meanwhile is a *models.ConflictError and nothing is written.
+func applyItemEdit(tx *gorm.DB, procID string, round int, itemID string, baseVersion int, at time.Time, edit func(*models.CatalogItem)) (ItemEdit, error) {
+	var done models.CatalogItemVersion
+	err := tx.Where("item_id = ? AND change_id = ? AND round = ?", itemID, procID, round).First(&done).Error
+	if err == nil { // applied by an earlier attempt
+		res := ItemEdit{Applied: true, Version: done.Version}
+		var before models.CatalogItemVersion
+		if tx.Where("item_id = ? AND version < ?", itemID, done.Version).Order("version DESC").First(&before).Error == nil {
+			res.Previous = before.Item
+		}
+		return res, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return ItemEdit{}, fmt.Errorf("look up round %d of %s: %w", round, procID, err)
+	}
+	var cur models.CatalogItem
+	if err := tx.First(&cur, "id = ?", itemID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ItemEdit{}, &models.ConflictError{Field: "catalog_item_id", Message: "item " + itemID + " was deleted meanwhile"}
+		}
+		return ItemEdit{}, fmt.Errorf("load catalog item %s: %w", itemID, err)
+	}
+	res := ItemEdit{Previous: cur}
+	it := cur
+	edit(&it)
+	op := models.ChangeOperation{Op: models.OpModify, ItemID: itemID, BaseVersion: baseVersion, Item: &it}
+	if err := models.ApplyChange(tx, procID, round, []models.ChangeOperation{op}, at); err != nil {
+		return res, err
+	}
+	if err := tx.First(&cur, "id = ?", itemID).Error; err != nil {
+		return res, fmt.Errorf("reload catalog item %s: %w", itemID, err)
+	}
+	res.Applied, res.Version = true, cur.Version
 	return res, nil
 }

@@ -92,10 +92,10 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 		return st, fmt.Errorf("record %s: %w", adj.ID, err)
 	}
 	rec := activities.AdjustmentUpdate{ID: adj.ID, EndDate: adj.EndDate, Article: rule.TemporaryArticle}
-	apply := func(round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ApplyClassificationResult, error) {
+	apply := func(round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ItemEdit, error) {
 		u := rec
 		u.Status, u.Event, u.Key, u.Note, u.Reverted, u.At = status, kind, fmt.Sprintf("round-%d", round), note, reverted, workflow.Now(ctx)
-		var res activities.ApplyClassificationResult
+		var res activities.ItemEdit
 		if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
 			Update: u, Round: round, ItemID: adj.CatalogItemID, BaseVersion: base, ShareType: shareType, ShareConditions: conds,
 		}).Get(ctx, &res); err != nil {

@@ -139,10 +139,10 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 		st.Status, st.Step, st.NextReevaluation = status, "", ""
 		return st, conclude(ctx, box, status)
 	}
-	apply := func(round, base int, shareType, conds, basis, status, kind, by, note string) (activities.ApplyClassificationResult, error) {
+	apply := func(round, base int, shareType, conds, basis, status, kind, by, note string) (activities.ItemEdit, error) {
 		u := rec
 		u.Status, u.Step, u.Event, u.Key, u.Actor, u.Note, u.Final = status, "", kind, fmt.Sprintf("round-%d", round), by, note, true
-		var res activities.ApplyClassificationResult
+		var res activities.ItemEdit
 		err := workflow.ExecuteActivity(actx(ctx), acts.ApplyClassification, activities.ApplyClassificationInput{
 			Update: u, Round: round, ItemID: c.CatalogItemID, BaseVersion: base,
 			ShareType: shareType, ShareConditions: conds, LegalBasis: basis,
