@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
@@ -58,11 +57,7 @@ func (s *Server) createAdjustment(c echo.Context) error {
 	}
 	now := s.now()
 	var errs []FieldError
-	for _, f := range []struct{ name, val string }{{"catalog_item_id", in.CatalogItemID}, {"reason", in.Reason}} {
-		if strings.TrimSpace(f.val) == "" {
-			errs = append(errs, FieldError{f.name, "is required"})
-		}
-	}
+	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "reason", in.Reason)...)
 	switch in.ShareType {
 	case models.ShareUnconditional, models.ShareConditional, models.ShareNotShared:
 	default:

@@ -70,11 +70,7 @@ func (s *Server) createTrigger(c echo.Context) error {
 		return err
 	}
 	var errs []FieldError
-	for _, f := range []struct{ name, val string }{{"dept", in.Dept}, {"jurisdiction", in.Jurisdiction}, {"description", in.Description}} {
-		if strings.TrimSpace(f.val) == "" {
-			errs = append(errs, FieldError{f.name, "is required"})
-		}
-	}
+	errs = append(errs, required("dept", in.Dept, "jurisdiction", in.Jurisdiction, "description", in.Description)...)
 	kinds := []string{models.TriggerLawRevision, models.TriggerDutyChange, models.TriggerSystemChange}
 	if !slices.Contains(kinds, in.Kind) {
 		errs = append(errs, FieldError{"kind", "must be one of " + strings.Join(kinds, ", ")})

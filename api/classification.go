@@ -68,11 +68,7 @@ func (s *Server) createClassification(c echo.Context) error {
 		return err
 	}
 	var errs []FieldError
-	for _, f := range []struct{ name, val string }{{"catalog_item_id", in.CatalogItemID}, {"legal_basis", in.LegalBasis}, {"reason", in.Reason}} {
-		if strings.TrimSpace(f.val) == "" {
-			errs = append(errs, FieldError{f.name, "is required"})
-		}
-	}
+	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "legal_basis", in.LegalBasis, "reason", in.Reason)...)
 	switch in.ProposedShareType {
 	case models.ShareConditional:
 		if strings.TrimSpace(in.Conditions) == "" {

@@ -158,11 +158,7 @@ func (s *Server) createObjection(c echo.Context) error {
 		return err
 	}
 	var errs []FieldError
-	for _, f := range []struct{ name, val string }{{"catalog_item_id", in.CatalogItemID}, {"kind", in.Kind}, {"description", in.Description}} {
-		if strings.TrimSpace(f.val) == "" {
-			errs = append(errs, FieldError{f.name, "is required"})
-		}
-	}
+	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "kind", in.Kind, "description", in.Description)...)
 	if in.Kind != "" && !slices.Contains(regulations.ObjectionKinds, in.Kind) {
 		errs = append(errs, FieldError{"kind", "must be one of " + strings.Join(regulations.ObjectionKinds, ", ")})
 	}

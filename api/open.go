@@ -56,11 +56,7 @@ type openInput struct {
 // as stored; the period of use ends at 24:00 Beijing time of its last day.
 func (in openFieldsInput) check(rule regulations.OpenRule) (models.OpenFields, []FieldError) {
 	var errs []FieldError
-	for _, f := range []struct{ name, val string }{{"scenario", in.Scenario}, {"data_scope", in.DataScope}} {
-		if strings.TrimSpace(f.val) == "" {
-			errs = append(errs, FieldError{f.name, "is required"})
-		}
-	}
+	errs = append(errs, required("scenario", in.Scenario, "data_scope", in.DataScope)...)
 	if !slices.Contains(deliveries, in.Delivery) {
 		errs = append(errs, FieldError{"delivery", "must be one of " + strings.Join(deliveries, ", ")})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -65,4 +66,15 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		_ = json.NewEncoder(c.Response()).Encode(p)
 	}
+}
+
+// required names each field, given as name/value pairs, whose value is blank.
+func required(pairs ...string) []FieldError {
+	var errs []FieldError
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			errs = append(errs, FieldError{pairs[i], "is required"})
+		}
+	}
+	return errs
 }

@@ -58,11 +58,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		return err
 	}
 	var errs []FieldError
-	for _, f := range []struct{ name, val string }{{"catalog_item_id", in.CatalogItemID}, {"purpose", in.Purpose}, {"scenario", in.Scenario}} {
-		if strings.TrimSpace(f.val) == "" {
-			errs = append(errs, FieldError{f.name, "is required"})
-		}
-	}
+	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "purpose", in.Purpose, "scenario", in.Scenario)...)
 	if len(in.DataItems) == 0 {
 		errs = append(errs, FieldError{"data_items", "name at least one data item (数据项) of the catalog item"})
 	}
