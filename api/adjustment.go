@@ -56,8 +56,7 @@ func (s *Server) createAdjustment(c echo.Context) error {
 		return err
 	}
 	now := s.now()
-	var errs []FieldError
-	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "reason", in.Reason)...)
+	errs := required("catalog_item_id", in.CatalogItemID, "reason", in.Reason)
 	switch in.ShareType {
 	case models.ShareUnconditional, models.ShareConditional, models.ShareNotShared:
 	default:

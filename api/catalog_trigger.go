@@ -69,8 +69,7 @@ func (s *Server) createTrigger(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	var errs []FieldError
-	errs = append(errs, required("dept", in.Dept, "jurisdiction", in.Jurisdiction, "description", in.Description)...)
+	errs := required("dept", in.Dept, "jurisdiction", in.Jurisdiction, "description", in.Description)
 	kinds := []string{models.TriggerLawRevision, models.TriggerDutyChange, models.TriggerSystemChange}
 	if !slices.Contains(kinds, in.Kind) {
 		errs = append(errs, FieldError{"kind", "must be one of " + strings.Join(kinds, ", ")})

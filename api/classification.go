@@ -67,8 +67,7 @@ func (s *Server) createClassification(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	var errs []FieldError
-	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "legal_basis", in.LegalBasis, "reason", in.Reason)...)
+	errs := required("catalog_item_id", in.CatalogItemID, "legal_basis", in.LegalBasis, "reason", in.Reason)
 	switch in.ProposedShareType {
 	case models.ShareConditional:
 		if strings.TrimSpace(in.Conditions) == "" {

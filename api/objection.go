@@ -157,8 +157,7 @@ func (s *Server) createObjection(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	var errs []FieldError
-	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "kind", in.Kind, "description", in.Description)...)
+	errs := required("catalog_item_id", in.CatalogItemID, "kind", in.Kind, "description", in.Description)
 	if in.Kind != "" && !slices.Contains(regulations.ObjectionKinds, in.Kind) {
 		errs = append(errs, FieldError{"kind", "must be one of " + strings.Join(regulations.ObjectionKinds, ", ")})
 	}

@@ -55,8 +55,7 @@ type openInput struct {
 // check validates the stated fields against the city's rule and returns them
 // as stored; the period of use ends at 24:00 Beijing time of its last day.
 func (in openFieldsInput) check(rule regulations.OpenRule) (models.OpenFields, []FieldError) {
-	var errs []FieldError
-	errs = append(errs, required("scenario", in.Scenario, "data_scope", in.DataScope)...)
+	errs := required("scenario", in.Scenario, "data_scope", in.DataScope)
 	if !slices.Contains(deliveries, in.Delivery) {
 		errs = append(errs, FieldError{"delivery", "must be one of " + strings.Join(deliveries, ", ")})
 	}

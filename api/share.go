@@ -57,8 +57,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	var errs []FieldError
-	errs = append(errs, required("catalog_item_id", in.CatalogItemID, "purpose", in.Purpose, "scenario", in.Scenario)...)
+	errs := required("catalog_item_id", in.CatalogItemID, "purpose", in.Purpose, "scenario", in.Scenario)
 	if len(in.DataItems) == 0 {
 		errs = append(errs, FieldError{"data_items", "name at least one data item (数据项) of the catalog item"})
 	}
