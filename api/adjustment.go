@@ -13,16 +13,16 @@ import (
 )
 
 type adjustmentInput struct {
-	CatalogItemID   string `json:"catalog_item_id"`
-	ShareType       string `json:"share_type"`
+	CatalogItemID   string `json:"catalog_item_id" bound:"id"`
+	ShareType       string `json:"share_type" bound:"id"`
 	ShareConditions string `json:"share_conditions"`
 	Ground          string `json:"ground"`
 	Reason          string `json:"reason"`
-	EndDate         string `json:"end_date"`
+	EndDate         string `json:"end_date" bound:"date"`
 }
 
 type renewInput struct {
-	EndDate string `json:"end_date"`
+	EndDate string `json:"end_date" bound:"date"`
 	Reason  string `json:"reason"`
 }
 

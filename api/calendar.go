@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/labstack/echo/v4"
 )
@@ -30,6 +31,8 @@ func (s *Server) calendarDeadline(c echo.Context) error {
 	from, err := time.Parse(time.RFC3339, c.QueryParam("from"))
 	if err != nil {
 		errs = append(errs, FieldError{"from", "must be an RFC 3339 time, e.g. 2026-03-02T09:30:00+08:00"})
+	} else if msg := bounds.Time(from); msg != "" {
+		errs = append(errs, FieldError{"from", msg})
 	}
 	n, err := strconv.Atoi(c.QueryParam("working_days"))
 	if err != nil || n < 1 || n > holidays.MaxWorkingDays {
@@ -63,10 +66,14 @@ func (s *Server) calendarDays(c echo.Context) error {
 	from, err := holidays.ParseDate(c.QueryParam("from"))
 	if err != nil {
 		errs = append(errs, FieldError{"from", "must be a date YYYY-MM-DD"})
+	} else if msg := bounds.Date(c.QueryParam("from")); msg != "" {
+		errs = append(errs, FieldError{"from", msg})
 	}
 	to, err := holidays.ParseDate(c.QueryParam("to"))
 	if err != nil {
 		errs = append(errs, FieldError{"to", "must be a date YYYY-MM-DD"})
+	} else if msg := bounds.Date(c.QueryParam("to")); msg != "" {
+		errs = append(errs, FieldError{"to", msg})
 	}
 	if len(errs) > 0 {
 		return problem(http.StatusBadRequest, errs[0].Field+": "+errs[0].Message, errs...)

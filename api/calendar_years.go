@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
@@ -28,9 +29,9 @@ func (s *Server) calendar(ctx context.Context) (*holidays.Calendar, error) {
 // yearInput is the body of PUT /calendar/years/{year}.
 type yearInput struct {
 	Source         string             `json:"source"`
-	URL            string             `json:"url"`
-	Holidays       []holidays.Holiday `json:"holidays"`
-	MakeupWorkdays []string           `json:"makeup_workdays"`
+	URL            string             `json:"url" bound:"url"`
+	Holidays       []holidays.Holiday `json:"holidays" bound:"max=40"`
+	MakeupWorkdays []string           `json:"makeup_workdays" bound:"date,max=20"`
 }
 
 // yearView is one year of the calendar in force.
@@ -68,8 +69,9 @@ func (s *Server) putCalendarYear(c echo.Context) error {
 		return err
 	}
 	year, err := strconv.Atoi(c.Param("year"))
-	if err != nil || year < 1949 || year > 9999 {
-		return problem(http.StatusBadRequest, "year must be a year from 1949 to 9999", FieldError{"year", "must be a year from 1949 to 9999"})
+	if err != nil || year < bounds.MinYear || year > bounds.MaxYear {
+		msg := fmt.Sprintf("must be a year from %d to %d", bounds.MinYear, bounds.MaxYear)
+		return problem(http.StatusBadRequest, "year "+msg, FieldError{"year", msg})
 	}
 	var in yearInput
 	if err := bind(c, &in); err != nil {

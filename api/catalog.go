@@ -35,10 +35,10 @@ func (s *Server) knownCity(field, city string) error {
 }
 
 type departmentInput struct {
-	Code         string `json:"code"`
-	Name         string `json:"name"`
-	Jurisdiction string `json:"jurisdiction"`
-	Kind         string `json:"kind"`
+	Code         string `json:"code" bound:"id"`
+	Name         string `json:"name" bound:"name"`
+	Jurisdiction string `json:"jurisdiction" bound:"id"`
+	Kind         string `json:"kind" bound:"id"`
 }
 
 func (s *Server) createDepartment(c echo.Context) error {
@@ -81,15 +81,21 @@ func (s *Server) listDepartments(c echo.Context) error {
 }
 
 type catalogInput struct {
-	ID              string   `json:"id"`
-	Jurisdiction    string   `json:"jurisdiction"`
-	ProviderDept    string   `json:"provider_dept"`
-	Title           string   `json:"title"`
-	ShareType       string   `json:"share_type"`
+	ID              string   `json:"id" bound:"id"`
+	Jurisdiction    string   `json:"jurisdiction" bound:"id"`
+	ProviderDept    string   `json:"provider_dept" bound:"id"`
+	Title           string   `json:"title" bound:"name"`
+	ShareType       string   `json:"share_type" bound:"id"`
 	ShareConditions string   `json:"share_conditions"`
 	LegalBasis      string   `json:"legal_basis"`
-	OpenType        string   `json:"open_type"`
-	DataItems       []string `json:"data_items"`
+	OpenType        string   `json:"open_type" bound:"id"`
+	DataItems       []string `json:"data_items" bound:"name,max=500"`
+}
+
+// model is the catalog item the input describes.
+func (in catalogInput) model() models.CatalogItem {
+	return models.CatalogItem{ID: in.ID, Jurisdiction: in.Jurisdiction, ProviderDept: in.ProviderDept, Title: in.Title,
+		ShareType: in.ShareType, ShareConditions: in.ShareConditions, LegalBasis: in.LegalBasis, OpenType: in.OpenType, DataItems: in.DataItems}
 }
 
 func (s *Server) createCatalogItem(c echo.Context) error {
@@ -103,8 +109,7 @@ func (s *Server) createCatalogItem(c echo.Context) error {
 	if err := s.knownCity("jurisdiction", in.Jurisdiction); err != nil {
 		return err
 	}
-	it := models.CatalogItem{ID: in.ID, Jurisdiction: in.Jurisdiction, ProviderDept: in.ProviderDept, Title: in.Title,
-		ShareType: in.ShareType, ShareConditions: in.ShareConditions, LegalBasis: in.LegalBasis, OpenType: in.OpenType, DataItems: in.DataItems}
+	it := in.model()
 	if err := models.ImportCatalog(s.DB.WithContext(c.Request().Context()), []models.CatalogItem{it}); err != nil {
 		return fromModel(err)
 	}

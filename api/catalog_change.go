@@ -15,22 +15,22 @@ import (
 )
 
 type operationInput struct {
-	Op          string        `json:"op"`
-	ItemID      string        `json:"item_id"`
+	Op          string        `json:"op" bound:"id"`
+	ItemID      string        `json:"item_id" bound:"id"`
 	BaseVersion int           `json:"base_version"`
 	Item        *catalogInput `json:"item"`
 }
 
 type changeInput struct {
-	Jurisdiction string           `json:"jurisdiction"`
+	Jurisdiction string           `json:"jurisdiction" bound:"id"`
 	Reason       string           `json:"reason"`
-	TriggerID    string           `json:"trigger_id"`
-	Operations   []operationInput `json:"operations"`
+	TriggerID    string           `json:"trigger_id" bound:"id"`
+	Operations   []operationInput `json:"operations" bound:"max=100"`
 }
 
 type resubmitInput struct {
 	Reason     string           `json:"reason"`
-	Operations []operationInput `json:"operations"`
+	Operations []operationInput `json:"operations" bound:"max=100"`
 }
 
 // changeView is a catalog change as the API shows it: every round, the tasks
@@ -58,8 +58,8 @@ func operations(in []operationInput) []models.ChangeOperation {
 	for i, op := range in {
 		out[i] = models.ChangeOperation{Op: op.Op, ItemID: op.ItemID, BaseVersion: op.BaseVersion}
 		if it := op.Item; it != nil {
-			out[i].Item = &models.CatalogItem{ID: it.ID, Jurisdiction: it.Jurisdiction, ProviderDept: it.ProviderDept, Title: it.Title,
-				ShareType: it.ShareType, ShareConditions: it.ShareConditions, LegalBasis: it.LegalBasis, OpenType: it.OpenType, DataItems: it.DataItems}
+			m := it.model()
+			out[i].Item = &m
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
@@ -16,12 +17,12 @@ import (
 )
 
 type triggerInput struct {
-	Dept          string `json:"dept"`
-	Jurisdiction  string `json:"jurisdiction"`
-	Kind          string `json:"kind"`
-	EffectiveDate string `json:"effective_date"`
+	Dept          string `json:"dept" bound:"id"`
+	Jurisdiction  string `json:"jurisdiction" bound:"id"`
+	Kind          string `json:"kind" bound:"id"`
+	EffectiveDate string `json:"effective_date" bound:"date"`
 	Description   string `json:"description"`
-	ReceivingDept string `json:"receiving_dept"`
+	ReceivingDept string `json:"receiving_dept" bound:"id"`
 }
 
 // triggerView is an update obligation as the API shows it.
@@ -99,6 +100,9 @@ func (s *Server) createTrigger(c echo.Context) error {
 	profile, err := s.Regulations.InForce(in.Jurisdiction, s.now(), holidays.Shanghai)
 	if err != nil {
 		return invalid(FieldError{"jurisdiction", err.Error()})
+	}
+	if err := effectiveDate(from, s.now(), profile); err != nil {
+		return err
 	}
 	if in.ReceivingDept != "" {
 		if in.ReceivingDept == in.Dept {
@@ -218,4 +222,23 @@ func overdueFilter(c echo.Context, q *gorm.DB) (*gorm.DB, error) {
 		return q.Where("overdue = ?", v == "true"), nil
 	}
 	return nil, problem(http.StatusBadRequest, "overdue must be true or false", FieldError{"overdue", "must be true or false"})
+}
+
+// MaxTriggerLead is how far ahead a trigger's effective_date may be: a change
+// takes effect within a year of being recorded.
+const MaxTriggerLead = 366 * 24 * time.Hour
+
+// effectiveDate refuses a trigger's effective_date more than a year ahead of
+// now or before the city's regulation came into force: no obligation counts
+// from a day the regulation did not yet govern.
+func effectiveDate(from, now time.Time, p regulations.Profile) error {
+	if from.After(now.Add(MaxTriggerLead)) {
+		return invalid(FieldError{"effective_date", "must be at most one year ahead (" + now.Add(MaxTriggerLead).In(holidays.Shanghai).Format(time.DateOnly) + ")"})
+	}
+	if p.ValidFrom != "" {
+		if start, err := holidays.ParseDate(p.ValidFrom); err == nil && from.Before(start) {
+			return invalid(FieldError{"effective_date", fmt.Sprintf("is before %s, when %s came into force", p.ValidFrom, p.Document)})
+		}
+	}
+	return nil
 }

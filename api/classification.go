@@ -14,8 +14,8 @@ import (
 )
 
 type classificationInput struct {
-	CatalogItemID     string `json:"catalog_item_id"`
-	ProposedShareType string `json:"proposed_share_type"`
+	CatalogItemID     string `json:"catalog_item_id" bound:"id"`
+	ProposedShareType string `json:"proposed_share_type" bound:"id"`
 	LegalBasis        string `json:"legal_basis"`
 	Conditions        string `json:"conditions"`
 	Reason            string `json:"reason"`

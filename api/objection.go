@@ -27,11 +27,30 @@ const MaxEvidenceBytes = 512 << 10
 // the file's content (http.DetectContentType).
 var evidenceTypes = []string{"application/pdf", "image/png", "image/jpeg", "text/plain"}
 
+// registeredCaller refuses a department caller whose department has no row
+// in departments (a 422 naming it): it may not file or upload anything.
+func (s *Server) registeredCaller(c echo.Context, cl *Claims) error {
+	if cl.Role != RoleDepartment {
+		return nil
+	}
+	var n int64
+	if err := s.DB.WithContext(c.Request().Context()).Model(&models.Department{}).Where("code = ?", cl.Dept).Count(&n).Error; err != nil {
+		return fmt.Errorf("look up department %s: %w", cl.Dept, err)
+	}
+	if n == 0 {
+		return invalid(FieldError{"dept", fmt.Sprintf("department %q of the token is not registered", cl.Dept)})
+	}
+	return nil
+}
+
 // uploadEvidence stores an evidence file (multipart field "file") with its
 // SHA-256, for a later objection of the same caller.
 func (s *Server) uploadEvidence(c echo.Context) error {
 	cl, err := allow(c, RoleApplicant, RoleDepartment)
 	if err != nil {
+		return err
+	}
+	if err := s.registeredCaller(c, cl); err != nil {
 		return err
 	}
 	fh, err := c.FormFile("file")
@@ -108,11 +127,11 @@ func (s *Server) getEvidence(c echo.Context) error {
 }
 
 type objectionInput struct {
-	Jurisdiction  string   `json:"jurisdiction"`
-	CatalogItemID string   `json:"catalog_item_id"`
-	Kind          string   `json:"kind"`
+	Jurisdiction  string   `json:"jurisdiction" bound:"id"`
+	CatalogItemID string   `json:"catalog_item_id" bound:"id"`
+	Kind          string   `json:"kind" bound:"id"`
 	Description   string   `json:"description"`
-	Evidence      []string `json:"evidence"`
+	Evidence      []string `json:"evidence" bound:"id,max=20"`
 }
 
 // objectionView is an objection as the API shows it: its status, step, due
@@ -163,6 +182,9 @@ func (s *Server) createObjection(c echo.Context) error {
 	}
 	if len(errs) > 0 {
 		return invalid(errs...)
+	}
+	if err := s.registeredCaller(c, cl); err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	db := s.DB.WithContext(ctx)

@@ -26,8 +26,8 @@ var (
 )
 
 type periodInput struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From string `json:"from" bound:"date"`
+	To   string `json:"to" bound:"date"`
 }
 
 // openFieldsInput is what an applicant states, and may amend on resubmission.
@@ -41,13 +41,13 @@ type openFieldsInput struct {
 }
 
 type openInput struct {
-	Jurisdiction  string `json:"jurisdiction"`
-	CatalogItemID string `json:"catalog_item_id"`
+	Jurisdiction  string `json:"jurisdiction" bound:"id"`
+	CatalogItemID string `json:"catalog_item_id" bound:"id"`
 	Demand        string `json:"demand"`
 	Applicant     struct {
-		Name       string `json:"name"`
-		Kind       string `json:"kind"`
-		CreditCode string `json:"credit_code"`
+		Name       string `json:"name" bound:"name"`
+		Kind       string `json:"kind" bound:"id"`
+		CreditCode string `json:"credit_code" bound:"id"`
 	} `json:"applicant"`
 	openFieldsInput
 }
@@ -339,7 +339,7 @@ func (s *Server) resubmitOpenApplication(c echo.Context) error {
 }
 
 type agreementInput struct {
-	AcceptClauses []string `json:"accept_clauses"`
+	AcceptClauses []string `json:"accept_clauses" bound:"id,max=50"`
 }
 
 // acceptAgreement records the applicant's acceptance of the open-data use

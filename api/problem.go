@@ -51,6 +51,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &p):
+	case tooLarge(err) != nil: // a multipart form read over the body limit
+		p = tooLarge(err)
 	case errors.As(err, &he):
 		p = problem(he.Code, fmt.Sprint(he.Message))
 		if he.Code == http.StatusNotFound {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -47,7 +49,7 @@ func (s *Server) listProcedures(c echo.Context) error {
 	}
 	var token []byte
 	if v := c.QueryParam("page_token"); v != "" {
-		if token, err = base64.RawURLEncoding.DecodeString(v); err != nil || len(token) == 0 {
+		if token = s.openToken(v); token == nil {
 			return problem(http.StatusBadRequest, "page_token is not one this API issued", FieldError{"page_token", "invalid"})
 		}
 	}
@@ -60,7 +62,7 @@ func (s *Server) listProcedures(c echo.Context) error {
 		}
 		return fmt.Errorf("list procedures: %w", err)
 	}
-	out := list[procedureSummary]{Items: []procedureSummary{}, NextPageToken: base64.RawURLEncoding.EncodeToString(resp.GetNextPageToken())}
+	out := list[procedureSummary]{Items: []procedureSummary{}, NextPageToken: s.sealToken(resp.GetNextPageToken())}
 	for _, w := range resp.GetExecutions() {
 		attrs := w.GetSearchAttributes().GetIndexedFields()
 		p := procedureSummary{
@@ -102,4 +104,35 @@ func paramProblem(err error) error {
 		return problem(http.StatusBadRequest, pe.Error(), FieldError{pe.Param, pe.Message})
 	}
 	return err
+}
+
+// sealToken wraps Temporal's page token with a MAC under the API's secret, so
+// that a token this API did not issue is refused at once (400) instead of
+// being sent to Temporal; "" for the last page.
+func (s *Server) sealToken(t []byte) string {
+	if len(t) == 0 {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(append(s.tokenMAC(t), t...))
+}
+
+// openToken returns the Temporal page token inside a sealed one, or nil.
+func (s *Server) openToken(v string) []byte {
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil || len(b) <= tokenMACSize {
+		return nil
+	}
+	mac, t := b[:tokenMACSize], b[tokenMACSize:]
+	if !hmac.Equal(mac, s.tokenMAC(t)) {
+		return nil
+	}
+	return t
+}
+
+const tokenMACSize = 16
+
+func (s *Server) tokenMAC(t []byte) []byte {
+	h := hmac.New(sha256.New, append([]byte("page-token\n"), s.Secret...))
+	h.Write(t)
+	return h.Sum(nil)[:tokenMACSize]
 }

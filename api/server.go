@@ -4,16 +4,17 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
@@ -53,8 +54,9 @@ func (s *Server) Handler() *echo.Echo {
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.RequestID())
 	e.Use(s.logRequests)
-	e.Use(middleware.BodyLimit("1M"))
+	e.Use(limitBody)
 	e.Use(middleware.Recover())
+	e.Use(checkParams)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
@@ -166,21 +168,87 @@ func (s *Server) ready(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// bind decodes a JSON body strictly: unknown fields and trailing data are errors.
+// bind decodes a JSON body strictly (unknown fields, trailing data and
+// values of the wrong type are a 400 naming the field) and checks every
+// field against its bound (bounds.Check; a 422 naming each field at fault).
 func bind(c echo.Context, v any) error {
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(c.Request().Body); err != nil {
-		return problem(http.StatusBadRequest, "read body: "+err.Error())
+	raw, err := readBody(c)
+	if err != nil {
+		return err
 	}
-	dec := json.NewDecoder(&buf)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return problem(http.StatusBadRequest, "malformed JSON body: "+err.Error())
+	errs, malformed := bounds.Decode(raw, v)
+	if len(errs) == 0 {
+		return nil
 	}
-	if dec.More() {
-		return problem(http.StatusBadRequest, "malformed JSON body: data after the object")
+	fields := make([]FieldError, len(errs))
+	for i, e := range errs {
+		fields[i] = FieldError(e)
 	}
-	return nil
+	if malformed {
+		return problem(http.StatusBadRequest, "malformed JSON body: "+errs[0].Error(), fields...)
+	}
+	return invalid(fields...)
+}
+
+// readBody reads the request body; one over the limit is a 413.
+func readBody(c echo.Context) ([]byte, error) {
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		if p := tooLarge(err); p != nil {
+			return nil, p
+		}
+		return nil, problem(http.StatusBadRequest, "read body: "+err.Error())
+	}
+	return raw, nil
+}
+
+// limitBody refuses a body over bounds.MaxBody (1 MiB) with a 413, whether
+// its length is declared or it is sent in chunks.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > bounds.MaxBody {
+			return tooLarge(&http.MaxBytesError{Limit: bounds.MaxBody})
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, bounds.MaxBody)
+		return next(c)
+	}
+}
+
+// tooLarge is the 413 for a body over the limit, or nil for another error.
+func tooLarge(err error) *Problem {
+	var mb *http.MaxBytesError
+	if !errors.As(err, &mb) {
+		return nil
+	}
+	return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes (1 MiB)", bounds.MaxBody),
+		FieldError{"body", fmt.Sprintf("at most %d bytes", bounds.MaxBody)})
+}
+
+// checkParams refuses a path ID or query parameter outside its bound before
+// any handler sees it: a path ID that no record can have (bad charset,
+// invalid UTF-8, too long) is a 404, a query parameter with control
+// characters, invalid UTF-8 or over bounds.MaxParam is a 400 naming it.
+func checkParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, name := range c.ParamNames() {
+			if v := c.Param(name); bounds.PathID(v) != "" {
+				return problem(http.StatusNotFound, fmt.Sprintf("no %s %q: %s", name, strings.ToValidUTF8(v, "\ufffd"), bounds.PathID(v)),
+					FieldError{name, bounds.PathID(v)})
+			}
+		}
+		for name, vs := range c.QueryParams() {
+			if msg := bounds.Param(name); msg != "" {
+				return problem(http.StatusBadRequest, "query parameter name "+msg, FieldError{"query", msg})
+			}
+			for _, v := range vs {
+				if msg := bounds.Param(v); msg != "" {
+					return problem(http.StatusBadRequest, name+" "+msg, FieldError{name, msg})
+				}
+			}
+		}
+		return next(c)
+	}
 }
 
 // pageSize reads page_size: 1 to 500, 50 when absent.

@@ -15,10 +15,10 @@ import (
 )
 
 type shareInput struct {
-	CatalogItemID string   `json:"catalog_item_id"`
+	CatalogItemID string   `json:"catalog_item_id" bound:"id"`
 	Purpose       string   `json:"purpose"`
 	Scenario      string   `json:"scenario"`
-	DataItems     []string `json:"data_items"`
+	DataItems     []string `json:"data_items" bound:"name,max=500"`
 }
 
 // shareView is a share request as the API shows it.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
@@ -48,12 +49,32 @@ func (s *Server) listTasks(c echo.Context) error {
 }
 
 type decisionInput struct {
-	Decision   string `json:"decision"`
+	Decision   string `json:"decision" bound:"id"`
 	Reason     string `json:"reason"`
 	LegalBasis string `json:"legal_basis"`
 	Conditions string `json:"conditions"`
 	// Item is the corrected catalog item of an objection's fix_and_reopen.
-	Item *models.CatalogItem `json:"item"`
+	Item *decisionItem `json:"item"`
+}
+
+// decisionItem is the corrected catalog item a decision sends: the fields of
+// a catalog item as it is filed, and those of a stored item (version and
+// times), so that an item read from the API can be sent back as it is.
+type decisionItem struct {
+	catalogInput
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// model is the item as the workflow takes it.
+func (it *decisionItem) model() *models.CatalogItem {
+	if it == nil {
+		return nil
+	}
+	m := it.catalogInput.model()
+	m.Version, m.CreatedAt, m.UpdatedAt = it.Version, it.CreatedAt, it.UpdatedAt
+	return &m
 }
 
 // decideTask sends the decision to the procedure's workflow as an Update; the
@@ -79,7 +100,7 @@ func (s *Server) decideTask(c echo.Context) error {
 		return invalid(FieldError{"decision", fmt.Sprintf("task %s is closed (%s)", t.ID, t.Status)})
 	}
 	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
-		Conditions: in.Conditions, Item: in.Item, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
+		Conditions: in.Conditions, Item: in.Item.model(), Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
 	if err := s.sendDecision(ctx, t.WorkflowID, d); err != nil {
 		return updateProblem(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/holidays"
 )
 
@@ -87,11 +88,17 @@ func parseBound(v, name string, upper bool) (*time.Time, error) {
 		return nil, nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		if msg := bounds.Time(t); msg != "" {
+			return nil, &ParamError{name, msg}
+		}
 		return &t, nil
 	}
 	d, err := time.ParseInLocation(time.DateOnly, v, holidays.Shanghai)
 	if err != nil {
 		return nil, &ParamError{name, "must be an RFC 3339 time or a date YYYY-MM-DD (Beijing)"}
+	}
+	if msg := bounds.Date(v); msg != "" {
+		return nil, &ParamError{name, msg}
 	}
 	if upper {
 		d = d.AddDate(0, 0, 1)

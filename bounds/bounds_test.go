@@ -49,7 +49,7 @@ func TestDecodeNamesTheField(t *testing.T) {
 	}
 	for _, c := range cases {
 		var v body
-		errs := Decode([]byte(c.in), &v)
+		errs, _ := Decode([]byte(c.in), &v)
 		if len(errs) == 0 {
 			t.Errorf("%s: accepted", c.in)
 			continue
@@ -66,7 +66,7 @@ func TestDecodeNamesTheField(t *testing.T) {
 func TestDecodeKeepsUnicode(t *testing.T) {
 	var v body
 	in := `{"reason":"核验申请人户籍\n第二行\t😀","applicant":{"name":"张三（个体）"},"date":"2026-10-01","operations":[{"op":"add","item":{"title":"人口基础信息","data_items":["姓名"]}}]}`
-	if errs := Decode([]byte(in), &v); len(errs) > 0 {
+	if errs, _ := Decode([]byte(in), &v); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	if v.Applicant.Name != "张三（个体）" {

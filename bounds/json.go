@@ -12,20 +12,30 @@ import (
 )
 
 // Decode decodes a JSON request body strictly into v (a pointer to a
-// struct): unknown fields, trailing data and values of the wrong type are
-// errors naming the field by its JSON path, never by Go type names. Then it
-// checks v against its bounds (Check). It returns nil or the errors, each an
-// Error.
-func Decode(raw []byte, v any) []Error {
+// struct) and checks it against its bounds (Check). It returns nil or the
+// errors; malformed is true when the body could not be decoded at all
+// (Unmarshal), false when values are outside their bounds.
+func Decode(raw []byte, v any) (errs []Error, malformed bool) {
+	if err := Unmarshal(raw, v); err != nil {
+		return []Error{*err}, true
+	}
+	return Check(v), false
+}
+
+// Unmarshal decodes a JSON body strictly into v: unknown fields, trailing
+// data and values of the wrong type are errors naming the field by its JSON
+// path, never by Go type names.
+func Unmarshal(raw []byte, v any) *Error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return []Error{decodeError(raw, err)}
+		e := decodeError(raw, err)
+		return &e
 	}
-	if _, err := dec.Token(); err == nil || dec.More() {
-		return []Error{{"body", "data after the JSON object"}}
+	if _, err := dec.Token(); err != io.EOF {
+		return &Error{"body", "data after the JSON object"}
 	}
-	return Check(v)
+	return nil
 }
 
 // decodeError names what a decoding error is about.

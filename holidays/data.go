@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cityapprovals/approvals/bounds"
 )
 
 //go:embed data/schedules.json
@@ -22,9 +24,9 @@ const maxLeadDays = 7
 // Holiday is a named range of days off, inclusive. From and To are
 // "YYYY-MM-DD" Beijing civil dates.
 type Holiday struct {
-	Name string `json:"name"`
-	From string `json:"from"`
-	To   string `json:"to"`
+	Name string `json:"name" bound:"name"`
+	From string `json:"from" bound:"date"`
+	To   string `json:"to" bound:"date"`
 }
 
 // Schedule is one year's official schedule, as published by the General
@@ -133,8 +135,13 @@ func index(schedules []Schedule) (map[int]entry, map[int]bool, error) {
 		if years[s.Year] {
 			return nil, nil, schedErr(s.Year, "year", "duplicate schedule")
 		}
-		if s.Year < 1949 || s.Year > 9999 {
-			return nil, nil, schedErr(s.Year, "year", "out of range")
+		if s.Year < bounds.MinYear || s.Year > bounds.MaxYear {
+			return nil, nil, schedErr(s.Year, "year", "out of range (%d to %d)", bounds.MinYear, bounds.MaxYear)
+		}
+		if len(s.Holidays) == 0 {
+			// Every year has statutory holidays (Spring Festival, National
+			// Day ...): an empty list is a mistake, not a schedule.
+			return nil, nil, schedErr(s.Year, "holidays", "lists no holiday; every year's schedule has its statutory holidays")
 		}
 		years[s.Year] = true
 		if strings.TrimSpace(s.Source) == "" {
