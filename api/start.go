@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
+	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/google/uuid"
@@ -78,9 +80,21 @@ func (s *Server) startFiled(ctx context.Context, id string, attrs temporal.Searc
 		return true, nil
 	}
 	if err != nil {
+		if msg, ok := s.failedStart(ctx, id); ok {
+			return false, invalid(FieldError{"body", "the procedure could not be recorded and ended as failed: " + msg})
+		}
 		return false, fmt.Errorf("start %s: %w", id, err)
 	}
 	return false, nil
+}
+
+// failedStart tells whether a procedure whose filing did not answer ended on
+// an error retrying cannot cure (the worker records it as failed), with its
+// message.
+func (s *Server) failedStart(ctx context.Context, id string) (string, bool) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return activities.IsPermanent(s.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil))
 }
 
 // procedureRecords loads the tasks and events of a procedure, for its view.

@@ -18,6 +18,8 @@ type user struct {
 	t     *testing.T
 	token string
 	base  string // the API's base URL; sys.base when empty
+	// client sends the requests; httpClient when nil.
+	client *http.Client
 }
 
 func (s *stack) as(t *testing.T, subject, role, dept, jurisdiction string) user {
@@ -70,7 +72,11 @@ func (u user) do(method, path string, body any, headers ...string) reply {
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := httpClient.Do(req)
+	hc := httpClient
+	if u.client != nil {
+		hc = u.client
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		u.t.Fatalf("%s %s: %v", method, path, err)
 	}

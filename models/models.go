@@ -52,6 +52,9 @@ const (
 	StatusPending  = "pending"
 	StatusGranted  = "granted"
 	StatusRejected = "rejected"
+	// StatusFailed is the status of any procedure that an error retrying
+	// cannot cure ended (see ARCHITECTURE.md, "Errors in workers").
+	StatusFailed = "failed"
 )
 
 // Bases on which a share request was granted.

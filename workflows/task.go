@@ -274,6 +274,11 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 	}).Get(ctx, nil)
 	if err != nil {
 		t.status = models.TaskOpen
+		if msg, ok := activities.IsPermanent(err); ok {
+			// A decision that cannot be stored is refused, and the task
+			// stays open for another (ARCHITECTURE.md, "Errors in workers").
+			return TaskView{}, temporal.NewApplicationError("the decision cannot be recorded: "+msg, ErrInvalid)
+		}
 		return TaskView{}, fmt.Errorf("record decision on %s: %w", t.id, err)
 	}
 	t.status, t.decision = models.TaskDone, &d

@@ -82,7 +82,7 @@ func runBench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, workflows.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 32})
+	w := worker.New(tc, workflows.TaskQueue, workflows.Options(worker.Options{MaxConcurrentActivityExecutionSize: 32}))
 	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

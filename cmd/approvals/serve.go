@@ -79,7 +79,7 @@ func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm
 	if err := devserver.RegisterSearchAttributes(ctx, tc, namespace, workflows.SearchAttributes); err != nil {
 		return nil, err
 	}
-	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
+	w := worker.New(tc, workflows.TaskQueue, workflows.Options(worker.Options{}))
 	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc})
 	return w, nil
 }
