@@ -17,7 +17,14 @@ type op struct {
 	N    int    `json:"n"`
 }
 
+type embedded struct {
+	Period struct {
+		From string `json:"from" bound:"date"`
+	} `json:"period"`
+}
+
 type body struct {
+	embedded
 	Reason     string `json:"reason"`
 	Operations []op   `json:"operations" bound:"max=3"`
 	Applicant  struct {
@@ -42,6 +49,7 @@ func TestDecodeNamesTheField(t *testing.T) {
 		{`{"operations":[{"item":{"title":"` + strings.Repeat("长", 201) + `"}}]}`, "operations[0].item.title", "longer than 200"},
 		{`{"when":"9999-12-31T00:00:00Z"}`, "when", "2100-12-31"},
 		{`{"date":"0000-01-01"}`, "date", "2000-01-01"},
+		{`{"period":{"from":"9999-12-31"}}`, "period.from", "2100-12-31"},
 		{`{"date":"2026-02-30"}`, "date", "YYYY-MM-DD"},
 		{`{"nope":1}`, "nope", "not a field"},
 		{`{} {}`, "body", "after"},

@@ -64,8 +64,8 @@ func walk(v reflect.Value, path, kind string, max int, errs *[]Error) {
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() {
-				continue
+			if !f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct) {
+				continue // an embedded struct of unexported type still has its fields decoded
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if name == "-" {

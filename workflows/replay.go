@@ -85,7 +85,12 @@ func ReplayJSON(r io.Reader) error {
 
 // Replay runs a history through the current workflow code; see ReplayJSON.
 func Replay(h *historypb.History) error {
-	rp := worker.NewWorkflowReplayer()
+	// The workers' interceptors take part in replay: the recording of a
+	// procedure's failure (failure.go) is workflow code.
+	rp, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{Interceptors: Options(worker.Options{}).Interceptors})
+	if err != nil {
+		return fmt.Errorf("replayer: %w", err)
+	}
 	for _, w := range all {
 		rp.RegisterWorkflow(w)
 	}
