@@ -2,13 +2,24 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"github.com/cityapprovals/approvals/workflows"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 )
 
 // poisonClient answers or fails fast: a request that would wedge a
@@ -283,4 +294,91 @@ func TestPoisonInputRefused(t *testing.T) {
 			t.Errorf("%s ended %s, want granted", id, st)
 		}
 	}
+}
+
+// What gets past the API anyway (a bug, another client of Temporal) ends
+// visibly instead of wedging: a share request whose purpose PostgreSQL
+// refuses fails at once with a failed event and status; a decision whose
+// reason it refuses is answered with an error, and the task stays decidable.
+func TestPoisonPastTheAPIEndsVisibly(t *testing.T) {
+	if !sys.postgres {
+		t.Skip("the NUL byte is refused by PostgreSQL only; this test needs it")
+	}
+	w := newWorld(t, "xiamen")
+	tc, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	reg, err := regulations.Load("xiamen:2099-12-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile, _ := reg.Get("xiamen")
+	auditor := sys.as(t, "audrey", api.RoleAuditor, "", "")
+	item := w.admin.do("GET", "/api/v1/catalog/items/"+w.items["conditional"], nil).must(t, 200)
+	var it models.CatalogItem
+	if err := json.Unmarshal(item.Raw, &it); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("filing", func(t *testing.T) {
+		id := "sr-poison-" + uniq("x")
+		req := models.ShareRequest{ID: id, WorkflowID: id, Jurisdiction: "xiamen", CatalogItemID: it.ID, RequesterDept: w.requester,
+			ProviderDept: w.provider, RequestedBy: "alice", Purpose: "核验\x00户籍", Scenario: "审批", DataItems: []string{"name"}, FiledAt: time.Now()}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrProcedure.ValueSet(workflows.ProcedureShare),
+				workflows.AttrJurisdiction.ValueSet("xiamen"), workflows.AttrStatus.ValueSet(models.StatusPending))},
+			workflows.ShareRequest, workflows.ShareInput{Request: req, Item: it, Profile: profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = run.Get(ctx, nil)
+		if msg, ok := activities.IsPermanent(err); !ok || !strings.Contains(msg, "22021") {
+			t.Fatalf("the workflow ended with %v, want the permanent error of SQLSTATE 22021", err)
+		}
+		tl := auditor.do("GET", "/api/v1/procedures/"+id+"/timeline", nil).must(t, 200)
+		if !strings.Contains(string(tl.Raw), `"failed"`) || !strings.Contains(string(tl.Raw), "22021") {
+			t.Fatalf("no failed event in the timeline: %s", tl.Raw)
+		}
+		eventuallyListed(t, auditor, "/api/v1/procedures?status=failed&jurisdiction=xiamen", func(r reply) bool {
+			_, ok := ids(r)[id]
+			return ok
+		})
+		// The failure is workflow code (versioned): its history replays.
+		raw := auditor.do("GET", "/api/v1/procedures/"+id+"/history", nil).must(t, 200).Raw
+		if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
+			t.Fatalf("the failed procedure's history does not replay: %v", err)
+		}
+		if os.Getenv("RECORD_HISTORIES") == "1" {
+			if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", "xiamen-failed-permanent.json"), raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+
+	t.Run("decision", func(t *testing.T) {
+		id := w.file(t, "conditional").must(t, 201).str("id")
+		task := taskFor(t, w.prov, id)["id"].(string)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.UpdateDecide,
+			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{workflows.Decision{TaskID: task, Decision: "reject",
+				Reason: "不\x00同意", LegalBasis: "依据", Actor: workflows.Actor{Subject: "bob", Role: api.RoleDepartment, Dept: w.provider, Jurisdiction: "xiamen"}}}})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.Type() != workflows.ErrInvalid || !strings.Contains(app.Message(), "cannot be recorded") {
+			t.Fatalf("the poisoned decision answered %v, want an invalid-decision error", err)
+		}
+		w.prov.do("POST", "/api/v1/tasks/"+task+"/decision", map[string]any{"decision": "approve", "conditions": "仅限审批"}).must(t, 200)
+		w.authority.do("POST", "/api/v1/tasks/"+taskFor(t, w.authority, id)["id"].(string)+"/decision", map[string]any{"decision": "approve"}).must(t, 200)
+		waitClosed(t, id)
+		if st := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200).str("status"); st != "granted" {
+			t.Fatalf("ended %s, want granted", st)
+		}
+	})
 }
