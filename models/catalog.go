@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cityapprovals/approvals/bounds"
 	"gorm.io/gorm"
 )
 
@@ -65,6 +66,25 @@ func (it *CatalogItem) Validate() ValidationError {
 	}
 	if len(it.DataItems) == 0 {
 		v = append(v, FieldError{"data_items", "at least one data item is required"})
+	}
+	// The bounds of every field, as the API checks them (an imported
+	// catalog does not pass through the API).
+	for _, f := range []struct{ field, kind, value string }{
+		{"id", bounds.KindID, it.ID}, {"jurisdiction", bounds.KindID, it.Jurisdiction}, {"provider_dept", bounds.KindID, it.ProviderDept},
+		{"title", bounds.KindName, it.Title}, {"share_conditions", bounds.KindText, it.ShareConditions}, {"legal_basis", bounds.KindText, it.LegalBasis},
+	} {
+		if e := bounds.Field(f.field, f.kind, f.value); e != nil {
+			v = append(v, FieldError{e.Field, e.Message})
+		}
+	}
+	if msg := bounds.Count(len(it.DataItems), bounds.MaxDataItems); msg != "" {
+		v = append(v, FieldError{"data_items", msg})
+	} else {
+		for i, d := range it.DataItems {
+			if e := bounds.Field(fmt.Sprintf("data_items[%d]", i), bounds.KindName, d); e != nil {
+				v = append(v, FieldError{e.Field, e.Message})
+			}
+		}
 	}
 	return v
 }
