@@ -3,7 +3,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run build test test-unit test-e2e bench bench-retime vet clean
+.PHONY: run build test test-unit test-e2e fuzz bench bench-retime vet clean
 
 ## run: build and start everything in one process (Temporal dev server, worker, API)
 run: build
@@ -30,6 +30,17 @@ test-unit:
 ## test-e2e: only the end-to-end tests
 test-e2e: build
 	$(GO) test -count=1 -v -timeout 20m ./e2e/
+
+## fuzz: run each fuzz target for FUZZTIME (seeds in each package's testdata/fuzz; plain go test runs them too)
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./bounds:FuzzDecode ./api:FuzzDecoders ./audit:FuzzParseListFilter ./holidays:FuzzParseDate \
+	./holidays:FuzzSchedule ./regulations:FuzzParse ./regulations:FuzzExtend
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel 2 $$pkg; \
+	done
 
 ## bench: benchmarks (deadline computation, ...)
 bench:

@@ -56,7 +56,10 @@ func decodeError(raw []byte, err error) Error {
 	}
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return Error{unquote(f), "is not a field of this request"}
+		if f = unquote(f); f != "" && Name(f) == "" {
+			return Error{f, "is not a field of this request"}
+		}
+		return Error{"body", "has a field that is not one of this request: " + strconv.Quote(f)}
 	}
 	return Error{"body", "malformed JSON: " + strings.TrimPrefix(msg, "json: ")}
 }

@@ -6,6 +6,7 @@
 package regulations
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -332,13 +333,8 @@ func Load(extend string) (*Registry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read profile %s: %w", e.Name(), err)
 		}
-		var p Profile
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
-			return nil, fmt.Errorf("parse profile %s: %w", e.Name(), err)
-		}
-		if err := p.validate(); err != nil {
+		p, err := Parse(data)
+		if err != nil {
 			return nil, fmt.Errorf("profile %s: %w", e.Name(), err)
 		}
 		r.profiles[p.City] = p
@@ -347,6 +343,24 @@ func Load(extend string) (*Registry, error) {
 		return nil, fmt.Errorf("APPROVALS_EXTEND_VALIDITY: %w", err)
 	}
 	return r, nil
+}
+
+// Parse reads one profile strictly (unknown fields are errors) and
+// validates it.
+func Parse(data []byte) (Profile, error) {
+	var p Profile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Profile{}, fmt.Errorf("parse: %w", err)
+	}
+	if dec.More() {
+		return Profile{}, fmt.Errorf("parse: data after the profile")
+	}
+	if err := p.validate(); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
 }
 
 func (r *Registry) extend(spec string) error {
