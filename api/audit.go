@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	historypb "go.temporal.io/api/history/v1"
@@ -43,7 +44,7 @@ func (s *Server) auditReplay(c echo.Context) error {
 	switch {
 	case hasID && !hasEvents && len(body) == 1:
 		var id string
-		if err := json.Unmarshal(body["procedure_id"], &id); err != nil || strings.TrimSpace(id) == "" {
+		if err := json.Unmarshal(body["procedure_id"], &id); err != nil || strings.TrimSpace(id) == "" || bounds.PathID(id) != "" {
 			return invalid(FieldError{"procedure_id", "must be a procedure ID"})
 		}
 		var err error

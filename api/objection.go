@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
@@ -56,6 +57,9 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return problem(http.StatusBadRequest, "send the evidence as multipart/form-data in the field \"file\": "+err.Error(), FieldError{"file", "is required"})
+	}
+	if msg := bounds.Name(fh.Filename); msg != "" {
+		return invalid(FieldError{"file", "its file name " + msg})
 	}
 	if fh.Size > MaxEvidenceBytes {
 		return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf("evidence is %d bytes; at most %d are accepted", fh.Size, MaxEvidenceBytes))

@@ -228,6 +228,14 @@ func TestPoisonInputRefused(t *testing.T) {
 		ghost.t, ghost.client = t, poisonClient
 		refused(t, "evidence", upload(t, ghost, "a.txt", "text/plain", []byte("证据")), "dept")
 	})
+	t.Run("escape in evidence file name", func(t *testing.T) {
+		u := w.req
+		u.t, u.client = t, poisonClient
+		refused(t, "evidence name", upload(t, u, "\x1b[2J.txt", "text/plain", []byte("证据")), "file")
+	})
+	t.Run("NUL in replayed procedure ID", func(t *testing.T) {
+		refused(t, "replay", poke(t, sys.as(t, "audrey", api.RoleAuditor, "", ""), "POST", "/api/v1/audit/replay", map[string]any{"procedure_id": "sr-\u0000"}), "procedure_id")
+	})
 	t.Run("garbage page token", func(t *testing.T) {
 		start := time.Now()
 		refused(t, "page_token", poke(t, sys.as(t, "audrey", api.RoleAuditor, "", ""), "GET", "/api/v1/procedures?page_token=Z2FyYmFnZQ", nil), "page_token")
