@@ -238,11 +238,11 @@ func checkParams(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		for name, vs := range c.QueryParams() {
-			if msg := bounds.Param(name); msg != "" {
+			if msg := bounds.Param("", name); msg != "" {
 				return problem(http.StatusBadRequest, "query parameter name "+msg, FieldError{"query", msg})
 			}
 			for _, v := range vs {
-				if msg := bounds.Param(v); msg != "" {
+				if msg := bounds.Param(name, v); msg != "" {
 					return problem(http.StatusBadRequest, name+" "+msg, FieldError{name, msg})
 				}
 			}

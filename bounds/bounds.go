@@ -40,6 +40,8 @@ const (
 	MaxURL = 2000
 	// MaxParam is the longest query parameter value.
 	MaxParam = 200
+	// MaxPageToken is the longest page_token (it carries Temporal's token).
+	MaxPageToken = 2000
 	// MaxList is the longest list unless its field says otherwise.
 	MaxList = 100
 	// MaxDataItems is the most data items (数据项) of a catalog item or request.
@@ -105,8 +107,14 @@ func Name(s string) string { return text(s, MaxName, false) }
 // carriage return are the only control characters allowed.
 func Text(s string) string { return text(s, MaxText, true) }
 
-// Param checks a query parameter value: one line of at most MaxParam characters.
-func Param(s string) string { return text(s, MaxParam, false) }
+// Param checks a query parameter value: one line of at most MaxParam
+// characters (MaxPageToken for page_token).
+func Param(name, s string) string {
+	if name == "page_token" {
+		return text(s, MaxPageToken, false)
+	}
+	return text(s, MaxParam, false)
+}
 
 // URL checks a URL: one line of at most MaxURL characters, http or https.
 func URL(s string) string {
