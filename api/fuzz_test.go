@@ -20,6 +20,15 @@ var decoders = map[string]func() any{
 	"tasks/decision": func() any { return &decisionInput{} }, "calendar/years": func() any { return &yearInput{} },
 }
 
+// Every bound tag of every request body names a known kind.
+func TestBoundTags(t *testing.T) {
+	for name, mk := range decoders {
+		if bad := bounds.Tags(mk()); len(bad) > 0 {
+			t.Errorf("%s: unknown bound tags %v", name, bad)
+		}
+	}
+}
+
 // FuzzDecoders sends the same body to every route's decoder: none panics,
 // every refusal names a field, and what one accepts encodes without NUL or
 // control characters and passes its bounds again.

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cityapprovals/approvals/bounds"
@@ -233,7 +232,7 @@ func checkParams(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		for _, name := range c.ParamNames() {
 			if v := c.Param(name); bounds.PathID(v) != "" {
-				return problem(http.StatusNotFound, fmt.Sprintf("no %s %q: %s", name, strings.ToValidUTF8(v, "\ufffd"), bounds.PathID(v)),
+				return problem(http.StatusNotFound, fmt.Sprintf("no %s %q: %s", name, v, bounds.PathID(v)),
 					FieldError{name, bounds.PathID(v)})
 			}
 		}

@@ -81,3 +81,16 @@ func TestDecodeKeepsUnicode(t *testing.T) {
 		t.Fatal(v.Applicant.Name)
 	}
 }
+
+func TestTags(t *testing.T) {
+	if bad := Tags(&body{}); len(bad) > 0 {
+		t.Fatal(bad)
+	}
+	type typo struct {
+		A string `bound:"nmae"`
+		B []int  `bound:"max=x"`
+	}
+	if bad := Tags(typo{}); len(bad) != 2 {
+		t.Fatalf("misspelt tags not found: %v", bad)
+	}
+}

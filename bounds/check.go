@@ -105,3 +105,38 @@ func join(path, name string) string {
 	}
 	return path + "." + name
 }
+
+// Tags reports every `bound` tag inside the type of v that names no known
+// kind, so that a misspelt tag fails a test instead of silently meaning
+// free text.
+func Tags(v any) []string {
+	var bad []string
+	seen := map[reflect.Type]bool{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			f := t.Field(i)
+			for _, part := range strings.Split(f.Tag.Get("bound"), ",") {
+				switch {
+				case part == "", part == KindID, part == KindName, part == KindText, part == KindURL, part == KindDate:
+				case strings.HasPrefix(part, "max="):
+					if _, err := strconv.Atoi(part[4:]); err != nil {
+						bad = append(bad, t.Name()+"."+f.Name+": "+part)
+					}
+				default:
+					bad = append(bad, t.Name()+"."+f.Name+": "+part)
+				}
+			}
+			visit(f.Type)
+		}
+	}
+	visit(reflect.TypeOf(v))
+	return bad
+}
