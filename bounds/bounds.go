@@ -116,16 +116,14 @@ func Param(name, s string) string {
 	return text(s, MaxParam, false)
 }
 
-// URL checks a URL: one line of at most MaxURL characters, http or https.
+// URL checks a URL (or several separated by spaces, as a notice and its
+// correction): one line of at most MaxURL characters starting http(s)://.
 func URL(s string) string {
 	if msg := text(s, MaxURL, false); msg != "" || s == "" {
 		return msg
 	}
 	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
 		return "must be an http or https URL"
-	}
-	if strings.ContainsAny(s, " \t") {
-		return "must not contain spaces"
 	}
 	return ""
 }

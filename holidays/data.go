@@ -147,11 +147,20 @@ func index(schedules []Schedule) (map[int]entry, map[int]bool, error) {
 		if strings.TrimSpace(s.Source) == "" {
 			return nil, nil, schedErr(s.Year, "source", "missing source")
 		}
+		if msg := bounds.Text(s.Source); msg != "" {
+			return nil, nil, schedErr(s.Year, "source", "%s", msg)
+		}
+		if msg := bounds.URL(s.URL); msg != "" {
+			return nil, nil, schedErr(s.Year, "url", "%s", msg)
+		}
 		jan1 := time.Date(s.Year, 1, 1, 0, 0, 0, 0, Shanghai)
 		for i, h := range s.Holidays {
 			at := fmt.Sprintf("holidays[%d]", i)
 			if strings.TrimSpace(h.Name) == "" {
 				return nil, nil, schedErr(s.Year, at+".name", "holiday %s..%s: missing name", h.From, h.To)
+			}
+			if msg := bounds.Name(h.Name); msg != "" {
+				return nil, nil, schedErr(s.Year, at+".name", "holiday name %s", msg)
 			}
 			from, err := ParseDate(h.From)
 			if err != nil {
