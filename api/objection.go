@@ -213,7 +213,12 @@ func (s *Server) createObjection(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replayObjection(c, *p, in, http.StatusOK)
+			claim, err := s.claimKey(c, id, "objection", in, true)
+			if err != nil {
+				return err
+			}
+			same := claim != models.ClaimLegacy || p.CatalogItemID == in.CatalogItemID && p.Kind == in.Kind && p.Description == in.Description
+			return s.replayObjection(c, *p, same, http.StatusOK)
 		}
 	}
 	evidence := slices.Compact(slices.Sorted(slices.Values(in.Evidence)))
@@ -239,6 +244,10 @@ func (s *Server) createObjection(c echo.Context) error {
 	if cl.Dept != "" {
 		o.ObjectedBy = cl.Subject + "@" + cl.Dept
 	}
+	claim, err := s.claimNew(c, keyed, id, "objection", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureObjection, item.ProviderDept)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.Objection, workflows.ObjectionInput{Objection: o, Item: item, Profile: profile})
 	if err != nil {
@@ -249,18 +258,18 @@ func (s *Server) createObjection(c echo.Context) error {
 		return fmt.Errorf("load filed objection %s: %w", id, err)
 	}
 	status := http.StatusCreated
-	if finished {
+	if finished || claim == models.ClaimSame {
 		status = http.StatusOK
 	}
 	s.log(c).Info().Str("workflow_id", id).Str("item", item.ID).Str("kind", in.Kind).Msg("objection filed")
-	return s.replayObjection(c, stored, in, status)
+	return s.replayObjection(c, stored, true, status)
 }
 
 // replayObjection answers a POST with the objection its Idempotency-Key
 // made, refusing a key reused for a different objection.
-func (s *Server) replayObjection(c echo.Context, o models.Objection, in objectionInput, status int) error {
-	if o.CatalogItemID != in.CatalogItemID || o.Kind != in.Kind || o.Description != in.Description {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different objection")
+func (s *Server) replayObjection(c echo.Context, o models.Objection, same bool, status int) error {
+	if !same {
+		return reusedKey("objection")
 	}
 	v, err := s.objectionView(c, o)
 	if err != nil {
