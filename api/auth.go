@@ -49,6 +49,9 @@ func Sign(secret []byte, subject, role, dept, jurisdiction string, ttl time.Dura
 	if role == RoleDepartment && dept == "" {
 		return "", errors.New("a department token needs --dept")
 	}
+	if slices.Contains(cityRoles, role) && jurisdiction == "" {
+		return "", fmt.Errorf("a token of role %s needs --jurisdiction", role)
+	}
 	c := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject: subject, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
@@ -73,15 +76,51 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return s.Secret, nil },
 			jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired())
 		if err != nil {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
-			return problem(http.StatusUnauthorized, "invalid token: "+err.Error())
+			return invalidToken(c, err.Error())
 		}
-		if !slices.Contains(Roles, cl.Role) || cl.Subject == "" {
-			return problem(http.StatusUnauthorized, "invalid token: unknown role or no subject")
+		if why := s.incomplete(&cl); why != "" {
+			return invalidToken(c, why)
 		}
 		c.Set(claimsKey, &cl)
 		return next(c)
 	}
+}
+
+// cityRoles are the roles that act for one city and so need a jurisdiction.
+var cityRoles = []string{RoleAuthority, RoleInfocenter, RoleGovernment}
+
+// incomplete tells what a verified token lacks for its role, or "": an
+// identity is (role, subject, department), so a department needs its dept,
+// every caller a subject, and the city's roles a known jurisdiction.
+func (s *Server) incomplete(cl *Claims) string {
+	switch {
+	case !slices.Contains(Roles, cl.Role):
+		return fmt.Sprintf("role %q is not one of %s", cl.Role, strings.Join(Roles, ", "))
+	case strings.TrimSpace(cl.Subject) == "":
+		return "the token has no subject (sub)"
+	case cl.Role == RoleDepartment && strings.TrimSpace(cl.Dept) == "":
+		return "a department token needs its department (dept)"
+	case slices.Contains(cityRoles, cl.Role) && cl.Jurisdiction == "":
+		return "a token of role " + cl.Role + " needs its city (jurisdiction)"
+	case cl.Jurisdiction != "" && s.Regulations != nil:
+		if _, ok := s.Regulations.Get(cl.Jurisdiction); !ok {
+			return fmt.Sprintf("jurisdiction %q is not a known city", cl.Jurisdiction)
+		}
+	}
+	return ""
+}
+
+// invalidToken refuses a token (401) and says why, in the problem and in
+// WWW-Authenticate (RFC 6750).
+func invalidToken(c echo.Context, why string) error {
+	desc := strings.Map(func(r rune) rune {
+		if r == '"' || r == '\\' || r < 0x20 || r > 0x7e {
+			return '\''
+		}
+		return r
+	}, why)
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token", error_description="`+desc+`"`)
+	return problem(http.StatusUnauthorized, "invalid token: "+why)
 }
 
 func claims(c echo.Context) *Claims { return c.Get(claimsKey).(*Claims) }

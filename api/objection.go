@@ -65,7 +65,7 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	}
 	sum := sha256.Sum256(data)
 	ev := models.Evidence{ID: "ev-" + uuid.NewString(), Name: fh.Filename, ContentType: sniffed, Size: int64(len(data)),
-		SHA256: hex.EncodeToString(sum[:]), Data: data, UploadedBy: cl.Subject, UploaderDept: cl.Dept, CreatedAt: s.now().UTC()}
+		SHA256: hex.EncodeToString(sum[:]), Data: data, UploadedBy: cl.Subject, UploaderRole: cl.Role, UploaderDept: cl.Dept, CreatedAt: s.now().UTC()}
 	if err := s.DB.WithContext(c.Request().Context()).Create(&ev).Error; err != nil {
 		return fmt.Errorf("store evidence: %w", err)
 	}
@@ -85,7 +85,7 @@ func (s *Server) getEvidence(c echo.Context) error {
 		}
 		return fmt.Errorf("load evidence: %w", err)
 	}
-	mine := ev.UploadedBy == cl.Subject && ev.UploaderDept == cl.Dept
+	mine := ev.UploadedByCaller(cl.Role, cl.Subject, cl.Dept)
 	if !mine {
 		if ev.ObjectionID == "" {
 			return notFound
@@ -230,7 +230,7 @@ func (s *Server) createObjection(c echo.Context) error {
 			}
 			return fmt.Errorf("load evidence: %w", err)
 		}
-		if ev.UploadedBy != cl.Subject || ev.UploaderDept != cl.Dept {
+		if !ev.UploadedByCaller(cl.Role, cl.Subject, cl.Dept) {
 			return invalid(FieldError{fmt.Sprintf("evidence[%d]", i), fmt.Sprintf("evidence %s was uploaded by someone else", eid)})
 		}
 		if ev.ObjectionID != "" && ev.ObjectionID != id {
@@ -291,7 +291,7 @@ func scopeObjections(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
 	case RoleAuthority:
 		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
 	case RoleDepartment:
-		return q.Where("objector_dept = ? OR provider_dept = ?", cl.Dept, cl.Dept), nil
+		return q.Where("(objector_role = ? AND objector_dept = ?) OR provider_dept = ?", RoleDepartment, cl.Dept, cl.Dept), nil
 	case RoleApplicant:
 		return q.Where("objector_role = ? AND objected_by = ?", RoleApplicant, cl.Subject), nil
 	}

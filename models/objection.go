@@ -71,9 +71,25 @@ type Evidence struct {
 	SHA256       string    `gorm:"column:sha256" json:"sha256"`
 	Data         []byte    `json:"-"`
 	UploadedBy   string    `gorm:"index;not null" json:"uploaded_by"` // the token's subject
+	UploaderRole string    `json:"uploader_role,omitempty"`           // empty on files uploaded before issue 11
 	UploaderDept string    `json:"uploader_dept,omitempty"`
 	ObjectionID  string    `gorm:"index" json:"objection_id,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+}
+
+// UploadedByCaller tells whether the caller (role, subject, department) is
+// the uploader. A file without a recorded role predates it: only departments
+// (with their department) and applicants (without) could upload, so the
+// department tells the role.
+func (e Evidence) UploadedByCaller(role, subject, dept string) bool {
+	uploader := e.UploaderRole
+	if uploader == "" {
+		uploader = "applicant"
+		if e.UploaderDept != "" {
+			uploader = "department"
+		}
+	}
+	return uploader == role && e.UploadedBy == subject && e.UploaderDept == dept
 }
 
 // ItemAvailability is the availability of a catalog item; an item without a
