@@ -326,3 +326,30 @@ func (s *Server) listObjections(c echo.Context) error {
 	}
 	return paginate[models.Objection](c, q.Order("filed_at DESC, id"))
 }
+
+// checkCorrection refuses an objection's fix_and_reopen whose corrected item
+// would change the item's share type or open type, naming the field: that is
+// the classification procedure's to decide. (The workflow's validator refuses
+// it too; this answer names the field before the Update is sent.)
+func (s *Server) checkCorrection(c echo.Context, t models.Task, in decisionInput) error {
+	if t.Procedure != models.ProcedureObjection || in.Decision != models.OutcomeFixAndReopen || in.Item == nil {
+		return nil
+	}
+	db := s.DB.WithContext(c.Request().Context())
+	var o models.Objection
+	if err := db.First(&o, "id = ?", t.ProcedureID).Error; err != nil {
+		return fmt.Errorf("load objection %s: %w", t.ProcedureID, err)
+	}
+	var cur models.CatalogItem
+	switch err := db.First(&cur, "id = ?", o.CatalogItemID).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil // deleted meanwhile: the workflow reports that nothing is left to correct
+	case err != nil:
+		return fmt.Errorf("load catalog item %s: %w", o.CatalogItemID, err)
+	}
+	if field, msg := models.ReclassifiedField(cur, *in.Item); field != "" {
+		return invalid(FieldError{field, msg})
+	}
+	return nil
+}
+

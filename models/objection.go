@@ -215,3 +215,17 @@ func ChangeHold(tx *gorm.DB, c HoldChange) (from, to string, err error) {
 	}
 	return a.State, to, nil
 }
+
+// ReclassifiedField names the field of a corrected item (an objection's
+// fix_and_reopen) that would change the item's classification, share type or
+// open type, with why it may not, or "" when there is none: a correction
+// fixes data; classifying goes through the classification procedure (5).
+func ReclassifiedField(cur, fixed CatalogItem) (field, message string) {
+	switch {
+	case fixed.ShareType != cur.ShareType:
+		return "item.share_type", fmt.Sprintf("is %q; a correction keeps the item's share type %q (a change of share type goes through classification, POST /api/v1/classifications)", fixed.ShareType, cur.ShareType)
+	case fixed.OpenType != cur.OpenType:
+		return "item.open_type", fmt.Sprintf("is %q; a correction keeps the item's open type %q", fixed.OpenType, cur.OpenType)
+	}
+	return "", ""
+}
