@@ -38,8 +38,22 @@ type Claims struct {
 	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
-// Sign issues an HS256 token.
+// Token defaults: the iss and aud that tokens carry and the API requires,
+// and the longest lifetime (exp − iat) it accepts, unless configured
+// (APPROVALS_JWT_ISSUER, APPROVALS_JWT_AUDIENCE, APPROVALS_JWT_MAX_TTL).
+const (
+	DefaultIssuer      = "approvals"
+	DefaultAudience    = "approvals-api"
+	DefaultMaxTokenTTL = 24 * time.Hour
+)
+
+// Sign issues an HS256 token with the default issuer and audience.
 func Sign(secret []byte, subject, role, dept, jurisdiction string, ttl time.Duration, now time.Time) (string, error) {
+	return SignFor(DefaultIssuer, DefaultAudience, secret, subject, role, dept, jurisdiction, ttl, now)
+}
+
+// SignFor issues an HS256 token for an issuer and audience.
+func SignFor(issuer, audience string, secret []byte, subject, role, dept, jurisdiction string, ttl time.Duration, now time.Time) (string, error) {
 	if subject == "" {
 		return "", errors.New("subject is required")
 	}
@@ -55,6 +69,7 @@ func Sign(secret []byte, subject, role, dept, jurisdiction string, ttl time.Dura
 	c := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject: subject, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+			Issuer: issuer, Audience: jwt.ClaimStrings{audience},
 		},
 		Role: role, Dept: dept, Jurisdiction: jurisdiction,
 	}
@@ -74,12 +89,22 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var cl Claims
 		_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return s.Secret, nil },
-			jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired())
+			jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+			jwt.WithIssuer(or(s.Issuer, DefaultIssuer)), jwt.WithAudience(or(s.Audience, DefaultAudience)))
+		why := ""
 		if err != nil {
-			return invalidToken(c, err.Error())
+			why = err.Error()
+		} else if why = s.incomplete(&cl); why == "" {
+			why = s.tooLong(&cl)
 		}
-		if why := s.incomplete(&cl); why != "" {
+		if why != "" {
+			if err := s.limit("ip:" + c.RealIP()); err != nil {
+				return err
+			}
 			return invalidToken(c, why)
+		}
+		if err := s.limit(strings.Join([]string{"id", cl.Role, cl.Subject, cl.Dept}, "\x00")); err != nil {
+			return err
 		}
 		c.Set(claimsKey, &cl)
 		return next(c)
@@ -108,6 +133,28 @@ func (s *Server) incomplete(cl *Claims) string {
 		}
 	}
 	return ""
+}
+
+// tooLong refuses a token without iat, or one living longer than the cap.
+func (s *Server) tooLong(cl *Claims) string {
+	max := s.MaxTokenTTL
+	if max == 0 {
+		max = DefaultMaxTokenTTL
+	}
+	if cl.IssuedAt == nil {
+		return "the token has no issue time (iat)"
+	}
+	if ttl := cl.ExpiresAt.Sub(cl.IssuedAt.Time); ttl > max {
+		return fmt.Sprintf("the token lives %s (exp - iat); at most %s is accepted", ttl, max)
+	}
+	return ""
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // invalidToken refuses a token (401) and says why, in the problem and in

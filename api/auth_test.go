@@ -29,6 +29,9 @@ func rawToken(t *testing.T, secret []byte, cl Claims) string {
 	if cl.IssuedAt == nil {
 		cl.IssuedAt = jwt.NewNumericDate(now)
 	}
+	if cl.Issuer == "" {
+		cl.Issuer, cl.Audience = DefaultIssuer, jwt.ClaimStrings{DefaultAudience}
+	}
 	if cl.ExpiresAt == nil {
 		cl.ExpiresAt = jwt.NewNumericDate(now.Add(time.Hour))
 	}

@@ -352,4 +352,3 @@ func (s *Server) checkCorrection(c echo.Context, t models.Task, in decisionInput
 	}
 	return nil
 }
-

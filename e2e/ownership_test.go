@@ -15,6 +15,7 @@ func rawToken(t *testing.T, cl api.Claims) user {
 	t.Helper()
 	now := time.Now()
 	cl.IssuedAt, cl.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(time.Hour))
+	cl.Issuer, cl.Audience = api.DefaultIssuer, jwt.ClaimStrings{api.DefaultAudience}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, cl).SignedString(sys.secret)
 	if err != nil {
 		t.Fatal(err)

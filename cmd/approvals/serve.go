@@ -86,7 +86,7 @@ func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm
 
 // serveHTTP serves the API until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
-	hs := &http.Server{Addr: addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := srv.HTTPServer(addr)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
 	select {
@@ -104,7 +104,9 @@ func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
 
 func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *api.Server {
 	srv := &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default,
-		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log}
+		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log,
+		Issuer: cfg.Issuer, Audience: cfg.Audience, MaxTokenTTL: cfg.MaxTokenTTL,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, HSTS: cfg.HSTS}
 	if !cfg.TestNow.IsZero() { // tests only: see config.TestNow
 		log.Warn().Time("now", cfg.TestNow).Msg("APPROVALS_TEST_NOW is set: every filing is dated at this instant (for tests only)")
 		srv.Now = func() time.Time { return cfg.TestNow }
