@@ -98,4 +98,3 @@ func TestStartRefusesTakenPort(t *testing.T) {
 		}
 	}
 }
-
