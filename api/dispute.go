@@ -37,9 +37,11 @@ func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, err
 func disputeID(requestID string) string { return "dp-" + requestID }
 
 // claimDispute claims the dispute of a share request for this POST's
-// fingerprint (see claimKey); a dispute already filed with another body is a 409.
+// fingerprint (see claimKey; the requesting department disputes, so any of
+// its people retrying the same dispute gets it); a dispute already filed
+// with another body is a 409.
 func (s *Server) claimDispute(c echo.Context, requestID, id string, in disputeInput, exists bool) (string, error) {
-	h, err := fingerprint(c, in)
+	h, err := fingerprint(c, claims(c).Dept, in)
 	if err != nil {
 		return "", err
 	}

@@ -99,15 +99,15 @@ func (s *Server) procedureRecords(c echo.Context, id string) ([]models.Task, []m
 	return tasks, events, nil
 }
 
-// fingerprint is the hex SHA-256 of a POST's canonical form: the caller
-// (role, subject, department, jurisdiction), the method and path, and the
-// canonical JSON of its decoded body (every field, in the struct's order).
-func fingerprint(c echo.Context, in any) (string, error) {
-	cl := claims(c)
+// fingerprint is the hex SHA-256 of a POST's canonical form: who asks, the
+// method and path, and the canonical JSON of its decoded body (every field,
+// in the struct's order).
+func fingerprint(c echo.Context, who, in any) (string, error) {
 	b, err := json.Marshal(struct {
-		Role, Subject, Dept, Jurisdiction, Method, Path string
-		Body                                            any
-	}{cl.Role, cl.Subject, cl.Dept, cl.Jurisdiction, c.Request().Method, c.Request().URL.Path, in})
+		Who          any
+		Method, Path string
+		Body         any
+	}{who, c.Request().Method, c.Request().URL.Path, in})
 	if err != nil {
 		return "", fmt.Errorf("fingerprint request: %w", err)
 	}
@@ -116,11 +116,12 @@ func fingerprint(c echo.Context, in any) (string, error) {
 }
 
 // claimKey claims the procedure ID a keyed POST derived for the POST's
-// fingerprint (models.ClaimKey; exists tells whether the procedure's record
+// fingerprint (the caller: role, subject, department, jurisdiction) (models.ClaimKey; exists tells whether the procedure's record
 // is there already). A key used before for another body is refused (422,
 // naming the Idempotency-Key); the claim is returned otherwise.
 func (s *Server) claimKey(c echo.Context, id, what string, in any, exists bool) (string, error) {
-	h, err := fingerprint(c, in)
+	cl := claims(c)
+	h, err := fingerprint(c, []string{cl.Role, cl.Subject, cl.Dept, cl.Jurisdiction}, in)
 	if err != nil {
 		return "", err
 	}
