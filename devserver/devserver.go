@@ -331,6 +331,9 @@ func UsableQuery(names []string) string {
 	return strings.Join(terms, " AND ")
 }
 
+// waitingEvery is how often waitUsable tells that it is still waiting.
+var waitingEvery = 10 * time.Second
+
 // waitUsable waits until the frontend accepts a visibility query naming the
 // new attributes: it learns of them only when it refreshes its namespace
 // cache, and until then starting a workflow with them fails. It waits as
@@ -347,7 +350,7 @@ func waitUsable(ctx context.Context, c client.Client, namespace string, added ma
 		if err == nil {
 			return nil
 		}
-		if waiting != nil && time.Since(told) >= 10*time.Second {
+		if waiting != nil && time.Since(told) >= waitingEvery {
 			told = time.Now()
 			waiting(time.Since(start), err)
 		}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
@@ -96,5 +98,34 @@ func TestStartRefusesTakenPort(t *testing.T) {
 		if !errors.As(err, &pe) || pe.Port != busy || pe.What != what || !strings.Contains(err.Error(), strconv.Itoa(busy)) {
 			t.Fatalf("%s taken: %v", what, err)
 		}
+	}
+}
+
+// notUsable is a Temporal client whose frontend never knows the attributes.
+type notUsable struct{ client.Client }
+
+func (notUsable) ListWorkflow(context.Context, *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error) {
+	return nil, errors.New("invalid query: column name 'Procedure' is not a valid search attribute")
+}
+
+// A worker facing a frontend that does not know the attributes yet keeps
+// waiting, saying so periodically, instead of giving up after a minute; it
+// stops only when its context ends.
+func TestWaitUsableTellsAndWaits(t *testing.T) {
+	defer func(d time.Duration) { waitingEvery = d }(waitingEvery)
+	waitingEvery = 50 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	told := 0
+	err := waitUsable(ctx, notUsable{}, "default", map[string]enums.IndexedValueType{"Procedure": enums.INDEXED_VALUE_TYPE_KEYWORD},
+		func(waited time.Duration, err error) { told++ })
+	if err == nil || ctx.Err() == nil {
+		t.Fatalf("waitUsable returned %v before its context ended", err)
+	}
+	if told < 2 {
+		t.Fatalf("told %d times that it is waiting, want periodic messages", told)
+	}
+	if q := UsableQuery([]string{"Procedure", "DueAt"}); q != "`DueAt` IS NOT NULL AND `Procedure` IS NOT NULL" {
+		t.Fatalf("readiness query %s", q)
 	}
 }
