@@ -133,3 +133,51 @@ func TestConcurrentDisputes(t *testing.T) {
 		t.Fatalf("disputes %v, want one with reason %q", ds, winner)
 	}
 }
+
+// Ten POSTs at once with one Idempotency-Key and two bodies: one is filed;
+// the others with its body replay it, those with the other body are refused
+// (the same answers as sequential retries).
+func TestConcurrentKeyedPosts(t *testing.T) {
+	w := newOpenWorld(t, "changsha")
+	item, key := w.items["conditional"], uniq("key")
+	bodies := []map[string]any{w.application(item), w.application(item, func(b map[string]any) { b["delivery"] = "download" })}
+	replies := make([]reply, 10)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range replies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			replies[i] = w.app.do("POST", "/api/v1/open-applications", bodies[i%2], "Idempotency-Key", key)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	created := -1
+	for i, r := range replies {
+		if r.Status == 201 {
+			if created >= 0 {
+				t.Fatalf("two applications created for one key: %s and %s", replies[created].Raw, r.Raw)
+			}
+			created = i
+		}
+	}
+	if created < 0 {
+		t.Fatalf("nothing created: %d %s", replies[0].Status, replies[0].Raw)
+	}
+	for i, r := range replies {
+		switch {
+		case i == created:
+		case i%2 == created%2:
+			if r.must(t, 200).str("id") != replies[created].str("id") {
+				t.Fatalf("a concurrent retry with the same body: %s", r.Raw)
+			}
+		default:
+			reusedKey(t, r, "a concurrent POST with another body")
+		}
+	}
+	if n := len(w.app.do("GET", "/api/v1/open-applications", nil).must(t, 200).items()); n != 1 {
+		t.Fatalf("%d applications, want 1", n)
+	}
+}
