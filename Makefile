@@ -5,9 +5,10 @@ BIN := $(CURDIR)/bin
 
 .PHONY: run build test test-unit test-e2e fuzz bench bench-retime vet clean
 
-## run: build and start everything in one process (Temporal dev server, worker, API)
+## run: build and start everything in one process (Temporal dev server, worker, API);
+## ADDR, TEMPORAL_PORT and TEMPORAL_UI_PORT move it (make run ADDR=127.0.0.1:8081 TEMPORAL_PORT=7234)
 run: build
-	$(BIN)/approvals dev
+	$(BIN)/approvals dev $(if $(ADDR),--addr $(ADDR)) $(if $(TEMPORAL_PORT),--temporal-port $(TEMPORAL_PORT)) $(if $(TEMPORAL_UI_PORT),--temporal-ui-port $(TEMPORAL_UI_PORT)) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 ## build: build bin/approvals and ensure bin/temporal
 build: $(BIN)/temporal

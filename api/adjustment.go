@@ -93,7 +93,11 @@ func (s *Server) createAdjustment(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replayAdjustment(c, *p, in)
+			claim, err := s.claimKey(c, id, "adjustment", in, true)
+			if err != nil {
+				return err
+			}
+			return s.replayAdjustment(c, *p, claim != models.ClaimLegacy || sameAdjustment(*p, in))
 		}
 	}
 	profile, err := s.Regulations.InForce(item.Jurisdiction, now, holidays.Shanghai)
@@ -115,6 +119,10 @@ func (s *Server) createAdjustment(c echo.Context) error {
 		ShareType: in.ShareType, ShareConditions: in.ShareConditions, PreviousShareType: item.ShareType, BaseVersion: item.Version,
 		Ground: in.Ground, Reason: in.Reason, EndDate: in.EndDate, SubmittedBy: cl.Subject + "@" + cl.Dept, SubmittedAt: now.UTC(),
 	}
+	claim, err := s.claimNew(c, keyed, id, "adjustment", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureAdjustment, cl.Dept)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.TemporaryAdjustment, workflows.AdjustmentInput{Adjustment: rec, Profile: profile})
 	if err != nil {
@@ -124,8 +132,8 @@ func (s *Server) createAdjustment(c echo.Context) error {
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load adjustment %s: %w", id, err)
 	}
-	if finished || !sameAdjustment(stored, in) {
-		return s.replayAdjustment(c, stored, in)
+	if finished || claim == models.ClaimSame {
+		return s.replayAdjustment(c, stored, true)
 	}
 	v, err := s.adjustmentView(c, stored)
 	if err != nil {
@@ -135,8 +143,8 @@ func (s *Server) createAdjustment(c echo.Context) error {
 	return c.JSON(http.StatusCreated, v)
 }
 
-func (s *Server) replayAdjustment(c echo.Context, p models.TemporaryAdjustment, in adjustmentInput) error {
-	return replayed(c, sameAdjustment(p, in), "adjustment", "/api/v1/temporary-adjustments/"+p.ID, func() (any, error) { return s.adjustmentView(c, p) })
+func (s *Server) replayAdjustment(c echo.Context, p models.TemporaryAdjustment, same bool) error {
+	return replayed(c, same, "adjustment", "/api/v1/temporary-adjustments/"+p.ID, func() (any, error) { return s.adjustmentView(c, p) })
 }
 
 // scopeAdjustments limits a query to the adjustments the caller may see.

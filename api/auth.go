@@ -38,8 +38,22 @@ type Claims struct {
 	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
-// Sign issues an HS256 token.
+// Token defaults: the iss and aud that tokens carry and the API requires,
+// and the longest lifetime (exp − iat) it accepts, unless configured
+// (APPROVALS_JWT_ISSUER, APPROVALS_JWT_AUDIENCE, APPROVALS_JWT_MAX_TTL).
+const (
+	DefaultIssuer      = "approvals"
+	DefaultAudience    = "approvals-api"
+	DefaultMaxTokenTTL = 24 * time.Hour
+)
+
+// Sign issues an HS256 token with the default issuer and audience.
 func Sign(secret []byte, subject, role, dept, jurisdiction string, ttl time.Duration, now time.Time) (string, error) {
+	return SignFor(DefaultIssuer, DefaultAudience, secret, subject, role, dept, jurisdiction, ttl, now)
+}
+
+// SignFor issues an HS256 token for an issuer and audience.
+func SignFor(issuer, audience string, secret []byte, subject, role, dept, jurisdiction string, ttl time.Duration, now time.Time) (string, error) {
 	if subject == "" {
 		return "", errors.New("subject is required")
 	}
@@ -49,9 +63,13 @@ func Sign(secret []byte, subject, role, dept, jurisdiction string, ttl time.Dura
 	if role == RoleDepartment && dept == "" {
 		return "", errors.New("a department token needs --dept")
 	}
+	if slices.Contains(cityRoles, role) && jurisdiction == "" {
+		return "", fmt.Errorf("a token of role %s needs --jurisdiction", role)
+	}
 	c := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject: subject, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+			Issuer: issuer, Audience: jwt.ClaimStrings{audience},
 		},
 		Role: role, Dept: dept, Jurisdiction: jurisdiction,
 	}
@@ -71,17 +89,85 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var cl Claims
 		_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return s.Secret, nil },
-			jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired())
+			jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+			jwt.WithIssuer(or(s.Issuer, DefaultIssuer)), jwt.WithAudience(or(s.Audience, DefaultAudience)))
+		why := ""
 		if err != nil {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
-			return problem(http.StatusUnauthorized, "invalid token: "+err.Error())
+			why = err.Error()
+		} else if why = s.incomplete(&cl); why == "" {
+			why = s.tooLong(&cl)
 		}
-		if !slices.Contains(Roles, cl.Role) || cl.Subject == "" {
-			return problem(http.StatusUnauthorized, "invalid token: unknown role or no subject")
+		if why != "" {
+			if err := s.limit("ip:" + c.RealIP()); err != nil {
+				return err
+			}
+			return invalidToken(c, why)
+		}
+		if err := s.limit(strings.Join([]string{"id", cl.Role, cl.Subject, cl.Dept}, "\x00")); err != nil {
+			return err
 		}
 		c.Set(claimsKey, &cl)
 		return next(c)
 	}
+}
+
+// cityRoles are the roles that act for one city and so need a jurisdiction.
+var cityRoles = []string{RoleAuthority, RoleInfocenter, RoleGovernment}
+
+// incomplete tells what a verified token lacks for its role, or "": an
+// identity is (role, subject, department), so a department needs its dept,
+// every caller a subject, and the city's roles a known jurisdiction.
+func (s *Server) incomplete(cl *Claims) string {
+	switch {
+	case !slices.Contains(Roles, cl.Role):
+		return fmt.Sprintf("role %q is not one of %s", cl.Role, strings.Join(Roles, ", "))
+	case strings.TrimSpace(cl.Subject) == "":
+		return "the token has no subject (sub)"
+	case cl.Role == RoleDepartment && strings.TrimSpace(cl.Dept) == "":
+		return "a department token needs its department (dept)"
+	case slices.Contains(cityRoles, cl.Role) && cl.Jurisdiction == "":
+		return "a token of role " + cl.Role + " needs its city (jurisdiction)"
+	case cl.Jurisdiction != "" && s.Regulations != nil:
+		if _, ok := s.Regulations.Get(cl.Jurisdiction); !ok {
+			return fmt.Sprintf("jurisdiction %q is not a known city", cl.Jurisdiction)
+		}
+	}
+	return ""
+}
+
+// tooLong refuses a token without iat, or one living longer than the cap.
+func (s *Server) tooLong(cl *Claims) string {
+	max := s.MaxTokenTTL
+	if max == 0 {
+		max = DefaultMaxTokenTTL
+	}
+	if cl.IssuedAt == nil {
+		return "the token has no issue time (iat)"
+	}
+	if ttl := cl.ExpiresAt.Sub(cl.IssuedAt.Time); ttl > max {
+		return fmt.Sprintf("the token lives %s (exp - iat); at most %s is accepted", ttl, max)
+	}
+	return ""
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// invalidToken refuses a token (401) and says why, in the problem and in
+// WWW-Authenticate (RFC 6750).
+func invalidToken(c echo.Context, why string) error {
+	desc := strings.Map(func(r rune) rune {
+		if r == '"' || r == '\\' || r < 0x20 || r > 0x7e {
+			return '\''
+		}
+		return r
+	}, why)
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token", error_description="`+desc+`"`)
+	return problem(http.StatusUnauthorized, "invalid token: "+why)
 }
 
 func claims(c echo.Context) *Claims { return c.Get(claimsKey).(*Claims) }

@@ -144,7 +144,11 @@ func (s *Server) createChange(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replayChange(c, *p, in)
+			claim, err := s.claimKey(c, id, "change", in, true)
+			if err != nil {
+				return err
+			}
+			return s.replayChange(c, *p, claim != models.ClaimLegacy || s.sameChange(c, *p, in))
 		}
 	}
 	var trigger models.CatalogTrigger
@@ -166,6 +170,10 @@ func (s *Server) createChange(c echo.Context) error {
 	ch := models.CatalogChange{ID: id, WorkflowID: id, Jurisdiction: dept.Jurisdiction, Dept: dept.Code,
 		SubmittedBy: workflowsActor(cl).String(), Reason: in.Reason, TriggerID: trigger.ID, ReceivingDept: trigger.ReceivingDept,
 		Operations: ops, Classification: restricted, SubmittedAt: s.now().UTC()}
+	claim, err := s.claimNew(c, keyed, id, "change", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(dept.Jurisdiction, workflows.ProcedureCatalogChange, dept.Code)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.CatalogChange,
 		workflows.CatalogChangeInput{Change: ch, TriggerWorkflowID: trigger.WorkflowID, Profile: profile})
@@ -176,8 +184,8 @@ func (s *Server) createChange(c echo.Context) error {
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load change %s: %w", id, err)
 	}
-	if finished || !s.sameChange(c, stored, in) {
-		return s.replayChange(c, stored, in)
+	if finished || claim == models.ClaimSame {
+		return s.replayChange(c, stored, true)
 	}
 	s.log(c).Info().Str("workflow_id", id).Str("dept", dept.Code).Int("operations", len(ops)).Msg("catalog change submitted")
 	v, err := s.changeView(c, stored)
@@ -189,13 +197,13 @@ func (s *Server) createChange(c echo.Context) error {
 }
 
 // replayChange answers a retried POST with the change its key submitted.
-func (s *Server) replayChange(c echo.Context, ch models.CatalogChange, in changeInput) error {
-	return replayed(c, s.sameChange(c, ch, in), "change", "/api/v1/catalog/changes/"+ch.ID, func() (any, error) { return s.changeView(c, ch) })
+func (s *Server) replayChange(c echo.Context, ch models.CatalogChange, same bool) error {
+	return replayed(c, same, "change", "/api/v1/catalog/changes/"+ch.ID, func() (any, error) { return s.changeView(c, ch) })
 }
 
 // sameChange tells whether a stored change is the one a retried POST asks
 // for: same reason, trigger, and operations on the same items in its first
-// round.
+// round; for changes submitted before fingerprints (models.IdempotencyKey).
 func (s *Server) sameChange(c echo.Context, ch models.CatalogChange, in changeInput) bool {
 	var first models.ChangeRound
 	if s.DB.WithContext(c.Request().Context()).First(&first, "change_id = ? AND round = 1", ch.ID).Error != nil {

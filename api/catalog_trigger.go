@@ -125,12 +125,20 @@ func (s *Server) createTrigger(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replayTrigger(c, *p, in)
+			claim, err := s.claimKey(c, id, "trigger", in, true)
+			if err != nil {
+				return err
+			}
+			return s.replayTrigger(c, *p, claim != models.ClaimLegacy || sameTrigger(*p, in))
 		}
 	}
 	t := models.CatalogTrigger{ID: id, WorkflowID: id, Jurisdiction: in.Jurisdiction, Dept: dept.Code, Kind: in.Kind,
 		EffectiveDate: in.EffectiveDate, Description: in.Description, ReceivingDept: in.ReceivingDept,
 		RecordedBy: workflowsActor(cl).String(), CreatedAt: s.now().UTC()}
+	claim, err := s.claimNew(c, keyed, id, "trigger", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(in.Jurisdiction, workflows.ProcedureCatalogUpdate, dept.Code)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.CatalogUpdate, workflows.CatalogUpdateInput{Trigger: t, From: from, Profile: profile})
 	if err != nil {
@@ -140,8 +148,8 @@ func (s *Server) createTrigger(c echo.Context) error {
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load trigger %s: %w", id, err)
 	}
-	if finished || !sameTrigger(stored, in) {
-		return s.replayTrigger(c, stored, in)
+	if finished || claim == models.ClaimSame {
+		return s.replayTrigger(c, stored, true)
 	}
 	s.log(c).Info().Str("workflow_id", id).Str("dept", dept.Code).Msg("catalog update trigger recorded")
 	v, err := s.triggerView(c, stored)
@@ -153,10 +161,12 @@ func (s *Server) createTrigger(c echo.Context) error {
 }
 
 // replayTrigger answers a retried POST with the trigger its key recorded.
-func (s *Server) replayTrigger(c echo.Context, t models.CatalogTrigger, in triggerInput) error {
-	return replayed(c, sameTrigger(t, in), "trigger", "/api/v1/catalog/triggers/"+t.ID, func() (any, error) { return s.triggerView(c, t) })
+func (s *Server) replayTrigger(c echo.Context, t models.CatalogTrigger, same bool) error {
+	return replayed(c, same, "trigger", "/api/v1/catalog/triggers/"+t.ID, func() (any, error) { return s.triggerView(c, t) })
 }
 
+// sameTrigger compares a retried POST with a trigger recorded before
+// fingerprints (models.IdempotencyKey).
 func sameTrigger(t models.CatalogTrigger, in triggerInput) bool {
 	return t.Dept == in.Dept && t.Kind == in.Kind && t.EffectiveDate == in.EffectiveDate &&
 		t.Description == in.Description && t.ReceivingDept == in.ReceivingDept

@@ -99,7 +99,11 @@ func (s *Server) createClassification(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replayClassification(c, *p, in)
+			claim, err := s.claimKey(c, id, "classification", in, true)
+			if err != nil {
+				return err
+			}
+			return s.replayClassification(c, *p, claim != models.ClaimLegacy || sameClassification(*p, in))
 		}
 	}
 	if item.ShareType == in.ProposedShareType && item.ShareConditions == in.Conditions && item.LegalBasis == in.LegalBasis {
@@ -114,6 +118,10 @@ func (s *Server) createClassification(c echo.Context) error {
 		ID: id, Dept: cl.Dept, ShareType: in.ProposedShareType, Conditions: in.Conditions, LegalBasis: in.LegalBasis,
 		Reason: in.Reason, SubmittedBy: cl.Subject + "@" + cl.Dept, SubmittedAt: now,
 	}, profile)
+	claim, err := s.claimNew(c, keyed, id, "classification", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureClassification, cl.Dept)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.Classification, wfIn)
 	if err != nil {
@@ -123,8 +131,8 @@ func (s *Server) createClassification(c echo.Context) error {
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load classification %s: %w", id, err)
 	}
-	if finished || !sameClassification(stored, in) {
-		return s.replayClassification(c, stored, in)
+	if finished || claim == models.ClaimSame {
+		return s.replayClassification(c, stored, true)
 	}
 	s.log(c).Info().Str("workflow_id", id).Str("item", item.ID).Msg("classification submitted")
 	v, err := s.classificationView(c, stored)
@@ -135,8 +143,8 @@ func (s *Server) createClassification(c echo.Context) error {
 	return c.JSON(http.StatusCreated, v)
 }
 
-func (s *Server) replayClassification(c echo.Context, p models.Classification, in classificationInput) error {
-	return replayed(c, sameClassification(p, in), "classification", "/api/v1/classifications/"+p.ID, func() (any, error) { return s.classificationView(c, p) })
+func (s *Server) replayClassification(c echo.Context, p models.Classification, same bool) error {
+	return replayed(c, same, "classification", "/api/v1/classifications/"+p.ID, func() (any, error) { return s.classificationView(c, p) })
 }
 
 // scopeClassifications limits a query to the classifications the caller may see.

@@ -36,6 +36,41 @@ func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, err
 // so that a retried POST finds the same dispute.
 func disputeID(requestID string) string { return "dp-" + requestID }
 
+// claimDispute claims the dispute of a share request for this POST's
+// fingerprint (see claimKey; the requesting department disputes, so any of
+// its people retrying the same dispute gets it); a dispute already filed
+// with another body is a 409.
+func (s *Server) claimDispute(c echo.Context, requestID, id string, in disputeInput, exists bool) (string, error) {
+	h, err := fingerprint(c, claims(c).Dept, in)
+	if err != nil {
+		return "", err
+	}
+	claim, err := models.ClaimKey(s.DB.WithContext(c.Request().Context()), id, h, exists)
+	if err != nil {
+		return "", err
+	}
+	if claim == models.ClaimDifferent {
+		return "", disputed(requestID, id)
+	}
+	return claim, nil
+}
+
+// disputed refuses a second, different dispute of a request.
+func disputed(requestID, id string) error {
+	return problem(http.StatusConflict, fmt.Sprintf("share request %s is already disputed (%s)", requestID, id))
+}
+
+// replayDispute answers a retried POST with the dispute it filed.
+func (s *Server) replayDispute(c echo.Context, d models.Dispute) error {
+	v, err := s.disputeView(c, d)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/disputes/"+d.ID)
+	return c.JSON(http.StatusOK, v)
+}
+
 // createDispute lets the requester of a refused share request dispute the
 // refusal up the city's escalation chain.
 func (s *Server) createDispute(c echo.Context) error {
@@ -68,16 +103,14 @@ func (s *Server) createDispute(c echo.Context) error {
 		return err
 	}
 	if p != nil {
-		if p.Reason != in.Reason {
-			return problem(http.StatusConflict, fmt.Sprintf("share request %s is already disputed (%s, %s)", r.ID, p.ID, p.Status))
-		}
-		v, err := s.disputeView(c, *p)
+		claim, err := s.claimDispute(c, r.ID, id, in, true)
 		if err != nil {
 			return err
 		}
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/disputes/"+id)
-		return c.JSON(http.StatusOK, v)
+		if claim == models.ClaimLegacy && p.Reason != in.Reason {
+			return disputed(r.ID, id)
+		}
+		return s.replayDispute(c, *p)
 	}
 	if r.Status != models.StatusRejected {
 		return invalid(FieldError{"id", fmt.Sprintf("share request %s is %s; only a refused request can be disputed", r.ID, r.Status)})
@@ -95,15 +128,25 @@ func (s *Server) createDispute(c echo.Context) error {
 		RequesterDept: r.RequesterDept, ProviderDept: r.ProviderDept, FiledBy: cl.Subject + "@" + cl.Dept,
 		Reason: in.Reason, FiledAt: now.UTC(),
 	}
-	attrs := procedureAttrs(r.Jurisdiction, workflows.ProcedureDispute, r.ProviderDept, workflows.AttrRequesterDept.ValueSet(r.RequesterDept))
-	if _, err := s.startFiled(ctx, id, attrs, workflows.Dispute, workflows.DisputeInput{Dispute: d, Profile: profile}); err != nil {
+	// One dispute per request: of concurrent POSTs one claims it, the others
+	// answer as a sequential retry would (the same reason: the dispute; another: 409).
+	claim, err := s.claimDispute(c, r.ID, id, in, false)
+	if err != nil {
 		return err
 	}
-	s.log(c).Info().Str("workflow_id", id).Str("share_request", r.ID).Msg("dispute filed")
+	attrs := procedureAttrs(r.Jurisdiction, workflows.ProcedureDispute, r.ProviderDept, workflows.AttrRequesterDept.ValueSet(r.RequesterDept))
+	finished, err := s.startFiled(ctx, id, attrs, workflows.Dispute, workflows.DisputeInput{Dispute: d, Profile: profile})
+	if err != nil {
+		return err
+	}
 	var stored models.Dispute
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load filed dispute %s: %w", id, err)
 	}
+	if finished || claim == models.ClaimSame {
+		return s.replayDispute(c, stored)
+	}
+	s.log(c).Info().Str("workflow_id", id).Str("share_request", r.ID).Msg("dispute filed")
 	v, err := s.disputeView(c, stored)
 	if err != nil {
 		return err

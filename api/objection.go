@@ -88,7 +88,7 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	}
 	sum := sha256.Sum256(data)
 	ev := models.Evidence{ID: "ev-" + uuid.NewString(), Name: fh.Filename, ContentType: sniffed, Size: int64(len(data)),
-		SHA256: hex.EncodeToString(sum[:]), Data: data, UploadedBy: cl.Subject, UploaderDept: cl.Dept, CreatedAt: s.now().UTC()}
+		SHA256: hex.EncodeToString(sum[:]), Data: data, UploadedBy: cl.Subject, UploaderRole: cl.Role, UploaderDept: cl.Dept, CreatedAt: s.now().UTC()}
 	if err := s.DB.WithContext(c.Request().Context()).Create(&ev).Error; err != nil {
 		return fmt.Errorf("store evidence: %w", err)
 	}
@@ -108,7 +108,7 @@ func (s *Server) getEvidence(c echo.Context) error {
 		}
 		return fmt.Errorf("load evidence: %w", err)
 	}
-	mine := ev.UploadedBy == cl.Subject && ev.UploaderDept == cl.Dept
+	mine := ev.UploadedByCaller(cl.Role, cl.Subject, cl.Dept)
 	if !mine {
 		if ev.ObjectionID == "" {
 			return notFound
@@ -239,7 +239,12 @@ func (s *Server) createObjection(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replayObjection(c, *p, in, http.StatusOK)
+			claim, err := s.claimKey(c, id, "objection", in, true)
+			if err != nil {
+				return err
+			}
+			same := claim != models.ClaimLegacy || p.CatalogItemID == in.CatalogItemID && p.Kind == in.Kind && p.Description == in.Description
+			return s.replayObjection(c, *p, same, http.StatusOK)
 		}
 	}
 	evidence := slices.Compact(slices.Sorted(slices.Values(in.Evidence)))
@@ -251,7 +256,7 @@ func (s *Server) createObjection(c echo.Context) error {
 			}
 			return fmt.Errorf("load evidence: %w", err)
 		}
-		if ev.UploadedBy != cl.Subject || ev.UploaderDept != cl.Dept {
+		if !ev.UploadedByCaller(cl.Role, cl.Subject, cl.Dept) {
 			return invalid(FieldError{fmt.Sprintf("evidence[%d]", i), fmt.Sprintf("evidence %s was uploaded by someone else", eid)})
 		}
 		if ev.ObjectionID != "" && ev.ObjectionID != id {
@@ -265,6 +270,10 @@ func (s *Server) createObjection(c echo.Context) error {
 	if cl.Dept != "" {
 		o.ObjectedBy = cl.Subject + "@" + cl.Dept
 	}
+	claim, err := s.claimNew(c, keyed, id, "objection", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureObjection, item.ProviderDept)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.Objection, workflows.ObjectionInput{Objection: o, Item: item, Profile: profile})
 	if err != nil {
@@ -275,18 +284,18 @@ func (s *Server) createObjection(c echo.Context) error {
 		return fmt.Errorf("load filed objection %s: %w", id, err)
 	}
 	status := http.StatusCreated
-	if finished {
+	if finished || claim == models.ClaimSame {
 		status = http.StatusOK
 	}
 	s.log(c).Info().Str("workflow_id", id).Str("item", item.ID).Str("kind", in.Kind).Msg("objection filed")
-	return s.replayObjection(c, stored, in, status)
+	return s.replayObjection(c, stored, true, status)
 }
 
 // replayObjection answers a POST with the objection its Idempotency-Key
 // made, refusing a key reused for a different objection.
-func (s *Server) replayObjection(c echo.Context, o models.Objection, in objectionInput, status int) error {
-	if o.CatalogItemID != in.CatalogItemID || o.Kind != in.Kind || o.Description != in.Description {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different objection")
+func (s *Server) replayObjection(c echo.Context, o models.Objection, same bool, status int) error {
+	if !same {
+		return reusedKey("objection")
 	}
 	v, err := s.objectionView(c, o)
 	if err != nil {
@@ -308,7 +317,7 @@ func scopeObjections(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
 	case RoleAuthority:
 		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
 	case RoleDepartment:
-		return q.Where("objector_dept = ? OR provider_dept = ?", cl.Dept, cl.Dept), nil
+		return q.Where("(objector_role = ? AND objector_dept = ?) OR provider_dept = ?", RoleDepartment, cl.Dept, cl.Dept), nil
 	case RoleApplicant:
 		return q.Where("objector_role = ? AND objected_by = ?", RoleApplicant, cl.Subject), nil
 	}
@@ -342,4 +351,30 @@ func (s *Server) listObjections(c echo.Context) error {
 		return err
 	}
 	return paginate[models.Objection](c, q.Order("filed_at DESC, id"))
+}
+
+// checkCorrection refuses an objection's fix_and_reopen whose corrected item
+// would change the item's share type or open type, naming the field: that is
+// the classification procedure's to decide. (The workflow's validator refuses
+// it too; this answer names the field before the Update is sent.)
+func (s *Server) checkCorrection(c echo.Context, t models.Task, in decisionInput) error {
+	if t.Procedure != models.ProcedureObjection || in.Decision != models.OutcomeFixAndReopen || in.Item == nil {
+		return nil
+	}
+	db := s.DB.WithContext(c.Request().Context())
+	var o models.Objection
+	if err := db.First(&o, "id = ?", t.ProcedureID).Error; err != nil {
+		return fmt.Errorf("load objection %s: %w", t.ProcedureID, err)
+	}
+	var cur models.CatalogItem
+	switch err := db.First(&cur, "id = ?", o.CatalogItemID).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil // deleted meanwhile: the workflow reports that nothing is left to correct
+	case err != nil:
+		return fmt.Errorf("load catalog item %s: %w", o.CatalogItemID, err)
+	}
+	if field, msg := models.ReclassifiedField(cur, *in.Item.model()); field != "" {
+		return invalid(FieldError{field, msg})
+	}
+	return nil
 }

@@ -211,7 +211,11 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replayOpen(c, *p, in)
+			claim, err := s.claimKey(c, id, "application", in, true)
+			if err != nil {
+				return err
+			}
+			return s.replayOpen(c, *p, claim != models.ClaimLegacy || sameOpen(*p, in))
 		}
 	}
 	article := rule.Decision.Article
@@ -223,6 +227,10 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 		Demand: in.Demand, ApplicantSubject: cl.Subject, ApplicantName: in.Applicant.Name, ApplicantKind: in.Applicant.Kind,
 		CreditCode: in.Applicant.CreditCode, OpenFields: fields, Article: article, FiledAt: now.UTC(),
 	}
+	claim, err := s.claimNew(c, keyed, id, "application", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(in.Jurisdiction, workflows.ProcedureOpen, item.ProviderDept)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.OpenApplication, workflows.OpenInput{Application: app, Profile: profile})
 	if err != nil {
@@ -232,13 +240,10 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load filed application %s: %w", id, err)
 	}
-	if finished {
-		return s.replayOpen(c, stored, in)
+	if finished || claim == models.ClaimSame {
+		return s.replayOpen(c, stored, true)
 	}
 	s.log(c).Info().Str("workflow_id", id).Str("applicant", cl.Subject).Str("item", item.ID).Msg("open-data application filed")
-	if !sameOpen(stored, in) { // a concurrent POST with the same key won the start
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different application")
-	}
 	v, err := s.openView(c, stored)
 	if err != nil {
 		return err
@@ -248,12 +253,13 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 }
 
 // replayOpen answers a retried POST with the application its Idempotency-Key made.
-func (s *Server) replayOpen(c echo.Context, prior models.OpenApplication, in openInput) error {
-	return replayed(c, sameOpen(prior, in), "application", "/api/v1/open-applications/"+prior.ID, func() (any, error) { return s.openView(c, prior) })
+func (s *Server) replayOpen(c echo.Context, prior models.OpenApplication, same bool) error {
+	return replayed(c, same, "application", "/api/v1/open-applications/"+prior.ID, func() (any, error) { return s.openView(c, prior) })
 }
 
 // sameOpen tells whether a stored application is the one a retried POST asks
-// for (as first filed: a resubmission amends the stored fields).
+// for (as first filed: a resubmission amends the stored fields), for
+// applications filed before fingerprints (models.IdempotencyKey).
 func sameOpen(a models.OpenApplication, in openInput) bool {
 	return a.Jurisdiction == in.Jurisdiction && a.CatalogItemID == in.CatalogItemID && a.Demand == in.Demand &&
 		a.ApplicantName == in.Applicant.Name && (a.Round > 1 || a.Scenario == in.Scenario && a.DataScope == in.DataScope)

@@ -24,6 +24,8 @@ type Problem struct {
 	Detail   string       `json:"detail,omitempty"`
 	Instance string       `json:"instance,omitempty"`
 	Errors   []FieldError `json:"errors,omitempty"`
+	// retryAfter is the Retry-After header of a 429, in seconds.
+	retryAfter string
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
@@ -63,6 +65,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		p = problem(http.StatusInternalServerError, "internal error; the request ID in X-Request-Id identifies it in the logs")
 	}
 	p.Instance = c.Request().URL.Path
+	if p.retryAfter != "" {
+		c.Response().Header().Set("Retry-After", p.retryAfter)
+	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)
 	if c.Request().Method != http.MethodHead {

@@ -37,6 +37,25 @@ type Server struct {
 	Log       zerolog.Logger
 	// Now is the clock used for filing times; time.Now when nil.
 	Now func() time.Time
+
+	// Issuer and Audience are the iss and aud a token must carry
+	// (DefaultIssuer and DefaultAudience when empty); MaxTokenTTL caps its
+	// lifetime, exp − iat (DefaultMaxTokenTTL when zero).
+	Issuer, Audience string
+	MaxTokenTTL      time.Duration
+	// RateLimit is the requests a second allowed to each caller (its
+	// identity, or its IP without a token), in bursts of RateBurst (twice
+	// the rate when zero); 0 is no limit.
+	RateLimit float64
+	RateBurst int
+	// HSTS sends Strict-Transport-Security on every answer (behind a
+	// TLS-terminating proxy); it is sent anyway on requests over TLS.
+	HSTS bool
+	// ReadTimeout bounds the reading of a whole request (api.ReadTimeout
+	// when zero).
+	ReadTimeout time.Duration
+
+	rates interface{ Allow(string) (bool, error) }
 }
 
 func (s *Server) now() time.Time {
@@ -51,8 +70,13 @@ func (s *Server) Handler() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(middleware.RequestID())
+	if l := s.limiter(); l != nil {
+		s.rates = l
+	}
+	e.Use(requestID)
 	e.Use(s.logRequests)
+	e.Use(s.securityHeaders)
+	e.Use(s.limitAnonymous)
 	e.Use(limitBody)
 	e.Use(middleware.Recover())
 	e.Use(checkParams)

@@ -113,7 +113,11 @@ func (s *Server) createShareRequest(c echo.Context) error {
 			return err
 		}
 		if p != nil {
-			return s.replay(c, *p, in)
+			claim, err := s.claimKey(c, id, "request", in, true)
+			if err != nil {
+				return err
+			}
+			return s.replay(c, *p, claim != models.ClaimLegacy || sameRequest(*p, in))
 		}
 	}
 
@@ -122,27 +126,23 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		RequesterDept: dept.Code, ProviderDept: item.ProviderDept, RequestedBy: cl.Subject,
 		Purpose: in.Purpose, Scenario: in.Scenario, DataItems: in.DataItems, FiledAt: now.UTC(),
 	}
+	claim, err := s.claimNew(c, keyed, id, "request", in)
+	if err != nil {
+		return err
+	}
 	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureShare, item.ProviderDept, workflows.AttrRequesterDept.ValueSet(dept.Code))
 	finished, err := s.startFiled(ctx, id, attrs, workflows.ShareRequest, workflows.ShareInput{Request: req, Item: item, Profile: profile})
 	if err != nil {
 		return err
 	}
-	if finished {
-		// The same key's workflow already finished: answer with its record.
-		var prior models.ShareRequest
-		if err := db.First(&prior, "id = ?", id).Error; err != nil {
-			return fmt.Errorf("load finished request %s: %w", id, err)
-		}
-		return s.replay(c, prior, in)
-	}
-	s.log(c).Info().Str("workflow_id", id).Str("dept", dept.Code).Str("item", item.ID).Msg("share request filed")
 	var stored models.ShareRequest
 	if err := db.First(&stored, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("load filed request %s: %w", id, err)
 	}
-	if !sameRequest(stored, in) { // a concurrent POST with the same key won the start
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request")
+	if finished || claim == models.ClaimSame { // the same key's request, filed before or concurrently
+		return s.replay(c, stored, true)
 	}
+	s.log(c).Info().Str("workflow_id", id).Str("dept", dept.Code).Str("item", item.ID).Msg("share request filed")
 	v, err := s.shareView(c, stored)
 	if err != nil {
 		return err
@@ -152,11 +152,12 @@ func (s *Server) createShareRequest(c echo.Context) error {
 }
 
 // replay answers a retried POST with the request its Idempotency-Key made.
-func (s *Server) replay(c echo.Context, prior models.ShareRequest, in shareInput) error {
-	return replayed(c, sameRequest(prior, in), "request", "/api/v1/share-requests/"+prior.ID, func() (any, error) { return s.shareView(c, prior) })
+func (s *Server) replay(c echo.Context, prior models.ShareRequest, same bool) error {
+	return replayed(c, same, "request", "/api/v1/share-requests/"+prior.ID, func() (any, error) { return s.shareView(c, prior) })
 }
 
-// sameRequest tells whether a stored request is the one a retried POST asks for.
+// sameRequest tells whether a stored request is the one a retried POST asks
+// for, for requests filed before fingerprints (models.IdempotencyKey).
 func sameRequest(r models.ShareRequest, in shareInput) bool {
 	return r.CatalogItemID == in.CatalogItemID && r.Purpose == in.Purpose && r.Scenario == in.Scenario &&
 		slices.Equal(r.DataItems, in.DataItems)

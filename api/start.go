@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -110,12 +113,64 @@ func (s *Server) procedureRecords(c echo.Context, id string) ([]models.Task, []m
 	return tasks, events, nil
 }
 
+// fingerprint is the hex SHA-256 of a POST's canonical form: who asks, the
+// method and path, and the canonical JSON of its decoded body (every field,
+// in the struct's order).
+func fingerprint(c echo.Context, who, in any) (string, error) {
+	b, err := json.Marshal(struct {
+		Who          any
+		Method, Path string
+		Body         any
+	}{who, c.Request().Method, c.Request().URL.Path, in})
+	if err != nil {
+		return "", fmt.Errorf("fingerprint request: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// claimKey claims the procedure ID a keyed POST derived for the POST's
+// fingerprint (the caller: role, subject, department, jurisdiction) (models.ClaimKey; exists tells whether the procedure's record
+// is there already). A key used before for another body is refused (422,
+// naming the Idempotency-Key); the claim is returned otherwise.
+func (s *Server) claimKey(c echo.Context, id, what string, in any, exists bool) (string, error) {
+	cl := claims(c)
+	h, err := fingerprint(c, []string{cl.Role, cl.Subject, cl.Dept, cl.Jurisdiction}, in)
+	if err != nil {
+		return "", err
+	}
+	claim, err := models.ClaimKey(s.DB.WithContext(c.Request().Context()), id, h, exists)
+	if err != nil {
+		return "", err
+	}
+	if claim == models.ClaimDifferent {
+		return "", reusedKey(what)
+	}
+	return claim, nil
+}
+
+// claimNew claims a new procedure's ID for a keyed POST, after its input was
+// checked and just before its workflow starts (so that a refused request
+// claims nothing); an unkeyed POST needs no claim (models.ClaimNew).
+func (s *Server) claimNew(c echo.Context, keyed bool, id, what string, in any) (string, error) {
+	if !keyed {
+		return models.ClaimNew, nil
+	}
+	return s.claimKey(c, id, what, in, false)
+}
+
+// reusedKey refuses a key re-used with a different body.
+func reusedKey(what string) error {
+	return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different "+what,
+		FieldError{"Idempotency-Key", "was already used for a different " + what + "; use a new key for a new " + what})
+}
+
 // replayed answers a retried POST with the procedure its Idempotency-Key
 // made (200, Idempotent-Replayed, Location), or a 422 when the key was used
 // for a different input.
 func replayed(c echo.Context, same bool, what, location string, view func() (any, error)) error {
 	if !same {
-		return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different "+what)
+		return reusedKey(what)
 	}
 	v, err := view()
 	if err != nil {

@@ -99,6 +99,9 @@ func (s *Server) decideTask(c echo.Context) error {
 	if t.Status != models.TaskOpen {
 		return invalid(FieldError{"decision", fmt.Sprintf("task %s is closed (%s)", t.ID, t.Status)})
 	}
+	if err := s.checkCorrection(c, t, in); err != nil {
+		return err
+	}
 	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
 		Conditions: in.Conditions, Item: in.Item.model(), Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
 	if err := s.sendDecision(ctx, t.WorkflowID, d); err != nil {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -31,7 +32,34 @@ type Server struct {
 	// UIAddress is host:port of its web UI, empty when headless.
 	UIAddress string
 	cmd       *exec.Cmd
-	done      chan error
+	// exited is closed when the process has exited, with its error in
+	// exitErr: any number of waiters may read it (Start's and Stop's).
+	exited  chan struct{}
+	exitErr error
+	logFile string
+	tail    *tailBuffer // the output when there is no log file
+}
+
+// PortInUseError says that a port the dev server needs is taken: another
+// Temporal server (a second `make run`, another project) is probably
+// listening there. What names the port's use ("frontend", "web UI").
+type PortInUseError struct {
+	What string
+	Port int
+	Err  error
+}
+
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("port %d (Temporal %s) is already in use, probably by another Temporal server: %v", e.Port, e.What, e.Err)
+}
+
+// CheckPort tells whether a TCP port on 127.0.0.1 is free to listen on.
+func CheckPort(what string, port int) error {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return &PortInUseError{What: what, Port: port, Err: err}
+	}
+	return l.Close()
 }
 
 // Options say how to start a dev server.
@@ -101,8 +129,19 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	// A taken port is refused here: the child would fail to listen while
+	// the health check below reached the other server, and we would attach
+	// to a server we did not start.
+	if err := CheckPort("frontend", port); err != nil {
+		return nil, err
+	}
+	if o.UIPort != 0 {
+		if err := CheckPort("web UI", o.UIPort); err != nil {
+			return nil, err
+		}
+	}
 	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port), "--log-level", "warn"}
-	s := &Server{Address: "127.0.0.1:" + strconv.Itoa(port), done: make(chan error, 1)}
+	s := &Server{Address: "127.0.0.1:" + strconv.Itoa(port), exited: make(chan struct{}), logFile: o.LogFile}
 	if o.UIPort != 0 {
 		args = append(args, "--ui-port", strconv.Itoa(o.UIPort))
 		s.UIAddress = "127.0.0.1:" + strconv.Itoa(o.UIPort)
@@ -132,16 +171,64 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 		defer f.Close() // the child keeps its own descriptor
 		s.cmd.Stdout, s.cmd.Stderr = f, f
+	} else {
+		s.tail = &tailBuffer{}
+		s.cmd.Stdout, s.cmd.Stderr = s.tail, s.tail
 	}
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	go func() { s.done <- s.cmd.Wait() }()
+	go func() { s.exitErr = s.cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(ctx, 60*time.Second); err != nil {
 		s.Stop()
 		return nil, err
 	}
 	return s, nil
+}
+
+// Exited is closed when the server's process has ended.
+func (s *Server) Exited() <-chan struct{} { return s.exited }
+
+// LogTail is the last lines of the server's output (at most n).
+func (s *Server) LogTail(n int) string {
+	var b []byte
+	if s.logFile != "" {
+		b, _ = os.ReadFile(s.logFile)
+	} else if s.tail != nil {
+		b = s.tail.bytes()
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// died describes the server's exit, with the last lines of its output.
+func (s *Server) died() error {
+	return fmt.Errorf("temporal dev server exited during start-up (%v); the last lines of its output:\n%s", s.exitErr, s.LogTail(15))
+}
+
+// tailBuffer keeps the last 16 KiB written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 16<<10 {
+		t.buf = t.buf[len(t.buf)-16<<10:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) bytes() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]byte(nil), t.buf...)
 }
 
 // waitReady polls the frontend's health until it answers, the process exits
@@ -157,12 +244,17 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
 			c.Close()
 			if err == nil {
-				return nil
+				select {
+				case <-s.exited: // the answer came from another server
+					return s.died()
+				default:
+					return nil
+				}
 			}
 		}
 		select {
-		case err := <-s.done:
-			return fmt.Errorf("temporal dev server exited during start-up: %v", err)
+		case <-s.exited:
+			return s.died()
 		case <-ctx.Done():
 			return fmt.Errorf("temporal dev server at %s not ready after %s: %w", s.Address, limit, err)
 		case <-tick.C:
@@ -175,19 +267,31 @@ func (s *Server) Stop() {
 	if s == nil || s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case <-s.done:
+	case <-s.exited:
 	case <-time.After(10 * time.Second):
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		<-s.done
+		<-s.exited
 	}
 }
 
 // RegisterSearchAttributes adds the named search attributes (name → type:
 // Keyword, Datetime, Bool, Int, Double, Text) to the namespace, skipping those
-// that exist.
+// that exist, and waits until they are usable (see RegisterSearchAttributesNotify).
 func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string, attrs map[string]string) error {
+	return RegisterSearchAttributesNotify(ctx, c, namespace, attrs, nil)
+}
+
+// RegisterSearchAttributesNotify is RegisterSearchAttributes telling
+// waiting, every 10 s, how long it has waited for the attributes to become
+// usable and why they are not; it waits until ctx ends.
+func RegisterSearchAttributesNotify(ctx context.Context, c client.Client, namespace string, attrs map[string]string, waiting func(waited time.Duration, err error)) error {
 	ops := c.OperatorService()
 	have, err := ops.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
 	if err != nil {
@@ -212,29 +316,47 @@ func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace st
 	if err != nil && !errors.As(err, &exists) {
 		return fmt.Errorf("add search attributes: %w", err)
 	}
-	return waitUsable(ctx, c, namespace, add)
+	return waitUsable(ctx, c, namespace, add, waiting)
 }
 
-// waitUsable waits (at most a minute) until the frontend accepts a visibility
-// query naming the new attributes: it learns of them only when it refreshes
-// its namespace cache, and until then starting a workflow with them fails.
-func waitUsable(ctx context.Context, c client.Client, namespace string, added map[string]enums.IndexedValueType) error {
-	var terms []string
-	for name := range added {
-		terms = append(terms, name+" IS NOT NULL")
+// UsableQuery is the visibility query that succeeds once the frontend knows
+// the named attributes. Names are quoted: some (Procedure) are keywords of
+// Temporal's query language.
+func UsableQuery(names []string) string {
+	terms := make([]string, 0, len(names))
+	for _, name := range names {
+		terms = append(terms, "`"+name+"` IS NOT NULL")
 	}
 	sort.Strings(terms)
-	query := strings.Join(terms, " AND ")
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
+	return strings.Join(terms, " AND ")
+}
+
+// waitingEvery is how often waitUsable tells that it is still waiting.
+var waitingEvery = 10 * time.Second
+
+// waitUsable waits until the frontend accepts a visibility query naming the
+// new attributes: it learns of them only when it refreshes its namespace
+// cache, and until then starting a workflow with them fails. It waits as
+// long as ctx lasts, telling waiting every 10 s.
+func waitUsable(ctx context.Context, c client.Client, namespace string, added map[string]enums.IndexedValueType, waiting func(time.Duration, error)) error {
+	names := make([]string, 0, len(added))
+	for name := range added {
+		names = append(names, name)
+	}
+	query := UsableQuery(names)
+	start, told := time.Now(), time.Now()
 	for {
 		_, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query, PageSize: 1})
 		if err == nil {
 			return nil
 		}
+		if waiting != nil && time.Since(told) >= waitingEvery {
+			told = time.Now()
+			waiting(time.Since(start), err)
+		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("search attributes registered but not usable after a minute: %w", err)
+			return fmt.Errorf("search attributes registered but not usable yet (query %s): %w", query, err)
 		case <-time.After(time.Second):
 		}
 	}

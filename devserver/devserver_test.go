@@ -2,9 +2,17 @@ package devserver
 
 import (
 	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
@@ -24,7 +32,9 @@ func TestRegisterSearchAttributesOnRunningServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	attrs := map[string]string{"TestCity": "Keyword", "TestDue": "Datetime"}
+	// Procedure is a keyword of Temporal's query language: the readiness
+	// query must quote it (issue 11).
+	attrs := map[string]string{"TestCity": "Keyword", "TestDue": "Datetime", "Procedure": "Keyword"}
 	if err := RegisterSearchAttributes(ctx, c, "default", attrs); err != nil {
 		t.Fatal(err)
 	}
@@ -42,5 +52,80 @@ func TestRegisterSearchAttributesOnRunningServer(t *testing.T) {
 	}
 	if err := RegisterSearchAttributes(ctx, c, "default", map[string]string{"Bad": "Colour"}); err == nil {
 		t.Fatal("an unknown attribute type was accepted")
+	}
+}
+
+// A child that dies at start-up is reported with the last lines of its
+// output, at once: Start neither hangs nor waits for the health check's limit.
+func TestStartReportsChildDeath(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "temporal")
+	script := "#!/bin/sh\necho starting\necho 'listen tcp 127.0.0.1:8233: bind: address already in use' >&2\nexit 3\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, logFile := range []string{"", filepath.Join(t.TempDir(), "temporal.log")} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := Start(context.Background(), Options{Binary: bin, LogFile: logFile})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "exited during start-up") || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatalf("log file %q: %v", logFile, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("log file %q: Start hangs after its child died", logFile)
+		}
+	}
+}
+
+// A taken port is refused before anything starts, naming the port.
+func TestStartRefusesTakenPort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	busy := l.Addr().(*net.TCPAddr).Port
+	free, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, o := range map[string]Options{"frontend": {Port: busy}, "web UI": {Port: free, UIPort: busy}} {
+		_, err := Start(context.Background(), o)
+		var pe *PortInUseError
+		if !errors.As(err, &pe) || pe.Port != busy || pe.What != what || !strings.Contains(err.Error(), strconv.Itoa(busy)) {
+			t.Fatalf("%s taken: %v", what, err)
+		}
+	}
+}
+
+// notUsable is a Temporal client whose frontend never knows the attributes.
+type notUsable struct{ client.Client }
+
+func (notUsable) ListWorkflow(context.Context, *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error) {
+	return nil, errors.New("invalid query: column name 'Procedure' is not a valid search attribute")
+}
+
+// A worker facing a frontend that does not know the attributes yet keeps
+// waiting, saying so periodically, instead of giving up after a minute; it
+// stops only when its context ends.
+func TestWaitUsableTellsAndWaits(t *testing.T) {
+	defer func(d time.Duration) { waitingEvery = d }(waitingEvery)
+	waitingEvery = 50 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	told := 0
+	err := waitUsable(ctx, notUsable{}, "default", map[string]enums.IndexedValueType{"Procedure": enums.INDEXED_VALUE_TYPE_KEYWORD},
+		func(waited time.Duration, err error) { told++ })
+	if err == nil || ctx.Err() == nil {
+		t.Fatalf("waitUsable returned %v before its context ended", err)
+	}
+	if told < 2 {
+		t.Fatalf("told %d times that it is waiting, want periodic messages", told)
+	}
+	if q := UsableQuery([]string{"Procedure", "DueAt"}); q != "`DueAt` IS NOT NULL AND `Procedure` IS NOT NULL" {
+		t.Fatalf("readiness query %s", q)
 	}
 }

@@ -96,6 +96,7 @@ func run(m *testing.M) (int, error) {
 		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE=default",
 		"APPROVALS_JWT_SECRET="+string(s.secret), fmt.Sprintf("APPROVALS_ADDR=127.0.0.1:%d", port),
 		"APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31", "APPROVALS_LOG_LEVEL=info",
+		"APPROVALS_RATE_LIMIT=off", // the tests file fast; api's rate limit has its own test
 	)
 	if s.postgres {
 		s.env = append(s.env, "DATABASE_URL="+dbURL)

@@ -94,6 +94,14 @@ func TestObjectionSuspendFixAndReopen(t *testing.T) {
 
 	fixed := catalogItemBody(item, "人口基础信息（已更正）", "unconditional")
 	decide(t, w.prov, verify, map[string]any{"decision": "fix_and_reopen"}, 422) // no item
+	// A correction does not reclassify (issue 11): classification is procedure 5's.
+	for field, st := range map[string][2]string{"item.share_type": {"not_shared", "not_open"}, "item.open_type": {"unconditional", "unconditional"}} {
+		bad := catalogItemBody(item, "人口基础信息（已更正）", st[0])
+		bad["open_type"] = st[1]
+		if r := decide(t, w.prov, verify, map[string]any{"decision": "fix_and_reopen", "reason": "x", "item": bad}, 422); fieldOf(r) != field {
+			t.Fatalf("a reclassifying correction names %q, want %s: %s", fieldOf(r), field, r.Raw)
+		}
+	}
 	decide(t, w.prov, verify, map[string]any{"decision": "fix_and_reopen", "reason": "已按登记更正地址", "item": fixed}, 200)
 
 	got := zhang.do("GET", "/api/v1/objections/"+id, nil).must(t, 200)

@@ -177,6 +177,7 @@ func All() []any {
 		// objections (procedure 4) and the availability of catalog items
 		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
 		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
-		&CalendarYear{}, // issue 8
+		&CalendarYear{},   // issue 8
+		&IdempotencyKey{}, // issue 11: fingerprints of keyed POSTs
 	}
 }

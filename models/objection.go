@@ -71,9 +71,25 @@ type Evidence struct {
 	SHA256       string    `gorm:"column:sha256" json:"sha256"`
 	Data         []byte    `json:"-"`
 	UploadedBy   string    `gorm:"index;not null" json:"uploaded_by"` // the token's subject
+	UploaderRole string    `json:"uploader_role,omitempty"`           // empty on files uploaded before issue 11
 	UploaderDept string    `json:"uploader_dept,omitempty"`
 	ObjectionID  string    `gorm:"index" json:"objection_id,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+}
+
+// UploadedByCaller tells whether the caller (role, subject, department) is
+// the uploader. A file without a recorded role predates it: only departments
+// (with their department) and applicants (without) could upload, so the
+// department tells the role.
+func (e Evidence) UploadedByCaller(role, subject, dept string) bool {
+	uploader := e.UploaderRole
+	if uploader == "" {
+		uploader = "applicant"
+		if e.UploaderDept != "" {
+			uploader = "department"
+		}
+	}
+	return uploader == role && e.UploadedBy == subject && e.UploaderDept == dept
 }
 
 // ItemAvailability is the availability of a catalog item; an item without a
@@ -198,4 +214,18 @@ func ChangeHold(tx *gorm.DB, c HoldChange) (from, to string, err error) {
 		}
 	}
 	return a.State, to, nil
+}
+
+// ReclassifiedField names the field of a corrected item (an objection's
+// fix_and_reopen) that would change the item's classification, share type or
+// open type, with why it may not, or "" when there is none: a correction
+// fixes data; classifying goes through the classification procedure (5).
+func ReclassifiedField(cur, fixed CatalogItem) (field, message string) {
+	switch {
+	case fixed.ShareType != cur.ShareType:
+		return "item.share_type", fmt.Sprintf("is %q; a correction keeps the item's share type %q (a change of share type goes through classification, POST /api/v1/classifications)", fixed.ShareType, cur.ShareType)
+	case fixed.OpenType != cur.OpenType:
+		return "item.open_type", fmt.Sprintf("is %q; a correction keeps the item's open type %q", fixed.OpenType, cur.OpenType)
+	}
+	return "", ""
 }

@@ -203,6 +203,11 @@ func checkOutcome(d Decision, cur models.CatalogItem, suspended bool) error {
 		}
 	}
 	it.ID, it.ProviderDept, it.Jurisdiction = cur.ID, cur.ProviderDept, cur.Jurisdiction
+	// A correction may not reclassify the item (issue 11). Validators do not
+	// run on replay, so histories that accepted such a fix still replay.
+	if field, msg := models.ReclassifiedField(cur, it); field != "" {
+		return fmt.Errorf("%s %s", field, msg)
+	}
 	if errs := it.Validate(); len(errs) > 0 {
 		return fmt.Errorf("item.%s %s", errs[0].Field, errs[0].Message)
 	}

@@ -92,7 +92,7 @@ func TestObjectionWuhanSuspendFixAndReopen(t *testing.T) {
 	fwd, verify := objTask("forward", "authority"), objTask("verify", "department")
 	fixed := models.CatalogItem{Title: "企业登记信息（更正）", ShareType: models.ShareUnconditional, OpenType: models.OpenUnconditional, DataItems: []string{"name", "address"}}
 
-	var early, wrongRole, noItem, twice *upd
+	var early, wrongRole, noItem, twice, reclassified, reopened *upd
 	h.at(filedMar.Add(time.Minute), func() {
 		tk := h.task(fwd)
 		require.Equal(t, "2025-03-04", tk.DueDate)
@@ -117,6 +117,13 @@ func TestObjectionWuhanSuspendFixAndReopen(t *testing.T) {
 		require.True(t, h.objection().Suspended)
 		twice = h.send(outcome(verify, workflows.DecisionSuspend, provAct()))
 		noItem = h.send(outcome(verify, models.OutcomeFixAndReopen, provAct()))
+		// A correction may not reclassify the item (issue 11): neither the
+		// share type nor the open type.
+		notShared, notOpen := fixed, fixed
+		notShared.ShareType, notShared.LegalBasis = models.ShareNotShared, "自称的依据"
+		notOpen.OpenType = models.OpenNotOpen
+		reclassified = h.send(workflows.Decision{TaskID: verify, Decision: models.OutcomeFixAndReopen, Reason: "x", Actor: provAct(), Item: &notShared})
+		reopened = h.send(workflows.Decision{TaskID: verify, Decision: models.OutcomeFixAndReopen, Reason: "x", Actor: provAct(), Item: &notOpen})
 	})
 	fix := workflows.Decision{TaskID: verify, Decision: models.OutcomeFixAndReopen, Reason: "已更正地址", Actor: provAct(), Item: &fixed}
 	done := h.decideAt(filedMar.Add(4*time.Hour), fix)
@@ -128,6 +135,8 @@ func TestObjectionWuhanSuspendFixAndReopen(t *testing.T) {
 	requireInterim(t, sus, verify, workflows.DecisionSuspend)
 	requireRejected(t, twice, workflows.ErrInvalid)
 	requireRejected(t, noItem, workflows.ErrInvalid)
+	requireRejected(t, reclassified, workflows.ErrInvalid)
+	requireRejected(t, reopened, workflows.ErrInvalid)
 	requireAccepted(t, done, verify, models.OutcomeFixAndReopen)
 
 	require.Equal(t, models.ObjectionHandled, st.Status)

@@ -32,7 +32,10 @@ func runToken(args []string) error {
 			return fmt.Errorf("--jurisdiction %q is not a known city (%v)", *jurisdiction, cfg.Regulations.Cities())
 		}
 	}
-	tok, err := api.Sign([]byte(cfg.Secret), *subject, *role, *dept, *jurisdiction, *ttl, time.Now())
+	if *ttl > cfg.MaxTokenTTL {
+		return fmt.Errorf("--ttl %s is longer than the API accepts (%s, APPROVALS_JWT_MAX_TTL)", *ttl, cfg.MaxTokenTTL)
+	}
+	tok, err := api.SignFor(cfg.Issuer, cfg.Audience, []byte(cfg.Secret), *subject, *role, *dept, *jurisdiction, *ttl, time.Now())
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +34,15 @@ type config struct {
 	// procedure filed before a year's schedule is published; never set it
 	// in production.
 	TestNow time.Time
+	// Tokens: APPROVALS_JWT_ISSUER, APPROVALS_JWT_AUDIENCE (the iss and aud
+	// minted and required), APPROVALS_JWT_MAX_TTL (the longest exp − iat).
+	Issuer, Audience string
+	MaxTokenTTL      time.Duration
+	// RateLimit (APPROVALS_RATE_LIMIT, requests a second per caller; 0 or
+	// off: none) and RateBurst (APPROVALS_RATE_BURST).
+	RateLimit float64
+	RateBurst int
+	HSTS      bool // APPROVALS_HSTS
 }
 
 func env(name, def string) string {
@@ -61,6 +72,9 @@ func loadConfig(production bool) (config, error) {
 			return c, badConfig("APPROVALS_TEST_NOW=%q: want an RFC 3339 time (tests only)", v)
 		}
 	}
+	if err := c.loadHardening(); err != nil {
+		return c, err
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, badConfig("DATABASE_URL must be a postgres:// URL")
 	}
@@ -82,16 +96,85 @@ func loadConfig(production bool) (config, error) {
 	return c, nil
 }
 
-// requireSecret refuses to serve with no secret, the development secret or a
-// short one.
+// Defaults of the hardening settings.
+const (
+	defaultRateLimit = 20 // requests a second per caller
+	// minSecretBits is the least estimated entropy of a production secret:
+	// 32 random hex characters estimate above 92 bits, 32 spaces at 0.
+	minSecretBits = 90
+)
+
+// loadHardening reads the token, rate-limit and HSTS settings.
+func (c *config) loadHardening() error {
+	c.Issuer = env("APPROVALS_JWT_ISSUER", api.DefaultIssuer)
+	c.Audience = env("APPROVALS_JWT_AUDIENCE", api.DefaultAudience)
+	c.MaxTokenTTL = api.DefaultMaxTokenTTL
+	if v := os.Getenv("APPROVALS_JWT_MAX_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return badConfig("APPROVALS_JWT_MAX_TTL=%q: want a positive duration such as 24h", v)
+		}
+		c.MaxTokenTTL = d
+	}
+	c.RateLimit = defaultRateLimit
+	switch v := os.Getenv("APPROVALS_RATE_LIMIT"); v {
+	case "":
+	case "off":
+		c.RateLimit = 0
+	default:
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			return badConfig("APPROVALS_RATE_LIMIT=%q: want requests a second per caller (a number; 0 or off: no limit)", v)
+		}
+		c.RateLimit = r
+	}
+	if v := os.Getenv("APPROVALS_RATE_BURST"); v != "" {
+		b, err := strconv.Atoi(v)
+		if err != nil || b < 1 {
+			return badConfig("APPROVALS_RATE_BURST=%q: want a positive integer", v)
+		}
+		c.RateBurst = b
+	}
+	switch v := os.Getenv("APPROVALS_HSTS"); v {
+	case "", "false", "0":
+	case "true", "1":
+		c.HSTS = true
+	default:
+		return badConfig("APPROVALS_HSTS=%q: want true or false", v)
+	}
+	return nil
+}
+
+// requireSecret refuses to serve with no secret, the development secret, a
+// short one or one of little entropy (repeated or few distinct characters).
 func (c config) requireSecret() error {
 	switch {
-	case c.Secret == "":
+	case strings.TrimSpace(c.Secret) == "":
 		return badConfig("APPROVALS_JWT_SECRET is required: set a random string of at least 32 characters")
 	case c.Secret == api.DevSecret:
 		return badConfig("APPROVALS_JWT_SECRET is the published development secret; set a real one")
 	case len(c.Secret) < 32:
 		return badConfig("APPROVALS_JWT_SECRET is too short (%d characters; at least 32)", len(c.Secret))
+	case entropyBits(c.Secret) < minSecretBits:
+		return badConfig("APPROVALS_JWT_SECRET has too little entropy (about %.0f bits; at least %d: use e.g. `openssl rand -hex 32`)", entropyBits(c.Secret), minSecretBits)
 	}
 	return nil
+}
+
+// entropyBits estimates a secret's entropy from its characters' frequencies
+// (Shannon entropy per character times its length): an upper bound for
+// random strings, and low for repetitions such as 32 spaces or "abab…".
+func entropyBits(s string) float64 {
+	counts := map[rune]int{}
+	n := 0
+	for _, r := range s {
+		counts[r]++
+		n++
+	}
+	h := 0.0
+	for _, k := range counts {
+		p := float64(k) / float64(n)
+		h -= p * math.Log2(p)
+	}
+	return h * float64(n)
 }

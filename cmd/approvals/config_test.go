@@ -23,9 +23,18 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": ""}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": api.DevSecret}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": "short"}, true, true, "APPROVALS_JWT_SECRET"},
+		// issue 11: whitespace and low-entropy secrets, bad hardening settings
+		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": strings.Repeat(" ", 32)}, true, true, "APPROVALS_JWT_SECRET"},
+		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": strings.Repeat("s", 40)}, true, true, "APPROVALS_JWT_SECRET"},
+		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": strings.Repeat("abcd", 10)}, true, true, "APPROVALS_JWT_SECRET"},
+		{map[string]string{"APPROVALS_RATE_LIMIT": "fast"}, false, false, "APPROVALS_RATE_LIMIT"},
+		{map[string]string{"APPROVALS_RATE_BURST": "0"}, false, false, "APPROVALS_RATE_BURST"},
+		{map[string]string{"APPROVALS_JWT_MAX_TTL": "forever"}, false, false, "APPROVALS_JWT_MAX_TTL"},
+		{map[string]string{"APPROVALS_HSTS": "maybe"}, false, false, "APPROVALS_HSTS"},
 	}
 	for _, c := range cases {
-		for _, name := range []string{"DATABASE_URL", "APPROVALS_LOG_LEVEL", "APPROVALS_EXTEND_VALIDITY", "APPROVALS_JWT_SECRET"} {
+		for _, name := range []string{"DATABASE_URL", "APPROVALS_LOG_LEVEL", "APPROVALS_EXTEND_VALIDITY", "APPROVALS_JWT_SECRET",
+			"APPROVALS_RATE_LIMIT", "APPROVALS_RATE_BURST", "APPROVALS_JWT_MAX_TTL", "APPROVALS_HSTS"} {
 			t.Setenv(name, "")
 		}
 		for k, v := range c.env {
@@ -54,7 +63,7 @@ func TestDevelopmentDefaults(t *testing.T) {
 	if cfg.Secret != api.DevSecret || cfg.Temporal != "" || cfg.DatabaseURL != "" || cfg.Namespace != "default" {
 		t.Fatalf("dev defaults: %+v", cfg)
 	}
-	t.Setenv("APPROVALS_JWT_SECRET", strings.Repeat("s", 40))
+	t.Setenv("APPROVALS_JWT_SECRET", "5f0c9e2a71d4b8e36a0f2c7d91b4e58a3c6f0d2e7b19a4c8")
 	t.Setenv("DATABASE_URL", "postgres://db/x")
 	cfg, err = loadConfig(true)
 	if err != nil || cfg.requireSecret() != nil || cfg.Temporal != "127.0.0.1:7233" {

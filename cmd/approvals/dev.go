@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -16,15 +17,25 @@ func runDev(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address of the HTTP API")
 	dataDir := fs.String("data-dir", ".data", "directory for the SQLite database and the Temporal dev server's state")
 	tport := fs.Int("temporal-port", 7233, "port of the Temporal dev server started when TEMPORAL_ADDRESS is unset")
-	uiport := fs.Int("temporal-ui-port", 8233, "port of its web UI (0: none)")
+	uiport := fs.Int("temporal-ui-port", -1, "port of its web UI (default: --temporal-port + 1000; 0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *uiport < 0 {
+		*uiport = *tport + 1000
 	}
 	cfg, err := loadConfig(false)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg.LogLevel, true)
+
+	// The API's address first: a busy one stops dev before anything starts.
+	ln, err := listen(*addr, "--addr, or make run ADDR=host:port")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 
 	temporalAddr := cfg.Temporal
 	if temporalAddr == "" {
@@ -33,7 +44,7 @@ func runDev(ctx context.Context, args []string) error {
 			LogFile: filepath.Join(*dataDir, "temporal.log"), SearchAttributes: workflows.SearchAttributes,
 		})
 		if err != nil {
-			return fmt.Errorf("start Temporal dev server (or set TEMPORAL_ADDRESS): %w", err)
+			return devStartError(err)
 		}
 		defer func() { ts.Stop(); log.Info().Msg("Temporal dev server stopped") }()
 		temporalAddr = ts.Address
@@ -55,7 +66,7 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	w, err := newWorker(ctx, tc, cfg.Namespace, db)
+	w, err := newWorker(ctx, tc, cfg.Namespace, db, log)
 	if err != nil {
 		return err
 	}
@@ -70,7 +81,21 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("\nGet a token (signed with %s):\n  bin/approvals token --subject admin1 --role admin\n  curl -H \"Authorization: Bearer $TOKEN\" http://%s/api/v1/departments\n\n", secretNote, *addr)
 
-	err = serveHTTP(ctx, *addr, newServer(db, tc, cfg, log))
+	err = serveOn(ctx, ln, newServer(db, tc, cfg, log))
 	log.Info().Msg("stopping")
 	return err
+}
+
+// devStartError explains why dev's own Temporal server did not start, naming
+// the flag that moves a taken port. dev never uses a server it did not start
+// unless TEMPORAL_ADDRESS names it.
+func devStartError(err error) error {
+	var busy *devserver.PortInUseError
+	if errors.As(err, &busy) {
+		if busy.What != "frontend" {
+			return fmt.Errorf("cannot start the Temporal dev server: %w.\nMove it with --temporal-ui-port N (make run TEMPORAL_UI_PORT=N), or 0 for no UI", err)
+		}
+		return fmt.Errorf("cannot start the Temporal dev server: %w.\nMove it with --temporal-port N (make run TEMPORAL_PORT=N; its web UI then defaults to N+1000), or set TEMPORAL_ADDRESS=127.0.0.1:%d to use the server already there", err, busy.Port)
+	}
+	return fmt.Errorf("start the Temporal dev server (or set TEMPORAL_ADDRESS to use another): %w", err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -75,8 +76,12 @@ func dialTemporal(ctx context.Context, addr, namespace string, log zerolog.Logge
 }
 
 // newWorker registers our search attributes and builds the worker.
-func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm.DB) (worker.Worker, error) {
-	if err := devserver.RegisterSearchAttributes(ctx, tc, namespace, workflows.SearchAttributes); err != nil {
+func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm.DB, log zerolog.Logger) (worker.Worker, error) {
+	waiting := func(waited time.Duration, err error) {
+		log.Warn().Err(err).Dur("waited", waited).Str("namespace", namespace).
+			Msg("search attributes registered but the Temporal frontend does not know them yet (it refreshes its namespace cache); waiting")
+	}
+	if err := devserver.RegisterSearchAttributesNotify(ctx, tc, namespace, workflows.SearchAttributes, waiting); err != nil {
 		return nil, err
 	}
 	w := worker.New(tc, workflows.TaskQueue, workflows.Options(worker.Options{}))
@@ -84,14 +89,32 @@ func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm
 	return w, nil
 }
 
-// serveHTTP serves the API until ctx ends, then shuts down gracefully.
+// serveHTTP serves the API on addr (APPROVALS_ADDR) until ctx ends.
 func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
-	hs := &http.Server{Addr: addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := listen(addr, "APPROVALS_ADDR")
+	if err != nil {
+		return err
+	}
+	return serveOn(ctx, ln, srv)
+}
+
+// listen listens on addr; setting names the flag or variable that moves it.
+func listen(addr, setting string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("the API's address %s is taken or invalid (move it with %s): %w", addr, setting, err)
+	}
+	return ln, nil
+}
+
+// serveOn serves the API on ln until ctx ends, then shuts down gracefully.
+func serveOn(ctx context.Context, ln net.Listener, srv *api.Server) error {
+	hs := srv.HTTPServer(ln.Addr().String())
 	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
+	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve %s (APPROVALS_ADDR): %w", addr, err)
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -104,7 +127,9 @@ func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
 
 func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *api.Server {
 	srv := &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default,
-		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log}
+		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log,
+		Issuer: cfg.Issuer, Audience: cfg.Audience, MaxTokenTTL: cfg.MaxTokenTTL,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, HSTS: cfg.HSTS}
 	if !cfg.TestNow.IsZero() { // tests only: see config.TestNow
 		log.Warn().Time("now", cfg.TestNow).Msg("APPROVALS_TEST_NOW is set: every filing is dated at this instant (for tests only)")
 		srv.Now = func() time.Time { return cfg.TestNow }
@@ -161,7 +186,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.tc.Close()
-	w, err := newWorker(ctx, p.tc, p.cfg.Namespace, p.db)
+	w, err := newWorker(ctx, p.tc, p.cfg.Namespace, p.db, p.log)
 	if err != nil {
 		return err
 	}
