@@ -6,6 +6,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,9 @@ type Server struct {
 	Log       zerolog.Logger
 	// Now is the clock used for filing times; time.Now when nil.
 	Now func() time.Time
+	// SigningKey signs exports' manifests (issue 12); without one, exports
+	// answer 503.
+	SigningKey ed25519.PrivateKey
 }
 
 func (s *Server) now() time.Time {
@@ -65,6 +69,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/calendar/days", s.calendarDays)
 	v1.GET("/calendar/years", s.listCalendarYears)
 	v1.GET("/regulations", s.listRegulations)
+	v1.GET("/audit/signing-key", s.signingKey) // issue 12: verifies exports
 	// issue 4: what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)

@@ -195,7 +195,7 @@ func TestAuditExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ProcedureID != id || len(m.Files) != 3 {
+	if m.ProcedureID != id || len(m.Files) != 4 { // history, timeline, profile, events
 		t.Fatalf("manifest %+v", m)
 	}
 	if err := workflows.ReplayJSON(bytes.NewReader(files["history.json"])); err != nil {

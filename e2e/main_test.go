@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityapprovals/approvals/audit"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/jackc/pgx/v5"
@@ -34,6 +35,8 @@ type stack struct {
 	env      []string
 	base     string // http://127.0.0.1:port
 	secret   []byte
+	signing  string // APPROVALS_SIGNING_KEY: base64 of an Ed25519 seed
+	dbURL    string // the PostgreSQL URL (with its schema), or "" on SQLite
 	postgres bool
 	temporal *devserver.Server
 	api      *process // nil on SQLite, where dev runs API and worker in one process
@@ -72,7 +75,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer cleanup()
-	s.postgres = dbURL != ""
+	s.postgres, s.dbURL = dbURL != "", dbURL
 	if s.postgres {
 		fmt.Println("e2e: using PostgreSQL")
 	} else {
@@ -92,10 +95,12 @@ func run(m *testing.M) (int, error) {
 	_, _ = rand.Read(secret)
 	s.secret = []byte(hex.EncodeToString(secret))
 	s.base = fmt.Sprintf("http://127.0.0.1:%d", port)
+	s.signing = audit.NewSigningKey()
 	s.env = append(os.Environ(),
 		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE=default",
 		"APPROVALS_JWT_SECRET="+string(s.secret), fmt.Sprintf("APPROVALS_ADDR=127.0.0.1:%d", port),
 		"APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31", "APPROVALS_LOG_LEVEL=info",
+		"APPROVALS_SIGNING_KEY="+s.signing,
 	)
 	if s.postgres {
 		s.env = append(s.env, "DATABASE_URL="+dbURL)

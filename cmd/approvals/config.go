@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"os"
 	"strings"
@@ -32,6 +33,8 @@ type config struct {
 	// procedure filed before a year's schedule is published; never set it
 	// in production.
 	TestNow time.Time
+	// SigningKey signs exports (APPROVALS_SIGNING_KEY or _FILE; keys.go).
+	SigningKey ed25519.PrivateKey
 }
 
 func env(name, def string) string {
@@ -63,6 +66,9 @@ func loadConfig(production bool) (config, error) {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, badConfig("DATABASE_URL must be a postgres:// URL")
+	}
+	if c.SigningKey, err = signingKeyFromEnv(); err != nil {
+		return c, err
 	}
 	if c.Regulations, err = regulations.Load(os.Getenv("APPROVALS_EXTEND_VALIDITY")); err != nil {
 		return c, badConfig("%v", err)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/audit"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/workflows"
 )
@@ -25,6 +26,15 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(cfg.LogLevel, true)
+	if cfg.SigningKey == nil { // a key of its own, kept in the data directory
+		k, err := devKey(*dataDir, "signing.key", audit.NewSigningKey)
+		if err != nil {
+			return err
+		}
+		if cfg.SigningKey, err = audit.ParseSigningKey(k); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(*dataDir, "signing.key"), err)
+		}
+	}
 
 	temporalAddr := cfg.Temporal
 	if temporalAddr == "" {

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cityapprovals/approvals/audit"
+)
+
+// The API refuses to start without a signing key, and a bad key names its
+// variable; dev keeps the key it generated in its data directory.
+func TestSigningKeyConfiguration(t *testing.T) {
+	t.Setenv("APPROVALS_SIGNING_KEY", "")
+	t.Setenv("APPROVALS_SIGNING_KEY_FILE", "")
+	cfg, err := loadConfig(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ce configError
+	if err := cfg.requireSigningKey(); !errors.As(err, &ce) || !strings.Contains(err.Error(), "APPROVALS_SIGNING_KEY") {
+		t.Fatalf("no key: %v", err)
+	}
+	for name, v := range map[string]string{"APPROVALS_SIGNING_KEY": "c2hvcnQ=", "APPROVALS_SIGNING_KEY_FILE": "/nonexistent/key"} {
+		t.Setenv(name, v)
+		if _, err := loadConfig(false); !errors.As(err, &ce) || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", name, v, err)
+		}
+		t.Setenv(name, "")
+	}
+	key := audit.NewSigningKey()
+	f := filepath.Join(t.TempDir(), "k")
+	os.WriteFile(f, []byte(key+"\n"), 0o600)
+	t.Setenv("APPROVALS_SIGNING_KEY_FILE", f)
+	if cfg, err = loadConfig(false); err != nil || cfg.requireSigningKey() != nil {
+		t.Fatalf("key file: %v", err)
+	}
+	dir := t.TempDir()
+	k1, err := devKey(dir, "signing.key", audit.NewSigningKey)
+	k2, err2 := devKey(dir, "signing.key", audit.NewSigningKey)
+	if err != nil || err2 != nil || k1 != k2 {
+		t.Fatalf("dev key not kept: %v %v", err, err2)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "signing.key")); st.Mode().Perm() != 0o600 {
+		t.Fatalf("dev key mode %v", st.Mode())
+	}
+}
