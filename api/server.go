@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
@@ -41,6 +42,12 @@ type Server struct {
 	// SigningKey signs exports' manifests (issue 12); without one, exports
 	// answer 503.
 	SigningKey ed25519.PrivateKey
+	// Codec encrypts Temporal payloads (issue 12): histories are decoded
+	// with it for auditors, and /codec serves it to the Temporal UI.
+	// CodecOrigins are the origins allowed to call /codec (CORS);
+	// DefaultCodecOrigins when nil.
+	Codec        *codec.Codec
+	CodecOrigins []string
 }
 
 func (s *Server) now() time.Time {
@@ -62,6 +69,7 @@ func (s *Server) Handler() *echo.Echo {
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
+	s.routeCodec(e) // issue 12: the Temporal UI's remote codec
 	e.GET("/api/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", OpenAPI) })
 
 	v1 := e.Group("/api/v1")

@@ -5,16 +5,23 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/codec"
+	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"google.golang.org/protobuf/proto"
 )
 
 // verify runs `approvals verify` on an export and returns its output and
@@ -123,4 +130,94 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// rawHistory is a workflow's history as the Temporal server holds it, read
+// with `temporal workflow show -o json` (no codec).
+func rawHistory(t *testing.T, id string, flags ...string) []byte {
+	t.Helper()
+	bin, err := devserver.FindBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"workflow", "show", "--address", sys.temporal.Address, "--namespace", "default", "-w", id, "-o", "json"}, flags...)
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatalf("temporal workflow show %s: %v", id, err)
+	}
+	return out
+}
+
+// payloadBytes is every byte of a JSON history's events in protobuf form, so
+// that payload data (base64 in JSON) is searched as stored.
+func payloadBytes(t *testing.T, historyJSON []byte) []byte {
+	t.Helper()
+	h, err := workflows.ReadHistoryJSON(bytes.NewReader(historyJSON))
+	if err != nil {
+		t.Fatalf("%v: %.300s", err, historyJSON)
+	}
+	b, err := proto.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// An applicant's name and credit code (the organisation's ID number) are in
+// no payload of the history the Temporal server holds, while the API (and
+// the codec endpoint, for an auditor) shows them.
+func TestPersonalDataEncryptedInTemporal(t *testing.T) {
+	w := newOpenWorld(t, "changsha")
+	name := "测试申请人" + uniq("王小明")
+	credit := "91430100" + strings.ToUpper(hex.EncodeToString([]byte{byte(time.Now().UnixNano()), byte(seq.Add(1)), 0x5a, 0x7c, 0x1e}))
+	r := w.app.do("POST", "/api/v1/open-applications", w.application(w.items["conditional"], func(b map[string]any) {
+		b["applicant"] = map[string]any{"name": name, "kind": "company", "credit_code": credit}
+	}), "Idempotency-Key", uniq("key")).must(t, 201)
+	id := r.str("id")
+	got := w.app.do("GET", "/api/v1/open-applications/"+id, nil).must(t, 200)
+	if got.str("applicant_name") != name || got.str("credit_code") != credit {
+		t.Fatalf("the API does not show the applicant: %.400s", got.Raw)
+	}
+	wf := got.str("workflow_id")
+	waitActivity(t, wf, "OpenTask", 1) // the input and the first activities are in the history
+
+	raw := payloadBytes(t, rawHistory(t, wf))
+	for _, secret := range []string{name, credit} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Fatalf("the history in Temporal holds %q in clear", secret)
+		}
+	}
+	if !bytes.Contains(raw, []byte(codec.Encoding)) {
+		t.Fatal("the history in Temporal has no encrypted payloads")
+	}
+
+	auditor := sys.as(t, "audrey", api.RoleAuditor, "", "")
+	shown := payloadBytes(t, auditor.do("GET", "/api/v1/procedures/"+wf+"/history", nil).must(t, 200).Raw)
+	if !bytes.Contains(shown, []byte(name)) || !bytes.Contains(shown, []byte(credit)) {
+		t.Fatal("the history the API shows an auditor is not decrypted")
+	}
+
+	// The Temporal CLI (as the Web UI) decodes through the API's codec endpoint with an auditor's token.
+	decoded := payloadBytes(t, rawHistory(t, wf, "--codec-endpoint", sys.base+"/codec", "--codec-auth", "Bearer "+auditor.token))
+	if !bytes.Contains(decoded, []byte(name)) {
+		t.Fatal("the codec endpoint did not decrypt the history for an auditor")
+	}
+	body := map[string]any{"payloads": []any{}}
+	w.app.do("POST", "/codec/decode", body).must(t, 403)
+	user{t: t}.do("POST", "/codec/decode", body).must(t, 401)
+	auditor.do("POST", "/codec/decode", map[string]any{"payloads": "nope"}).must(t, 422)
+
+	req, _ := http.NewRequest(http.MethodOptions, sys.base+"/codec/decode", nil)
+	req.Header.Set("Origin", "http://localhost:8233")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization,content-type,x-namespace")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:8233" ||
+		!strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "authorization") {
+		t.Fatalf("CORS preflight for the Temporal UI: %d %v", resp.StatusCode, resp.Header)
+	}
 }

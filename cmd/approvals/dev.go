@@ -60,7 +60,10 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, temporalAddr, cfg.Namespace, log)
+	if cfg.Codec, err = cfg.devCodec(*dataDir, true); err != nil { // a key of its own, in the data directory
+		return err
+	}
+	tc, err := dialTemporal(ctx, temporalAddr, cfg.Namespace, cfg.Codec, log)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/codec"
 )
 
 // signingKeyFromEnv reads the export signing key from APPROVALS_SIGNING_KEY
@@ -67,4 +68,53 @@ func devKey(dataDir, name string, generate func() string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return k, nil
+}
+
+// codecFromEnv reads the payload codec's keys from APPROVALS_CODEC_KEYS
+// ("id:base64key[,…]", each 32 bytes) and the current key's ID from
+// APPROVALS_CODEC_KEY_ID (optional with one key); nil when unset.
+func codecFromEnv() (*codec.Codec, error) {
+	keys, current := os.Getenv("APPROVALS_CODEC_KEYS"), os.Getenv("APPROVALS_CODEC_KEY_ID")
+	if keys == "" {
+		if current != "" {
+			return nil, badConfig("APPROVALS_CODEC_KEY_ID is set but APPROVALS_CODEC_KEYS is not")
+		}
+		return nil, nil
+	}
+	c, err := codec.Parse(keys, current)
+	if err != nil {
+		return nil, badConfig("APPROVALS_CODEC_KEYS / APPROVALS_CODEC_KEY_ID: %v", err)
+	}
+	return c, nil
+}
+
+// requireCodec refuses to run a production process that would write
+// personal data into Temporal in clear.
+func (c config) requireCodec() error {
+	if c.Codec == nil {
+		return badConfig("APPROVALS_CODEC_KEYS is required: payloads are encrypted; e.g. k1:$(head -c 32 /dev/urandom | base64)")
+	}
+	return nil
+}
+
+// devCodec is the configured codec, or else the one kept in the data
+// directory (codec.key), created on first use when create is set; nil when
+// there is neither.
+func (c config) devCodec(dataDir string, create bool) (*codec.Codec, error) {
+	if c.Codec != nil {
+		return c.Codec, nil
+	}
+	path := filepath.Join(dataDir, "codec.key")
+	if _, err := os.Stat(path); err != nil && !create {
+		return nil, nil
+	}
+	k, err := devKey(dataDir, "codec.key", codec.NewKey)
+	if err != nil {
+		return nil, err
+	}
+	cd, err := codec.Parse(k, "")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cd, nil
 }
