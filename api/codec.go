@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -32,9 +34,61 @@ func (s *Server) routeCodec(e *echo.Echo) {
 	}))
 	for _, op := range []string{"decode", "encode"} {
 		g.OPTIONS("/"+op, func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
-		g.POST("/"+op, s.codecOp(op == "encode"), s.authenticate)
+		g.POST("/"+op, s.codecOp(op == "encode"), codecCookie, s.authenticate)
+	}
+	g.GET("/session", func(c echo.Context) error { return c.HTML(http.StatusOK, sessionForm) })
+	g.POST("/session", s.codecSession, tokenFromForm, s.authenticate)
+}
+
+// CodecCookie holds an auditor's token for the Temporal Web UI, which can
+// send cookies ("Include cross-origin credentials") but no header of ours.
+const CodecCookie = "approvals_codec"
+
+// codecCookie lets a codec call authenticate with the session cookie when it
+// carries no Authorization header.
+func codecCookie(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if ck, err := c.Cookie(CodecCookie); err == nil && c.Request().Header.Get(echo.HeaderAuthorization) == "" {
+			c.Request().Header.Set(echo.HeaderAuthorization, "Bearer "+ck.Value)
+		}
+		return next(c)
 	}
 }
+
+// tokenFromForm takes the token of the session form (field token) when
+// there is no Authorization header.
+func tokenFromForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if t := c.FormValue("token"); t != "" && c.Request().Header.Get(echo.HeaderAuthorization) == "" {
+			c.Request().Header.Set(echo.HeaderAuthorization, "Bearer "+t)
+		}
+		return next(c)
+	}
+}
+
+// codecSession opens a codec session in the browser: it sets the cookie
+// (HttpOnly, SameSite=Lax, path /codec, until the token expires) that the
+// Temporal UI's codec calls then carry. Auditors and admins only.
+func (s *Server) codecSession(c echo.Context) error {
+	cl, err := allow(c, RoleAuditor, RoleAdmin)
+	if err != nil {
+		return err
+	}
+	raw := strings.TrimPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	exp := cl.ExpiresAt.Time
+	c.SetCookie(&http.Cookie{Name: CodecCookie, Value: raw, Path: "/codec", Expires: exp, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: c.Request().TLS != nil})
+	return c.JSON(http.StatusOK, map[string]string{"subject": cl.Subject, "role": cl.Role, "expires_at": exp.UTC().Format(time.RFC3339)})
+}
+
+// sessionForm is GET /codec/session: where an auditor pastes a token once,
+// so that no token travels in a URL.
+const sessionForm = `<!doctype html><meta charset="utf-8"><title>approvals: codec session</title>
+<h1>Decode payloads in the Temporal Web UI</h1>
+<p>Paste an auditor's or admin's token (<code>approvals token --role auditor …</code>). The browser keeps it in a cookie
+for <code>/codec</code> until it expires; then set the UI's Codec Server endpoint to this server's <code>/codec</code>
+and tick "Include cross-origin credentials".</p>
+<form method="post" action="session"><input name="token" size="60" autocomplete="off"> <button>Open session</button></form>`
 
 // codecOp decodes or encodes the posted payloads with the server's codec.
 func (s *Server) codecOp(encode bool) echo.HandlerFunc {

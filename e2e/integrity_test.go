@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,8 @@ import (
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
+	commonpb "go.temporal.io/api/common/v1"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -220,4 +223,71 @@ func TestPersonalDataEncryptedInTemporal(t *testing.T) {
 		!strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "authorization") {
 		t.Fatalf("CORS preflight for the Temporal UI: %d %v", resp.StatusCode, resp.Header)
 	}
+
+	// The Web UI sends no token of ours, only cookies: a session opened with
+	// the form keeps the auditor's token for /codec.
+	resp, err = http.PostForm(sys.base+"/codec/session", url.Values{"token": {w.app.token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
+		t.Fatalf("an applicant opened a codec session: %d", resp.StatusCode)
+	}
+	resp, err = http.PostForm(sys.base+"/codec/session", url.Values{"token": {auditor.token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == api.CodecCookie && ck.HttpOnly {
+			session = ck
+		}
+	}
+	if resp.StatusCode != http.StatusOK || session == nil {
+		t.Fatalf("codec session: %d %v", resp.StatusCode, resp.Cookies())
+	}
+	req, _ = http.NewRequest(http.MethodPost, sys.base+"/codec/decode", strings.NewReader(firstPayloads(t, rawHistory(t, wf))))
+	req.Header.Set("Origin", "http://localhost:8233")
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(session)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Credentials") != "true" ||
+		!bytes.Contains(payloadData(t, out), []byte(name)) {
+		t.Fatalf("decode with the session cookie: %d %v %.300s", resp.StatusCode, resp.Header, out)
+	}
+}
+
+// firstPayloads is {"payloads": [...]} of the start event's input of a JSON history.
+func firstPayloads(t *testing.T, historyJSON []byte) string {
+	t.Helper()
+	h, err := workflows.ReadHistoryJSON(bytes.NewReader(historyJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := protojson.Marshal(h.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes().GetInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// payloadData is the data of every payload of a codec answer, concatenated.
+func payloadData(t *testing.T, answer []byte) []byte {
+	t.Helper()
+	var ps commonpb.Payloads
+	if err := protojson.Unmarshal(answer, &ps); err != nil {
+		t.Fatalf("codec answer %.300s: %v", answer, err)
+	}
+	var b []byte
+	for _, p := range ps.GetPayloads() {
+		b = append(b, p.GetData()...)
+	}
+	return b
 }
