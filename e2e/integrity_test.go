@@ -78,6 +78,7 @@ func rezip(t *testing.T, archive []byte, name string, edit func([]byte) []byte) 
 func TestVerifyExport(t *testing.T) {
 	w := newWorld(t, "xiamen")
 	id, _ := decided(t, w)
+	checkHistory(t, id, "xiamen-both-approve-encrypted") // recorded encrypted, as Temporal holds it
 	auditor := sys.as(t, "audrey", api.RoleAuditor, "", "")
 
 	served := sys.as(t, "anyone", api.RoleApplicant, "", "xiamen").do("GET", "/api/v1/audit/signing-key", nil).must(t, 200)
