@@ -23,6 +23,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -196,4 +197,11 @@ func EncodeHistory(ctx context.Context, c *Codec, h *historypb.History) error {
 		return fmt.Errorf("encode history: %w", err)
 	}
 	return nil
+}
+
+// FailureConverter encrypts failures' messages and stack traces too (they
+// are kept in Failure.encoded_attributes, a payload), when there is a codec.
+func FailureConverter(c *Codec) converter.FailureConverter {
+	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter: DataConverter(c), EncodeCommonAttributes: c != nil})
 }

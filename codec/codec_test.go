@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -97,5 +98,18 @@ func TestHistoryRoundTrip(t *testing.T) {
 	var s string
 	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &s); err != nil || s != "secret-name" {
 		t.Fatalf("decoded input %q %v", s, err)
+	}
+}
+
+// Failure messages are encrypted too, and read back by the same converter.
+func TestFailureMessagesEncrypted(t *testing.T) {
+	c, _ := Parse(NewKey(), "")
+	f := FailureConverter(c).ErrorToFailure(errors.New("applicant 张三 not found"))
+	if strings.Contains(f.GetMessage(), "张三") || bytes.Contains(f.GetEncodedAttributes().GetData(), []byte("张三")) ||
+		string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]) != Encoding {
+		t.Fatalf("failure in clear: %v", f)
+	}
+	if err := FailureConverter(c).FailureToError(f); err == nil || !strings.Contains(err.Error(), "张三") {
+		t.Fatalf("failure not read back: %v", err)
 	}
 }

@@ -42,7 +42,7 @@ func checkHistory(t *testing.T, id, name string) {
 // just before.
 func waitClosed(t *testing.T, id string) {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec)})
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec), FailureConverter: codec.FailureConverter(sys.codec)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func waitClosed(t *testing.T, id string) {
 // answers as events arrive: no sleeping).
 func waitActivity(t *testing.T, id, activityType string, n int) {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec)})
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec), FailureConverter: codec.FailureConverter(sys.codec)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func dialTemporal(ctx context.Context, addr, namespace string, cd *codec.Codec, 
 	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: tlog{log},
-			DataConverter: codec.DataConverter(cd)})
+			DataConverter: codec.DataConverter(cd), FailureConverter: codec.FailureConverter(cd)})
 		if err == nil {
 			return c, nil
 		}
