@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/codec"
 )
 
 // The API refuses to start without a signing key, and a bad key names its
@@ -45,5 +47,38 @@ func TestSigningKeyConfiguration(t *testing.T) {
 	}
 	if st, _ := os.Stat(filepath.Join(dir, "signing.key")); st.Mode().Perm() != 0o600 {
 		t.Fatalf("dev key mode %v", st.Mode())
+	}
+}
+
+// The api refuses to start without a signing key, api and worker without
+// codec keys, naming the variable, before they touch anything.
+func TestProductionNeedsKeys(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://db/x")
+	t.Setenv("APPROVALS_JWT_SECRET", strings.Repeat("s", 40))
+	t.Setenv("APPROVALS_SIGNING_KEY_FILE", "")
+	t.Setenv("APPROVALS_CODEC_KEY_ID", "")
+	t.Setenv("APPROVALS_SIGNING_KEY", "")
+	t.Setenv("APPROVALS_CODEC_KEYS", codec.NewKey())
+	var ce configError
+	if _, err := openProd(context.Background(), "api", nil); !errors.As(err, &ce) || !strings.Contains(err.Error(), "APPROVALS_SIGNING_KEY") {
+		t.Errorf("api without a signing key: %v", err)
+	}
+	t.Setenv("APPROVALS_SIGNING_KEY", audit.NewSigningKey())
+	t.Setenv("APPROVALS_CODEC_KEYS", "")
+	for _, name := range []string{"api", "worker"} {
+		if _, err := openProd(context.Background(), name, nil); !errors.As(err, &ce) || !strings.Contains(err.Error(), "APPROVALS_CODEC_KEYS") {
+			t.Errorf("%s without codec keys: %v", name, err)
+		}
+	}
+	for env, want := range map[string]string{"k1:c2hvcnQ=": "APPROVALS_CODEC_KEYS", codec.NewKey() + "," + codec.NewKey(): "APPROVALS_CODEC_KEY_ID"} {
+		t.Setenv("APPROVALS_CODEC_KEYS", env)
+		if _, err := loadConfig(true); !errors.As(err, &ce) || !strings.Contains(err.Error(), want) {
+			t.Errorf("APPROVALS_CODEC_KEYS=%s: %v", env, err)
+		}
+	}
+	t.Setenv("APPROVALS_CODEC_KEYS", "")
+	t.Setenv("APPROVALS_CODEC_KEY_ID", "k1")
+	if _, err := loadConfig(true); !errors.As(err, &ce) || !strings.Contains(err.Error(), "APPROVALS_CODEC_KEYS") {
+		t.Errorf("a key ID without keys: %v", err)
 	}
 }
