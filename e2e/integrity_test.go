@@ -36,6 +36,7 @@ func verify(t *testing.T, export []byte, args ...string) (string, bool) {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(sys.bin, append([]string{"verify", f}, args...)...).CombinedOutput()
+	t.Logf("approvals verify:\n%s", out)
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 			t.Fatalf("approvals verify: %v\n%s", err, out)
