@@ -191,3 +191,39 @@ func VerifyExport(archive []byte, pub ed25519.PublicKey) ([]Check, Manifest, err
 
 // ErrUnsigned means an export was asked for without a signing key.
 var ErrUnsigned = errors.New("no signing key configured (APPROVALS_SIGNING_KEY)")
+
+// ContinuesFrom checks that a verified export's chain still holds the head
+// an earlier export recorded (same sequence number, same hash): a chain
+// rewritten in the database since, even with every later hash recomputed,
+// does not. events are the later export's events.json.
+func ContinuesFrom(events []models.Event, earlier Manifest) error {
+	if earlier.Chain == nil || earlier.Chain.Seq == 0 {
+		return nil
+	}
+	if earlier.ProcedureID != "" && len(events) > 0 && events[0].ProcedureID != earlier.ProcedureID {
+		return &VerifyError{What: "earlier export", Reason: "is of procedure " + earlier.ProcedureID}
+	}
+	for _, e := range events {
+		if e.Seq == earlier.Chain.Seq {
+			if e.Hash != earlier.Chain.Hash {
+				return &VerifyError{What: fmt.Sprintf("event %d (%s)", e.Seq, e.ID),
+					Reason: "differs from the earlier export's chain head: the chain was rewritten up to here"}
+			}
+			return nil
+		}
+	}
+	return &VerifyError{What: "event chain", Reason: fmt.Sprintf("has no event %d, the earlier export's head", earlier.Chain.Seq)}
+}
+
+// EventsOf returns the chained events of an export (events.json), for ContinuesFrom.
+func EventsOf(archive []byte) ([]models.Event, error) {
+	files, err := unzip(archive)
+	if err != nil {
+		return nil, err
+	}
+	var evs []models.Event
+	if err := json.Unmarshal(files[EventsName], &evs); err != nil {
+		return nil, fmt.Errorf("%s: %w", EventsName, err)
+	}
+	return evs, nil
+}

@@ -33,8 +33,9 @@ commands:
   catalog import   import catalog entries from a JSON file (an array of items)
   replay           replay a history (--workflow-id ID | --history FILE) on the current
                    workflow code; exits 1 when they diverge
-  verify           check an export offline (EXPORT.zip --public-key KEY | --public-key-file F):
-                   its signature, every file's SHA-256 and the event chain; exits 1 naming what broke
+  verify           check an export offline (EXPORT.zip --public-key KEY | --public-key-file F
+                   [--since EARLIER.zip]): its signature, every file's SHA-256 and the event
+                   chain (still holding an earlier export's head); exits 1 naming what broke
   calendar load    publish or correct years' holiday schedules from a JSON file and
                    re-time the running procedures they move
   bench retime     start N procedures on a dev server, publish a year, and time their re-timing
