@@ -99,6 +99,16 @@ func TestVerifyExport(t *testing.T) {
 		t.Fatalf("a fresh export did not verify:\n%s", out)
 	}
 
+	// A later export continues the chain the earlier one recorded.
+	earlier := filepath.Join(t.TempDir(), "earlier.zip")
+	if err := os.WriteFile(earlier, export, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again := auditor.do("GET", "/api/v1/procedures/"+id+"/export", nil).must(t, 200).Raw
+	if out, ok := verify(t, again, "--public-key", pub, "--since", earlier); !ok || !strings.Contains(out, "ok     earlier export") {
+		t.Fatalf("a later export does not continue the earlier chain:\n%s", out)
+	}
+
 	flipped := rezip(t, export, "history.json", func(b []byte) []byte { b[len(b)/2] ^= 0x01; return b })
 	if out, ok := verify(t, flipped, "--public-key", pub); ok || !strings.Contains(out, "FAILED history.json: SHA-256 does not match") {
 		t.Fatalf("a flipped byte of history.json verified or was not named:\n%s", out)
