@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -63,6 +64,8 @@ func runDev(ctx context.Context, args []string) error {
 	if cfg.Codec, err = cfg.devCodec(*dataDir, true); err != nil { // a key of its own, in the data directory
 		return err
 	}
+	log.Info().Str("signing_key_id", audit.KeyInfo(cfg.SigningKey.Public().(ed25519.PublicKey)).KeyID).
+		Str("codec_key_id", cfg.Codec.Current()).Msg("exports are signed and Temporal payloads encrypted (keys in the data directory unless set by environment)")
 	tc, err := dialTemporal(ctx, temporalAddr, cfg.Namespace, cfg.Codec, log)
 	if err != nil {
 		return err
