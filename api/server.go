@@ -131,6 +131,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/procedures", s.listProcedures)
 	a.GET("/procedures/:id/timeline", s.procedureTimeline)
 	a.GET("/procedures/:id/export", s.procedureExport)
+	a.GET("/procedures/:id/chain", s.procedureChain) // issue 12
 	a.POST("/audit/replay", s.auditReplay)
 	a.GET("/reports/deadlines", s.reportDeadlines)
 	a.PUT("/calendar/years/:year", s.putCalendarYear)

@@ -93,6 +93,10 @@ func TestVerifyExport(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if ch := auditor.do("GET", "/api/v1/procedures/"+id+"/chain", nil).must(t, 200); ch.Body["intact"] != true || ch.Body["events"].(float64) < 3 {
+		t.Fatalf("fresh chain: %s", ch.Raw)
+	}
+	w.prov.do("GET", "/api/v1/procedures/"+id+"/chain", nil).must(t, 403)
 	export := auditor.do("GET", "/api/v1/procedures/"+id+"/export", nil).must(t, 200).Raw
 	out, ok := verify(t, export, "--public-key-file", keyFile)
 	if !ok || !strings.Contains(out, "verified: procedure "+id) || !strings.Contains(out, "ok     event chain") || !strings.Contains(out, "ok     history.json") {
@@ -132,6 +136,10 @@ func TestVerifyExport(t *testing.T) {
 	target := evs[2]
 	if err := db.Model(&models.Event{}).Where("id = ?", target.ID).Update("actor", "someone-else").Error; err != nil {
 		t.Fatal(err)
+	}
+	ch := auditor.do("GET", "/api/v1/procedures/"+id+"/chain", nil).must(t, 200)
+	if broken, _ := ch.Body["broken"].(map[string]any); ch.Body["intact"] != false || broken["event_id"] != target.ID || broken["seq"] != float64(3) {
+		t.Fatalf("the chain endpoint does not name the changed event %s: %s", target.ID, ch.Raw)
 	}
 	tampered := auditor.do("GET", "/api/v1/procedures/"+id+"/export", nil).must(t, 200).Raw
 	out, ok = verify(t, tampered, "--public-key", pub)
