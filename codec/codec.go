@@ -167,10 +167,11 @@ func DataConverter(c *Codec) converter.DataConverter {
 
 // DecodeHistory decrypts every payload of a history in place (search
 // attributes are never encrypted), for auditors and the replayer. With no
-// codec, an encrypted history is left as it is.
+// codec, a history without encrypted payloads passes and an encrypted one is
+// an error naming the key it needs.
 func DecodeHistory(ctx context.Context, c *Codec, h *historypb.History) error {
 	if c == nil {
-		return nil
+		c = &Codec{keys: map[string]cipher.AEAD{}}
 	}
 	err := proxy.VisitPayloads(ctx, h, proxy.VisitPayloadsOptions{
 		SkipSearchAttributes: true,

@@ -82,3 +82,24 @@ func TestProductionNeedsKeys(t *testing.T) {
 		t.Errorf("a key ID without keys: %v", err)
 	}
 }
+
+// `approvals replay --history` decrypts a history recorded encrypted with the
+// configured keys; without them it cannot replay it.
+func TestReplayDecryptsWithTheConfiguredKeys(t *testing.T) {
+	keys, err := os.ReadFile("../../workflows/testdata/codec.keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := "../../workflows/testdata/histories/xiamen-both-approve-encrypted.json"
+	t.Setenv("APPROVALS_CODEC_KEY_ID", "")
+	t.Setenv("APPROVALS_CODEC_KEYS", strings.TrimSpace(string(keys)))
+	var out strings.Builder
+	if err := runReplay(context.Background(), []string{"--data-dir", t.TempDir(), "--history", file}, &out); err != nil || !strings.HasPrefix(out.String(), "consistent") {
+		t.Fatalf("with the key: %v %s", err, out.String())
+	}
+	t.Setenv("APPROVALS_CODEC_KEYS", "")
+	out.Reset()
+	if err := runReplay(context.Background(), []string{"--data-dir", t.TempDir(), "--history", file}, &out); err == nil || !strings.Contains(err.Error(), "APPROVALS_CODEC_KEYS") {
+		t.Fatalf("replayed an encrypted history without its key, or did not name the variable: %v %s", err, out.String())
+	}
+}
