@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cityapprovals/approvals/bounds"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	historypb "go.temporal.io/api/history/v1"
@@ -54,6 +55,9 @@ func (s *Server) auditReplay(c echo.Context) error {
 	case hasEvents && !hasID:
 		var err error
 		if h, err = workflows.ReadHistoryJSON(bytes.NewReader(buf.Bytes())); err != nil {
+			return invalid(FieldError{"events", err.Error()})
+		}
+		if err := codec.DecodeHistory(c.Request().Context(), s.Codec, h); err != nil {
 			return invalid(FieldError{"events", err.Error()})
 		}
 	default:

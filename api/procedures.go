@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	historypb "go.temporal.io/api/history/v1"
@@ -13,15 +14,21 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-// loadHistory reads a workflow's whole history from Temporal; an unknown
-// workflow is a 404.
+// loadHistory reads a workflow's whole history from Temporal, its payloads
+// decrypted; an unknown workflow is a 404.
 func (s *Server) loadHistory(ctx context.Context, id string) (*historypb.History, error) {
 	h, err := workflows.FetchHistory(ctx, s.Temporal, id)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nil, problem(http.StatusNotFound, fmt.Sprintf("procedure %s not found", id))
 	}
-	return h, err
+	if err != nil {
+		return nil, err
+	}
+	if err := codec.DecodeHistory(ctx, s.Codec, h); err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	return h, nil
 }
 
 // historyJSON encodes a history as Temporal's JSON history ({"events":[...]}),

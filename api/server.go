@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/bounds"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
@@ -56,6 +58,15 @@ type Server struct {
 	ReadTimeout time.Duration
 
 	rates interface{ Allow(string) (bool, error) }
+	// SigningKey signs exports' manifests (issue 12); without one, exports
+	// answer 503.
+	SigningKey ed25519.PrivateKey
+	// Codec encrypts Temporal payloads (issue 12): histories are decoded
+	// with it for auditors, and /codec serves it to the Temporal UI.
+	// CodecOrigins are the origins allowed to call /codec (CORS);
+	// DefaultCodecOrigins when nil.
+	Codec        *codec.Codec
+	CodecOrigins []string
 }
 
 func (s *Server) now() time.Time {
@@ -83,6 +94,7 @@ func (s *Server) Handler() *echo.Echo {
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
+	s.routeCodec(e) // issue 12: the Temporal UI's remote codec
 	e.GET("/api/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", OpenAPI) })
 
 	v1 := e.Group("/api/v1")
@@ -90,6 +102,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/calendar/days", s.calendarDays)
 	v1.GET("/calendar/years", s.listCalendarYears)
 	v1.GET("/regulations", s.listRegulations)
+	v1.GET("/audit/signing-key", s.signingKey) // issue 12: verifies exports
 	// issue 4: what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)
@@ -143,6 +156,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/procedures", s.listProcedures)
 	a.GET("/procedures/:id/timeline", s.procedureTimeline)
 	a.GET("/procedures/:id/export", s.procedureExport)
+	a.GET("/procedures/:id/chain", s.procedureChain) // issue 12
 	a.POST("/audit/replay", s.auditReplay)
 	a.GET("/reports/deadlines", s.reportDeadlines)
 	a.PUT("/calendar/years/:year", s.putCalendarYear)

@@ -3,7 +3,9 @@ package audit
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,6 +13,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/cityapprovals/approvals/models"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
 )
@@ -35,6 +38,10 @@ type Manifest struct {
 	WorkflowID  string          `json:"workflow_id"`
 	ExportedAt  Stamp           `json:"exported_at"`
 	Files       []ManifestEntry `json:"files"`
+	// Chain is the procedure's event chain head at export (events.json
+	// holds the events); KeyID names the key that signed the manifest.
+	Chain *ChainRef `json:"chain,omitempty"`
+	KeyID string    `json:"key_id,omitempty"`
 }
 
 // ManifestName is the manifest's file name in an archive.
@@ -42,7 +49,33 @@ const ManifestName = "manifest.json"
 
 // Archive writes a zip of the files and a manifest of their SHA-256 digests.
 func Archive(procID, workflowID string, files []File, now time.Time) ([]byte, error) {
-	m := Manifest{ProcedureID: procID, WorkflowID: workflowID, ExportedAt: StampOf(now), Files: []ManifestEntry{}}
+	return archive(Manifest{ProcedureID: procID, WorkflowID: workflowID}, files, nil, now)
+}
+
+// SignedArchive writes a zip of the files, events.json with the procedure's
+// chained events, a manifest of their SHA-256 digests and of the chain head,
+// and manifest.sig, the manifest's Ed25519 signature by key.
+func SignedArchive(procID, workflowID string, files []File, events []models.Event, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
+	if key == nil {
+		return nil, ErrUnsigned
+	}
+	eb, err := json.MarshalIndent(events, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode events: %w", err)
+	}
+	ref := &ChainRef{}
+	for _, e := range events {
+		if e.Seq > 0 {
+			ref.Events, ref.Seq, ref.Hash = ref.Events+1, e.Seq, e.Hash
+		}
+	}
+	m := Manifest{ProcedureID: procID, WorkflowID: workflowID, Chain: ref,
+		KeyID: KeyInfo(key.Public().(ed25519.PublicKey)).KeyID}
+	return archive(m, append(files, File{Name: EventsName, Data: eb}), key, now)
+}
+
+func archive(m Manifest, files []File, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
+	m.ExportedAt, m.Files = StampOf(now), []ManifestEntry{}
 	for _, f := range files {
 		sum := sha256.Sum256(f.Data)
 		m.Files = append(m.Files, ManifestEntry{Name: f.Name, SHA256: hex.EncodeToString(sum[:]), Size: len(f.Data)})
@@ -51,9 +84,14 @@ func Archive(procID, workflowID string, files []File, now time.Time) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
+	files = append(files, File{Name: ManifestName, Data: mb})
+	if key != nil {
+		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, mb))
+		files = append(files, File{Name: SignatureName, Data: []byte(sig + "\n")})
+	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, f := range append(files, File{Name: ManifestName, Data: mb}) {
+	for _, f := range files {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: now.UTC()})
 		if err != nil {
 			return nil, fmt.Errorf("archive %s: %w", f.Name, err)
@@ -70,30 +108,22 @@ func Archive(procID, workflowID string, files []File, now time.Time) ([]byte, er
 
 // Verify reads an archive and checks every file against its manifest; it
 // returns the files by name.
+// The signature, when present, is not checked: VerifyExport does that.
 func Verify(archive []byte) (map[string][]byte, Manifest, error) {
 	var m Manifest
-	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	files, err := unzip(archive)
 	if err != nil {
-		return nil, m, fmt.Errorf("open archive: %w", err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			return nil, m, fmt.Errorf("open %s: %w", f.Name, err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return nil, m, fmt.Errorf("read %s: %w", f.Name, err)
-		}
-		files[f.Name] = b
+		return nil, m, err
 	}
 	if err := json.Unmarshal(files[ManifestName], &m); err != nil {
 		return nil, m, fmt.Errorf("read %s: %w", ManifestName, err)
 	}
-	if len(m.Files) != len(files)-1 {
-		return nil, m, fmt.Errorf("manifest lists %d files, the archive holds %d besides it", len(m.Files), len(files)-1)
+	others := len(files) - 1
+	if _, ok := files[SignatureName]; ok {
+		others--
+	}
+	if len(m.Files) != others {
+		return nil, m, fmt.Errorf("manifest lists %d files, the archive holds %d besides it", len(m.Files), others)
 	}
 	for _, e := range m.Files {
 		b, ok := files[e.Name]
@@ -105,6 +135,35 @@ func Verify(archive []byte) (map[string][]byte, Manifest, error) {
 		}
 	}
 	return files, m, nil
+}
+
+// unzip reads every file of a zip archive (at most 64 MiB in all).
+func unzip(archive []byte) (map[string][]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		return nil, fmt.Errorf("open archive: %w", err)
+	}
+	files := map[string][]byte{}
+	left := int64(64 << 20)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", f.Name, err)
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, left+1))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f.Name, err)
+		}
+		if left -= int64(len(b)); left < 0 {
+			return nil, fmt.Errorf("archive larger than 64 MiB uncompressed")
+		}
+		if _, dup := files[f.Name]; dup {
+			return nil, fmt.Errorf("%s appears twice in the archive", f.Name)
+		}
+		files[f.Name] = b
+	}
+	return files, nil
 }
 
 // ErrNoProfile means a history's start input holds no regulation profile.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/workflows"
@@ -195,7 +197,7 @@ func TestAuditExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ProcedureID != id || len(m.Files) != 3 {
+	if m.ProcedureID != id || len(m.Files) != 4 { // history, timeline, profile, events
 		t.Fatalf("manifest %+v", m)
 	}
 	if err := workflows.ReplayJSON(bytes.NewReader(files["history.json"])); err != nil {
@@ -225,7 +227,8 @@ func TestAuditExport(t *testing.T) {
 	if !bytes.Equal(bytes.TrimSpace(h.Raw), bytes.TrimSpace(files["history.json"])) {
 		t.Fatal("the exported history differs from GET history?format=json")
 	}
-	// It is the history `temporal workflow show -o json` gives, event for event.
+	// It is the history `temporal workflow show -o json` gives, event for
+	// event, once decrypted (Temporal holds the payloads encrypted).
 	cli, err := devserver.FindBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -237,6 +240,9 @@ func TestAuditExport(t *testing.T) {
 	fromCLI, err := workflows.ReadHistoryJSON(bytes.NewReader(out))
 	if err != nil {
 		t.Fatalf("temporal workflow show output: %v", err)
+	}
+	if err := codec.DecodeHistory(context.Background(), sys.codec, fromCLI); err != nil {
+		t.Fatal(err)
 	}
 	fromAPI, err := workflows.ReadHistoryJSON(bytes.NewReader(h.Raw))
 	if err != nil {

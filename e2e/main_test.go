@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/jackc/pgx/v5"
@@ -34,6 +36,9 @@ type stack struct {
 	env      []string
 	base     string // http://127.0.0.1:port
 	secret   []byte
+	signing  string       // APPROVALS_SIGNING_KEY: base64 of an Ed25519 seed
+	dbURL    string       // the PostgreSQL URL (with its schema), or "" on SQLite
+	codec    *codec.Codec // the payload codec, with the test key of workflows/testdata/codec.keys
 	postgres bool
 	temporal *devserver.Server
 	api      *process // nil on SQLite, where dev runs API and worker in one process
@@ -72,7 +77,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer cleanup()
-	s.postgres = dbURL != ""
+	s.postgres, s.dbURL = dbURL != "", dbURL
 	if s.postgres {
 		fmt.Println("e2e: using PostgreSQL")
 	} else {
@@ -92,11 +97,21 @@ func run(m *testing.M) (int, error) {
 	_, _ = rand.Read(secret)
 	s.secret = []byte(hex.EncodeToString(secret))
 	s.base = fmt.Sprintf("http://127.0.0.1:%d", port)
+	s.signing = audit.NewSigningKey()
+	// The checked-in test key, so that recorded histories replay in CI.
+	codecKeys, err := os.ReadFile(filepath.Join("..", "workflows", "testdata", "codec.keys"))
+	if err != nil {
+		return 0, err
+	}
+	if s.codec, err = codec.Parse(strings.TrimSpace(string(codecKeys)), ""); err != nil {
+		return 0, err
+	}
 	s.env = append(os.Environ(),
 		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE=default",
 		"APPROVALS_JWT_SECRET="+string(s.secret), fmt.Sprintf("APPROVALS_ADDR=127.0.0.1:%d", port),
 		"APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31", "APPROVALS_LOG_LEVEL=info",
 		"APPROVALS_RATE_LIMIT=off", // the tests file fast; api's rate limit has its own test
+		"APPROVALS_SIGNING_KEY="+s.signing, "APPROVALS_CODEC_KEYS="+strings.TrimSpace(string(codecKeys)),
 	)
 	if s.postgres {
 		s.env = append(s.env, "DATABASE_URL="+dbURL)

@@ -41,7 +41,7 @@ func Open(url, sqlitePath string) (*gorm.DB, error) {
 // together, from migrating at the same time.
 func Migrate(db *gorm.DB) error {
 	if !IsPostgres(db) {
-		if err := db.AutoMigrate(All()...); err != nil {
+		if err := migrate(db); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		return nil
@@ -50,10 +50,25 @@ func Migrate(db *gorm.DB) error {
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(727001)").Error; err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		return tx.AutoMigrate(All()...)
+		return migrate(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// migrate creates the tables, chains the events stored before the event
+// chain existed, then adds the index that keeps the chains from forking.
+func migrate(tx *gorm.DB) error {
+	if err := tx.AutoMigrate(All()...); err != nil {
+		return err
+	}
+	if err := backfillChain(tx); err != nil {
+		return err
+	}
+	if err := tx.Exec(chainIndex).Error; err != nil {
+		return fmt.Errorf("event chain index: %w", err)
 	}
 	return nil
 }

@@ -167,6 +167,12 @@ type Event struct {
 	TaskID      string    `json:"task_id,omitempty"`
 	Article     string    `json:"article,omitempty"`
 	Detail      string    `json:"detail,omitempty"`
+	// The event's link in its procedure's hash chain (chain.go): its place,
+	// the hash of the event before it and its own; 0 and empty on events
+	// stored before the chain existed, until Migrate backfills them.
+	Seq      int64  `gorm:"not null;default:0" json:"seq"`
+	PrevHash string `gorm:"not null;default:''" json:"prev_hash"`
+	Hash     string `gorm:"not null;default:''" json:"hash"`
 }
 
 // All lists every model, for migration.
@@ -179,5 +185,7 @@ func All() []any {
 		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
 		&CalendarYear{},   // issue 8
 		&IdempotencyKey{}, // issue 11: fingerprints of keyed POSTs
+		&CalendarYear{},   // issue 8
+		&ChainHead{},      // issue 12: the event log's hash chain
 	}
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -10,16 +11,37 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cityapprovals/approvals/codec"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/proto"
 )
+
+// testCodec is the payload codec of the end-to-end tests, whose key is
+// checked in (testdata/codec.keys): histories recorded since issue 12 are
+// encrypted with it, older ones are not.
+func testCodec(t *testing.T) *codec.Codec {
+	t.Helper()
+	b, err := os.ReadFile("testdata/codec.keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := codec.Parse(strings.TrimSpace(string(b)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // Every recorded history (testdata/histories, recorded from real runs by
 // `RECORD_HISTORIES=1 go test ./e2e/`) must replay on the current code: a
 // change to a workflow that would break running procedures fails here. Such a
-// change needs workflow.GetVersion.
+// change needs workflow.GetVersion. Encrypted ones are decrypted with the
+// test key first, as the API and `approvals replay` do.
 func TestReplayRecordedHistories(t *testing.T) {
+	cd := testCodec(t)
 	files, err := filepath.Glob("testdata/histories/*.json")
 	if err != nil {
 		t.Fatal(err)
@@ -34,10 +56,44 @@ func TestReplayRecordedHistories(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
-			if err := ReplayJSON(r); err != nil {
+			h, err := ReadHistoryJSON(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := codec.DecodeHistory(context.Background(), cd, h); err != nil {
+				t.Fatal(err)
+			}
+			if err := Replay(h); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
 		})
+	}
+}
+
+// An encrypted history replays once decrypted with its key, and not without.
+func TestReplayEncryptedHistory(t *testing.T) {
+	cd := testCodec(t)
+	f, err := os.Open("testdata/histories/xiamen-both-approve.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h, err := ReadHistoryJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := codec.EncodeHistory(ctx, cd, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replay(proto.Clone(h).(*historypb.History)); err == nil {
+		t.Fatal("an encrypted history replayed without its key")
+	}
+	if err := codec.DecodeHistory(ctx, cd, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replay(h); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
@@ -77,7 +78,13 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, ts.Address, "default", log)
+	cd := cfg.Codec
+	if cd == nil { // encrypt as production does
+		if cd, err = codec.Parse(codec.NewKey(), ""); err != nil {
+			return err
+		}
+	}
+	tc, err := dialTemporal(ctx, ts.Address, "default", cd, log)
 	if err != nil {
 		return err
 	}

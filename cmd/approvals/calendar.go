@@ -61,7 +61,11 @@ func runCalendar(ctx context.Context, args []string) error {
 	if addr == "" {
 		addr = "127.0.0.1:7233"
 	}
-	tc, err := dialTemporal(ctx, addr, cfg.Namespace, newLogger(zerolog.WarnLevel, true))
+	cd, err := cfg.devCodec(*dataDir, false) // the worker's codec: its answers are encrypted
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, addr, cfg.Namespace, cd, newLogger(zerolog.WarnLevel, true))
 	if err != nil {
 		return err
 	}

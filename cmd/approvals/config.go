@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"math"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/rs/zerolog"
 )
@@ -43,6 +45,12 @@ type config struct {
 	RateLimit float64
 	RateBurst int
 	HSTS      bool // APPROVALS_HSTS
+	// SigningKey signs exports (APPROVALS_SIGNING_KEY or _FILE; keys.go).
+	SigningKey ed25519.PrivateKey
+	// Codec encrypts Temporal payloads (APPROVALS_CODEC_KEYS, _KEY_ID);
+	// CodecOrigins may call the API's /codec (APPROVALS_CODEC_CORS_ORIGINS).
+	Codec        *codec.Codec
+	CodecOrigins []string
 }
 
 func env(name, def string) string {
@@ -77,6 +85,20 @@ func loadConfig(production bool) (config, error) {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, badConfig("DATABASE_URL must be a postgres:// URL")
+	}
+	if c.SigningKey, err = signingKeyFromEnv(); err != nil {
+		return c, err
+	}
+	if c.Codec, err = codecFromEnv(); err != nil {
+		return c, err
+	}
+	if v := os.Getenv("APPROVALS_CODEC_CORS_ORIGINS"); v != "" {
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+				return c, badConfig("APPROVALS_CODEC_CORS_ORIGINS: %q is not an http(s) origin", o)
+			}
+			c.CodecOrigins = append(c.CodecOrigins, strings.TrimSpace(o))
+		}
 	}
 	if c.Regulations, err = regulations.Load(os.Getenv("APPROVALS_EXTEND_VALIDITY")); err != nil {
 		return c, badConfig("%v", err)

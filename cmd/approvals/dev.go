@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
 
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/audit"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/workflows"
 )
@@ -29,6 +31,15 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(cfg.LogLevel, true)
+	if cfg.SigningKey == nil { // a key of its own, kept in the data directory
+		k, err := devKey(*dataDir, "signing.key", audit.NewSigningKey)
+		if err != nil {
+			return err
+		}
+		if cfg.SigningKey, err = audit.ParseSigningKey(k); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(*dataDir, "signing.key"), err)
+		}
+	}
 
 	// The API's address first: a busy one stops dev before anything starts.
 	ln, err := listen(*addr, "--addr, or make run ADDR=host:port")
@@ -61,7 +72,12 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, temporalAddr, cfg.Namespace, log)
+	if cfg.Codec, err = cfg.devCodec(*dataDir, true); err != nil { // a key of its own, in the data directory
+		return err
+	}
+	log.Info().Str("signing_key_id", audit.KeyInfo(cfg.SigningKey.Public().(ed25519.PublicKey)).KeyID).
+		Str("codec_key_id", cfg.Codec.Current()).Msg("exports are signed and Temporal payloads encrypted (keys in the data directory unless set by environment)")
+	tc, err := dialTemporal(ctx, temporalAddr, cfg.Namespace, cfg.Codec, log)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@
 //	approvals token   --subject ID --role ROLE [--dept CODE] [--jurisdiction CITY] [--ttl 8h]
 //	approvals catalog import FILE.json
 //	approvals replay  --workflow-id ID | --history FILE
+//	approvals verify  EXPORT.zip --public-key KEY | --public-key-file FILE
 //	approvals calendar load [--wait] FILE.json
 //	approvals bench retime [--n 1000]
 package main
@@ -32,6 +33,9 @@ commands:
   catalog import   import catalog entries from a JSON file (an array of items)
   replay           replay a history (--workflow-id ID | --history FILE) on the current
                    workflow code; exits 1 when they diverge
+  verify           check an export offline (EXPORT.zip --public-key KEY | --public-key-file F
+                   [--since EARLIER.zip]): its signature, every file's SHA-256 and the event
+                   chain (still holding an earlier export's head); exits 1 naming what broke
   calendar load    publish or correct years' holiday schedules from a JSON file and
                    re-time the running procedures they move
   bench retime     start N procedures on a dev server, publish a year, and time their re-timing
@@ -62,6 +66,11 @@ func main() {
 	case "replay":
 		err = runReplay(ctx, args, os.Stdout)
 		if errors.Is(err, errDivergent) {
+			os.Exit(1)
+		}
+	case "verify":
+		err = runVerify(args, os.Stdout)
+		if errors.Is(err, errUnverified) {
 			os.Exit(1)
 		}
 	case "calendar":

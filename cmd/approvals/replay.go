@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/rs/zerolog"
 	historypb "go.temporal.io/api/history/v1"
@@ -24,20 +25,33 @@ func runReplay(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	wfID := fs.String("workflow-id", "", "replay this workflow's history, read from Temporal (TEMPORAL_ADDRESS)")
 	file := fs.String("history", "", "replay a JSON history file (as exported by the API or `temporal workflow show -o json`)")
+	dataDir := fs.String("data-dir", ".data", "dev data directory, for its codec key when APPROVALS_CODEC_KEYS is unset")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if (*wfID == "") == (*file == "") || fs.NArg() > 0 {
-		return fmt.Errorf("usage: approvals replay --workflow-id ID | --history FILE")
+		return fmt.Errorf("usage: approvals replay [--data-dir .data] --workflow-id ID | --history FILE")
+	}
+	cfg, err := loadConfig(false)
+	if err != nil {
+		return err
+	}
+	cd, err := cfg.devCodec(*dataDir, false)
+	if err != nil {
+		return err
 	}
 	var h *historypb.History
-	var err error
 	if *file != "" {
 		h, err = readHistoryFile(*file)
 	} else {
-		h, err = fetchHistory(ctx, *wfID)
+		h, err = fetchHistory(ctx, cfg, cd, *wfID)
 	}
 	if err != nil {
+		return err
+	}
+	// Encrypted payloads are decrypted with the configured keys (a history
+	// written before the codec has none and passes unchanged).
+	if err := codec.DecodeHistory(ctx, cd, h); err != nil {
 		return err
 	}
 	if err := workflows.Replay(h); err != nil {
@@ -61,16 +75,12 @@ func readHistoryFile(path string) (*historypb.History, error) {
 }
 
 // fetchHistory reads a workflow's whole history from Temporal.
-func fetchHistory(ctx context.Context, id string) (*historypb.History, error) {
-	cfg, err := loadConfig(false)
-	if err != nil {
-		return nil, err
-	}
+func fetchHistory(ctx context.Context, cfg config, cd *codec.Codec, id string) (*historypb.History, error) {
 	addr := cfg.Temporal
 	if addr == "" {
 		addr = "127.0.0.1:7233"
 	}
-	tc, err := dialTemporal(ctx, addr, cfg.Namespace, zerolog.Nop())
+	tc, err := dialTemporal(ctx, addr, cfg.Namespace, cd, zerolog.Nop())
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
@@ -57,10 +58,12 @@ func openDB(url, sqlitePath string) (*gorm.DB, error) {
 }
 
 // dialTemporal connects to Temporal, retrying for a minute while it starts.
-func dialTemporal(ctx context.Context, addr, namespace string, log zerolog.Logger) (client.Client, error) {
+// Payloads go through the codec (encrypted) when there is one.
+func dialTemporal(ctx context.Context, addr, namespace string, cd *codec.Codec, log zerolog.Logger) (client.Client, error) {
 	deadline := time.Now().Add(time.Minute)
 	for {
-		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: tlog{log}})
+		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: tlog{log},
+			DataConverter: codec.DataConverter(cd), FailureConverter: codec.FailureConverter(cd)})
 		if err == nil {
 			return c, nil
 		}
@@ -129,7 +132,8 @@ func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *a
 	srv := &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default,
 		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log,
 		Issuer: cfg.Issuer, Audience: cfg.Audience, MaxTokenTTL: cfg.MaxTokenTTL,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, HSTS: cfg.HSTS}
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, HSTS: cfg.HSTS,
+		SigningKey: cfg.SigningKey, Codec: cfg.Codec, CodecOrigins: cfg.CodecOrigins}
 	if !cfg.TestNow.IsZero() { // tests only: see config.TestNow
 		log.Warn().Time("now", cfg.TestNow).Msg("APPROVALS_TEST_NOW is set: every filing is dated at this instant (for tests only)")
 		srv.Now = func() time.Time { return cfg.TestNow }
@@ -159,12 +163,18 @@ func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 		if err := cfg.requireSecret(); err != nil {
 			return nil, err
 		}
+		if err := cfg.requireSigningKey(); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.requireCodec(); err != nil {
+		return nil, err
 	}
 	p := &prod{cfg: cfg, log: newLogger(cfg.LogLevel, false).With().Str("process", name).Logger()}
 	if p.db, err = openDB(cfg.DatabaseURL, ""); err != nil {
 		return nil, err
 	}
-	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, p.log); err != nil {
+	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, cfg.Codec, p.log); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -1,0 +1,115 @@
+package codec
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	commonpb "go.temporal.io/api/common/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/converter"
+)
+
+// Payloads are encrypted whole (no clear text left) and decrypted with the
+// key that encrypted them, also after the current key rotated; unencrypted
+// payloads pass; an unknown key is named.
+func TestEncryptRotateDecrypt(t *testing.T) {
+	k1, k2 := NewKey(), NewKey()
+	old, err := Parse(k1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id1, _, _ := strings.Cut(k1, ":")
+	id2, _, _ := strings.Cut(k2, ":")
+	dc := DataConverter(old)
+	p, err := dc.ToPayload(map[string]string{"name": "张三", "id_number": "110101199003071234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(p.GetData(), []byte("110101199003071234")) || string(p.GetMetadata()[MetaKeyID]) != id1 ||
+		string(p.GetMetadata()[MetaEncoding]) != Encoding {
+		t.Fatalf("payload not encrypted: %v", p)
+	}
+	rotated, err := Parse(k1+","+k2, id2)
+	if err != nil || rotated.Current() != id2 {
+		t.Fatal(err)
+	}
+	var got map[string]string
+	if err := DataConverter(rotated).FromPayload(p, &got); err != nil || got["name"] != "张三" {
+		t.Fatalf("decode after rotation: %v %v", got, err)
+	}
+	q, _ := DataConverter(rotated).ToPayload("x")
+	if string(q.GetMetadata()[MetaKeyID]) != id2 {
+		t.Fatalf("new payloads use %s", q.GetMetadata()[MetaKeyID])
+	}
+	plain, _ := converter.GetDefaultDataConverter().ToPayload("clear")
+	var s string
+	if err := DataConverter(rotated).FromPayload(plain, &s); err != nil || s != "clear" {
+		t.Fatalf("unencrypted payload: %v %v", s, err)
+	}
+	only2, _ := Parse(k2, "")
+	if _, err := only2.Decode([]*commonpb.Payload{p}); err == nil || !strings.Contains(err.Error(), id1) {
+		t.Fatalf("unknown key: %v", err)
+	}
+	p.Data[len(p.Data)-1] ^= 1
+	if _, err := old.Decode([]*commonpb.Payload{p}); err == nil {
+		t.Fatal("a changed ciphertext decrypted")
+	}
+}
+
+func TestParseRefusesBadKeys(t *testing.T) {
+	for _, c := range []struct{ keys, current, want string }{
+		{"nocolon", "", "id:base64key"},
+		{"a:!!!", "", "not base64"},
+		{"a:c2hvcnQ=", "", "32"},
+		{NewKey() + "," + NewKey(), "", "name the current one"},
+		{NewKey(), "zzz", "not among"},
+	} {
+		if _, err := Parse(c.keys, c.current); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q/%q: %v, want %q", c.keys, c.current, err, c.want)
+		}
+	}
+}
+
+// A history's payloads are encrypted and decrypted in place, search
+// attributes left alone.
+func TestHistoryRoundTrip(t *testing.T) {
+	c, _ := Parse(NewKey(), "")
+	in, _ := converter.GetDefaultDataConverter().ToPayloads("secret-name")
+	sa, _ := converter.GetDefaultDataConverter().ToPayload("wuhan")
+	h := &historypb.History{Events: []*historypb.HistoryEvent{{EventId: 1,
+		Attributes: &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{WorkflowExecutionStartedEventAttributes: &historypb.WorkflowExecutionStartedEventAttributes{
+			Input: in, SearchAttributes: &commonpb.SearchAttributes{IndexedFields: map[string]*commonpb.Payload{"Jurisdiction": sa}}}}}}}
+	if err := EncodeHistory(context.Background(), c, h); err != nil {
+		t.Fatal(err)
+	}
+	attrs := h.Events[0].GetWorkflowExecutionStartedEventAttributes()
+	if bytes.Contains(attrs.GetInput().GetPayloads()[0].GetData(), []byte("secret-name")) {
+		t.Fatal("input not encrypted")
+	}
+	if string(attrs.GetSearchAttributes().GetIndexedFields()["Jurisdiction"].GetData()) != `"wuhan"` {
+		t.Fatal("search attribute encrypted")
+	}
+	if err := DecodeHistory(context.Background(), c, h); err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &s); err != nil || s != "secret-name" {
+		t.Fatalf("decoded input %q %v", s, err)
+	}
+}
+
+// Failure messages are encrypted too, and read back by the same converter.
+func TestFailureMessagesEncrypted(t *testing.T) {
+	c, _ := Parse(NewKey(), "")
+	f := FailureConverter(c).ErrorToFailure(errors.New("applicant 张三 not found"))
+	if strings.Contains(f.GetMessage(), "张三") || bytes.Contains(f.GetEncodedAttributes().GetData(), []byte("张三")) ||
+		string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]) != Encoding {
+		t.Fatalf("failure in clear: %v", f)
+	}
+	if err := FailureConverter(c).FailureToError(f); err == nil || !strings.Contains(err.Error(), "张三") {
+		t.Fatalf("failure not read back: %v", err)
+	}
+}
