@@ -230,7 +230,7 @@ func TestAuditExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(cli, "workflow", "show", "--address", sys.temporal.Address, "-w", id, "-o", "json").Output()
+	out, err := exec.Command(cli, "workflow", "show", "--address", sys.temporal.Address, "--namespace", namespace, "-w", id, "-o", "json").Output()
 	if err != nil {
 		t.Fatalf("temporal workflow show: %v", err)
 	}

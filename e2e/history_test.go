@@ -40,7 +40,7 @@ func checkHistory(t *testing.T, id, name string) {
 // just before.
 func waitClosed(t *testing.T, id string) {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Namespace: namespace, Logger: quiet{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func waitClosed(t *testing.T, id string) {
 // answers as events arrive: no sleeping).
 func waitActivity(t *testing.T, id, activityType string, n int) {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Namespace: namespace, Logger: quiet{}})
 	if err != nil {
 		t.Fatal(err)
 	}

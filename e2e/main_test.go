@@ -27,6 +27,10 @@ import (
 
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
+// namespace is the Temporal namespace the stack runs in, as in production
+// our own (not "default").
+const namespace = "approvals"
+
 // stack is the system under test.
 type stack struct {
 	dir      string
@@ -79,7 +83,7 @@ func run(m *testing.M) (int, error) {
 		fmt.Println("e2e: PostgreSQL unreachable; running on SQLite (set REQUIRE_POSTGRES=1 to fail instead)")
 	}
 
-	if s.temporal, err = devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes}); err != nil {
+	if s.temporal, err = devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes, Namespace: namespace}); err != nil {
 		return 0, err
 	}
 	defer s.temporal.Stop()
@@ -93,7 +97,7 @@ func run(m *testing.M) (int, error) {
 	s.secret = []byte(hex.EncodeToString(secret))
 	s.base = fmt.Sprintf("http://127.0.0.1:%d", port)
 	s.env = append(os.Environ(),
-		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE=default",
+		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE="+namespace,
 		"APPROVALS_JWT_SECRET="+string(s.secret), fmt.Sprintf("APPROVALS_ADDR=127.0.0.1:%d", port),
 		"APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31", "APPROVALS_LOG_LEVEL=info",
 	)

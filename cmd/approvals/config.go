@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ type config struct {
 	DatabaseURL string // DATABASE_URL
 	Temporal    string // TEMPORAL_ADDRESS
 	Namespace   string // TEMPORAL_NAMESPACE
+	// Retention (APPROVALS_RETENTION) is how long Temporal keeps a closed
+	// execution; the archive is the durable copy.
+	Retention time.Duration
 	Secret      string // APPROVALS_JWT_SECRET
 	Addr        string // APPROVALS_ADDR
 	LogLevel    zerolog.Level
@@ -47,7 +51,7 @@ func loadConfig(production bool) (config, error) {
 	c := config{
 		DatabaseURL: os.Getenv("DATABASE_URL"),
 		Temporal:    os.Getenv("TEMPORAL_ADDRESS"),
-		Namespace:   env("TEMPORAL_NAMESPACE", "default"),
+		Namespace:   env("TEMPORAL_NAMESPACE", defaultNamespace),
 		Secret:      os.Getenv("APPROVALS_JWT_SECRET"),
 		Addr:        env("APPROVALS_ADDR", ":8080"),
 	}
@@ -60,6 +64,9 @@ func loadConfig(production bool) (config, error) {
 		if c.TestNow, err = time.Parse(time.RFC3339, v); err != nil {
 			return c, badConfig("APPROVALS_TEST_NOW=%q: want an RFC 3339 time (tests only)", v)
 		}
+	}
+	if c.Retention, err = parseDays("APPROVALS_RETENTION", env("APPROVALS_RETENTION", "30d"), minRetention, maxRetention); err != nil {
+		return c, err
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, badConfig("DATABASE_URL must be a postgres:// URL")
@@ -80,6 +87,46 @@ func loadConfig(production bool) (config, error) {
 		c.Temporal = "127.0.0.1:7233"
 	}
 	return c, nil
+}
+
+// defaultNamespace is the Temporal namespace of our procedures.
+const defaultNamespace = "approvals"
+
+// Bounds of APPROVALS_RETENTION: Temporal keeps closed executions at least a
+// day; beyond ten years the archive, not Temporal, should be the record.
+const (
+	minRetention = 24 * time.Hour
+	maxRetention = 3650 * 24 * time.Hour
+)
+
+// parseDays reads a duration given as Go's (720h) or in days (30d) and
+// checks it lies within [lo, hi].
+func parseDays(name, v string, lo, hi time.Duration) (time.Duration, error) {
+	var d time.Duration
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, badConfig("%s=%q: want a duration such as 30d or 720h", name, v)
+		}
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, badConfig("%s=%q: want a duration such as 30d or 720h", name, v)
+		}
+	}
+	if d < lo || d > hi {
+		return 0, badConfig("%s=%q: want between %s and %s", name, v, days(lo), days(hi))
+	}
+	return d, nil
+}
+
+// days writes a duration in days when it is whole days.
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
 }
 
 // requireSecret refuses to serve with no secret, the development secret or a

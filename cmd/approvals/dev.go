@@ -31,6 +31,7 @@ func runDev(ctx context.Context, args []string) error {
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DBFile: filepath.Join(*dataDir, "temporal.db"), Port: *tport, UIPort: *uiport,
 			LogFile: filepath.Join(*dataDir, "temporal.log"), SearchAttributes: workflows.SearchAttributes,
+			Namespace: cfg.Namespace,
 		})
 		if err != nil {
 			return fmt.Errorf("start Temporal dev server (or set TEMPORAL_ADDRESS): %w", err)
@@ -55,7 +56,7 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	w, err := newWorker(ctx, tc, cfg.Namespace, db)
+	w, err := newWorker(ctx, tc, cfg, db)
 	if err != nil {
 		return err
 	}

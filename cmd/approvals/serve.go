@@ -74,9 +74,13 @@ func dialTemporal(ctx context.Context, addr, namespace string, log zerolog.Logge
 	}
 }
 
-// newWorker registers our search attributes and builds the worker.
-func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm.DB) (worker.Worker, error) {
-	if err := devserver.RegisterSearchAttributes(ctx, tc, namespace, workflows.SearchAttributes); err != nil {
+// newWorker creates or checks our namespace and its retention, registers our
+// search attributes and builds the worker.
+func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB) (worker.Worker, error) {
+	if err := devserver.EnsureNamespace(ctx, tc, cfg.Namespace, cfg.Retention); err != nil {
+		return nil, err
+	}
+	if err := devserver.RegisterSearchAttributes(ctx, tc, cfg.Namespace, workflows.SearchAttributes); err != nil {
 		return nil, err
 	}
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
@@ -161,7 +165,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.tc.Close()
-	w, err := newWorker(ctx, p.tc, p.cfg.Namespace, p.db)
+	w, err := newWorker(ctx, p.tc, p.cfg, p.db)
 	if err != nil {
 		return err
 	}
