@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // loadHistory reads a workflow's whole history from Temporal; an unknown
@@ -27,13 +27,7 @@ func (s *Server) loadHistory(ctx context.Context, id string) (*historypb.History
 // historyJSON encodes a history as Temporal's JSON history ({"events":[...]}),
 // the format `temporal workflow show -o json` writes and the SDK's
 // client.HistoryFromJSON (and so the replayer) reads.
-func historyJSON(h *historypb.History) ([]byte, error) {
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
-	if err != nil {
-		return nil, fmt.Errorf("encode history: %w", err)
-	}
-	return b, nil
-}
+func historyJSON(h *historypb.History) ([]byte, error) { return archive.HistoryJSON(h) }
 
 // procedureHistory answers with the Temporal history of a procedure as JSON,
 // for auditors and admins. format=json is the only format, and the default.

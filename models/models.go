@@ -175,5 +175,7 @@ func All() []any {
 		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
 		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
 		&CalendarYear{}, // issue 8
+		// issue 12: the archive of closed histories
+		&ArchivedHistory{},
 	}
 }

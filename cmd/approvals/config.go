@@ -24,9 +24,6 @@ type config struct {
 	DatabaseURL string // DATABASE_URL
 	Temporal    string // TEMPORAL_ADDRESS
 	Namespace   string // TEMPORAL_NAMESPACE
-	// Retention (APPROVALS_RETENTION) is how long Temporal keeps a closed
-	// execution; the archive is the durable copy.
-	Retention time.Duration
 	Secret      string // APPROVALS_JWT_SECRET
 	Addr        string // APPROVALS_ADDR
 	LogLevel    zerolog.Level
@@ -36,6 +33,15 @@ type config struct {
 	// procedure filed before a year's schedule is published; never set it
 	// in production.
 	TestNow time.Time
+	// Retention (APPROVALS_RETENTION) is how long Temporal keeps a closed
+	// execution; the archive is the durable copy.
+	Retention time.Duration
+	// The history archiver's settings: APPROVALS_ARCHIVE_INTERVAL (between
+	// passes), APPROVALS_ARCHIVE_PAGE_SIZE (executions listed per page),
+	// APPROVALS_ARCHIVE_RATE (histories read per second, at most).
+	ArchiveInterval time.Duration
+	ArchivePageSize int
+	ArchiveRate     float64
 }
 
 func env(name, def string) string {
@@ -66,6 +72,9 @@ func loadConfig(production bool) (config, error) {
 		}
 	}
 	if c.Retention, err = parseDays("APPROVALS_RETENTION", env("APPROVALS_RETENTION", "30d"), minRetention, maxRetention); err != nil {
+		return c, err
+	}
+	if err := c.readArchive(); err != nil {
 		return c, err
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
@@ -127,6 +136,29 @@ func days(d time.Duration) string {
 		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
 	}
 	return d.String()
+}
+
+// readArchive reads the archiver's settings.
+func (c *config) readArchive() error {
+	v := env("APPROVALS_ARCHIVE_INTERVAL", "1m")
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 100*time.Millisecond || d > 24*time.Hour {
+		return badConfig("APPROVALS_ARCHIVE_INTERVAL=%q: want a duration from 100ms to 24h, such as 1m", v)
+	}
+	c.ArchiveInterval = d
+	v = env("APPROVALS_ARCHIVE_PAGE_SIZE", "100")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return badConfig("APPROVALS_ARCHIVE_PAGE_SIZE=%q: want a number from 1 to 1000", v)
+	}
+	c.ArchivePageSize = n
+	v = env("APPROVALS_ARCHIVE_RATE", "50")
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || r < 0.1 || r > 10000 {
+		return badConfig("APPROVALS_ARCHIVE_RATE=%q: want histories per second from 0.1 to 10000", v)
+	}
+	c.ArchiveRate = r
+	return nil
 }
 
 // requireSecret refuses to serve with no secret, the development secret or a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
@@ -75,7 +76,8 @@ func dialTemporal(ctx context.Context, addr, namespace string, log zerolog.Logge
 }
 
 // newWorker creates or checks our namespace and its retention, registers our
-// search attributes and builds the worker.
+// search attributes, builds the worker and starts the history archiver
+// (unless it runs already).
 func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB) (worker.Worker, error) {
 	if err := devserver.EnsureNamespace(ctx, tc, cfg.Namespace, cfg.Retention); err != nil {
 		return nil, err
@@ -84,7 +86,12 @@ func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB) (
 		return nil, err
 	}
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc})
+	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc,
+		Archive: activities.ArchiveConfig{Store: archive.DB{DB: db}, Interval: cfg.ArchiveInterval,
+			PageSize: cfg.ArchivePageSize, PerSecond: cfg.ArchiveRate, Retention: cfg.Retention}})
+	if err := workflows.StartArchiver(ctx, tc); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
