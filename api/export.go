@@ -11,9 +11,11 @@ import (
 )
 
 // procedureExport answers with a zip archive of a procedure for archiving:
-// history.json (Temporal's JSON history), timeline.json, profile.json (the
-// regulation profile the procedure ran under, from its start input) and
-// manifest.json with the SHA-256 of each. Auditors and admins only.
+// history.json (Temporal's JSON history, from Temporal or, after its
+// retention, the archive: the manifest's source says which), timeline.json,
+// profile.json (the regulation profile the procedure ran under, from its
+// start input) and manifest.json with the SHA-256 of each. Auditors and
+// admins only.
 func (s *Server) procedureExport(c echo.Context) error {
 	if _, err := allow(c, RoleAuditor, RoleAdmin); err != nil {
 		return err
@@ -23,14 +25,11 @@ func (s *Server) procedureExport(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	h, err := s.loadHistory(ctx, p.WorkflowID)
+	sh, err := s.loadHistory(c, p.WorkflowID)
 	if err != nil {
-		return err
+		return s.historyError(c, err)
 	}
-	hb, err := historyJSON(h)
-	if err != nil {
-		return err
-	}
+	h, hb := sh.h, sh.json
 	profile, err := audit.ProfileOf(h)
 	if err != nil && !errors.Is(err, audit.ErrNoProfile) {
 		return fmt.Errorf("profile of %s: %w", p.ID, err)
@@ -46,11 +45,13 @@ func (s *Server) procedureExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	tl.Source = sh.source
 	tb, err := json.MarshalIndent(tl, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode timeline of %s: %w", p.ID, err)
 	}
-	zip, err := audit.Archive(p.ID, p.WorkflowID, []audit.File{
+	m := audit.Manifest{ProcedureID: p.ID, WorkflowID: p.WorkflowID, Source: sh.source}
+	zip, err := audit.ArchiveWith(m, []audit.File{
 		{Name: "history.json", Data: hb}, {Name: "timeline.json", Data: tb}, {Name: "profile.json", Data: pb},
 	}, s.now())
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
@@ -37,6 +38,11 @@ type Server struct {
 	Log       zerolog.Logger
 	// Now is the clock used for filing times; time.Now when nil.
 	Now func() time.Time
+	// Archive holds the histories of closed procedures after Temporal's
+	// retention (issue 12); the audit reads fall back to it. Retention is
+	// the namespace's, for saying when a history expired unarchived.
+	Archive   archive.Store
+	Retention time.Duration
 }
 
 func (s *Server) now() time.Time {

@@ -35,6 +35,8 @@ type Manifest struct {
 	WorkflowID  string          `json:"workflow_id"`
 	ExportedAt  Stamp           `json:"exported_at"`
 	Files       []ManifestEntry `json:"files"`
+	// Source is where history.json was read: temporal or archive (issue 12).
+	Source string `json:"source,omitempty"`
 }
 
 // ManifestName is the manifest's file name in an archive.
@@ -42,7 +44,13 @@ const ManifestName = "manifest.json"
 
 // Archive writes a zip of the files and a manifest of their SHA-256 digests.
 func Archive(procID, workflowID string, files []File, now time.Time) ([]byte, error) {
-	m := Manifest{ProcedureID: procID, WorkflowID: workflowID, ExportedAt: StampOf(now), Files: []ManifestEntry{}}
+	return ArchiveWith(Manifest{ProcedureID: procID, WorkflowID: workflowID}, files, now)
+}
+
+// ArchiveWith is Archive with the manifest's header fields given in m (its
+// time and files are filled in).
+func ArchiveWith(m Manifest, files []File, now time.Time) ([]byte, error) {
+	m.ExportedAt, m.Files = StampOf(now), []ManifestEntry{}
 	for _, f := range files {
 		sum := sha256.Sum256(f.Data)
 		m.Files = append(m.Files, ManifestEntry{Name: f.Name, SHA256: hex.EncodeToString(sum[:]), Size: len(f.Data)})

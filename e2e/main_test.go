@@ -42,6 +42,7 @@ type stack struct {
 	temporal *devserver.Server
 	api      *process // nil on SQLite, where dev runs API and worker in one process
 	worker   *process
+	dbURL    string // the PostgreSQL URL, "" on SQLite
 }
 
 var sys *stack
@@ -100,7 +101,9 @@ func run(m *testing.M) (int, error) {
 		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE="+namespace,
 		"APPROVALS_JWT_SECRET="+string(s.secret), fmt.Sprintf("APPROVALS_ADDR=127.0.0.1:%d", port),
 		"APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31", "APPROVALS_LOG_LEVEL=info",
+		"APPROVALS_ARCHIVE_INTERVAL=1s", // the archiver copies a closed history within a second or two
 	)
+	s.dbURL = dbURL
 	if s.postgres {
 		s.env = append(s.env, "DATABASE_URL="+dbURL)
 	} else {
@@ -203,13 +206,13 @@ func (p *process) stop() {
 }
 
 // startWorker starts the worker, or on SQLite the dev process that holds the
-// worker and the API together.
-func (s *stack) startWorker() error {
+// worker and the API together, with extra environment variables if any.
+func (s *stack) startWorker(env ...string) error {
 	var err error
 	if s.postgres {
-		s.worker, err = s.start("worker", "worker")
+		s.worker, err = s.startEnv("worker", env, "worker")
 	} else {
-		s.worker, err = s.start("dev", "dev", "--addr", strings.TrimPrefix(s.base, "http://"), "--data-dir", filepath.Join(s.dir, "data"))
+		s.worker, err = s.startEnv("dev", env, "dev", "--addr", strings.TrimPrefix(s.base, "http://"), "--data-dir", filepath.Join(s.dir, "data"))
 	}
 	return err
 }

@@ -115,7 +115,8 @@ func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
 
 func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *api.Server {
 	srv := &api.Server{DB: db, Temporal: tc, Regulations: cfg.Regulations, Calendar: holidays.Default,
-		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log}
+		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log,
+		Archive: archive.DB{DB: db}, Retention: cfg.Retention}
 	if !cfg.TestNow.IsZero() { // tests only: see config.TestNow
 		log.Warn().Time("now", cfg.TestNow).Msg("APPROVALS_TEST_NOW is set: every filing is dated at this instant (for tests only)")
 		srv.Now = func() time.Time { return cfg.TestNow }
