@@ -78,28 +78,33 @@ func temporalClient(t *testing.T) client.Client {
 	return c
 }
 
-// deleteExecution deletes a workflow's execution from Temporal with the
+// deleteExecutions deletes workflows' executions from Temporal with the
 // temporal CLI, as retention would, and waits until Temporal and its
-// visibility no longer have it.
-func deleteExecution(t *testing.T, c client.Client, id string) {
+// visibility no longer have them (the dev server deletes a closed execution
+// some 20 s after it is asked to).
+func deleteExecutions(t *testing.T, c client.Client, ids ...string) {
 	t.Helper()
 	cli, err := devserver.FindBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(cli, "workflow", "delete", "--address", sys.temporal.Address, "--namespace", namespace, "--workflow-id", id).CombinedOutput()
-	if err != nil {
-		t.Fatalf("temporal workflow delete %s: %v\n%s", id, err, out)
-	}
-	eventually(t, 30*time.Second, id+" is gone from Temporal", func() bool {
-		_, err := c.DescribeWorkflowExecution(context.Background(), id, "")
-		var nf *serviceerror.NotFound
-		if !errors.As(err, &nf) {
-			return false
+	for _, id := range ids {
+		out, err := exec.Command(cli, "workflow", "delete", "--address", sys.temporal.Address, "--namespace", namespace, "--workflow-id", id).CombinedOutput()
+		if err != nil {
+			t.Fatalf("temporal workflow delete %s: %v\n%s", id, err, out)
 		}
-		resp, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + id + "'"})
-		return err == nil && len(resp.GetExecutions()) == 0
-	})
+	}
+	for _, id := range ids {
+		eventually(t, 90*time.Second, id+" is gone from Temporal", func() bool {
+			_, err := c.DescribeWorkflowExecution(context.Background(), id, "")
+			var nf *serviceerror.NotFound
+			if !errors.As(err, &nf) {
+				return false
+			}
+			resp, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + id + "'"})
+			return err == nil && len(resp.GetExecutions()) == 0
+		})
+	}
 }
 
 // Procedures of three kinds are archived once closed; after Temporal has
@@ -132,9 +137,7 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 		before[id] = r.Raw
 	}
 	waitArchived(t, db, procs...)
-	for _, id := range procs {
-		deleteExecution(t, tc, id)
-	}
+	deleteExecutions(t, tc, procs...)
 
 	today := time.Now().In(holidays.Shanghai).Format(time.DateOnly)
 	for _, id := range procs {
@@ -227,7 +230,7 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 	// The pending request's execution goes while no worker (and so no
 	// archiver) runs: its history is lost to Temporal and not archived.
 	sys.worker.kill()
-	deleteExecution(t, tc, pending)
+	deleteExecutions(t, tc, pending)
 	if err := sys.startWorker(); err != nil {
 		t.Fatal(err)
 	}
