@@ -260,3 +260,83 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 	auditor.do("GET", "/api/v1/procedures/nope/history", nil).must(t, 404)
 	auditor.do("POST", "/api/v1/audit/replay", map[string]any{"procedure_id": "nope"}).must(t, 404)
 }
+
+// The worker is killed while the archiver archives a page of many closed
+// executions; the restarted worker resumes the pass from its heartbeat and
+// every execution ends up archived exactly once.
+func TestArchiverKilledMidPageResumes(t *testing.T) {
+	db := stackDB(t)
+	tc := temporalClient(t)
+	ctx := context.Background()
+	// A slow archiver: four histories a second, in pages of 100.
+	sys.worker.stop()
+	if err := sys.startWorker("APPROVALS_ARCHIVE_RATE=4", "APPROVALS_ARCHIVE_PAGE_SIZE=100"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.waitReady(); err != nil {
+		t.Fatal(err)
+	}
+	// 30 executions closed at once: started on a queue no worker polls, then
+	// terminated.
+	var fillers []string
+	for range 30 {
+		id := uniq("filler")
+		if _, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "e2e-nobody-polls"}, "E2EFiller"); err != nil {
+			t.Fatal(err)
+		}
+		if err := tc.TerminateWorkflow(ctx, id, "", "closed for the archiver test"); err != nil {
+			t.Fatal(err)
+		}
+		fillers = append(fillers, id)
+	}
+	eventually(t, 60*time.Second, "the archiver is inside the page", func() bool { return len(archivedCount(t, db, fillers)) >= 3 })
+	desc, err := tc.DescribeWorkflowExecution(ctx, workflows.ArchiverID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.worker.kill()
+	if n := len(archivedCount(t, db, fillers)); n == len(fillers) {
+		t.Fatal("the archiver finished the page before the worker was killed")
+	}
+	if err := sys.startWorker(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.waitReady(); err != nil {
+		t.Fatal(err)
+	}
+	waitArchived(t, db, fillers...)
+	for id, n := range archivedCount(t, db, fillers) {
+		if n != 1 {
+			t.Fatalf("%s archived %d times", id, n)
+		}
+	}
+	var rows int64
+	if err := db.Model(&models.ArchivedHistory{}).Where("workflow_id IN ?", fillers).Count(&rows).Error; err != nil || rows != int64(len(fillers)) {
+		t.Fatalf("%d archive rows for %d executions (%v)", rows, len(fillers), err)
+	}
+	// The killed pass was retried (not started over by a new pass) and
+	// resumed from its heartbeat.
+	run := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	eventually(t, 60*time.Second, "the archiver's history shows the pass retried", func() bool {
+		it := tc.GetWorkflowHistory(ctx, workflows.ArchiverID, run, false, 0)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return false
+			}
+			if a := ev.GetActivityTaskStartedEventAttributes(); a != nil && a.GetAttempt() > 1 {
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(tail(sys.worker.log), "archiver resumes its pass") {
+		t.Fatal("the restarted worker did not resume the pass from its heartbeat")
+	}
+	// The archived copy of a terminated execution is its whole history:
+	// started, its first workflow task scheduled, terminated.
+	var row models.ArchivedHistory
+	if err := db.First(&row, "workflow_id = ?", fillers[0]).Error; err != nil || row.ExecutionStatus != "Terminated" || row.Events != 3 || row.WorkflowType != "E2EFiller" {
+		t.Fatalf("archived filler: %s %d events, type %s (%v)", row.ExecutionStatus, row.Events, row.WorkflowType, err)
+	}
+}
