@@ -164,6 +164,9 @@ func (s *Server) archivedOnly(ctx context.Context, f audit.ListFilter, cur *arch
 	if n <= 0 {
 		return out, cur, nil
 	}
+	// Rows Temporal still has are skipped; they come in batches of at least
+	// archiveBatch, each looked up in visibility.
+	batch := max(n, archiveBatch)
 	for {
 		q := archiveFilter(s.DB.WithContext(ctx).Model(&models.ArchivedHistory{}), f)
 		if !cur.StartedAt.IsZero() {
@@ -171,7 +174,7 @@ func (s *Server) archivedOnly(ctx context.Context, f audit.ListFilter, cur *arch
 				cur.StartedAt, cur.StartedAt, cur.WorkflowID, cur.WorkflowID, cur.RunID)
 		}
 		var rows []models.ArchivedHistory
-		if err := q.Omit("gzip").Order("started_at DESC, workflow_id DESC, run_id DESC").Limit(n).Find(&rows).Error; err != nil {
+		if err := q.Omit("gzip").Order("started_at DESC, workflow_id DESC, run_id DESC").Limit(batch).Find(&rows).Error; err != nil {
 			return nil, nil, fmt.Errorf("list archived procedures: %w", err)
 		}
 		inTemporal, err := s.stillInTemporal(ctx, rows)
@@ -188,7 +191,7 @@ func (s *Server) archivedOnly(ctx context.Context, f audit.ListFilter, cur *arch
 				return out, cur, nil
 			}
 		}
-		if len(rows) < n {
+		if len(rows) < batch {
 			return out, nil, nil
 		}
 	}
@@ -225,6 +228,10 @@ func archiveFilter(q *gorm.DB, f audit.ListFilter) *gorm.DB {
 	return q
 }
 
+// archiveBatch is how many archived rows the list reads at a time, and
+// how many run IDs one visibility query looks up.
+const archiveBatch = 100
+
 // stillInTemporal says which archived runs visibility still lists.
 func (s *Server) stillInTemporal(ctx context.Context, rows []models.ArchivedHistory) (map[string]bool, error) {
 	have := map[string]bool{}
@@ -234,22 +241,24 @@ func (s *Server) stillInTemporal(ctx context.Context, rows []models.ArchivedHist
 			ids = append(ids, "'"+r.RunID+"'")
 		}
 	}
-	if len(ids) == 0 {
-		return have, nil
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), archiveBatch)]
+		ids = ids[len(chunk):]
+		req := &workflowservice.ListWorkflowExecutionsRequest{PageSize: int32(len(chunk)), Query: "RunId IN (" + strings.Join(chunk, ", ") + ")"}
+		for {
+			resp, err := s.Temporal.ListWorkflow(ctx, req)
+			if err != nil {
+				return nil, fmt.Errorf("look archived runs up in visibility: %w", err)
+			}
+			for _, w := range resp.GetExecutions() {
+				have[w.GetExecution().GetRunId()] = true
+			}
+			if req.NextPageToken = resp.GetNextPageToken(); len(req.NextPageToken) == 0 {
+				break
+			}
+		}
 	}
-	req := &workflowservice.ListWorkflowExecutionsRequest{PageSize: int32(len(ids)), Query: "RunId IN (" + strings.Join(ids, ", ") + ")"}
-	for {
-		resp, err := s.Temporal.ListWorkflow(ctx, req)
-		if err != nil {
-			return nil, fmt.Errorf("look archived runs up in visibility: %w", err)
-		}
-		for _, w := range resp.GetExecutions() {
-			have[w.GetExecution().GetRunId()] = true
-		}
-		if req.NextPageToken = resp.GetNextPageToken(); len(req.NextPageToken) == 0 {
-			return have, nil
-		}
-	}
+	return have, nil
 }
 
 // archivedSummary is an archived procedure as the list shows it.
