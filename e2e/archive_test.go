@@ -185,6 +185,12 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 			t.Fatalf("%s timeline after deletion: %.400s", id, tl.Raw)
 		}
 	}
+	// approvals replay --workflow-id reads the archive too.
+	cmd := exec.Command(sys.bin, "replay", "--workflow-id", share, "--data-dir", filepath.Join(sys.dir, "data"))
+	cmd.Env = sys.env
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "consistent") || !strings.Contains(string(out), "(archive)") {
+		t.Fatalf("approvals replay --workflow-id after deletion: %v: %s", err, out)
+	}
 	// The list still lists them, from the archive, with their attributes.
 	for _, c := range []struct{ id, city, procedure, status string }{
 		{share, "xiamen", "share_request", "granted"}, {change, "wuhan", "catalog_change", ""}, {app, "changsha", "open_application", "rejected"},

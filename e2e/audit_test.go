@@ -261,11 +261,13 @@ func TestAuditExport(t *testing.T) {
 // history (or a changed workflow) would.
 func tamper(t *testing.T, raw []byte) []byte {
 	t.Helper()
-	var doc map[string][]map[string]any
+	var doc struct {
+		Events []map[string]any `json:"events"`
+	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range doc["events"] {
+	for _, e := range doc.Events {
 		if a, ok := e["activityTaskScheduledEventAttributes"].(map[string]any); ok {
 			if typ := a["activityType"].(map[string]any); typ["name"] == "OpenTask" {
 				typ["name"] = "OpenTaskRenamed"

@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
+	"github.com/cityapprovals/approvals/archive"
+	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/rs/zerolog"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
 )
 
 // errDivergent makes `approvals replay` exit non-zero after it has printed
@@ -22,7 +26,8 @@ var errDivergent = errors.New("history and code diverge")
 // workflow code and prints "consistent" or where they diverge.
 func runReplay(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	wfID := fs.String("workflow-id", "", "replay this workflow's history, read from Temporal (TEMPORAL_ADDRESS)")
+	wfID := fs.String("workflow-id", "", "replay this workflow's history, read from Temporal (TEMPORAL_ADDRESS), or from the archive once Temporal no longer has it")
+	dataDir := fs.String("data-dir", ".data", "dev data directory of the archive (when DATABASE_URL is unset)")
 	file := fs.String("history", "", "replay a JSON history file (as exported by the API or `temporal workflow show -o json`)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -32,10 +37,11 @@ func runReplay(ctx context.Context, args []string, out io.Writer) error {
 	}
 	var h *historypb.History
 	var err error
+	from := *file
 	if *file != "" {
 		h, err = readHistoryFile(*file)
 	} else {
-		h, err = fetchHistory(ctx, *wfID)
+		h, from, err = fetchHistory(ctx, *wfID, filepath.Join(*dataDir, "approvals.db"))
 	}
 	if err != nil {
 		return err
@@ -44,7 +50,7 @@ func runReplay(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "divergent: %v\n", err)
 		return errDivergent
 	}
-	fmt.Fprintf(out, "consistent: %d events replay on the current workflow code\n", len(h.GetEvents()))
+	fmt.Fprintf(out, "consistent: %d events (%s) replay on the current workflow code\n", len(h.GetEvents()), from)
 	return nil
 }
 
@@ -60,11 +66,13 @@ func readHistoryFile(path string) (*historypb.History, error) {
 	return h, nil
 }
 
-// fetchHistory reads a workflow's whole history from Temporal.
-func fetchHistory(ctx context.Context, id string) (*historypb.History, error) {
+// fetchHistory reads a workflow's whole history from Temporal, or from the
+// archive (DATABASE_URL, else the dev SQLite file) when Temporal no longer
+// has it; it says which.
+func fetchHistory(ctx context.Context, id, sqlitePath string) (*historypb.History, string, error) {
 	cfg, err := loadConfig(false)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	addr := cfg.Temporal
 	if addr == "" {
@@ -72,8 +80,30 @@ func fetchHistory(ctx context.Context, id string) (*historypb.History, error) {
 	}
 	tc, err := dialTemporal(ctx, addr, cfg.Namespace, zerolog.Nop())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer tc.Close()
-	return workflows.FetchHistory(ctx, tc, id)
+	h, err := workflows.FetchHistory(ctx, tc, id)
+	var nf *serviceerror.NotFound
+	if !errors.As(err, &nf) {
+		return h, "temporal", err
+	}
+	if cfg.DatabaseURL == "" {
+		if _, serr := os.Stat(sqlitePath); serr != nil {
+			return nil, "", fmt.Errorf("%w (and no archive: set DATABASE_URL or --data-dir)", err)
+		}
+	}
+	db, derr := models.Open(cfg.DatabaseURL, sqlitePath)
+	if derr != nil {
+		return nil, "", derr
+	}
+	_, b, aerr := archive.DB{DB: db}.Get(ctx, id)
+	if errors.Is(aerr, models.ErrNotArchived) {
+		return nil, "", fmt.Errorf("%w, nor in the archive", err)
+	}
+	if aerr != nil {
+		return nil, "", aerr
+	}
+	h, err = workflows.ReadHistoryJSON(bytes.NewReader(b))
+	return h, "archive", err
 }
