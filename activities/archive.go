@@ -177,6 +177,7 @@ func (a *Activities) archivePage(ctx context.Context, cfg ArchiveConfig, lim *ra
 		if have[e.GetExecution().GetRunId()] {
 			continue
 		}
+		progress(archived, gone) // alive while the limiter holds it back
 		if err := lim.Wait(ctx); err != nil {
 			return 0, 0, fmt.Errorf("rate limit: %w", err)
 		}

@@ -154,8 +154,8 @@ func (c *config) readArchive() error {
 	c.ArchivePageSize = n
 	v = env("APPROVALS_ARCHIVE_RATE", "50")
 	r, err := strconv.ParseFloat(v, 64)
-	if err != nil || r < 0.1 || r > 10000 {
-		return badConfig("APPROVALS_ARCHIVE_RATE=%q: want histories per second from 0.1 to 10000", v)
+	if err != nil || r < 1 || r > 10000 { // at least 1/s: a pass heartbeats between histories
+		return badConfig("APPROVALS_ARCHIVE_RATE=%q: want histories per second from 1 to 10000", v)
 	}
 	c.ArchiveRate = r
 	return nil

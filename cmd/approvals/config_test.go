@@ -23,13 +23,17 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"APPROVALS_RETENTION": "a month"}, false, false, "APPROVALS_RETENTION"},
 		{map[string]string{"APPROVALS_RETENTION": "2h"}, false, false, "APPROVALS_RETENTION"},
 		{map[string]string{"APPROVALS_RETENTION": "4000d"}, false, false, "APPROVALS_RETENTION"},
+		{map[string]string{"APPROVALS_ARCHIVE_INTERVAL": "soon"}, false, false, "APPROVALS_ARCHIVE_INTERVAL"},
+		{map[string]string{"APPROVALS_ARCHIVE_PAGE_SIZE": "0"}, false, false, "APPROVALS_ARCHIVE_PAGE_SIZE"},
+		{map[string]string{"APPROVALS_ARCHIVE_RATE": "0.5"}, false, false, "APPROVALS_ARCHIVE_RATE"},
 		{map[string]string{"APPROVALS_EXTEND_VALIDITY": "atlantis:2030-01-01"}, false, false, "APPROVALS_EXTEND_VALIDITY"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": ""}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": api.DevSecret}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": "short"}, true, true, "APPROVALS_JWT_SECRET"},
 	}
 	for _, c := range cases {
-		for _, name := range []string{"DATABASE_URL", "APPROVALS_LOG_LEVEL", "APPROVALS_EXTEND_VALIDITY", "APPROVALS_JWT_SECRET", "APPROVALS_RETENTION"} {
+		for _, name := range []string{"DATABASE_URL", "APPROVALS_LOG_LEVEL", "APPROVALS_EXTEND_VALIDITY", "APPROVALS_JWT_SECRET", "APPROVALS_RETENTION",
+			"APPROVALS_ARCHIVE_INTERVAL", "APPROVALS_ARCHIVE_PAGE_SIZE", "APPROVALS_ARCHIVE_RATE"} {
 			t.Setenv(name, "")
 		}
 		for k, v := range c.env {
