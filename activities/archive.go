@@ -7,13 +7,10 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/archive"
-	"github.com/cityapprovals/approvals/models"
-	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/serviceerror"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/converter"
 	"golang.org/x/time/rate"
 )
 
@@ -210,7 +207,7 @@ func (a *Activities) archiveOne(ctx context.Context, store archive.Store, e *wor
 	if err != nil {
 		return false, fmt.Errorf("archive %s run %s: %w", id, run, err)
 	}
-	rec := RecordOf(e)
+	rec := archive.RecordOf(e)
 	rec.Events = len(h.GetEvents())
 	return store.Put(ctx, rec, b)
 }
@@ -257,41 +254,4 @@ func (a *Activities) archiveExpiring(ctx context.Context, cfg ArchiveConfig, lim
 			return found, nil
 		}
 	}
-}
-
-// RecordOf is an archive row for a closed execution as visibility lists it:
-// its keys, type, times, status and our search attributes.
-func RecordOf(e *workflowpb.WorkflowExecutionInfo) models.ArchivedHistory {
-	attrs := e.GetSearchAttributes().GetIndexedFields()
-	rec := models.ArchivedHistory{
-		WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(),
-		WorkflowType: e.GetType().GetName(), ExecutionStatus: e.GetStatus().String(),
-		StartedAt: e.GetStartTime().AsTime().UTC(), ClosedAt: e.GetCloseTime().AsTime().UTC(),
-		Procedure: keyword(attrs, "Procedure"), Jurisdiction: keyword(attrs, "Jurisdiction"),
-		ApprovalStatus: keyword(attrs, "ApprovalStatus"), RequesterDept: keyword(attrs, "RequesterDept"),
-		ProviderDept: keyword(attrs, "ProviderDept"),
-	}
-	if p, ok := attrs["DueAt"]; ok {
-		var due time.Time
-		if converter.GetDefaultDataConverter().FromPayload(p, &due) == nil && !due.IsZero() {
-			due = due.UTC()
-			rec.DueAt = &due
-		}
-	}
-	if p, ok := attrs["Overdue"]; ok {
-		var b bool
-		if converter.GetDefaultDataConverter().FromPayload(p, &b) == nil {
-			rec.Overdue = &b
-		}
-	}
-	return rec
-}
-
-// keyword decodes a string search attribute, "" when absent.
-func keyword(attrs map[string]*commonpb.Payload, name string) string {
-	var v string
-	if p, ok := attrs[name]; ok {
-		_ = converter.GetDefaultDataConverter().FromPayload(p, &v)
-	}
-	return v
 }

@@ -11,13 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/audit"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/labstack/echo/v4"
-	commonpb "go.temporal.io/api/common/v1"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/converter"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -130,26 +129,7 @@ func (s *Server) listProcedures(c echo.Context) error {
 
 // summaryOf is a procedure as visibility lists it.
 func summaryOf(w *workflowpb.WorkflowExecutionInfo) procedureSummary {
-	attrs := w.GetSearchAttributes().GetIndexedFields()
-	p := procedureSummary{
-		ID: w.GetExecution().GetWorkflowId(), WorkflowType: w.GetType().GetName(),
-		Procedure: keyword(attrs, "Procedure"), Jurisdiction: keyword(attrs, "Jurisdiction"),
-		ApprovalStatus: keyword(attrs, "ApprovalStatus"), RequesterDept: keyword(attrs, "RequesterDept"),
-		ProviderDept: keyword(attrs, "ProviderDept"), ExecutionStatus: w.GetStatus().String(),
-		StartedAt: beijing(w.GetStartTime().AsTime()), Source: SourceTemporal,
-	}
-	if due := keyword(attrs, "DueAt"); due != "" {
-		if t, err := time.Parse(time.RFC3339Nano, due); err == nil {
-			p.DueAt = beijing(t)
-		}
-	}
-	if v, ok := attrs["Overdue"]; ok {
-		_ = converter.GetDefaultDataConverter().FromPayload(v, &p.Overdue)
-	}
-	if w.GetCloseTime() != nil {
-		p.ClosedAt = beijing(w.GetCloseTime().AsTime())
-	}
-	return p
+	return summary(archive.RecordOf(w), SourceTemporal)
 }
 
 // runID is what a Temporal run ID looks like (a UUID), checked before it
@@ -186,7 +166,7 @@ func (s *Server) archivedOnly(ctx context.Context, f audit.ListFilter, cur *arch
 			if inTemporal[r.RunID] {
 				continue // listed from visibility
 			}
-			out = append(out, archivedSummary(r))
+			out = append(out, summary(r, SourceArchive))
 			if len(out) == n {
 				return out, cur, nil
 			}
@@ -261,13 +241,16 @@ func (s *Server) stillInTemporal(ctx context.Context, rows []models.ArchivedHist
 	return have, nil
 }
 
-// archivedSummary is an archived procedure as the list shows it.
-func archivedSummary(r models.ArchivedHistory) procedureSummary {
+// summary is a procedure as the list shows it, from visibility's record of
+// it or the archive's.
+func summary(r models.ArchivedHistory, source string) procedureSummary {
 	p := procedureSummary{
 		ID: r.WorkflowID, WorkflowType: r.WorkflowType, Procedure: r.Procedure, Jurisdiction: r.Jurisdiction,
 		ApprovalStatus: r.ApprovalStatus, RequesterDept: r.RequesterDept, ProviderDept: r.ProviderDept,
-		ExecutionStatus: r.ExecutionStatus, StartedAt: beijing(r.StartedAt), ClosedAt: beijing(r.ClosedAt),
-		Source: SourceArchive,
+		ExecutionStatus: r.ExecutionStatus, StartedAt: beijing(r.StartedAt), Source: source,
+	}
+	if !r.ClosedAt.IsZero() {
+		p.ClosedAt = beijing(r.ClosedAt)
 	}
 	if r.DueAt != nil {
 		p.DueAt = beijing(*r.DueAt)
@@ -276,15 +259,6 @@ func archivedSummary(r models.ArchivedHistory) procedureSummary {
 		p.Overdue = *r.Overdue
 	}
 	return p
-}
-
-// keyword decodes a string search attribute, "" when absent.
-func keyword(attrs map[string]*commonpb.Payload, name string) string {
-	var v string
-	if p, ok := attrs[name]; ok {
-		_ = converter.GetDefaultDataConverter().FromPayload(p, &v)
-	}
-	return v
 }
 
 // paramProblem maps an invalid query parameter to a 400 naming it.

@@ -22,9 +22,12 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 	"gorm.io/gorm"
 )
@@ -128,4 +131,46 @@ func Fetch(ctx context.Context, c client.Client, workflowID, runID string) (*his
 		h.Events = append(h.Events, ev)
 	}
 	return h, nil
+}
+
+// RecordOf is an archive row for an execution as visibility lists it: its
+// keys, type, times (ClosedAt zero while it runs), status and our search
+// attributes. The archiver stores it; the procedure list shows visibility's
+// executions through it too.
+func RecordOf(e *workflowpb.WorkflowExecutionInfo) models.ArchivedHistory {
+	attrs := e.GetSearchAttributes().GetIndexedFields()
+	rec := models.ArchivedHistory{
+		WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(),
+		WorkflowType: e.GetType().GetName(), ExecutionStatus: e.GetStatus().String(),
+		StartedAt: e.GetStartTime().AsTime().UTC(),
+		Procedure: keyword(attrs, "Procedure"), Jurisdiction: keyword(attrs, "Jurisdiction"),
+		ApprovalStatus: keyword(attrs, "ApprovalStatus"), RequesterDept: keyword(attrs, "RequesterDept"),
+		ProviderDept: keyword(attrs, "ProviderDept"),
+	}
+	if e.GetCloseTime() != nil {
+		rec.ClosedAt = e.GetCloseTime().AsTime().UTC()
+	}
+	if p, ok := attrs["DueAt"]; ok {
+		var due time.Time
+		if converter.GetDefaultDataConverter().FromPayload(p, &due) == nil && !due.IsZero() {
+			due = due.UTC()
+			rec.DueAt = &due
+		}
+	}
+	if p, ok := attrs["Overdue"]; ok {
+		var b bool
+		if converter.GetDefaultDataConverter().FromPayload(p, &b) == nil {
+			rec.Overdue = &b
+		}
+	}
+	return rec
+}
+
+// keyword decodes a string search attribute, "" when absent.
+func keyword(attrs map[string]*commonpb.Payload, name string) string {
+	var v string
+	if p, ok := attrs[name]; ok {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &v)
+	}
+	return v
 }
