@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/audit"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
@@ -339,6 +340,20 @@ func TestArchiverKilledMidPageResumes(t *testing.T) {
 	if !strings.Contains(tail(sys.worker.log), "archiver resumes its pass") {
 		t.Fatal("the restarted worker did not resume the pass from its heartbeat")
 	}
+	// The archiver's run so far, with its retried pass, replays on the
+	// current code (and is one of the recorded histories).
+	hist, err := archive.Fetch(ctx, tc, workflows.ArchiverID, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := workflows.Replay(hist); err != nil {
+		t.Fatalf("the archiver's history does not replay: %v", err)
+	}
+	raw, err := archive.HistoryJSON(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recordHistory(t, raw, "history-archiver-resumed")
 	// The archived copy of a terminated execution is its whole history:
 	// started, its first workflow task scheduled, terminated.
 	var row models.ArchivedHistory

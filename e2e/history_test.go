@@ -26,22 +26,29 @@ func checkHistory(t *testing.T, id, name string) {
 	if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
 		t.Fatalf("history of %s does not replay on the current code: %v", id, err)
 	}
-	if os.Getenv("RECORD_HISTORIES") == "1" {
-		// Recorded as Temporal writes it, without the API's "source".
-		h, err := workflows.ReadHistoryJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if raw, err = archive.HistoryJSON(h); err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	recordHistory(t, raw, name)
+}
+
+// recordHistory stores a history in workflows/testdata/histories when
+// RECORD_HISTORIES=1, as Temporal writes it (without the API's "source").
+func recordHistory(t *testing.T, raw []byte, name string) {
+	t.Helper()
+	if os.Getenv("RECORD_HISTORIES") != "1" {
+		return
+	}
+	h, err := workflows.ReadHistoryJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = archive.HistoryJSON(h); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
