@@ -27,8 +27,11 @@ type Activities struct {
 	Calendars *models.CalendarStore
 	Calendar  func() *holidays.Calendar
 	// Temporal lets the calendar re-timing activities list and signal
-	// procedures; only they need it.
+	// procedures, and the archiver list closed executions and read their
+	// histories; only they need it.
 	Temporal client.Client
+	// Archive configures the history archiver (issue 12).
+	Archive ArchiveConfig
 }
 
 // calendar returns the calendar to count on now.

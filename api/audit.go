@@ -21,6 +21,8 @@ type replayResult struct {
 	Events  int    `json:"events"`
 	Error   string `json:"error,omitempty"`
 	EventID int64  `json:"event_id,omitempty"` // the first diverging event, when known
+	// Source is where the history was read: temporal, archive, or upload.
+	Source string `json:"source"`
 }
 
 // auditReplay replays a procedure's history, or an uploaded one, on the
@@ -40,6 +42,7 @@ func (s *Server) auditReplay(c echo.Context) error {
 		return problem(http.StatusBadRequest, "malformed JSON body: "+err.Error())
 	}
 	var h *historypb.History
+	source := "upload"
 	_, hasID := body["procedure_id"]
 	_, hasEvents := body["events"]
 	switch {
@@ -48,10 +51,11 @@ func (s *Server) auditReplay(c echo.Context) error {
 		if err := json.Unmarshal(body["procedure_id"], &id); err != nil || strings.TrimSpace(id) == "" || bounds.PathID(id) != "" {
 			return invalid(FieldError{"procedure_id", "must be a procedure ID"})
 		}
-		var err error
-		if h, err = s.loadHistory(c.Request().Context(), id); err != nil {
-			return err
+		sh, err := s.loadHistory(c, id)
+		if err != nil {
+			return s.historyError(c, err)
 		}
+		h, source = sh.h, sh.source
 	case hasEvents && !hasID:
 		var err error
 		if h, err = workflows.ReadHistoryJSON(bytes.NewReader(buf.Bytes())); err != nil {
@@ -63,7 +67,7 @@ func (s *Server) auditReplay(c echo.Context) error {
 	default:
 		return invalid(FieldError{"body", `send {"procedure_id": ID} or a Temporal JSON history {"events": [...]}`})
 	}
-	out := replayResult{Result: "consistent", Events: len(h.GetEvents())}
+	out := replayResult{Result: "consistent", Events: len(h.GetEvents()), Source: source}
 	if err := workflows.Replay(h); err != nil {
 		out.Result, out.Error = "divergent", err.Error()
 		var d *workflows.Divergence

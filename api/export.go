@@ -13,11 +13,14 @@ import (
 )
 
 // procedureExport answers with a zip archive of a procedure for archiving:
-// history.json (Temporal's JSON history), timeline.json, profile.json (the
-// regulation profile the procedure ran under, from its start input),
-// events.json (the chained event log), manifest.json with the SHA-256 of each
-// and the chain head, and manifest.sig, the manifest's Ed25519 signature
-// (`approvals verify` checks it all offline). Auditors and admins only.
+// procedureExport answers with a zip archive of a procedure for archiving:
+// history.json (Temporal's JSON history, its payloads decrypted, from Temporal
+// or, after its retention, the archive: the manifest's source says which),
+// timeline.json, profile.json (the regulation profile the procedure ran
+// under, from its start input), events.json (the chained event log),
+// manifest.json with the SHA-256 of each and the chain head, and
+// manifest.sig, the manifest's Ed25519 signature (`approvals verify` checks
+// it all offline). Auditors and admins only.
 func (s *Server) procedureExport(c echo.Context) error {
 	if _, err := allow(c, RoleAuditor, RoleAdmin); err != nil {
 		return err
@@ -27,14 +30,11 @@ func (s *Server) procedureExport(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	h, err := s.loadHistory(ctx, p.WorkflowID)
+	sh, err := s.loadHistory(c, p.WorkflowID)
 	if err != nil {
-		return err
+		return s.historyError(c, err)
 	}
-	hb, err := historyJSON(h)
-	if err != nil {
-		return err
-	}
+	h, hb := sh.h, sh.json
 	profile, err := audit.ProfileOf(h)
 	if err != nil && !errors.Is(err, audit.ErrNoProfile) {
 		return fmt.Errorf("profile of %s: %w", p.ID, err)
@@ -50,6 +50,7 @@ func (s *Server) procedureExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	tl.Source = sh.source
 	tb, err := json.MarshalIndent(tl, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode timeline of %s: %w", p.ID, err)
@@ -61,7 +62,8 @@ func (s *Server) procedureExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	zip, err := audit.SignedArchive(p.ID, p.WorkflowID, []audit.File{
+	m := audit.Manifest{ProcedureID: p.ID, WorkflowID: p.WorkflowID, Source: sh.source}
+	zip, err := audit.SignedArchive(m, []audit.File{
 		{Name: "history.json", Data: hb}, {Name: "timeline.json", Data: tb}, {Name: "profile.json", Data: pb},
 	}, events, s.SigningKey, s.now())
 	if err != nil {

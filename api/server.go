@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/holidays"
@@ -67,6 +68,11 @@ type Server struct {
 	// DefaultCodecOrigins when nil.
 	Codec        *codec.Codec
 	CodecOrigins []string
+	// Archive holds the histories of closed procedures after Temporal's
+	// retention (issue 12); the audit reads fall back to it. Retention is
+	// the namespace's, for saying when a history expired unarchived.
+	Archive   archive.Store
+	Retention time.Duration
 }
 
 func (s *Server) now() time.Time {

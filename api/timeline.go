@@ -81,15 +81,23 @@ func (s *Server) buildTimeline(ctx context.Context, p audit.Procedure) (audit.Ti
 }
 
 // procedureTimeline answers with a procedure's domain events in order and
-// the deadline compliance of each of its tasks.
+// the deadline compliance of each of its tasks, and says where its history
+// is (source).
 func (s *Server) procedureTimeline(c echo.Context) error {
 	p, err := s.procedureFor(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	tl, err := s.buildTimeline(c.Request().Context(), p)
+	ctx := c.Request().Context()
+	tl, err := s.buildTimeline(ctx, p)
 	if err != nil {
 		return err
+	}
+	if tl.Source, err = s.historySource(ctx, p.WorkflowID); err != nil {
+		return err
+	}
+	if tl.Source == SourceExpired {
+		tl.Note = (&expiredHistory{p: p, retention: s.Retention}).message()
 	}
 	return c.JSON(http.StatusOK, tl)
 }

@@ -42,6 +42,8 @@ type Manifest struct {
 	// holds the events); KeyID names the key that signed the manifest.
 	Chain *ChainRef `json:"chain,omitempty"`
 	KeyID string    `json:"key_id,omitempty"`
+	// Source is where history.json was read: temporal or archive (issue 12).
+	Source string `json:"source,omitempty"`
 }
 
 // ManifestName is the manifest's file name in an archive.
@@ -55,7 +57,8 @@ func Archive(procID, workflowID string, files []File, now time.Time) ([]byte, er
 // SignedArchive writes a zip of the files, events.json with the procedure's
 // chained events, a manifest of their SHA-256 digests and of the chain head,
 // and manifest.sig, the manifest's Ed25519 signature by key.
-func SignedArchive(procID, workflowID string, files []File, events []models.Event, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
+// The manifest's header fields (procedure, workflow, source) come from m.
+func SignedArchive(m Manifest, files []File, events []models.Event, key ed25519.PrivateKey, now time.Time) ([]byte, error) {
 	if key == nil {
 		return nil, ErrUnsigned
 	}
@@ -69,8 +72,7 @@ func SignedArchive(procID, workflowID string, files []File, events []models.Even
 			ref.Events, ref.Seq, ref.Hash = ref.Events+1, e.Seq, e.Hash
 		}
 	}
-	m := Manifest{ProcedureID: procID, WorkflowID: workflowID, Chain: ref,
-		KeyID: KeyInfo(key.Public().(ed25519.PublicKey)).KeyID}
+	m.Chain, m.KeyID = ref, KeyInfo(key.Public().(ed25519.PublicKey)).KeyID
 	return archive(m, append(files, File{Name: EventsName, Data: eb}), key, now)
 }
 

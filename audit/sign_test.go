@@ -34,7 +34,7 @@ func TestVerifyExportNamesWhatBroke(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := SignedArchive("SR", "SR", []File{{"history.json", []byte(`{"events":[]}`)}}, evs, key, time.Now())
+		a, err := SignedArchive(Manifest{ProcedureID: "SR", WorkflowID: "SR"}, []File{{"history.json", []byte(`{"events":[]}`)}}, evs, key, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func TestRewrittenChainCaughtAgainstEarlierExport(t *testing.T) {
 	pub := key.Public().(ed25519.PublicKey)
 	export := func() []byte {
 		evs, _ := models.ChainEvents(db, "SR")
-		a, err := SignedArchive("SR", "SR", nil, evs, key, time.Now())
+		a, err := SignedArchive(Manifest{ProcedureID: "SR", WorkflowID: "SR"}, nil, evs, key, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

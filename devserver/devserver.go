@@ -1,6 +1,7 @@
 // Package devserver starts and stops a local Temporal dev server (the
 // `temporal` CLI's `server start-dev`) for `approvals dev` and the end-to-end
-// tests, and registers our search attributes on any Temporal server.
+// tests, and creates our namespace and registers our search attributes on any
+// Temporal server.
 package devserver
 
 import (
@@ -77,6 +78,9 @@ type Options struct {
 	// SearchAttributes (name → type) are registered at start, so that they are
 	// usable at once (one added later takes a while to reach the frontend).
 	SearchAttributes map[string]string
+	// Namespace is created at start besides "default", with the search
+	// attributes (its retention is set by EnsureNamespace).
+	Namespace string
 }
 
 // FindBinary looks for the temporal CLI in bin/ of this or a parent
@@ -147,6 +151,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		s.UIAddress = "127.0.0.1:" + strconv.Itoa(o.UIPort)
 	} else {
 		args = append(args, "--headless")
+	}
+	if o.Namespace != "" && o.Namespace != "default" {
+		args = append(args, "--namespace", o.Namespace)
 	}
 	names := make([]string, 0, len(o.SearchAttributes))
 	for n := range o.SearchAttributes {

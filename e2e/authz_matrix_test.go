@@ -227,7 +227,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"POST /api/v1/temporary-adjustments":           {"/api/v1/temporary-adjustments", empty, only(422, D)},
 		"GET /api/v1/temporary-adjustments":            {"/api/v1/temporary-adjustments", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
 		"GET /api/v1/temporary-adjustments/:id":        {"/api/v1/temporary-adjustments/" + m.ta, nil, scoped([]string{Au, G}, []string{D})},
-		"POST /api/v1/temporary-adjustments/:id/renew": {"/api/v1/temporary-adjustments/" + m.ta + "/renew", map[string]any{"end_date": "1999-01-01", "reason": "续期"}, only(0, D).with(D, ownOnly(422, 404))},
+		"POST /api/v1/temporary-adjustments/:id/renew": {"/api/v1/temporary-adjustments/" + m.ta + "/renew", map[string]any{"end_date": "2000-01-01", "reason": "续期"}, only(0, D).with(D, ownOnly(422, 404))},
 
 		"GET /api/v1/tasks": {"/api/v1/tasks", nil, everyone(200)},
 		// Only the assignee's decision reaches the validator (422 for a decision that does not exist).
@@ -238,9 +238,19 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/procedures/:id/timeline": {"/api/v1/procedures/" + m.sr + "/timeline", nil, scoped([]string{Au}, []string{D})},
 		"GET /api/v1/procedures/:id/export":   {"/api/v1/procedures/" + m.sr + "/export", nil, only(200, api.RoleAuditor, Ad)},
 		"POST /api/v1/audit/replay":           {"/api/v1/audit/replay", map[string]any{"procedure_id": m.sr}, only(200, api.RoleAuditor, Ad)},
-		"GET /api/v1/reports/deadlines":       {"/api/v1/reports/deadlines?jurisdiction=wuhan", nil, only(200, api.RoleAuditor, Ad)},
-		"PUT /api/v1/calendar/years/:year":    {"/api/v1/calendar/years/2099", empty, only(422, Ad)},
-		"GET /api/v1/calendar/retimes/:id":    {"/api/v1/calendar/retimes/no-such-retime", nil, only(404, Ad)},
+		"GET /api/v1/procedures/:id/chain":    {"/api/v1/procedures/" + m.sr + "/chain", nil, only(200, api.RoleAuditor, Ad)},
+		"GET /api/v1/audit/signing-key":       {"/api/v1/audit/signing-key", nil, everyone(200)},
+
+		// The Temporal UI's codec endpoint: auditors and admins (an empty request is refused on content).
+		"POST /codec/decode":               {"/codec/decode", empty, only(422, api.RoleAuditor, Ad)},
+		"POST /codec/encode":               {"/codec/encode", empty, only(422, api.RoleAuditor, Ad)},
+		"OPTIONS /codec/decode":            {"/codec/decode", nil, everyone(204)},
+		"OPTIONS /codec/encode":            {"/codec/encode", nil, everyone(204)},
+		"GET /codec/session":               {"/codec/session", nil, everyone(200)},
+		"POST /codec/session":              {"/codec/session", empty, only(200, api.RoleAuditor, Ad)},
+		"GET /api/v1/reports/deadlines":    {"/api/v1/reports/deadlines?jurisdiction=wuhan", nil, only(200, api.RoleAuditor, Ad)},
+		"PUT /api/v1/calendar/years/:year": {"/api/v1/calendar/years/2099", empty, only(422, Ad)},
+		"GET /api/v1/calendar/retimes/:id": {"/api/v1/calendar/retimes/no-such-retime", nil, only(404, Ad)},
 	}
 }
 

@@ -1,14 +1,17 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/devserver"
+	"go.temporal.io/sdk/client"
 )
 
 // `approvals dev` on its own (its own Temporal dev server, SQLite) resumes the
@@ -58,5 +61,18 @@ func TestDevResumesOnSameDataDir(t *testing.T) {
 	w.prov.do("POST", "/api/v1/tasks/"+task+"/decision", map[string]any{"decision": "approve"}).must(t, 200)
 	if got := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200); got.str("status") != "granted" {
 		t.Fatalf("after restarting dev: %s", got.Raw)
+	}
+	// The procedure ran in our namespace, whose retention dev set (30 days
+	// by default; the dev server's own default is one day).
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", ports[1]), Namespace: namespace, Logger: quiet{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.DescribeWorkflowExecution(context.Background(), id, ""); err != nil {
+		t.Fatalf("%s not in namespace %s: %v", id, namespace, err)
+	}
+	if r, err := devserver.Retention(context.Background(), c, namespace); err != nil || r != 30*24*time.Hour {
+		t.Fatalf("retention of %s: %v, %v; want 30 days", namespace, r, err)
 	}
 }

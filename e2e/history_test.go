@@ -26,15 +26,22 @@ func checkHistory(t *testing.T, id, name string) {
 	if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
 		t.Fatalf("history of %s does not replay on the current code: %v", id, err)
 	}
-	if os.Getenv("RECORD_HISTORIES") == "1" {
-		path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		// As Temporal holds it: encrypted with the test key (issue 12).
-		if err := os.WriteFile(path, rawHistory(t, id), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	recordHistory(t, name, func() []byte { return rawHistory(t, id) })
+}
+
+// recordHistory stores a history in workflows/testdata/histories when
+// RECORD_HISTORIES=1, as Temporal holds it: encrypted with the test key.
+func recordHistory(t *testing.T, name string, raw func() []byte) {
+	t.Helper()
+	if os.Getenv("RECORD_HISTORIES") != "1" {
+		return
+	}
+	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, raw(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -42,7 +49,7 @@ func checkHistory(t *testing.T, id, name string) {
 // just before.
 func waitClosed(t *testing.T, id string) {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec), FailureConverter: codec.FailureConverter(sys.codec)})
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Namespace: namespace, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec), FailureConverter: codec.FailureConverter(sys.codec)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +66,7 @@ func waitClosed(t *testing.T, id string) {
 // answers as events arrive: no sleeping).
 func waitActivity(t *testing.T, id, activityType string, n int) {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec), FailureConverter: codec.FailureConverter(sys.codec)})
+	c, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Namespace: namespace, Logger: quiet{}, DataConverter: codec.DataConverter(sys.codec), FailureConverter: codec.FailureConverter(sys.codec)})
 	if err != nil {
 		t.Fatal(err)
 	}

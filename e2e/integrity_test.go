@@ -163,7 +163,7 @@ func rawHistory(t *testing.T, id string, flags ...string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"workflow", "show", "--address", sys.temporal.Address, "--namespace", "default", "-w", id, "-o", "json"}, flags...)
+	args := append([]string{"workflow", "show", "--address", sys.temporal.Address, "--namespace", namespace, "-w", id, "-o", "json"}, flags...)
 	out, err := exec.Command(bin, args...).Output()
 	if err != nil {
 		t.Fatalf("temporal workflow show %s: %v", id, err)

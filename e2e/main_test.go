@@ -29,6 +29,10 @@ import (
 
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
+// namespace is the Temporal namespace the stack runs in, as in production
+// our own (not "default").
+const namespace = "approvals"
+
 // stack is the system under test.
 type stack struct {
 	dir      string
@@ -84,7 +88,7 @@ func run(m *testing.M) (int, error) {
 		fmt.Println("e2e: PostgreSQL unreachable; running on SQLite (set REQUIRE_POSTGRES=1 to fail instead)")
 	}
 
-	if s.temporal, err = devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes}); err != nil {
+	if s.temporal, err = devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes, Namespace: namespace}); err != nil {
 		return 0, err
 	}
 	defer s.temporal.Stop()
@@ -107,11 +111,12 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	s.env = append(os.Environ(),
-		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE=default",
+		"TEMPORAL_ADDRESS="+s.temporal.Address, "TEMPORAL_NAMESPACE="+namespace,
 		"APPROVALS_JWT_SECRET="+string(s.secret), fmt.Sprintf("APPROVALS_ADDR=127.0.0.1:%d", port),
 		"APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31", "APPROVALS_LOG_LEVEL=info",
 		"APPROVALS_RATE_LIMIT=off", // the tests file fast; api's rate limit has its own test
 		"APPROVALS_SIGNING_KEY="+s.signing, "APPROVALS_CODEC_KEYS="+strings.TrimSpace(string(codecKeys)),
+		"APPROVALS_ARCHIVE_INTERVAL=1s", // the archiver copies a closed history within a second or two
 	)
 	if s.postgres {
 		s.env = append(s.env, "DATABASE_URL="+dbURL)
@@ -215,13 +220,13 @@ func (p *process) stop() {
 }
 
 // startWorker starts the worker, or on SQLite the dev process that holds the
-// worker and the API together.
-func (s *stack) startWorker() error {
+// worker and the API together, with extra environment variables if any.
+func (s *stack) startWorker(env ...string) error {
 	var err error
 	if s.postgres {
-		s.worker, err = s.start("worker", "worker")
+		s.worker, err = s.startEnv("worker", env, "worker")
 	} else {
-		s.worker, err = s.start("dev", "dev", "--addr", strings.TrimPrefix(s.base, "http://"), "--data-dir", filepath.Join(s.dir, "data"))
+		s.worker, err = s.startEnv("dev", env, "dev", "--addr", strings.TrimPrefix(s.base, "http://"), "--data-dir", filepath.Join(s.dir, "data"))
 	}
 	return err
 }

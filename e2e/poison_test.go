@@ -15,6 +15,7 @@ import (
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
@@ -313,7 +314,8 @@ func TestPoisonPastTheAPIEndsVisibly(t *testing.T) {
 		t.Skip("the NUL byte is refused by PostgreSQL only; this test needs it")
 	}
 	w := newWorld(t, "xiamen")
-	tc, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Logger: quiet{}})
+	tc, err := client.Dial(client.Options{HostPort: sys.temporal.Address, Namespace: namespace, Logger: quiet{},
+		DataConverter: codec.DataConverter(sys.codec), FailureConverter: codec.FailureConverter(sys.codec)})
 	if err != nil {
 		t.Fatal(err)
 	}

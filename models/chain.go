@@ -91,6 +91,10 @@ func lockHead(tx *gorm.DB, procID string) (ChainHead, error) {
 	return head, nil
 }
 
+// EventHistoryArchived is the kind of the chain event that records an
+// archived history's SHA-256 (its ref is the run ID).
+const EventHistoryArchived = "history_archived"
+
 // ChainAppend records an event on a procedure's chain whose content is a
 // digest of something kept elsewhere, e.g. an archived history: its Detail is
 // "sha256:" + contentHash. It is idempotent per (procedure, kind, ref): the

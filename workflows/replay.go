@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/cityapprovals/approvals/archive"
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
@@ -20,6 +21,8 @@ var all = []any{ShareRequest, CatalogUpdate, CatalogChange,
 	Objection,                                    // procedure 4
 	Dispute, Classification, TemporaryAdjustment, // issue 6
 	CalendarRetime, // issue 8
+	// issue 12: the history archiver
+	HistoryArchiver,
 }
 
 // Divergence is a recorded history that the current workflow code does not
@@ -58,16 +61,7 @@ func ReadHistoryJSON(r io.Reader) (*historypb.History, error) {
 // FetchHistory reads a workflow's whole history from Temporal. An unknown
 // workflow is an error wrapping *serviceerror.NotFound.
 func FetchHistory(ctx context.Context, c client.Client, workflowID string) (*historypb.History, error) {
-	h := &historypb.History{}
-	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return nil, fmt.Errorf("read history of %s: %w", workflowID, err)
-		}
-		h.Events = append(h.Events, ev)
-	}
-	return h, nil
+	return archive.Fetch(ctx, c, workflowID, "")
 }
 
 // ReplayJSON runs a recorded history (Temporal's JSON history, as served by

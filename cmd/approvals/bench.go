@@ -69,7 +69,7 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 
-	ts, err := devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes})
+	ts, err := devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes, Namespace: cfg.Namespace})
 	if err != nil {
 		return fmt.Errorf("start Temporal dev server: %w", err)
 	}
@@ -84,7 +84,7 @@ func runBench(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	tc, err := dialTemporal(ctx, ts.Address, "default", cd, log)
+	tc, err := dialTemporal(ctx, ts.Address, cfg.Namespace, cd, log)
 	if err != nil {
 		return err
 	}

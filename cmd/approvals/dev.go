@@ -53,6 +53,7 @@ func runDev(ctx context.Context, args []string) error {
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DBFile: filepath.Join(*dataDir, "temporal.db"), Port: *tport, UIPort: *uiport,
 			LogFile: filepath.Join(*dataDir, "temporal.log"), SearchAttributes: workflows.SearchAttributes,
+			Namespace: cfg.Namespace,
 		})
 		if err != nil {
 			return devStartError(err)
@@ -82,7 +83,7 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	w, err := newWorker(ctx, tc, cfg.Namespace, db, log)
+	w, err := newWorker(ctx, tc, cfg, db, log)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
@@ -78,17 +79,27 @@ func dialTemporal(ctx context.Context, addr, namespace string, cd *codec.Codec, 
 	}
 }
 
-// newWorker registers our search attributes and builds the worker.
-func newWorker(ctx context.Context, tc client.Client, namespace string, db *gorm.DB, log zerolog.Logger) (worker.Worker, error) {
+// newWorker creates or checks our namespace and its retention, registers our
+// search attributes (waiting, and saying so, until the frontend knows them),
+// builds the worker and starts the history archiver (unless it runs already).
+func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, log zerolog.Logger) (worker.Worker, error) {
+	if err := devserver.EnsureNamespace(ctx, tc, cfg.Namespace, cfg.Retention); err != nil {
+		return nil, err
+	}
 	waiting := func(waited time.Duration, err error) {
-		log.Warn().Err(err).Dur("waited", waited).Str("namespace", namespace).
+		log.Warn().Err(err).Dur("waited", waited).Str("namespace", cfg.Namespace).
 			Msg("search attributes registered but the Temporal frontend does not know them yet (it refreshes its namespace cache); waiting")
 	}
-	if err := devserver.RegisterSearchAttributesNotify(ctx, tc, namespace, workflows.SearchAttributes, waiting); err != nil {
+	if err := devserver.RegisterSearchAttributesNotify(ctx, tc, cfg.Namespace, workflows.SearchAttributes, waiting); err != nil {
 		return nil, err
 	}
 	w := worker.New(tc, workflows.TaskQueue, workflows.Options(worker.Options{}))
-	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc})
+	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc,
+		Archive: activities.ArchiveConfig{Store: archive.DB{DB: db}, Interval: cfg.ArchiveInterval,
+			PageSize: cfg.ArchivePageSize, PerSecond: cfg.ArchiveRate, Retention: cfg.Retention}})
+	if err := workflows.StartArchiver(ctx, tc); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -133,7 +144,8 @@ func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *a
 		Calendars: models.NewCalendarStore(db), Secret: []byte(cfg.Secret), Log: log,
 		Issuer: cfg.Issuer, Audience: cfg.Audience, MaxTokenTTL: cfg.MaxTokenTTL,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, HSTS: cfg.HSTS,
-		SigningKey: cfg.SigningKey, Codec: cfg.Codec, CodecOrigins: cfg.CodecOrigins}
+		SigningKey: cfg.SigningKey, Codec: cfg.Codec, CodecOrigins: cfg.CodecOrigins,
+		Archive: archive.DB{DB: db}, Retention: cfg.Retention}
 	if !cfg.TestNow.IsZero() { // tests only: see config.TestNow
 		log.Warn().Time("now", cfg.TestNow).Msg("APPROVALS_TEST_NOW is set: every filing is dated at this instant (for tests only)")
 		srv.Now = func() time.Time { return cfg.TestNow }
@@ -196,7 +208,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.tc.Close()
-	w, err := newWorker(ctx, p.tc, p.cfg.Namespace, p.db, p.log)
+	w, err := newWorker(ctx, p.tc, p.cfg, p.db, p.log)
 	if err != nil {
 		return err
 	}
