@@ -206,6 +206,17 @@ func TestPoisonInputRefused(t *testing.T) {
 		{"no holidays", "PUT", "/api/v1/calendar/years/2029", w.admin, map[string]any{"source": "国务院办公厅通知", "holidays": []any{}, "makeup_workdays": []any{}}, "holidays"},
 		{"year 9999", "PUT", "/api/v1/calendar/years/9999", w.admin, map[string]any{"source": "通知", "holidays": []any{map[string]any{"name": "元旦", "from": "9999-01-01", "to": "9999-01-01"}}}, "year"},
 		{"year 0 holiday", "PUT", "/api/v1/calendar/years/2029", w.admin, map[string]any{"source": "通知", "holidays": []any{map[string]any{"name": "元旦", "from": "0000-01-01", "to": "2029-01-01"}}}, "holidays[0].from"},
+		// "/", "?" and ";" in the IDs of every filing route
+		{"slash in objection item", "POST", "/api/v1/objections", w.req, objection(set("catalog_item_id", "a/b")), "catalog_item_id"},
+		{"question mark in classification item", "POST", "/api/v1/classifications", w.prov, classification(set("catalog_item_id", "a?b")), "catalog_item_id"},
+		{"semicolon in adjustment item", "POST", "/api/v1/temporary-adjustments", w.prov, adjustment(set("catalog_item_id", "a;b")), "catalog_item_id"},
+		{"slash in open-application item", "POST", "/api/v1/open-applications", zhang, open(set("catalog_item_id", "../x")), "catalog_item_id"},
+		{"semicolon in trigger dept", "POST", "/api/v1/catalog/triggers", w.prov, trigger(set("dept", "x;y")), "dept"},
+		{"question mark in receiving dept", "POST", "/api/v1/catalog/triggers", w.prov, trigger(set("receiving_dept", "x?y")), "receiving_dept"},
+		{"semicolon in change trigger", "POST", "/api/v1/catalog/changes", w.prov, change(set("trigger_id", "ct;1")), "trigger_id"},
+		{"semicolon in disputed request", "POST", "/api/v1/share-requests/a;b/disputes", w.req, map[string]any{"reason": "理由"}, "id"},
+		{"year 0 adjustment", "POST", "/api/v1/temporary-adjustments", w.prov, adjustment(set("end_date", "0000-01-01")), "end_date"},
+		{"100000 makeup workdays", "PUT", "/api/v1/calendar/years/2029", w.admin, map[string]any{"source": "通知", "holidays": []any{map[string]any{"name": "元旦", "from": "2029-01-01", "to": "2029-01-01"}}, "makeup_workdays": many}, "makeup_workdays"},
 		// query parameters and path IDs
 		{"NUL jurisdiction (public)", "GET", "/api/v1/open-applications/published-refusals?jurisdiction=%00", user{t: t}, nil, "jurisdiction"},
 		{"procedures from year 0", "GET", "/api/v1/procedures?from=0000-01-01", sys.as(t, "audrey", api.RoleAuditor, "", ""), nil, "from"},
