@@ -16,6 +16,7 @@ import (
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
@@ -163,7 +164,8 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 		if rp.str("result") != "consistent" || rp.str("source") != "archive" {
 			t.Fatalf("%s replay after deletion: %s", id, rp.Raw)
 		}
-		// The export: its history is the archived copy, byte for byte.
+		// The export: its history is the archived copy (intact: its SHA-256 is
+		// the one archived), its payloads decrypted.
 		ex := auditor.do("GET", "/api/v1/procedures/"+id+"/export", nil).must(t, 200)
 		files, m, err := audit.Verify(ex.Raw)
 		if err != nil {
@@ -173,9 +175,25 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 		if err := db.First(&row, "workflow_id = ?", id).Error; err != nil {
 			t.Fatal(err)
 		}
-		sum := sha256.Sum256(files["history.json"])
-		if m.Source != "archive" || hex.EncodeToString(sum[:]) != row.SHA256 {
-			t.Fatalf("%s export: manifest source %q, history SHA-256 %x, archived %s", id, m.Source, sum, row.SHA256)
+		stored, err := archive.Decompress(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(stored)
+		sh, err := workflows.ReadHistoryJSON(bytes.NewReader(stored))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := codec.DecodeHistory(context.Background(), sys.codec, sh); err != nil {
+			t.Fatal(err)
+		}
+		want, err := archive.HistoryJSON(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Source != "archive" || hex.EncodeToString(sum[:]) != row.SHA256 || !bytes.Equal(files["history.json"], want) {
+			t.Fatalf("%s export: manifest source %q, stored SHA-256 %x (archived %s), history as archived and decrypted: %v",
+				id, m.Source, sum, row.SHA256, bytes.Equal(files["history.json"], want))
 		}
 		if err := workflows.ReplayJSON(bytes.NewReader(files["history.json"])); err != nil {
 			t.Fatalf("%s: exported archived history does not replay: %v", id, err)
@@ -344,6 +362,9 @@ func TestArchiverKilledMidPageResumes(t *testing.T) {
 	// current code (and is one of the recorded histories).
 	hist, err := archive.Fetch(ctx, tc, workflows.ArchiverID, run)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := codec.DecodeHistory(ctx, sys.codec, hist); err != nil {
 		t.Fatal(err)
 	}
 	if err := workflows.Replay(hist); err != nil {
