@@ -109,6 +109,10 @@ const (
 	TaskDecision    = "decision"
 	TaskSupervision = "supervision" // 督办: the authority follows up an overdue task
 	TaskObligation  = "obligation"  // a duty to act (e.g. update the catalog), fulfilled by acting, not decided
+	// TaskNotice tells the authority that a step's outcome waits on the
+	// calendar (a deemed consent due on a provisional deadline); it closes
+	// with the step or when the year's schedule is published.
+	TaskNotice = "notice"
 )
 
 // Task is one entry of the reviewers' inbox: a step of a procedure waiting for

@@ -205,8 +205,11 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 	}
 	if t.kind != models.TaskDecision {
 		closes := "closes with the decision it follows up"
-		if t.kind == models.TaskObligation {
+		switch t.kind {
+		case models.TaskObligation:
 			closes = "is fulfilled by acting (e.g. submitting the catalog change), not by a decision"
+		case models.TaskNotice:
+			closes = "closes when the step ends or the year's holiday schedule is published"
 		}
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is a %s task and %s", t.id, t.kind, closes), ErrInvalid)
 	}
@@ -351,7 +354,11 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	}
 	dueTimer := workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
 	reminded, overdue := remindTimer == nil, false
-	var supervision string
+	// held: the due time passed on a provisional deadline and the step's
+	// irreversible outcome waits for the year's schedule (notice is the
+	// authority's notice task meanwhile).
+	held := false
+	var supervision, notice string
 
 	decided := func() (StepOutcome, bool) {
 		if spec.Fulfilled != nil && spec.Fulfilled() {
@@ -417,8 +424,22 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			continue
 		}
-		if !overdue && dueTimer.IsReady() && !closing() {
+		if !overdue && !held && dueTimer.IsReady() && !closing() {
 			if spec.OnSilence == regulations.SilenceDeemedConsent {
+				// An irreversible outcome never rests on a provisional
+				// deadline (one counted through a year whose schedule is
+				// not published): the step waits, the tasks stay open for
+				// a decision, the authority is told, and the publication's
+				// signal decides again on the final deadline. Histories
+				// from before this rule granted at once (DefaultVersion).
+				if spec.Due.Provisional && workflow.GetVersion(ctx, versionProvisionalHold, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+					held = true
+					var err error
+					if notice, err = in.awaitCalendar(ctx, &spec, mine, notice); err != nil {
+						return StepOutcome{}, err
+					}
+					continue
+				}
 				// Consent by law at the deadline: not an overdue request.
 				out = StepOutcome{Decision: OutcomeDeemedConsent, DecidedBy: "deadline"}
 				break
@@ -444,14 +465,14 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			if workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) == workflow.DefaultVersion || !other {
 				continue
 			}
-			if overdue || dueTimer.IsReady() {
-				continue // the deadline has passed: not reopened
+			if overdue || (dueTimer.IsReady() && !held) {
+				continue // the deadline has passed: not reopened (a held one is decided again)
 			}
 			r, err := in.retime(ctx, &spec, reminded)
 			if err != nil {
 				return StepOutcome{}, err
 			}
-			if r == nil || dueTimer.IsReady() {
+			if r == nil || (dueTimer.IsReady() && !held) {
 				continue // unchanged, or the deadline passed while recomputing
 			}
 			if err := in.recordRetime(ctx, &spec, mine, r); err != nil {
@@ -465,12 +486,24 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 				remindTimer = workflow.NewTimer(gen, max(r.remind.DueAt.Sub(now), 0))
 			}
 			dueTimer = workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
+			if held {
+				// Decided again on the new deadline: at once if it has
+				// passed (deemed consent if final, another wait if still
+				// provisional), else at its due time.
+				held = false
+				if !spec.Due.Provisional && notice != "" {
+					if err := in.close(ctx, in.find(notice), models.TaskDone, "calendar published: due "+spec.Due.DueDate, spec.SilenceArticle); err != nil {
+						return StepOutcome{}, err
+					}
+					notice = ""
+				}
+			}
 			continue
 		}
 		in.settle()
 		err := workflow.Await(ctx, func() bool {
 			_, d := decided()
-			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing()) ||
+			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && !held && dueTimer.IsReady() && !closing()) ||
 				changed.Len() > 0
 		})
 		if err != nil {
@@ -479,7 +512,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	}
 	out.At, out.Overdue = workflow.Now(ctx), overdue
 	stop()
-	return out, in.closeRest(ctx, &spec, mine, supervision, out)
+	return out, in.closeRest(ctx, &spec, mine, supervision, notice, out)
 }
 
 // SignalCalendarChanged tells a running procedure that a year's holiday
@@ -542,6 +575,38 @@ func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task
 	return nil
 }
 
+// versionProvisionalHold guards the rule that a deemed consent due on a
+// provisional deadline waits for the year's schedule (GetVersion): version
+// 1 holds the step; DefaultVersion (older histories) granted at once.
+const versionProvisionalHold = "provisional-hold"
+
+// awaitCalendar records that the step's outcome waits for the calendar
+// (an awaiting_calendar event on each open task) and, the first time, tells
+// the city's authority with a notice task. It returns the notice's ID.
+func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*task, notice string) (string, error) {
+	now := workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx(ctx), acts.AwaitCalendar, activities.AwaitCalendarInput{
+		ProcedureID: spec.ProcedureID, TaskIDs: openIDs(mine), Due: spec.Due, Outcome: spec.OnSilence,
+		At: now, Article: spec.SilenceArticle,
+	}).Get(ctx, nil); err != nil {
+		return "", fmt.Errorf("hold %s for the calendar: %w", spec.Name, err)
+	}
+	if notice != "" {
+		return notice, nil
+	}
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+		return "", fmt.Errorf("notice deadline: %w", err)
+	}
+	id := fmt.Sprintf("%s.%s.awaiting-calendar", spec.ProcedureID, spec.Name)
+	detail := fmt.Sprintf("the deadline %s was counted through a year whose holiday schedule is not published; %s (%s) waits for it, and the %s may still decide",
+		spec.Due.DueDate, spec.OnSilence, spec.SilenceArticle, describe(spec.Assignees[0], spec.Jurisdiction))
+	if err := in.open(ctx, spec, id, models.TaskNotice, Assignee{Role: regulations.RoleAuthority}, due, spec.SilenceArticle, detail); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
 // supervise flags the step's open tasks overdue and opens a supervision task
 // (督办) for the authority.
 func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, ids []string) (string, error) {
@@ -568,7 +633,7 @@ func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, ids []string) (
 
 // closeRest closes what the outcome leaves open: tasks that no longer need a
 // decision are cancelled, and a supervision task is done.
-func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, supervision string, out StepOutcome) error {
+func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, supervision, notice string, out StepOutcome) error {
 	for _, t := range mine {
 		if t.status != models.TaskOpen {
 			continue
@@ -583,6 +648,11 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 	}
 	if t := in.find(supervision); t != nil && t.status == models.TaskOpen {
 		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, t.spec.Supervision.Article); err != nil {
+			return err
+		}
+	}
+	if t := in.find(notice); t != nil && t.status == models.TaskOpen {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.SilenceArticle); err != nil {
 			return err
 		}
 	}
