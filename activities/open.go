@@ -133,7 +133,7 @@ type OpenOutcome struct {
 	Conditions string
 	DecidedBy  string
 	Article    string
-	Published  bool // a refusal published with its reasons (xiamen 第二十四条)
+	Published  bool // a refusal published with its reasons (xiamen 第二十三条)
 	Grant      bool // open access for the period of use
 	At         time.Time
 }

@@ -112,7 +112,7 @@ type OpenRule struct {
 	PublishApproved    bool    `json:"publish_approved,omitempty"`
 	// Added for issue 4 (all optional):
 	// WithProvider: the deciding authority answers together with the
-	// providing department, both deciding (xiamen 第二十四条).
+	// providing department, both deciding (xiamen 第二十三条).
 	WithProvider bool `json:"with_provider,omitempty"`
 	// RefusalRequires is what a refusal must carry (RefusalReason when empty).
 	RefusalRequires string `json:"refusal_requires,omitempty"`
@@ -298,6 +298,7 @@ type Profile struct {
 	ValidTo          string             `json:"valid_to,omitempty"`
 	ValidityNote     string             `json:"validity_note,omitempty"`
 	ServiceLevelDays int                `json:"service_level_days"`
+	Accountability   Accountability     `json:"accountability"`
 	ShareRequest     ShareRule          `json:"share_request"`
 	Dispute          []Step             `json:"dispute"`
 	CatalogChange    CatalogRule        `json:"catalog_change"`
@@ -306,11 +307,72 @@ type Profile struct {
 	Classification   ClassificationRule `json:"classification"`
 }
 
-// Supervision is the period the authority gets to follow up an overdue task
-// (督办): the platform's service level, not statutory. Leshan 第三十九条 makes
-// missing a deadline a breach the authority orders corrected.
-func (p Profile) Supervision() Period {
-	return Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: p.Document + " 督办（平台服务时限）"}
+// Accountability is what the city's text says happens to overdue work
+// (REGULATIONS.md, "Accountability"): who orders it corrected (Supervisor,
+// with Order, e.g. 督促整改 or 责令限期改正) under Article, and the second
+// stage when it is still not done (Referral, e.g. 提请处理 / 提请追责, under
+// ReferralArticle). No decision article says what silence means; these do.
+type Accountability struct {
+	Article         string `json:"article"`
+	Supervisor      string `json:"supervisor"`
+	Order           string `json:"order"`
+	Referral        string `json:"referral"`
+	ReferralArticle string `json:"referral_article"`
+}
+
+// Supervision is the follow-up of an overdue task: the supervisor's order
+// (督办 / 责令改正) due within the platform's service level (not statutory),
+// citing the accountability article, and the second stage when the order's
+// time passes with the work still undone.
+type Supervision struct {
+	Period
+	Supervisor      string // the role that supervises; never the late party (see Over)
+	Referral        string
+	ReferralArticle string
+}
+
+// Over returns the role that supervises a task late by the role late: the
+// city's supervisor, or the government when the supervisor is the one late
+// (an overdue authority is supervised by the government at the same level).
+// It is "" when the government is late and supervises (no one above it in
+// the system): the task is only flagged overdue.
+func (s Supervision) Over(late string) string {
+	sup := s.Supervisor
+	if sup == "" {
+		sup = RoleAuthority
+	}
+	if late != sup {
+		return sup
+	}
+	if sup == RoleAuthority {
+		return RoleGovernment
+	}
+	return ""
+}
+
+// Overdue is the article an overdue step cites: the city's accountability
+// article with what was not done (逾期未<what>) and its order, e.g.
+// 潍坊市公共数据管理办法 第三十五条（逾期未答复：督促整改）. The step's own article
+// (decision) is cited only by a profile without accountability (older
+// procedures' inputs), as before.
+func (p Profile) Overdue(decision, what string) string {
+	if a := p.Accountability; a.Article != "" {
+		return a.Article + "（逾期未" + what + "：" + a.Order + "）"
+	}
+	return decision + "（逾期未" + what + "：督办）"
+}
+
+// Supervision is the follow-up of an overdue task in the city: its period
+// is the platform's service level, not statutory; its article is the city's
+// accountability article (a profile without one cites the platform's 督办).
+func (p Profile) Supervision() Supervision {
+	s := Supervision{Period: Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: p.Document + " 督办（平台服务时限）"}, Supervisor: RoleAuthority}
+	if a := p.Accountability; a.Article != "" {
+		s.Article = a.Article + "（" + a.Order + "；时限为平台服务时限）"
+		s.Text = a.Order
+		s.Supervisor, s.Referral, s.ReferralArticle = a.Supervisor, a.Referral, a.ReferralArticle
+	}
+	return s
 }
 
 // Registry holds the profiles in force in one deployment, with any validity
@@ -434,6 +496,11 @@ func (p Profile) validate() error {
 	}
 	if p.ServiceLevelDays < 1 {
 		return fmt.Errorf("service_level_days must be at least 1")
+	}
+	if a := p.Accountability; a.Article == "" || a.Order == "" || a.Referral == "" || a.ReferralArticle == "" {
+		return fmt.Errorf("accountability: article, order, referral and referral_article are required")
+	} else if a.Supervisor != RoleAuthority && a.Supervisor != RoleGovernment {
+		return fmt.Errorf("accountability.supervisor: want authority or government, not %q", a.Supervisor)
 	}
 	s := p.ShareRequest
 	if len(s.Deciders) == 0 {

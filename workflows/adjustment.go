@@ -172,7 +172,7 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 	out, err := box.Run(ctx, StepSpec{
 		Name: "evaluation", Procedure: ProcedureAdjustment, ProcedureID: adj.ID, Jurisdiction: adj.Jurisdiction,
 		Assignees: []Assignee{department(adj.Dept)}, Period: period, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: period.Article + "（逾期未评估：督办）",
+		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(period.Article, "评估"),
 		RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: []string{DecisionAcknowledge},
 	})
 	if err != nil {

@@ -251,7 +251,7 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 		out, err = box.Run(ctx, StepSpec{
 			Name: name, Procedure: ProcedureCatalogChange, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
 			Assignees: []Assignee{s.assignee}, Period: rule.Review, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: rule.Review.Article + "（逾期未办理：督办）",
+			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Review.Article, "办理"),
 			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: s.decisions,
 			Opened: func() {
 				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt

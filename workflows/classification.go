@@ -120,7 +120,7 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 		out, err := box.Run(ctx, StepSpec{
 			Name: name, Procedure: ProcedureClassification, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
 			Assignees: []Assignee{who}, Period: period, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: rule.Article + "（逾期未办理：督办）",
+			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Article, "办理"),
 			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: decisions,
 			Opened: func() {
 				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt

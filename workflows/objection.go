@@ -112,7 +112,7 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 		spec.Assignees, spec.Period, spec.From, spec.Due = []Assignee{who}, per, from, due
 		spec.RefusalRequires, spec.Supervision = regulations.RefusalReason, p.Supervision()
 		if spec.OnSilence == "" {
-			spec.OnSilence, spec.SilenceArticle = regulations.SilenceSupervise, per.Article+"（逾期未处理：督办）"
+			spec.OnSilence, spec.SilenceArticle = regulations.SilenceSupervise, p.Overdue(per.Article, "处理")
 		}
 		spec.Opened = func() { st.Filed = true }
 		out, err := box.Run(ctx, spec)

@@ -125,7 +125,7 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 			out, err := box.Run(ctx, StepSpec{
 				Name: name, Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
 				Assignees: []Assignee{{Role: regulations.RoleInfocenter}}, Period: *pre, From: start, Due: due,
-				OnSilence: regulations.SilenceSupervise, SilenceArticle: pre.Article + "（逾期未初审：督办）",
+				OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(pre.Article, "初审"),
 				RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(),
 				Opened: func() {
 					st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = name, due.DueDate, due.DueAt, pre.Statutory, pre.Article
@@ -204,7 +204,7 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 	out, err := box.Run(ctx, StepSpec{
 		Name: "decision", Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
 		Assignees: who, Period: dec, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: dec.Article + "（逾期未答复：督办）",
+		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(dec.Article, "答复"),
 		RefusalRequires: refusal, Supervision: p.Supervision(),
 		Opened: func() {
 			st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = "decision", due.DueDate, due.DueAt, dec.Statutory, dec.Article

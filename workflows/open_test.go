@@ -154,7 +154,7 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 	// The decision is due 7 working days from the pass, not from the filing.
 	require.Equal(t, dueOf(t, bj(2026, 3, 10, 10, 0), 7), h.task(oaDecisionAuth).DueDate)
 	require.Equal(t, "2026-03-19", h.task(oaDecisionDept).DueDate)
-	require.Contains(t, h.task(oaDecisionAuth).Article, "第二十四条")
+	require.Contains(t, h.task(oaDecisionAuth).Article, "第二十三条", "xiamen's 7-day answer is 第二十三条 (second paragraph), not 第二十四条")
 
 	a := h.application()
 	require.Equal(t, models.OpenApproved, a.Status)

@@ -93,7 +93,7 @@ type StepSpec struct {
 	OnSilence       string
 	SilenceArticle  string
 	RefusalRequires string
-	Supervision     regulations.Period
+	Supervision     regulations.Supervision
 	// Decisions the step accepts; approve and reject when empty. A reject
 	// always needs a reason; the other decisions do not.
 	Decisions []string
@@ -359,6 +359,10 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	// authority's notice task meanwhile).
 	held := false
 	var supervision, notice string
+	// referral: the second stage of accountability, opened when the
+	// supervision's time passes with the step still undone (逾期不改正).
+	var referTimer workflow.Future
+	referred := false
 
 	decided := func() (StepOutcome, bool) {
 		if spec.Fulfilled != nil && spec.Fulfilled() {
@@ -446,7 +450,14 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			overdue = true
 			var err error
-			if supervision, err = in.supervise(ctx, &spec, openIDs(mine)); err != nil {
+			if supervision, referTimer, err = in.supervise(ctx, &spec, mine); err != nil {
+				return StepOutcome{}, err
+			}
+			continue
+		}
+		if referTimer != nil && !referred && referTimer.IsReady() {
+			referred = true
+			if err := in.refer(ctx, &spec, mine, supervision); err != nil {
 				return StepOutcome{}, err
 			}
 			continue
@@ -504,7 +515,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		err := workflow.Await(ctx, func() bool {
 			_, d := decided()
 			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && !held && dueTimer.IsReady() && !closing()) ||
-				changed.Len() > 0
+				changed.Len() > 0 || (referTimer != nil && !referred && referTimer.IsReady())
 		})
 		if err != nil {
 			return StepOutcome{}, err
@@ -607,28 +618,86 @@ func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*tas
 	return id, nil
 }
 
+// versionAccountability guards the accountability rules of supervise
+// (GetVersion): version 1 cites the city's accountability article, never
+// gives the supervision to the party that is late (an overdue authority is
+// supervised by the government) and opens the second stage (refer) when the
+// supervision's time passes; DefaultVersion (older histories) gave every
+// supervision to the authority, citing the step's article, with no second stage.
+const versionAccountability = "accountability"
+
 // supervise flags the step's open tasks overdue and opens a supervision task
-// (督办) for the authority.
-func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, ids []string) (string, error) {
+// (督办 / 责令改正) for the supervisor over the late party, due within the
+// service level; it returns the task's ID ("" when no one is above the late
+// party) and the timer of its due time, at which the second stage opens.
+func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (string, workflow.Future, error) {
 	now := workflow.Now(ctx)
+	ids := openIDs(mine)
+	v := workflow.GetVersion(ctx, versionAccountability, workflow.DefaultVersion, 1)
+	article, sup := spec.SilenceArticle, regulations.RoleAuthority
+	if v > workflow.DefaultVersion {
+		sup = spec.Supervision.Over(lateRole(mine))
+	}
 	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNote{
-		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: spec.SilenceArticle,
+		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: article,
 	}).Get(ctx, nil); err != nil {
-		return "", fmt.Errorf("flag %s overdue: %w", spec.Name, err)
+		return "", nil, fmt.Errorf("flag %s overdue: %w", spec.Name, err)
 	}
 	if err := upsertDue(ctx, spec.Due.DueAt, true); err != nil {
-		return "", err
+		return "", nil, err
+	}
+	if sup == "" {
+		return "", nil, nil // the government is late: flagged, no one above it here
 	}
 	var due activities.Deadline
 	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
-		return "", fmt.Errorf("supervision deadline: %w", err)
+		return "", nil, fmt.Errorf("supervision deadline: %w", err)
 	}
 	id := fmt.Sprintf("%s.%s.supervision", spec.ProcedureID, spec.Name)
-	detail := fmt.Sprintf("the decision due %s is overdue (%s)", spec.Due.DueDate, spec.SilenceArticle)
-	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: regulations.RoleAuthority}, due, spec.Supervision.Article, detail); err != nil {
-		return "", err
+	detail := fmt.Sprintf("the decision due %s is overdue (%s)", spec.Due.DueDate, article)
+	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: sup}, due, spec.Supervision.Article, detail); err != nil {
+		return "", nil, err
 	}
-	return id, nil
+	if v == workflow.DefaultVersion || spec.Supervision.Referral == "" {
+		return id, nil, nil
+	}
+	return id, workflow.NewTimer(ctx, max(due.DueAt.Sub(now), 0)), nil
+}
+
+// refer opens the second stage of accountability: the supervision's time
+// passed with the step still undone (逾期不改正), so the supervisor refers it
+// (提请处理 / 提请追责) under the referral article. The task closes with the step.
+func (in *inbox) refer(ctx workflow.Context, spec *StepSpec, mine []*task, supervision string) error {
+	s := in.find(supervision)
+	if s == nil || len(openIDs(mine)) == 0 {
+		return nil
+	}
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: workflow.Now(ctx), WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+		return fmt.Errorf("referral deadline: %w", err)
+	}
+	id := fmt.Sprintf("%s.%s.referral", spec.ProcedureID, spec.Name)
+	detail := fmt.Sprintf("not corrected within the supervision's time (due %s): %s", s.spec.Due.DueDate, spec.Supervision.Referral)
+	return in.open(ctx, spec, id, models.TaskSupervision, s.assignee, due, spec.Supervision.ReferralArticle, detail)
+}
+
+// lateRole is the role of the step's open tasks that are late: the
+// government or the authority when one of them is among them, else the
+// role of the others (a department, 市信息中心).
+func lateRole(mine []*task) string {
+	late := ""
+	for _, t := range mine {
+		if t.status != models.TaskOpen {
+			continue
+		}
+		switch r := t.assignee.Role; {
+		case r == regulations.RoleGovernment:
+			return r
+		case r == regulations.RoleAuthority || late == "":
+			late = r
+		}
+	}
+	return late
 }
 
 // closeRest closes what the outcome leaves open: tasks that no longer need a
@@ -648,6 +717,11 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 	}
 	if t := in.find(supervision); t != nil && t.status == models.TaskOpen {
 		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, t.spec.Supervision.Article); err != nil {
+			return err
+		}
+	}
+	if t := in.find(spec.ProcedureID + "." + spec.Name + ".referral"); t != nil && t.status == models.TaskOpen {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.Supervision.ReferralArticle); err != nil {
 			return err
 		}
 	}
