@@ -144,7 +144,7 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 			detail = e["detail"].(string)
 		}
 	}
-	if !strings.Contains(detail, "2027-01-04 → 2027-01-04; no longer provisional") || !strings.Contains(detail, pub.str("calendar_version")) {
+	if !strings.Contains(detail, "2027-01-04 → 2027-01-04 (24:00 Beijing time); no longer provisional") || !strings.Contains(detail, pub.str("calendar_version")) {
 		t.Fatalf("deadline_recomputed event %q: want old and new due dates and the calendar version %s", detail, pub.str("calendar_version"))
 	}
 

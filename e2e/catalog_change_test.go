@@ -289,8 +289,8 @@ func TestCatalogChangeRefusedAndResubmitted(t *testing.T) {
 }
 
 // Changsha: a window long past flags the department overdue and opens a
-// supervision task for the authority; the late change ends the clock and is
-// filed.
+// supervision task for the city government (第三十八条: 市人民政府…责令改正);
+// the late change ends the clock and is filed.
 func TestCatalogUpdateOverdueSupervision(t *testing.T) {
 	w := newWorld(t, "changsha")
 	tr := w.authority.do("POST", "/api/v1/catalog/triggers", map[string]any{"dept": w.provider, "jurisdiction": "changsha",
@@ -301,14 +301,15 @@ func TestCatalogUpdateOverdueSupervision(t *testing.T) {
 		t.Fatalf("15 working days from 2026-09-01 end 2026-09-21: %s", tr.Raw)
 	}
 	var sup map[string]any
+	gov := sys.as(t, "mayor", api.RoleGovernment, "", "changsha")
 	waitActivity(t, trID, "OpenTask", 2) // the expired clock opens the supervision task at once
-	for _, it := range w.authority.do("GET", "/api/v1/tasks?status=open&procedure=catalog_update", nil).must(t, 200).items() {
+	for _, it := range gov.do("GET", "/api/v1/tasks?status=open&procedure=catalog_update", nil).must(t, 200).items() {
 		if it["procedure_id"] == trID && it["kind"] == "supervision" {
 			sup = it
 		}
 	}
-	if sup == nil {
-		t.Fatal("no supervision task for the authority")
+	if sup == nil || !strings.Contains(sup["article"].(string), "第三十八条") {
+		t.Fatalf("no supervision task for the government citing 第三十八条: %v", sup)
 	}
 	got := w.prov.do("GET", "/api/v1/catalog/triggers/"+trID, nil).must(t, 200)
 	if got.Body["overdue"] != true {
@@ -319,7 +320,7 @@ func TestCatalogUpdateOverdueSupervision(t *testing.T) {
 	}
 	// A supervision task closes with the obligation, not by a decision; asked
 	// the moment its row appears, the answer is still that, not "unknown task".
-	decide(t, w.authority, sup, map[string]any{"decision": "approve"}, 422)
+	decide(t, gov, sup, map[string]any{"decision": "approve"}, 422)
 
 	uncond := w.items["unconditional"]
 	id := w.prov.do("POST", "/api/v1/catalog/changes", map[string]any{"jurisdiction": "changsha", "reason": "补报", "trigger_id": trID,
