@@ -242,6 +242,14 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 	var out StepOutcome
 	for i, s := range reviewSteps(rule.Path, c) {
 		from := workflow.Now(ctx)
+		// The first step counts from the submission instant the API (or
+		// the resubmission) recorded, not from when the workflow ran
+		// (wuhan 第十一条: 3个工作日内完成复核); later steps start when the
+		// step before them is decided. Older histories counted from the
+		// start of each step (DefaultVersion).
+		if i == 0 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			from = c.SubmittedAt
+		}
 		var due activities.Deadline
 		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: rule.Review.WorkingDays}).Get(ctx, &due); err != nil {
 			return out, fmt.Errorf("deadline of %s %s: %w", c.ID, s.name, err)

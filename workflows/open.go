@@ -112,6 +112,13 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 	if pre := rule.Preliminary; pre != nil {
 		for {
 			start := workflow.Now(ctx)
+			// 自申请之日起 (第二十三条): the first round counts from the
+			// filing instant the API recorded, not from when the workflow
+			// ran (a filing at 23:59:59, or while the worker was down,
+			// gets no extra day). Older histories counted from the start.
+			if st.Round == 1 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+				start = a.FiledAt
+			}
 			var due activities.Deadline
 			if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: start, WorkingDays: pre.WorkingDays}).Get(ctx, &due); err != nil {
 				return st, fmt.Errorf("deadline of %s preliminary review: %w", a.ID, err)
