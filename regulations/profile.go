@@ -286,6 +286,32 @@ type ClassificationRule struct {
 	// emergency ends with an evaluation task (xiamen 第二十一条).
 	TemporaryArticle    string `json:"temporary_article,omitempty"`
 	EmergencyEvaluation bool   `json:"emergency_evaluation,omitempty"`
+	// ApprovalFor lists the share types whose listing takes the path;
+	// empty means both conditional and not shared. Another restricted type
+	// is applied as proposed (wuhan 第十六条: only 不予共享 needs the
+	// authority's review and the government's approval).
+	ApprovalFor []string `json:"approval_for,omitempty"`
+	// RouteAdded: an item added through a catalog change with a share type
+	// that takes the path is routed to it too, as a modification is (wuhan
+	// 第十六条 "new and changed items alike"; xiamen 第十五条).
+	RouteAdded bool `json:"route_added,omitempty"`
+}
+
+// NeedsPath reports whether listing an item as shareType takes the city's
+// classification path.
+func (c ClassificationRule) NeedsPath(shareType string) bool {
+	if shareType == "unconditional" {
+		return false
+	}
+	if len(c.ApprovalFor) == 0 {
+		return true
+	}
+	for _, t := range c.ApprovalFor {
+		if t == shareType {
+			return true
+		}
+	}
+	return false
 }
 
 // Profile is one city's regulation as data.

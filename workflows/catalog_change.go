@@ -145,6 +145,13 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 			// the classification procedure; changes submitted before that
 			// existed changed the share type directly.
 			routed := models.Routed(c.Operations, c.Classification)
+			// The city's rule decides which share types take the path,
+			// for added items too (wuhan 第十六条: only not shared, new or
+			// changed; xiamen 第十五条); changes approved before it
+			// routed every restricted modification and no addition.
+			if workflow.GetVersion(ctx, versionRouteAdded, workflow.DefaultVersion, 1) >= 1 {
+				routed = models.RoutedBy(c.Operations, c.Classification, p.Classification.NeedsPath, p.Classification.RouteAdded)
+			}
 			if len(routed) > 0 && workflow.GetVersion(ctx, versionRouteClassification, workflow.DefaultVersion, 1) >= 1 {
 				for _, op := range routed {
 					result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
@@ -199,6 +206,11 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 // versionRouteClassification marks the change that routes a modification
 // making an item conditional or not shared to the classification procedure.
 const versionRouteClassification = "route-classification"
+
+// versionRouteAdded marks the change that routes by the city's rule
+// (ClassificationRule.NeedsPath, RouteAdded) rather than every restricted
+// modification.
+const versionRouteAdded = "route-added"
 
 // startClassifications starts, for each routed item as the applied change
 // left it, a classification proposing the share type, conditions and legal

@@ -157,7 +157,16 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 	auth := Assignee{Role: regulations.RoleAuthority}
 	decide := []string{DecisionApprove, DecisionReject}
 	var out StepOutcome
-	switch rule.Path {
+	path := rule.Path
+	if !rule.NeedsPath(c.ProposedShareType) {
+		// The city's text asks no approval for this share type (wuhan
+		// 第十六条: only 不予共享 is reviewed and approved): it applies as
+		// proposed. Inputs from before ApprovalFor carry none, and take
+		// the path as they did.
+		path, out.DecidedBy = "", "rule: "+rule.Article+" needs no approval for "+c.ProposedShareType
+	}
+	switch path {
+	case "":
 	case regulations.ClassAuthorityThenGovernment:
 		if out, err = step("authority-review", auth, decide); err != nil {
 			return st, err

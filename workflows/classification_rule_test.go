@@ -1,0 +1,67 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/stretchr/testify/require"
+)
+
+// Wuhan 第十六条 asks the authority's review and the government's approval
+// only for listing data as not shared: a conditional classification goes to
+// neither, and applies as proposed.
+func TestWuhanConditionalNeedsNoGovernment16(t *testing.T) {
+	h := newClassification(t, "wuhan")
+	h.in.Classification.ProposedShareType, h.in.Classification.Conditions = models.ShareConditional, "仅限人才落户审批"
+	st := h.run()
+	require.Equal(t, models.ClassificationApplied, st.Status)
+	require.Empty(t, h.tasks(), "wuhan 第十六条: conditional data needs no authority review or government approval")
+	it := h.item()
+	require.Equal(t, models.ShareConditional, it.ShareType)
+	require.Equal(t, "仅限人才落户审批", it.ShareConditions)
+}
+
+// Wuhan 第十六条: a catalog change making an item conditional applies it with
+// the change (no classification, no government); one making it not shared
+// is routed (see TestCatalogChangeRoutesRestrictionToClassification).
+func TestWuhanChangeToConditionalAppliesDirectly16(t *testing.T) {
+	h := newEnv(t, filedMay, changeWF)
+	h.env.RegisterWorkflow(workflows.Classification)
+	h.seedCatalog("wuhan")
+	in := h.changeInput("wuhan", "")
+	a := in.Change.Operations[0].Item
+	a.ShareType, a.ShareConditions, a.LegalBasis = models.ShareConditional, "仅限人才落户审批", "《社会保险法》"
+	in.Change.Classification = []string{itemA}
+	h.decideAt(filedMay.Add(time.Hour), approve(task("review-1", "authority"), authAct("wuhan")))
+	st := h.runChange(in)
+	require.Equal(t, models.ChangeApplied, st.Status)
+	require.Empty(t, h.change().Classifications, "wuhan 第十六条: conditional data is not sent to the government")
+	it, _ := h.item(itemA)
+	require.Equal(t, models.ShareConditional, it.ShareType)
+}
+
+// Xiamen 第十五条: an item added with a restricted label goes to the
+// classification procedure like a modified one, so that the authority's
+// disagreement leads to negotiation and the city government, not to the
+// change being returned. It enters the catalog conditional meanwhile.
+func TestXiamenAddedLabelRoutedToClassification15(t *testing.T) {
+	h := newEnv(t, filedMay, changeWF)
+	h.env.RegisterWorkflow(workflows.Classification)
+	h.env.RegisterWorkflow(workflows.Dispute)
+	h.seedCatalog("xiamen")
+	in := h.changeInput("xiamen", "")
+	in.Change.Operations = in.Change.Operations[1:] // only the addition: no receiving department needed
+	added := in.Change.Operations[0].Item
+	added.ShareType, added.LegalBasis = models.ShareNotShared, "《数据安全法》第二十一条"
+	in.Change.Classification = []string{"ITEM-C"}
+	clC := models.RoutedClassificationID(changeID, "ITEM-C")
+	h.decideAt(filedMay.Add(time.Hour), approve(task("review-1", "authority"), authAct("xiamen")))
+	h.childDecideAt(clC, filedMay.Add(3*time.Hour), approve(clC+".authority-review.authority", authAct("xiamen")))
+	st := h.runChange(in)
+	require.Equal(t, models.ChangeApplied, st.Status)
+	require.Equal(t, []models.ClassificationRef{{ItemID: "ITEM-C", ClassificationID: clC}}, h.change().Classifications, "xiamen 第十五条: the label of an added item is classified")
+	c, _ := h.item("ITEM-C")
+	require.Equal(t, models.ShareNotShared, c.ShareType, "the label stands once the authority agrees")
+}
