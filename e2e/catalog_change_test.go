@@ -76,6 +76,13 @@ func TestCatalogTriggerChangeReviewApplied(t *testing.T) {
 	tr := w.prov.do("POST", "/api/v1/catalog/triggers", map[string]any{"dept": w.provider, "jurisdiction": "wuhan",
 		"kind": "law_revision", "effective_date": effective, "description": "《个人信息保护法》修订"}).must(t, 201)
 	trID := tr.str("id")
+	// 第十一条 names law revisions and changes of duties, not system changes:
+	// refused, naming the field and the article, and nothing is recorded.
+	badKind := w.prov.do("POST", "/api/v1/catalog/triggers", map[string]any{"dept": w.provider, "jurisdiction": "wuhan",
+		"kind": "system_change", "effective_date": effective, "description": "系统升级"}).must(t, 422)
+	if errs, _ := badKind.Body["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "kind" || !strings.Contains(string(badKind.Raw), "第十一条") {
+		t.Fatalf("a system_change trigger in wuhan: %s, want a 422 on kind citing 第十一条", badKind.Raw)
+	}
 	if tr.Body["statutory"] != false || !strings.Contains(tr.str("article"), "第十一条") {
 		t.Fatalf("wuhan's update window is the service level, not statutory, citing 第十一条: %s", tr.Raw)
 	}

@@ -45,13 +45,20 @@ const (
 
 // Period is a deadline in working days with the article it comes from.
 // Statutory is false where the text names no number and the platform's
-// service level applies.
+// service level applies. A step with no basis in the text at all is a
+// platform rule: Statutory false, Article "" and a Note saying so, never a
+// borrowed article.
 type Period struct {
 	WorkingDays int    `json:"working_days"`
 	Statutory   bool   `json:"statutory"`
 	Article     string `json:"article"`
 	Text        string `json:"text,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
+
+// PlatformRule reports whether the period is a platform rule with no basis
+// in the text (no article, not statutory, explained by its note).
+func (p Period) PlatformRule() bool { return p.Article == "" && !p.Statutory && p.Note != "" }
 
 // ShareRule is the conditional data-sharing procedure (procedure 2).
 type ShareRule struct {
@@ -95,10 +102,14 @@ const (
 // where the city has one, makes a missed update a breach the authority orders
 // corrected (leshan 第三十九条).
 type CatalogRule struct {
-	Update         Period `json:"update"`
-	Review         Period `json:"review"`
-	Path           string `json:"path"`
-	OverdueArticle string `json:"overdue_article,omitempty"`
+	Update Period `json:"update"`
+	// TriggerKinds are the triggering changes the city's text starts the
+	// update clock on (law_revision, duty_change, system_change); others are
+	// refused, citing Update.Article.
+	TriggerKinds   []string `json:"trigger_kinds"`
+	Review         Period   `json:"review"`
+	Path           string   `json:"path"`
+	OverdueArticle string   `json:"overdue_article,omitempty"`
 }
 
 // OpenRule is the open-data application procedure (procedure 3).
@@ -276,8 +287,11 @@ const (
 
 // ClassificationRule is the share classification procedure (procedure 5).
 type ClassificationRule struct {
-	Path                string `json:"path"`
-	Article             string `json:"article"`
+	Path    string `json:"path"`
+	Article string `json:"article"`
+	// Note explains a path with no basis in the text (Article ""): a
+	// platform rule.
+	Note                string `json:"note,omitempty"`
 	TemporaryAdjustment bool   `json:"temporary_adjustment,omitempty"`
 	Reevaluation        bool   `json:"reevaluation,omitempty"`
 	// TemporaryArticle is the article allowing a temporary adjustment of the
@@ -545,6 +559,14 @@ func (p Profile) validate() error {
 	default:
 		return fmt.Errorf("share_request.refusal_requires: unknown rule %q", s.RefusalRequires)
 	}
+	if len(p.CatalogChange.TriggerKinds) == 0 {
+		return fmt.Errorf("catalog_change.trigger_kinds is empty")
+	}
+	for _, k := range p.CatalogChange.TriggerKinds {
+		if k != "law_revision" && k != "duty_change" && k != "system_change" {
+			return fmt.Errorf("catalog_change.trigger_kinds: unknown kind %q", k)
+		}
+	}
 	switch p.CatalogChange.Path {
 	case PathReview, PathConsentThenFiling, PathFiling, PathJointSubmission:
 	default:
@@ -558,8 +580,8 @@ func (p Profile) validate() error {
 	default:
 		return fmt.Errorf("classification.path: unknown path %q", p.Classification.Path)
 	}
-	if p.Classification.Article == "" {
-		return fmt.Errorf("classification.article is required")
+	if p.Classification.Article == "" && p.Classification.Note == "" {
+		return fmt.Errorf("classification.article is required (or, for a platform rule, a note)")
 	}
 	if p.Classification.TemporaryAdjustment != (p.Classification.TemporaryArticle != "") {
 		return fmt.Errorf("classification.temporary_adjustment and temporary_article go together")
@@ -589,8 +611,8 @@ func (p Profile) validate() error {
 		}
 	}
 	for name, per := range periods {
-		if per.WorkingDays < 1 || per.Article == "" {
-			return fmt.Errorf("%s: working_days and article are required", name)
+		if per.WorkingDays < 1 || (per.Article == "" && !per.PlatformRule()) {
+			return fmt.Errorf("%s: working_days and article are required (a platform rule: statutory false, article \"\" and a note)", name)
 		}
 	}
 	return nil

@@ -71,7 +71,7 @@ type reviewStep struct {
 }
 
 // reviewSteps is the city's path for one round of a change.
-func reviewSteps(path string, c models.CatalogChange) []reviewStep {
+func reviewSteps(path string, c models.CatalogChange, addsFiled bool) []reviewStep {
 	auth := Assignee{Role: regulations.RoleAuthority}
 	decide := []string{DecisionApprove, DecisionReject}
 	file := reviewStep{"filing", auth, []string{DecisionAcknowledge}}
@@ -80,6 +80,9 @@ func reviewSteps(path string, c models.CatalogChange) []reviewStep {
 		// Deletions and modifications need the authority's consent first.
 		if slices.ContainsFunc(c.Operations, func(op models.ChangeOperation) bool { return op.Op != models.OpAdd }) {
 			return []reviewStep{{"consent", auth, decide}, file}
+		}
+		if !addsFiled {
+			return nil // 第十一条 names only 删减、修改: additions apply with no step
 		}
 		return []reviewStep{file}
 	case regulations.PathFiling:
@@ -212,6 +215,10 @@ const versionRouteClassification = "route-classification"
 // modification.
 const versionRouteAdded = "route-added"
 
+// versionAdditionsUnfiled marks the reading that weifang's additions need
+// no consent or filing (第十一条 names 删减、修改).
+const versionAdditionsUnfiled = "additions-unfiled"
+
 // startClassifications starts, for each routed item as the applied change
 // left it, a classification proposing the share type, conditions and legal
 // basis of the change's operation, filed by the change's department with its
@@ -252,7 +259,20 @@ func startClassifications(ctx workflow.Context, c models.CatalogChange, p regula
 func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p regulations.Profile, st *ChangeState) (StepOutcome, error) {
 	rule := p.CatalogChange
 	var out StepOutcome
-	for i, s := range reviewSteps(rule.Path, c) {
+	// Weifang 第十一条 asks consent and filing only of deletions and
+	// modifications; changes submitted before this reading filed additions
+	// too (DefaultVersion).
+	addsFiled := true
+	if rule.Path == regulations.PathConsentThenFiling && !slices.ContainsFunc(c.Operations, func(op models.ChangeOperation) bool { return op.Op != models.OpAdd }) {
+		addsFiled = workflow.GetVersion(ctx, versionAdditionsUnfiled, workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	}
+	steps := reviewSteps(rule.Path, c, addsFiled)
+	if len(steps) == 0 {
+		out.Decision, out.DecidedBy = DecisionAcknowledge, "rule: "+rule.Review.Article+" asks no consent or filing for additions"
+		st.Opened = c.Round // the filing answers: nothing waits for a reviewer
+		return out, nil
+	}
+	for i, s := range steps {
 		from := workflow.Now(ctx)
 		// The first step counts from the submission instant the API (or
 		// the resubmission) recorded, not from when the workflow ran

@@ -116,19 +116,6 @@ func TestCatalogChangePathPerCity(t *testing.T) {
 	}
 }
 
-// Weifang: a change that only adds items needs no consent, only filing.
-func TestCatalogChangeWeifangAddOnlyIsFiled(t *testing.T) {
-	h := newEnv(t, filedMay, changeWF)
-	h.seedCatalog("weifang")
-	in := h.changeInput("weifang", "")
-	in.Change.Operations = in.Change.Operations[1:]
-	u := h.decideAt(filedMay.Add(time.Hour), decision(task("filing-1", "authority"), workflows.DecisionAcknowledge, authAct("weifang")))
-	st := h.runChange(in)
-	requireAccepted(t, u, task("filing-1", "authority"), workflows.DecisionAcknowledge)
-	require.Equal(t, models.ChangeApplied, st.Status)
-	require.Equal(t, []string{task("filing-1", "authority")}, h.taskIDs())
-}
-
 // A refusal returns the change with its reasons; the department revises and
 // resubmits the same change, and the history keeps both rounds.
 func TestCatalogChangeRefuseResubmitApprove(t *testing.T) {

@@ -65,3 +65,18 @@ func TestXiamenAddedLabelRoutedToClassification15(t *testing.T) {
 	c, _ := h.item("ITEM-C")
 	require.Equal(t, models.ShareNotShared, c.ShareType, "the label stands once the authority agrees")
 }
+
+// Weifang 第十一条 asks the authority's consent and filing for 删减、修改 only:
+// a change that only adds items applies with no task (no filing the text
+// does not ask for).
+func TestWeifangAdditionsNeedNoFiling11(t *testing.T) {
+	h := newEnv(t, filedMay, changeWF)
+	h.seedCatalog("weifang")
+	in := h.changeInput("weifang", "")
+	in.Change.Operations = in.Change.Operations[1:] // only the addition
+	st := h.runChange(in)
+	require.Equal(t, models.ChangeApplied, st.Status)
+	require.Empty(t, h.tasks(), "weifang 第十一条: no filing task for an addition")
+	_, ok := h.item("ITEM-C")
+	require.True(t, ok, "the added item is in the catalog")
+}

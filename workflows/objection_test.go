@@ -305,6 +305,14 @@ func TestObjectionSharedDataCoordination(t *testing.T) {
 		require.Equal(t, models.OutcomeDismiss, st.Outcome)
 		require.Equal(t, workflows.OutcomeDeemedConsent, h.task(review).Decision)
 		require.Equal(t, []string{review, verify}, h.taskIDs())
+		// No text gives the objector this step or makes silence an
+		// acceptance: a platform rule, never a borrowed 第十八条.
+		require.Empty(t, h.task(review).Article, "the objector's review is a platform rule with no article")
+		for _, e := range h.events() {
+			if e.TaskID == review {
+				require.NotContains(t, e.Article, "第十八条", "event %s borrows 第十八条", e.Kind)
+			}
+		}
 	})
 }
 
