@@ -177,7 +177,7 @@ func TestObjectionRoutes(t *testing.T) {
 		{"wuhan", ObjectionError, RoleProvider, 5, false, true, false, false},
 		{"wuhan", ObjectionInfringement, RoleProvider, 5, false, true, false, false},
 		{"xiamen", ObjectionOwnDataInaccurate, RoleProvider, 5, true, false, false, false},
-		{"leshan", ObjectionMisuseReport, RoleAuthority, 5, false, false, true, false},
+		{"leshan", ObjectionMisuseReport, RoleAuthority, 5, false, false, false, false}, // 第三十一条: suspended only where the authority judges it necessary
 		{"leshan", ObjectionError, RoleProvider, 15, true, false, false, false},
 		{"leshan", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
 		{"weifang", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
