@@ -494,6 +494,49 @@ func (r *Registry) Get(city string) (Profile, bool) {
 	return p, ok
 }
 
+// LapseWarningDays is how long before a regulation's end administrators are
+// warned that it lapses.
+const LapseWarningDays = 60
+
+// Lapse is a regulation that ends within LapseWarningDays of a date, or has
+// ended.
+type Lapse struct {
+	City     string `json:"city"`
+	Document string `json:"document"`
+	ValidTo  string `json:"valid_to"`
+	DaysLeft int    `json:"days_left"` // negative once lapsed
+	Message  string `json:"message"`
+}
+
+// Lapsing lists, sorted by city, the regulations whose validity ends within
+// LapseWarningDays of the Beijing date of now, or has ended (a deployment
+// still runs their procedures: those running finish under their rules, and
+// disputes over their decisions continue).
+func (r *Registry) Lapsing(now time.Time, loc *time.Location) []Lapse {
+	today, _ := time.Parse(time.DateOnly, now.In(loc).Format(time.DateOnly))
+	var out []Lapse
+	for _, city := range r.Cities() {
+		p := r.profiles[city]
+		if p.ValidTo == "" {
+			continue
+		}
+		end, err := time.Parse(time.DateOnly, p.ValidTo)
+		if err != nil {
+			continue
+		}
+		left := int(end.Sub(today).Hours() / 24)
+		if left > LapseWarningDays {
+			continue
+		}
+		msg := fmt.Sprintf("%s lapses on %s, in %d days: new filings will be refused unless APPROVALS_EXTEND_VALIDITY extends it", p.Document, p.ValidTo, left)
+		if left < 0 {
+			msg = fmt.Sprintf("%s lapsed on %s (%d days ago): new filings are refused; running procedures and disputes over its decisions continue under it", p.Document, p.ValidTo, -left)
+		}
+		out = append(out, Lapse{City: city, Document: p.Document, ValidTo: p.ValidTo, DaysLeft: left, Message: msg})
+	}
+	return out
+}
+
 // ValidityError says that a city's regulation is not in force on a date.
 type ValidityError struct {
 	Profile Profile

@@ -284,3 +284,39 @@ func TestClassificationAndDisputeRules(t *testing.T) {
 		}
 	}
 }
+
+// Administrators are warned from 60 days before a text lapses: weifang's and
+// changsha's (2027-01-31) are 61 days away on 2026-12-01 and 60 on
+// 2026-12-02; xiamen's 暂行办法 lapsed on 2025-12-27, unless extended.
+func TestLapsingWarnsSixtyDaysAhead(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cities := func(ls []Lapse) string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, l.City)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := cities(r.Lapsing(time.Date(2026, 12, 1, 12, 0, 0, 0, shanghai), shanghai)); got != "xiamen" {
+		t.Errorf("on 2026-12-01: warned %q, want xiamen only (61 days to weifang's and changsha's end)", got)
+	}
+	ls := r.Lapsing(time.Date(2026, 12, 2, 12, 0, 0, 0, shanghai), shanghai)
+	if got := cities(ls); got != "changsha,weifang,xiamen" {
+		t.Errorf("on 2026-12-02: warned %q, want changsha,weifang,xiamen", got)
+	}
+	for _, l := range ls {
+		if l.City == "weifang" && (l.DaysLeft != 60 || !strings.Contains(l.Message, "2027-01-31")) {
+			t.Errorf("weifang: %+v", l)
+		}
+		if l.City == "xiamen" && (l.DaysLeft >= 0 || !strings.Contains(l.Message, "lapsed")) {
+			t.Errorf("xiamen: %+v", l)
+		}
+	}
+	ext, _ := Load("xiamen:2027-12-31")
+	if got := cities(ext.Lapsing(time.Date(2026, 12, 1, 12, 0, 0, 0, shanghai), shanghai)); got != "" {
+		t.Errorf("xiamen extended: warned %q", got)
+	}
+}
