@@ -154,6 +154,10 @@ type Grant struct {
 	Conditions     string    `json:"conditions,omitempty"`
 	Article        string    `json:"article"`
 	GrantedAt      time.Time `json:"granted_at"`
+	// ClosedAt is set when the grant is shut down, e.g. at the end of an
+	// emergency (xiamen 第二十一条: 关停相关数据应用), with the reason.
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	ClosedReason string     `json:"closed_reason,omitempty"`
 }
 
 // Event is one step of a procedure as the domain sees it: filed, task opened,
