@@ -186,3 +186,20 @@ func equal(a, b any) bool {
 	}
 	return a == b
 }
+
+// The profiles quote the texts as they are: wuhan 第二十四条 says the
+// authority notifies the provider 及时 (not 立即), and 第十九条 that it
+// studies the matter 立即 and gives feedback 及时.
+func TestWuhanQuotes(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.Get("wuhan")
+	if f := p.Objection.Forward; f == nil || !strings.Contains(f.Text, "及时通知") || strings.Contains(f.Text, "立即通知") {
+		t.Errorf("wuhan 第二十四条 forward text %+v: the text says 及时通知", f)
+	}
+	if d := p.Dispute[0].Period.Text; !strings.Contains(d, "立即") || !strings.Contains(d, "及时反馈") {
+		t.Errorf("wuhan 第十九条 dispute text %q: the text says 立即…研究处理，并及时反馈", d)
+	}
+}
