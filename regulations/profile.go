@@ -422,7 +422,10 @@ type Registry struct {
 }
 
 // Load reads the shipped profiles and applies extensions of their validity,
-// given as "city:YYYY-MM-DD[,city:YYYY-MM-DD]" (APPROVALS_EXTEND_VALIDITY).
+// given as "city:TO" or "city:FROM..TO" (dates YYYY-MM-DD), comma-separated
+// (APPROVALS_EXTEND_VALIDITY). A text with no start (leshan's draft, which
+// takes effect on publication) needs FROM; an extension may not end before
+// the shipped end.
 func Load(extend string) (*Registry, error) {
 	entries, err := files.ReadDir("profiles")
 	if err != nil {
@@ -457,22 +460,33 @@ func (r *Registry) extend(spec string) error {
 		if part == "" {
 			continue
 		}
-		city, date, ok := strings.Cut(part, ":")
+		city, span, ok := strings.Cut(part, ":")
 		if !ok {
-			return fmt.Errorf("%q: want city:YYYY-MM-DD", part)
+			return fmt.Errorf("%q: want city:TO or city:FROM..TO", part)
 		}
 		p, ok := r.profiles[city]
 		if !ok {
 			return fmt.Errorf("%q: unknown city %q", part, city)
 		}
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return fmt.Errorf("%q: bad date: %w", part, err)
+		from, date, hasFrom := strings.Cut(span, "..")
+		if !hasFrom {
+			from, date = p.ValidFrom, span
 		}
-		p.ValidTo = date
-		if p.ValidFrom == "" {
-			p.ValidFrom = "0001-01-01"
+		for _, d := range []string{from, date} {
+			if _, err := time.Parse(time.DateOnly, d); err != nil && (d != "" || hasFrom) {
+				return fmt.Errorf("%q: bad date %q: %w", part, d, err)
+			}
 		}
-		p.ValidityNote = strings.TrimSpace(p.ValidityNote + " 有效期经部署配置延长至 " + date)
+		switch {
+		case from == "":
+			return fmt.Errorf("%q: %s has no start date (%s): give %s:FROM..TO", part, p.Document, p.ValidityNote, city)
+		case date < from:
+			return fmt.Errorf("%q: ends %s before it starts %s", part, date, from)
+		case p.ValidTo != "" && date < p.ValidTo:
+			return fmt.Errorf("%q: ends %s, before the text's own end %s: not an extension", part, date, p.ValidTo)
+		}
+		p.ValidFrom, p.ValidTo = from, date
+		p.ValidityNote = strings.TrimSpace(p.ValidityNote + " 有效期经部署配置定为 " + from + " 至 " + date)
 		r.profiles[city] = p
 	}
 	return nil

@@ -65,7 +65,7 @@ func TestValidity(t *testing.T) {
 }
 
 func TestExtendValidity(t *testing.T) {
-	r, err := Load("xiamen:2027-12-31, leshan:2027-06-30")
+	r, err := Load("xiamen:2027-12-31, leshan:2026-06-01..2027-06-30")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,16 @@ func TestExtendValidity(t *testing.T) {
 	if _, err := r.InForce("leshan", time.Date(2027, 7, 1, 12, 0, 0, 0, shanghai), shanghai); err == nil {
 		t.Error("leshan in force after its extension")
 	}
-	for _, bad := range []string{"xiamen", "atlantis:2027-01-01", "xiamen:2027-13-01"} {
+	// Leshan's draft takes effect on publication: an extension names its
+	// start, and nothing before it is in force.
+	if _, err := r.InForce("leshan", time.Date(2026, 5, 31, 12, 0, 0, 0, shanghai), shanghai); err == nil {
+		t.Error("leshan in force before the start of its extension")
+	}
+	for _, bad := range []string{"xiamen", "atlantis:2027-01-01", "xiamen:2027-13-01",
+		"leshan:2027-12-31",             // no start: any earlier date would count as in force
+		"weifang:2026-12-31",            // ends before the shipped 2027-01-31: not an extension
+		"leshan:2027-06-30..2027-01-01", // ends before it starts
+	} {
 		if _, err := Load(bad); err == nil {
 			t.Errorf("Load(%q) accepted", bad)
 		}
