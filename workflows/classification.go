@@ -226,6 +226,19 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 	for round := 2; ; round++ {
 		now := workflow.Now(ctx)
 		next := now.In(holidays.Shanghai).AddDate(1, 0, 0)
+		// The re-evaluations end with the text (leshan's draft lives two
+		// years from publication, as the deployment dates it): none is due
+		// after valid_to. Older histories re-evaluated without end.
+		if p.ValidTo != "" && next.Format(time.DateOnly) > p.ValidTo &&
+			workflow.GetVersion(ctx, versionReevaluationEnds, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			u := rec
+			u.Event, u.Key, u.Note, u.NextReevaluation, u.Final = "reevaluation_ended", fmt.Sprintf("end-%d", round), "no re-evaluation after the text ends on "+p.ValidTo, "", true
+			if err := update(u); err != nil {
+				return st, err
+			}
+			st.NextReevaluation = ""
+			return st, conclude(ctx, box, st.Status)
+		}
 		u := rec
 		u.Status, u.Step, u.Event, u.NextReevaluation, u.Final = models.ClassificationApplied, "", "", next.Format(time.DateOnly), false
 		if err := update(u); err != nil {
@@ -263,6 +276,10 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 		return st, conclude(ctx, box, st.Status)
 	}
 }
+
+// versionReevaluationEnds marks the rule that leshan's periodic
+// re-evaluation ends with the text's validity.
+const versionReevaluationEnds = "reevaluation-ends"
 
 // disagreement runs xiamen's path when the authority disagrees with a
 // department's label (第十八条): negotiation between the two, recorded by the

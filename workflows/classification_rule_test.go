@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/stretchr/testify/require"
@@ -79,4 +80,22 @@ func TestWeifangAdditionsNeedNoFiling11(t *testing.T) {
 	require.Empty(t, h.tasks(), "weifang 第十一条: no filing task for an addition")
 	_, ok := h.item("ITEM-C")
 	require.True(t, ok, "the added item is in the catalog")
+}
+
+// Leshan 第十五条's periodic re-evaluation ends with the text: a draft
+// extended to 2026-12-31 has one re-evaluation (2026-06) and none after it
+// ends; the classification then ends, still applied.
+func TestLeshanReevaluationEndsWithText15(t *testing.T) {
+	h := newClassification(t, "leshan")
+	h.in.Profile.ValidFrom, h.in.Profile.ValidTo = "2025-01-01", "2026-12-31"
+	file := classID + ".filing.authority"
+	h.decideAt(hours(1), workflows.Decision{TaskID: file, Decision: workflows.DecisionAcknowledge, Actor: authAct("leshan")})
+	firstDue := hours(1).In(holidays.Shanghai).AddDate(1, 0, 0)
+	re1 := classID + ".reevaluation-1.department"
+	h.decideAt(firstDue.Add(2*time.Hour), workflows.Decision{TaskID: re1, Decision: workflows.DecisionKeep, Actor: provAct()})
+	st := h.run()
+	require.Equal(t, models.ClassificationApplied, st.Status)
+	require.Empty(t, st.NextReevaluation, "no re-evaluation due after the text ends on 2026-12-31")
+	require.Len(t, h.tasks(), 2, "the filing and one re-evaluation, none after the text ends")
+	require.Less(t, h.env.Now().Sub(firstDue), 24*time.Hour, "the classification ends after the last re-evaluation, not a year later")
 }
