@@ -118,28 +118,31 @@ const (
 // Task is one entry of the reviewers' inbox: a step of a procedure waiting for
 // a person, with its due time and the article that sets it.
 type Task struct {
-	ID           string     `gorm:"primaryKey" json:"id"`
-	Procedure    string     `gorm:"index;not null" json:"procedure"`
-	ProcedureID  string     `gorm:"index;not null" json:"procedure_id"`
-	WorkflowID   string     `gorm:"not null" json:"workflow_id"`
-	Kind         string     `gorm:"not null" json:"kind"`
-	Jurisdiction string     `gorm:"index;not null" json:"jurisdiction"`
-	AssigneeRole string     `gorm:"index;not null" json:"assignee_role"`
-	AssigneeDept string     `gorm:"index" json:"assignee_dept,omitempty"`
-	DueDate      string     `json:"due_date"`
-	DueAt        time.Time  `json:"due_at"`
-	Provisional  bool       `json:"provisional"`
-	Article      string     `json:"article"`
-	Status       string     `gorm:"index;not null" json:"status"`
-	Overdue      bool       `json:"overdue"`
-	RemindedAt   *time.Time `json:"reminded_at,omitempty"`
-	Decision     string     `json:"decision,omitempty"`
-	Reason       string     `json:"reason,omitempty"`
-	LegalBasis   string     `json:"legal_basis,omitempty"`
-	Conditions   string     `json:"conditions,omitempty"`
-	DecidedBy    string     `json:"decided_by,omitempty"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID           string    `gorm:"primaryKey" json:"id"`
+	Procedure    string    `gorm:"index;not null" json:"procedure"`
+	ProcedureID  string    `gorm:"index;not null" json:"procedure_id"`
+	WorkflowID   string    `gorm:"not null" json:"workflow_id"`
+	Kind         string    `gorm:"not null" json:"kind"`
+	Jurisdiction string    `gorm:"index;not null" json:"jurisdiction"`
+	AssigneeRole string    `gorm:"index;not null" json:"assignee_role"`
+	AssigneeDept string    `gorm:"index" json:"assignee_dept,omitempty"`
+	DueDate      string    `json:"due_date"`
+	DueAt        time.Time `json:"due_at"`
+	Provisional  bool      `json:"provisional"`
+	Article      string    `json:"article"`
+	// Statutory is true where the text sets the task's period; false for a
+	// service level or a platform rule (supervision, notices, platform steps).
+	Statutory  bool       `json:"statutory"`
+	Status     string     `gorm:"index;not null" json:"status"`
+	Overdue    bool       `json:"overdue"`
+	RemindedAt *time.Time `json:"reminded_at,omitempty"`
+	Decision   string     `json:"decision,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+	LegalBasis string     `json:"legal_basis,omitempty"`
+	Conditions string     `json:"conditions,omitempty"`
+	DecidedBy  string     `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
 }
 
 // Grant is access opened to a department (开通共享权限), limited to the

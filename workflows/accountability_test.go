@@ -85,3 +85,17 @@ func TestOverdueGroundsPerCity(t *testing.T) {
 		})
 	}
 }
+
+// Every task says whether its period is statutory: weifang's 10-day share
+// decision is (第二十条); the supervision that follows it is the service
+// level, not statutory.
+func TestTaskCarriesStatutory(t *testing.T) {
+	h := newHarness(t, "weifang", models.ShareConditional, filedOct)
+	dueAt := midnightAfter(t, oct10th)
+	h.at(dueAt.Add(time.Hour), func() {
+		require.True(t, h.task(deptTask).Statutory, "weifang 第二十条: 10 working days is statutory")
+		require.False(t, h.task(supervisionTask).Statutory, "a supervision is the service level")
+	})
+	h.decideAt(dueAt.Add(2*time.Hour), approve(deptTask, provAct()))
+	require.Equal(t, models.StatusGranted, h.run().Status)
+}

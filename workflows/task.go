@@ -296,6 +296,7 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 		ID: id, Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Kind: kind, Jurisdiction: spec.Jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
 		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
+		Statutory: (kind == models.TaskDecision || kind == models.TaskObligation) && spec.Period.Statutory,
 	}}).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("open task %s: %w", id, err)
