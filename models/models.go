@@ -132,7 +132,11 @@ type Task struct {
 	Article      string    `json:"article"`
 	// Statutory is true where the text sets the task's period; false for a
 	// service level or a platform rule (supervision, notices, platform steps).
-	Statutory  bool       `json:"statutory"`
+	Statutory bool `json:"statutory"`
+	// CountsFrom is the instant the task's period counts from (the filing,
+	// the submission, the decision before it); zero on tasks recorded before
+	// it was kept, which counted from CreatedAt.
+	CountsFrom time.Time  `json:"counts_from,omitzero"`
 	Status     string     `gorm:"index;not null" json:"status"`
 	Overdue    bool       `json:"overdue"`
 	RemindedAt *time.Time `json:"reminded_at,omitempty"`

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityapprovals/approvals/audit"
+	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/stretchr/testify/require"
@@ -26,6 +28,10 @@ func TestPreliminaryReviewCountsFromFilingXiamen23(t *testing.T) {
 	h.at(bj(2026, 3, 3, 10, 0), func() {
 		require.Equal(t, "2026-03-05", h.task(pre).DueDate, "xiamen 第二十三条: 3 working days from the filing on 03-02")
 		require.Equal(t, dueOf(t, filedLate, 3), h.task(pre).DueDate)
+		// The timeline counts the allowed days from the filing too, not
+		// from when the task row was written the next morning.
+		c := audit.Compliance(h.task(pre), holidays.Default(), h.env.Now())
+		require.Equal(t, 3, c.WorkingDaysAllowed, "timeline: 3 working days allowed from the filing (第二十三条)")
 	})
 	h.decideAt(bj(2026, 3, 3, 11, 0), workflows.Decision{TaskID: pre, Decision: workflows.DecisionApprove, Actor: infoAct()})
 	h.decideAt(bj(2026, 3, 4, 11, 0), workflows.Decision{TaskID: oaDecisionAuth, Decision: workflows.DecisionReject, Reason: "不符合开放条件", Actor: authAct("xiamen")})

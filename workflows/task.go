@@ -288,6 +288,16 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 	return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 }
 
+// countsFrom is the instant a task's period counts from: the step's (the
+// filing, the submission, the decision before it) for its own tasks, now
+// for the follow-ups it opens.
+func countsFrom(ctx workflow.Context, spec *StepSpec, kind string) time.Time {
+	if (kind == models.TaskDecision || kind == models.TaskObligation) && !spec.From.IsZero() {
+		return spec.From.UTC()
+	}
+	return workflow.Now(ctx).UTC()
+}
+
 // open adds a task to the inbox and the database.
 func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
@@ -296,7 +306,8 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 		ID: id, Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Kind: kind, Jurisdiction: spec.Jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
 		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
-		Statutory: (kind == models.TaskDecision || kind == models.TaskObligation) && spec.Period.Statutory,
+		Statutory:  (kind == models.TaskDecision || kind == models.TaskObligation) && spec.Period.Statutory,
+		CountsFrom: countsFrom(ctx, spec, kind),
 	}}).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("open task %s: %w", id, err)
