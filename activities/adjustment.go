@@ -108,3 +108,40 @@ func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInpu
 	}
 	return res, nil
 }
+
+// CloseGrantsInput shuts down the grants opened on an item.
+type CloseGrantsInput struct {
+	AdjustmentID string
+	ItemID       string
+	Reason       string
+	Article      string
+	At           time.Time
+}
+
+// CloseItemGrants closes every open grant on the item (sets closed_at and
+// the reason) and records a grant_closed event on each grant's share
+// request, citing the article; it returns how many it closed. Closing twice
+// closes nothing more.
+func (a *Activities) CloseItemGrants(ctx context.Context, in CloseGrantsInput) (int, error) {
+	n := 0
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var gs []models.Grant
+		if err := tx.Where("catalog_item_id = ? AND closed_at IS NULL", in.ItemID).Find(&gs).Error; err != nil {
+			return fmt.Errorf("grants on %s: %w", in.ItemID, err)
+		}
+		at := in.At.UTC()
+		for _, g := range gs {
+			if err := tx.Model(&models.Grant{}).Where("id = ?", g.ID).Updates(map[string]any{"closed_at": at, "closed_reason": in.Reason}).Error; err != nil {
+				return fmt.Errorf("close grant %s: %w", g.ID, err)
+			}
+			ev := event(g.ShareRequestID, in.AdjustmentID, "grant_closed", at)
+			ev.Actor, ev.Article, ev.Detail = "system", in.Article, in.Reason
+			if err := insertOnce(tx, &ev); err != nil {
+				return fmt.Errorf("record grant %s closed: %w", g.ID, err)
+			}
+		}
+		n = len(gs)
+		return nil
+	})
+	return n, err
+}

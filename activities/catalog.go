@@ -181,6 +181,17 @@ func keepShareTypes(tx *gorm.DB, ops []models.ChangeOperation, routed []models.C
 		if op.Item == nil || !slices.ContainsFunc(routed, func(r models.ClassificationRef) bool { return r.ItemID == op.ItemID }) {
 			continue
 		}
+		if op.Op == models.OpAdd {
+			// Not yet listed as proposed: conditional, decided by the
+			// provider, until the classification ends.
+			it := *op.Item
+			it.ShareType = models.ShareConditional
+			if it.ShareConditions == "" {
+				it.ShareConditions = models.InterimConditions
+			}
+			out[i].Item = &it
+			continue
+		}
 		var cur models.CatalogItem
 		if err := tx.First(&cur, "id = ?", op.ItemID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -117,6 +117,9 @@ func (a *Activities) ResubmitOpenApplication(ctx context.Context, in OpenAmendme
 		}
 		ev := event(in.ID, fmt.Sprintf("round-%d", in.Round), "resubmitted", at)
 		ev.Actor, ev.Detail = in.Actor, fmt.Sprintf("amended and resubmitted (round %d)", in.Round)
+		if ev.Article, err = openArticle(tx, in.ID); err != nil {
+			return err
+		}
 		if err := insertOnce(tx, &ev); err != nil {
 			return fmt.Errorf("record resubmission of %s: %w", in.ID, err)
 		}
@@ -133,7 +136,7 @@ type OpenOutcome struct {
 	Conditions string
 	DecidedBy  string
 	Article    string
-	Published  bool // a refusal published with its reasons (xiamen 第二十四条)
+	Published  bool // a refusal published with its reasons (xiamen 第二十三条)
 	Grant      bool // open access for the period of use
 	At         time.Time
 }
@@ -180,6 +183,16 @@ func (a *Activities) FinishOpenApplication(ctx context.Context, in OpenOutcome) 
 	})
 }
 
+// openArticle is the article an open-data application was filed under,
+// cited by the events of its later steps.
+func openArticle(tx *gorm.DB, id string) (string, error) {
+	var a models.OpenApplication
+	if err := tx.Select("article").First(&a, "id = ?", id).Error; err != nil {
+		return "", fmt.Errorf("load open application %s: %w", id, err)
+	}
+	return a.Article, nil
+}
+
 // ExpireOpenGrant ends the access granted on an application at the end of
 // its period of use.
 func (a *Activities) ExpireOpenGrant(ctx context.Context, id string, at time.Time) error {
@@ -192,6 +205,9 @@ func (a *Activities) ExpireOpenGrant(ctx context.Context, id string, at time.Tim
 		}
 		ev := event(id, "grant", "grant_expired", at)
 		ev.Detail = "the period of use ended"
+		if ev.Article, err = openArticle(tx, id); err != nil {
+			return err
+		}
 		if err := insertOnce(tx, &ev); err != nil {
 			return fmt.Errorf("record expiry of %s: %w", id, err)
 		}

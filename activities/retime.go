@@ -195,3 +195,33 @@ func (a *Activities) RetimePage(ctx context.Context, in RetimePageInput) (Retime
 	}
 	return RetimePageResult{NextPageToken: p.Next, Signalled: p.Signalled, Gone: p.Gone}, nil
 }
+
+// AwaitCalendarInput records that a step's irreversible outcome waits for a
+// year's holiday schedule.
+type AwaitCalendarInput struct {
+	ProcedureID string
+	TaskIDs     []string // the step's open tasks
+	Due         Deadline // the provisional deadline that passed
+	Outcome     string   // the outcome held, e.g. deemed_consent
+	At          time.Time
+	Article     string
+}
+
+// AwaitCalendar records an awaiting_calendar event on each open task: the
+// due time passed on a provisional deadline, so the outcome on silence is
+// not applied until the schedule is published (an irreversible outcome never
+// rests on a guessed calendar). One event per task and calendar version.
+func (a *Activities) AwaitCalendar(ctx context.Context, in AwaitCalendarInput) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, id := range in.TaskIDs {
+			ev := event(in.ProcedureID, id, "awaiting_calendar/"+in.Due.CalendarVersion, in.At)
+			ev.Kind, ev.TaskID, ev.Actor, ev.Article = "awaiting_calendar", id, "calendar", in.Article
+			ev.Detail = fmt.Sprintf("due %s (24:00 Beijing time) passed, but the deadline is provisional: a year it counts through has no published holiday schedule; %s is not applied until the schedule is published and the deadline recomputed (calendar %s); a decision may still be taken",
+				in.Due.DueDate, in.Outcome, in.Due.CalendarVersion)
+			if err := insertOnce(tx, &ev); err != nil {
+				return fmt.Errorf("record %s awaiting the calendar: %w", in.ProcedureID, err)
+			}
+		}
+		return nil
+	})
+}

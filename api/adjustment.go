@@ -111,6 +111,9 @@ func (s *Server) createAdjustment(c echo.Context) error {
 	if rule.EmergencyEvaluation && in.Ground != models.GroundEmergency {
 		return invalid(FieldError{"ground", rule.TemporaryArticle + " allows a temporary adjustment for an emergency only"})
 	}
+	if rule.EmergencyEvaluation && in.ShareType != models.ShareNotShared {
+		return invalid(FieldError{"share_type", rule.TemporaryArticle + " lists emergency data as 暂不共享 only: share_type must be not_shared"})
+	}
 	if item.ShareType == in.ShareType {
 		return invalid(FieldError{"share_type", fmt.Sprintf("item %s is %s already", item.ID, item.ShareType)})
 	}

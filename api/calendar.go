@@ -20,8 +20,9 @@ type deadlineView struct {
 	Warning         string `json:"warning,omitempty"`
 }
 
-// provisionalWarning explains a deadline computed on weekends only.
-const provisionalWarning = "the deadline reaches a year whose official holiday schedule is not yet published: it is counted on weekends only and will be recomputed when the schedule is published"
+// provisionalWarning explains a deadline counted through a year without a
+// published schedule.
+const provisionalWarning = "the deadline reaches a year whose official holiday schedule is not yet published: it is counted on weekends and the statutory holidays of 《全国年节及纪念日放假办法》第二条 only, will be recomputed when the schedule is published, and no deemed consent is applied on it until then"
 
 // beijing formats a time in Beijing time, RFC 3339.
 func beijing(t time.Time) string { return t.In(holidays.Shanghai).Format(time.RFC3339) }

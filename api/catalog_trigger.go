@@ -101,6 +101,10 @@ func (s *Server) createTrigger(c echo.Context) error {
 	if err != nil {
 		return invalid(FieldError{"jurisdiction", err.Error()})
 	}
+	if !slices.Contains(profile.CatalogChange.TriggerKinds, in.Kind) {
+		return invalid(FieldError{"kind", fmt.Sprintf("%s starts the update clock only on %s, not on %s (%s)",
+			profile.Document, strings.Join(profile.CatalogChange.TriggerKinds, ", "), in.Kind, profile.CatalogChange.Update.Article)})
+	}
 	if err := effectiveDate(from, s.now(), profile); err != nil {
 		return err
 	}

@@ -116,7 +116,14 @@ func (s *Server) createDispute(c echo.Context) error {
 		return invalid(FieldError{"id", fmt.Sprintf("share request %s is %s; only a refused request can be disputed", r.ID, r.Status)})
 	}
 	now := s.now()
-	profile, err := s.Regulations.InForce(r.Jurisdiction, now, holidays.Shanghai)
+	// A dispute over a refusal continues under the text in force when the
+	// refusal was decided, even after it lapses (running procedures finish
+	// under their rules).
+	decided := now
+	if r.DecidedAt != nil {
+		decided = *r.DecidedAt
+	}
+	profile, err := s.Regulations.InForce(r.Jurisdiction, decided, holidays.Shanghai)
 	if err != nil {
 		return invalid(FieldError{"jurisdiction", err.Error()})
 	}

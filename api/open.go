@@ -389,7 +389,7 @@ func (s *Server) sendOpenUpdate(c echo.Context, a models.OpenApplication, name, 
 }
 
 // publishedRefusal is a refusal as the platform publishes it (xiamen
-// 第二十四条): the reasons, without a person's name.
+// 第二十三条): the reasons, without a person's name.
 type publishedRefusal struct {
 	ID            string     `json:"id"`
 	Jurisdiction  string     `json:"jurisdiction"`

@@ -208,7 +208,11 @@ func (s *Server) ready(c echo.Context) error {
 	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
 		return problem(http.StatusServiceUnavailable, "Temporal unreachable: "+err.Error())
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	out := map[string]any{"status": "ready"}
+	if l := s.Regulations.Lapsing(s.now(), holidays.Shanghai); len(l) > 0 {
+		out["validity_warnings"] = l // regulations ending within 60 days, or ended
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // bind decodes a JSON body strictly (unknown fields, trailing data and

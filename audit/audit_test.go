@@ -109,9 +109,9 @@ func TestDeadlineReport(t *testing.T) {
 	tasks = append(tasks,
 		// PRV again: still open and past due; then one decided on time in 4 days.
 		models.Task{ID: "B.d", Procedure: "share_request", Kind: models.TaskDecision, Jurisdiction: "xiamen", AssigneeRole: "department", AssigneeDept: "PRV",
-			DueAt: due, Status: models.TaskOpen, CreatedAt: bj(2026, 11, 20, 10)},
+			DueAt: due, Status: models.TaskOpen, CreatedAt: bj(2026, 11, 20, 10), Article: "第十七条"},
 		models.Task{ID: "C.d", Procedure: "share_request", Kind: models.TaskDecision, Jurisdiction: "xiamen", AssigneeRole: "department", AssigneeDept: "PRV",
-			DueAt: due, Status: models.TaskDone, Decision: "approve", DecidedAt: ptr(bj(2026, 11, 26, 9)), CreatedAt: bj(2026, 11, 20, 10)},
+			DueAt: due, Status: models.TaskDone, Decision: "approve", DecidedAt: ptr(bj(2026, 11, 26, 9)), CreatedAt: bj(2026, 11, 20, 10), Article: "第十七条"},
 		// A supervision task is left out; a deemed consent in Wuhan; an open one not yet due.
 		models.Task{ID: "B.s", Procedure: "share_request", Kind: models.TaskSupervision, Jurisdiction: "xiamen", AssigneeRole: "authority", DueAt: due, Status: models.TaskOpen},
 		models.Task{ID: "W.d", Procedure: "share_request", Kind: models.TaskDecision, Jurisdiction: "wuhan", AssigneeRole: "department", AssigneeDept: "WRS",
@@ -151,8 +151,16 @@ func TestDeadlineReport(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "jurisdiction,department,procedure,filed") ||
-		lines[2] != "xiamen,PRV,share_request,3,2,0,1,0,0,3" {
+		lines[2] != "xiamen,PRV,share_request,3,2,0,1,0,0,3,第十七条,false" {
 		t.Fatalf("CSV:\n%s", buf.String())
+	}
+	// A statutory period and a service level are never mixed in one row.
+	mixed := DeadlineReport([]models.Task{
+		{ID: "S", Procedure: "share_request", Kind: models.TaskDecision, Jurisdiction: "xiamen", AssigneeRole: "authority", Article: "第十七条", Statutory: true, DueAt: due, Status: models.TaskOpen},
+		{ID: "L", Procedure: "share_request", Kind: models.TaskDecision, Jurisdiction: "xiamen", AssigneeRole: "authority", Article: "平台服务时限", DueAt: due, Status: models.TaskOpen},
+	}, cal, now)
+	if len(mixed) != 2 || mixed[0].Statutory == mixed[1].Statutory {
+		t.Fatalf("statutory and service-level lateness in one row: %+v", mixed)
 	}
 }
 

@@ -16,9 +16,14 @@ import (
 
 // DeadlineRow is the deadline record of one department in one procedure.
 type DeadlineRow struct {
-	Department      string `json:"department"` // department code, or "authority:<city>"
-	Procedure       string `json:"procedure"`
-	Jurisdiction    string `json:"jurisdiction"`
+	Department   string `json:"department"` // department code, or "authority:<city>"
+	Procedure    string `json:"procedure"`
+	Jurisdiction string `json:"jurisdiction"`
+	// Article sets the tasks' period; Statutory says whether the text
+	// does (a statutory breach) or a service level (platform lateness):
+	// the two are never counted in one row.
+	Article         string `json:"article"`
+	Statutory       bool   `json:"statutory"`
 	Filed           int    `json:"filed"`             // decision tasks the department received
 	CompletedOnTime int    `json:"completed_on_time"` // decided by a person by the due time
 	Late            int    `json:"late"`              // decided after the due time
@@ -35,17 +40,20 @@ type DeadlineRow struct {
 // left out; a task cancelled because the procedure ended otherwise counts as
 // filed only.
 func DeadlineReport(tasks []models.Task, cal *holidays.Calendar, now time.Time) []DeadlineRow {
-	type key struct{ dept, proc, city string }
+	type key struct {
+		dept, proc, city, article string
+		statutory                 bool
+	}
 	rows := map[key]*DeadlineRow{}
 	used := map[key][]int{}
 	for _, t := range tasks {
 		if t.Kind != models.TaskDecision {
 			continue
 		}
-		k := key{Assignee(t), t.Procedure, t.Jurisdiction}
+		k := key{Assignee(t), t.Procedure, t.Jurisdiction, t.Article, t.Statutory}
 		r := rows[k]
 		if r == nil {
-			r = &DeadlineRow{Department: k.dept, Procedure: k.proc, Jurisdiction: k.city}
+			r = &DeadlineRow{Department: k.dept, Procedure: k.proc, Jurisdiction: k.city, Article: k.article, Statutory: k.statutory}
 			rows[k] = r
 		}
 		r.Filed++
@@ -73,9 +81,20 @@ func DeadlineReport(tasks []models.Task, cal *holidays.Calendar, now time.Time) 
 		out = append(out, *r)
 	}
 	slices.SortFunc(out, func(a, b DeadlineRow) int {
-		return cmp.Or(cmp.Compare(a.Jurisdiction, b.Jurisdiction), cmp.Compare(a.Department, b.Department), cmp.Compare(a.Procedure, b.Procedure))
+		return cmp.Or(cmp.Compare(a.Jurisdiction, b.Jurisdiction), cmp.Compare(a.Department, b.Department), cmp.Compare(a.Procedure, b.Procedure),
+			cmp.Compare(a.Article, b.Article), cmpBool(a.Statutory, b.Statutory))
 	})
 	return out
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func median(xs []int) *float64 {
@@ -92,7 +111,7 @@ func median(xs []int) *float64 {
 }
 
 // reportHeader names the CSV columns, as in the JSON.
-var reportHeader = []string{"jurisdiction", "department", "procedure", "filed", "completed_on_time", "late", "still_overdue", "deemed_outcomes", "open", "median_working_days_used"}
+var reportHeader = []string{"jurisdiction", "department", "procedure", "filed", "completed_on_time", "late", "still_overdue", "deemed_outcomes", "open", "median_working_days_used", "article", "statutory"}
 
 // WriteDeadlineCSV writes the report as CSV with a header row; an empty
 // median is a row with nothing decided.
@@ -107,7 +126,8 @@ func WriteDeadlineCSV(w io.Writer, rows []DeadlineRow) error {
 			med = strconv.FormatFloat(*r.MedianWorkingDaysUsed, 'f', -1, 64)
 		}
 		rec := []string{r.Jurisdiction, r.Department, r.Procedure, strconv.Itoa(r.Filed), strconv.Itoa(r.CompletedOnTime),
-			strconv.Itoa(r.Late), strconv.Itoa(r.StillOverdue), strconv.Itoa(r.Deemed), strconv.Itoa(r.Open), med}
+			strconv.Itoa(r.Late), strconv.Itoa(r.StillOverdue), strconv.Itoa(r.Deemed), strconv.Itoa(r.Open), med,
+			r.Article, strconv.FormatBool(r.Statutory)}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("write CSV row: %w", err)
 		}

@@ -185,12 +185,18 @@ func Compliance(t models.Task, cal *holidays.Calendar, now time.Time) TaskCompli
 	if t.DecidedAt != nil {
 		end = *t.DecidedAt
 	}
+	// The period counts from the instant the law names (recorded on the
+	// task), not from when the task row was written.
+	from := t.CreatedAt
+	if !t.CountsFrom.IsZero() {
+		from = t.CountsFrom
+	}
 	return TaskCompliance{
 		TaskID: t.ID, Kind: t.Kind, Assignee: Assignee(t), Article: t.Article, Status: t.Status,
 		Decision: t.Decision, DecidedBy: t.DecidedBy, OpenedAt: StampOf(t.CreatedAt),
 		DueDate: t.DueDate, DueAt: StampOf(t.DueAt), DoneAt: stampPtr(t.DecidedAt),
-		WorkingDaysAllowed: cal.WorkingDaysUsed(t.CreatedAt, t.DueAt),
-		WorkingDaysUsed:    cal.WorkingDaysUsed(t.CreatedAt, end),
+		WorkingDaysAllowed: cal.WorkingDaysUsed(from, t.DueAt),
+		WorkingDaysUsed:    cal.WorkingDaysUsed(from, end),
 		Provisional:        t.Provisional,
 		Late:               Late(t, now),
 	}

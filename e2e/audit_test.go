@@ -144,7 +144,7 @@ func TestAuditDeadlineReport(t *testing.T) {
 		t.Fatalf("no row for %s: %s", w.provider, r.Raw)
 	}
 	want := map[string]any{"procedure": "share_request", "filed": 2.0, "completed_on_time": 1.0, "late": 0.0,
-		"still_overdue": 0.0, "deemed_outcomes": 0.0, "open": 1.0, "median_working_days_used": 0.0}
+		"still_overdue": 0.0, "deemed_outcomes": 0.0, "open": 1.0, "median_working_days_used": 0.0, "statutory": true}
 	for k, v := range want {
 		if row[k] != v {
 			t.Errorf("%s = %v, want %v (row %v)", k, row[k], v, row)
@@ -165,7 +165,8 @@ func TestAuditDeadlineReport(t *testing.T) {
 		for _, rec := range recs[1:] {
 			if rec[1] == w.provider {
 				found = true
-				if strings.Join(rec, ",") != "xiamen,"+w.provider+",share_request,2,1,0,0,0,1,0" {
+				if strings.Join(rec[:10], ",") != "xiamen,"+w.provider+",share_request,2,1,0,0,0,1,0" ||
+					!strings.Contains(rec[10], "第十七条") || rec[11] != "true" {
 					t.Fatalf("CSV row %v", rec)
 				}
 			}

@@ -73,9 +73,10 @@ func year2027() map[string]any {
 	}
 }
 
-// Filed 2026-12-20 with 10 working days: provisional 2027-01-01 (weekends
-// only). Publishing 2027 with 元旦 01-01..03 moves it to Monday 2027-01-04
-// and clears provisional, in the request, its task and its timeline.
+// Filed 2026-12-20 with 10 working days: provisional Monday 2027-01-04
+// (元旦 01-01 is a statutory holiday in any year, 全国年节及纪念日放假办法第二条;
+// the make-up days are unknown). Publishing 2027 with 元旦 01-01..03 confirms
+// it and clears provisional, in the request, its task and its timeline.
 func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 	december := decemberAPI(t)
 	w := newWorld(t, "wuhan")
@@ -86,8 +87,8 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 		"data_items": []string{"name"},
 	}).must(t, 201)
 	id := r.str("id")
-	if r.str("due_date") != "2027-01-01" || r.Body["provisional"] != true || r.str("warning") == "" {
-		t.Fatalf("filed on 2026-12-20: due %s provisional %v warning %q, want a provisional 2027-01-01", r.str("due_date"), r.Body["provisional"], r.str("warning"))
+	if r.str("due_date") != "2027-01-04" || r.Body["provisional"] != true || r.str("warning") == "" {
+		t.Fatalf("filed on 2026-12-20: due %s provisional %v warning %q, want a provisional 2027-01-04 (元旦 is never a working day)", r.str("due_date"), r.Body["provisional"], r.str("warning"))
 	}
 
 	// Bad input: refused, naming the field, and nothing changes.
@@ -117,8 +118,8 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 			t.Fatalf("bad input published 2027: %v", y)
 		}
 	}
-	if got := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200); got.str("due_date") != "2027-01-01" {
-		t.Fatalf("bad input moved the deadline to %s", got.str("due_date"))
+	if got := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200); got.str("due_date") != "2027-01-04" || got.Body["provisional"] != true {
+		t.Fatalf("bad input changed the deadline: %s provisional %v", got.str("due_date"), got.Body["provisional"])
 	}
 
 	pub := w.admin.do("PUT", path, year2027()).must(t, 200)
@@ -126,9 +127,9 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 		t.Fatalf("publication: %s", pub.Raw)
 	}
 	var got reply
-	eventually(t, 60*time.Second, "the request is re-timed to 2027-01-04", func() bool {
+	eventually(t, 60*time.Second, "the request is re-timed: 2027-01-04, no longer provisional", func() bool {
 		got = w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200)
-		return got.str("due_date") == "2027-01-04"
+		return got.str("due_date") == "2027-01-04" && got.Body["provisional"] == false
 	})
 	if got.Body["provisional"] != false || got.str("due_at") != "2027-01-05T00:00:00+08:00" || got.str("warning") != "" {
 		t.Fatalf("after re-timing: %s", got.Raw)
@@ -143,7 +144,7 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 			detail = e["detail"].(string)
 		}
 	}
-	if !strings.Contains(detail, "2027-01-01 → 2027-01-04") || !strings.Contains(detail, pub.str("calendar_version")) {
+	if !strings.Contains(detail, "2027-01-04 → 2027-01-04 (24:00 Beijing time); no longer provisional") || !strings.Contains(detail, pub.str("calendar_version")) {
 		t.Fatalf("deadline_recomputed event %q: want old and new due dates and the calendar version %s", detail, pub.str("calendar_version"))
 	}
 

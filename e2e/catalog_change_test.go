@@ -76,6 +76,13 @@ func TestCatalogTriggerChangeReviewApplied(t *testing.T) {
 	tr := w.prov.do("POST", "/api/v1/catalog/triggers", map[string]any{"dept": w.provider, "jurisdiction": "wuhan",
 		"kind": "law_revision", "effective_date": effective, "description": "《个人信息保护法》修订"}).must(t, 201)
 	trID := tr.str("id")
+	// 第十一条 names law revisions and changes of duties, not system changes:
+	// refused, naming the field and the article, and nothing is recorded.
+	badKind := w.prov.do("POST", "/api/v1/catalog/triggers", map[string]any{"dept": w.provider, "jurisdiction": "wuhan",
+		"kind": "system_change", "effective_date": effective, "description": "系统升级"}).must(t, 422)
+	if errs, _ := badKind.Body["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "kind" || !strings.Contains(string(badKind.Raw), "第十一条") {
+		t.Fatalf("a system_change trigger in wuhan: %s, want a 422 on kind citing 第十一条", badKind.Raw)
+	}
 	if tr.Body["statutory"] != false || !strings.Contains(tr.str("article"), "第十一条") {
 		t.Fatalf("wuhan's update window is the service level, not statutory, citing 第十一条: %s", tr.Raw)
 	}
@@ -289,8 +296,8 @@ func TestCatalogChangeRefusedAndResubmitted(t *testing.T) {
 }
 
 // Changsha: a window long past flags the department overdue and opens a
-// supervision task for the authority; the late change ends the clock and is
-// filed.
+// supervision task for the city government (第三十八条: 市人民政府…责令改正);
+// the late change ends the clock and is filed.
 func TestCatalogUpdateOverdueSupervision(t *testing.T) {
 	w := newWorld(t, "changsha")
 	tr := w.authority.do("POST", "/api/v1/catalog/triggers", map[string]any{"dept": w.provider, "jurisdiction": "changsha",
@@ -301,14 +308,15 @@ func TestCatalogUpdateOverdueSupervision(t *testing.T) {
 		t.Fatalf("15 working days from 2026-09-01 end 2026-09-21: %s", tr.Raw)
 	}
 	var sup map[string]any
+	gov := sys.as(t, "mayor", api.RoleGovernment, "", "changsha")
 	waitActivity(t, trID, "OpenTask", 2) // the expired clock opens the supervision task at once
-	for _, it := range w.authority.do("GET", "/api/v1/tasks?status=open&procedure=catalog_update", nil).must(t, 200).items() {
+	for _, it := range gov.do("GET", "/api/v1/tasks?status=open&procedure=catalog_update", nil).must(t, 200).items() {
 		if it["procedure_id"] == trID && it["kind"] == "supervision" {
 			sup = it
 		}
 	}
-	if sup == nil {
-		t.Fatal("no supervision task for the authority")
+	if sup == nil || !strings.Contains(sup["article"].(string), "第三十八条") {
+		t.Fatalf("no supervision task for the government citing 第三十八条: %v", sup)
 	}
 	got := w.prov.do("GET", "/api/v1/catalog/triggers/"+trID, nil).must(t, 200)
 	if got.Body["overdue"] != true {
@@ -319,7 +327,7 @@ func TestCatalogUpdateOverdueSupervision(t *testing.T) {
 	}
 	// A supervision task closes with the obligation, not by a decision; asked
 	// the moment its row appears, the answer is still that, not "unknown task".
-	decide(t, w.authority, sup, map[string]any{"decision": "approve"}, 422)
+	decide(t, gov, sup, map[string]any{"decision": "approve"}, 422)
 
 	uncond := w.items["unconditional"]
 	id := w.prov.do("POST", "/api/v1/catalog/changes", map[string]any{"jurisdiction": "changsha", "reason": "补报", "trigger_id": trID,

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cityapprovals/approvals/api"
@@ -68,4 +69,21 @@ func TestTemporaryAdjustmentAppliedAndRenewed(t *testing.T) {
 	if got.str("end_date") != "2100-01-01" || got.Body["renewals"] != float64(1) || got.str("status") != "active" {
 		t.Fatalf("after renewal: %s", got.Raw)
 	}
+}
+
+// Xiamen 第二十一条: emergency data may be listed 暂不共享 only: another share
+// type is refused naming share_type and the article, and nothing changes.
+func TestXiamenEmergencyAdjustmentNotSharedOnly21(t *testing.T) {
+	w := newWorld(t, "xiamen")
+	item := w.items["unconditional"]
+	p := w.prov.do("POST", "/api/v1/temporary-adjustments", map[string]any{"catalog_item_id": item, "share_type": "conditional",
+		"share_conditions": "仅限应急处置", "ground": "emergency", "reason": "台风应急", "end_date": "2099-01-01"}).must(t, 422)
+	if errs, _ := p.Body["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "share_type" || !strings.Contains(string(p.Raw), "第二十一条") {
+		t.Fatalf("a conditional emergency adjustment in xiamen: %s, want a 422 on share_type citing 第二十一条", p.Raw)
+	}
+	if st := w.admin.do("GET", "/api/v1/catalog/items/"+item, nil).must(t, 200).str("share_type"); st != "unconditional" {
+		t.Fatalf("the refused adjustment changed the item to %s", st)
+	}
+	w.prov.do("POST", "/api/v1/temporary-adjustments", map[string]any{"catalog_item_id": item, "share_type": "not_shared",
+		"ground": "emergency", "reason": "台风应急", "end_date": "2099-01-01"}).must(t, 201)
 }

@@ -301,7 +301,7 @@ func TestOpenLeshanAgreementAndApprovedList(t *testing.T) {
 		t.Fatalf("leshan without extension: %s", r.Raw)
 	}
 
-	base := startAPI(t, "APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31,leshan:2099-12-31")
+	base := startAPI(t, "APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31,leshan:2020-01-01..2099-12-31")
 	app, auth := w.app, w.authority
 	app.base, auth.base = base, base
 	noCap := w.application(w.items["conditional"], func(b map[string]any) { b["jurisdiction"] = "leshan" })

@@ -5,9 +5,11 @@
 // State Council designates as make-up working days (调休上班) are. A period
 // of N working days excludes the filing day and ends at 24:00 China Standard
 // Time of the Nth working day after it. All arithmetic is done on Beijing
-// civil dates, whatever the server's time zone. Days in years without a
-// published schedule count as working iff Monday–Friday, and any deadline
-// that depends on them is marked provisional.
+// civil dates, whatever the server's time zone. The statutory holidays of
+// 《全国年节及纪念日放假办法》第二条 (see Statutory) are never working days, in
+// any year; other days in years without a published schedule count as
+// working iff Monday–Friday (their make-up and bridging days are unknown),
+// and any deadline that depends on them is marked provisional.
 package holidays
 
 import (
@@ -79,7 +81,7 @@ type Calendar struct {
 // error naming the year and date for unparsable dates, inverted ranges,
 // holidays outside their year (only the first holiday may start up to a
 // week before 1 January), make-up days outside their year or not on a
-// weekend, dates listed twice (in particular both holiday and make-up
+// weekend or on a statutory holiday, dates listed twice (in particular both holiday and make-up
 // workday), missing names or sources, and duplicate years.
 func New(schedules []Schedule) (*Calendar, error) {
 	sorted := cloneSchedules(schedules)
@@ -112,6 +114,8 @@ func (c *Calendar) Day(date time.Time) Day {
 	switch {
 	case ok:
 		day.Kind, day.Name = e.kind, e.name
+	case isStatutory(dayNumber(d), &day.Name):
+		day.Kind = KindHoliday
 	case isWeekend(d.Weekday()):
 		day.Kind = KindWeekend
 	default:
@@ -175,6 +179,9 @@ func (c *Calendar) working(k int) bool {
 	if e, ok := c.days[k]; ok {
 		return e.kind == KindMakeup
 	}
+	if _, ok := statutoryDay(k); ok {
+		return false
+	}
 	// 1970-01-01 (day 0) was a Thursday.
 	return !isWeekend(time.Weekday((k%7 + 7 + 4) % 7))
 }
@@ -189,6 +196,16 @@ func civil(t time.Time) time.Time {
 func dayNumber(t time.Time) int {
 	y, m, d := t.In(Shanghai).Date()
 	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// isStatutory reports whether the day numbered k is a statutory holiday,
+// and sets *name to its name if so.
+func isStatutory(k int, name *string) bool {
+	n, ok := statutoryDay(k)
+	if ok {
+		*name = n
+	}
+	return ok
 }
 
 func isWeekend(wd time.Weekday) bool { return wd == time.Saturday || wd == time.Sunday }

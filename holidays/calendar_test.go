@@ -78,9 +78,10 @@ func TestAddWorkingDays(t *testing.T) {
 		{"2026-02-13", 2, "2026-02-24", false, "春节 02-15..23"},
 		{"2026-09-30", 5, "2026-10-13", false, "国庆 10-01..07, make-up Sat 10-10"},
 		{"2026-12-29", 2, "2026-12-31", false, "stays in 2026"},
-		// unpublished 2027: weekdays only, provisional
-		{"2026-12-30", 2, "2027-01-01", true, "2027-01-01 counted as a plain Friday"},
-		{"2026-12-31", 1, "2027-01-01", true, "first day examined is in 2027"},
+		// unpublished 2027: weekdays except the statutory holidays, provisional
+		{"2026-12-30", 2, "2027-01-04", true, "2027-01-01 is 元旦 (全国年节及纪念日放假办法第二条), not a plain Friday"},
+		{"2026-12-31", 1, "2027-01-04", true, "first day examined is in 2027; 元旦 is never a working day"},
+		{"2027-02-04", 1, "2027-02-09", true, "2027 春节: 除夕 02-05 to 初三 02-08 (Fri–Mon) are statutory"},
 		{"2019-12-30", 3, "2020-01-03", true, "2019-12-31 is in an unpublished year"},
 	}
 	c := Default()
@@ -287,7 +288,7 @@ type holidayCN struct {
 // ordinary working day, not a make-up day, so isOffDay=false on a weekday is
 // checked as "working, ordinary workday".
 func TestCrossCheckHolidayCN(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "data", "holiday-cn")
+	dir := secondSource()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
 		t.Skipf("second source %s not present; cross-check skipped", dir)

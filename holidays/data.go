@@ -200,6 +200,9 @@ func index(schedules []Schedule) (map[int]entry, map[int]bool, error) {
 				return nil, nil, schedErr(s.Year, at, "make-up workday: date %s is a %s, not a weekend day", m, wd)
 			}
 			k := dayNumber(d)
+			if name, ok := statutoryDay(k); ok {
+				return nil, nil, schedErr(s.Year, at, "date %s is the statutory holiday %s (%s), never a working day", m, name, StatutoryArticle)
+			}
 			if prev, ok := days[k]; ok {
 				if prev.kind == KindHoliday {
 					return nil, nil, schedErr(s.Year, at, "date %s is both a holiday (%s) and a make-up workday", m, prev.name)

@@ -69,8 +69,8 @@ func TestPublishAndCalendarStore(t *testing.T) {
 	}
 	from := time.Date(2026, 12, 30, 10, 0, 0, 0, holidays.Shanghai)
 	d, _ := cal.AddWorkingDays(from, 2)
-	if d.DueDate != "2027-01-01" || !d.Provisional {
-		t.Fatalf("before publication: %+v, want provisional 2027-01-01", d)
+	if d.DueDate != "2027-01-04" || !d.Provisional {
+		t.Fatalf("before publication: %+v, want provisional 2027-01-04 (元旦 is statutory in any year)", d)
 	}
 
 	pub, err := PublishCalendarYear(db, schedule2027(), "admin1", at)

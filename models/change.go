@@ -134,6 +134,28 @@ func Routed(ops []ChangeOperation, restricted []string) []ChangeOperation {
 	return out
 }
 
+// RoutedBy lists the operations that go to the classification procedure
+// under a city's rule: modifications (and, where routeAdded, additions) of
+// items in restricted whose new share type needs the path (needsPath).
+// Others apply their share type with the change.
+func RoutedBy(ops []ChangeOperation, restricted []string, needsPath func(shareType string) bool, routeAdded bool) []ChangeOperation {
+	var out []ChangeOperation
+	for _, op := range ops {
+		if op.Item == nil || !slices.Contains(restricted, op.ItemID) || !needsPath(op.Item.ShareType) {
+			continue
+		}
+		if op.Op == OpModify || (routeAdded && op.Op == OpAdd) {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// InterimConditions are the share conditions of an item added through a
+// catalog change while the classification procedure decides its proposed
+// share type: until then it is not listed as not shared.
+const InterimConditions = "分类待定：拟定的共享属性须经分类程序决定，此前按有条件共享办理，由数据提供单位决定"
+
 // ChangeRound is one submission of a catalog change and how it ended; a
 // change refused and resubmitted keeps every round.
 type ChangeRound struct {

@@ -112,33 +112,44 @@ const (
 	TaskDecision    = "decision"
 	TaskSupervision = "supervision" // 督办: the authority follows up an overdue task
 	TaskObligation  = "obligation"  // a duty to act (e.g. update the catalog), fulfilled by acting, not decided
+	// TaskNotice tells the authority that a step's outcome waits on the
+	// calendar (a deemed consent due on a provisional deadline); it closes
+	// with the step or when the year's schedule is published.
+	TaskNotice = "notice"
 )
 
 // Task is one entry of the reviewers' inbox: a step of a procedure waiting for
 // a person, with its due time and the article that sets it.
 type Task struct {
-	ID           string     `gorm:"primaryKey" json:"id"`
-	Procedure    string     `gorm:"index;not null" json:"procedure"`
-	ProcedureID  string     `gorm:"index;not null" json:"procedure_id"`
-	WorkflowID   string     `gorm:"not null" json:"workflow_id"`
-	Kind         string     `gorm:"not null" json:"kind"`
-	Jurisdiction string     `gorm:"index;not null" json:"jurisdiction"`
-	AssigneeRole string     `gorm:"index;not null" json:"assignee_role"`
-	AssigneeDept string     `gorm:"index" json:"assignee_dept,omitempty"`
-	DueDate      string     `json:"due_date"`
-	DueAt        time.Time  `json:"due_at"`
-	Provisional  bool       `json:"provisional"`
-	Article      string     `json:"article"`
-	Status       string     `gorm:"index;not null" json:"status"`
-	Overdue      bool       `json:"overdue"`
-	RemindedAt   *time.Time `json:"reminded_at,omitempty"`
-	Decision     string     `json:"decision,omitempty"`
-	Reason       string     `json:"reason,omitempty"`
-	LegalBasis   string     `json:"legal_basis,omitempty"`
-	Conditions   string     `json:"conditions,omitempty"`
-	DecidedBy    string     `json:"decided_by,omitempty"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID           string    `gorm:"primaryKey" json:"id"`
+	Procedure    string    `gorm:"index;not null" json:"procedure"`
+	ProcedureID  string    `gorm:"index;not null" json:"procedure_id"`
+	WorkflowID   string    `gorm:"not null" json:"workflow_id"`
+	Kind         string    `gorm:"not null" json:"kind"`
+	Jurisdiction string    `gorm:"index;not null" json:"jurisdiction"`
+	AssigneeRole string    `gorm:"index;not null" json:"assignee_role"`
+	AssigneeDept string    `gorm:"index" json:"assignee_dept,omitempty"`
+	DueDate      string    `json:"due_date"`
+	DueAt        time.Time `json:"due_at"`
+	Provisional  bool      `json:"provisional"`
+	Article      string    `json:"article"`
+	// Statutory is true where the text sets the task's period; false for a
+	// service level or a platform rule (supervision, notices, platform steps).
+	Statutory bool `json:"statutory"`
+	// CountsFrom is the instant the task's period counts from (the filing,
+	// the submission, the decision before it); zero on tasks recorded before
+	// it was kept, which counted from CreatedAt.
+	CountsFrom time.Time  `json:"counts_from,omitzero"`
+	Status     string     `gorm:"index;not null" json:"status"`
+	Overdue    bool       `json:"overdue"`
+	RemindedAt *time.Time `json:"reminded_at,omitempty"`
+	Decision   string     `json:"decision,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+	LegalBasis string     `json:"legal_basis,omitempty"`
+	Conditions string     `json:"conditions,omitempty"`
+	DecidedBy  string     `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
 }
 
 // Grant is access opened to a department (开通共享权限), limited to the
@@ -153,6 +164,10 @@ type Grant struct {
 	Conditions     string    `json:"conditions,omitempty"`
 	Article        string    `json:"article"`
 	GrantedAt      time.Time `json:"granted_at"`
+	// ClosedAt is set when the grant is shut down, e.g. at the end of an
+	// emergency (xiamen 第二十一条: 关停相关数据应用), with the reason.
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	ClosedReason string     `json:"closed_reason,omitempty"`
 }
 
 // Event is one step of a procedure as the domain sees it: filed, task opened,

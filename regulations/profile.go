@@ -46,13 +46,20 @@ const (
 
 // Period is a deadline in working days with the article it comes from.
 // Statutory is false where the text names no number and the platform's
-// service level applies.
+// service level applies. A step with no basis in the text at all is a
+// platform rule: Statutory false, Article "" and a Note saying so, never a
+// borrowed article.
 type Period struct {
 	WorkingDays int    `json:"working_days"`
 	Statutory   bool   `json:"statutory"`
 	Article     string `json:"article"`
 	Text        string `json:"text,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
+
+// PlatformRule reports whether the period is a platform rule with no basis
+// in the text (no article, not statutory, explained by its note).
+func (p Period) PlatformRule() bool { return p.Article == "" && !p.Statutory && p.Note != "" }
 
 // ShareRule is the conditional data-sharing procedure (procedure 2).
 type ShareRule struct {
@@ -96,10 +103,14 @@ const (
 // where the city has one, makes a missed update a breach the authority orders
 // corrected (leshan 第三十九条).
 type CatalogRule struct {
-	Update         Period `json:"update"`
-	Review         Period `json:"review"`
-	Path           string `json:"path"`
-	OverdueArticle string `json:"overdue_article,omitempty"`
+	Update Period `json:"update"`
+	// TriggerKinds are the triggering changes the city's text starts the
+	// update clock on (law_revision, duty_change, system_change); others are
+	// refused, citing Update.Article.
+	TriggerKinds   []string `json:"trigger_kinds"`
+	Review         Period   `json:"review"`
+	Path           string   `json:"path"`
+	OverdueArticle string   `json:"overdue_article,omitempty"`
 }
 
 // OpenRule is the open-data application procedure (procedure 3).
@@ -113,7 +124,7 @@ type OpenRule struct {
 	PublishApproved    bool    `json:"publish_approved,omitempty"`
 	// Added for issue 4 (all optional):
 	// WithProvider: the deciding authority answers together with the
-	// providing department, both deciding (xiamen 第二十四条).
+	// providing department, both deciding (xiamen 第二十三条).
 	WithProvider bool `json:"with_provider,omitempty"`
 	// RefusalRequires is what a refusal must carry (RefusalReason when empty).
 	RefusalRequires string `json:"refusal_requires,omitempty"`
@@ -277,8 +288,11 @@ const (
 
 // ClassificationRule is the share classification procedure (procedure 5).
 type ClassificationRule struct {
-	Path                string `json:"path"`
-	Article             string `json:"article"`
+	Path    string `json:"path"`
+	Article string `json:"article"`
+	// Note explains a path with no basis in the text (Article ""): a
+	// platform rule.
+	Note                string `json:"note,omitempty"`
 	TemporaryAdjustment bool   `json:"temporary_adjustment,omitempty"`
 	Reevaluation        bool   `json:"reevaluation,omitempty"`
 	// TemporaryArticle is the article allowing a temporary adjustment of the
@@ -287,6 +301,32 @@ type ClassificationRule struct {
 	// emergency ends with an evaluation task (xiamen 第二十一条).
 	TemporaryArticle    string `json:"temporary_article,omitempty"`
 	EmergencyEvaluation bool   `json:"emergency_evaluation,omitempty"`
+	// ApprovalFor lists the share types whose listing takes the path;
+	// empty means both conditional and not shared. Another restricted type
+	// is applied as proposed (wuhan 第十六条: only 不予共享 needs the
+	// authority's review and the government's approval).
+	ApprovalFor []string `json:"approval_for,omitempty"`
+	// RouteAdded: an item added through a catalog change with a share type
+	// that takes the path is routed to it too, as a modification is (wuhan
+	// 第十六条 "new and changed items alike"; xiamen 第十五条).
+	RouteAdded bool `json:"route_added,omitempty"`
+}
+
+// NeedsPath reports whether listing an item as shareType takes the city's
+// classification path.
+func (c ClassificationRule) NeedsPath(shareType string) bool {
+	if shareType == "unconditional" {
+		return false
+	}
+	if len(c.ApprovalFor) == 0 {
+		return true
+	}
+	for _, t := range c.ApprovalFor {
+		if t == shareType {
+			return true
+		}
+	}
+	return false
 }
 
 // Profile is one city's regulation as data.
@@ -299,6 +339,7 @@ type Profile struct {
 	ValidTo          string             `json:"valid_to,omitempty"`
 	ValidityNote     string             `json:"validity_note,omitempty"`
 	ServiceLevelDays int                `json:"service_level_days"`
+	Accountability   Accountability     `json:"accountability"`
 	ShareRequest     ShareRule          `json:"share_request"`
 	Dispute          []Step             `json:"dispute"`
 	CatalogChange    CatalogRule        `json:"catalog_change"`
@@ -307,11 +348,72 @@ type Profile struct {
 	Classification   ClassificationRule `json:"classification"`
 }
 
-// Supervision is the period the authority gets to follow up an overdue task
-// (督办): the platform's service level, not statutory. Leshan 第三十九条 makes
-// missing a deadline a breach the authority orders corrected.
-func (p Profile) Supervision() Period {
-	return Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: p.Document + " 督办（平台服务时限）"}
+// Accountability is what the city's text says happens to overdue work
+// (REGULATIONS.md, "Accountability"): who orders it corrected (Supervisor,
+// with Order, e.g. 督促整改 or 责令限期改正) under Article, and the second
+// stage when it is still not done (Referral, e.g. 提请处理 / 提请追责, under
+// ReferralArticle). No decision article says what silence means; these do.
+type Accountability struct {
+	Article         string `json:"article"`
+	Supervisor      string `json:"supervisor"`
+	Order           string `json:"order"`
+	Referral        string `json:"referral"`
+	ReferralArticle string `json:"referral_article"`
+}
+
+// Supervision is the follow-up of an overdue task: the supervisor's order
+// (督办 / 责令改正) due within the platform's service level (not statutory),
+// citing the accountability article, and the second stage when the order's
+// time passes with the work still undone.
+type Supervision struct {
+	Period
+	Supervisor      string // the role that supervises; never the late party (see Over)
+	Referral        string
+	ReferralArticle string
+}
+
+// Over returns the role that supervises a task late by the role late: the
+// city's supervisor, or the government when the supervisor is the one late
+// (an overdue authority is supervised by the government at the same level).
+// It is "" when the government is late and supervises (no one above it in
+// the system): the task is only flagged overdue.
+func (s Supervision) Over(late string) string {
+	sup := s.Supervisor
+	if sup == "" {
+		sup = RoleAuthority
+	}
+	if late != sup {
+		return sup
+	}
+	if sup == RoleAuthority {
+		return RoleGovernment
+	}
+	return ""
+}
+
+// Overdue is the article an overdue step cites: the city's accountability
+// article with what was not done (逾期未<what>) and its order, e.g.
+// 潍坊市公共数据管理办法 第三十五条（逾期未答复：督促整改）. The step's own article
+// (decision) is cited only by a profile without accountability (older
+// procedures' inputs), as before.
+func (p Profile) Overdue(decision, what string) string {
+	if a := p.Accountability; a.Article != "" {
+		return a.Article + "（逾期未" + what + "：" + a.Order + "）"
+	}
+	return decision + "（逾期未" + what + "：督办）"
+}
+
+// Supervision is the follow-up of an overdue task in the city: its period
+// is the platform's service level, not statutory; its article is the city's
+// accountability article (a profile without one cites the platform's 督办).
+func (p Profile) Supervision() Supervision {
+	s := Supervision{Period: Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: p.Document + " 督办（平台服务时限）"}, Supervisor: RoleAuthority}
+	if a := p.Accountability; a.Article != "" {
+		s.Article = a.Article + "（" + a.Order + "；时限为平台服务时限）"
+		s.Text = a.Order
+		s.Supervisor, s.Referral, s.ReferralArticle = a.Supervisor, a.Referral, a.ReferralArticle
+	}
+	return s
 }
 
 // Registry holds the profiles in force in one deployment, with any validity
@@ -321,7 +423,10 @@ type Registry struct {
 }
 
 // Load reads the shipped profiles and applies extensions of their validity,
-// given as "city:YYYY-MM-DD[,city:YYYY-MM-DD]" (APPROVALS_EXTEND_VALIDITY).
+// given as "city:TO" or "city:FROM..TO" (dates YYYY-MM-DD), comma-separated
+// (APPROVALS_EXTEND_VALIDITY). A text with no start (leshan's draft, which
+// takes effect on publication) needs FROM; an extension may not end before
+// the shipped end.
 func Load(extend string) (*Registry, error) {
 	entries, err := files.ReadDir("profiles")
 	if err != nil {
@@ -369,22 +474,33 @@ func (r *Registry) extend(spec string) error {
 		if part == "" {
 			continue
 		}
-		city, date, ok := strings.Cut(part, ":")
+		city, span, ok := strings.Cut(part, ":")
 		if !ok {
-			return fmt.Errorf("%q: want city:YYYY-MM-DD", part)
+			return fmt.Errorf("%q: want city:TO or city:FROM..TO", part)
 		}
 		p, ok := r.profiles[city]
 		if !ok {
 			return fmt.Errorf("%q: unknown city %q", part, city)
 		}
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return fmt.Errorf("%q: bad date: %w", part, err)
+		from, date, hasFrom := strings.Cut(span, "..")
+		if !hasFrom {
+			from, date = p.ValidFrom, span
 		}
-		p.ValidTo = date
-		if p.ValidFrom == "" {
-			p.ValidFrom = "0001-01-01"
+		for _, d := range []string{from, date} {
+			if _, err := time.Parse(time.DateOnly, d); err != nil && (d != "" || hasFrom) {
+				return fmt.Errorf("%q: bad date %q: %w", part, d, err)
+			}
 		}
-		p.ValidityNote = strings.TrimSpace(p.ValidityNote + " 有效期经部署配置延长至 " + date)
+		switch {
+		case from == "":
+			return fmt.Errorf("%q: %s has no start date (%s): give %s:FROM..TO", part, p.Document, p.ValidityNote, city)
+		case date < from:
+			return fmt.Errorf("%q: ends %s before it starts %s", part, date, from)
+		case p.ValidTo != "" && date < p.ValidTo:
+			return fmt.Errorf("%q: ends %s, before the text's own end %s: not an extension", part, date, p.ValidTo)
+		}
+		p.ValidFrom, p.ValidTo = from, date
+		p.ValidityNote = strings.TrimSpace(p.ValidityNote + " 有效期经部署配置定为 " + from + " 至 " + date)
 		r.profiles[city] = p
 	}
 	return nil
@@ -404,6 +520,49 @@ func (r *Registry) Cities() []string {
 func (r *Registry) Get(city string) (Profile, bool) {
 	p, ok := r.profiles[city]
 	return p, ok
+}
+
+// LapseWarningDays is how long before a regulation's end administrators are
+// warned that it lapses.
+const LapseWarningDays = 60
+
+// Lapse is a regulation that ends within LapseWarningDays of a date, or has
+// ended.
+type Lapse struct {
+	City     string `json:"city"`
+	Document string `json:"document"`
+	ValidTo  string `json:"valid_to"`
+	DaysLeft int    `json:"days_left"` // negative once lapsed
+	Message  string `json:"message"`
+}
+
+// Lapsing lists, sorted by city, the regulations whose validity ends within
+// LapseWarningDays of the Beijing date of now, or has ended (a deployment
+// still runs their procedures: those running finish under their rules, and
+// disputes over their decisions continue).
+func (r *Registry) Lapsing(now time.Time, loc *time.Location) []Lapse {
+	today, _ := time.Parse(time.DateOnly, now.In(loc).Format(time.DateOnly))
+	var out []Lapse
+	for _, city := range r.Cities() {
+		p := r.profiles[city]
+		if p.ValidTo == "" {
+			continue
+		}
+		end, err := time.Parse(time.DateOnly, p.ValidTo)
+		if err != nil {
+			continue
+		}
+		left := int(end.Sub(today).Hours() / 24)
+		if left > LapseWarningDays {
+			continue
+		}
+		msg := fmt.Sprintf("%s lapses on %s, in %d days: new filings will be refused unless APPROVALS_EXTEND_VALIDITY extends it", p.Document, p.ValidTo, left)
+		if left < 0 {
+			msg = fmt.Sprintf("%s lapsed on %s (%d days ago): new filings are refused; running procedures and disputes over its decisions continue under it", p.Document, p.ValidTo, -left)
+		}
+		out = append(out, Lapse{City: city, Document: p.Document, ValidTo: p.ValidTo, DaysLeft: left, Message: msg})
+	}
+	return out
 }
 
 // ValidityError says that a city's regulation is not in force on a date.
@@ -449,6 +608,11 @@ func (p Profile) validate() error {
 	if p.ServiceLevelDays < 1 {
 		return fmt.Errorf("service_level_days must be at least 1")
 	}
+	if a := p.Accountability; a.Article == "" || a.Order == "" || a.Referral == "" || a.ReferralArticle == "" {
+		return fmt.Errorf("accountability: article, order, referral and referral_article are required")
+	} else if a.Supervisor != RoleAuthority && a.Supervisor != RoleGovernment {
+		return fmt.Errorf("accountability.supervisor: want authority or government, not %q", a.Supervisor)
+	}
 	s := p.ShareRequest
 	if len(s.Deciders) == 0 {
 		return fmt.Errorf("share_request.deciders is empty")
@@ -466,6 +630,14 @@ func (p Profile) validate() error {
 	default:
 		return fmt.Errorf("share_request.refusal_requires: unknown rule %q", s.RefusalRequires)
 	}
+	if len(p.CatalogChange.TriggerKinds) == 0 {
+		return fmt.Errorf("catalog_change.trigger_kinds is empty")
+	}
+	for _, k := range p.CatalogChange.TriggerKinds {
+		if k != "law_revision" && k != "duty_change" && k != "system_change" {
+			return fmt.Errorf("catalog_change.trigger_kinds: unknown kind %q", k)
+		}
+	}
 	switch p.CatalogChange.Path {
 	case PathReview, PathConsentThenFiling, PathFiling, PathJointSubmission:
 	default:
@@ -479,8 +651,8 @@ func (p Profile) validate() error {
 	default:
 		return fmt.Errorf("classification.path: unknown path %q", p.Classification.Path)
 	}
-	if p.Classification.Article == "" {
-		return fmt.Errorf("classification.article is required")
+	if p.Classification.Article == "" && p.Classification.Note == "" {
+		return fmt.Errorf("classification.article is required (or, for a platform rule, a note)")
 	}
 	if p.Classification.TemporaryAdjustment != (p.Classification.TemporaryArticle != "") {
 		return fmt.Errorf("classification.temporary_adjustment and temporary_article go together")
@@ -510,8 +682,8 @@ func (p Profile) validate() error {
 		}
 	}
 	for name, per := range periods {
-		if per.WorkingDays < 1 || per.Article == "" {
-			return fmt.Errorf("%s: working_days and article are required", name)
+		if per.WorkingDays < 1 || (per.Article == "" && !per.PlatformRule()) {
+			return fmt.Errorf("%s: working_days and article are required (a platform rule: statutory false, article \"\" and a note)", name)
 		}
 	}
 	return nil

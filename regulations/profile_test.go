@@ -65,7 +65,7 @@ func TestValidity(t *testing.T) {
 }
 
 func TestExtendValidity(t *testing.T) {
-	r, err := Load("xiamen:2027-12-31, leshan:2027-06-30")
+	r, err := Load("xiamen:2027-12-31, leshan:2026-06-01..2027-06-30")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,16 @@ func TestExtendValidity(t *testing.T) {
 	if _, err := r.InForce("leshan", time.Date(2027, 7, 1, 12, 0, 0, 0, shanghai), shanghai); err == nil {
 		t.Error("leshan in force after its extension")
 	}
-	for _, bad := range []string{"xiamen", "atlantis:2027-01-01", "xiamen:2027-13-01"} {
+	// Leshan's draft takes effect on publication: an extension names its
+	// start, and nothing before it is in force.
+	if _, err := r.InForce("leshan", time.Date(2026, 5, 31, 12, 0, 0, 0, shanghai), shanghai); err == nil {
+		t.Error("leshan in force before the start of its extension")
+	}
+	for _, bad := range []string{"xiamen", "atlantis:2027-01-01", "xiamen:2027-13-01",
+		"leshan:2027-12-31",             // no start: any earlier date would count as in force
+		"weifang:2026-12-31",            // ends before the shipped 2027-01-31: not an extension
+		"leshan:2027-06-30..2027-01-01", // ends before it starts
+	} {
 		if _, err := Load(bad); err == nil {
 			t.Errorf("Load(%q) accepted", bad)
 		}
@@ -177,7 +186,7 @@ func TestObjectionRoutes(t *testing.T) {
 		{"wuhan", ObjectionError, RoleProvider, 5, false, true, false, false},
 		{"wuhan", ObjectionInfringement, RoleProvider, 5, false, true, false, false},
 		{"xiamen", ObjectionOwnDataInaccurate, RoleProvider, 5, true, false, false, false},
-		{"leshan", ObjectionMisuseReport, RoleAuthority, 5, false, false, true, false},
+		{"leshan", ObjectionMisuseReport, RoleAuthority, 5, false, false, false, false}, // 第三十一条: suspended only where the authority judges it necessary
 		{"leshan", ObjectionError, RoleProvider, 15, true, false, false, false},
 		{"leshan", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
 		{"weifang", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
@@ -236,7 +245,7 @@ func TestClassificationAndDisputeRules(t *testing.T) {
 		"xiamen":   "authority_coordination/authority government_ruling/government",
 		"leshan":   "authority_coordination/authority government_ruling/government",
 	}
-	articles := map[string]string{"wuhan": "第十九条", "weifang": "第二十条", "xiamen": "第十七条", "leshan": "第十八条", "changsha": "长沙市"}
+	articles := map[string]string{"wuhan": "第十九条", "weifang": "第二十条", "xiamen": "第十七条", "leshan": "第十八条"}
 	for city, path := range paths {
 		p, _ := r.Get(city)
 		if p.Classification.Path != path {
@@ -245,6 +254,13 @@ func TestClassificationAndDisputeRules(t *testing.T) {
 		var got []string
 		for _, st := range p.Dispute {
 			got = append(got, st.Level+"/"+st.Actor)
+			if city == "changsha" {
+				// 第二十二条 has no dispute path: a platform rule, no borrowed article.
+				if !st.Period.PlatformRule() {
+					t.Errorf("changsha: dispute level %s must be a platform rule (statutory false, article \"\", a note): %+v", st.Level, st.Period)
+				}
+				continue
+			}
 			if !strings.Contains(st.Period.Article, articles[city]) {
 				t.Errorf("%s: dispute level %s cites %q, want %s", city, st.Level, st.Period.Article, articles[city])
 			}
@@ -275,5 +291,41 @@ func TestClassificationAndDisputeRules(t *testing.T) {
 		if err := p.validate(); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: err = %v", name, err)
 		}
+	}
+}
+
+// Administrators are warned from 60 days before a text lapses: weifang's and
+// changsha's (2027-01-31) are 61 days away on 2026-12-01 and 60 on
+// 2026-12-02; xiamen's 暂行办法 lapsed on 2025-12-27, unless extended.
+func TestLapsingWarnsSixtyDaysAhead(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cities := func(ls []Lapse) string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, l.City)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := cities(r.Lapsing(time.Date(2026, 12, 1, 12, 0, 0, 0, shanghai), shanghai)); got != "xiamen" {
+		t.Errorf("on 2026-12-01: warned %q, want xiamen only (61 days to weifang's and changsha's end)", got)
+	}
+	ls := r.Lapsing(time.Date(2026, 12, 2, 12, 0, 0, 0, shanghai), shanghai)
+	if got := cities(ls); got != "changsha,weifang,xiamen" {
+		t.Errorf("on 2026-12-02: warned %q, want changsha,weifang,xiamen", got)
+	}
+	for _, l := range ls {
+		if l.City == "weifang" && (l.DaysLeft != 60 || !strings.Contains(l.Message, "2027-01-31")) {
+			t.Errorf("weifang: %+v", l)
+		}
+		if l.City == "xiamen" && (l.DaysLeft >= 0 || !strings.Contains(l.Message, "lapsed")) {
+			t.Errorf("xiamen: %+v", l)
+		}
+	}
+	ext, _ := Load("xiamen:2027-12-31")
+	if got := cities(ext.Lapsing(time.Date(2026, 12, 1, 12, 0, 0, 0, shanghai), shanghai)); got != "" {
+		t.Errorf("xiamen extended: warned %q", got)
 	}
 }

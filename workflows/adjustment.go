@@ -41,6 +41,10 @@ type AdjustmentState struct {
 	Filed    bool   `json:"-"`
 }
 
+// versionEmergencyGrants marks the rule that the end of an emergency closes
+// the grants on its data (xiamen 第二十一条).
+const versionEmergencyGrants = "emergency-close-grants"
+
 // endOf is 24:00 Beijing time of a date.
 func endOf(date string) (time.Time, error) {
 	d, err := holidays.ParseDate(date)
@@ -161,8 +165,20 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 		return st, conclude(ctx, box, st.Status)
 	}
 
-	// Xiamen 第二十一条: after the emergency the data is evaluated and its
-	// uses shut down, by the department, within the service level.
+	// Xiamen 第二十一条: the emergency data served the emergency only;
+	// afterwards its applications are shut down (关停相关数据应用): every
+	// grant on the item is closed. Adjustments that ended before this rule
+	// left them to the evaluation task (DefaultVersion).
+	if workflow.GetVersion(ctx, versionEmergencyGrants, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+		if err := workflow.ExecuteActivity(actx(ctx), acts.CloseItemGrants, activities.CloseGrantsInput{
+			AdjustmentID: adj.ID, ItemID: adj.CatalogItemID, Article: rule.TemporaryArticle, At: workflow.Now(ctx),
+			Reason: "应急状态结束：关停相关数据应用（" + rule.TemporaryArticle + "）",
+		}).Get(ctx, nil); err != nil {
+			return st, fmt.Errorf("close the grants on %s: %w", adj.CatalogItemID, err)
+		}
+	}
+	// Then the data is evaluated (分类评估) and handled safely (安全处理) by
+	// the department, within the service level.
 	period := regulations.Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: rule.TemporaryArticle, Text: "应急状态结束后评估"}
 	from := workflow.Now(ctx)
 	var due activities.Deadline
@@ -172,7 +188,7 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 	out, err := box.Run(ctx, StepSpec{
 		Name: "evaluation", Procedure: ProcedureAdjustment, ProcedureID: adj.ID, Jurisdiction: adj.Jurisdiction,
 		Assignees: []Assignee{department(adj.Dept)}, Period: period, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: period.Article + "（逾期未评估：督办）",
+		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(period.Article, "评估"),
 		RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: []string{DecisionAcknowledge},
 	})
 	if err != nil {

@@ -132,3 +132,30 @@ func TestAdjustmentXiamenEmergencyEvaluated(t *testing.T) {
 	require.Equal(t, models.AdjustmentEvaluated, h.record().Status)
 	require.Contains(t, h.task(task).Article, "第二十一条")
 }
+
+// Xiamen 第二十一条: when the emergency ends, the applications of the data
+// are shut down (关停相关数据应用): the grants opened on it are closed, each
+// with an event citing the article, not merely left to an acknowledgement.
+func TestEmergencyEndClosesGrantsXiamen21(t *testing.T) {
+	h := newAdjustment(t, "xiamen", models.GroundEmergency)
+	g := models.Grant{ID: "G-1", ShareRequestID: "SR-9", CatalogItemID: "ITEM-1", Dept: "REQ-1", Basis: models.BasisDecision,
+		Purpose: "应急处置", Article: "厦门市公共数据共享开放管理暂行办法 第十七条", GrantedAt: classFiled.Add(time.Hour)}
+	require.NoError(t, h.db.Create(&g).Error)
+	end := midnightAfter(t, "2025-06-10")
+	task := adjID + ".evaluation.department"
+	h.at(end.Add(-time.Hour), func() {
+		var open models.Grant
+		require.NoError(t, h.db.First(&open, "id = ?", "G-1").Error)
+		require.Nil(t, open.ClosedAt, "closed before the emergency ended")
+	})
+	h.decideAt(end.Add(2*time.Hour), workflows.Decision{TaskID: task, Decision: workflows.DecisionAcknowledge, Actor: provAct()})
+	h.run()
+	var closed models.Grant
+	require.NoError(t, h.db.First(&closed, "id = ?", "G-1").Error)
+	require.NotNil(t, closed.ClosedAt, "xiamen 第二十一条: the grants on emergency data are closed at its end")
+	require.Contains(t, closed.ClosedReason, "关停相关数据应用")
+	ev, ok := h.event("grant_closed", "")
+	require.True(t, ok)
+	require.Equal(t, "SR-9", ev.ProcedureID)
+	require.Contains(t, ev.Article, "第二十一条")
+}

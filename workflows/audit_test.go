@@ -85,7 +85,8 @@ func TestAuditOfWeifangLateDecision(t *testing.T) {
 
 	rows := audit.DeadlineReport(h.tasks(), cal, approveAt.Add(time.Hour))
 	require.Len(t, rows, 1, "the supervision task is not a received request")
-	require.Equal(t, audit.DeadlineRow{Department: provider, Procedure: "share_request", Jurisdiction: "weifang", Filed: 1, Late: 1,
-		MedianWorkingDaysUsed: rows[0].MedianWorkingDaysUsed}, rows[0])
+	require.Equal(t, audit.DeadlineRow{Department: provider, Procedure: "share_request", Jurisdiction: "weifang",
+		Article: h.in.Profile.ShareRequest.Decision.Article, Statutory: true, Filed: 1, Late: 1,
+		MedianWorkingDaysUsed: rows[0].MedianWorkingDaysUsed}, rows[0], "a statutory breach of 第二十条, with its article")
 	require.Equal(t, 12.0, *rows[0].MedianWorkingDaysUsed)
 }

@@ -71,7 +71,7 @@ type reviewStep struct {
 }
 
 // reviewSteps is the city's path for one round of a change.
-func reviewSteps(path string, c models.CatalogChange) []reviewStep {
+func reviewSteps(path string, c models.CatalogChange, addsFiled bool) []reviewStep {
 	auth := Assignee{Role: regulations.RoleAuthority}
 	decide := []string{DecisionApprove, DecisionReject}
 	file := reviewStep{"filing", auth, []string{DecisionAcknowledge}}
@@ -80,6 +80,9 @@ func reviewSteps(path string, c models.CatalogChange) []reviewStep {
 		// Deletions and modifications need the authority's consent first.
 		if slices.ContainsFunc(c.Operations, func(op models.ChangeOperation) bool { return op.Op != models.OpAdd }) {
 			return []reviewStep{{"consent", auth, decide}, file}
+		}
+		if !addsFiled {
+			return nil // 第十一条 names only 删减、修改: additions apply with no step
 		}
 		return []reviewStep{file}
 	case regulations.PathFiling:
@@ -145,6 +148,13 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 			// the classification procedure; changes submitted before that
 			// existed changed the share type directly.
 			routed := models.Routed(c.Operations, c.Classification)
+			// The city's rule decides which share types take the path,
+			// for added items too (wuhan 第十六条: only not shared, new or
+			// changed; xiamen 第十五条); changes approved before it
+			// routed every restricted modification and no addition.
+			if workflow.GetVersion(ctx, versionRouteAdded, workflow.DefaultVersion, 1) >= 1 {
+				routed = models.RoutedBy(c.Operations, c.Classification, p.Classification.NeedsPath, p.Classification.RouteAdded)
+			}
 			if len(routed) > 0 && workflow.GetVersion(ctx, versionRouteClassification, workflow.DefaultVersion, 1) >= 1 {
 				for _, op := range routed {
 					result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
@@ -200,6 +210,15 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 // making an item conditional or not shared to the classification procedure.
 const versionRouteClassification = "route-classification"
 
+// versionRouteAdded marks the change that routes by the city's rule
+// (ClassificationRule.NeedsPath, RouteAdded) rather than every restricted
+// modification.
+const versionRouteAdded = "route-added"
+
+// versionAdditionsUnfiled marks the reading that weifang's additions need
+// no consent or filing (第十一条 names 删减、修改).
+const versionAdditionsUnfiled = "additions-unfiled"
+
 // startClassifications starts, for each routed item as the applied change
 // left it, a classification proposing the share type, conditions and legal
 // basis of the change's operation, filed by the change's department with its
@@ -240,8 +259,29 @@ func startClassifications(ctx workflow.Context, c models.CatalogChange, p regula
 func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p regulations.Profile, st *ChangeState) (StepOutcome, error) {
 	rule := p.CatalogChange
 	var out StepOutcome
-	for i, s := range reviewSteps(rule.Path, c) {
+	// Weifang 第十一条 asks consent and filing only of deletions and
+	// modifications; changes submitted before this reading filed additions
+	// too (DefaultVersion).
+	addsFiled := true
+	if rule.Path == regulations.PathConsentThenFiling && !slices.ContainsFunc(c.Operations, func(op models.ChangeOperation) bool { return op.Op != models.OpAdd }) {
+		addsFiled = workflow.GetVersion(ctx, versionAdditionsUnfiled, workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	}
+	steps := reviewSteps(rule.Path, c, addsFiled)
+	if len(steps) == 0 {
+		out.Decision, out.DecidedBy = DecisionAcknowledge, "rule: "+rule.Review.Article+" asks no consent or filing for additions"
+		st.Opened = c.Round // the filing answers: nothing waits for a reviewer
+		return out, nil
+	}
+	for i, s := range steps {
 		from := workflow.Now(ctx)
+		// The first step counts from the submission instant the API (or
+		// the resubmission) recorded, not from when the workflow ran
+		// (wuhan 第十一条: 3个工作日内完成复核); later steps start when the
+		// step before them is decided. Older histories counted from the
+		// start of each step (DefaultVersion).
+		if i == 0 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			from = c.SubmittedAt
+		}
 		var due activities.Deadline
 		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: rule.Review.WorkingDays}).Get(ctx, &due); err != nil {
 			return out, fmt.Errorf("deadline of %s %s: %w", c.ID, s.name, err)
@@ -251,7 +291,7 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 		out, err = box.Run(ctx, StepSpec{
 			Name: name, Procedure: ProcedureCatalogChange, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
 			Assignees: []Assignee{s.assignee}, Period: rule.Review, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: rule.Review.Article + "（逾期未办理：督办）",
+			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Review.Article, "办理"),
 			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: s.decisions,
 			Opened: func() {
 				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt

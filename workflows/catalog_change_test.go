@@ -116,19 +116,6 @@ func TestCatalogChangePathPerCity(t *testing.T) {
 	}
 }
 
-// Weifang: a change that only adds items needs no consent, only filing.
-func TestCatalogChangeWeifangAddOnlyIsFiled(t *testing.T) {
-	h := newEnv(t, filedMay, changeWF)
-	h.seedCatalog("weifang")
-	in := h.changeInput("weifang", "")
-	in.Change.Operations = in.Change.Operations[1:]
-	u := h.decideAt(filedMay.Add(time.Hour), decision(task("filing-1", "authority"), workflows.DecisionAcknowledge, authAct("weifang")))
-	st := h.runChange(in)
-	requireAccepted(t, u, task("filing-1", "authority"), workflows.DecisionAcknowledge)
-	require.Equal(t, models.ChangeApplied, st.Status)
-	require.Equal(t, []string{task("filing-1", "authority")}, h.taskIDs())
-}
-
 // A refusal returns the change with its reasons; the department revises and
 // resubmits the same change, and the history keeps both rounds.
 func TestCatalogChangeRefuseResubmitApprove(t *testing.T) {
@@ -296,7 +283,9 @@ func (h *harness) changeState() workflows.ChangeState {
 // A modification making an existing item not shared applies the item's other
 // fields but keeps its share type; a classification procedure is started for
 // the item with the operation's legal basis, and the change records it. An
-// item added not shared is classified as part of the change.
+// item added not shared goes the same way (wuhan 第十六条: 列入不予共享类 is
+// reviewed by the authority and approved by the government, new and changed
+// items alike): it enters the catalog conditional until then.
 func TestCatalogChangeRoutesRestrictionToClassification(t *testing.T) {
 	const basis = "《个人信息保护法》第二十八条"
 	h := newEnv(t, filedMay, changeWF)
@@ -309,17 +298,21 @@ func TestCatalogChangeRoutesRestrictionToClassification(t *testing.T) {
 	added.ShareType, added.LegalBasis = models.ShareNotShared, basis
 	in.Change.Classification = []string{itemA, "ITEM-C"}
 	clID := models.RoutedClassificationID(changeID, itemA)
+	clC := models.RoutedClassificationID(changeID, "ITEM-C")
 	u := h.decideAt(filedMay.Add(time.Hour), approve(task("review-1", "authority"), authAct("wuhan")))
-	var it models.CatalogItem
+	var it, itC models.CatalogItem
 	var cl models.Classification
 	h.at(filedMay.Add(2*time.Hour), func() {
 		it, _ = h.item(itemA)
+		itC, _ = h.item("ITEM-C")
 		require.NoError(t, h.db.First(&cl, "id = ?", clID).Error, "the classification is started")
 	})
 	// The classification outlives the change: the authority and the
 	// government approve it (wuhan 第十六条), and only then is the item not shared.
 	ca := h.childDecideAt(clID, filedMay.Add(3*time.Hour), approve(clID+".authority-review.authority", authAct("wuhan")))
 	cg := h.childDecideAt(clID, filedMay.Add(4*time.Hour), approve(clID+".government-approval.government", govAct("wuhan")))
+	h.childDecideAt(clC, filedMay.Add(3*time.Hour), approve(clC+".authority-review.authority", authAct("wuhan")))
+	h.childDecideAt(clC, filedMay.Add(4*time.Hour), approve(clC+".government-approval.government", govAct("wuhan")))
 	st := h.runChange(in)
 	requireAccepted(t, u, task("review-1", "authority"), workflows.DecisionApprove)
 	require.Equal(t, models.ChangeApplied, st.Status)
@@ -328,10 +321,12 @@ func TestCatalogChangeRoutesRestrictionToClassification(t *testing.T) {
 	require.Equal(t, models.ShareUnconditional, it.ShareType, "the share type waits for the classification")
 	require.Empty(t, it.LegalBasis)
 	require.Equal(t, 2, it.Version)
+	require.Equal(t, models.ShareConditional, itC.ShareType, "wuhan 第十六条: an added item is not listed as not shared before the government approves")
+	require.Equal(t, models.InterimConditions, itC.ShareConditions)
 	c, _ := h.item("ITEM-C")
-	require.Equal(t, models.ShareNotShared, c.ShareType, "an added item is classified by the change")
+	require.Equal(t, models.ShareNotShared, c.ShareType, "not shared once the authority and the government approved")
 
-	require.Equal(t, []models.ClassificationRef{{ItemID: itemA, ClassificationID: clID}}, h.change().Classifications)
+	require.Equal(t, []models.ClassificationRef{{ItemID: itemA, ClassificationID: clID}, {ItemID: "ITEM-C", ClassificationID: clC}}, h.change().Classifications)
 	ev, ok := h.event("routed", "")
 	require.True(t, ok)
 	require.Contains(t, ev.Detail, clID)

@@ -50,9 +50,9 @@ type TriggerState struct {
 // catalogSupervision is the authority's follow-up of a missed update: the
 // platform's service level, citing the city's article that makes the miss a
 // breach where there is one (leshan 第三十九条).
-func catalogSupervision(p regulations.Profile) regulations.Period {
+func catalogSupervision(p regulations.Profile) regulations.Supervision {
 	s := p.Supervision()
-	if a := p.CatalogChange.OverdueArticle; a != "" {
+	if a := p.CatalogChange.OverdueArticle; a != "" && p.Accountability.Article == "" {
 		s.Article = a + "；" + s.Article
 	}
 	return s
@@ -92,8 +92,8 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 	}
 	st.DueDate, st.DueAt, st.Provisional = due.DueDate, due.DueAt, due.Provisional
 
-	silence := rule.Update.Article + "（逾期未更新目录：督办）"
-	if rule.OverdueArticle != "" {
+	silence := p.Overdue(rule.Update.Article, "更新目录")
+	if rule.OverdueArticle != "" && p.Accountability.Article == "" {
 		silence = rule.OverdueArticle
 	}
 	out, err := box.Run(ctx, StepSpec{

@@ -120,7 +120,7 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 		out, err := box.Run(ctx, StepSpec{
 			Name: name, Procedure: ProcedureClassification, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
 			Assignees: []Assignee{who}, Period: period, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: rule.Article + "（逾期未办理：督办）",
+			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Article, "办理"),
 			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: decisions,
 			Opened: func() {
 				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt
@@ -157,7 +157,16 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 	auth := Assignee{Role: regulations.RoleAuthority}
 	decide := []string{DecisionApprove, DecisionReject}
 	var out StepOutcome
-	switch rule.Path {
+	path := rule.Path
+	if !rule.NeedsPath(c.ProposedShareType) {
+		// The city's text asks no approval for this share type (wuhan
+		// 第十六条: only 不予共享 is reviewed and approved): it applies as
+		// proposed. Inputs from before ApprovalFor carry none, and take
+		// the path as they did.
+		path, out.DecidedBy = "", "rule: "+rule.Article+" needs no approval for "+c.ProposedShareType
+	}
+	switch path {
+	case "":
 	case regulations.ClassAuthorityThenGovernment:
 		if out, err = step("authority-review", auth, decide); err != nil {
 			return st, err
@@ -217,6 +226,19 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 	for round := 2; ; round++ {
 		now := workflow.Now(ctx)
 		next := now.In(holidays.Shanghai).AddDate(1, 0, 0)
+		// The re-evaluations end with the text (leshan's draft lives two
+		// years from publication, as the deployment dates it): none is due
+		// after valid_to. Older histories re-evaluated without end.
+		if p.ValidTo != "" && next.Format(time.DateOnly) > p.ValidTo &&
+			workflow.GetVersion(ctx, versionReevaluationEnds, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			u := rec
+			u.Event, u.Key, u.Note, u.NextReevaluation, u.Final = "reevaluation_ended", fmt.Sprintf("end-%d", round), "no re-evaluation after the text ends on "+p.ValidTo, "", true
+			if err := update(u); err != nil {
+				return st, err
+			}
+			st.NextReevaluation = ""
+			return st, conclude(ctx, box, st.Status)
+		}
 		u := rec
 		u.Status, u.Step, u.Event, u.NextReevaluation, u.Final = models.ClassificationApplied, "", "", next.Format(time.DateOnly), false
 		if err := update(u); err != nil {
@@ -254,6 +276,10 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 		return st, conclude(ctx, box, st.Status)
 	}
 }
+
+// versionReevaluationEnds marks the rule that leshan's periodic
+// re-evaluation ends with the text's validity.
+const versionReevaluationEnds = "reevaluation-ends"
 
 // disagreement runs xiamen's path when the authority disagrees with a
 // department's label (第十八条): negotiation between the two, recorded by the

@@ -117,7 +117,7 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 		out, err := box.Run(ctx, StepSpec{
 			Name: fmt.Sprintf("level-%d-%s", i+1, lv.Level), Procedure: ProcedureDispute, ProcedureID: d.ID,
 			Jurisdiction: d.Jurisdiction, Assignees: []Assignee{levelAssignee(lv, d)}, Period: lv.Period, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: lv.Period.Article + "（逾期未办理：督办）",
+			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(lv.Period.Article, "办理"),
 			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(),
 			Decisions: levelDecisions(lv, last), ReasonRequired: []string{DecisionUphold, DecisionEscalate},
 			Opened: func() {

@@ -112,7 +112,7 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 		spec.Assignees, spec.Period, spec.From, spec.Due = []Assignee{who}, per, from, due
 		spec.RefusalRequires, spec.Supervision = regulations.RefusalReason, p.Supervision()
 		if spec.OnSilence == "" {
-			spec.OnSilence, spec.SilenceArticle = regulations.SilenceSupervise, per.Article+"（逾期未处理：督办）"
+			spec.OnSilence, spec.SilenceArticle = regulations.SilenceSupervise, p.Overdue(per.Article, "处理")
 		}
 		spec.Opened = func() { st.Filed = true }
 		out, err := box.Run(ctx, spec)
@@ -156,10 +156,13 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 		return st, err
 	}
 	if route.Coordination != nil && out.Decision == models.OutcomeDismiss && o.ObjectorDept != "" {
-		// The objecting department reviews the dismissal; silence accepts it.
-		rv, err := step("objector_review", department(o.ObjectorDept), *route.Coordination, out.At, StepSpec{
+		// The objecting department reviews the dismissal; silence accepts
+		// it. No text says so (第十八条 names only the authority's
+		// coordination): a platform rule, with no article.
+		review := objectorReview(*route.Coordination)
+		rv, err := step("objector_review", department(o.ObjectorDept), review, out.At, StepSpec{
 			Decisions: []string{DecisionAccept, DecisionDisagree}, ReasonRequired: []string{DecisionDisagree},
-			OnSilence: regulations.SilenceDeemedConsent, SilenceArticle: route.Coordination.Article + "（逾期未提出异议：视为接受）",
+			OnSilence: regulations.SilenceDeemedConsent, SilenceArticle: "",
 		})
 		if err != nil {
 			return st, err
@@ -180,6 +183,14 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 	}
 	st.Status, st.Step, st.Outcome, st.Suspended = models.ObjectionHandled, "done", out.Decision, false
 	return st, conclude(ctx, box, st.Status)
+}
+
+// objectorReview is the period an objecting department has to disagree
+// with a dismissal: the coordination's service level, as a platform rule
+// (no text gives the objector a period or makes silence an acceptance).
+func objectorReview(coordination regulations.Period) regulations.Period {
+	return regulations.Period{WorkingDays: coordination.WorkingDays, Statutory: false, Article: "", Text: "异议方复核驳回（平台服务时限）",
+		Note: "平台规则：文本未规定异议方对驳回的复核，也未规定逾期不表示不服视为接受"}
 }
 
 // checkOutcome refuses what an objection's handler may not decide: a fix

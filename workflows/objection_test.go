@@ -231,7 +231,6 @@ func TestObjectionClockPerCity(t *testing.T) {
 	}{
 		{"xiamen", regulations.ObjectionOwnDataInaccurate, "", objTask("verify", "department"), "2025-03-10", true, false, provAct()},
 		{"leshan", regulations.ObjectionError, "", objTask("verify", "department"), "2025-03-24", true, false, provAct()},
-		{"leshan", regulations.ObjectionMisuseReport, "", objTask("verify", "authority"), "2025-03-10", false, true, authAct("leshan")},
 		{"weifang", regulations.ObjectionSharedDataDoubt, objector, objTask("verify", "department"), "2025-03-10", false, false, provAct()},
 		{"changsha", regulations.ObjectionError, "", objTask("verify", "department"), "2025-03-10", false, false, provAct()},
 	}
@@ -254,6 +253,31 @@ func TestObjectionClockPerCity(t *testing.T) {
 			require.Equal(t, models.AvailabilityOpen, h.availability())
 		})
 	}
+}
+
+// Leshan 第三十一条: a report of unlawful use does not take the data
+// offline at filing; the authority suspends it where it judges it necessary
+// (认为必要的), as an interim decision open at once, and the task stays open
+// for the outcome.
+func TestLeshanMisuseSuspensionIsAuthorityDecision31(t *testing.T) {
+	h, in := newObjection(t, "leshan", regulations.ObjectionMisuseReport, "")
+	verify := objTask("verify", "authority")
+	h.at(filedMar.Add(time.Minute), func() {
+		require.NotEqual(t, models.AvailabilitySuspended, h.availability(), "leshan 第三十一条: not suspended at filing")
+		require.Equal(t, "2025-03-10", h.task(verify).DueDate)
+	})
+	s := h.decideAt(filedMar.Add(10*time.Minute), outcome(verify, workflows.DecisionSuspend, authAct("leshan")))
+	h.at(filedMar.Add(20*time.Minute), func() {
+		require.Equal(t, models.AvailabilitySuspended, h.availability(), "suspended by the authority's interim decision")
+		require.Equal(t, models.TaskOpen, h.task(verify).Status)
+	})
+	u := h.decideAt(filedMar.Add(time.Hour), outcome(verify, models.OutcomeRestore, authAct("leshan")))
+	h.runObjection(in)
+	require.True(t, s.completed, "the suspension is taken")
+	require.NoError(t, s.err)
+	require.Equal(t, models.TaskOpen, s.view.Status, "an interim decision keeps the task open")
+	requireAccepted(t, u, verify, models.OutcomeRestore)
+	require.Equal(t, models.AvailabilityOpen, h.availability())
 }
 
 // Leshan's 15 working days pass: the objection and the provider's task are
@@ -314,6 +338,14 @@ func TestObjectionSharedDataCoordination(t *testing.T) {
 		require.Equal(t, models.OutcomeDismiss, st.Outcome)
 		require.Equal(t, workflows.OutcomeDeemedConsent, h.task(review).Decision)
 		require.Equal(t, []string{review, verify}, h.taskIDs())
+		// No text gives the objector this step or makes silence an
+		// acceptance: a platform rule, never a borrowed 第十八条.
+		require.Empty(t, h.task(review).Article, "the objector's review is a platform rule with no article")
+		for _, e := range h.events() {
+			if e.TaskID == review {
+				require.NotContains(t, e.Article, "第十八条", "event %s borrows 第十八条", e.Kind)
+			}
+		}
 	})
 }
 

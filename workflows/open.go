@@ -112,6 +112,13 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 	if pre := rule.Preliminary; pre != nil {
 		for {
 			start := workflow.Now(ctx)
+			// 自申请之日起 (第二十三条): the first round counts from the
+			// filing instant the API recorded, not from when the workflow
+			// ran (a filing at 23:59:59, or while the worker was down,
+			// gets no extra day). Older histories counted from the start.
+			if st.Round == 1 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+				start = a.FiledAt
+			}
 			var due activities.Deadline
 			if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: start, WorkingDays: pre.WorkingDays}).Get(ctx, &due); err != nil {
 				return st, fmt.Errorf("deadline of %s preliminary review: %w", a.ID, err)
@@ -125,7 +132,7 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 			out, err := box.Run(ctx, StepSpec{
 				Name: name, Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
 				Assignees: []Assignee{{Role: regulations.RoleInfocenter}}, Period: *pre, From: start, Due: due,
-				OnSilence: regulations.SilenceSupervise, SilenceArticle: pre.Article + "（逾期未初审：督办）",
+				OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(pre.Article, "初审"),
 				RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(),
 				Opened: func() {
 					st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = name, due.DueDate, due.DueAt, pre.Statutory, pre.Article
@@ -204,7 +211,7 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 	out, err := box.Run(ctx, StepSpec{
 		Name: "decision", Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
 		Assignees: who, Period: dec, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: dec.Article + "（逾期未答复：督办）",
+		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(dec.Article, "答复"),
 		RefusalRequires: refusal, Supervision: p.Supervision(),
 		Opened: func() {
 			st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = "decision", due.DueDate, due.DueAt, dec.Statutory, dec.Article

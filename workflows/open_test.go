@@ -143,6 +143,10 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 	require.Equal(t, models.OpenUnderDecision, provOnly.Status, "the authority alone does not decide")
 	requireAccepted(t, last, oaDecisionDept, workflows.DecisionApprove)
 
+	re, ok := h.event("resubmitted", "")
+	require.True(t, ok)
+	require.Contains(t, re.Article, "第二十三条", "the resubmission cites its article")
+
 	// The second round's clock started at the resubmission, and ran out.
 	p2 := h.task(oaID + ".preliminary-2.infocenter")
 	require.Equal(t, dueOf(t, bj(2026, 3, 4, 10, 0), 3), p2.DueDate)
@@ -154,7 +158,7 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 	// The decision is due 7 working days from the pass, not from the filing.
 	require.Equal(t, dueOf(t, bj(2026, 3, 10, 10, 0), 7), h.task(oaDecisionAuth).DueDate)
 	require.Equal(t, "2026-03-19", h.task(oaDecisionDept).DueDate)
-	require.Contains(t, h.task(oaDecisionAuth).Article, "第二十四条")
+	require.Contains(t, h.task(oaDecisionAuth).Article, "第二十三条", "xiamen's 7-day answer is 第二十三条 (second paragraph), not 第二十四条")
 
 	a := h.application()
 	require.Equal(t, models.OpenApproved, a.Status)
@@ -178,8 +182,9 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 	sameInstant(t, midnightAfter(t, "2026-03-31"), gs[0].ExpiredAt, "the grant expires at the end of the period")
 	require.Equal(t, models.GrantExpired, st.Grant)
 	require.Equal(t, models.OpenApproved, st.Status)
-	_, ok := h.event("grant_expired", "")
+	ev, ok := h.event("grant_expired", "")
 	require.True(t, ok)
+	require.Contains(t, ev.Article, "第二十三条", "the expiry cites the article the application was filed under")
 }
 
 // Xiamen: a refusal is published with its reasons.

@@ -20,9 +20,9 @@ import (
 )
 
 // Filed Sunday 2026-12-20, before the 2027 schedule is published: 10
-// working days counted on weekends only are 12-21..12-25 (5), 12-28..12-31
-// (9), Fri 2027-01-01 (10), a provisional deadline, reminder after the 9th
-// (12-31).
+// working days counted on weekends and the statutory holidays only (元旦
+// 2027-01-01 is one) are 12-21..12-25 (5), 12-28..12-31 (9), Mon 2027-01-04
+// (10), a provisional deadline, reminder after the 9th (12-31).
 //
 // test2027 (assumed, not the State Council's) makes 2026-12-31..2027-01-02
 // 元旦: 12-28..12-30 (8), Mon 2027-01-04 (9), Tue 2027-01-05 (10).
@@ -45,12 +45,12 @@ func (h *harness) publish2027() {
 // timeline show the recomputation.
 func TestCalendarChangeMovesDeadline(t *testing.T) {
 	h := newHarness(t, "wuhan", models.ShareConditional, filedDec)
-	oldDue, newDue := midnightAfter(t, "2027-01-01"), midnightAfter(t, "2027-01-05")
+	oldDue, newDue := midnightAfter(t, "2027-01-04"), midnightAfter(t, "2027-01-05")
 	newRemind := midnightAfter(t, "2027-01-04")
 
 	h.at(bj(2026, time.December, 21, 9, 0), func() {
 		st := h.state()
-		require.Equal(t, "2027-01-01", st.DueDate)
+		require.Equal(t, "2027-01-04", st.DueDate)
 		require.True(t, st.Provisional)
 		require.True(t, h.task(deptTask).Provisional)
 	})
@@ -77,10 +77,12 @@ func TestCalendarChangeMovesDeadline(t *testing.T) {
 	h.at(bj(2026, time.December, 25, 9, 0), func() {
 		require.Equal(t, "2027-01-05", h.task(deptTask).DueDate)
 	})
-	h.at(oldDue.Add(time.Hour), func() {
-		require.False(t, h.env.IsWorkflowCompleted(), "the old due time still ended the step")
+	h.at(midnightAfter(t, "2026-12-31").Add(time.Hour), func() {
 		_, reminded := h.event("reminder", deptTask)
 		require.False(t, reminded, "reminded at the old time")
+	})
+	h.at(oldDue.Add(time.Hour), func() {
+		require.False(t, h.env.IsWorkflowCompleted(), "the old due time still ended the step")
 	})
 	h.at(newRemind.Add(time.Minute), func() {
 		ev, ok := h.event("reminder", deptTask)
@@ -105,7 +107,7 @@ func TestCalendarChangeMovesDeadline(t *testing.T) {
 	}
 	require.Len(t, recomputed, 1, "one recomputation per calendar version")
 	d := recomputed[0].Detail
-	for _, want := range []string{"2027-01-01 → 2027-01-05", "no longer provisional", r.CalendarVersion, holidays.Default().Version()} {
+	for _, want := range []string{"2027-01-04 → 2027-01-05", "no longer provisional", r.CalendarVersion, holidays.Default().Version()} {
 		require.True(t, strings.Contains(d, want), "detail %q lacks %q", d, want)
 	}
 }
@@ -113,7 +115,7 @@ func TestCalendarChangeMovesDeadline(t *testing.T) {
 // A deadline that has passed is not reopened by a later calendar change.
 func TestCalendarChangeAfterDeadlineIgnored(t *testing.T) {
 	h := newHarness(t, "weifang", models.ShareConditional, filedDec)
-	oldDue := midnightAfter(t, "2027-01-01")
+	oldDue := midnightAfter(t, "2027-01-04")
 	h.at(oldDue.Add(time.Hour), func() {
 		require.True(t, h.task(deptTask).Overdue)
 		h.publish2027()
@@ -124,9 +126,9 @@ func TestCalendarChangeAfterDeadlineIgnored(t *testing.T) {
 
 	requireAccepted(t, late, deptTask, workflows.DecisionApprove)
 	require.True(t, st.Overdue)
-	require.Equal(t, "2027-01-01", st.DueDate)
+	require.Equal(t, "2027-01-04", st.DueDate)
 	tk := h.task(deptTask)
-	require.Equal(t, "2027-01-01", tk.DueDate)
+	require.Equal(t, "2027-01-04", tk.DueDate)
 	require.True(t, tk.Overdue)
 	_, ok := h.event("deadline_recomputed", "")
 	require.False(t, ok, "a passed deadline was recomputed")

@@ -93,7 +93,7 @@ type StepSpec struct {
 	OnSilence       string
 	SilenceArticle  string
 	RefusalRequires string
-	Supervision     regulations.Period
+	Supervision     regulations.Supervision
 	// Decisions the step accepts; approve and reject when empty. A reject
 	// always needs a reason; the other decisions do not.
 	Decisions []string
@@ -205,8 +205,11 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 	}
 	if t.kind != models.TaskDecision {
 		closes := "closes with the decision it follows up"
-		if t.kind == models.TaskObligation {
+		switch t.kind {
+		case models.TaskObligation:
 			closes = "is fulfilled by acting (e.g. submitting the catalog change), not by a decision"
+		case models.TaskNotice:
+			closes = "closes when the step ends or the year's holiday schedule is published"
 		}
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is a %s task and %s", t.id, t.kind, closes), ErrInvalid)
 	}
@@ -290,6 +293,16 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 	return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 }
 
+// countsFrom is the instant a task's period counts from: the step's (the
+// filing, the submission, the decision before it) for its own tasks, now
+// for the follow-ups it opens.
+func countsFrom(ctx workflow.Context, spec *StepSpec, kind string) time.Time {
+	if (kind == models.TaskDecision || kind == models.TaskObligation) && !spec.From.IsZero() {
+		return spec.From.UTC()
+	}
+	return workflow.Now(ctx).UTC()
+}
+
 // open adds a task to the inbox and the database.
 func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
@@ -298,6 +311,8 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 		ID: id, Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Kind: kind, Jurisdiction: spec.Jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
 		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
+		Statutory:  (kind == models.TaskDecision || kind == models.TaskObligation) && spec.Period.Statutory,
+		CountsFrom: countsFrom(ctx, spec, kind),
 	}}).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("open task %s: %w", id, err)
@@ -356,7 +371,15 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	}
 	dueTimer := workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
 	reminded, overdue := remindTimer == nil, false
-	var supervision string
+	// held: the due time passed on a provisional deadline and the step's
+	// irreversible outcome waits for the year's schedule (notice is the
+	// authority's notice task meanwhile).
+	held := false
+	var supervision, notice string
+	// referral: the second stage of accountability, opened when the
+	// supervision's time passes with the step still undone (逾期不改正).
+	var referTimer workflow.Future
+	referred := false
 
 	decided := func() (StepOutcome, bool) {
 		if spec.Fulfilled != nil && spec.Fulfilled() {
@@ -422,15 +445,36 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			continue
 		}
-		if !overdue && dueTimer.IsReady() && !closing() {
+		if !overdue && !held && dueTimer.IsReady() && !closing() {
 			if spec.OnSilence == regulations.SilenceDeemedConsent {
+				// An irreversible outcome never rests on a provisional
+				// deadline (one counted through a year whose schedule is
+				// not published): the step waits, the tasks stay open for
+				// a decision, the authority is told, and the publication's
+				// signal decides again on the final deadline. Histories
+				// from before this rule granted at once (DefaultVersion).
+				if spec.Due.Provisional && workflow.GetVersion(ctx, versionProvisionalHold, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+					held = true
+					var err error
+					if notice, err = in.awaitCalendar(ctx, &spec, mine, notice); err != nil {
+						return StepOutcome{}, err
+					}
+					continue
+				}
 				// Consent by law at the deadline: not an overdue request.
 				out = StepOutcome{Decision: OutcomeDeemedConsent, DecidedBy: "deadline"}
 				break
 			}
 			overdue = true
 			var err error
-			if supervision, err = in.supervise(ctx, &spec, openIDs(mine)); err != nil {
+			if supervision, referTimer, err = in.supervise(ctx, &spec, mine); err != nil {
+				return StepOutcome{}, err
+			}
+			continue
+		}
+		if referTimer != nil && !referred && referTimer.IsReady() {
+			referred = true
+			if err := in.refer(ctx, &spec, mine, supervision); err != nil {
 				return StepOutcome{}, err
 			}
 			continue
@@ -449,14 +493,14 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			if workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) == workflow.DefaultVersion || !other {
 				continue
 			}
-			if overdue || dueTimer.IsReady() {
-				continue // the deadline has passed: not reopened
+			if overdue || (dueTimer.IsReady() && !held) {
+				continue // the deadline has passed: not reopened (a held one is decided again)
 			}
 			r, err := in.retime(ctx, &spec, reminded)
 			if err != nil {
 				return StepOutcome{}, err
 			}
-			if r == nil || dueTimer.IsReady() {
+			if r == nil || (dueTimer.IsReady() && !held) {
 				continue // unchanged, or the deadline passed while recomputing
 			}
 			if err := in.recordRetime(ctx, &spec, mine, r); err != nil {
@@ -470,13 +514,25 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 				remindTimer = workflow.NewTimer(gen, max(r.remind.DueAt.Sub(now), 0))
 			}
 			dueTimer = workflow.NewTimer(gen, max(spec.Due.DueAt.Sub(now), 0))
+			if held {
+				// Decided again on the new deadline: at once if it has
+				// passed (deemed consent if final, another wait if still
+				// provisional), else at its due time.
+				held = false
+				if !spec.Due.Provisional && notice != "" {
+					if err := in.close(ctx, in.find(notice), models.TaskDone, "calendar published: due "+spec.Due.DueDate, spec.SilenceArticle); err != nil {
+						return StepOutcome{}, err
+					}
+					notice = ""
+				}
+			}
 			continue
 		}
 		in.settle()
 		err := workflow.Await(ctx, func() bool {
 			_, d := decided()
-			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && dueTimer.IsReady() && !closing()) ||
-				changed.Len() > 0
+			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && !held && dueTimer.IsReady() && !closing()) ||
+				changed.Len() > 0 || (referTimer != nil && !referred && referTimer.IsReady())
 		})
 		if err != nil {
 			return StepOutcome{}, err
@@ -484,7 +540,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	}
 	out.At, out.Overdue = workflow.Now(ctx), overdue
 	stop()
-	return out, in.closeRest(ctx, &spec, mine, supervision, out)
+	return out, in.closeRest(ctx, &spec, mine, supervision, notice, out)
 }
 
 // SignalCalendarChanged tells a running procedure that a year's holiday
@@ -547,33 +603,123 @@ func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task
 	return nil
 }
 
-// supervise flags the step's open tasks overdue and opens a supervision task
-// (督办) for the authority.
-func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, ids []string) (string, error) {
+// versionProvisionalHold guards the rule that a deemed consent due on a
+// provisional deadline waits for the year's schedule (GetVersion): version
+// 1 holds the step; DefaultVersion (older histories) granted at once.
+const versionProvisionalHold = "provisional-hold"
+
+// awaitCalendar records that the step's outcome waits for the calendar
+// (an awaiting_calendar event on each open task) and, the first time, tells
+// the city's authority with a notice task. It returns the notice's ID.
+func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*task, notice string) (string, error) {
 	now := workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNote{
-		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: spec.SilenceArticle,
+	if err := workflow.ExecuteActivity(actx(ctx), acts.AwaitCalendar, activities.AwaitCalendarInput{
+		ProcedureID: spec.ProcedureID, TaskIDs: openIDs(mine), Due: spec.Due, Outcome: spec.OnSilence,
+		At: now, Article: spec.SilenceArticle,
 	}).Get(ctx, nil); err != nil {
-		return "", fmt.Errorf("flag %s overdue: %w", spec.Name, err)
+		return "", fmt.Errorf("hold %s for the calendar: %w", spec.Name, err)
 	}
-	if err := upsertDue(ctx, spec.Due.DueAt, true); err != nil {
-		return "", err
+	if notice != "" {
+		return notice, nil
 	}
 	var due activities.Deadline
 	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
-		return "", fmt.Errorf("supervision deadline: %w", err)
+		return "", fmt.Errorf("notice deadline: %w", err)
 	}
-	id := fmt.Sprintf("%s.%s.supervision", spec.ProcedureID, spec.Name)
-	detail := fmt.Sprintf("the decision due %s is overdue (%s)", spec.Due.DueDate, spec.SilenceArticle)
-	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: regulations.RoleAuthority}, due, spec.Supervision.Article, detail); err != nil {
+	id := fmt.Sprintf("%s.%s.awaiting-calendar", spec.ProcedureID, spec.Name)
+	detail := fmt.Sprintf("the deadline %s was counted through a year whose holiday schedule is not published; %s (%s) waits for it, and the %s may still decide",
+		spec.Due.DueDate, spec.OnSilence, spec.SilenceArticle, describe(spec.Assignees[0], spec.Jurisdiction))
+	if err := in.open(ctx, spec, id, models.TaskNotice, Assignee{Role: regulations.RoleAuthority}, due, spec.SilenceArticle, detail); err != nil {
 		return "", err
 	}
 	return id, nil
 }
 
+// versionAccountability guards the accountability rules of supervise
+// (GetVersion): version 1 cites the city's accountability article, never
+// gives the supervision to the party that is late (an overdue authority is
+// supervised by the government) and opens the second stage (refer) when the
+// supervision's time passes; DefaultVersion (older histories) gave every
+// supervision to the authority, citing the step's article, with no second stage.
+const versionAccountability = "accountability"
+
+// supervise flags the step's open tasks overdue and opens a supervision task
+// (督办 / 责令改正) for the supervisor over the late party, due within the
+// service level; it returns the task's ID ("" when no one is above the late
+// party) and the timer of its due time, at which the second stage opens.
+func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (string, workflow.Future, error) {
+	now := workflow.Now(ctx)
+	ids := openIDs(mine)
+	v := workflow.GetVersion(ctx, versionAccountability, workflow.DefaultVersion, 1)
+	article, sup := spec.SilenceArticle, regulations.RoleAuthority
+	if v > workflow.DefaultVersion {
+		sup = spec.Supervision.Over(lateRole(mine))
+	}
+	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNote{
+		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: article,
+	}).Get(ctx, nil); err != nil {
+		return "", nil, fmt.Errorf("flag %s overdue: %w", spec.Name, err)
+	}
+	if err := upsertDue(ctx, spec.Due.DueAt, true); err != nil {
+		return "", nil, err
+	}
+	if sup == "" {
+		return "", nil, nil // the government is late: flagged, no one above it here
+	}
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+		return "", nil, fmt.Errorf("supervision deadline: %w", err)
+	}
+	id := fmt.Sprintf("%s.%s.supervision", spec.ProcedureID, spec.Name)
+	detail := fmt.Sprintf("the decision due %s is overdue (%s)", spec.Due.DueDate, article)
+	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: sup}, due, spec.Supervision.Article, detail); err != nil {
+		return "", nil, err
+	}
+	if v == workflow.DefaultVersion || spec.Supervision.Referral == "" {
+		return id, nil, nil
+	}
+	return id, workflow.NewTimer(ctx, max(due.DueAt.Sub(now), 0)), nil
+}
+
+// refer opens the second stage of accountability: the supervision's time
+// passed with the step still undone (逾期不改正), so the supervisor refers it
+// (提请处理 / 提请追责) under the referral article. The task closes with the step.
+func (in *inbox) refer(ctx workflow.Context, spec *StepSpec, mine []*task, supervision string) error {
+	s := in.find(supervision)
+	if s == nil || len(openIDs(mine)) == 0 {
+		return nil
+	}
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: workflow.Now(ctx), WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+		return fmt.Errorf("referral deadline: %w", err)
+	}
+	id := fmt.Sprintf("%s.%s.referral", spec.ProcedureID, spec.Name)
+	detail := fmt.Sprintf("not corrected within the supervision's time (due %s): %s", s.spec.Due.DueDate, spec.Supervision.Referral)
+	return in.open(ctx, spec, id, models.TaskSupervision, s.assignee, due, spec.Supervision.ReferralArticle, detail)
+}
+
+// lateRole is the role of the step's open tasks that are late: the
+// government or the authority when one of them is among them, else the
+// role of the others (a department, 市信息中心).
+func lateRole(mine []*task) string {
+	late := ""
+	for _, t := range mine {
+		if t.status != models.TaskOpen {
+			continue
+		}
+		switch r := t.assignee.Role; {
+		case r == regulations.RoleGovernment:
+			return r
+		case r == regulations.RoleAuthority || late == "":
+			late = r
+		}
+	}
+	return late
+}
+
 // closeRest closes what the outcome leaves open: tasks that no longer need a
 // decision are cancelled, and a supervision task is done.
-func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, supervision string, out StepOutcome) error {
+func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, supervision, notice string, out StepOutcome) error {
 	for _, t := range mine {
 		if t.status != models.TaskOpen {
 			continue
@@ -588,6 +734,16 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 	}
 	if t := in.find(supervision); t != nil && t.status == models.TaskOpen {
 		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, t.spec.Supervision.Article); err != nil {
+			return err
+		}
+	}
+	if t := in.find(spec.ProcedureID + "." + spec.Name + ".referral"); t != nil && t.status == models.TaskOpen {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.Supervision.ReferralArticle); err != nil {
+			return err
+		}
+	}
+	if t := in.find(notice); t != nil && t.status == models.TaskOpen {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.SilenceArticle); err != nil {
 			return err
 		}
 	}

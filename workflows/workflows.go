@@ -26,6 +26,12 @@ const UpdateFiled = "filed"
 // acts is the nil receiver through which workflows name activities.
 var acts *activities.Activities
 
+// versionClockFromFiling guards the rule that a statutory clock counts from
+// the instant the law names (filing, submission), recorded by the API and
+// passed in the workflow's input, rather than from when the workflow ran
+// (GetVersion "clock-from-filing").
+const versionClockFromFiling = "clock-from-filing"
+
 // Search attributes, for listing procedures in the Temporal UI and API.
 var (
 	AttrJurisdiction  = temporal.NewSearchAttributeKeyKeyword("Jurisdiction")

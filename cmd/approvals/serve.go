@@ -150,6 +150,13 @@ func newServer(db *gorm.DB, tc client.Client, cfg config, log zerolog.Logger) *a
 		log.Warn().Time("now", cfg.TestNow).Msg("APPROVALS_TEST_NOW is set: every filing is dated at this instant (for tests only)")
 		srv.Now = func() time.Time { return cfg.TestNow }
 	}
+	now := time.Now()
+	if !cfg.TestNow.IsZero() {
+		now = cfg.TestNow
+	}
+	for _, l := range cfg.Regulations.Lapsing(now, holidays.Shanghai) {
+		log.Warn().Str("city", l.City).Str("valid_to", l.ValidTo).Int("days_left", l.DaysLeft).Msg(l.Message)
+	}
 	return srv
 }
 
