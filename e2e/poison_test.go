@@ -107,7 +107,7 @@ func TestPoisonInputRefused(t *testing.T) {
 		return b
 	}
 	trigger := func(edit func(map[string]any)) map[string]any {
-		b := map[string]any{"dept": w.provider, "jurisdiction": "xiamen", "kind": "law_revision", "effective_date": time.Now().Format(time.DateOnly), "description": "法律修订"}
+		b := map[string]any{"dept": w.provider, "jurisdiction": "xiamen", "kind": "system_change", "effective_date": time.Now().Format(time.DateOnly), "description": "业务系统变更"}
 		edit(b)
 		return b
 	}

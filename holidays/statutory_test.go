@@ -111,7 +111,8 @@ func TestStatutoryHolidaysUnpublishedYear(t *testing.T) {
 // TestScheduleRefusesMakeupOnStatutoryHoliday: a make-up workday on a
 // statutory holiday contradicts 第二条 and is refused.
 func TestScheduleRefusesMakeupOnStatutoryHoliday(t *testing.T) {
-	_, err := New([]Schedule{{Year: 2027, Source: "test", MakeupWorkdays: []string{"2027-02-06"}}})
+	_, err := New([]Schedule{{Year: 2027, Source: "test",
+		Holidays: []Holiday{{Name: "元旦", From: "2027-01-01", To: "2027-01-03"}}, MakeupWorkdays: []string{"2027-02-06"}}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "statutory holiday")
 	assert.Contains(t, err.Error(), StatutoryArticle)
