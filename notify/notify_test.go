@@ -1,11 +1,9 @@
-package notify
+package notify_test
 
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -14,7 +12,8 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
-	"github.com/emersion/go-smtp"
+	"github.com/cityapprovals/approvals/notify"
+	"github.com/cityapprovals/approvals/notify/notifytest"
 	"github.com/rs/zerolog"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -75,34 +74,9 @@ func notification(t *testing.T, db *gorm.DB, channel string) models.Notification
 	return n
 }
 
-// receiver is a webhook endpoint answering the given statuses in turn (the
-// last one from then on), recording each request.
-type receiver struct {
-	mu       sync.Mutex
-	statuses []int
-	keys     []string
-	ok       int
-	errs     []error
-}
-
-func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(req.Body)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := Verify(secret, req.Header.Get(HeaderSignature), body, time.Now(), time.Hour); err != nil {
-		r.errs = append(r.errs, err)
-	}
-	st := r.statuses[min(len(r.keys), len(r.statuses)-1)]
-	r.keys = append(r.keys, req.Header.Get(HeaderIdempotency))
-	if st == http.StatusOK {
-		r.ok++
-	}
-	w.WriteHeader(st)
-}
-
 func TestWebhookRetriedUntilDelivered(t *testing.T) {
 	db := newDB(t)
-	rcv := &receiver{statuses: []int{500, 200}}
+	rcv := notifytest.NewReceiver(secret, 500, 200)
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	if err := db.Create(&models.Channels{Dept: "WH-RS", WebhookURL: srv.URL, WebhookSecret: secret}).Error; err != nil {
@@ -110,7 +84,7 @@ func TestWebhookRetriedUntilDelivered(t *testing.T) {
 	}
 	openTask(t, db, "sr-1.provider")
 	clk := &clock{t: time.Now().UTC()}
-	d := &Dispatcher{DB: db, Now: clk.now, Log: zerolog.Nop(), Backoff: time.Minute}
+	d := &notify.Dispatcher{DB: db, Now: clk.now, Log: zerolog.Nop(), Backoff: time.Minute}
 	for i := 0; i < 5; i++ {
 		if _, err := d.Once(context.Background()); err != nil {
 			t.Fatal(err)
@@ -121,11 +95,14 @@ func TestWebhookRetriedUntilDelivered(t *testing.T) {
 	if n.Status != models.NotifyDelivered || n.Attempts != 2 {
 		t.Fatalf("notification %s after 500 then 200: status %s, %d attempts (%s); want delivered after 2", n.ID, n.Status, n.Attempts, n.LastError)
 	}
-	if rcv.ok != 1 || len(rcv.keys) != 2 || rcv.keys[0] != n.ID || rcv.keys[1] != n.ID {
-		t.Fatalf("receiver got %d successful of %v; want 2 requests with key %s, one accepted", rcv.ok, rcv.keys, n.ID)
+	reqs := rcv.Requests()
+	if len(reqs) != 2 || rcv.Accepted(n.ID) != 1 || reqs[0].Key != n.ID || reqs[0].Status != 500 {
+		t.Fatalf("receiver got %+v; want 2 requests with key %s, the second accepted", reqs, n.ID)
 	}
-	if len(rcv.errs) > 0 {
-		t.Fatalf("bad signatures: %v", rcv.errs)
+	for _, q := range reqs {
+		if q.Err != nil {
+			t.Fatalf("bad signature: %v", q.Err)
+		}
 	}
 	if !strings.Contains(n.Payload, `"kind":"task_opened"`) || !strings.Contains(n.Payload, `"recipient":"WH-RS"`) {
 		t.Fatalf("payload %s", n.Payload)
@@ -134,7 +111,7 @@ func TestWebhookRetriedUntilDelivered(t *testing.T) {
 
 func TestWebhookDeadAfterMaxAttempts(t *testing.T) {
 	db := newDB(t)
-	rcv := &receiver{statuses: []int{503}}
+	rcv := notifytest.NewReceiver(secret, 503)
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	if err := db.Create(&models.Channels{Dept: "WH-RS", WebhookURL: srv.URL, WebhookSecret: secret}).Error; err != nil {
@@ -142,7 +119,7 @@ func TestWebhookDeadAfterMaxAttempts(t *testing.T) {
 	}
 	openTask(t, db, "sr-1.provider")
 	clk := &clock{t: time.Now().UTC()}
-	d := &Dispatcher{DB: db, Now: clk.now, Log: zerolog.Nop(), MaxAttempts: 3, Backoff: time.Second, MaxBackoff: 4 * time.Second}
+	d := &notify.Dispatcher{DB: db, Now: clk.now, Log: zerolog.Nop(), MaxAttempts: 3, Backoff: time.Second, MaxBackoff: 4 * time.Second}
 	for i := 0; i < 10; i++ {
 		if _, err := d.Once(context.Background()); err != nil {
 			t.Fatal(err)
@@ -150,29 +127,23 @@ func TestWebhookDeadAfterMaxAttempts(t *testing.T) {
 		clk.advance(5 * time.Second)
 	}
 	n := notification(t, db, models.ChannelWebhook)
-	if n.Status != models.NotifyDead || n.Attempts != 3 || len(rcv.keys) != 3 || !strings.Contains(n.LastError, "503") {
-		t.Fatalf("status %s after %d attempts (%d requests), last error %q; want dead after 3 with the 503", n.Status, n.Attempts, len(rcv.keys), n.LastError)
-	}
-	if got := d.backoff(1); got != time.Second {
-		t.Fatalf("backoff(1) = %s", got)
-	}
-	if got := d.backoff(5); got != 4*time.Second {
-		t.Fatalf("backoff(5) = %s, want the 4s cap", got)
+	if n.Status != models.NotifyDead || n.Attempts != 3 || len(rcv.Requests()) != 3 || !strings.Contains(n.LastError, "503") {
+		t.Fatalf("status %s after %d attempts (%d requests), last error %q; want dead after 3 with the 503", n.Status, n.Attempts, len(rcv.Requests()), n.LastError)
 	}
 }
 
 func TestSignatureVerify(t *testing.T) {
 	body := []byte(`{"a":1}`)
 	at := time.Unix(1_800_000_000, 0)
-	h := Sign(secret, at, body)
-	if err := Verify(secret, h, body, at, time.Minute); err != nil {
+	h := notify.Sign(secret, at, body)
+	if err := notify.Verify(secret, h, body, at, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	for name, err := range map[string]error{
-		"other body":   Verify(secret, h, []byte(`{"a":2}`), at, time.Minute),
-		"other secret": Verify("another", h, body, at, time.Minute),
-		"too old":      Verify(secret, h, body, at.Add(time.Hour), time.Minute),
-		"malformed":    Verify(secret, "v1=abc", body, at, time.Minute),
+		"other body":   notify.Verify(secret, h, []byte(`{"a":2}`), at, time.Minute),
+		"other secret": notify.Verify("another", h, body, at, time.Minute),
+		"too old":      notify.Verify(secret, h, body, at.Add(time.Hour), time.Minute),
+		"malformed":    notify.Verify(secret, "v1=abc", body, at, time.Minute),
 	} {
 		if err == nil {
 			t.Errorf("%s: verified", name)
@@ -222,54 +193,6 @@ func TestOutboxInEventTransaction(t *testing.T) {
 	}
 }
 
-// mailbox is a real SMTP server (github.com/emersion/go-smtp) on loopback
-// that keeps what it receives.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mail
-}
-
-type mail struct {
-	from string
-	to   []string
-	data string
-}
-
-type session struct {
-	box *mailbox
-	m   mail
-}
-
-func (s *session) Reset()                                      { s.m = mail{} }
-func (s *session) Logout() error                               { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.m.from = from; return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error   { s.m.to = append(s.m.to, to); return nil }
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.m.data = string(b)
-	s.box.mu.Lock()
-	s.box.msgs = append(s.box.msgs, s.m)
-	s.box.mu.Unlock()
-	return nil
-}
-
-func startSMTP(t *testing.T) (*mailbox, string) {
-	t.Helper()
-	box := &mailbox{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{box: box}, nil }))
-	srv.Domain = "localhost"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return box, ln.Addr().String()
-}
-
 func TestEmailDelivered(t *testing.T) {
 	db := newDB(t)
 	box, addr := startSMTP(t)
@@ -277,7 +200,7 @@ func TestEmailDelivered(t *testing.T) {
 		t.Fatal(err)
 	}
 	openTask(t, db, "sr-1.provider")
-	d := &Dispatcher{DB: db, Log: zerolog.Nop(), SMTP: SMTP{Addr: addr, From: "approvals@city.example.org"}}
+	d := &notify.Dispatcher{DB: db, Log: zerolog.Nop(), SMTP: notify.SMTP{Addr: addr, From: "approvals@city.example.org"}}
 	if _, err := d.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -285,17 +208,16 @@ func TestEmailDelivered(t *testing.T) {
 	if n.Status != models.NotifyDelivered {
 		t.Fatalf("e-mail notification %s: %s (%s)", n.ID, n.Status, n.LastError)
 	}
-	box.mu.Lock()
-	defer box.mu.Unlock()
-	if len(box.msgs) != 1 {
-		t.Fatalf("%d messages received, want 1", len(box.msgs))
+	msgs := box.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages received, want 1", len(msgs))
 	}
-	m := box.msgs[0]
-	if m.from != "approvals@city.example.org" || len(m.to) != 2 || m.to[0] != "inbox@wh-rs.example.org" {
-		t.Fatalf("envelope from %s to %v", m.from, m.to)
+	m := msgs[0]
+	if m.From != "approvals@city.example.org" || len(m.To) != 2 || m.To[0] != "inbox@wh-rs.example.org" {
+		t.Fatalf("envelope from %s to %v", m.From, m.To)
 	}
-	if !strings.Contains(m.data, "Message-ID: <"+n.ID+"@approvals>") || !strings.Contains(m.data, "Subject: New task sr-1.provider") {
-		t.Fatalf("message:\n%s", m.data)
+	if !strings.Contains(m.Data, "Message-ID: <"+n.ID+"@approvals>") || !strings.Contains(m.Data, "Subject: New task sr-1.provider") {
+		t.Fatalf("message:\n%s", m.Data)
 	}
 }
 
@@ -310,7 +232,7 @@ func TestEmailServerDownThenUp(t *testing.T) {
 	down := ln.Addr().String()
 	ln.Close()
 	clk := &clock{t: time.Now().UTC()}
-	d := &Dispatcher{DB: db, Log: zerolog.Nop(), Now: clk.now, SMTP: SMTP{Addr: down, From: "a@b.example"}}
+	d := &notify.Dispatcher{DB: db, Log: zerolog.Nop(), Now: clk.now, SMTP: notify.SMTP{Addr: down, From: "a@b.example"}}
 	if _, err := d.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -319,13 +241,23 @@ func TestEmailServerDownThenUp(t *testing.T) {
 	}
 	box, addr := startSMTP(t)
 	d.SMTP.Addr = addr
-	clk.advance(DefaultBackoff)
+	clk.advance(notify.DefaultBackoff)
 	if _, err := d.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := notification(t, db, models.ChannelEmail); n.Status != models.NotifyDelivered || n.Attempts != 2 || len(box.msgs) != 1 {
-		t.Fatalf("with the server up: %s after %d attempts, %d received", n.Status, n.Attempts, len(box.msgs))
+	if n := notification(t, db, models.ChannelEmail); n.Status != models.NotifyDelivered || n.Attempts != 2 || len(box.Messages()) != 1 {
+		t.Fatalf("with the server up: %s after %d attempts, %d received", n.Status, n.Attempts, len(box.Messages()))
 	}
+}
+
+func startSMTP(t *testing.T) (*notifytest.Mailbox, string) {
+	t.Helper()
+	box, err := notifytest.StartMailbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { box.Close() })
+	return box, box.Addr
 }
 
 var onConflictNothing = clause.OnConflict{DoNothing: true}
