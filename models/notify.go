@@ -172,6 +172,9 @@ func noticeOf(tx *gorm.DB, e *Event) (Notice, bool, error) {
 			n.Kind, n.Title = NoticeTaskOpened, "New task "+t.ID
 		}
 		n.Text = fmt.Sprintf("%s procedure %s: %s task %s, due %s (24:00 Beijing time)", t.Procedure, t.ProcedureID, t.Kind, t.ID, t.DueDate)
+		if e.Kind == "task_opened" && e.Detail != "" { // the event says it all
+			n.Text = fmt.Sprintf("%s procedure %s: %s", t.Procedure, t.ProcedureID, e.Detail)
+		}
 	case outcomeKinds[e.Kind]:
 		dept, err := filer(tx, e.ProcedureID)
 		if err != nil || dept == "" {
@@ -183,7 +186,7 @@ func noticeOf(tx *gorm.DB, e *Event) (Notice, bool, error) {
 	default:
 		return n, false, nil
 	}
-	if e.Detail != "" && n.Kind != NoticeOutcome {
+	if e.Detail != "" && e.Kind != "task_opened" && n.Kind != NoticeOutcome {
 		n.Text += "; " + e.Detail
 	}
 	return n, true, nil
