@@ -3,8 +3,10 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -261,3 +263,79 @@ func startSMTP(t *testing.T) (*notifytest.Mailbox, string) {
 }
 
 var onConflictNothing = clause.OnConflict{DoNothing: true}
+
+// TestConcurrentDispatchersDeliverEachOnce runs two dispatchers on one
+// PostgreSQL outbox (SKIP LOCKED): every notification is delivered once.
+func TestConcurrentDispatchersDeliverEachOnce(t *testing.T) {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	admin, err := models.Open(url, "")
+	if err == nil {
+		err = admin.Exec("SELECT 1").Error
+	}
+	if err != nil {
+		if os.Getenv("REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("REQUIRE_POSTGRES=1 but PostgreSQL is unreachable: %v", err)
+		}
+		t.Skipf("PostgreSQL unreachable (%v); the SQLite tests cover the rest", err)
+	}
+	schema := fmt.Sprintf("notify_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	db, err := models.Open(url+sep+"search_path="+schema, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	rcv := notifytest.NewReceiver(secret, 200)
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	if err := db.Create(&models.Channels{Dept: "WH-RS", WebhookURL: srv.URL, WebhookSecret: secret}).Error; err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	for i := range n {
+		openTask(t, db, fmt.Sprintf("t%d", i))
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := &notify.Dispatcher{DB: db, Log: zerolog.Nop(), Batch: 3}
+			for {
+				k, err := d.Once(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if k == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var delivered int64
+	db.Model(&models.Notification{}).Where("status = ?", models.NotifyDelivered).Count(&delivered)
+	seen := map[string]int{}
+	for _, q := range rcv.Requests() {
+		seen[q.Key]++
+		if seen[q.Key] > 1 {
+			t.Errorf("notification %s delivered %d times", q.Key, seen[q.Key])
+		}
+	}
+	if delivered != n || len(seen) != n {
+		t.Fatalf("%d delivered, %d distinct received; want %d", delivered, len(seen), n)
+	}
+}
