@@ -339,3 +339,64 @@ func TestConcurrentDispatchersDeliverEachOnce(t *testing.T) {
 		t.Fatalf("%d delivered, %d distinct received; want %d", delivered, len(seen), n)
 	}
 }
+
+// TestNoticeKinds: a reminder, an overdue task, a supervision task for a
+// role and an outcome are each told to whom they concern; a role gets an
+// in-app message only.
+func TestNoticeKinds(t *testing.T) {
+	db := newDB(t)
+	if err := db.Create(&models.Channels{Dept: "WH-GA", WebhookURL: "http://127.0.0.1:1/", WebhookSecret: secret}).Error; err != nil {
+		t.Fatal(err)
+	}
+	openTask(t, db, "sr-1.provider")
+	sup := models.Task{ID: "sr-1.supervision", Procedure: "share_request", ProcedureID: "sr-1", WorkflowID: "wf", Kind: models.TaskSupervision,
+		Jurisdiction: "wuhan", AssigneeRole: "authority", Status: models.TaskOpen}
+	req := models.ShareRequest{ID: "sr-1", WorkflowID: "wf", Jurisdiction: "wuhan", CatalogItemID: "i", RequesterDept: "WH-GA", ProviderDept: "WH-RS", Status: "granted"}
+	now := time.Now()
+	evs := []models.Event{
+		{ID: "sr-1/sr-1.provider/reminder", ProcedureID: "sr-1", Kind: "reminder", TaskID: "sr-1.provider", At: now},
+		{ID: "sr-1/sr-1.provider/overdue", ProcedureID: "sr-1", Kind: "overdue", TaskID: "sr-1.provider", At: now},
+		{ID: "sr-1/sr-1.supervision/task_opened", ProcedureID: "sr-1", Kind: "task_opened", TaskID: sup.ID, At: now},
+		{ID: "sr-1/request/granted", ProcedureID: "sr-1", Kind: "granted", At: now, Detail: "decision"},
+		{ID: "sr-1/request/filed", ProcedureID: "sr-1", Kind: "filed", At: now}, // not notified
+	}
+	if err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&sup).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&req).Error; err != nil {
+			return err
+		}
+		for i := range evs {
+			if err := tx.Create(&evs[i]).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []models.Message
+	if err := db.Order("event_id").Find(&msgs).Error; err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range msgs {
+		got[m.EventID] = m.Kind + " → " + m.Recipient
+	}
+	want := map[string]string{
+		"sr-1/sr-1.provider/task_opened":    "task_opened → WH-RS",
+		"sr-1/sr-1.provider/reminder":       "reminder → WH-RS",
+		"sr-1/sr-1.provider/overdue":        "overdue → WH-RS",
+		"sr-1/sr-1.supervision/task_opened": "supervision → authority:wuhan",
+		"sr-1/request/granted":              "outcome → WH-GA",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("messages %v\nwant %v", got, want)
+	}
+	var rows []models.Notification
+	db.Find(&rows)
+	if len(rows) != 1 || rows[0].Recipient != "WH-GA" || rows[0].Kind != models.NoticeOutcome || rows[0].Channel != models.ChannelWebhook {
+		t.Fatalf("outbox %+v; want the outcome's webhook for WH-GA only", rows)
+	}
+}
