@@ -3,7 +3,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run build test test-unit test-e2e fuzz bench bench-retime vet clean
+.PHONY: run build test test-deploy test-unit test-e2e fuzz bench bench-retime vet clean
 
 ## run: build and start everything in one process (Temporal dev server, worker, API);
 ## ADDR, TEMPORAL_PORT and TEMPORAL_UI_PORT move it (make run ADDR=127.0.0.1:8081 TEMPORAL_PORT=7234)
@@ -20,9 +20,14 @@ $(BIN)/temporal:
 	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 
 ## test: every test, end-to-end included (needs bin/temporal; PostgreSQL at DATABASE_URL or SQLite)
-test: build
+test: build test-deploy
 	$(GO) vet ./...
 	$(GO) test -count=1 -v -timeout 30m ./...
+
+## test-deploy: docker-compose.yml and the Kubernetes manifests (kustomize build,
+## strict decoding against the Kubernetes API types), a module of their own
+test-deploy:
+	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 ## test-unit: the tests that need neither Temporal nor a database server
 test-unit:

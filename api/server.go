@@ -167,6 +167,13 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/reports/deadlines", s.reportDeadlines)
 	a.PUT("/calendar/years/:year", s.putCalendarYear)
 	a.GET("/calendar/retimes/:id", s.getRetime)
+	// Notifications (issue 16): channels, the outbox, in-app messages.
+	a.GET("/departments/:code/channels", s.getChannels)
+	a.PUT("/departments/:code/channels", s.putChannels)
+	a.GET("/notifications", s.listNotifications)
+	a.POST("/notifications/:id/retry", s.retryNotification)
+	a.GET("/messages", s.listMessages)
+	a.POST("/messages/:id/read", s.readMessage)
 	return e
 }
 

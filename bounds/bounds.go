@@ -199,6 +199,8 @@ func Field(field, kind, value string) *Error {
 		msg = URL(value)
 	case KindDate:
 		msg = Date(value)
+	case KindEmail:
+		msg = Email(value)
 	default:
 		msg = Text(value)
 	}

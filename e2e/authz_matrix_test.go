@@ -251,6 +251,14 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/reports/deadlines":    {"/api/v1/reports/deadlines?jurisdiction=wuhan", nil, only(200, api.RoleAuditor, Ad)},
 		"PUT /api/v1/calendar/years/:year": {"/api/v1/calendar/years/2099", empty, only(422, Ad)},
 		"GET /api/v1/calendar/retimes/:id": {"/api/v1/calendar/retimes/no-such-retime", nil, only(404, Ad)},
+
+		// Notifications (issue 16): a department's channels (admin, or the department itself).
+		"GET /api/v1/departments/:code/channels": {"/api/v1/departments/" + m.w.requester + "/channels", nil, only(200, Ad).with(D, ownOnly(200, 403))},
+		"PUT /api/v1/departments/:code/channels": {"/api/v1/departments/" + m.w.requester + "/channels", map[string]any{"emails": []string{"not an address"}}, only(422, Ad).with(D, ownOnly(422, 403))},
+		"GET /api/v1/notifications":              {"/api/v1/notifications", nil, only(200, Ad)},
+		"POST /api/v1/notifications/:id/retry":   {"/api/v1/notifications/no-such-notification/retry", nil, only(404, Ad)},
+		"GET /api/v1/messages":                   {"/api/v1/messages", nil, only(200, D, Au, I, G)},
+		"POST /api/v1/messages/:id/read":         {"/api/v1/messages/no-such-message/read", nil, only(404, D, Au, I, G)},
 	}
 }
 

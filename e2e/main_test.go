@@ -118,6 +118,12 @@ func run(m *testing.M) (int, error) {
 		"APPROVALS_SIGNING_KEY="+s.signing, "APPROVALS_CODEC_KEYS="+strings.TrimSpace(string(codecKeys)),
 		"APPROVALS_ARCHIVE_INTERVAL=1s", // the archiver copies a closed history within a second or two
 	)
+	notifyEnv, stopMail, err := startNotify() // issue 16: a real SMTP server; fast retries
+	if err != nil {
+		return 0, err
+	}
+	defer stopMail()
+	s.env = append(s.env, notifyEnv...)
 	if s.postgres {
 		s.env = append(s.env, "DATABASE_URL="+dbURL)
 	} else {

@@ -198,9 +198,10 @@ func All() []any {
 		// objections (procedure 4) and the availability of catalog items
 		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
 		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
-		&CalendarYear{},    // issue 8
-		&IdempotencyKey{},  // issue 11: fingerprints of keyed POSTs
-		&ChainHead{},       // issue 12: the event log's hash chain
-		&ArchivedHistory{}, // issue 12: the archive of closed histories
+		&CalendarYear{},                          // issue 8
+		&IdempotencyKey{},                        // issue 11: fingerprints of keyed POSTs
+		&ChainHead{},                             // issue 12: the event log's hash chain
+		&ArchivedHistory{},                       // issue 12: the archive of closed histories
+		&Channels{}, &Notification{}, &Message{}, // issue 16: notifications
 	}
 }

@@ -60,6 +60,8 @@ type config struct {
 	ArchiveInterval time.Duration
 	ArchivePageSize int
 	ArchiveRate     float64
+	// Notify is the notification dispatcher's (issue 16; notify.go).
+	Notify notifyConfig
 }
 
 func env(name, def string) string {
@@ -96,6 +98,9 @@ func loadConfig(production bool) (config, error) {
 		return c, err
 	}
 	if err := c.readArchive(); err != nil {
+		return c, err
+	}
+	if err := c.readNotify(); err != nil {
 		return c, err
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {

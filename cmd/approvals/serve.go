@@ -100,6 +100,7 @@ func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, l
 	if err := workflows.StartArchiver(ctx, tc); err != nil {
 		return nil, err
 	}
+	startDispatcher(ctx, cfg, db, log) // issue 16: the notification outbox
 	return w, nil
 }
 
