@@ -1,0 +1,12 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"flag"
+)
+
+func scaleFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
+func stormFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
+func chaosFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
+func todo(context.Context, Config) (Result, error)                              { return nil, errors.New("todo") }
