@@ -7,6 +7,5 @@ import (
 )
 
 func scaleFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
-func stormFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
 func chaosFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
 func todo(context.Context, Config) (Result, error)                              { return nil, errors.New("todo") }
