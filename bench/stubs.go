@@ -6,6 +6,5 @@ import (
 	"flag"
 )
 
-func scaleFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
 func chaosFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) { return todo }
 func todo(context.Context, Config) (Result, error)                              { return nil, errors.New("todo") }
