@@ -203,7 +203,28 @@ func restartPostgres() error {
 // checkChaos counts lost, duplicated and inconsistent filings, deciding
 // every present one and waiting for its grant.
 func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []answer, kills int64) (Result, error) {
+	// Every workflow of the provider has its record: none half-made.
+	// Workflows started by unanswered filings finish recording after the
+	// restarts: wait (a minute at most) until every workflow has its record.
+	var records, visible int64
+	if err := waitFor(ctx, cfg.Out, "chaos: settle", time.Minute, func() (bool, string, error) {
+		if err := s.db.Model(&models.ShareRequest{}).Where("catalog_item_id = ?", w.item).Count(&records).Error; err != nil {
+			return false, "", fmt.Errorf("count records: %w", err)
+		}
+		c, err := s.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowType = 'ShareRequest' AND ProviderDept = '%s'", w.provDept)})
+		if err != nil {
+			return false, "", fmt.Errorf("count workflows: %w", err)
+		}
+		visible = c.GetCount()
+		return visible == records, fmt.Sprintf("%d workflows, %d records", visible, records), nil
+	}); err != nil {
+		fmt.Fprintln(cfg.Out, "  ", err)
+	}
 	var lost, dup, inconsistent, acc, absent int64
+	if visible > records {
+		inconsistent += visible - records
+	}
 	var pending []models.ShareRequest
 	for _, a := range answers {
 		var recs []models.ShareRequest
@@ -238,26 +259,6 @@ func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []a
 			continue
 		}
 		pending = append(pending, r)
-	}
-	// Every workflow the requester started has its record: none half-made.
-	var records int64
-	if err := s.db.Model(&models.ShareRequest{}).Where("requester_dept <> '' AND catalog_item_id = ?", w.item).Count(&records).Error; err != nil {
-		return nil, fmt.Errorf("count records: %w", err)
-	}
-	var visible int64
-	if err := waitFor(ctx, cfg.Out, "chaos: visibility", time.Minute, func() (bool, string, error) {
-		c, err := s.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
-			Query: fmt.Sprintf("WorkflowType = 'ShareRequest' AND ProviderDept = '%s'", w.provDept)})
-		if err != nil {
-			return false, "", fmt.Errorf("count workflows: %w", err)
-		}
-		visible = c.GetCount()
-		return visible == records, fmt.Sprintf("%d workflows, %d records", visible, records), nil
-	}); err != nil {
-		fmt.Fprintln(cfg.Out, "  ", err)
-	}
-	if visible > records {
-		inconsistent += visible - records
 	}
 	// Decide each present filing and wait for its grant.
 	var granted atomic.Int64
