@@ -224,6 +224,9 @@ func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []a
 	var lost, dup, inconsistent, acc, absent int64
 	if visible > records {
 		inconsistent += visible - records
+		if err := s.listHalfMade(ctx, cfg, w); err != nil {
+			return nil, err
+		}
 	}
 	var pending []models.ShareRequest
 	for _, a := range answers {
@@ -317,4 +320,30 @@ func (s *stack) decideAndWait(ctx context.Context, w world, id string) error {
 		time.Sleep(300 * time.Millisecond)
 	}
 	return fmt.Errorf("not granted after 3 minutes (last: %v)", last)
+}
+
+// listHalfMade prints the provider's workflows that have no record, with
+// their status, for diagnosis (BENCH_KEEP=1 keeps the logs).
+func (s *stack) listHalfMade(ctx context.Context, cfg Config, w world) error {
+	var token []byte
+	for {
+		page, err := s.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{NextPageToken: token,
+			Query: fmt.Sprintf("WorkflowType = 'ShareRequest' AND ProviderDept = '%s'", w.provDept)})
+		if err != nil {
+			return fmt.Errorf("list workflows: %w", err)
+		}
+		for _, e := range page.GetExecutions() {
+			id := e.GetExecution().GetWorkflowId()
+			var n int64
+			if err := s.db.Model(&models.ShareRequest{}).Where("workflow_id = ?", id).Count(&n).Error; err != nil {
+				return fmt.Errorf("count records of %s: %w", id, err)
+			}
+			if n == 0 {
+				fmt.Fprintf(cfg.Out, "  half-made: workflow %s (%s) has no record\n", id, e.GetStatus())
+			}
+		}
+		if token = page.GetNextPageToken(); len(token) == 0 {
+			return nil
+		}
+	}
 }
