@@ -22,7 +22,10 @@ import (
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"gorm.io/gorm"
 )
 
@@ -112,11 +115,42 @@ func newStack(ctx context.Context, cfg Config) (*stack, error) {
 		DataConverter: codec.DataConverter(cd), FailureConverter: codec.FailureConverter(cd)}); err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", s.taddr, err)
 	}
+	if err := ensureNamespace(ctx, s.tc, cfg.Namespace); err != nil {
+		return nil, err
+	}
 	if err := devserver.RegisterSearchAttributes(ctx, s.tc, cfg.Namespace, workflows.SearchAttributes); err != nil {
 		return nil, fmt.Errorf("search attributes: %w", err)
 	}
 	ok = true
 	return s, nil
+}
+
+// ensureNamespace registers the configured namespace when the server does
+// not know it (a dev server has only "default"), and waits until it answers.
+func ensureNamespace(ctx context.Context, tc client.Client, ns string) error {
+	_, err := tc.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns})
+	var nf *serviceerror.NamespaceNotFound
+	if !errors.As(err, &nf) {
+		return err
+	}
+	if _, err := tc.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour)}); err != nil {
+		var exists *serviceerror.NamespaceAlreadyExists
+		if !errors.As(err, &exists) {
+			return fmt.Errorf("register namespace %s: %w", ns, err)
+		}
+	}
+	end := time.Now().Add(time.Minute)
+	for {
+		_, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: ns})
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("namespace %s not usable after a minute: %w", ns, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 // startTemporal starts the stack's own dev server.
