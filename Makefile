@@ -3,7 +3,7 @@ TEMPORAL_CLI_VERSION := v1.5.1
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run build test test-deploy test-unit test-e2e fuzz bench bench-retime vet clean
+.PHONY: run build test test-deploy test-unit test-e2e fuzz bench bench-micro vet clean
 
 ## run: build and start everything in one process (Temporal dev server, worker, API);
 ## ADDR, TEMPORAL_PORT and TEMPORAL_UI_PORT move it (make run ADDR=127.0.0.1:8081 TEMPORAL_PORT=7234)
@@ -48,13 +48,20 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel 2 $$pkg; \
 	done
 
-## bench: benchmarks (deadline computation, ...)
-bench:
+## bench-micro: Go benchmarks (deadline computation, ...)
+bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## bench-retime: publish a year while 1000 procedures run (own dev server) and time their re-timing
-bench-retime: build
-	$(BIN)/approvals bench retime --n 1000
+## bench: every `approvals bench` scenario at its full size, each on a stack of its own
+## (PostgreSQL at DATABASE_URL for all but retime; chaos needs it). Takes hours on 2 cores.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+bench: build
+	DATABASE_URL='$(BENCH_DB)' $(BIN)/approvals bench lifecycle
+	DATABASE_URL='$(BENCH_DB)' $(BIN)/approvals bench decide
+	DATABASE_URL='$(BENCH_DB)' $(BIN)/approvals bench storm --n 10000
+	DATABASE_URL='$(BENCH_DB)' $(BIN)/approvals bench scale --n 10000
+	$(BIN)/approvals bench retime --n 10000
+	DATABASE_URL='$(BENCH_DB)' $(BIN)/approvals bench chaos --n 1000 --conc 32
 
 clean:
 	rm -rf $(BIN)/approvals .data

@@ -10,7 +10,7 @@
 //	approvals replay  --workflow-id ID | --history FILE
 //	approvals verify  EXPORT.zip --public-key KEY | --public-key-file FILE
 //	approvals calendar load [--wait] FILE.json
-//	approvals bench retime [--n 1000]
+//	approvals bench lifecycle|decide|scale|storm|retime|chaos [flags]
 //	approvals healthcheck [--url URL]
 package main
 
@@ -39,7 +39,8 @@ commands:
                    chain (still holding an earlier export's head); exits 1 naming what broke
   calendar load    publish or correct years' holiday schedules from a JSON file and
                    re-time the running procedures they move
-  bench retime     start N procedures on a dev server, publish a year, and time their re-timing
+  bench SCENARIO   benchmarks on a stack of their own (lifecycle, decide, scale, storm,
+                   retime, chaos; approvals bench for the list)
   healthcheck      exit 0 when healthy: --url URL (the API's /readyz), or the database and
                    Temporal of the environment (the worker)
 
