@@ -67,7 +67,7 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("temp dir: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // best effort: a temporary directory
 
 	ts, err := devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes, Namespace: cfg.Namespace})
 	if err != nil {
