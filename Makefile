@@ -1,9 +1,14 @@
 # Set-up for a machine with only Go (and, for the end-to-end tests, PostgreSQL).
 TEMPORAL_CLI_VERSION := v1.5.1
+# The linters of make lint, installed into bin/ like the Temporal CLI.
+STATICCHECK_VERSION := v0.7.0
+ERRCHECK_VERSION := v1.9.0
+REVIVE_VERSION := v1.12.0
+WORKFLOWCHECK_VERSION := v0.6.0
 GO ?= go
 BIN := $(CURDIR)/bin
 
-.PHONY: run build test test-deploy test-unit test-e2e fuzz bench bench-micro vet clean
+.PHONY: run build test test-deploy test-unit test-e2e fuzz bench bench-micro vet lint clean
 
 ## run: build and start everything in one process (Temporal dev server, worker, API);
 ## ADDR, TEMPORAL_PORT and TEMPORAL_UI_PORT move it (make run ADDR=127.0.0.1:8081 TEMPORAL_PORT=7234)
@@ -18,6 +23,25 @@ build: $(BIN)/temporal
 $(BIN)/temporal:
 	@echo "installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into bin/temporal (first time only; takes a few minutes)"
 	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+## lint: staticcheck, errcheck, Temporal's workflowcheck (determinism of the
+## workflows; justified exceptions in workflowcheck.config.yaml) and revive's
+## exported rule (a doc comment on every exported name; revive.toml)
+LINTERS := $(BIN)/staticcheck $(BIN)/errcheck $(BIN)/revive $(BIN)/workflowcheck
+lint: $(LINTERS)
+	$(BIN)/staticcheck ./...
+	$(BIN)/errcheck -exclude errcheck.excludes ./...
+	$(BIN)/workflowcheck -config workflowcheck.config.yaml ./...
+	$(BIN)/revive -config revive.toml -set_exit_status ./...
+
+$(BIN)/staticcheck:
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+$(BIN)/errcheck:
+	GOBIN=$(BIN) $(GO) install github.com/kisielk/errcheck@$(ERRCHECK_VERSION)
+$(BIN)/revive:
+	GOBIN=$(BIN) $(GO) install github.com/mgechev/revive@$(REVIVE_VERSION)
+$(BIN)/workflowcheck:
+	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
 
 ## test: every test, end-to-end included (needs bin/temporal; PostgreSQL at DATABASE_URL or SQLite)
 test: build test-deploy

@@ -140,7 +140,7 @@ func TestTrickledBodyTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := s.HTTPServer(ln.Addr().String())
-	go hs.Serve(ln)
+	go func() { _ = hs.Serve(ln) }() // ErrServerClosed when the test closes it
 	defer hs.Close()
 
 	conn, err := net.Dial("tcp", ln.Addr().String())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -96,16 +97,29 @@ func (s *Server) decideTask(c echo.Context) error {
 		}
 		return problem(http.StatusNotFound, fmt.Sprintf("task %s not found", c.Param("id")))
 	}
-	if t.Status != models.TaskOpen {
+	updateID, claim, err := s.decisionKey(c, t.ID, in)
+	if err != nil {
+		return err
+	}
+	// A retried decision (same key, same body) on the task it closed is sent
+	// again under the same Update ID: Temporal answers with the first one's
+	// outcome instead of running it again.
+	replay := t.Status != models.TaskOpen && claim == models.ClaimSame
+	if t.Status != models.TaskOpen && !replay {
 		return invalid(FieldError{"decision", fmt.Sprintf("task %s is closed (%s)", t.ID, t.Status)})
 	}
-	if err := s.checkCorrection(c, t, in); err != nil {
-		return err
+	if !replay {
+		if err := s.checkCorrection(c, t, in); err != nil {
+			return err
+		}
 	}
 	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
 		Conditions: in.Conditions, Item: in.Item.model(), Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
-	if err := s.sendDecision(ctx, t.WorkflowID, d); err != nil {
+	if err := s.sendDecision(ctx, t.WorkflowID, updateID, d); err != nil {
 		return updateProblem(err)
+	}
+	if replay {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	s.log(c).Info().Str("workflow_id", t.WorkflowID).Str("task", t.ID).Str("decision", in.Decision).Msg("decision recorded")
 	if err := s.DB.WithContext(ctx).First(&t, "id = ?", t.ID).Error; err != nil {
@@ -116,9 +130,11 @@ func (s *Server) decideTask(c echo.Context) error {
 
 // sendDecision sends a decision to a procedure's workflow and waits until the
 // workflow has acted on it.
-func (s *Server) sendDecision(ctx context.Context, workflowID string, d workflows.Decision) error {
+// A non-empty updateID makes the Update idempotent: sent again, Temporal
+// returns the outcome of the first.
+func (s *Server) sendDecision(ctx context.Context, workflowID, updateID string, d workflows.Decision) error {
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: workflowID, UpdateID: updateID, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{d},
 	})
 	if err != nil {
@@ -150,4 +166,25 @@ func updateProblemOn(field string, err error) error {
 		return invalid(FieldError{field, "the procedure has already ended"})
 	}
 	return fmt.Errorf("send update: %w", err)
+}
+
+// decisionKey derives the Update ID of a keyed decision from the task and
+// the Idempotency-Key, and claims the key for the decision's fingerprint
+// (who decides, and the whole body): the same key again with the same body
+// is ClaimSame, with another body a 422 naming the key. Without a key it
+// returns an empty ID (Temporal picks one) and ClaimNew.
+func (s *Server) decisionKey(c echo.Context, taskID string, in decisionInput) (string, string, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return "", models.ClaimNew, nil
+	}
+	if len(key) > 200 {
+		return "", "", problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+	}
+	id := "decision-" + uuid.NewSHA1(idNamespace, []byte(taskID+"\n"+key)).String()
+	claim, err := s.claimKey(c, id, "decision", in, false)
+	if err != nil {
+		return "", "", err
+	}
+	return id, claim, nil
 }

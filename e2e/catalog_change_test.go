@@ -91,9 +91,9 @@ func TestCatalogTriggerChangeReviewApplied(t *testing.T) {
 	if tr.str("due_date") != want.DueDate {
 		t.Fatalf("trigger due %s, want %s", tr.str("due_date"), want.DueDate)
 	}
-	obligation := openTask(t, w.prov, "catalog_update", trID)
+	openTask(t, w.prov, "catalog_update", trID)
 	waitActivity(t, trID, "RemindTasks", 1) // reminded one working day before the end: already past
-	obligation = openTask(t, w.prov, "catalog_update", trID)
+	obligation := openTask(t, w.prov, "catalog_update", trID)
 	if obligation["reminded_at"] == nil {
 		t.Fatalf("the obligation task was not reminded: %v", obligation)
 	}

@@ -83,6 +83,9 @@ func (u user) do(method, path string, body any, headers ...string) reply {
 	defer resp.Body.Close()
 	r := reply{Status: resp.StatusCode, Header: resp.Header}
 	r.Raw, _ = io.ReadAll(resp.Body)
+	if err := checkSpec(req, resp.StatusCode, resp.Header, r.Raw); err != nil {
+		u.t.Errorf("%s %s: %v", method, path, err)
+	}
 	if len(r.Raw) > 0 && r.Raw[0] == '{' {
 		if err := json.Unmarshal(r.Raw, &r.Body); err != nil {
 			u.t.Fatalf("%s %s: bad JSON %s: %v", method, path, r.Raw, err)

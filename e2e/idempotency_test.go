@@ -181,3 +181,55 @@ func TestConcurrentKeyedPosts(t *testing.T) {
 		t.Fatalf("%d applications, want 1", n)
 	}
 }
+
+// A retried decision (same Idempotency-Key, same body) returns the first
+// one's answer, also once the procedure has ended; the key with another body
+// is refused naming the key, and a new decision on the closed task is 422
+// naming the decision.
+func TestRetriedDecision(t *testing.T) {
+	w := newWorld(t, "xiamen") // the provider and the authority both decide
+	id := w.file(t, "conditional").must(t, 201).str("id")
+	post := func(u user, task string, body map[string]any, key string) reply {
+		if key == "" {
+			return u.do("POST", "/api/v1/tasks/"+task+"/decision", body)
+		}
+		return u.do("POST", "/api/v1/tasks/"+task+"/decision", body, "Idempotency-Key", key)
+	}
+	same := func(first, again reply) {
+		t.Helper()
+		again.must(t, 200)
+		if again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("a replayed decision without Idempotent-Replayed: true")
+		}
+		for _, f := range []string{"id", "status", "decision", "decided_by"} {
+			if again.Body[f] != first.Body[f] {
+				t.Fatalf("replayed %s %v, first %v: %s", f, again.Body[f], first.Body[f], again.Raw)
+			}
+		}
+	}
+	approve := map[string]any{"decision": "approve", "conditions": "仅限人才落户审批"}
+	pt := taskFor(t, w.prov, id)["id"].(string)
+	k := uniq("dec")
+	first := post(w.prov, pt, approve, k).must(t, 200)
+	if first.str("status") != "done" {
+		t.Fatalf("first decision: %s", first.Raw)
+	}
+	same(first, post(w.prov, pt, approve, k))
+	reusedKey(t, post(w.prov, pt, map[string]any{"decision": "reject", "reason": "不符合"}, k), "a decision")
+	if r := post(w.prov, pt, approve, uniq("dec")).must(t, 422); fieldOf(r) != "decision" {
+		t.Fatalf("a new key on the closed task names %q: %s", fieldOf(r), r.Raw)
+	}
+	if r := post(w.prov, pt, approve, "").must(t, 422); fieldOf(r) != "decision" {
+		t.Fatalf("no key on the closed task names %q: %s", fieldOf(r), r.Raw)
+	}
+
+	// The last decision ends the procedure; its retry still has its answer.
+	at := taskFor(t, w.authority, id)["id"].(string)
+	k2 := uniq("dec")
+	last := post(w.authority, at, map[string]any{"decision": "approve"}, k2).must(t, 200)
+	waitClosed(t, id)
+	same(last, post(w.authority, at, map[string]any{"decision": "approve"}, k2))
+	if got := w.req.do("GET", "/api/v1/share-requests/"+id, nil).must(t, 200); got.str("status") != "granted" {
+		t.Fatalf("status %q, want granted", got.str("status"))
+	}
+}

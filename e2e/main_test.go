@@ -67,7 +67,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	if os.Getenv("E2E_KEEP") == "" {
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }() // best effort: a temporary directory
 	}
 	s := &stack{dir: dir, bin: filepath.Join(dir, "approvals")}
 	build := exec.Command("go", "build", "-o", s.bin, "./cmd/approvals")

@@ -23,8 +23,12 @@ func upload(t *testing.T, u user, name, contentType string, data []byte) reply {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part.Write(data)
-	mw.Close()
+	if _, err := part.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return u.do("POST", "/api/v1/evidence", buf.Bytes(), "Content-Type", mw.FormDataContentType())
 }
 

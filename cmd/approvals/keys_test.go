@@ -34,7 +34,9 @@ func TestSigningKeyConfiguration(t *testing.T) {
 	}
 	key := audit.NewSigningKey()
 	f := filepath.Join(t.TempDir(), "k")
-	os.WriteFile(f, []byte(key+"\n"), 0o600)
+	if err := os.WriteFile(f, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("APPROVALS_SIGNING_KEY_FILE", f)
 	if cfg, err = loadConfig(false); err != nil || cfg.requireSigningKey() != nil {
 		t.Fatalf("key file: %v", err)
