@@ -46,6 +46,9 @@ type Server struct {
 	// lifetime, exp − iat (DefaultMaxTokenTTL when zero).
 	Issuer, Audience string
 	MaxTokenTTL      time.Duration
+	// OIDC, when set, verifies tokens from the city's OpenID Connect
+	// provider, and the HS256 secret is not used (issue 16).
+	OIDC *OIDC
 	// RateLimit is the requests a second allowed to each caller (its
 	// identity, or its IP without a token), in bursts of RateBurst (twice
 	// the rate when zero); 0 is no limit.

@@ -172,8 +172,10 @@ func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 		return nil, err
 	}
 	if name == "api" {
-		if err := cfg.requireSecret(); err != nil {
-			return nil, err
+		if cfg.OIDC.Issuer == "" { // HS256 development tokens
+			if err := cfg.requireSecret(); err != nil {
+				return nil, err
+			}
 		}
 		if err := cfg.requireSigningKey(); err != nil {
 			return nil, err
@@ -198,8 +200,17 @@ func runAPI(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.tc.Close()
+	srv := newServer(p.db, p.tc, p.cfg, p.log)
+	if p.cfg.OIDC.Issuer != "" {
+		if srv.OIDC, err = api.NewOIDC(ctx, p.cfg.OIDC); err != nil {
+			return fmt.Errorf("APPROVALS_OIDC_ISSUER: %w", err)
+		}
+		p.log.Info().Str("issuer", p.cfg.OIDC.Issuer).Str("audience", p.cfg.OIDC.Audience).Msg("tokens verified by the OIDC provider")
+	} else {
+		p.log.Warn().Msg("APPROVALS_OIDC_ISSUER is unset: the API takes HS256 tokens signed with APPROVALS_JWT_SECRET, meant for development and tests; set the city's OIDC provider in production")
+	}
 	p.log.Info().Str("addr", p.cfg.Addr).Str("temporal", p.cfg.Temporal).Msg("API listening")
-	return serveHTTP(ctx, p.cfg.Addr, newServer(p.db, p.tc, p.cfg, p.log))
+	return serveHTTP(ctx, p.cfg.Addr, srv)
 }
 
 func runWorker(ctx context.Context, args []string) error {
