@@ -63,6 +63,9 @@ type config struct {
 	// OIDC is the city's OpenID Connect provider (APPROVALS_OIDC_*; issue
 	// 16); without an issuer the API takes HS256 development tokens.
 	OIDC api.OIDCConfig
+	// Ops: the worker's limits, the database pool, the build ID and the
+	// worker's metrics address (ops.go; issue 16).
+	Ops ops
 }
 
 func env(name, def string) string {
@@ -102,6 +105,9 @@ func loadConfig(production bool) (config, error) {
 		return c, err
 	}
 	if err := c.readOIDC(); err != nil {
+		return c, err
+	}
+	if c.Ops, err = readOps(); err != nil {
 		return c, err
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {

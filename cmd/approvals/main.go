@@ -11,6 +11,7 @@
 //	approvals verify  EXPORT.zip --public-key KEY | --public-key-file FILE
 //	approvals calendar load [--wait] FILE.json
 //	approvals bench retime [--n 1000]
+//	approvals healthcheck [--url http://127.0.0.1:8080/healthz]
 package main
 
 import (
@@ -39,6 +40,8 @@ commands:
   calendar load    publish or correct years' holiday schedules from a JSON file and
                    re-time the running procedures they move
   bench retime     start N procedures on a dev server, publish a year, and time their re-timing
+  healthcheck      ask a health endpoint (--url, default the API's /healthz); exits 1 unless
+                   it answers 200, for container healthchecks
 
 Run 'approvals <command> -h' for a command's flags. Environment: see README.md.
 `
@@ -77,6 +80,8 @@ func main() {
 		err = runCalendar(ctx, args)
 	case "bench":
 		err = runBench(ctx, args)
+	case "healthcheck":
+		err = runHealthcheck(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
