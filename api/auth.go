@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -87,16 +88,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer`)
 			return problem(http.StatusUnauthorized, "an Authorization: Bearer <token> header is required")
 		}
-		var cl Claims
-		_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return s.Secret, nil },
-			jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
-			jwt.WithIssuer(or(s.Issuer, DefaultIssuer)), jwt.WithAudience(or(s.Audience, DefaultAudience)))
-		why := ""
-		if err != nil {
-			why = err.Error()
-		} else if why = s.incomplete(&cl); why == "" {
-			why = s.tooLong(&cl)
-		}
+		cl, why := s.verify(c.Request().Context(), raw)
 		if why != "" {
 			if err := s.limit("ip:" + c.RealIP()); err != nil {
 				return err
@@ -106,9 +98,33 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := s.limit(strings.Join([]string{"id", cl.Role, cl.Subject, cl.Dept}, "\x00")); err != nil {
 			return err
 		}
-		c.Set(claimsKey, &cl)
+		c.Set(claimsKey, cl)
 		return next(c)
 	}
+}
+
+// verify checks a token, with the OIDC provider when there is one (HS256
+// development tokens are then refused) and else with the HS256 secret; it
+// answers the caller's claims or why the token is refused.
+func (s *Server) verify(ctx context.Context, raw string) (*Claims, string) {
+	if s.OIDC != nil {
+		cl, err := s.OIDC.Verify(ctx, raw)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return cl, s.incomplete(cl)
+	}
+	var cl Claims
+	_, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return s.Secret, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+		jwt.WithIssuer(or(s.Issuer, DefaultIssuer)), jwt.WithAudience(or(s.Audience, DefaultAudience)))
+	if err != nil {
+		return nil, err.Error()
+	}
+	if why := s.incomplete(&cl); why != "" {
+		return nil, why
+	}
+	return &cl, s.tooLong(&cl)
 }
 
 // cityRoles are the roles that act for one city and so need a jurisdiction.

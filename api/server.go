@@ -18,10 +18,12 @@ import (
 	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/metrics"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
@@ -46,6 +48,9 @@ type Server struct {
 	// lifetime, exp − iat (DefaultMaxTokenTTL when zero).
 	Issuer, Audience string
 	MaxTokenTTL      time.Duration
+	// OIDC, when set, verifies tokens from the city's OpenID Connect
+	// provider, and the HS256 secret is not used (issue 16).
+	OIDC *OIDC
 	// RateLimit is the requests a second allowed to each caller (its
 	// identity, or its IP without a token), in bursts of RateBurst (twice
 	// the rate when zero); 0 is no limit.
@@ -73,6 +78,9 @@ type Server struct {
 	// the namespace's, for saying when a history expired unarchived.
 	Archive   archive.Store
 	Retention time.Duration
+	// Metrics, when set, counts requests and serves GET /metrics in
+	// Prometheus format (issue 16).
+	Metrics *prometheus.Registry
 }
 
 func (s *Server) now() time.Time {
@@ -92,6 +100,10 @@ func (s *Server) Handler() *echo.Echo {
 	}
 	e.Use(requestID)
 	e.Use(s.logRequests)
+	if s.Metrics != nil {
+		e.Use(metrics.HTTP(s.Metrics))
+		e.GET("/metrics", echo.WrapHandler(metrics.Handler(s.Metrics)))
+	}
 	e.Use(s.securityHeaders)
 	e.Use(s.limitAnonymous)
 	e.Use(limitBody)
@@ -188,6 +200,9 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		ev := s.Log.Info()
 		if st := c.Response().Status; st >= 500 {
 			ev = s.Log.Error()
+		}
+		if cl, ok := c.Get(claimsKey).(*Claims); ok { // the caller, once authenticated
+			ev = ev.Str("subject", cl.Subject).Str("role", cl.Role)
 		}
 		ev.Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).
 			Str("method", c.Request().Method).Str("path", c.Request().URL.Path).

@@ -62,6 +62,12 @@ type config struct {
 	ArchiveRate     float64
 	// Notify is the notification dispatcher's (issue 16; notify.go).
 	Notify notifyConfig
+	// OIDC is the city's OpenID Connect provider (APPROVALS_OIDC_*; issue
+	// 16); without an issuer the API takes HS256 development tokens.
+	OIDC api.OIDCConfig
+	// Ops: the worker's limits, the database pool, the build ID and the
+	// worker's metrics address (ops.go; issue 16).
+	Ops ops
 }
 
 func env(name, def string) string {
@@ -101,6 +107,12 @@ func loadConfig(production bool) (config, error) {
 		return c, err
 	}
 	if err := c.readNotify(); err != nil {
+		return c, err
+	}
+	if err := c.readOIDC(); err != nil {
+		return c, err
+	}
+	if c.Ops, err = readOps(); err != nil {
 		return c, err
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
@@ -282,4 +294,32 @@ func entropyBits(s string) float64 {
 		h -= p * math.Log2(p)
 	}
 	return h * float64(n)
+}
+
+// readOIDC reads the OpenID Connect provider's settings.
+func (c *config) readOIDC() error {
+	o := api.OIDCConfig{Issuer: os.Getenv("APPROVALS_OIDC_ISSUER"), Audience: os.Getenv("APPROVALS_OIDC_AUDIENCE"),
+		RoleClaim: os.Getenv("APPROVALS_OIDC_ROLE_CLAIM"), DeptClaim: os.Getenv("APPROVALS_OIDC_DEPT_CLAIM"),
+		JurisdictionClaim: os.Getenv("APPROVALS_OIDC_JURISDICTION_CLAIM"), MaxTTL: c.MaxTokenTTL}
+	if o.Issuer == "" {
+		return nil
+	}
+	if !strings.HasPrefix(o.Issuer, "https://") && !strings.HasPrefix(o.Issuer, "http://127.0.0.1") && !strings.HasPrefix(o.Issuer, "http://localhost") {
+		return badConfig("APPROVALS_OIDC_ISSUER=%q: want an https:// URL (http only on loopback)", o.Issuer)
+	}
+	if o.Audience == "" {
+		return badConfig("APPROVALS_OIDC_AUDIENCE is required with APPROVALS_OIDC_ISSUER: the aud the provider puts in tokens for this API")
+	}
+	if v := os.Getenv("APPROVALS_OIDC_CLOCK_SKEW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Minute {
+			return badConfig("APPROVALS_OIDC_CLOCK_SKEW=%q: want a duration from 0s to 5m", v)
+		}
+		o.ClockSkew = d
+		if d == 0 {
+			o.ClockSkew = time.Nanosecond // none, not the default
+		}
+	}
+	c.OIDC = o
+	return nil
 }

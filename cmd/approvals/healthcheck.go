@@ -17,7 +17,7 @@ import (
 // (TEMPORAL_ADDRESS). It exits non-zero, saying why, when unhealthy.
 func runHealthcheck(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	url := fs.String("url", "", "GET this URL and want 200 (the API: http://127.0.0.1:8080/readyz)")
+	url := fs.String("url", "", "GET this URL and want 200 (the API's http://127.0.0.1:8080/readyz, the worker's APPROVALS_WORKER_METRICS_ADDR /healthz)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,7 +54,12 @@ func runHealthcheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("healthcheck: database: %w", err)
 	}
-	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal, Namespace: cfg.Namespace, Logger: tlog{newLogger(cfg.LogLevel, false)}})
+	opts, err := temporalOptions(cfg.Temporal, cfg.Namespace) // TLS and API key as the worker's
+	if err != nil {
+		return err
+	}
+	opts.Logger = tlog{newLogger(cfg.LogLevel, false)}
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("healthcheck: Temporal at %s: %w", cfg.Temporal, err)
 	}

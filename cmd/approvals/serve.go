@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/cityapprovals/approvals/activities"
@@ -15,8 +16,10 @@ import (
 	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/metrics"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -60,11 +63,21 @@ func openDB(url, sqlitePath string) (*gorm.DB, error) {
 
 // dialTemporal connects to Temporal, retrying for a minute while it starts.
 // Payloads go through the codec (encrypted) when there is one.
-func dialTemporal(ctx context.Context, addr, namespace string, cd *codec.Codec, log zerolog.Logger) (client.Client, error) {
+// The connection's TLS, client certificate and API key follow the SDK's
+// envconfig conventions (temporalOptions); with may set more options (the
+// metrics handler).
+func dialTemporal(ctx context.Context, addr, namespace string, cd *codec.Codec, log zerolog.Logger, with ...func(*client.Options)) (client.Client, error) {
+	opts, err := temporalOptions(addr, namespace)
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger, opts.DataConverter, opts.FailureConverter = tlog{log}, codec.DataConverter(cd), codec.FailureConverter(cd)
+	for _, f := range with {
+		f(&opts)
+	}
 	deadline := time.Now().Add(time.Minute)
 	for {
-		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: tlog{log},
-			DataConverter: codec.DataConverter(cd), FailureConverter: codec.FailureConverter(cd)})
+		c, err := client.DialContext(ctx, opts)
 		if err == nil {
 			return c, nil
 		}
@@ -93,7 +106,7 @@ func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, l
 	if err := devserver.RegisterSearchAttributesNotify(ctx, tc, cfg.Namespace, workflows.SearchAttributes, waiting); err != nil {
 		return nil, err
 	}
-	w := worker.New(tc, workflows.TaskQueue, workflows.Options(worker.Options{}))
+	w := worker.New(tc, workflows.TaskQueue, workflows.Options(cfg.Ops.workerOptions()))
 	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc,
 		Archive: activities.ArchiveConfig{Store: archive.DB{DB: db}, Interval: cfg.ArchiveInterval,
 			PageSize: cfg.ArchivePageSize, PerSecond: cfg.ArchiveRate, Retention: cfg.Retention}})
@@ -167,6 +180,7 @@ type prod struct {
 	log zerolog.Logger
 	db  *gorm.DB
 	tc  client.Client
+	reg *prometheus.Registry // served at /metrics
 }
 
 // openProd reads the environment, opens and migrates the database and
@@ -180,8 +194,10 @@ func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 		return nil, err
 	}
 	if name == "api" {
-		if err := cfg.requireSecret(); err != nil {
-			return nil, err
+		if cfg.OIDC.Issuer == "" { // HS256 development tokens
+			if err := cfg.requireSecret(); err != nil {
+				return nil, err
+			}
 		}
 		if err := cfg.requireSigningKey(); err != nil {
 			return nil, err
@@ -190,11 +206,17 @@ func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 	if err := cfg.requireCodec(); err != nil {
 		return nil, err
 	}
-	p := &prod{cfg: cfg, log: newLogger(cfg.LogLevel, false).With().Str("process", name).Logger()}
+	p := &prod{cfg: cfg, log: newLogger(cfg.LogLevel, false).With().Str("process", name).Logger(), reg: metrics.New()}
 	if p.db, err = openDB(cfg.DatabaseURL, ""); err != nil {
 		return nil, err
 	}
-	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, cfg.Codec, p.log); err != nil {
+	if err := sizePool(p.db, cfg.Ops); err != nil {
+		return nil, err
+	}
+	buildInfo(p.reg, cfg.Ops)
+	sdk := metrics.Temporal(p.reg)
+	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, cfg.Codec, p.log,
+		func(o *client.Options) { o.MetricsHandler = sdk }); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -206,8 +228,19 @@ func runAPI(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.tc.Close()
+	srv := newServer(p.db, p.tc, p.cfg, p.log)
+	srv.Metrics = p.reg
+	metrics.Tasks(p.reg, p.db, time.Now)
+	if p.cfg.OIDC.Issuer != "" {
+		if srv.OIDC, err = api.NewOIDC(ctx, p.cfg.OIDC); err != nil {
+			return fmt.Errorf("APPROVALS_OIDC_ISSUER: %w", err)
+		}
+		p.log.Info().Str("issuer", p.cfg.OIDC.Issuer).Str("audience", p.cfg.OIDC.Audience).Msg("tokens verified by the OIDC provider")
+	} else {
+		p.log.Warn().Msg("APPROVALS_OIDC_ISSUER is unset: the API takes HS256 tokens signed with APPROVALS_JWT_SECRET, meant for development and tests; set the city's OIDC provider in production")
+	}
 	p.log.Info().Str("addr", p.cfg.Addr).Str("temporal", p.cfg.Temporal).Msg("API listening")
-	return serveHTTP(ctx, p.cfg.Addr, newServer(p.db, p.tc, p.cfg, p.log))
+	return serveHTTP(ctx, p.cfg.Addr, srv)
 }
 
 func runWorker(ctx context.Context, args []string) error {
@@ -220,8 +253,18 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Msg("worker polling")
-	return w.Run(ctxInterrupt(ctx))
+	metrics.ArchiveLag(p.reg, archiverWatermark(p.tc), time.Now)
+	var running atomic.Bool
+	running.Store(true)
+	if err := workerHTTP(ctx, p.cfg.Ops.MetricsAddr, p.reg, p.tc, p.db, &running); err != nil {
+		return err
+	}
+	o := p.cfg.Ops
+	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Str("metrics", o.MetricsAddr).
+		Str("build_id", o.BuildID).Int("max_activities", o.MaxActivities).Int("db_max_conns", o.DBMaxConns).Msg("worker polling")
+	err = w.Run(ctxInterrupt(ctx))
+	running.Store(false)
+	return err
 }
 
 // ctxInterrupt closes its channel when ctx ends, for worker.Run.

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/cityapprovals/approvals/metrics"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+)
+
+// Defaults of the worker's concurrency and the database pool, sized together
+// (see README.md, "Sizing"): every activity holds at most one connection at a
+// time, so a worker's pool is its activity slots plus headroom for the
+// archiver, the local activities and the health check.
+const (
+	defaultMaxActivities    = 20
+	defaultMaxWorkflowTasks = 10
+	poolHeadroom            = 5
+	deploymentName          = "approvals"
+)
+
+// ops are the production settings of issue 16, point 4.
+type ops struct {
+	MaxActivities    int    // APPROVALS_WORKER_MAX_ACTIVITIES
+	MaxWorkflowTasks int    // APPROVALS_WORKER_MAX_WORKFLOW_TASKS
+	DBMaxConns       int    // APPROVALS_DB_MAX_CONNS
+	BuildID          string // APPROVALS_BUILD_ID, else the VCS revision
+	MetricsAddr      string // APPROVALS_WORKER_METRICS_ADDR; none when empty
+}
+
+// readOps reads the worker's limits, the pool and the build ID.
+func readOps() (ops, error) {
+	o := ops{MetricsAddr: os.Getenv("APPROVALS_WORKER_METRICS_ADDR"), BuildID: env("APPROVALS_BUILD_ID", vcsRevision())}
+	var err error
+	if o.MaxActivities, err = positive("APPROVALS_WORKER_MAX_ACTIVITIES", defaultMaxActivities, 1000); err != nil {
+		return o, err
+	}
+	if o.MaxWorkflowTasks, err = positive("APPROVALS_WORKER_MAX_WORKFLOW_TASKS", defaultMaxWorkflowTasks, 1000); err != nil {
+		return o, err
+	}
+	if o.DBMaxConns, err = positive("APPROVALS_DB_MAX_CONNS", o.MaxActivities+poolHeadroom, 1000); err != nil {
+		return o, err
+	}
+	if o.DBMaxConns < o.MaxActivities+1 {
+		return o, badConfig("APPROVALS_DB_MAX_CONNS=%d is below APPROVALS_WORKER_MAX_ACTIVITIES+1 (%d): activities would wait for connections while holding their slots; raise the pool or lower the activities",
+			o.DBMaxConns, o.MaxActivities+1)
+	}
+	return o, nil
+}
+
+func positive(name string, def, max int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, badConfig("%s=%q: want a number from 1 to %d", name, v, max)
+	}
+	return n, nil
+}
+
+// vcsRevision is the commit the binary was built from, or "dev".
+func vcsRevision() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+// sizePool bounds the database pool: at most DBMaxConns open, a fifth of
+// them idle, each recycled after 30 minutes.
+func sizePool(db *gorm.DB, o ops) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("size the database pool: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(o.DBMaxConns)
+	sqlDB.SetMaxIdleConns(max(2, o.DBMaxConns/5))
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	return nil
+}
+
+// workerOptions applies the limits and labels the worker with its
+// deployment version (not opting into versioned routing: the workflows
+// evolve behind workflow.GetVersion).
+func (o ops) workerOptions() worker.Options {
+	return worker.Options{MaxConcurrentActivityExecutionSize: o.MaxActivities,
+		MaxConcurrentWorkflowTaskExecutionSize: o.MaxWorkflowTasks,
+		DeploymentOptions: worker.DeploymentOptions{Version: worker.WorkerDeploymentVersion{
+			DeploymentName: deploymentName, BuildID: o.BuildID}}}
+}
+
+// temporalOptions are the connection's options from the SDK's envconfig
+// conventions (TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_GRPC_META_*, and
+// a TOML profile when TEMPORAL_CONFIG_FILE is set), with our address and
+// namespace.
+func temporalOptions(addr, namespace string) (client.Options, error) {
+	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{DisableFile: os.Getenv("TEMPORAL_CONFIG_FILE") == ""})
+	if err != nil {
+		return opts, badConfig("the Temporal connection (TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_CONFIG_FILE): %v", err)
+	}
+	opts.HostPort, opts.Namespace = addr, namespace
+	return opts, nil
+}
+
+// buildInfo registers approvals_build_info{build_id, deployment} = 1.
+func buildInfo(r prometheus.Registerer, o ops) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "approvals_build_info", Help: "The running build.",
+		ConstLabels: prometheus.Labels{"build_id": o.BuildID, "deployment": deploymentName}})
+	g.Set(1)
+	r.MustRegister(g)
+}
+
+// workerHTTP serves the worker's /metrics and /healthz on addr (nothing
+// when addr is empty): healthy while the worker runs and Temporal and the
+// database answer.
+func workerHTTP(ctx context.Context, addr string, reg *prometheus.Registry, tc client.Client, db *gorm.DB, running *atomic.Bool) error {
+	if addr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler(reg))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		why := ""
+		if !running.Load() {
+			why = "the worker is not running"
+		} else if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			why = "Temporal: " + err.Error()
+		} else if sqlDB, err := db.DB(); err != nil {
+			why = "database: " + err.Error()
+		} else if err := sqlDB.PingContext(ctx); err != nil {
+			why = "database: " + err.Error()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if why != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "{\"status\":\"unavailable\",\"reason\":%q}\n", why)
+			return
+		}
+		fmt.Fprintln(w, `{"status":"ok"}`)
+	})
+	ln, err := listen(addr, "APPROVALS_WORKER_METRICS_ADDR")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() { <-ctx.Done(); hs.Close() }()
+	go hs.Serve(ln) //nolint:errcheck // ends with ctx
+	return nil
+}
+
+// archiverWatermark reads the history archiver's watermark by its query.
+func archiverWatermark(tc client.Client) func(context.Context) (time.Time, error) {
+	return func(ctx context.Context) (time.Time, error) {
+		v, err := tc.QueryWorkflow(ctx, workflows.ArchiverID, "", workflows.QueryArchiver)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("query the archiver: %w", err)
+		}
+		var st workflows.ArchiverState
+		if err := v.Get(&st); err != nil {
+			return time.Time{}, fmt.Errorf("read the archiver's state: %w", err)
+		}
+		return st.Watermark, nil
+	}
+}
