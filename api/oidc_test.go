@@ -217,7 +217,7 @@ func TestOIDCProvider(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		payload, _ := jose.ParseSigned(good, []jose.SignatureAlgorithm{jose.RS256})
+		payload, _ := jose.ParseSignedCompact(good, []jose.SignatureAlgorithm{jose.RS256})
 		body := payload.UnsafePayloadWithoutVerification()
 		js, err := sig.Sign(body)
 		if err != nil {

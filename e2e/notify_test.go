@@ -22,7 +22,7 @@ func startNotify() ([]string, func(), error) {
 		return nil, nil, fmt.Errorf("start SMTP server: %w", err)
 	}
 	return []string{"APPROVALS_SMTP_ADDR=" + mailbox.Addr, "APPROVALS_SMTP_FROM=approvals@city.example.org",
-		"APPROVALS_NOTIFY_INTERVAL=100ms", "APPROVALS_NOTIFY_BACKOFF=200ms", "APPROVALS_NOTIFY_MAX_ATTEMPTS=3"}, func() { mailbox.Close() }, nil
+		"APPROVALS_NOTIFY_INTERVAL=100ms", "APPROVALS_NOTIFY_BACKOFF=200ms", "APPROVALS_NOTIFY_MAX_ATTEMPTS=3"}, func() { _ = mailbox.Close() }, nil
 }
 
 // poll waits up to a minute for cond, failing with what it last said.

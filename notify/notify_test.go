@@ -258,7 +258,7 @@ func startSMTP(t *testing.T) (*notifytest.Mailbox, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { box.Close() })
+	t.Cleanup(func() { _ = box.Close() })
 	return box, box.Addr
 }
 

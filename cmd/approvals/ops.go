@@ -163,7 +163,7 @@ func workerHTTP(ctx context.Context, addr string, reg *prometheus.Registry, tc c
 	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 	go func() { <-ctx.Done(); hs.Close() }()
-	go hs.Serve(ln) //nolint:errcheck // ends with ctx
+	go func() { _ = hs.Serve(ln) }() // ends with ctx
 	return nil
 }
 

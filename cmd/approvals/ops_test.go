@@ -98,8 +98,8 @@ func mtlsProxy(t *testing.T, p pki, addr string) string {
 					return
 				}
 				defer up.Close()
-				go io.Copy(up, c) //nolint:errcheck
-				io.Copy(c, up)    //nolint:errcheck
+				go func() { _, _ = io.Copy(up, c) }()
+				_, _ = io.Copy(c, up)
 			}()
 		}
 	}()
