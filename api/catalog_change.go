@@ -68,6 +68,17 @@ func operations(in []operationInput) []models.ChangeOperation {
 // checkOperations validates a change's operations against the catalog, and
 // lists the items it makes conditional or not shared.
 func (s *Server) checkOperations(c echo.Context, dept models.Department, in []operationInput) ([]models.ChangeOperation, []string, error) {
+	var errs []FieldError
+	for i, op := range in {
+		if it := op.Item; it != nil && (op.Op == models.OpAdd || op.Op == models.OpModify) {
+			if fe := s.shareConditions(fmt.Sprintf("operations[%d].item.share_conditions", i), dept.Jurisdiction, it.ShareType, it.ShareConditions); fe != nil {
+				errs = append(errs, *fe)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, invalid(errs...)
+	}
 	db := s.DB.WithContext(c.Request().Context())
 	ops, err := models.CheckChange(db, dept, operations(in))
 	var conflict *models.ConflictError

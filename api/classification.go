@@ -89,6 +89,9 @@ func (s *Server) createClassification(c echo.Context) error {
 	if item.ProviderDept != cl.Dept {
 		return problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s; a department classifies its own data", item.ID, item.ProviderDept))
 	}
+	if fe := s.shareConditions("conditions", item.Jurisdiction, in.ProposedShareType, in.Conditions); fe != nil {
+		return invalid(*fe)
+	}
 	id, keyed, err := procedureID(c, "cl-", cl.Dept)
 	if err != nil {
 		return err
