@@ -37,9 +37,11 @@ type resubmitInput struct {
 // of its review and its events.
 type changeView struct {
 	models.CatalogChange
-	Rounds []models.ChangeRound `json:"rounds"`
-	Tasks  []models.Task        `json:"tasks"`
-	Events []models.Event       `json:"events"`
+	Rounds      []models.ChangeRound `json:"rounds"`
+	Tasks       []models.Task        `json:"tasks"`
+	Events      []models.Event       `json:"events"`
+	Deadline    *stepDeadline        `json:"deadline,omitempty"` // the open step's deadline, from its tasks
+	Provisional bool                 `json:"provisional"`        // the open step's deadline is provisional
 }
 
 func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView, error) {
@@ -49,6 +51,8 @@ func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView
 	}
 	var err error
 	v.Tasks, v.Events, err = s.procedureRecords(c, ch.ID)
+	v.Deadline = openDeadline(v.Tasks)
+	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
 	return v, err
 }
 
