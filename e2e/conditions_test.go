@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,6 +55,24 @@ func TestXiamenShareConditionKinds17(t *testing.T) {
 	}
 	cl["conditions"] = "仅限跨部门大系统使用"
 	w.prov.do("POST", "/api/v1/classifications", cl).must(t, 201)
+
+	// `approvals catalog import` applies the same rule, importing nothing.
+	if sys.postgres {
+		bad := map[string]any{"id": uniq("IMP"), "jurisdiction": "xiamen", "provider_dept": w.provider, "title": "导入数据",
+			"share_type": "conditional", "share_conditions": "履职需要", "legal_basis": "《社会保险法》", "open_type": "not_open", "data_items": []string{"name"}}
+		raw, _ := json.Marshal([]any{bad})
+		f := filepath.Join(t.TempDir(), "catalog.json")
+		if err := os.WriteFile(f, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(sys.bin, "catalog", "import", f)
+		cmd.Env = sys.env
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "items[0].share_conditions") || !strings.Contains(string(out), article) {
+			t.Fatalf("import of conditional data naming no kind: err %v, output %s", err, out)
+		}
+		w.admin.do("GET", "/api/v1/catalog/items/"+bad["id"].(string), nil).must(t, 404)
+	}
 
 	// Wuhan lists no kinds: any stated condition will do.
 	wu := newWorld(t, "wuhan")
