@@ -156,6 +156,9 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 		dl, _ := oa.Body["deadline"].(map[string]any)
 		return oa.Body["provisional"] == false && dl != nil && dl["provisional"] == false && dl["due_date"] == "2027-01-04"
 	})
+	// Refused, so that it runs no longer (a later re-timing counts the
+	// running procedures; an approval runs on with its grant).
+	decide(t, ow.prov, openTask(t, ow.prov, "open_application", app), map[string]any{"decision": "reject", "reason": "数据质量不达标", "legal_basis": "《长沙市政务数据资源管理办法》第二十四条"}, 200)
 	task := taskFor(t, w.prov, id)
 	if task["due_date"] != "2027-01-04" || task["provisional"] != false {
 		t.Fatalf("task after re-timing: %v", task)
