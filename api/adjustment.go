@@ -28,14 +28,18 @@ type renewInput struct {
 
 type adjustmentView struct {
 	models.TemporaryAdjustment
-	Tasks  []models.Task  `json:"tasks"`
-	Events []models.Event `json:"events"`
+	Tasks       []models.Task  `json:"tasks"`
+	Events      []models.Event `json:"events"`
+	Deadline    *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
+	Provisional bool           `json:"provisional"`        // the open step's deadline is provisional
 }
 
 func (s *Server) adjustmentView(c echo.Context, a models.TemporaryAdjustment) (adjustmentView, error) {
 	v := adjustmentView{TemporaryAdjustment: a}
 	var err error
 	v.Tasks, v.Events, err = s.procedureRecords(c, a.ID)
+	v.Deadline = openDeadline(v.Tasks)
+	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
 	return v, err
 }
 

@@ -34,6 +34,22 @@ func (s *Server) knownCity(field, city string) error {
 	return nil
 }
 
+// shareConditions refuses the conditions of a conditional item that name
+// none of the kinds its city's profile lists (xiamen 第十七条第二款); nil
+// where the item is not conditional or the city lists no kinds.
+func (s *Server) shareConditions(field, city, shareType, conditions string) *FieldError {
+	p, ok := s.Regulations.Get(city)
+	if !ok || shareType != models.ShareConditional {
+		return nil
+	}
+	r := p.ShareRequest
+	if _, ok := r.ConditionKind(conditions); ok {
+		return nil
+	}
+	return &FieldError{field, fmt.Sprintf("the share conditions of conditional data in %s must name one of the kinds of %s: %s",
+		city, r.ConditionsArticle, strings.Join(r.Conditions, ", "))}
+}
+
 type departmentInput struct {
 	Code         string `json:"code" bound:"id"`
 	Name         string `json:"name" bound:"name"`
@@ -108,6 +124,9 @@ func (s *Server) createCatalogItem(c echo.Context) error {
 	}
 	if err := s.knownCity("jurisdiction", in.Jurisdiction); err != nil {
 		return err
+	}
+	if fe := s.shareConditions("share_conditions", in.Jurisdiction, in.ShareType, in.ShareConditions); fe != nil {
+		return invalid(*fe)
 	}
 	it := in.model()
 	if err := models.ImportCatalog(s.DB.WithContext(c.Request().Context()), []models.CatalogItem{it}); err != nil {

@@ -37,9 +37,11 @@ type resubmitInput struct {
 // of its review and its events.
 type changeView struct {
 	models.CatalogChange
-	Rounds []models.ChangeRound `json:"rounds"`
-	Tasks  []models.Task        `json:"tasks"`
-	Events []models.Event       `json:"events"`
+	Rounds      []models.ChangeRound `json:"rounds"`
+	Tasks       []models.Task        `json:"tasks"`
+	Events      []models.Event       `json:"events"`
+	Deadline    *stepDeadline        `json:"deadline,omitempty"` // the open step's deadline, from its tasks
+	Provisional bool                 `json:"provisional"`        // the open step's deadline is provisional
 }
 
 func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView, error) {
@@ -49,6 +51,8 @@ func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView
 	}
 	var err error
 	v.Tasks, v.Events, err = s.procedureRecords(c, ch.ID)
+	v.Deadline = openDeadline(v.Tasks)
+	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
 	return v, err
 }
 
@@ -68,6 +72,17 @@ func operations(in []operationInput) []models.ChangeOperation {
 // checkOperations validates a change's operations against the catalog, and
 // lists the items it makes conditional or not shared.
 func (s *Server) checkOperations(c echo.Context, dept models.Department, in []operationInput) ([]models.ChangeOperation, []string, error) {
+	var errs []FieldError
+	for i, op := range in {
+		if it := op.Item; it != nil && (op.Op == models.OpAdd || op.Op == models.OpModify) {
+			if fe := s.shareConditions(fmt.Sprintf("operations[%d].item.share_conditions", i), dept.Jurisdiction, it.ShareType, it.ShareConditions); fe != nil {
+				errs = append(errs, *fe)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, invalid(errs...)
+	}
 	db := s.DB.WithContext(c.Request().Context())
 	ops, err := models.CheckChange(db, dept, operations(in))
 	var conflict *models.ConflictError

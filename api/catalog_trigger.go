@@ -28,9 +28,10 @@ type triggerInput struct {
 // triggerView is an update obligation as the API shows it.
 type triggerView struct {
 	models.CatalogTrigger
-	DueAt  string         `json:"due_at,omitempty"`
-	Tasks  []models.Task  `json:"tasks"`
-	Events []models.Event `json:"events"`
+	DueAt    string         `json:"due_at,omitempty"`
+	Tasks    []models.Task  `json:"tasks"`
+	Events   []models.Event `json:"events"`
+	Deadline *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
 }
 
 func (s *Server) triggerView(c echo.Context, t models.CatalogTrigger) (triggerView, error) {
@@ -40,6 +41,7 @@ func (s *Server) triggerView(c echo.Context, t models.CatalogTrigger) (triggerVi
 	}
 	var err error
 	v.Tasks, v.Events, err = s.procedureRecords(c, t.ID)
+	v.Deadline = openDeadline(v.Tasks)
 	return v, err
 }
 

@@ -25,9 +25,11 @@ type classificationInput struct {
 // dispute over it, if the authority disagreed (xiamen).
 type classificationView struct {
 	models.Classification
-	Tasks   []models.Task  `json:"tasks"`
-	Events  []models.Event `json:"events"`
-	Dispute *disputeView   `json:"dispute,omitempty"`
+	Tasks       []models.Task  `json:"tasks"`
+	Events      []models.Event `json:"events"`
+	Dispute     *disputeView   `json:"dispute,omitempty"`
+	Deadline    *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
+	Provisional bool           `json:"provisional"`        // the open step's deadline is provisional
 }
 
 func (s *Server) classificationView(c echo.Context, cl models.Classification) (classificationView, error) {
@@ -36,6 +38,8 @@ func (s *Server) classificationView(c echo.Context, cl models.Classification) (c
 	if v.Tasks, v.Events, err = s.procedureRecords(c, cl.ID); err != nil {
 		return v, err
 	}
+	v.Deadline = openDeadline(v.Tasks)
+	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
 	if cl.DisputeID != "" {
 		var d models.Dispute
 		if err := s.DB.WithContext(c.Request().Context()).First(&d, "id = ?", cl.DisputeID).Error; err == nil {
@@ -88,6 +92,9 @@ func (s *Server) createClassification(c echo.Context) error {
 	}
 	if item.ProviderDept != cl.Dept {
 		return problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s; a department classifies its own data", item.ID, item.ProviderDept))
+	}
+	if fe := s.shareConditions("conditions", item.Jurisdiction, in.ProposedShareType, in.Conditions); fe != nil {
+		return invalid(*fe)
 	}
 	id, keyed, err := procedureID(c, "cl-", cl.Dept)
 	if err != nil {

@@ -149,6 +149,7 @@ type objectionView struct {
 	EvidenceList []models.Evidence `json:"evidence"`
 	Tasks        []models.Task     `json:"tasks"`
 	Events       []models.Event    `json:"events"`
+	Deadline     *stepDeadline     `json:"deadline,omitempty"` // the open step's deadline, from its tasks
 }
 
 func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionView, error) {
@@ -168,6 +169,7 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 		}
 	}
 	v.Tasks, v.Events, err = s.procedureRecords(c, o.ID)
+	v.Deadline = openDeadline(v.Tasks)
 	return v, err
 }
 

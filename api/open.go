@@ -95,6 +95,8 @@ type openView struct {
 	AgreementClauses []regulations.Clause `json:"agreement_clauses,omitempty"`
 	Tasks            []models.Task        `json:"tasks"`
 	Events           []models.Event       `json:"events"`
+	Deadline         *stepDeadline        `json:"deadline,omitempty"` // the open step's deadline, from its tasks
+	Provisional      bool                 `json:"provisional"`        // the open step's deadline is provisional
 }
 
 func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, error) {
@@ -121,6 +123,8 @@ func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, e
 	}
 	var err error
 	v.Tasks, v.Events, err = s.procedureRecords(c, a.ID)
+	v.Deadline = openDeadline(v.Tasks)
+	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
 	return v, err
 }
 

@@ -24,10 +24,11 @@ type shareInput struct {
 // shareView is a share request as the API shows it.
 type shareView struct {
 	models.ShareRequest
-	DueAt   string         `json:"due_at,omitempty"`
-	Warning string         `json:"warning,omitempty"`
-	Tasks   []models.Task  `json:"tasks"`
-	Events  []models.Event `json:"events"`
+	DueAt    string         `json:"due_at,omitempty"`
+	Warning  string         `json:"warning,omitempty"`
+	Deadline *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
+	Tasks    []models.Task  `json:"tasks"`
+	Events   []models.Event `json:"events"`
 	// Disputes over the request's refusal, each with its chain of levels (issue 6).
 	Disputes []models.Dispute `json:"disputes"`
 }
@@ -44,6 +45,7 @@ func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, er
 	if v.Tasks, v.Events, err = s.procedureRecords(c, r.ID); err != nil {
 		return v, err
 	}
+	v.Deadline = openDeadline(v.Tasks)
 	v.Disputes, err = s.disputesOf(c, r.ID)
 	return v, err
 }

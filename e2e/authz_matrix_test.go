@@ -111,7 +111,7 @@ func newMatrixWorld(t *testing.T) matrixWorld {
 	item := func(share, open string) string {
 		id := uniq("MX")
 		w.admin.do("POST", "/api/v1/catalog/items", map[string]any{"id": id, "jurisdiction": "wuhan", "provider_dept": w.requester,
-			"title": "矩阵测试数据", "share_type": share, "share_conditions": "履职需要", "legal_basis": "《数据安全法》第二十一条",
+			"title": "矩阵测试数据", "share_type": share, "share_conditions": "仅限特定应用场景使用（履职需要）", "legal_basis": "《数据安全法》第二十一条",
 			"open_type": open, "data_items": []string{"name", "address"}}).must(t, 201)
 		return id
 	}

@@ -91,6 +91,23 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 		t.Fatalf("filed on 2026-12-20: due %s provisional %v warning %q, want a provisional 2027-01-04 (元旦 is never a working day)", r.str("due_date"), r.Body["provisional"], r.str("warning"))
 	}
 
+	// Every record says so, not only share requests: a changsha open-data
+	// application (10 working days, 第二十四条) filed the same day.
+	ow := newOpenWorld(t, "changsha")
+	ow.app.base = december
+	app := ow.app.do("POST", "/api/v1/open-applications", ow.application(ow.items["conditional"], func(b map[string]any) {
+		b["period_of_use"] = map[string]any{"from": "2026-12-21", "to": "2027-06-30"}
+	})).must(t, 201).str("id")
+	var oa reply
+	eventually(t, 30*time.Second, "the open application's decision step is open", func() bool {
+		oa = ow.app.do("GET", "/api/v1/open-applications/"+app, nil).must(t, 200)
+		return oa.Body["deadline"] != nil
+	})
+	if dl := oa.Body["deadline"].(map[string]any); oa.Body["provisional"] != true || dl["provisional"] != true || dl["due_date"] != "2027-01-04" ||
+		dl["statutory"] != true || !strings.Contains(dl["article"].(string), "第二十四条") || dl["warning"] == "" {
+		t.Fatalf("open application filed on 2026-12-20: %s, want a provisional statutory deadline 2027-01-04 citing 第二十四条", oa.Raw)
+	}
+
 	// Bad input: refused, naming the field, and nothing changes.
 	path := "/api/v1/calendar/years/2027"
 	w.prov.do("PUT", path, year2027()).must(t, http.StatusForbidden)
@@ -134,6 +151,14 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 	if got.Body["provisional"] != false || got.str("due_at") != "2027-01-05T00:00:00+08:00" || got.str("warning") != "" {
 		t.Fatalf("after re-timing: %s", got.Raw)
 	}
+	eventually(t, 60*time.Second, "the open application is re-timed, no longer provisional", func() bool {
+		oa = ow.app.do("GET", "/api/v1/open-applications/"+app, nil).must(t, 200)
+		dl, _ := oa.Body["deadline"].(map[string]any)
+		return oa.Body["provisional"] == false && dl != nil && dl["provisional"] == false && dl["due_date"] == "2027-01-04"
+	})
+	// Refused, so that it runs no longer (a later re-timing counts the
+	// running procedures; an approval runs on with its grant).
+	decide(t, ow.prov, openTask(t, ow.prov, "open_application", app), map[string]any{"decision": "reject", "reason": "数据质量不达标", "legal_basis": "《长沙市政务数据资源管理办法》第二十四条"}, 200)
 	task := taskFor(t, w.prov, id)
 	if task["due_date"] != "2027-01-04" || task["provisional"] != false {
 		t.Fatalf("task after re-timing: %v", task)

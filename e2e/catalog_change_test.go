@@ -11,7 +11,7 @@ import (
 
 // catalogItemBody is a catalog item as a change sends it.
 func catalogItemBody(id, title, share string) map[string]any {
-	return map[string]any{"id": id, "title": title, "share_type": share, "share_conditions": "履职需要",
+	return map[string]any{"id": id, "title": title, "share_type": share, "share_conditions": "仅限特定应用场景使用（履职需要）",
 		"legal_basis": "《中华人民共和国个人信息保护法》第三十四条", "open_type": "not_open", "data_items": []string{"name", "address"}}
 }
 
@@ -173,7 +173,7 @@ func TestCatalogChangeBadInput(t *testing.T) {
 		{"modify breaking catalog rules", w.prov, []any{
 			map[string]any{"op": "add", "item_id": uniq("N"), "item": catalogItemBody("", "新增", "unconditional")},
 			map[string]any{"op": "modify", "item_id": uncond, "item": map[string]any{"title": "改为有条件共享", "share_type": "conditional",
-				"share_conditions": "履职需要", "open_type": "not_open", "data_items": []string{"name"}}}},
+				"share_conditions": "仅限特定应用场景使用（履职需要）", "open_type": "not_open", "data_items": []string{"name"}}}},
 			422, "operations[1].item.legal_basis"},
 		{"an item of another department's catalog", w.prov, []any{
 			map[string]any{"op": "add", "item_id": uniq("N"), "item": map[string]any{"title": "t", "provider_dept": w.requester, "share_type": "unconditional",

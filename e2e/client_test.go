@@ -147,7 +147,7 @@ func newWorld(t *testing.T, city string) world {
 		id := uniq("ITEM")
 		w.admin.do("POST", "/api/v1/catalog/items", map[string]any{
 			"id": id, "jurisdiction": city, "provider_dept": w.provider, "title": "人口基础信息 " + st,
-			"share_type": st, "share_conditions": "履职需要", "legal_basis": "《中华人民共和国个人信息保护法》第三十四条",
+			"share_type": st, "share_conditions": "仅限特定应用场景使用（履职需要）", "legal_basis": "《中华人民共和国个人信息保护法》第三十四条",
 			"open_type": "not_open", "data_items": []string{"name", "id_number", "address"},
 		}).must(t, 201)
 		w.items[st] = id

@@ -122,7 +122,7 @@ func TestPoisonInputRefused(t *testing.T) {
 		manyOps[i] = map[string]any{"op": "delete", "item_id": item}
 	}
 	classification := func(edit func(map[string]any)) map[string]any {
-		b := map[string]any{"catalog_item_id": w.items["unconditional"], "proposed_share_type": "conditional", "legal_basis": "依据", "conditions": "条件", "reason": "理由"}
+		b := map[string]any{"catalog_item_id": w.items["unconditional"], "proposed_share_type": "conditional", "legal_basis": "依据", "conditions": "仅限特定应用场景", "reason": "理由"}
 		edit(b)
 		return b
 	}

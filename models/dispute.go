@@ -22,10 +22,13 @@ const (
 
 // DisputeLevel is one level of a dispute's escalation chain as it was handled.
 type DisputeLevel struct {
-	Level     string     `json:"level"`
-	Actor     string     `json:"actor"`
-	Article   string     `json:"article"`
-	DueDate   string     `json:"due_date,omitempty"`
+	Level   string `json:"level"`
+	Actor   string `json:"actor"`
+	Article string `json:"article"`
+	DueDate string `json:"due_date,omitempty"`
+	// Statutory is true where the text sets the level's period, false for
+	// a service level or a platform rule.
+	Statutory bool       `json:"statutory"`
 	Outcome   string     `json:"outcome,omitempty"` // upheld, overturned, escalated; empty while open
 	Reason    string     `json:"reason,omitempty"`
 	DecidedBy string     `json:"decided_by,omitempty"`

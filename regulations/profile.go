@@ -70,8 +70,34 @@ type ShareRule struct {
 	SilenceArticle       string   `json:"silence_article"`
 	RefusalRequires      string   `json:"refusal_requires"`
 	RefusalArticle       string   `json:"refusal_article"`
-	Conditions           []string `json:"conditions,omitempty"`
-	UseArticle           string   `json:"use_article"`
+	// Conditions are the kinds of share condition a conditional catalog
+	// item must name (xiamen 第十七条第二款); none: any stated condition.
+	Conditions []string `json:"conditions,omitempty"`
+	// ConditionTerms are the words that name each kind in a condition's
+	// text; the kind's own code names it too.
+	ConditionTerms map[string][]string `json:"condition_terms,omitempty"`
+	// ConditionsArticle is the article that lists the kinds.
+	ConditionsArticle string `json:"conditions_article,omitempty"`
+	UseArticle        string `json:"use_article"`
+}
+
+// ConditionKind is the kind of share condition that text names; ok is false
+// only where the rule lists kinds and the text names none of them.
+func (r ShareRule) ConditionKind(text string) (kind string, ok bool) {
+	if len(r.Conditions) == 0 {
+		return "", true
+	}
+	for _, k := range r.Conditions {
+		if strings.Contains(text, k) {
+			return k, true
+		}
+		for _, term := range r.ConditionTerms[k] {
+			if term != "" && strings.Contains(text, term) {
+				return k, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Step is one level of a dispute escalation chain.

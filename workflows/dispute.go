@@ -96,7 +96,9 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 	d.Status, d.Level, d.Article = models.DisputePending, levels[0].Level, levels[0].Period.Article
 	d.Levels = make([]models.DisputeLevel, len(levels))
 	for i, lv := range levels {
-		d.Levels[i] = models.DisputeLevel{Level: lv.Level, Actor: lv.Actor, Article: lv.Period.Article}
+		// Statutory is only recorded data (the activity's input), no new
+		// command: old histories replay unchanged.
+		d.Levels[i] = models.DisputeLevel{Level: lv.Level, Actor: lv.Actor, Article: lv.Period.Article, Statutory: lv.Period.Statutory}
 	}
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordDispute, d).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", d.ID, err)

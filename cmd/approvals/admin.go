@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cityapprovals/approvals/api"
@@ -70,8 +71,13 @@ func runCatalog(_ context.Context, args []string) error {
 		return fmt.Errorf("parse %s: want a JSON array of catalog items: %w", fs.Arg(0), err)
 	}
 	for i, it := range items {
-		if _, ok := cfg.Regulations.Get(it.Jurisdiction); !ok {
+		p, ok := cfg.Regulations.Get(it.Jurisdiction)
+		if !ok {
 			return fmt.Errorf("items[%d].jurisdiction: unknown city %q", i, it.Jurisdiction)
+		}
+		if _, ok := p.ShareRequest.ConditionKind(it.ShareConditions); !ok && it.ShareType == models.ShareConditional {
+			return fmt.Errorf("items[%d].share_conditions: conditional data in %s names one of the kinds of %s: %s (nothing imported)",
+				i, it.Jurisdiction, p.ShareRequest.ConditionsArticle, strings.Join(p.ShareRequest.Conditions, ", "))
 		}
 	}
 	db, err := openDB(cfg.DatabaseURL, filepath.Join(*dataDir, "approvals.db"))
