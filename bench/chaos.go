@@ -53,14 +53,11 @@ func chaos(ctx context.Context, cfg Config, n, conc int, every time.Duration, pg
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("chaos needs PostgreSQL (DATABASE_URL): two API processes and two workers share it")
 	}
-	s, err := newStack(ctx, cfg)
+	s, err := startStack(ctx, cfg, 2, 2)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	if err := s.up(2, 2); err != nil {
-		return nil, err
-	}
 	w, err := s.newWorld(ctx)
 	if err != nil {
 		return nil, err

@@ -27,14 +27,11 @@ func decideFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error)
 // (open loop: a slow answer does not delay the next decision) and reports
 // their latency and errors.
 func decide(ctx context.Context, cfg Config, rate float64, n int) (Result, error) {
-	s, err := newStack(ctx, cfg)
+	s, err := startStack(ctx, cfg, 1, 1)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	if err := s.up(1, 1); err != nil {
-		return nil, err
-	}
 	w, err := s.newWorld(ctx)
 	if err != nil {
 		return nil, err

@@ -56,14 +56,11 @@ func (l *lat) put(r Result, name string) {
 // the provider approves) against the bare-SDK baseline on the same server,
 // alternating the two at every concurrency of every round.
 func lifecycle(ctx context.Context, cfg Config, concs []int, rounds, n int) (Result, error) {
-	s, err := newStack(ctx, cfg)
+	s, err := startStack(ctx, cfg, 1, 1)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	if err := s.up(1, 1); err != nil {
-		return nil, err
-	}
 	bw, err := startBareWorker(s.tc)
 	if err != nil {
 		return nil, err

@@ -48,21 +48,15 @@ func retimeFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error)
 // publishes 2027, and measures how long it takes until every one of them is
 // re-timed.
 func retime(ctx context.Context, cfg Config, n int, perSecond float64, pageSize int) (Result, error) {
-	if cfg.Regulations == nil {
-		return nil, errors.New("retime: no regulations")
+	p, err := wuhan(cfg, "retime")
+	if err != nil {
+		return nil, err
 	}
-	p, ok := cfg.Regulations.Get("wuhan")
-	if !ok {
-		return nil, errors.New("retime: no wuhan profile")
-	}
-	s, err := newStack(ctx, cfg)
+	s, err := startStack(ctx, cfg, 1, 1)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	if err := s.up(1, 1); err != nil {
-		return nil, err
-	}
 	fmt.Fprintf(cfg.Out, "starting %d procedures filed %s (provisional deadline) ...\n", n, retimeFiled.Format(time.RFC3339))
 	t0 := time.Now()
 	prefix := fmt.Sprintf("rt-%d", time.Now().UnixNano())

@@ -25,14 +25,11 @@ func scaleFlags(fs *flag.FlagSet) func(context.Context, Config) (Result, error) 
 // the worker's and the API's resident memory (/proc), times the provider's
 // inbox and the auditor's procedure list, and sizes the database.
 func scale(ctx context.Context, cfg Config, n, samples, conc int) (Result, error) {
-	s, err := newStack(ctx, cfg)
+	s, err := startStack(ctx, cfg, 1, 1)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	if err := s.up(1, 1); err != nil {
-		return nil, err
-	}
 	w, err := s.newWorld(ctx)
 	if err != nil {
 		return nil, err

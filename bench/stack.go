@@ -20,6 +20,7 @@ import (
 	"github.com/cityapprovals/approvals/codec"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/serviceerror"
@@ -190,6 +191,32 @@ func ownSchema(ctx context.Context, url, app string) (string, func(), error) {
 		_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		conn.Close(context.Background())
 	}, nil
+}
+
+// wuhan is the profile the scenarios that start procedures themselves use.
+func wuhan(cfg Config, scenario string) (regulations.Profile, error) {
+	if cfg.Regulations == nil {
+		return regulations.Profile{}, fmt.Errorf("%s: no regulations", scenario)
+	}
+	p, ok := cfg.Regulations.Get("wuhan")
+	if !ok {
+		return regulations.Profile{}, fmt.Errorf("%s: no wuhan profile", scenario)
+	}
+	return p, nil
+}
+
+// startStack builds a stack and brings up its API processes and workers;
+// on failure nothing is left running.
+func startStack(ctx context.Context, cfg Config, apis, workers int) (*stack, error) {
+	s, err := newStack(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.up(apis, workers); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // up starts the approvals processes: on PostgreSQL apis API processes and

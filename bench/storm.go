@@ -37,21 +37,15 @@ const stormAgo = 40 * 24 * time.Hour
 // (procedures that failed or ended otherwise) and the most database
 // connections the stack held.
 func storm(ctx context.Context, cfg Config, n int, limit time.Duration) (Result, error) {
-	if cfg.Regulations == nil {
-		return nil, errors.New("storm: no regulations")
+	p, err := wuhan(cfg, "storm")
+	if err != nil {
+		return nil, err
 	}
-	p, ok := cfg.Regulations.Get("wuhan")
-	if !ok {
-		return nil, errors.New("storm: no wuhan profile")
-	}
-	s, err := newStack(ctx, cfg)
+	s, err := startStack(ctx, cfg, 1, 1)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	if err := s.up(1, 1); err != nil {
-		return nil, err
-	}
 	w, err := s.newWorld(ctx)
 	if err != nil {
 		return nil, err
