@@ -58,9 +58,9 @@ type EvaluationRow struct {
 	Jurisdiction   string            `json:"jurisdiction"`
 	Department     string            `json:"department"`
 	Year           int               `json:"year"`
-	ShareRequests  WorkCompliance        `json:"share_requests"`
-	CatalogUpdates WorkCompliance        `json:"catalog_updates"`
-	Objections     WorkCompliance        `json:"objections"`
+	ShareRequests  WorkCompliance    `json:"share_requests"`
+	CatalogUpdates WorkCompliance    `json:"catalog_updates"`
+	Objections     WorkCompliance    `json:"objections"`
 	Procedures     []DeadlineRow     `json:"procedures"`
 	Overdue        int               `json:"overdue"`
 	Supervised     int               `json:"supervised"`
