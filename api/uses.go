@@ -156,6 +156,12 @@ func (s *Server) createUse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if in.Users == nil {
+		in.Users = []string{}
+	}
+	if in.Content == nil {
+		in.Content = []string{}
+	}
 	u := models.UseLog{ID: id, GrantID: g.ID, ShareRequestID: r.ID, CatalogItemID: g.CatalogItemID, Jurisdiction: r.Jurisdiction,
 		Dept: g.Dept, ProviderDept: r.ProviderDept, Purpose: strings.TrimSpace(in.Purpose), Users: in.Users, Approver: in.Approver,
 		Content: in.Content, UsedAt: in.UsedAt.UTC(), Means: in.Means, Medium: in.Medium, Article: rule.Article,
