@@ -24,7 +24,11 @@ func TestUseLogsWeifang(t *testing.T) {
 	}
 	grant := "grant-" + sr.str("id")
 	path := "/api/v1/grants/" + grant + "/uses"
-	at := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	decided, err := time.Parse(time.RFC3339, sr.str("decided_at"))
+	if err != nil {
+		t.Fatalf("decided_at of %s: %v", sr.Raw, err)
+	}
+	at := decided.Add(time.Second).UTC().Format(time.RFC3339) // used once granted
 	use := func(edit func(map[string]any)) map[string]any {
 		b := map[string]any{"purpose": "核验申请人户籍", "users": []string{"张三", "李四"}, "approver": "王科长",
 			"content": []string{"name"}, "used_at": at, "means": "接口调用", "medium": "电子文件"}
