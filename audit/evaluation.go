@@ -143,7 +143,9 @@ func Evaluation(in EvaluationInput, cal *holidays.Calendar, now time.Time) []Eva
 				m.Overdue++
 				r.Overdue++
 			}
-			if supervised[supervisedBy(t)] {
+			// The supervision follows up a step; in a step with two deciders
+			// only the one flagged overdue was late.
+			if t.Overdue && supervised[supervisedBy(t)] {
 				m.Supervised++
 				r.Supervised++
 			}

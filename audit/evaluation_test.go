@@ -36,7 +36,11 @@ func TestEvaluation(t *testing.T) {
 	}
 	tasks[5].CreatedAt, tasks[5].DueAt, tasks[5].DecidedAt = bj(2026, 7, 1, 10), bj(2026, 7, 10, 0), ptr(bj(2026, 7, 3, 10))
 	tasks[4].Article = "第十条"
-	sup := []models.Task{{ID: "D.decision.supervision", Kind: models.TaskSupervision}, {ID: "B.decision.supervision", Kind: models.TaskSupervision}}
+	// G: decided on time in a step whose other decider (the authority) was
+	// late and supervised: not the department's lateness.
+	tasks = append(tasks, task("G.decision.provider", "share_request", models.TaskDecision, models.TaskDone, 2, 14, 4, "approve", false))
+	sup := []models.Task{{ID: "D.decision.supervision", Kind: models.TaskSupervision}, {ID: "B.decision.supervision", Kind: models.TaskSupervision},
+		{ID: "G.decision.supervision", Kind: models.TaskSupervision}}
 	rows := Evaluation(EvaluationInput{Jurisdiction: "leshan", Year: 2026, Departments: []string{"PRV", "IDLE"}, Tasks: tasks,
 		Supervisions: sup, OverdueArticle: "第三十九条"}, cal, now)
 	if len(rows) != 2 || rows[0].Department != "IDLE" || rows[1].Department != "PRV" {
@@ -46,7 +50,7 @@ func TestEvaluation(t *testing.T) {
 	if idle.ShareRequests.Filed != 0 || len(idle.Months) != 12 || idle.ShareRequests.Articles == nil || idle.Procedures == nil {
 		t.Fatalf("IDLE %+v", idle)
 	}
-	if s := prv.ShareRequests; s.Filed != 4 || s.CompletedOnTime != 1 || s.Late != 1 || s.Deemed != 1 || s.StillOverdue != 1 ||
+	if s := prv.ShareRequests; s.Filed != 5 || s.CompletedOnTime != 2 || s.Late != 1 || s.Deemed != 1 || s.StillOverdue != 1 ||
 		len(s.Articles) != 1 || s.Articles[0] != "第十七条" {
 		t.Fatalf("share requests %+v", s)
 	}
@@ -60,7 +64,7 @@ func TestEvaluation(t *testing.T) {
 		t.Fatalf("PRV %+v", prv)
 	}
 	mar, jul := prv.Months[2], prv.Months[6]
-	if mar.Month != 3 || mar.Filed != 5 || mar.OnTime != 1 || mar.Late != 3 || mar.Deemed != 1 || mar.Overdue != 3 || mar.Supervised != 2 {
+	if mar.Month != 3 || mar.Filed != 6 || mar.OnTime != 2 || mar.Late != 3 || mar.Deemed != 1 || mar.Overdue != 3 || mar.Supervised != 2 {
 		t.Fatalf("March %+v", mar)
 	}
 	if jul.Filed != 1 || jul.OnTime != 1 || prv.Months[0].Filed != 0 {
@@ -72,7 +76,7 @@ func TestEvaluation(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "jurisdiction,department,year,share_requests_filed") ||
-		lines[2] != "leshan,PRV,2026,4,1,1,1,1,0,第十七条,1,0,1,0,0,0,第十条,1,1,0,0,0,0,第十七条,3,2,第三十九条,第三十八条" {
+		lines[2] != "leshan,PRV,2026,5,2,1,1,1,0,第十七条,1,0,1,0,0,0,第十条,1,1,0,0,0,0,第十七条,3,2,第三十九条,第三十八条" {
 		t.Fatalf("CSV:\n%s", buf.String())
 	}
 }
