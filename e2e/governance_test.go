@@ -168,3 +168,59 @@ func TestOpenListWeifang(t *testing.T) {
 		t.Fatalf("xiamen: %s", xm.Raw)
 	}
 }
+
+// An item an objection suspended (中止开放) leaves wuhan's open list
+// (第二十条、第二十三条) while the objection is verified.
+func TestOpenListLeavesOutSuspended(t *testing.T) {
+	w := newWorld(t, "wuhan")
+	item := uniq("OPEN")
+	w.admin.do("POST", "/api/v1/catalog/items", map[string]any{"id": item, "jurisdiction": "wuhan", "provider_dept": w.provider,
+		"title": "公交线路", "share_type": "unconditional", "legal_basis": "", "open_type": "unconditional", "data_items": []string{"line"}}).must(t, 201)
+	anon := user{t: t}
+	listed := func() bool {
+		r := anon.do("GET", "/api/v1/open-list?jurisdiction=wuhan&provider_dept="+w.provider, nil).must(t, 200)
+		if !strings.Contains(r.str("article"), "第二十三条") {
+			t.Fatalf("wuhan's open list: %s", r.Raw)
+		}
+		return len(r.items()) == 1 && r.items()[0]["id"] == item
+	}
+	if !listed() {
+		t.Fatal("the open item is not listed")
+	}
+	zhang := sys.as(t, "zhang-"+uniq("p"), api.RoleApplicant, "", "wuhan")
+	ev := upload(t, zhang, "证明.txt", "text/plain", []byte("线路已调整")).must(t, 201)
+	id := object(zhang, item, "error", []string{ev.str("id")}).must(t, 201).str("id")
+	decide(t, w.authority, openTask(t, w.authority, "objection", id), map[string]any{"decision": "forward"}, 200)
+	decide(t, w.prov, openTask(t, w.prov, "objection", id), map[string]any{"decision": "suspend"}, 200)
+	if listed() {
+		t.Fatal("a suspended item is on the open list")
+	}
+}
+
+// Leshan 第三十三条 (its draft in force once the deployment extends it): every
+// particular of a use is required, and the purpose limit is 第十九条.
+func TestUseLogsLeshan(t *testing.T) {
+	w := newWorld(t, "leshan")
+	base := startAPI(t, "APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31,leshan:2020-01-01..2099-12-31")
+	req := w.req
+	req.base = base
+	sr := req.do("POST", "/api/v1/share-requests", map[string]any{"catalog_item_id": w.items["unconditional"], "purpose": "核验申请人户籍",
+		"scenario": "人才落户审批", "data_items": []string{"name"}}).must(t, 201)
+	decided, err := time.Parse(time.RFC3339, sr.str("decided_at"))
+	if sr.str("status") != "granted" || err != nil {
+		t.Fatalf("unconditional request: %s", sr.Raw)
+	}
+	path := "/api/v1/grants/grant-" + sr.str("id") + "/uses"
+	body := map[string]any{"purpose": "核验申请人户籍", "users": []string{"张三"}, "approver": "王科长", "content": []string{"name"},
+		"used_at": decided.Add(time.Second).UTC().Format(time.RFC3339), "means": "接口调用"}
+	refusedOn(t, req.do("POST", path, body), "medium", "第三十三条")
+	body["medium"] = "电子文件"
+	body["content"] = []string{"address"} // requested were only names
+	refusedOn(t, req.do("POST", path, body), "content[0]", "第十九条")
+	body["content"] = []string{"name"}
+	if got := req.do("POST", path, body).must(t, 201); !strings.Contains(got.str("article"), "乐山市数据资源管理暂行办法 第三十三条") {
+		t.Fatalf("logged: %s", got.Raw)
+	}
+	// Without the extension the draft is not in force: refused, naming the document.
+	refusedOn(t, w.req.do("POST", path, body), "jurisdiction", "乐山市数据资源管理暂行办法")
+}
