@@ -181,6 +181,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/reports/evaluation", s.reportEvaluation) // yearly evaluation of departments
 	a.POST("/grants/:id/uses", s.createUse)          // use logs of shared data
 	a.GET("/grants/:id/uses", s.listUses)
+	a.GET("/uses", s.listAllUses)
 	a.PUT("/calendar/years/:year", s.putCalendarYear)
 	a.GET("/calendar/retimes/:id", s.getRetime)
 	// Notifications (issue 16): channels, the outbox, in-app messages.

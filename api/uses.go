@@ -214,3 +214,23 @@ func (s *Server) listUses(c echo.Context) error {
 	}
 	return paginate[models.UseLog](c, q)
 }
+
+// listAllUses lists logged uses across grants, newest first: GET /uses, for
+// a department the uses it logged and those of its data (provider_dept),
+// for the auditor every city's; filters jurisdiction, grant_id, dept,
+// provider_dept and flagged (the uses flagged to the provider).
+func (s *Server) listAllUses(c echo.Context) error {
+	cl, err := allow(c, RoleDepartment, RoleAuditor)
+	if err != nil {
+		return err
+	}
+	q := s.DB.WithContext(c.Request().Context()).Model(&models.UseLog{}).Order("used_at DESC, id")
+	if cl.Role == RoleDepartment {
+		q = q.Where("jurisdiction = ? AND (dept = ? OR provider_dept = ?)", cl.Jurisdiction, cl.Dept, cl.Dept)
+	}
+	q = eqFilters(c, q, "jurisdiction", "grant_id", "dept", "provider_dept")
+	if q, err = boolFilter(c, q, "flagged"); err != nil {
+		return err
+	}
+	return paginate[models.UseLog](c, q)
+}

@@ -256,6 +256,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		// Use logs: the grantee logs (wuhan's text requires none: 422), the grantee, provider and auditor read.
 		"POST /api/v1/grants/:id/uses":     {"/api/v1/grants/" + m.gr + "/uses", empty, only(0, D).with(D, ownOnly(422, 404))},
 		"GET /api/v1/grants/:id/uses":      {"/api/v1/grants/" + m.gr + "/uses", nil, only(200, api.RoleAuditor).with(D, ownOnly(200, 404))},
+		"GET /api/v1/uses":                 {"/api/v1/uses", nil, only(200, D, api.RoleAuditor)},
 		"PUT /api/v1/calendar/years/:year": {"/api/v1/calendar/years/2099", empty, only(422, Ad)},
 		"GET /api/v1/calendar/retimes/:id": {"/api/v1/calendar/retimes/no-such-retime", nil, only(404, Ad)},
 

@@ -75,6 +75,15 @@ func TestUseLogsWeifang(t *testing.T) {
 		t.Fatalf("%d uses flagged", n)
 	}
 	w.admin.do("GET", path, nil).must(t, http.StatusForbidden)
+	// Across grants: the provider's data, the grantee's uses; nothing for a stranger.
+	for _, u := range []user{w.req, w.prov} {
+		if items := u.do("GET", "/api/v1/uses?grant_id="+grant, nil).must(t, 200).items(); len(items) != 2 {
+			t.Fatalf("uses across grants: %v", items)
+		}
+	}
+	if items := stranger.do("GET", "/api/v1/uses?grant_id="+grant, nil).must(t, 200).items(); len(items) != 0 {
+		t.Fatalf("a stranger reads %v", items)
+	}
 	w.req.do("GET", "/api/v1/grants/grant-none/uses", nil).must(t, 404)
 
 	wu := newWorld(t, "wuhan")
