@@ -121,8 +121,10 @@ func checkUse(p regulations.Profile, rule regulations.UseLogRule, g models.Grant
 }
 
 // createUse logs one use of shared data against a grant, by the grantee
-// department: POST /grants/{id}/uses. With an Idempotency-Key a retry
-// answers the use first logged (200, Idempotent-Replayed).
+// department: POST /grants/{id}/uses. With an Idempotency-Key the use's ID
+// is derived from it and its fingerprint claimed as for every keyed POST
+// (claimKey): a retry with the same body answers the use first logged (200,
+// Idempotent-Replayed), another body is a 422.
 func (s *Server) createUse(c echo.Context) error {
 	cl, err := allow(c, RoleDepartment)
 	if err != nil {
@@ -143,6 +145,23 @@ func (s *Server) createUse(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
+	id, keyed, err := procedureID(c, "use-", cl.Dept)
+	if err != nil {
+		return err
+	}
+	if keyed { // a retry answers the use first logged, with the same body only
+		prev, err := prior[models.UseLog](db, id)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			claim, err := s.claimKey(c, id, "use", in, true)
+			if err != nil {
+				return err
+			}
+			return replayed(c, claim != models.ClaimDifferent, "use", c.Request().URL.Path, func() (any, error) { return prev, nil })
+		}
+	}
 	now := s.now()
 	p, rule, err := s.useLogRule(r.Jurisdiction, now)
 	if err != nil {
@@ -152,8 +171,7 @@ func (s *Server) createUse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, keyed, err := procedureID(c, "use-", cl.Dept)
-	if err != nil {
+	if _, err := s.claimNew(c, keyed, id, "use", in); err != nil {
 		return err
 	}
 	if in.Users == nil {
@@ -170,25 +188,17 @@ func (s *Server) createUse(c echo.Context) error {
 	if res.Error != nil {
 		return fmt.Errorf("log use of grant %s: %w", g.ID, res.Error)
 	}
-	if keyed && res.RowsAffected == 0 {
-		var prev models.UseLog
-		if err := db.First(&prev, "id = ?", id).Error; err != nil {
-			return fmt.Errorf("load logged use %s: %w", id, err)
+	if res.RowsAffected == 0 { // a concurrent first call with the same key logged it
+		prev, err := prior[models.UseLog](db, id)
+		if err != nil {
+			return err
 		}
-		if !sameUse(prev, u) {
-			return problem(http.StatusUnprocessableEntity, "this Idempotency-Key was used for another use; send a new key for a new use",
-				FieldError{"Idempotency-Key", "used for another use"})
+		if prev == nil {
+			return fmt.Errorf("use %s was neither inserted nor found", id)
 		}
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-		return c.JSON(http.StatusOK, prev)
+		return replayed(c, true, "use", c.Request().URL.Path, func() (any, error) { return prev, nil })
 	}
 	return c.JSON(http.StatusCreated, u)
-}
-
-// sameUse reports whether a retried use states what the first one did.
-func sameUse(a, b models.UseLog) bool {
-	return a.GrantID == b.GrantID && a.Purpose == b.Purpose && slices.Equal(a.Users, b.Users) && a.Approver == b.Approver &&
-		slices.Equal(a.Content, b.Content) && a.UsedAt.Equal(b.UsedAt) && a.Means == b.Means && a.Medium == b.Medium
 }
 
 // listUses lists the uses logged against a grant, newest first: GET
