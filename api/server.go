@@ -124,6 +124,7 @@ func (s *Server) Handler() *echo.Echo {
 	// issue 4: what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)
+	v1.GET("/open-list", s.listOpen) // the published open list of a city (public)
 
 	a := v1.Group("", s.authenticate)
 	a.POST("/departments", s.createDepartment)
@@ -177,6 +178,10 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/procedures/:id/chain", s.procedureChain) // issue 12
 	a.POST("/audit/replay", s.auditReplay)
 	a.GET("/reports/deadlines", s.reportDeadlines)
+	a.GET("/reports/evaluation", s.reportEvaluation) // yearly evaluation of departments
+	a.POST("/grants/:id/uses", s.createUse)          // use logs of shared data
+	a.GET("/grants/:id/uses", s.listUses)
+	a.GET("/uses", s.listAllUses)
 	a.PUT("/calendar/years/:year", s.putCalendarYear)
 	a.GET("/calendar/retimes/:id", s.getRetime)
 	// Notifications (issue 16): channels, the outbox, in-app messages.

@@ -40,6 +40,12 @@ type DeadlineRow struct {
 // left out; a task cancelled because the procedure ended otherwise counts as
 // filed only.
 func DeadlineReport(tasks []models.Task, cal *holidays.Calendar, now time.Time) []DeadlineRow {
+	return deadlineRows(tasks, cal, now, models.TaskDecision)
+}
+
+// deadlineRows is DeadlineReport over the tasks of the given kinds (the
+// yearly evaluation counts obligations as well: a catalog's update).
+func deadlineRows(tasks []models.Task, cal *holidays.Calendar, now time.Time, kinds ...string) []DeadlineRow {
 	type key struct {
 		dept, proc, city, article string
 		statutory                 bool
@@ -47,7 +53,7 @@ func DeadlineReport(tasks []models.Task, cal *holidays.Calendar, now time.Time) 
 	rows := map[key]*DeadlineRow{}
 	used := map[key][]int{}
 	for _, t := range tasks {
-		if t.Kind != models.TaskDecision {
+		if !slices.Contains(kinds, t.Kind) {
 			continue
 		}
 		k := key{Assignee(t), t.Procedure, t.Jurisdiction, t.Article, t.Statutory}
@@ -56,22 +62,7 @@ func DeadlineReport(tasks []models.Task, cal *holidays.Calendar, now time.Time) 
 			r = &DeadlineRow{Department: k.dept, Procedure: k.proc, Jurisdiction: k.city, Article: k.article, Statutory: k.statutory}
 			rows[k] = r
 		}
-		r.Filed++
-		late := Late(t, now)
-		switch {
-		case t.Status == models.TaskOpen && late:
-			r.StillOverdue++
-		case t.Status == models.TaskOpen:
-			r.Open++
-		case t.Status == models.TaskDone && t.DecidedAt != nil:
-			switch {
-			case t.Decision == workflows.OutcomeDeemedConsent:
-				r.Deemed++
-			case late:
-				r.Late++
-			default:
-				r.CompletedOnTime++
-			}
+		if r.count(t, now) {
 			used[k] = append(used[k], cal.WorkingDaysUsed(t.CreatedAt, *t.DecidedAt))
 		}
 	}
@@ -85,6 +76,30 @@ func DeadlineReport(tasks []models.Task, cal *holidays.Calendar, now time.Time) 
 			cmp.Compare(a.Article, b.Article), cmpBool(a.Statutory, b.Statutory))
 	})
 	return out
+}
+
+// count adds a task to the row by how its deadline was kept, as of now,
+// and reports whether it was decided (by a person or by silence).
+func (r *DeadlineRow) count(t models.Task, now time.Time) bool {
+	r.Filed++
+	late := Late(t, now)
+	switch {
+	case t.Status == models.TaskOpen && late:
+		r.StillOverdue++
+	case t.Status == models.TaskOpen:
+		r.Open++
+	case t.Status == models.TaskDone && t.DecidedAt != nil:
+		switch {
+		case t.Decision == workflows.OutcomeDeemedConsent:
+			r.Deemed++
+		case late:
+			r.Late++
+		default:
+			r.CompletedOnTime++
+		}
+		return true
+	}
+	return false
 }
 
 func cmpBool(a, b bool) int {

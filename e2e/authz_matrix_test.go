@@ -99,6 +99,7 @@ type matrixWorld struct {
 	zhang                  string
 	sr, dp, ct, cc, cl, ta string
 	oa, ev, ob, task       string
+	gr                     string // the grant of an unconditional request by A1
 	ccBody, openBody       map[string]any
 }
 
@@ -119,6 +120,7 @@ func newMatrixWorld(t *testing.T) matrixWorld {
 
 	today := time.Now().In(holidays.Shanghai).Format(time.DateOnly)
 	m.sr = w.file(t, "conditional").must(t, 201).str("id")
+	m.gr = "grant-" + w.file(t, "unconditional").must(t, 201).str("id")
 	decide(t, w.prov, taskFor(t, w.prov, m.sr), map[string]any{"decision": "reject", "reason": "涉及商业秘密"}, 200)
 	m.dp = w.req.do("POST", "/api/v1/share-requests/"+m.sr+"/disputes", map[string]any{"reason": "履职必需"}).must(t, 201).str("id")
 	m.ct = w.req.do("POST", "/api/v1/catalog/triggers", map[string]any{"dept": w.requester, "jurisdiction": "wuhan",
@@ -242,13 +244,19 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/audit/signing-key":       {"/api/v1/audit/signing-key", nil, everyone(200)},
 
 		// The Temporal UI's codec endpoint: auditors and admins (no payloads: nothing to do, 200).
-		"POST /codec/decode":               {"/codec/decode", empty, only(200, api.RoleAuditor, Ad)},
-		"POST /codec/encode":               {"/codec/encode", empty, only(200, api.RoleAuditor, Ad)},
-		"OPTIONS /codec/decode":            {"/codec/decode", nil, everyone(204)},
-		"OPTIONS /codec/encode":            {"/codec/encode", nil, everyone(204)},
-		"GET /codec/session":               {"/codec/session", nil, everyone(200)},
-		"POST /codec/session":              {"/codec/session", empty, only(200, api.RoleAuditor, Ad)},
-		"GET /api/v1/reports/deadlines":    {"/api/v1/reports/deadlines?jurisdiction=wuhan", nil, only(200, api.RoleAuditor, Ad)},
+		"POST /codec/decode":             {"/codec/decode", empty, only(200, api.RoleAuditor, Ad)},
+		"POST /codec/encode":             {"/codec/encode", empty, only(200, api.RoleAuditor, Ad)},
+		"OPTIONS /codec/decode":          {"/codec/decode", nil, everyone(204)},
+		"OPTIONS /codec/encode":          {"/codec/encode", nil, everyone(204)},
+		"GET /codec/session":             {"/codec/session", nil, everyone(200)},
+		"POST /codec/session":            {"/codec/session", empty, only(200, api.RoleAuditor, Ad)},
+		"GET /api/v1/reports/deadlines":  {"/api/v1/reports/deadlines?jurisdiction=wuhan", nil, only(200, api.RoleAuditor, Ad)},
+		"GET /api/v1/reports/evaluation": {"/api/v1/reports/evaluation?jurisdiction=wuhan&year=2026", nil, only(200, api.RoleAuditor, Ad)},
+		"GET /api/v1/open-list":          {"/api/v1/open-list?jurisdiction=wuhan", nil, everyone(200)},
+		// Use logs: the grantee logs (wuhan's text requires none: 422), the grantee, provider and auditor read.
+		"POST /api/v1/grants/:id/uses":     {"/api/v1/grants/" + m.gr + "/uses", empty, only(0, D).with(D, ownOnly(422, 404))},
+		"GET /api/v1/grants/:id/uses":      {"/api/v1/grants/" + m.gr + "/uses", nil, only(200, api.RoleAuditor).with(D, ownOnly(200, 404))},
+		"GET /api/v1/uses":                 {"/api/v1/uses", nil, only(200, D, api.RoleAuditor)},
 		"PUT /api/v1/calendar/years/:year": {"/api/v1/calendar/years/2099", empty, only(422, Ad)},
 		"GET /api/v1/calendar/retimes/:id": {"/api/v1/calendar/retimes/no-such-retime", nil, only(404, Ad)},
 

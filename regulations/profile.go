@@ -372,6 +372,11 @@ type Profile struct {
 	OpenApplication  OpenRule           `json:"open_application"`
 	Objection        ObjectionRule      `json:"objection"`
 	Classification   ClassificationRule `json:"classification"`
+	// Governance rules (governance.go); nil where the city's text says
+	// nothing, and the feature refuses for the city.
+	UseLog     *UseLogRule     `json:"use_log,omitempty"`
+	Evaluation *EvaluationRule `json:"evaluation,omitempty"`
+	OpenList   *OpenListRule   `json:"open_list,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -694,6 +699,9 @@ func (p Profile) validate() error {
 		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
 	}
 	if err := p.Objection.validate(periods); err != nil {
+		return err
+	}
+	if err := p.validateGovernance(); err != nil {
 		return err
 	}
 	for i, st := range p.Dispute {

@@ -1,0 +1,246 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// useInput is the body of POST /grants/{id}/uses: one use of shared data.
+type useInput struct {
+	Purpose  string    `json:"purpose"`
+	Users    []string  `json:"users" bound:"name,max=100"`
+	Approver string    `json:"approver" bound:"name"`
+	Content  []string  `json:"content" bound:"name,max=500"`
+	UsedAt   time.Time `json:"used_at"`
+	Means    string    `json:"means" bound:"name"`
+	Medium   string    `json:"medium" bound:"name"`
+}
+
+// given reports whether the input states a particular (regulations.UseField*).
+func (in useInput) given(field string) bool {
+	switch field {
+	case regulations.UseFieldPurpose:
+		return strings.TrimSpace(in.Purpose) != ""
+	case regulations.UseFieldUsers:
+		return slices.ContainsFunc(in.Users, func(u string) bool { return strings.TrimSpace(u) != "" })
+	case regulations.UseFieldApprover:
+		return strings.TrimSpace(in.Approver) != ""
+	case regulations.UseFieldContent:
+		return len(in.Content) > 0
+	case regulations.UseFieldUsedAt:
+		return !in.UsedAt.IsZero()
+	case regulations.UseFieldMeans:
+		return strings.TrimSpace(in.Means) != ""
+	case regulations.UseFieldMedium:
+		return strings.TrimSpace(in.Medium) != ""
+	}
+	return false
+}
+
+// grantOf loads a grant and the share request it came from; an unknown grant
+// is a 404.
+func (s *Server) grantOf(db *gorm.DB, id string) (models.Grant, models.ShareRequest, error) {
+	var g models.Grant
+	var r models.ShareRequest
+	if err := db.First(&g, "id = ?", id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return g, r, problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", id))
+		}
+		return g, r, fmt.Errorf("load grant %s: %w", id, err)
+	}
+	if err := db.First(&r, "id = ?", g.ShareRequestID).Error; err != nil {
+		return g, r, fmt.Errorf("load the share request of grant %s: %w", id, err)
+	}
+	return g, r, nil
+}
+
+// useLogRule is the city's use-log rule, or a 422 on jurisdiction where
+// the city's text requires no use log or is not in force.
+func (s *Server) useLogRule(city string, now time.Time) (regulations.Profile, *regulations.UseLogRule, error) {
+	p, err := s.Regulations.InForce(city, now, holidays.Shanghai)
+	if err != nil {
+		return p, nil, invalid(FieldError{"jurisdiction", err.Error()})
+	}
+	if p.UseLog == nil {
+		return p, nil, invalid(FieldError{"jurisdiction", fmt.Sprintf("%s's text (%s) provides no log of the use of shared data (only leshan 第三十三条 and weifang 第三十一条 do)", city, p.Document)})
+	}
+	return p, p.UseLog, nil
+}
+
+// checkUse applies the city's rule and the grant's purpose limit to a use:
+// the particulars the text requires, the grant's declared purpose, its data
+// items and its time. A use after the grant was closed is recorded with a
+// flag for the provider rather than refused (it happened; the log says so).
+func checkUse(p regulations.Profile, rule regulations.UseLogRule, g models.Grant, r models.ShareRequest, in useInput, now time.Time) ([]models.UseFlag, error) {
+	var errs []FieldError
+	for _, f := range rule.Fields {
+		if !in.given(f) {
+			errs = append(errs, FieldError{f, "is required (" + rule.Article + ")"})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, invalid(errs...)
+	}
+	limit := p.ShareRequest.UseArticle
+	if in.Purpose != "" && strings.TrimSpace(in.Purpose) != strings.TrimSpace(g.Purpose) {
+		errs = append(errs, FieldError{"purpose", fmt.Sprintf("grant %s covers only its declared purpose %q; shared data may not be used for another (%s)", g.ID, g.Purpose, limit)})
+	}
+	for i, item := range in.Content {
+		if !slices.Contains(r.DataItems, item) {
+			errs = append(errs, FieldError{fmt.Sprintf("content[%d]", i), fmt.Sprintf("%q is not among the data items granted (%s); shared data may not be used beyond the grant (%s)",
+				item, strings.Join(r.DataItems, ", "), limit)})
+		}
+	}
+	switch {
+	case in.UsedAt.IsZero():
+	case in.UsedAt.After(now.Add(time.Minute)):
+		errs = append(errs, FieldError{"used_at", "is in the future: a use is logged once it happened"})
+	case in.UsedAt.Before(g.GrantedAt):
+		errs = append(errs, FieldError{"used_at", fmt.Sprintf("is before grant %s was opened (%s, %s)", g.ID, beijing(g.GrantedAt), g.Article)})
+	}
+	if len(errs) > 0 {
+		return nil, invalid(errs...)
+	}
+	flags := []models.UseFlag{}
+	if g.ClosedAt != nil && in.UsedAt.After(*g.ClosedAt) {
+		flags = append(flags, models.UseFlag{Code: models.UseAfterGrantClosed, Article: limit,
+			Message: fmt.Sprintf("used after grant %s was closed at %s (%s)", g.ID, beijing(*g.ClosedAt), g.ClosedReason)})
+	}
+	return flags, nil
+}
+
+// createUse logs one use of shared data against a grant, by the grantee
+// department: POST /grants/{id}/uses. With an Idempotency-Key the use's ID
+// is derived from it and its fingerprint claimed as for every keyed POST
+// (claimKey): a retry with the same body answers the use first logged (200,
+// Idempotent-Replayed), another body is a 422.
+func (s *Server) createUse(c echo.Context) error {
+	cl, err := allow(c, RoleDepartment)
+	if err != nil {
+		return err
+	}
+	db := s.DB.WithContext(c.Request().Context())
+	g, r, err := s.grantOf(db, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if g.Dept != cl.Dept || r.Jurisdiction != cl.Jurisdiction {
+		if r.ProviderDept == cl.Dept && r.Jurisdiction == cl.Jurisdiction {
+			return problem(http.StatusForbidden, fmt.Sprintf("only the grantee %s logs the uses of grant %s", g.Dept, g.ID))
+		}
+		return problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", g.ID))
+	}
+	var in useInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	id, keyed, err := procedureID(c, "use-", cl.Dept)
+	if err != nil {
+		return err
+	}
+	if keyed { // a retry answers the use first logged, with the same body only
+		prev, err := prior[models.UseLog](db, id)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			claim, err := s.claimKey(c, id, "use", in, true)
+			if err != nil {
+				return err
+			}
+			return replayed(c, claim != models.ClaimDifferent, "use", c.Request().URL.Path, func() (any, error) { return prev, nil })
+		}
+	}
+	now := s.now()
+	p, rule, err := s.useLogRule(r.Jurisdiction, now)
+	if err != nil {
+		return err
+	}
+	flags, err := checkUse(p, *rule, g, r, in, now)
+	if err != nil {
+		return err
+	}
+	if _, err := s.claimNew(c, keyed, id, "use", in); err != nil {
+		return err
+	}
+	if in.Users == nil {
+		in.Users = []string{}
+	}
+	if in.Content == nil {
+		in.Content = []string{}
+	}
+	u := models.UseLog{ID: id, GrantID: g.ID, ShareRequestID: r.ID, CatalogItemID: g.CatalogItemID, Jurisdiction: r.Jurisdiction,
+		Dept: g.Dept, ProviderDept: r.ProviderDept, Purpose: strings.TrimSpace(in.Purpose), Users: in.Users, Approver: in.Approver,
+		Content: in.Content, UsedAt: in.UsedAt.UTC(), Means: in.Means, Medium: in.Medium, Article: rule.Article,
+		Flags: flags, Flagged: len(flags) > 0, RecordedBy: cl.Subject, RecordedAt: now.UTC()}
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&u)
+	if res.Error != nil {
+		return fmt.Errorf("log use of grant %s: %w", g.ID, res.Error)
+	}
+	if res.RowsAffected == 0 { // a concurrent first call with the same key logged it
+		prev, err := prior[models.UseLog](db, id)
+		if err != nil {
+			return err
+		}
+		if prev == nil {
+			return fmt.Errorf("use %s was neither inserted nor found", id)
+		}
+		return replayed(c, true, "use", c.Request().URL.Path, func() (any, error) { return prev, nil })
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+// listUses lists the uses logged against a grant, newest first: GET
+// /grants/{id}/uses, for the grantee, the providing department and the
+// auditor (other departments do not see the grant: 404); flagged=true keeps
+// the flagged ones.
+func (s *Server) listUses(c echo.Context) error {
+	cl, err := allow(c, RoleDepartment, RoleAuditor)
+	if err != nil {
+		return err
+	}
+	db := s.DB.WithContext(c.Request().Context())
+	g, r, err := s.grantOf(db, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if cl.Role == RoleDepartment && (r.Jurisdiction != cl.Jurisdiction || (g.Dept != cl.Dept && r.ProviderDept != cl.Dept)) {
+		return problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", g.ID))
+	}
+	q, err := boolFilter(c, db.Where("grant_id = ?", g.ID).Order("used_at DESC, id"), "flagged")
+	if err != nil {
+		return err
+	}
+	return paginate[models.UseLog](c, q)
+}
+
+// listAllUses lists logged uses across grants, newest first: GET /uses, for
+// a department the uses it logged and those of its data (provider_dept),
+// for the auditor every city's; filters jurisdiction, grant_id, dept,
+// provider_dept and flagged (the uses flagged to the provider).
+func (s *Server) listAllUses(c echo.Context) error {
+	cl, err := allow(c, RoleDepartment, RoleAuditor)
+	if err != nil {
+		return err
+	}
+	q := s.DB.WithContext(c.Request().Context()).Model(&models.UseLog{}).Order("used_at DESC, id")
+	if cl.Role == RoleDepartment {
+		q = q.Where("jurisdiction = ? AND (dept = ? OR provider_dept = ?)", cl.Jurisdiction, cl.Dept, cl.Dept)
+	}
+	q = eqFilters(c, q, "jurisdiction", "grant_id", "dept", "provider_dept")
+	if q, err = boolFilter(c, q, "flagged"); err != nil {
+		return err
+	}
+	return paginate[models.UseLog](c, q)
+}
