@@ -81,6 +81,9 @@ type Server struct {
 	// Metrics, when set, counts requests and serves GET /metrics in
 	// Prometheus format (issue 16).
 	Metrics *prometheus.Registry
+	// DevLogin serves the console's development sign-in (`approvals dev`
+	// only; issue 15).
+	DevLogin bool
 }
 
 func (s *Server) now() time.Time {
@@ -126,6 +129,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)
 
 	a := v1.Group("", s.authenticate)
+	s.routeConsole(e, a) // issue 15: the web console and its session
 	a.POST("/departments", s.createDepartment)
 	a.GET("/departments", s.listDepartments)
 	a.POST("/catalog/items", s.createCatalogItem)

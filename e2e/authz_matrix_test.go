@@ -171,8 +171,15 @@ func (m matrixWorld) rows() map[string]matrixRow {
 	D, Au, I, G, Ap, Ad := api.RoleDepartment, api.RoleAuthority, api.RoleInfocenter, api.RoleGovernment, api.RoleApplicant, api.RoleAdmin
 	empty := map[string]any{}
 	return map[string]matrixRow{
-		"GET /healthz":                                      {"/healthz", nil, everyone(200)},
-		"GET /readyz":                                       {"/readyz", nil, everyone(200)},
+		"GET /healthz": {"/healthz", nil, everyone(200)},
+		"GET /readyz":  {"/readyz", nil, everyone(200)},
+		// The web console (issue 15): its files are public; the session is the caller's.
+		"GET /":                                             {"/", nil, everyone(200)},
+		"GET /console/:file":                                {"/console/app.js", nil, everyone(200)},
+		"GET /console/pages/:file":                          {"/console/pages/inbox.js", nil, everyone(200)},
+		"GET /console/i18n/:file":                           {"/console/i18n/zh-CN.json", nil, everyone(200)},
+		"GET /api/v1/session":                               {"/api/v1/session", nil, everyone(200)},
+		"POST /session/logout":                              {"/session/logout", nil, everyone(204)},
 		"GET /api/openapi.yaml":                             {"/api/openapi.yaml", nil, everyone(200)},
 		"GET /api/v1/calendar/deadline":                     {"/api/v1/calendar/deadline?from=2026-03-02T10:00:00%2B08:00&working_days=5", nil, everyone(200)},
 		"GET /api/v1/calendar/days":                         {"/api/v1/calendar/days?from=2026-01-01&to=2026-01-31", nil, everyone(200)},

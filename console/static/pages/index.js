@@ -1,0 +1,24 @@
+// The console's pages: each route is a pattern on the location's hash, the
+// page module that renders it, and whether it needs a session. navFor lists
+// the links a role sees. Add a page here (CONSOLE.md, "Adding a page").
+import * as signin from "./signin.js";
+import * as inbox from "./inbox.js";
+import * as task from "./task.js";
+import * as home from "./home.js";
+
+export const routes = [
+  { path: /^\/$/, render: home.render, auth: false },
+  { path: /^\/signin$/, render: signin.render, auth: false },
+  { path: /^\/inbox$/, render: inbox.render, auth: true },
+  { path: /^\/tasks\/([^/]+)$/, render: task.render, auth: true },
+];
+
+// Reviewers: the roles that decide tasks.
+const reviewers = ["department", "authority", "infocenter", "government"];
+
+/** navFor lists [href, message key] of the links a session's role sees. */
+export function navFor(session) {
+  const links = [];
+  if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
+  return links;
+}

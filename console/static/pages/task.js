@@ -1,0 +1,94 @@
+// One task: its procedure's facts (the record, read from the API), the
+// article and due time, and the decisions the task allows (task.decisions:
+// each with the fields it requires) as buttons; the decision is POSTed to
+// /api/v1/tasks/{id}/decision and the server's problem messages are shown
+// beside the field at fault.
+import { all, api, h, t, tOr, fmtTime, showProblem, ProblemError } from "../app.js";
+import { procedures, taskTitle, workingDaysLeft } from "./inbox.js";
+
+const fields = ["reason", "legal_basis", "conditions"];
+const hidden = new Set(["workflow_id"]);
+
+function facts(rec) {
+  const dl = h("dl", { class: "facts", id: "facts" });
+  for (const [k, v] of Object.entries(rec || {})) {
+    if (hidden.has(k) || v === null || v === "" || (typeof v === "object" && !Array.isArray(v))) continue;
+    const shown = Array.isArray(v) ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : x)).join("、")
+      : /_at$/.test(k) ? fmtTime(v) : String(v);
+    dl.append(h("dt", {}, tOr("field." + k, k)), h("dd", {}, shown));
+  }
+  return dl;
+}
+
+async function findTask(id) {
+  for (const st of ["open", "done"]) {
+    const found = (await all(`/api/v1/tasks?status=${st}`)).find((x) => x.id === id);
+    if (found) return found;
+  }
+  return null;
+}
+
+export async function render({ args }) {
+  const id = decodeURIComponent(args[0]);
+  const task = await findTask(id);
+  if (!task) return h("p", { class: "notice bad", id: "task-missing" }, t("task.missing"));
+  let rec = null;
+  const path = procedures[task.procedure];
+  if (path) {
+    try { rec = await api("GET", `${path}/${encodeURIComponent(task.procedure_id)}`); } catch (err) { if (!(err instanceof ProblemError)) throw err; }
+  }
+  const left = (await workingDaysLeft([task.due_date])).get(task.due_date);
+  const head = h("div", { class: "card" },
+    h("h1", {}, taskTitle(task)),
+    h("p", {}, h("span", { class: "muted" }, t("task.procedure_id") + " "), task.procedure_id),
+    h("p", {}, h("span", { class: "muted" }, t("inbox.col.due") + " "), fmtTime(task.due_at),
+      task.status === "open" ? h("span", { class: "badge" + (task.overdue || left < 0 ? " overdue" : "") }, task.overdue || left < 0 ? t("inbox.overdue") : t("inbox.days_left", { n: left })) : null),
+    h("p", {}, h("span", { class: "muted" }, t("inbox.col.article") + " "), task.article),
+    h("p", {}, h("span", { class: "muted" }, t("task.status") + " "), h("span", { id: "task-status" }, tOr("task.status." + task.status, task.status)),
+      task.decision ? ` · ${tOr("decision." + task.decision, task.decision)}` : ""));
+  const factsCard = h("div", { class: "card" }, h("h2", {}, t("task.facts")), rec ? facts(rec) : h("p", { class: "muted" }, t("task.nofacts")));
+  const page = h("div", {}, head, factsCard);
+  if (task.status !== "open" || task.kind !== "decision") return page;
+
+  const allowed = task.decisions && task.decisions.length ? task.decisions : [{ decision: "approve", requires: [] }, { decision: "reject", requires: ["reason"] }];
+  let chosen = null;
+  const form = h("form", { class: "card", id: "decide", novalidate: true });
+  const inputs = {};
+  const fieldEls = {};
+  for (const f of fields) {
+    inputs[f] = h("textarea", { name: f, id: "f-" + f });
+    fieldEls[f] = h("div", { class: "field", "data-field": f },
+      h("label", { for: "f-" + f }, t("field." + f), h("span", { class: "req", hidden: true }, " *")),
+      inputs[f], h("div", { class: "error", "data-error-for": f }));
+  }
+  const submit = h("button", { type: "submit", class: "primary", id: "submit", disabled: true }, t("task.submit"));
+  const buttons = h("div", { class: "field" }, allowed.map((d) => h("button", {
+    type: "button", class: "decision " + d.decision, "data-decision": d.decision,
+    onclick: (e) => {
+      chosen = d;
+      for (const b of buttons.querySelectorAll("button")) b.classList.toggle("selected", b === e.currentTarget);
+      for (const f of fields) fieldEls[f].querySelector(".req").hidden = !(d.requires || []).includes(f);
+      submit.disabled = false;
+    },
+  }, tOr("decision." + d.decision, d.decision))), h("div", { class: "error", "data-error-for": "decision" }));
+  const result = h("div", { "data-error-for": "", class: "error" });
+  form.append(h("h2", {}, t("task.decide")), buttons, ...fields.map((f) => fieldEls[f]), result, submit);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!chosen) return;
+    const body = { decision: chosen.decision };
+    for (const f of fields) if (inputs[f].value.trim()) body[f] = inputs[f].value;
+    submit.disabled = true;
+    try {
+      const done = await api("POST", `/api/v1/tasks/${encodeURIComponent(task.id)}/decision`, body);
+      form.replaceChildren(h("p", { class: "notice", id: "decided" }, t("task.decided", { decision: tOr("decision." + done.decision, done.decision) })),
+        h("a", { href: "#/inbox" }, t("task.back")));
+      page.querySelector("#task-status").textContent = tOr("task.status." + done.status, done.status);
+    } catch (err) {
+      showProblem(form, err);
+      submit.disabled = false;
+    }
+  });
+  page.append(form);
+  return page;
+}
