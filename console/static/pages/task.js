@@ -13,7 +13,8 @@ function facts(rec) {
   const dl = h("dl", { class: "facts", id: "facts" });
   for (const [k, v] of Object.entries(rec || {})) {
     if (hidden.has(k) || v === null || v === "" || (typeof v === "object" && !Array.isArray(v))) continue;
-    const shown = Array.isArray(v) ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : x)).join("、")
+    if (Array.isArray(v) && (v.length === 0 || v.some((x) => typeof x === "object"))) continue; // events, tasks: the auditor's timeline
+    const shown = Array.isArray(v) ? v.join("、")
       : /_at$/.test(k) ? fmtTime(v) : String(v);
     dl.append(h("dt", {}, tOr("field." + k, k)), h("dd", {}, shown));
   }

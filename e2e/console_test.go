@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/cityapprovals/approvals/api"
+)
+
+// css is a CSS selector for chromedp.
+func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// A reviewer decides share requests from the console's inbox (issue 15):
+// in wuhan the provider department reviews a conditional request; its clerk
+// approves one, so it is granted; a refusal without a reason shows the server's
+// message beside the reason field, and with a reason it is recorded; the
+// requesting department sees neither task.
+func TestConsoleReviewerDecides(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "wuhan")
+	granted := w.file(t, "conditional").must(t, 201).str("id")
+	refused := w.file(t, "conditional").must(t, 201).str("id")
+	grantTask, refuseTask := taskFor(t, w.prov, granted)["id"].(string), taskFor(t, w.prov, refused)["id"].(string)
+
+	// Another department: neither in its inbox nor on the task's page.
+	b.signIn(t, "alice", api.RoleDepartment, w.requester, "wuhan")
+	b.open(t, "#/inbox")
+	b.do(t, chromedp.WaitVisible(css("#tasks, #tasks-empty")))
+	if eval[bool](t, b, `document.querySelector('[data-task="`+grantTask+`"]') !== null`) {
+		t.Fatalf("department %s sees task %s of department %s", w.requester, grantTask, w.provider)
+	}
+	b.open(t, "#/tasks/"+grantTask)
+	b.do(t, chromedp.WaitVisible(css("#task-missing")))
+
+	// The provider's clerk: both tasks in the inbox, open first by due time.
+	b.signIn(t, "bob", api.RoleDepartment, w.provider, "wuhan")
+	b.open(t, "#/inbox")
+	b.do(t, chromedp.WaitVisible(css(`tr[data-task="`+grantTask+`"]`)), chromedp.WaitVisible(css(`tr[data-task="`+refuseTask+`"]`)))
+	if n := b.text(t, `[data-count="open"]`); n != "2" {
+		t.Errorf("open tab counts %s, want 2", n)
+	}
+	if left := eval[string](t, b, `document.querySelector('tr[data-task="`+grantTask+`"] [data-days-left]').dataset.daysLeft`); left == "" || strings.HasPrefix(left, "-") {
+		t.Errorf("working days left of a new task: %q", left)
+	}
+	b.shot(t, "inbox")
+
+	b.do(t, chromedp.Click(css(`tr[data-task="`+grantTask+`"] a`)), chromedp.WaitVisible(css("#facts")))
+	if got := b.text(t, "#facts"); !strings.Contains(got, granted) || !strings.Contains(got, "核验申请人户籍") {
+		t.Errorf("the task's facts do not show the request: %q", got)
+	}
+	b.do(t, chromedp.Click(css(`button[data-decision="approve"]`)),
+		chromedp.SendKeys(css("#f-conditions"), "仅限人才落户审批"),
+		chromedp.Click(css("#submit")), chromedp.WaitVisible(css("#decided")))
+	b.shot(t, "approved")
+
+	// A refusal without a reason: the server's message beside the field.
+	b.open(t, "#/tasks/"+refuseTask)
+	b.do(t, chromedp.Click(css(`button[data-decision="reject"]`)), chromedp.Click(css("#submit")),
+		waitFor(`document.querySelector('[data-error-for="reason"]').textContent !== ""`))
+	if msg := b.text(t, `[data-error-for="reason"]`); !strings.Contains(msg, "reason") {
+		t.Errorf("beside the reason: %q, want the server's message", msg)
+	}
+	b.shot(t, "refusal-needs-reason")
+	if st := w.prov.do("GET", "/api/v1/tasks?status=open&procedure=share_request", nil).must(t, 200); !strings.Contains(string(st.Raw), refuseTask) {
+		t.Fatalf("the refused-without-reason task is no longer open: %s", st.Raw)
+	}
+	b.do(t, chromedp.SendKeys(css("#f-reason"), "涉及商业秘密"), chromedp.Click(css("#submit")), chromedp.WaitVisible(css("#decided")))
+
+	waitClosed(t, granted)
+	waitClosed(t, refused)
+	if st := w.req.do("GET", "/api/v1/share-requests/"+granted, nil).must(t, 200).str("status"); st != "granted" {
+		t.Errorf("share request %s is %s, want granted", granted, st)
+	}
+	if st := w.req.do("GET", "/api/v1/share-requests/"+refused, nil).must(t, 200).str("status"); st != "rejected" {
+		t.Errorf("share request %s is %s, want rejected", refused, st)
+	}
+}
