@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +61,19 @@ func newBrowser(t *testing.T) *browser {
 		t.Fatal(err)
 	}
 	return &browser{ctx: ctx, dir: dir}
+}
+
+// announceBrowser says at the start of the run whether the browser tests
+// will run, so that a run without Chromium says clearly that it skipped them.
+func announceBrowser() {
+	switch {
+	case chromium() != "":
+		fmt.Println("e2e: browser tests (TestConsole*) run in", chromium())
+	case os.Getenv("REQUIRE_BROWSER") == "1":
+		fmt.Println("e2e: Chromium is not installed and REQUIRE_BROWSER=1: the browser tests (TestConsole*) will fail")
+	default:
+		fmt.Println("e2e: Chromium is not installed (apt-get install -y chromium): the browser tests (TestConsole*) are SKIPPED; set REQUIRE_BROWSER=1 to fail instead")
+	}
 }
 
 // signIn puts a token of the stack's secret in the console's session cookie

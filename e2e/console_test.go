@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/cityapprovals/approvals/api"
@@ -74,5 +76,51 @@ func TestConsoleReviewerDecides(t *testing.T) {
 	}
 	if st := w.req.do("GET", "/api/v1/share-requests/"+refused, nil).must(t, 200).str("status"); st != "rejected" {
 		t.Errorf("share request %s is %s, want rejected", refused, st)
+	}
+}
+
+// A department's clerk files a catalog change from the catalog (the form
+// prefilled with the item), follows it in their procedures, and sees it
+// applied once the authority approves (issue 15).
+func TestConsoleClerkFilesCatalogChange(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "wuhan")
+	cond := w.items["conditional"]
+	b.signIn(t, "bob", api.RoleDepartment, w.provider, "wuhan")
+	b.open(t, "#/catalog")
+	row := `tr[data-item="` + cond + `"]`
+	b.do(t, chromedp.WaitVisible(css(row)), chromedp.Click(css(row+` a[data-action="modify"]`)), chromedp.WaitVisible(css("#file-change #f-title")))
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	if v, err := chromedp.Run(ctx, chromedp.Value(css("#f-title"))); err != nil || v != "人口基础信息 conditional" {
+		t.Fatalf("the modify form is not prefilled with the item's title: %q, %v", v, err)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#f-share_type"))); v != "conditional" {
+		t.Errorf("share type prefilled %q, want conditional", v)
+	}
+	// Without a reason: the server's message beside the reason.
+	b.do(t, chromedp.SetValue(css("#f-title"), "人口基础信息（修订）"), chromedp.Click(css("#submit")),
+		waitFor(`document.querySelector('[data-error-for="reason"]').textContent !== ""`))
+	b.shot(t, "change-needs-reason")
+	b.do(t, chromedp.SendKeys(css("#f-reason"), "职能调整"), chromedp.Click(css("#submit")), chromedp.WaitVisible(css(`#record-status[data-status="pending"]`)))
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loc[strings.LastIndex(loc, "/")+1:]
+	if !strings.Contains(loc, "#/records/catalog_change/") || id == "" {
+		t.Fatalf("after filing: %s", loc)
+	}
+	b.open(t, "#/mine")
+	b.do(t, chromedp.WaitVisible(css(`tr[data-record="`+id+`"] [data-status="pending"]`)))
+
+	decide(t, w.authority, openTask(t, w.authority, "catalog_change", id), map[string]any{"decision": "approve"}, 200)
+	waitClosed(t, id)
+	b.open(t, "#/records/catalog_change/"+id)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="applied"]`)))
+	b.shot(t, "change-applied")
+	b.open(t, "#/catalog?q="+cond)
+	if got := b.text(t, row); !strings.Contains(got, "人口基础信息（修订）") || !strings.Contains(got, "v2") {
+		t.Errorf("the catalog shows %q, want the new title at version 2", got)
 	}
 }

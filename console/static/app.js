@@ -40,9 +40,9 @@ function cookie(name) {
   return m ? decodeURIComponent(m[1]) : "";
 }
 
-/** api calls the JSON API with the session cookie (and the CSRF token on writes). */
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+/** api calls the JSON API with the session cookie (and the CSRF token on writes); extra are more headers. */
+export async function api(method, path, body, extra = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (method !== "GET") headers["X-CSRF-Token"] = cookie("approvals_csrf");
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const r = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
@@ -101,12 +101,13 @@ export function showProblem(form, err) {
   for (const el of form.querySelectorAll("[data-error-for]")) el.textContent = "";
   const p = err instanceof ProblemError ? err.problem : { detail: String(err) };
   const general = form.querySelector('[data-error-for=""]');
-  let placed = false;
+  const rest = [];
   for (const fe of p.errors || []) {
     const slot = form.querySelector(`[data-error-for="${CSS.escape(fe.field)}"]`);
-    if (slot) { slot.textContent = fe.message; placed = true; }
+    if (slot) slot.textContent = slot.textContent ? slot.textContent + "; " + fe.message : fe.message;
+    else rest.push(`${fe.field}: ${fe.message}`);
   }
-  if (!placed && general) general.textContent = p.detail || p.title;
+  if (general && (rest.length || !(p.errors || []).length)) general.textContent = rest.length ? rest.join("; ") : (p.detail || p.title);
 }
 
 /** session is who is signed in, or null. */

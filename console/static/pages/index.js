@@ -5,12 +5,20 @@ import * as signin from "./signin.js";
 import * as inbox from "./inbox.js";
 import * as task from "./task.js";
 import * as home from "./home.js";
+import * as catalog from "./catalog.js";
+import * as file from "./file.js";
+import * as record from "./record.js";
+import * as mine from "./mine.js";
 
 export const routes = [
   { path: /^\/$/, render: home.render, auth: false },
   { path: /^\/signin$/, render: signin.render, auth: false },
   { path: /^\/inbox$/, render: inbox.render, auth: true },
   { path: /^\/tasks\/([^/]+)$/, render: task.render, auth: true },
+  { path: /^\/catalog$/, render: catalog.render, auth: true },
+  { path: /^\/file\/([a-z_]+)$/, render: file.render, auth: true },
+  { path: /^\/records\/([a-z_]+)\/([^/]+)$/, render: record.render, auth: true },
+  { path: /^\/mine$/, render: mine.render, auth: true },
 ];
 
 // Reviewers: the roles that decide tasks.
@@ -20,5 +28,6 @@ const reviewers = ["department", "authority", "infocenter", "government"];
 export function navFor(session) {
   const links = [];
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
+  if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/mine", "nav.mine"]);
   return links;
 }

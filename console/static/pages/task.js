@@ -9,13 +9,20 @@ import { procedures, taskTitle, workingDaysLeft } from "./inbox.js";
 const fields = ["reason", "legal_basis", "conditions"];
 const hidden = new Set(["workflow_id"]);
 
-function facts(rec) {
+/** facts shows a record's scalar fields (and lists of values) as a definition list. */
+export function facts(rec) {
   const dl = h("dl", { class: "facts", id: "facts" });
   for (const [k, v] of Object.entries(rec || {})) {
     if (hidden.has(k) || v === null || v === "" || (typeof v === "object" && !Array.isArray(v))) continue;
     if (Array.isArray(v) && (v.length === 0 || v.some((x) => typeof x === "object"))) continue; // events, tasks: the auditor's timeline
     const shown = Array.isArray(v) ? v.join("、")
-      : /_at$/.test(k) ? fmtTime(v) : String(v);
+      : typeof v === "boolean" ? t(v ? "value.yes" : "value.no")
+      : /_at$/.test(k) ? fmtTime(v)
+      : k === "status" ? tOr("status." + v, v)
+      : k === "jurisdiction" ? tOr("city." + v, v)
+      : /share_type$/.test(k) ? tOr("share_type." + v, v)
+      : k === "open_type" ? tOr("open_type." + v, v)
+      : String(v);
     dl.append(h("dt", {}, tOr("field." + k, k)), h("dd", {}, shown));
   }
   return dl;
