@@ -98,10 +98,11 @@ func (b *browser) signIn(t *testing.T, subject, role, dept, city string) {
 	}))
 }
 
-// open navigates to a page of the console (a hash route such as "#/inbox").
+// open loads a page of the console afresh (a hash route such as
+// "#/inbox"), also when it is the page shown.
 func (b *browser) open(t *testing.T, route string) {
 	t.Helper()
-	b.do(t, chromedp.Navigate(sys.base+"/"+route))
+	b.do(t, chromedp.Navigate("about:blank"), chromedp.Navigate(sys.base+"/"+route))
 }
 
 // do runs steps within a minute; on failure it keeps a screenshot and the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/holidays"
 )
 
 // css is a CSS selector for chromedp.
@@ -122,5 +123,69 @@ func TestConsoleClerkFilesCatalogChange(t *testing.T) {
 	b.open(t, "#/catalog?q="+cond)
 	if got := b.text(t, row); !strings.Contains(got, "人口基础信息（修订）") || !strings.Contains(got, "v2") {
 		t.Errorf("the catalog shows %q, want the new title at version 2", got)
+	}
+}
+
+// An applicant applies for open data in xiamen with the fields the city
+// requires (safety measures: the server's message beside the field when
+// missing), is returned at the information centre's preliminary review,
+// resubmits the prefilled application amended, and is answered; the
+// refusal is on the public page, read signed out (issue 15).
+func TestConsoleApplicantXiamen(t *testing.T) {
+	b := newBrowser(t)
+	w := newOpenWorld(t, "xiamen")
+	ic := sys.as(t, "ivy", api.RoleInfocenter, "", "xiamen")
+	subject := uniq("applicant")
+	w.app = sys.as(t, subject, api.RoleApplicant, "", "")
+	b.signIn(t, subject, api.RoleApplicant, "", "")
+	item := w.items["conditional"]
+
+	b.open(t, "#/open?city=xiamen")
+	row := `tr[data-item="` + item + `"]`
+	b.do(t, chromedp.WaitVisible(css(row)), chromedp.Click(css(row+` a[data-action="apply"]`)), chromedp.WaitVisible(css("#apply #f-safety_measures")))
+	today := time.Now().In(holidays.Shanghai)
+	b.do(t, chromedp.SendKeys(css("#f-applicant_name"), "厦门出行科技有限公司"), chromedp.SetValue(css("#f-applicant_kind"), "company"),
+		chromedp.SendKeys(css("#f-scenario"), "实时公交查询应用"), chromedp.SendKeys(css("#f-data_scope"), "全市公交线路与站点"),
+		chromedp.SetValue(css("#f-delivery"), "api"),
+		chromedp.SetValue(css("#f-period_of_use_from"), today.Format(time.DateOnly)), chromedp.SetValue(css("#f-period_of_use_to"), today.AddDate(0, 6, 0).Format(time.DateOnly)),
+		chromedp.Click(css("#submit")), waitFor(`document.querySelector('[data-error-for="safety_measures"]').textContent !== ""`))
+	b.shot(t, "apply-needs-safety-measures")
+	b.do(t, chromedp.SendKeys(css("#f-safety_measures"), "等保三级；访问日志留存六个月"), chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css(`#record-status[data-status="preliminary_review"]`)))
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loc[strings.LastIndex(loc, "/")+1:]
+
+	decide(t, ic, openTask(t, ic, "open_application", id), map[string]any{"decision": "reject", "reason": "数据范围表述不清"}, 200)
+	b.open(t, "#/records/open_application/"+id)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="returned"]`)), chromedp.Click(css(`a[data-action="resubmit"]`)),
+		chromedp.WaitVisible(css("#resubmit #f-data_scope")))
+	if got := b.text(t, "#return-reason"); !strings.Contains(got, "数据范围表述不清") {
+		t.Errorf("the return's reason is not shown: %q", got)
+	}
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css("#f-data_scope"))); v != "全市公交线路与站点" {
+		t.Errorf("resubmission prefilled with %q", v)
+	}
+	b.shot(t, "resubmit")
+	b.do(t, chromedp.SetValue(css("#f-data_scope"), "全市公交线路与站点（不含客流）"), chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css(`#record-status[data-status="preliminary_review"]`)))
+
+	decide(t, ic, openTask(t, ic, "open_application", id), map[string]any{"decision": "approve"}, 200)
+	decide(t, w.authority, openTask(t, w.authority, "open_application", id), map[string]any{"decision": "reject", "reason": "涉及运营企业商业秘密"}, 200)
+	b.open(t, "#/mine")
+	b.do(t, chromedp.WaitVisible(css(`tr[data-record="`+id+`"] [data-status="rejected"]`)))
+	b.open(t, "#/records/open_application/"+id)
+	if got := b.text(t, "main"); !strings.Contains(got, "涉及运营企业商业秘密") || !strings.Contains(got, "全市公交线路与站点（不含客流）") {
+		t.Errorf("the answer and the amended application are not shown: %.500s", got)
+	}
+	b.shot(t, "answered")
+
+	// Signed out: the public page lists the refusal with its reason.
+	b.do(t, chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#idp-login, #devonly")))
+	b.open(t, "#/public?city=xiamen")
+	if got := b.text(t, `#published-refusals tr[data-id="`+id+`"]`); !strings.Contains(got, "涉及运营企业商业秘密") {
+		t.Errorf("the published refusal: %q", got)
 	}
 }

@@ -52,6 +52,16 @@ export async function api(method, path, body, extra = {}) {
   return data;
 }
 
+/** upload sends a file as multipart/form-data (field "file") and answers the JSON. */
+export async function upload(path, file) {
+  const fd = new FormData();
+  fd.append("file", file);
+  const r = await fetch(path, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-CSRF-Token": cookie("approvals_csrf"), Accept: "application/json" } });
+  const data = await r.json().catch(() => null);
+  if (!r.ok) throw new ProblemError(r.status, data || { title: r.statusText });
+  return data;
+}
+
 /** all reads every page of a list endpoint (up to max items). */
 export async function all(path, max = 2000) {
   const out = [];
@@ -126,14 +136,15 @@ function renderShell() {
   const out = document.getElementById("logout");
   const nav = document.getElementById("nav");
   nav.replaceChildren();
+  const here = location.hash.split("?")[0];
+  for (const [href, key] of navFor(session)) nav.append(h("a", { href, class: here === href ? "active" : null }, t(key)));
   if (session) {
     who.textContent = `${t("role." + session.role)} · ${session.subject}${session.jurisdiction ? " · " + t("city." + session.jurisdiction) : ""}`;
     out.hidden = false;
-    const here = location.hash.split("?")[0];
-    for (const [href, key] of navFor(session)) nav.append(h("a", { href, class: here === href ? "active" : null }, t(key)));
   } else {
     who.textContent = "";
     out.hidden = true;
+    if (here !== "#/signin") nav.append(h("a", { href: "#/signin" }, t("signin.title")));
   }
 }
 

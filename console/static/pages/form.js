@@ -28,6 +28,9 @@ export function field(f) {
       input = h("div", { id, class: "checks" }, f.options.map((o) => h("label", { class: "check" },
         h("input", { type: "checkbox", name: f.name, value: o, checked: (f.value || []).includes(o) }), " ", o)));
       break;
+    case "file":
+      input = h("input", { id, name: f.name, type: "file", multiple: true });
+      break;
     case "list": // one entry a line
       input = h("textarea", { id, name: f.name, "data-list": true }, (f.value || []).join("\n"));
       break;
@@ -48,6 +51,7 @@ export function values(form, fields) {
       out[f.name] = [...form.querySelectorAll(`input[name="${CSS.escape(f.name)}"]:checked`)].map((x) => x.value);
       continue;
     }
+    if (f.kind === "file") continue; // read by the form's body (uploads)
     const el = form.querySelector(`[name="${CSS.escape(f.name)}"]`);
     const v = el.value.trim();
     if (f.kind === "list") out[f.name] = v.split(/[\n,，、]+/).map((x) => x.trim()).filter(Boolean);
@@ -57,7 +61,7 @@ export function values(form, fields) {
 }
 
 /**
- * form builds a form of fields whose submit POSTs body(values) to path with
+ * form builds a form of fields whose submit POSTs await body(values, form) to path with
  * an Idempotency-Key, shows the server's messages beside the fields, and
  * calls done(answer) on success.
  */
@@ -71,7 +75,7 @@ export function form({ id, title, fields, path, body, done, submitLabel = "form.
     e.preventDefault();
     submit.disabled = true;
     try {
-      const r = await api(method, path, body(values(el, fields)), { "Idempotency-Key": key });
+      const r = await api(method, path, await body(values(el, fields), el), { "Idempotency-Key": key });
       await done(r);
     } catch (err) {
       showProblem(el, err);

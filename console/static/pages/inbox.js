@@ -23,9 +23,15 @@ export async function workingDaysLeft(dueDates) {
   return out;
 }
 
-/** title is how a task is named: its procedure and its title from the API. */
+/** stepName is a task's step as shown: its title without the round ("review-2" is a review). */
+export function stepName(task) {
+  const title = task.title || task.kind;
+  return tOr("task.title." + title.replace(/-\d+$/, ""), title);
+}
+
+/** taskTitle is how a task is named: its procedure and its step. */
 export function taskTitle(task) {
-  return `${tOr("procedure." + task.procedure, task.procedure)} · ${tOr("task.title." + (task.title || ""), task.title || task.kind)}`;
+  return `${tOr("procedure." + task.procedure, task.procedure)} · ${stepName(task)}`;
 }
 
 export async function render({ params }) {

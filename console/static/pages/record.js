@@ -4,6 +4,8 @@
 import { api, h, t, tOr, fmtTime, session } from "../app.js";
 import { procedures } from "./procedures.js";
 import { facts } from "./task.js";
+import { agreement } from "./open.js";
+import { stepName } from "./inbox.js";
 
 export async function render({ args }) {
   const [procedure, id] = [args[0], decodeURIComponent(args[1])];
@@ -11,7 +13,7 @@ export async function render({ args }) {
   if (!path) return h("p", { class: "notice bad" }, t("file.unknown"));
   const rec = await api("GET", `${path}/${encodeURIComponent(id)}`);
   const tasks = (rec.tasks || []).map((x) => h("tr", { "data-task": x.id },
-    h("td", { "data-label": t("record.col.step") }, tOr("task.title." + x.title, x.title || x.kind), h("div", { class: "muted" }, x.assignee_dept || tOr("role." + x.assignee_role, x.assignee_role))),
+    h("td", { "data-label": t("record.col.step") }, stepName(x), h("div", { class: "muted" }, x.assignee_dept || tOr("role." + x.assignee_role, x.assignee_role))),
     h("td", { "data-label": t("task.status") }, tOr("task.status." + x.status, x.status), x.decision ? ` · ${tOr("decision." + x.decision, x.decision)}` : ""),
     h("td", { "data-label": t("inbox.col.due") }, fmtTime(x.due_at)),
     h("td", { "data-label": t("field.reason") }, [x.reason, x.legal_basis, x.conditions].filter(Boolean).join(" · "))));
@@ -23,10 +25,13 @@ export async function render({ args }) {
   if (procedure === "open_application" && rec.status === "returned" && session.role === "applicant") {
     next.push(h("a", { href: "#/apply/resubmit?id=" + encodeURIComponent(rec.id), class: "action", "data-action": "resubmit" }, t("record.resubmit")));
   }
+  const accept = procedure === "open_application" && rec.status === "awaiting_agreement" && session.role === "applicant" ? await agreement(rec) : null;
   return h("div", {},
     h("div", { class: "card" }, h("h1", {}, `${tOr("procedure." + procedure, procedure)} · ${rec.id}`),
       h("p", {}, h("span", { class: "muted" }, t("field.status") + " "), h("strong", { id: "record-status", "data-status": rec.status }, tOr("status." + rec.status, rec.status))),
+      rec.return_reason ? h("p", { class: "notice bad" }, t("open.returned", { reason: rec.return_reason })) : null,
       next),
+    accept,
     h("div", { class: "card" }, h("h2", {}, t("task.facts")), facts(rec)),
     tasks.length ? h("div", { class: "card" }, h("h2", {}, t("record.tasks")), h("table", { class: "list" }, h("tbody", {}, tasks))) : null,
     events.length ? h("div", { class: "card" }, h("h2", {}, t("record.events")), h("ul", { id: "events" }, events)) : null);
