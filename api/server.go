@@ -130,6 +130,7 @@ func (s *Server) Handler() *echo.Echo {
 
 	a := v1.Group("", s.authenticate)
 	s.routeConsole(e, a) // issue 15: the web console and its session
+	s.routeTaskClaims(a) // issue 15: claims and comments on tasks
 	a.POST("/departments", s.createDepartment)
 	a.GET("/departments", s.listDepartments)
 	a.POST("/catalog/items", s.createCatalogItem)

@@ -189,3 +189,52 @@ func TestConsoleApplicantXiamen(t *testing.T) {
 		t.Errorf("the published refusal: %q", got)
 	}
 }
+
+// Claims and comments on a task (issue 15): a clerk claims a task of the
+// department's inbox and comments on it in the console; a colleague cannot
+// claim it meanwhile (409 naming claimed_by); the clerk hands it over to
+// the colleague, who releases it; another department can do nothing with it.
+func TestConsoleClaimHandOverComment(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "wuhan")
+	sr := w.file(t, "conditional").must(t, 201).str("id")
+	task := taskFor(t, w.prov, sr)["id"].(string)
+	dave := sys.as(t, "dave", api.RoleDepartment, w.provider, "wuhan")
+	path := "/api/v1/tasks/" + task
+
+	b.signIn(t, "bob", api.RoleDepartment, w.provider, "wuhan")
+	b.open(t, "#/tasks/"+task)
+	b.do(t, chromedp.WaitVisible(css(`#claim[data-claimed-by=""]`)), chromedp.Click(css("#claim-task")), chromedp.WaitVisible(css(`#claim[data-claimed-by="bob"]`)))
+	if f := fieldOf(dave.do("POST", path+"/claim", nil).must(t, 409)); f != "claimed_by" {
+		t.Errorf("a colleague's claim of a claimed task names %q", f)
+	}
+	// An empty comment: the server's message beside the field; then a comment.
+	b.do(t, chromedp.Click(css("#comment-task")), waitFor(`document.querySelector('[data-error-for="body"]').textContent !== ""`),
+		chromedp.SendKeys(css("#comment-body"), "请核实用途是否属于履职需要"), chromedp.Click(css("#comment-task")), chromedp.WaitVisible(css("#comments li")))
+	act := dave.do("GET", path+"/activity", nil).must(t, 200)
+	if cs, _ := act.Body["comments"].([]any); len(cs) != 1 || cs[0].(map[string]any)["author"] != "bob@"+w.provider {
+		t.Errorf("comments seen by a colleague: %s", act.Raw)
+	}
+	b.do(t, chromedp.SendKeys(css("#handover-to"), "dave"), chromedp.Click(css("#handover-task")), chromedp.WaitVisible(css(`#claim[data-claimed-by="dave"]`)))
+	b.shot(t, "handed-over")
+	w.prov.do("POST", path+"/release", nil).must(t, 409) // bob no longer has it
+	if r := dave.do("POST", path+"/release", nil).must(t, 200); r.Body["claim"] != nil {
+		t.Errorf("after release: %s", r.Raw)
+	}
+	if f := fieldOf(dave.do("POST", path+"/handover", map[string]any{"to": ""}).must(t, 422)); f != "to" {
+		t.Errorf("a handover without to names %q", f)
+	}
+	// Another department: refused, and the claim is unchanged.
+	w.req.do("POST", path+"/claim", nil).must(t, 403)
+	w.req.do("GET", path+"/activity", nil).must(t, 403)
+	w.req.do("POST", path+"/comments", map[string]any{"body": "x"}).must(t, 403)
+	sys.as(t, "audrey", api.RoleAuditor, "", "").do("POST", path+"/claim", nil).must(t, 403)
+	if r := dave.do("GET", path+"/activity", nil).must(t, 200); r.Body["claim"] != nil {
+		t.Errorf("claim after the refused calls: %s", r.Raw)
+	}
+	// A decided task cannot be claimed.
+	decide(t, w.prov, map[string]any{"id": task}, map[string]any{"decision": "approve"}, 200)
+	if f := fieldOf(dave.do("POST", path+"/claim", nil).must(t, 422)); f != "task" {
+		t.Errorf("claim of a closed task names %q", f)
+	}
+}

@@ -3,7 +3,7 @@
 // each with the fields it requires) as buttons; the decision is POSTed to
 // /api/v1/tasks/{id}/decision and the server's problem messages are shown
 // beside the field at fault.
-import { all, api, h, t, tOr, fmtTime, showProblem, ProblemError } from "../app.js";
+import { all, api, h, t, tOr, fmtTime, showProblem, ProblemError, session } from "../app.js";
 import { procedures, taskTitle, workingDaysLeft } from "./inbox.js";
 
 const fields = ["reason", "legal_basis", "conditions"];
@@ -55,7 +55,7 @@ export async function render({ args }) {
     h("p", {}, h("span", { class: "muted" }, t("task.status") + " "), h("span", { id: "task-status" }, tOr("task.status." + task.status, task.status)),
       task.decision ? ` · ${tOr("decision." + task.decision, task.decision)}` : ""));
   const factsCard = h("div", { class: "card" }, h("h2", {}, t("task.facts")), rec ? facts(rec) : h("p", { class: "muted" }, t("task.nofacts")));
-  const page = h("div", {}, head, factsCard);
+  const page = h("div", {}, head, factsCard, await activityCard(task));
   if (task.status !== "open" || task.kind !== "decision") return page;
 
   const allowed = task.decisions && task.decisions.length ? task.decisions : [{ decision: "approve", requires: [] }, { decision: "reject", requires: ["reason"] }];
@@ -99,4 +99,44 @@ export async function render({ args }) {
   });
   page.append(form);
   return page;
+}
+
+// activityCard shows who works on the task and its comments, and lets the
+// task's assignees claim, release, hand over and comment
+// (GET/POST /api/v1/tasks/{id}/activity, claim, release, handover, comments).
+async function activityCard(task) {
+  const card = h("div", { class: "card", id: "activity" });
+  const path = `/api/v1/tasks/${encodeURIComponent(task.id)}`;
+  const works = ["department", "authority", "infocenter", "government"].includes(session.role);
+  const draw = (a) => {
+    const mine = a.claim && a.claim.claimed_by === session.subject;
+    const status = h("p", { id: "claim", "data-claimed-by": a.claim ? a.claim.claimed_by : "" },
+      a.claim ? t("claim.by", { who: a.claim.claimed_by, at: fmtTime(a.claim.claimed_at) }) : t("claim.none"));
+    const slot = h("div", { class: "error", "data-error-for": "" });
+    const act = (what, body) => async () => {
+      try { draw(await api("POST", `${path}/${what}`, body)); } catch (err) { showProblem(card, err); }
+    };
+    const buttons = [];
+    if (works && task.status === "open") {
+      if (!a.claim) buttons.push(h("button", { type: "button", id: "claim-task", onclick: act("claim") }, t("claim.claim")));
+      if (mine) buttons.push(h("button", { type: "button", id: "release-task", onclick: act("release") }, t("claim.release")));
+      if (!a.claim || mine) {
+        const to = h("input", { id: "handover-to", name: "to", placeholder: t("claim.colleague") });
+        buttons.push(h("span", { class: "handover" }, to, " ", h("button", { type: "button", id: "handover-task",
+          onclick: () => act("handover", { to: to.value.trim() })() }, t("claim.handover")), h("div", { class: "error", "data-error-for": "to" })));
+      }
+    }
+    const comments = h("ul", { id: "comments" }, a.comments.map((c) => h("li", { "data-comment": c.id },
+      h("span", { class: "muted" }, `${c.author} · ${fmtTime(c.created_at)} `), c.body)));
+    const add = [];
+    if (works) {
+      const body = h("textarea", { id: "comment-body", name: "body" });
+      add.push(h("div", { class: "field" }, h("label", { for: "comment-body" }, t("claim.comment")), body, h("div", { class: "error", "data-error-for": "body" }),
+        h("button", { type: "button", id: "comment-task", onclick: () => act("comments", { body: body.value })() }, t("claim.add_comment"))));
+    }
+    card.replaceChildren(h("h2", {}, t("claim.title")), status, h("div", { class: "field" }, buttons), slot,
+      h("h2", {}, t("claim.comments")), a.comments.length ? comments : h("p", { class: "muted" }, t("claim.no_comments")), ...add);
+  };
+  draw(await api("GET", `${path}/activity`));
+  return card;
 }
