@@ -47,6 +47,10 @@ func TestConsoleReviewerDecides(t *testing.T) {
 		t.Errorf("working days left of a new task: %q", left)
 	}
 	b.shot(t, "inbox")
+	// On a phone the inbox's rows become cards: the table's head is hidden.
+	b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), waitFor(`getComputedStyle(document.querySelector("#tasks thead")).display === "none"`))
+	b.shot(t, "inbox-phone")
+	b.do(t, chromedp.ResetViewport())
 
 	b.do(t, chromedp.Click(css(`tr[data-task="`+grantTask+`"] a`)), chromedp.WaitVisible(css("#facts")))
 	if got := b.text(t, "#facts"); !strings.Contains(got, granted) || !strings.Contains(got, "核验申请人户籍") {
@@ -177,6 +181,7 @@ func TestConsoleApplicantXiamen(t *testing.T) {
 	b.open(t, "#/mine")
 	b.do(t, chromedp.WaitVisible(css(`tr[data-record="`+id+`"] [data-status="rejected"]`)))
 	b.open(t, "#/records/open_application/"+id)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="rejected"]`)))
 	if got := b.text(t, "main"); !strings.Contains(got, "涉及运营企业商业秘密") || !strings.Contains(got, "全市公交线路与站点（不含客流）") {
 		t.Errorf("the answer and the amended application are not shown: %.500s", got)
 	}

@@ -81,6 +81,13 @@ export function fmtTime(iso) {
   if (!iso) return "";
   return new Intl.DateTimeFormat(lang, { ...beijing, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }
+/** fmtDue shows a due time: 24:00 Beijing time of its due date, as the regulations count. */
+export function fmtDue(dueDate, dueAt) {
+  if (!dueDate) return fmtTime(dueAt);
+  const d = new Intl.DateTimeFormat(lang, { timeZone: "UTC", dateStyle: "medium" }).format(new Date(dueDate + "T00:00:00Z"));
+  return `${d} 24:00`;
+}
+
 /** today is the date in Beijing, YYYY-MM-DD. */
 export function today() {
   return new Intl.DateTimeFormat("en-CA", beijing).format(new Date());

@@ -1,7 +1,7 @@
 // One procedure's record as its filer sees it (GET {path}/{id}): the facts,
 // the status, the tasks with their decisions and reasons, the events, and
 // what the filer may do next (a dispute over a refused share request).
-import { api, h, t, tOr, fmtTime, session } from "../app.js";
+import { api, h, t, tOr, fmtTime, fmtDue, session } from "../app.js";
 import { procedures } from "./procedures.js";
 import { facts } from "./task.js";
 import { agreement } from "./open.js";
@@ -15,7 +15,7 @@ export async function render({ args }) {
   const tasks = (rec.tasks || []).map((x) => h("tr", { "data-task": x.id },
     h("td", { "data-label": t("record.col.step") }, stepName(x), h("div", { class: "muted" }, x.assignee_dept || tOr("role." + x.assignee_role, x.assignee_role))),
     h("td", { "data-label": t("task.status") }, tOr("task.status." + x.status, x.status), x.decision ? ` · ${tOr("decision." + x.decision, x.decision)}` : ""),
-    h("td", { "data-label": t("inbox.col.due") }, fmtTime(x.due_at)),
+    h("td", { "data-label": t("inbox.col.due") }, fmtDue(x.due_date, x.due_at)),
     h("td", { "data-label": t("field.reason") }, [x.reason, x.legal_basis, x.conditions].filter(Boolean).join(" · "))));
   const events = (rec.events || []).map((e) => h("li", {}, h("span", { class: "muted" }, fmtTime(e.at) + " "), tOr("event." + e.kind, e.kind), e.detail ? ` — ${e.detail}` : ""));
   const next = [];

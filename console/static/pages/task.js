@@ -3,7 +3,7 @@
 // each with the fields it requires) as buttons; the decision is POSTed to
 // /api/v1/tasks/{id}/decision and the server's problem messages are shown
 // beside the field at fault.
-import { all, api, h, t, tOr, fmtTime, showProblem, ProblemError, session } from "../app.js";
+import { all, api, h, t, tOr, fmtTime, fmtDue, showProblem, ProblemError, session } from "../app.js";
 import { procedures, taskTitle, workingDaysLeft } from "./inbox.js";
 
 const fields = ["reason", "legal_basis", "conditions"];
@@ -49,7 +49,7 @@ export async function render({ args }) {
   const head = h("div", { class: "card" },
     h("h1", {}, taskTitle(task)),
     h("p", {}, h("span", { class: "muted" }, t("task.procedure_id") + " "), task.procedure_id),
-    h("p", {}, h("span", { class: "muted" }, t("inbox.col.due") + " "), fmtTime(task.due_at),
+    h("p", {}, h("span", { class: "muted" }, t("inbox.col.due") + " "), fmtDue(task.due_date, task.due_at),
       task.status === "open" ? h("span", { class: "badge" + (task.overdue || left < 0 ? " overdue" : "") }, task.overdue || left < 0 ? t("inbox.overdue") : t("inbox.days_left", { n: left })) : null),
     h("p", {}, h("span", { class: "muted" }, t("inbox.col.article") + " "), task.article),
     h("p", {}, h("span", { class: "muted" }, t("task.status") + " "), h("span", { id: "task-status" }, tOr("task.status." + task.status, task.status)),
