@@ -81,6 +81,9 @@ type Server struct {
 	// Metrics, when set, counts requests and serves GET /metrics in
 	// Prometheus format (issue 16).
 	Metrics *prometheus.Registry
+	// Login, when set, signs people in to the console through the city's
+	// OpenID Connect provider (authorization code flow with PKCE; issue 15).
+	Login *OIDCLogin
 	// DevLogin serves the console's development sign-in (`approvals dev`
 	// only; issue 15).
 	DevLogin bool
