@@ -22,7 +22,7 @@ func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 // in wuhan the provider department reviews a conditional request; its clerk
 // approves one, so it is granted; a refusal without a reason shows the server's
 // message beside the reason field, and with a reason it is recorded; the
-// requesting department sees neither task.
+// requesting department sees neither task, and disputes the refusal.
 func TestConsoleReviewerDecides(t *testing.T) {
 	b := newBrowser(t)
 	w := newWorld(t, "wuhan")
@@ -85,6 +85,16 @@ func TestConsoleReviewerDecides(t *testing.T) {
 	}
 	if st := w.req.do("GET", "/api/v1/share-requests/"+refused, nil).must(t, 200).str("status"); st != "rejected" {
 		t.Errorf("share request %s is %s, want rejected", refused, st)
+	}
+
+	// The requesting department disputes the refusal from its record.
+	b.signIn(t, "alice", api.RoleDepartment, w.requester, "wuhan")
+	b.open(t, "#/records/share_request/"+refused)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="rejected"]`)), chromedp.Click(css(`a[data-action="dispute"]`)),
+		chromedp.WaitVisible(css("#file-dispute #f-reason")), chromedp.SendKeys(css("#f-reason"), "履职必需，申请协调"),
+		chromedp.Click(css("#submit")), chromedp.WaitVisible(css(`#record-status[data-status="pending"]`)))
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.Contains(loc, "#/records/dispute/") {
+		t.Errorf("after disputing: %s", loc)
 	}
 }
 
