@@ -79,14 +79,12 @@ func SignFor(issuer, audience string, secret []byte, subject, role, dept, jurisd
 
 const claimsKey = "claims"
 
-// authenticate checks the bearer token.
+// authenticate checks the bearer token (or the console's session, api/session.go).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		raw, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || raw == "" {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer`)
-			return problem(http.StatusUnauthorized, "an Authorization: Bearer <token> header is required")
+		raw, err := s.credential(c) // the Bearer header, or the console's session cookie
+		if err != nil {
+			return err
 		}
 		cl, why := s.verify(c.Request().Context(), raw)
 		if why != "" {

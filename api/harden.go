@@ -112,11 +112,17 @@ func (s *Server) limit(key string) error {
 // by IP when the token is refused). Health checks are not limited.
 func (s *Server) limitAnonymous(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if strings.HasPrefix(c.Request().URL.Path, "/api/") && c.Request().Header.Get(echo.HeaderAuthorization) == "" {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") && c.Request().Header.Get(echo.HeaderAuthorization) == "" && !hasSession(c) {
 			if err := s.limit("ip:" + c.RealIP()); err != nil {
 				return err
 			}
 		}
 		return next(c)
 	}
+}
+
+// hasSession tells whether the request carries the console's session cookie.
+func hasSession(c echo.Context) bool {
+	ck, err := c.Cookie(SessionCookie)
+	return err == nil && ck.Value != ""
 }

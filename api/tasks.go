@@ -112,6 +112,9 @@ func (s *Server) decideTask(c echo.Context) error {
 		if err := s.checkCorrection(c, t, in); err != nil {
 			return err
 		}
+		if err := checkRequires(t, in); err != nil {
+			return err
+		}
 	}
 	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
 		Conditions: in.Conditions, Item: in.Item.model(), Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}

@@ -173,8 +173,15 @@ func (m matrixWorld) rows() map[string]matrixRow {
 	D, Au, I, G, Ap, Ad := api.RoleDepartment, api.RoleAuthority, api.RoleInfocenter, api.RoleGovernment, api.RoleApplicant, api.RoleAdmin
 	empty := map[string]any{}
 	return map[string]matrixRow{
-		"GET /healthz":                                      {"/healthz", nil, everyone(200)},
-		"GET /readyz":                                       {"/readyz", nil, everyone(200)},
+		"GET /healthz": {"/healthz", nil, everyone(200)},
+		"GET /readyz":  {"/readyz", nil, everyone(200)},
+		// The web console (issue 15): its files are public; the session is the caller's.
+		"GET /":                                             {"/", nil, everyone(200)},
+		"GET /console/:file":                                {"/console/app.js", nil, everyone(200)},
+		"GET /console/pages/:file":                          {"/console/pages/inbox.js", nil, everyone(200)},
+		"GET /console/i18n/:file":                           {"/console/i18n/zh-CN.json", nil, everyone(200)},
+		"GET /api/v1/session":                               {"/api/v1/session", nil, everyone(200)},
+		"POST /session/logout":                              {"/session/logout", nil, everyone(204)},
 		"GET /api/openapi.yaml":                             {"/api/openapi.yaml", nil, everyone(200)},
 		"GET /api/v1/calendar/deadline":                     {"/api/v1/calendar/deadline?from=2026-03-02T10:00:00%2B08:00&working_days=5", nil, everyone(200)},
 		"GET /api/v1/calendar/days":                         {"/api/v1/calendar/days?from=2026-01-01&to=2026-01-31", nil, everyone(200)},
@@ -233,6 +240,12 @@ func (m matrixWorld) rows() map[string]matrixRow {
 
 		"GET /api/v1/tasks": {"/api/v1/tasks", nil, everyone(200)},
 		// Only the assignee's decision reaches the validator (422 for a decision that does not exist).
+		// Claims and comments (issue 15): the assignee department works on its task; auditors and admins read.
+		"GET /api/v1/tasks/:id/activity":  {"/api/v1/tasks/" + m.task + "/activity", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403), api.RoleAuditor: all(200), Ad: all(200)}}},
+		"POST /api/v1/tasks/:id/claim":    {"/api/v1/tasks/" + m.task + "/claim", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403)}}},
+		"POST /api/v1/tasks/:id/comments": {"/api/v1/tasks/" + m.task + "/comments", empty, cell{def: 403, roles: map[string]statuses{D: ownOnly(422, 403)}}},
+		"POST /api/v1/tasks/:id/handover": {"/api/v1/tasks/" + m.task + "/handover", map[string]any{"to": ""}, cell{def: 403, roles: map[string]statuses{D: ownOnly(422, 403)}}},
+		"POST /api/v1/tasks/:id/release":  {"/api/v1/tasks/" + m.task + "/release", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403)}}},
 		"POST /api/v1/tasks/:id/decision": {"/api/v1/tasks/" + m.task + "/decision", map[string]any{"decision": "nonsense"}, cell{def: 403, roles: map[string]statuses{D: ownOnly(422, 403)}}},
 
 		"GET /api/v1/procedures/:id/history":  {"/api/v1/procedures/" + m.sr + "/history?format=json", nil, only(200, api.RoleAuditor, Ad)},

@@ -133,6 +133,12 @@ type Task struct {
 	DueAt        time.Time `json:"due_at"`
 	Provisional  bool      `json:"provisional"`
 	Article      string    `json:"article"`
+	// Title names the task's step for the console (issue 15).
+	Title string `json:"title"`
+	// Decisions are the decisions the task allows, each with the fields it
+	// requires (issue 15); empty for tasks that take none and on tasks
+	// recorded before it was kept.
+	Decisions []AllowedDecision `gorm:"serializer:json;type:text" json:"decisions"`
 	// Statutory is true where the text sets the task's period; false for a
 	// service level or a platform rule (supervision, notices, platform steps).
 	Statutory bool `json:"statutory"`
@@ -150,6 +156,13 @@ type Task struct {
 	DecidedBy  string     `json:"decided_by,omitempty"`
 	DecidedAt  *time.Time `json:"decided_at,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// AllowedDecision is one decision a task allows and the fields of the decision
+// input it requires: reason, legal_basis, conditions, item.
+type AllowedDecision struct {
+	Decision string   `json:"decision"`
+	Requires []string `json:"requires"`
 }
 
 // Grant is access opened to a department (开通共享权限), limited to the
@@ -195,6 +208,8 @@ func All() []any {
 	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
 		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
 		&OpenApplication{}, &OpenRound{}, &OpenGrant{}, // issue 4: open-data applications
+		// claims and comments on tasks (issue 15)
+		&TaskClaim{}, &TaskComment{},
 		// objections (procedure 4) and the availability of catalog items
 		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
 		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6

@@ -98,7 +98,15 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("\nGet a token (signed with %s):\n  bin/approvals token --subject admin1 --role admin\n  curl -H \"Authorization: Bearer $TOKEN\" http://%s/api/v1/departments\n\n", secretNote, *addr)
 
-	err = serveOn(ctx, ln, newServer(db, tc, cfg, log))
+	if seeded, err := seedDemo(db, cfg.Regulations.Cities()); err != nil {
+		return err
+	} else if seeded {
+		log.Info().Msg("seeded a demo catalog and departments for the console")
+	}
+	fmt.Printf("Console: open http://%s/ and sign in (development sign-in, e.g. as 审核员 of wuhan)\n\n", *addr)
+	srv := newServer(db, tc, cfg, log)
+	srv.DevLogin = true // the development sign-in, never in `approvals api`
+	err = serveOn(ctx, ln, srv)
 	log.Info().Msg("stopping")
 	return err
 }

@@ -1,0 +1,12 @@
+// What the console knows of each procedure: where its record is read (the
+// API's path for GET {path}/{id}), in one table shared by every page.
+export const procedures = {
+  share_request: "/api/v1/share-requests",
+  open_application: "/api/v1/open-applications",
+  objection: "/api/v1/objections",
+  dispute: "/api/v1/disputes",
+  classification: "/api/v1/classifications",
+  temporary_adjustment: "/api/v1/temporary-adjustments",
+  catalog_change: "/api/v1/catalog/changes",
+  catalog_update: "/api/v1/catalog/triggers",
+};
