@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/cityapprovals/approvals/workflows"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 var decoders = map[string]func() any{
 	"departments": func() any { return &departmentInput{} }, "catalog/items": func() any { return &catalogInput{} },
 	"catalog/triggers": func() any { return &triggerInput{} }, "catalog/changes": func() any { return &changeInput{} },
-	"catalog/changes/resubmit": func() any { return &resubmitInput{} }, "share-requests": func() any { return &shareInput{} },
+	"catalog/changes/resubmit": func() any { return &resubmitInput{} }, "share-requests": func() any { return &workflows.ShareFiling{} },
 	"disputes": func() any { return &disputeInput{} }, "classifications": func() any { return &classificationInput{} },
 	"temporary-adjustments": func() any { return &adjustmentInput{} }, "temporary-adjustments/renew": func() any { return &renewInput{} },
 	"objections": func() any { return &objectionInput{} }, "open-applications": func() any { return &openInput{} },

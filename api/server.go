@@ -140,9 +140,9 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/catalog/changes/:id", s.getChange)
 	a.POST("/catalog/changes/:id/resubmit", s.resubmitChange)
 	a.POST("/catalog/changes/:id/withdraw", s.withdrawChange)
-	a.POST("/share-requests", s.createShareRequest)
-	a.GET("/share-requests", s.listShareRequests)
-	a.GET("/share-requests/:id", s.getShareRequest)
+	for _, p := range s.procedures() {
+		p.route(a)
+	}
 	// issue 4: open-data applications (procedure 3)
 	a.POST("/open-applications", s.createOpenApplication)
 	a.GET("/open-applications", s.listOpenApplications)

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"github.com/cityapprovals/approvals/roles"
 	"path"
 	"sort"
 	"strings"
@@ -21,11 +22,11 @@ var files embed.FS
 
 // Roles that act in procedures.
 const (
-	RoleProvider   = "provider"  // the department that holds the data
-	RoleAuthority  = "authority" // 大数据主管部门
-	RoleGovernment = "government"
-	RoleDepartment = "department"
-	RoleInfocenter = "infocenter"
+	RoleProvider   = roles.Provider
+	RoleAuthority  = roles.Authority
+	RoleGovernment = roles.Government
+	RoleDepartment = roles.Department
+	RoleInfocenter = roles.Infocenter
 )
 
 // What silence means when a decision is not made in time.
