@@ -263,5 +263,9 @@ func (p served) route(g *echo.Group) {
 func (s *Server) procedures() []served {
 	return []served{
 		routesOf(s, &workflows.ShareProcedure.Descriptor, s.createShareRequest, s.shareView),
+		routesOf(s, &workflows.TriggerProcedure.Descriptor, s.createTrigger, s.triggerView),
+		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView),
+		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView),
+		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
 	}
 }

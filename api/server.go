@@ -132,12 +132,6 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/catalog/items", s.listCatalogItems)
 	a.GET("/catalog/items/:id", s.getCatalogItem)
 	a.GET("/catalog/items/:id/versions", s.itemVersions)
-	a.POST("/catalog/triggers", s.createTrigger)
-	a.GET("/catalog/triggers", s.listTriggers)
-	a.GET("/catalog/triggers/:id", s.getTrigger)
-	a.POST("/catalog/changes", s.createChange)
-	a.GET("/catalog/changes", s.listChanges)
-	a.GET("/catalog/changes/:id", s.getChange)
 	a.POST("/catalog/changes/:id/resubmit", s.resubmitChange)
 	a.POST("/catalog/changes/:id/withdraw", s.withdrawChange)
 	for _, p := range s.procedures() {
@@ -160,13 +154,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/disputes", s.listDisputes)
 	a.GET("/disputes/:id", s.getDispute)
 	// Share classification, procedure 5 (issue 6).
-	a.POST("/classifications", s.createClassification)
-	a.GET("/classifications", s.listClassifications)
-	a.GET("/classifications/:id", s.getClassification)
 	// Temporary adjustment of an item's share type (issue 6).
-	a.POST("/temporary-adjustments", s.createAdjustment)
-	a.GET("/temporary-adjustments", s.listAdjustments)
-	a.GET("/temporary-adjustments/:id", s.getAdjustment)
 	a.POST("/temporary-adjustments/:id/renew", s.renewAdjustment)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
