@@ -39,7 +39,7 @@ func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, err
 
 // disputeID is the ID of the dispute over a share request: one per request,
 // so that a retried POST finds the same dispute.
-func disputeID(requestID string) string { return "dp-" + requestID }
+func disputeID(requestID string) string { return workflows.DisputeProcedure.Prefix + requestID }
 
 // claimDispute claims the dispute of a share request for this POST's
 // fingerprint (see claimKey; the requesting department disputes, so any of
@@ -146,7 +146,7 @@ func (s *Server) createDispute(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	attrs := procedureAttrs(r.Jurisdiction, workflows.ProcedureDispute, r.ProviderDept, workflows.AttrRequesterDept.ValueSet(r.RequesterDept))
+	attrs := procedureAttrs(r.Jurisdiction, workflows.DisputeProcedure.Name, r.ProviderDept, workflows.AttrRequesterDept.ValueSet(r.RequesterDept))
 	finished, err := s.startFiled(ctx, id, attrs, workflows.Dispute, workflows.DisputeInput{Dispute: d, Profile: profile})
 	if err != nil {
 		return err
@@ -165,44 +165,6 @@ func (s *Server) createDispute(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/disputes/"+id)
 	return c.JSON(http.StatusCreated, v)
-}
-
-// scopeDisputes limits a query to the disputes the caller may see.
-func scopeDisputes(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
-	switch cl.Role {
-	case RoleAuditor, RoleAdmin:
-		return q, nil
-	case RoleAuthority, RoleGovernment:
-		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
-	case RoleDepartment:
-		return q.Where("requester_dept = ? OR provider_dept = ?", cl.Dept, cl.Dept), nil
-	}
-	return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read disputes")
-}
-
-func (s *Server) getDispute(c echo.Context) error {
-	q, err := scopeDisputes(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	d, err := findScoped[models.Dispute](q, c.Param("id"), "dispute")
-	if err != nil {
-		return err
-	}
-	v, err := s.disputeView(c, d)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) listDisputes(c echo.Context) error {
-	q, err := scopeDisputes(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	q = eqFilters(c, q, "status", "jurisdiction", "subject", "subject_id", "requester_dept", "provider_dept")
-	return paginate[models.Dispute](c, q.Order("filed_at DESC, id"))
 }
 
 // disputesOf lists the disputes over a procedure, for its view.

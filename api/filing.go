@@ -265,6 +265,9 @@ func (s *Server) procedures() []served {
 		routesOf(s, &workflows.ShareProcedure.Descriptor, s.createShareRequest, s.shareView),
 		routesOf(s, &workflows.TriggerProcedure.Descriptor, s.createTrigger, s.triggerView),
 		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView),
+		routesOf(s, &workflows.OpenProcedure, s.createOpenApplication, s.openView),
+		routesOf(s, &workflows.ObjectionProcedure, s.createObjection, s.objectionView),
+		routesOf(s, &workflows.DisputeProcedure, s.createDispute, s.disputeView),
 		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
 	}

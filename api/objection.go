@@ -113,7 +113,7 @@ func (s *Server) getEvidence(c echo.Context) error {
 		if ev.ObjectionID == "" {
 			return notFound
 		}
-		q, err := scopeObjections(cl, db)
+		q, err := s.scoped(c, &workflows.ObjectionProcedure)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Server) createObjection(c echo.Context) error {
 	if cl.Role == RoleDepartment {
 		owner = cl.Dept
 	}
-	id, keyed, err := procedureID(c, "ob-", cl.Role+":"+owner)
+	id, keyed, err := procedureID(c, workflows.ObjectionProcedure.Prefix, cl.Role+":"+owner)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (s *Server) createObjection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureObjection, item.ProviderDept)
+	attrs := procedureAttrs(item.Jurisdiction, workflows.ObjectionProcedure.Name, item.ProviderDept)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.Objection, workflows.ObjectionInput{Objection: o, Item: item, Profile: profile})
 	if err != nil {
 		return err
@@ -308,51 +308,6 @@ func (s *Server) replayObjection(c echo.Context, o models.Objection, same bool, 
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/objections/"+o.ID)
 	return c.JSON(status, v)
-}
-
-// scopeObjections limits a query to the objections the caller may see: the
-// objector, the provider, the city's authority, auditors and admins.
-func scopeObjections(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
-	switch cl.Role {
-	case RoleAuditor, RoleAdmin:
-		return q, nil
-	case RoleAuthority:
-		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
-	case RoleDepartment:
-		return q.Where("(objector_role = ? AND objector_dept = ?) OR provider_dept = ?", RoleDepartment, cl.Dept, cl.Dept), nil
-	case RoleApplicant:
-		return q.Where("objector_role = ? AND objected_by = ?", RoleApplicant, cl.Subject), nil
-	}
-	return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read objections")
-}
-
-func (s *Server) getObjection(c echo.Context) error {
-	q, err := scopeObjections(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	o, err := findScoped[models.Objection](q, c.Param("id"), "objection")
-	if err != nil {
-		return err
-	}
-	v, err := s.objectionView(c, o)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) listObjections(c echo.Context) error {
-	q, err := scopeObjections(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	q = eqFilters(c, q, "status", "jurisdiction", "catalog_item_id", "kind", "outcome")
-	q, err = boolFilter(c, q, "overdue")
-	if err != nil {
-		return err
-	}
-	return paginate[models.Objection](c, q.Order("filed_at DESC, id"))
 }
 
 // checkCorrection refuses an objection's fix_and_reopen whose corrected item

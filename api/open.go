@@ -205,7 +205,7 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 		return invalid(errs...)
 	}
 
-	id, keyed, err := procedureID(c, "oa-", "applicant:"+cl.Subject)
+	id, keyed, err := procedureID(c, workflows.OpenProcedure.Prefix, "applicant:"+cl.Subject)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	attrs := procedureAttrs(in.Jurisdiction, workflows.ProcedureOpen, item.ProviderDept)
+	attrs := procedureAttrs(in.Jurisdiction, workflows.OpenProcedure.Name, item.ProviderDept)
 	finished, err := s.startFiled(ctx, id, attrs, workflows.OpenApplication, workflows.OpenInput{Application: app, Profile: profile})
 	if err != nil {
 		return err
@@ -269,56 +269,6 @@ func sameOpen(a models.OpenApplication, in openInput) bool {
 		a.ApplicantName == in.Applicant.Name && (a.Round > 1 || a.Scenario == in.Scenario && a.DataScope == in.DataScope)
 }
 
-// scopeOpen limits a query to the applications the caller may see: applicants
-// their own, departments those addressed to them, the city's authority and
-// information centre the city's, auditors and admins all.
-func scopeOpen(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
-	switch cl.Role {
-	case RoleAuditor, RoleAdmin:
-		return q, nil
-	case RoleApplicant:
-		return q.Where("applicant_subject = ?", cl.Subject), nil
-	case RoleDepartment:
-		return q.Where("provider_dept = ?", cl.Dept), nil
-	case RoleAuthority, RoleInfocenter:
-		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
-	}
-	return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read open-data applications")
-}
-
-func (s *Server) loadOpen(c echo.Context) (models.OpenApplication, error) {
-	var a models.OpenApplication
-	q, err := scopeOpen(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return a, err
-	}
-	return findScoped[models.OpenApplication](q, c.Param("id"), "open-data application")
-}
-
-func (s *Server) getOpenApplication(c echo.Context) error {
-	a, err := s.loadOpen(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.openView(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) listOpenApplications(c echo.Context) error {
-	q, err := scopeOpen(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	q = eqFilters(c, q, "status", "jurisdiction", "provider_dept", "catalog_item_id", "kind")
-	if q, err = boolFilter(c, q, "overdue"); err != nil {
-		return err
-	}
-	return paginate[models.OpenApplication](c, q.Order("filed_at DESC, id"))
-}
-
 // resubmitOpenApplication amends a returned application for a new round of
 // preliminary review.
 func (s *Server) resubmitOpenApplication(c echo.Context) error {
@@ -330,7 +280,7 @@ func (s *Server) resubmitOpenApplication(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	a, err := s.loadOpen(c)
+	a, err := load[models.OpenApplication](s, c, &workflows.OpenProcedure)
 	if err != nil {
 		return err
 	}
@@ -363,7 +313,7 @@ func (s *Server) acceptAgreement(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	a, err := s.loadOpen(c)
+	a, err := load[models.OpenApplication](s, c, &workflows.OpenProcedure)
 	if err != nil {
 		return err
 	}

@@ -138,21 +138,12 @@ func (s *Server) Handler() *echo.Echo {
 		p.route(a)
 	}
 	// issue 4: open-data applications (procedure 3)
-	a.POST("/open-applications", s.createOpenApplication)
-	a.GET("/open-applications", s.listOpenApplications)
-	a.GET("/open-applications/:id", s.getOpenApplication)
 	a.POST("/open-applications/:id/resubmit", s.resubmitOpenApplication)
 	a.POST("/open-applications/:id/agreement", s.acceptAgreement)
 	// objections (procedure 4) and their evidence
 	a.POST("/evidence", s.uploadEvidence)
 	a.GET("/evidence/:id", s.getEvidence)
-	a.POST("/objections", s.createObjection)
-	a.GET("/objections", s.listObjections)
-	a.GET("/objections/:id", s.getObjection)
 	// Disputes over refused share requests (issue 6).
-	a.POST("/share-requests/:id/disputes", s.createDispute)
-	a.GET("/disputes", s.listDisputes)
-	a.GET("/disputes/:id", s.getDispute)
 	// Share classification, procedure 5 (issue 6).
 	// Temporary adjustment of an item's share type (issue 6).
 	a.POST("/temporary-adjustments/:id/renew", s.renewAdjustment)

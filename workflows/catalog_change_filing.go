@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
@@ -100,6 +99,3 @@ func OperationConditions(ops []models.ChangeOperation, p regulations.Profile) []
 func actor(c procedure.Caller) Actor {
 	return Actor{Subject: c.Subject, Role: c.Role, Dept: c.Dept, Jurisdiction: c.Jurisdiction}
 }
-
-// blank tells whether s holds nothing but white space.
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
