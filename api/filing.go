@@ -136,28 +136,12 @@ func (s *Server) file(c echo.Context, f filing) error {
 }
 
 // claimFiling claims the procedure ID for the POST's fingerprint
-// (models.ClaimKey; exists tells whether the record is there already); an
-// ID claimed for another body is refused.
+// (claimFor); an ID claimed for another body is refused.
 func (s *Server) claimFiling(c echo.Context, f filing, id string, exists bool) (string, error) {
-	who := f.who
-	if who == nil {
-		cl := claims(c)
-		who = []string{cl.Role, cl.Subject, cl.Dept, cl.Jurisdiction}
-	}
-	h, err := fingerprint(c, who, f.in)
-	if err != nil {
-		return "", err
-	}
-	claim, err := models.ClaimKey(s.DB.WithContext(c.Request().Context()), id, h, exists)
-	if err != nil {
-		return "", err
-	}
-	if claim == models.ClaimDifferent {
-		return "", f.refuseDifferent()
-	}
-	return claim, nil
+	return s.claimFor(c, id, f.who, f.in, exists, f.refuseDifferent)
 }
 
+// refuseDifferent answers a retry with another body.
 func (f filing) refuseDifferent() error {
 	if f.differ != nil {
 		return f.differ()
@@ -265,9 +249,9 @@ func (s *Server) procedures() []served {
 		routesOf(s, &workflows.ShareProcedure.Descriptor, s.createShareRequest, s.shareView),
 		routesOf(s, &workflows.TriggerProcedure.Descriptor, s.createTrigger, s.triggerView),
 		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView),
-		routesOf(s, &workflows.OpenProcedure, s.createOpenApplication, s.openView),
-		routesOf(s, &workflows.ObjectionProcedure, s.createObjection, s.objectionView),
-		routesOf(s, &workflows.DisputeProcedure, s.createDispute, s.disputeView),
+		routesOf(s, &workflows.OpenProcedure.Descriptor, s.createOpenApplication, s.openView),
+		routesOf(s, &workflows.ObjectionProcedure.Descriptor, s.createObjection, s.objectionView),
+		routesOf(s, &workflows.DisputeProcedure.Descriptor, s.createDispute, s.disputeView),
 		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
 	}

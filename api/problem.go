@@ -80,6 +80,3 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		_ = json.NewEncoder(c.Response()).Encode(p)
 	}
 }
-
-// required names each field, given as name/value pairs, whose value is blank.
-func required(pairs ...string) []FieldError { return fields(procedure.Required(pairs...)) }
