@@ -8,7 +8,6 @@ import (
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 )
 
 type renewInput struct {
@@ -78,23 +77,6 @@ func (s *Server) renewAdjustment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: a.WorkflowID, UpdateName: workflows.UpdateRenew, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.Renewal{EndDate: in.EndDate, Reason: in.Reason, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}},
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
-		return updateProblemOn("end_date", err)
-	}
-	if err := s.DB.WithContext(ctx).First(&a, "id = ?", a.ID).Error; err != nil {
-		return fmt.Errorf("reload adjustment %s: %w", a.ID, err)
-	}
-	v, err := s.adjustmentView(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return updated(s, c, &workflows.AdjustmentProcedure.Descriptor, a.ID, a.WorkflowID, workflows.UpdateRenew, "end_date",
+		workflows.Renewal{EndDate: in.EndDate, Reason: in.Reason, Actor: workflowsActor(cl)}, s.adjustmentView)
 }

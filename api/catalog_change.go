@@ -11,7 +11,6 @@ import (
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 )
 
@@ -255,25 +254,7 @@ func (s *Server) ownReturnedChange(c echo.Context, cl *Claims) (models.CatalogCh
 // sendChangeUpdate sends an Update to a change's workflow and answers with
 // the change once the workflow has acted on it.
 func (s *Server) sendChangeUpdate(c echo.Context, ch models.CatalogChange, name string, arg any) error {
-	ctx := c.Request().Context()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: ch.WorkflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
-		return updateProblemOn("operations", err)
-	}
-	s.log(c).Info().Str("workflow_id", ch.WorkflowID).Str("update", name).Msg("catalog change updated")
-	if err := s.DB.WithContext(ctx).First(&ch, "id = ?", ch.ID).Error; err != nil {
-		return fmt.Errorf("reload change %s: %w", ch.ID, err)
-	}
-	v, err := s.changeView(c, ch)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return updated(s, c, &workflows.ChangeProcedure.Descriptor, ch.ID, ch.WorkflowID, name, "operations", arg, s.changeView)
 }
 
 // itemVersions lists every version of a catalog item with the change that

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"go.temporal.io/sdk/client"
 	"net/http"
 	"time"
 
@@ -190,6 +191,32 @@ func load[R any](s *Server, c echo.Context, d *procedure.Descriptor) (R, error) 
 	return findScoped[R](q, c.Param("id"), d.Title)
 }
 
+// updated sends the Update name with arg to a procedure's workflow and
+// answers with its record (R, shown by view) once the workflow has acted on
+// it; a refusal by the workflow's validator is a problem naming field.
+func updated[R, V any](s *Server, c echo.Context, d *procedure.Descriptor, id, workflowID, name, field string, arg any, view func(echo.Context, R) (V, error)) error {
+	ctx := c.Request().Context()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		return updateProblemOn(field, err)
+	}
+	s.log(c).Info().Str("workflow_id", workflowID).Str("update", name).Msg(d.Title + " updated")
+	var rec R
+	if err := s.DB.WithContext(ctx).First(&rec, "id = ?", id).Error; err != nil {
+		return fmt.Errorf("reload %s %s: %w", d.Title, id, err)
+	}
+	v, err := view(c, rec)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
 // served is one procedure's routes: the generic GET of one and of a list,
 // and its filing POST.
 type served struct {
@@ -197,6 +224,18 @@ type served struct {
 	file echo.HandlerFunc
 	get  echo.HandlerFunc
 	list echo.HandlerFunc
+	// updates are the POSTs that send an Update to one procedure, by the
+	// path under Route ("/:id/resubmit").
+	updates map[string]echo.HandlerFunc
+}
+
+// with adds an Update's POST at path under the procedure's Route.
+func (p served) with(path string, h echo.HandlerFunc) served {
+	if p.updates == nil {
+		p.updates = map[string]echo.HandlerFunc{}
+	}
+	p.updates[path] = h
+	return p
 }
 
 // routesOf builds the generic GET routes of a procedure whose record is R,
@@ -240,6 +279,9 @@ func (p served) route(g *echo.Group) {
 	g.POST(p.d.FilePath(), p.file)
 	g.GET(p.d.Route, p.list)
 	g.GET(p.d.Route+"/:id", p.get)
+	for path, h := range p.updates {
+		g.POST(p.d.Route+path, h)
+	}
 }
 
 // procedures are the routes of every procedure of workflows.Procedures, with
@@ -248,11 +290,14 @@ func (s *Server) procedures() []served {
 	return []served{
 		routesOf(s, &workflows.ShareProcedure.Descriptor, s.createShareRequest, s.shareView),
 		routesOf(s, &workflows.TriggerProcedure.Descriptor, s.createTrigger, s.triggerView),
-		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView),
-		routesOf(s, &workflows.OpenProcedure.Descriptor, s.createOpenApplication, s.openView),
+		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView).
+			with("/:id/resubmit", s.resubmitChange).with("/:id/withdraw", s.withdrawChange),
+		routesOf(s, &workflows.OpenProcedure.Descriptor, s.createOpenApplication, s.openView).
+			with("/:id/resubmit", s.resubmitOpenApplication).with("/:id/agreement", s.acceptAgreement),
 		routesOf(s, &workflows.ObjectionProcedure.Descriptor, s.createObjection, s.objectionView),
 		routesOf(s, &workflows.DisputeProcedure.Descriptor, s.createDispute, s.disputeView),
-		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView),
+		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView).
+			with("/:id/renew", s.renewAdjustment),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
 	}
 }

@@ -225,3 +225,21 @@ func TestFilingScope(t *testing.T) {
 		t.Fatalf("overdue=maybe: %d", rec.Code)
 	}
 }
+
+// Every procedure of workflows.Procedures is served, once, at its routes.
+func TestEveryProcedureServed(t *testing.T) {
+	s := testServer(t)
+	served := map[string]int{}
+	for _, p := range s.procedures() {
+		served[p.d.Name]++
+	}
+	for _, d := range workflows.Procedures {
+		if served[d.Name] != 1 {
+			t.Errorf("procedure %s is served %d times, want once (add it to Server.procedures)", d.Name, served[d.Name])
+		}
+		delete(served, d.Name)
+	}
+	for name := range served {
+		t.Errorf("procedure %s is served but not in workflows.Procedures", name)
+	}
+}

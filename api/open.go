@@ -11,7 +11,6 @@ import (
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 )
 
@@ -150,26 +149,10 @@ func (s *Server) acceptAgreement(c echo.Context) error {
 	return s.sendOpenUpdate(c, a, workflows.UpdateAgree, "accept_clauses", workflows.Agreement{Clauses: in.AcceptClauses, Actor: workflowsActor(cl)})
 }
 
+// sendOpenUpdate sends an Update to an application's workflow and answers
+// with the application once the workflow has acted on it.
 func (s *Server) sendOpenUpdate(c echo.Context, a models.OpenApplication, name, field string, arg any) error {
-	ctx := c.Request().Context()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: a.WorkflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
-		return updateProblemOn(field, err)
-	}
-	s.log(c).Info().Str("workflow_id", a.WorkflowID).Str("update", name).Msg("open-data application updated")
-	if err := s.DB.WithContext(ctx).First(&a, "id = ?", a.ID).Error; err != nil {
-		return fmt.Errorf("reload application %s: %w", a.ID, err)
-	}
-	v, err := s.openView(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return updated(s, c, &workflows.OpenProcedure.Descriptor, a.ID, a.WorkflowID, name, field, arg, s.openView)
 }
 
 // publishedRefusal is a refusal as the platform publishes it (xiamen

@@ -17,7 +17,7 @@ type shareView struct {
 	Deadline *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
 	Tasks    []models.Task  `json:"tasks"`
 	Events   []models.Event `json:"events"`
-	// Disputes over the request's refusal, each with its chain of levels (issue 6).
+	// Disputes over the request's refusal, each with its chain of levels.
 	Disputes []models.Dispute `json:"disputes"`
 }
 

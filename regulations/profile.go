@@ -149,7 +149,7 @@ type OpenRule struct {
 	AgreementArticle   string  `json:"agreement_article,omitempty"`
 	PublishRefusals    bool    `json:"publish_refusals,omitempty"`
 	PublishApproved    bool    `json:"publish_approved,omitempty"`
-	// Added for issue 4 (all optional):
+	// Optional:
 	// WithProvider: the deciding authority answers together with the
 	// providing department, both deciding (xiamen 第二十三条).
 	WithProvider bool `json:"with_provider,omitempty"`
@@ -297,7 +297,7 @@ func (r ObjectionRule) validate(periods map[string]Period) error {
 	return nil
 }
 
-// Paths a classification takes to the catalog (procedure 5, issue 6).
+// Paths a classification takes to the catalog (procedure 5).
 const (
 	// ClassAuthorityThenGovernment: the authority reviews, the city
 	// government approves (wuhan 第十六条).
