@@ -1,9 +1,7 @@
 package api
 
 import (
-	"fmt"
 	"github.com/cityapprovals/approvals/procedure"
-	"net/http"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
@@ -17,18 +15,15 @@ type renewInput struct {
 
 type adjustmentView struct {
 	models.TemporaryAdjustment
-	Tasks       []models.Task  `json:"tasks"`
-	Events      []models.Event `json:"events"`
-	Deadline    *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Provisional bool           `json:"provisional"`        // the open step's deadline is provisional
+	steps
+	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) adjustmentView(c echo.Context, a models.TemporaryAdjustment) (adjustmentView, error) {
 	v := adjustmentView{TemporaryAdjustment: a}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, a.ID)
-	v.Deadline = openDeadline(v.Tasks)
-	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
+	v.steps, err = s.stepsOf(c, a.ID)
+	v.Provisional = v.provisional()
 	return v, err
 }
 
@@ -45,12 +40,9 @@ func (s *Server) createAdjustment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	item, err := catalogItem(s.DB.WithContext(c.Request().Context()), in.CatalogItemID)
+	item, err := s.ownItem(c, cl, in.CatalogItemID, "")
 	if err != nil {
 		return err
-	}
-	if item.ProviderDept != cl.Dept {
-		return problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s", item.ID, item.ProviderDept))
 	}
 	facts := workflows.AdjustmentFacts{In: in, Caller: caller(cl), Now: s.now(), Item: item}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Dept,

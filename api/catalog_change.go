@@ -37,11 +37,9 @@ type resubmitInput struct {
 // of its review and its events.
 type changeView struct {
 	models.CatalogChange
+	steps
 	Rounds      []models.ChangeRound `json:"rounds"`
-	Tasks       []models.Task        `json:"tasks"`
-	Events      []models.Event       `json:"events"`
-	Deadline    *stepDeadline        `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Provisional bool                 `json:"provisional"`        // the open step's deadline is provisional
+	Provisional bool                 `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView, error) {
@@ -50,9 +48,8 @@ func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView
 		return v, fmt.Errorf("load rounds of %s: %w", ch.ID, err)
 	}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, ch.ID)
-	v.Deadline = openDeadline(v.Tasks)
-	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
+	v.steps, err = s.stepsOf(c, ch.ID)
+	v.Provisional = v.provisional()
 	return v, err
 }
 

@@ -15,10 +15,8 @@ import (
 // triggerView is an update obligation as the API shows it.
 type triggerView struct {
 	models.CatalogTrigger
-	DueAt    string         `json:"due_at,omitempty"`
-	Tasks    []models.Task  `json:"tasks"`
-	Events   []models.Event `json:"events"`
-	Deadline *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
+	steps
+	DueAt string `json:"due_at,omitempty"`
 }
 
 func (s *Server) triggerView(c echo.Context, t models.CatalogTrigger) (triggerView, error) {
@@ -27,8 +25,7 @@ func (s *Server) triggerView(c echo.Context, t models.CatalogTrigger) (triggerVi
 		v.DueAt = beijing(*t.DueAt)
 	}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, t.ID)
-	v.Deadline = openDeadline(v.Tasks)
+	v.steps, err = s.stepsOf(c, t.ID)
 	return v, err
 }
 

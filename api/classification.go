@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cityapprovals/approvals/procedure"
-	"net/http"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
@@ -16,21 +15,18 @@ import (
 // dispute over it, if the authority disagreed (xiamen).
 type classificationView struct {
 	models.Classification
-	Tasks       []models.Task  `json:"tasks"`
-	Events      []models.Event `json:"events"`
-	Dispute     *disputeView   `json:"dispute,omitempty"`
-	Deadline    *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Provisional bool           `json:"provisional"`        // the open step's deadline is provisional
+	steps
+	Dispute     *disputeView `json:"dispute,omitempty"`
+	Provisional bool         `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) classificationView(c echo.Context, cl models.Classification) (classificationView, error) {
 	v := classificationView{Classification: cl}
 	var err error
-	if v.Tasks, v.Events, err = s.procedureRecords(c, cl.ID); err != nil {
+	if v.steps, err = s.stepsOf(c, cl.ID); err != nil {
 		return v, err
 	}
-	v.Deadline = openDeadline(v.Tasks)
-	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
+	v.Provisional = v.provisional()
 	if cl.DisputeID != "" {
 		var d models.Dispute
 		if err := s.DB.WithContext(c.Request().Context()).First(&d, "id = ?", cl.DisputeID).Error; err == nil {
@@ -59,12 +55,9 @@ func (s *Server) createClassification(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	item, err := catalogItem(s.DB.WithContext(c.Request().Context()), in.CatalogItemID)
+	item, err := s.ownItem(c, cl, in.CatalogItemID, "; a department classifies its own data")
 	if err != nil {
 		return err
-	}
-	if item.ProviderDept != cl.Dept {
-		return problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s; a department classifies its own data", item.ID, item.ProviderDept))
 	}
 	facts := workflows.ClassificationFacts{In: in, Caller: caller(cl), Now: s.now(), Item: item}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Dept,

@@ -16,19 +16,16 @@ import (
 // tasks of each level and its events.
 type disputeView struct {
 	models.Dispute
-	Tasks       []models.Task  `json:"tasks"`
-	Events      []models.Event `json:"events"`
-	Deadline    *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Provisional bool           `json:"provisional"`        // the open step's deadline is provisional
+	steps
+	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, error) {
 	v := disputeView{Dispute: d}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, d.ID)
+	v.steps, err = s.stepsOf(c, d.ID)
 	levelStatutory(&v.Dispute, v.Tasks)
-	v.Deadline = openDeadline(v.Tasks)
-	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
+	v.Provisional = v.provisional()
 	return v, err
 }
 

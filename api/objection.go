@@ -134,13 +134,11 @@ func (s *Server) getEvidence(c echo.Context) error {
 // events, and the item's availability now.
 type objectionView struct {
 	models.Objection
+	steps
 	DueAt        string            `json:"due_at,omitempty"`
 	ServiceLevel bool              `json:"service_level"` // the period is the platform's service level, not statutory
 	Availability string            `json:"availability"`
 	EvidenceList []models.Evidence `json:"evidence"`
-	Tasks        []models.Task     `json:"tasks"`
-	Events       []models.Event    `json:"events"`
-	Deadline     *stepDeadline     `json:"deadline,omitempty"` // the open step's deadline, from its tasks
 }
 
 func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionView, error) {
@@ -159,8 +157,7 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 			return v, fmt.Errorf("load evidence of %s: %w", o.ID, err)
 		}
 	}
-	v.Tasks, v.Events, err = s.procedureRecords(c, o.ID)
-	v.Deadline = openDeadline(v.Tasks)
+	v.steps, err = s.stepsOf(c, o.ID)
 	return v, err
 }
 

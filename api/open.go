@@ -17,15 +17,13 @@ import (
 // openView is an open-data application as the API shows it.
 type openView struct {
 	models.OpenApplication
+	steps
 	DueAt            string               `json:"due_at,omitempty"`
 	StatutoryNote    string               `json:"statutory_note,omitempty"`
 	Rounds           []models.OpenRound   `json:"rounds"`
 	Grant            *models.OpenGrant    `json:"grant,omitempty"`
 	AgreementClauses []regulations.Clause `json:"agreement_clauses,omitempty"`
-	Tasks            []models.Task        `json:"tasks"`
-	Events           []models.Event       `json:"events"`
-	Deadline         *stepDeadline        `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Provisional      bool                 `json:"provisional"`        // the open step's deadline is provisional
+	Provisional      bool                 `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, error) {
@@ -51,9 +49,8 @@ func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, e
 		v.AgreementClauses = p.OpenApplication.AgreementClauses
 	}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, a.ID)
-	v.Deadline = openDeadline(v.Tasks)
-	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
+	v.steps, err = s.stepsOf(c, a.ID)
+	v.Provisional = v.provisional()
 	return v, err
 }
 

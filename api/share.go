@@ -12,11 +12,9 @@ import (
 // shareView is a share request as the API shows it.
 type shareView struct {
 	models.ShareRequest
-	DueAt    string         `json:"due_at,omitempty"`
-	Warning  string         `json:"warning,omitempty"`
-	Deadline *stepDeadline  `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Tasks    []models.Task  `json:"tasks"`
-	Events   []models.Event `json:"events"`
+	steps
+	DueAt   string `json:"due_at,omitempty"`
+	Warning string `json:"warning,omitempty"`
 	// Disputes over the request's refusal, each with its chain of levels.
 	Disputes []models.Dispute `json:"disputes"`
 }
@@ -30,10 +28,9 @@ func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, er
 		v.Warning = provisionalWarning
 	}
 	var err error
-	if v.Tasks, v.Events, err = s.procedureRecords(c, r.ID); err != nil {
+	if v.steps, err = s.stepsOf(c, r.ID); err != nil {
 		return v, err
 	}
-	v.Deadline = openDeadline(v.Tasks)
 	v.Disputes, err = s.disputesOf(c, r.ID)
 	return v, err
 }

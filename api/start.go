@@ -86,17 +86,26 @@ func (s *Server) failedStart(ctx context.Context, id string) (string, bool) {
 	return activities.IsPermanent(s.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil))
 }
 
-// procedureRecords loads the tasks and events of a procedure, for its view.
-func (s *Server) procedureRecords(c echo.Context, id string) ([]models.Task, []models.Event, error) {
-	tasks, events := []models.Task{}, []models.Event{}
+// steps are a procedure's tasks and events, and the deadline of its open
+// step from its tasks (openDeadline), as every procedure's view shows them.
+type steps struct {
+	Tasks    []models.Task  `json:"tasks"`
+	Events   []models.Event `json:"events"`
+	Deadline *stepDeadline  `json:"deadline,omitempty"`
+}
+
+// stepsOf loads the steps of procedure id, for its view.
+func (s *Server) stepsOf(c echo.Context, id string) (steps, error) {
+	st := steps{Tasks: []models.Task{}, Events: []models.Event{}}
 	db := s.DB.WithContext(c.Request().Context())
-	if err := db.Where("procedure_id = ?", id).Order("created_at, id").Find(&tasks).Error; err != nil {
-		return nil, nil, fmt.Errorf("load tasks of %s: %w", id, err)
+	if err := db.Where("procedure_id = ?", id).Order("created_at, id").Find(&st.Tasks).Error; err != nil {
+		return st, fmt.Errorf("load tasks of %s: %w", id, err)
 	}
-	if err := db.Where("procedure_id = ?", id).Order("at, id").Find(&events).Error; err != nil {
-		return nil, nil, fmt.Errorf("load events of %s: %w", id, err)
+	if err := db.Where("procedure_id = ?", id).Order("at, id").Find(&st.Events).Error; err != nil {
+		return st, fmt.Errorf("load events of %s: %w", id, err)
 	}
-	return tasks, events, nil
+	st.Deadline = openDeadline(st.Tasks)
+	return st, nil
 }
 
 // fingerprint is the hex SHA-256 of a POST's canonical form: who asks, the
@@ -151,3 +160,6 @@ func reusedKey(what string) error {
 	return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different "+what,
 		FieldError{"Idempotency-Key", "was already used for a different " + what + "; use a new key for a new " + what})
 }
+
+// provisional tells whether the open step's deadline is provisional.
+func (st steps) provisional() bool { return st.Deadline != nil && st.Deadline.Provisional }
