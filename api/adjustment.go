@@ -20,11 +20,8 @@ type adjustmentView struct {
 }
 
 func (s *Server) adjustmentView(c echo.Context, a models.TemporaryAdjustment) (adjustmentView, error) {
-	v := adjustmentView{TemporaryAdjustment: a}
-	var err error
-	v.steps, err = s.stepsOf(c, a.ID)
-	v.Provisional = v.provisional()
-	return v, err
+	st, err := s.stepsOf(c, a.ID)
+	return adjustmentView{TemporaryAdjustment: a, steps: st, Provisional: st.provisional()}, err
 }
 
 func sameAdjustment(a models.TemporaryAdjustment, in workflows.AdjustmentFiling) bool {

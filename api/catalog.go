@@ -14,18 +14,27 @@ import (
 
 // fromModel turns a model error into a problem where it is one.
 func fromModel(err error) error {
-	var v models.ValidationError
-	if errors.As(err, &v) {
-		fields := make([]FieldError, len(v))
-		for i, f := range v {
-			fields[i] = FieldError(f)
-		}
-		return invalid(fields...)
+	if p := invalidModel(err); p != nil {
+		return p
 	}
 	if errors.Is(err, models.ErrExists) {
 		return problem(http.StatusConflict, err.Error())
 	}
 	return err
+}
+
+// invalidModel is the 422 of a model's validation error, naming its
+// fields; nil for another error.
+func invalidModel(err error) *Problem {
+	var v models.ValidationError
+	if !errors.As(err, &v) {
+		return nil
+	}
+	fields := make([]FieldError, len(v))
+	for i, f := range v {
+		fields[i] = FieldError(f)
+	}
+	return invalid(fields...)
 }
 
 func (s *Server) knownCity(field, city string) error {

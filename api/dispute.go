@@ -21,12 +21,9 @@ type disputeView struct {
 }
 
 func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, error) {
-	v := disputeView{Dispute: d}
-	var err error
-	v.steps, err = s.stepsOf(c, d.ID)
-	levelStatutory(&v.Dispute, v.Tasks)
-	v.Provisional = v.provisional()
-	return v, err
+	st, err := s.stepsOf(c, d.ID)
+	levelStatutory(&d, st.Tasks)
+	return disputeView{Dispute: d, steps: st, Provisional: st.provisional()}, err
 }
 
 // disputeID is the ID of the dispute over a share request: one per request,
