@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,50 @@ func TestEveryProcedureServed(t *testing.T) {
 	}
 	for name := range served {
 		t.Errorf("procedure %s is served but not in workflows.Procedures", name)
+	}
+}
+
+// Every descriptor's routes refuse through the generic path: a role not
+// among File may not file (403, nothing started), a role not among Read may
+// not list (403), an unknown or unseen ID is a 404, a bad page size a 400.
+func TestGenericPathRefusals(t *testing.T) {
+	w := newFilingWorld(t) // the client mock fails the test on any call
+	for _, d := range workflows.Procedures {
+		t.Run(d.Name, func(t *testing.T) {
+			notIn := func(allowed []string) string {
+				for _, r := range Roles {
+					if !slices.Contains(allowed, r) {
+						return r
+					}
+				}
+				return ""
+			}
+			cityOf := map[string]string{RoleDepartment: "wuhan", RoleApplicant: "wuhan", RoleAuthority: "wuhan", RoleGovernment: "wuhan", RoleInfocenter: "wuhan"}
+			deptOf := map[string]string{RoleDepartment: "minzheng"}
+			if r := notIn(d.File); r != "" {
+				path := "/api/v1" + strings.Replace(d.FilePath(), ":id", "sr-1", 1)
+				if rec, _ := w.do(t, "POST", path, `{}`, r, deptOf[r], cityOf[r]); rec.Code != http.StatusForbidden {
+					t.Errorf("%s files at %s: %d %s", r, path, rec.Code, rec.Body)
+				}
+			}
+			readers := []string{}
+			for r := range d.Read {
+				readers = append(readers, r)
+			}
+			if r := notIn(readers); r != "" {
+				if rec, _ := w.do(t, "GET", "/api/v1"+d.Route, "", r, deptOf[r], cityOf[r]); rec.Code != http.StatusForbidden {
+					t.Errorf("%s lists %s: %d %s", r, d.Route, rec.Code, rec.Body)
+				}
+			}
+			if rec, _ := w.do(t, "GET", "/api/v1"+d.Route+"/"+d.Prefix+"none", "", RoleAuditor, "", ""); rec.Code != http.StatusNotFound {
+				t.Errorf("GET of an unknown %s: %d %s", d.Title, rec.Code, rec.Body)
+			}
+			if rec, _ := w.do(t, "GET", "/api/v1"+d.Route+"?page_size=0", "", RoleAuditor, "", ""); rec.Code != http.StatusBadRequest {
+				t.Errorf("page_size=0: %d %s", rec.Code, rec.Body)
+			}
+			if rec, page := w.do(t, "GET", "/api/v1"+d.Route, "", RoleAuditor, "", ""); rec.Code != http.StatusOK || page["items"] == nil {
+				t.Errorf("auditor lists %s: %d %s", d.Route, rec.Code, rec.Body)
+			}
+		})
 	}
 }
