@@ -41,7 +41,7 @@ func (s *Server) createAdjustment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	facts := workflows.AdjustmentFacts{In: in, Caller: caller(cl), Now: s.now(), Item: item}
+	facts := workflows.AdjustmentFacts{Filed: filed(s, cl, in), Item: item}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Dept,
 		same: func(r any) bool { return sameAdjustment(*r.(*models.TemporaryAdjustment), in) },
 		start: func(id string) (procedure.Start, error) {

@@ -110,15 +110,15 @@ func (s *Server) createChange(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	filed := workflows.ChangeFiling{Jurisdiction: in.Jurisdiction, Reason: in.Reason, TriggerID: in.TriggerID, Operations: operations(in.Operations)}
-	if errs := p.Form(filed); len(errs) > 0 {
+	change := workflows.ChangeFiling{Jurisdiction: in.Jurisdiction, Reason: in.Reason, TriggerID: in.TriggerID, Operations: operations(in.Operations)}
+	if errs := p.Form(change); len(errs) > 0 {
 		return invalid(fields(errs)...)
 	}
 	dept, err := s.callerDept(c, cl)
 	if err != nil {
 		return err
 	}
-	facts := workflows.ChangeFacts{In: filed, Caller: caller(cl), Now: s.now(), Dept: dept}
+	facts := workflows.ChangeFacts{Filed: filed(s, cl, change), Dept: dept}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: dept.Code,
 		same: func(r any) bool { return s.sameChange(c, *r.(*models.CatalogChange), in) },
 		start: func(id string) (procedure.Start, error) {
@@ -133,7 +133,7 @@ func (s *Server) createChange(c echo.Context) error {
 			if errs := p.Check(facts, profile); len(errs) > 0 {
 				return procedure.Start{}, invalid(fields(errs)...)
 			}
-			if facts.Checked, facts.Restricted, err = s.checkOperations(c, dept, filed.Operations); err != nil {
+			if facts.Checked, facts.Restricted, err = s.checkOperations(c, dept, change.Operations); err != nil {
 				return procedure.Start{}, err
 			}
 			return p.Start(id, facts, profile), nil

@@ -77,7 +77,7 @@ func (s *Server) createTrigger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	facts := workflows.TriggerFacts{In: in, Caller: caller(cl), Now: s.now(), Dept: dept}
+	facts := workflows.TriggerFacts{Filed: filed(s, cl, in), Dept: dept}
 	if in.ReceivingDept != "" && in.ReceivingDept != in.Dept {
 		if _, facts.Receiving, err = lookupDept(db, in.ReceivingDept, in.Jurisdiction); err != nil {
 			return err

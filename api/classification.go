@@ -59,7 +59,7 @@ func (s *Server) createClassification(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	facts := workflows.ClassificationFacts{In: in, Caller: caller(cl), Now: s.now(), Item: item}
+	facts := workflows.ClassificationFacts{Filed: filed(s, cl, in), Item: item}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Dept,
 		same: func(r any) bool { return sameClassification(*r.(*models.Classification), in) },
 		start: func(id string) (procedure.Start, error) {

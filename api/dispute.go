@@ -56,7 +56,7 @@ func (s *Server) createDispute(c echo.Context) error {
 	if r.RequesterDept != cl.Dept {
 		return problem(http.StatusForbidden, "only the requesting department "+r.RequesterDept+" may dispute the refusal")
 	}
-	facts := workflows.DisputeFacts{In: in, Caller: caller(cl), Now: s.now(), Request: r}
+	facts := workflows.DisputeFacts{Filed: filed(s, cl, in), Request: r}
 	id := disputeID(r.ID)
 	return s.file(c, filing{d: &p.Descriptor, in: in, id: id, who: cl.Dept,
 		same:   func(d any) bool { return d.(*models.Dispute).Reason == in.Reason },

@@ -72,6 +72,11 @@ func fileInput[In, F any](c echo.Context, p procedure.Filing[In, F]) (*Claims, I
 	return cl, in, nil
 }
 
+// filed is the body of a filing, its caller and now.
+func filed[In any](s *Server, cl *Claims, in In) procedure.Filed[In] {
+	return procedure.Filed[In]{In: in, Caller: caller(cl), Now: s.now()}
+}
+
 // caller is the claims as procedures see them.
 func caller(cl *Claims) procedure.Caller {
 	return procedure.Caller{Role: cl.Role, Subject: cl.Subject, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}

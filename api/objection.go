@@ -177,7 +177,7 @@ func (s *Server) createObjection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	facts := workflows.ObjectionFacts{In: in, Caller: caller(cl), Now: s.now(), Item: item}
+	facts := workflows.ObjectionFacts{Filed: filed(s, cl, in), Item: item}
 	owner := cl.Subject
 	if cl.Role == RoleDepartment {
 		owner = cl.Dept

@@ -63,7 +63,7 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	facts := workflows.OpenFacts{In: in, Caller: caller(cl), Now: s.now()}
+	facts := workflows.OpenFacts{Filed: filed(s, cl, in)}
 	if in.CatalogItemID != "" {
 		db := s.DB.WithContext(c.Request().Context())
 		item, err := catalogItem(db, in.CatalogItemID)

@@ -51,7 +51,7 @@ func (s *Server) createShareRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	facts := workflows.ShareFacts{In: in, Caller: caller(cl), Now: s.now(), Dept: dept, Item: item}
+	facts := workflows.ShareFacts{Filed: filed(s, cl, in), Dept: dept, Item: item}
 	if facts.Unavailable, err = models.Unavailable(db, item.ID); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ package procedure
 
 import (
 	"strings"
+	"time"
 
 	"github.com/cityapprovals/approvals/regulations"
 )
@@ -21,6 +22,14 @@ type FieldError struct {
 // Caller is who files or reads a procedure, as their token says.
 type Caller struct {
 	Role, Subject, Dept, Jurisdiction string
+}
+
+// Filed is what every filing's facts start with: the body, who filed it
+// and when the API recorded it (periods count from then).
+type Filed[In any] struct {
+	In     In
+	Caller Caller
+	Now    time.Time
 }
 
 // Descriptor is one procedure as data.

@@ -25,10 +25,8 @@ type AdjustmentFiling struct {
 // AdjustmentFacts are what a temporary adjustment's rule is checked on: the
 // body, the department filing it and its item.
 type AdjustmentFacts struct {
-	In     AdjustmentFiling
-	Caller procedure.Caller
-	Now    time.Time
-	Item   models.CatalogItem
+	procedure.Filed[AdjustmentFiling]
+	Item models.CatalogItem
 }
 
 // AdjustmentProcedure is the temporary adjustment of an item's share type (wuhan
@@ -37,9 +35,8 @@ var AdjustmentProcedure = procedure.Filing[AdjustmentFiling, AdjustmentFacts]{
 	Descriptor: procedure.Descriptor{
 		Name: models.ProcedureAdjustment, Prefix: "ta-", Route: "/temporary-adjustments",
 		Title: "temporary adjustment", Plural: "temporary adjustments", Noun: "adjustment",
-		File: []string{roles.Department},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Authority: "jurisdiction = @jurisdiction",
-			roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"},
+		File:     []string{roles.Department},
+		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"}),
 		Workflow: TemporaryAdjustment, Record: func() any { return &models.TemporaryAdjustment{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

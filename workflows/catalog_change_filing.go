@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/procedure"
@@ -24,9 +23,7 @@ type ChangeFiling struct {
 // none or one that does not exist) and the operations as checked against
 // the catalog with the items they make conditional or not shared.
 type ChangeFacts struct {
-	In         ChangeFiling
-	Caller     procedure.Caller
-	Now        time.Time
+	procedure.Filed[ChangeFiling]
 	Dept       models.Department
 	Trigger    *models.CatalogTrigger
 	Checked    []models.ChangeOperation
@@ -39,9 +36,8 @@ var ChangeProcedure = procedure.Filing[ChangeFiling, ChangeFacts]{
 	Descriptor: procedure.Descriptor{
 		Name: models.ProcedureCatalogChange, Prefix: "cc-", Route: "/catalog/changes",
 		Title: "catalog change", Plural: "catalog procedures", Noun: "change",
-		File: []string{roles.Department},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Authority: "jurisdiction = @jurisdiction",
-			roles.Department: "dept = @dept OR receiving_dept = @dept"},
+		File:     []string{roles.Department},
+		Read:     readers(map[string]string{roles.Department: "dept = @dept OR receiving_dept = @dept"}),
 		Workflow: CatalogChange, Record: func() any { return &models.CatalogChange{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "trigger_id"},

@@ -29,9 +29,7 @@ type TriggerFiling struct {
 // department is registered in the city ("" when it is, or none is named;
 // else why not).
 type TriggerFacts struct {
-	In        TriggerFiling
-	Caller    procedure.Caller
-	Now       time.Time
+	procedure.Filed[TriggerFiling]
 	Dept      models.Department
 	Receiving string
 }
@@ -47,9 +45,8 @@ var TriggerProcedure = procedure.Filing[TriggerFiling, TriggerFacts]{
 	Descriptor: procedure.Descriptor{
 		Name: models.ProcedureCatalogUpdate, Prefix: "ct-", Route: "/catalog/triggers",
 		Title: "trigger", Plural: "catalog procedures", Noun: "trigger",
-		File: []string{roles.Department, roles.Authority},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Authority: "jurisdiction = @jurisdiction",
-			roles.Department: "dept = @dept"},
+		File:     []string{roles.Department, roles.Authority},
+		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
 		Workflow: CatalogUpdate, Record: func() any { return &models.CatalogTrigger{} },
 		Order:   "created_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "kind"},

@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/procedure"
@@ -24,10 +23,8 @@ type ClassificationFiling struct {
 // ClassificationFacts are what a classification's rule is checked on: the
 // body, the department proposing it and its item.
 type ClassificationFacts struct {
-	In     ClassificationFiling
-	Caller procedure.Caller
-	Now    time.Time
-	Item   models.CatalogItem
+	procedure.Filed[ClassificationFiling]
+	Item models.CatalogItem
 }
 
 // ClassificationProcedure is the share classification (procedure 5): a
@@ -36,9 +33,8 @@ var ClassificationProcedure = procedure.Filing[ClassificationFiling, Classificat
 	Descriptor: procedure.Descriptor{
 		Name: models.ProcedureClassification, Prefix: "cl-", Route: "/classifications",
 		Title: "classification", Plural: "classifications", Noun: "classification",
-		File: []string{roles.Department},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Authority: "jurisdiction = @jurisdiction",
-			roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"},
+		File:     []string{roles.Department},
+		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"}),
 		Workflow: Classification, Record: func() any { return &models.Classification{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

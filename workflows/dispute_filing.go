@@ -20,9 +20,7 @@ type DisputeFiling struct {
 // DisputeFacts are what a dispute's rule is checked on: the body, the
 // requesting department disputing and the share request it disputes.
 type DisputeFacts struct {
-	In      DisputeFiling
-	Caller  procedure.Caller
-	Now     time.Time
+	procedure.Filed[DisputeFiling]
 	Request models.ShareRequest
 }
 
@@ -32,9 +30,8 @@ var DisputeProcedure = procedure.Filing[DisputeFiling, DisputeFacts]{
 	Descriptor: procedure.Descriptor{
 		Name: models.ProcedureDispute, Prefix: "dp-", Route: "/disputes", FileRoute: "/share-requests/:id/disputes",
 		Title: "dispute", Plural: "disputes", Noun: "dispute",
-		File: []string{roles.Department},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Authority: "jurisdiction = @jurisdiction",
-			roles.Government: "jurisdiction = @jurisdiction", roles.Department: "requester_dept = @dept OR provider_dept = @dept"},
+		File:     []string{roles.Department},
+		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "requester_dept = @dept OR provider_dept = @dept"}),
 		Workflow: Dispute, Record: func() any { return &models.Dispute{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "subject", "subject_id", "requester_dept", "provider_dept"},

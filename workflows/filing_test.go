@@ -63,7 +63,7 @@ var now = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 func TestShareCheck(t *testing.T) {
 	item := models.CatalogItem{ID: "wh-1", Jurisdiction: "wuhan", ProviderDept: "gongan", ShareType: models.ShareConditional, DataItems: []string{"name", "id"}}
 	dept := models.Department{Code: "minzheng", Jurisdiction: "wuhan"}
-	ok := ShareFacts{In: ShareFiling{CatalogItemID: item.ID, DataItems: []string{"name"}}, Now: now, Dept: dept, Item: item}
+	ok := ShareFacts{Filed: procedure.Filed[ShareFiling]{In: ShareFiling{CatalogItemID: item.ID, DataItems: []string{"name"}}, Now: now}, Dept: dept, Item: item}
 	with := func(edit func(*ShareFacts)) ShareFacts { f := ok; edit(&f); return f }
 	runChecks(t, ShareProcedure, []filingCase[ShareFacts]{
 		{"filed", "wuhan", ok, nil},
@@ -77,7 +77,7 @@ func TestShareCheck(t *testing.T) {
 
 func TestAdjustmentCheck(t *testing.T) {
 	item := models.CatalogItem{ID: "it-1", ShareType: models.ShareUnconditional}
-	ok := AdjustmentFacts{In: AdjustmentFiling{ShareType: models.ShareNotShared, Ground: models.GroundEmergency, EndDate: "2026-06-30"}, Now: now, Item: item}
+	ok := AdjustmentFacts{Filed: procedure.Filed[AdjustmentFiling]{In: AdjustmentFiling{ShareType: models.ShareNotShared, Ground: models.GroundEmergency, EndDate: "2026-06-30"}, Now: now}, Item: item}
 	with := func(edit func(*AdjustmentFacts)) AdjustmentFacts { f := ok; edit(&f); return f }
 	runChecks(t, AdjustmentProcedure, []filingCase[AdjustmentFacts]{
 		{"wuhan", "wuhan", ok, nil},
@@ -92,7 +92,7 @@ func TestAdjustmentCheck(t *testing.T) {
 
 func TestClassificationCheck(t *testing.T) {
 	item := models.CatalogItem{ID: "it-1", ShareType: models.ShareUnconditional}
-	ok := ClassificationFacts{In: ClassificationFiling{ProposedShareType: models.ShareNotShared, LegalBasis: "法"}, Now: now, Item: item}
+	ok := ClassificationFacts{Filed: procedure.Filed[ClassificationFiling]{In: ClassificationFiling{ProposedShareType: models.ShareNotShared, LegalBasis: "法"}, Now: now}, Item: item}
 	with := func(edit func(*ClassificationFacts)) ClassificationFacts { f := ok; edit(&f); return f }
 	runChecks(t, ClassificationProcedure, []filingCase[ClassificationFacts]{
 		{"proposed", "wuhan", ok, nil},
@@ -105,7 +105,7 @@ func TestClassificationCheck(t *testing.T) {
 
 func TestChangeCheck(t *testing.T) {
 	dept := models.Department{Code: "gongan", Jurisdiction: "wuhan"}
-	ok := ChangeFacts{In: ChangeFiling{Jurisdiction: "wuhan", Operations: []models.ChangeOperation{{Op: models.OpDelete, ItemID: "x"}}}, Now: now, Dept: dept}
+	ok := ChangeFacts{Filed: procedure.Filed[ChangeFiling]{In: ChangeFiling{Jurisdiction: "wuhan", Operations: []models.ChangeOperation{{Op: models.OpDelete, ItemID: "x"}}}, Now: now}, Dept: dept}
 	with := func(edit func(*ChangeFacts)) ChangeFacts { f := ok; edit(&f); return f }
 	runChecks(t, ChangeProcedure, []filingCase[ChangeFacts]{
 		{"submitted", "wuhan", ok, nil},
@@ -120,8 +120,8 @@ func TestChangeCheck(t *testing.T) {
 }
 
 func TestTriggerCheck(t *testing.T) {
-	ok := TriggerFacts{In: TriggerFiling{Dept: "gongan", Jurisdiction: "wuhan", Kind: models.TriggerLawRevision, EffectiveDate: "2026-03-01"},
-		Now: now, Dept: models.Department{Code: "gongan", Jurisdiction: "wuhan"}}
+	ok := TriggerFacts{Filed: procedure.Filed[TriggerFiling]{In: TriggerFiling{Dept: "gongan", Jurisdiction: "wuhan", Kind: models.TriggerLawRevision, EffectiveDate: "2026-03-01"},
+		Now: now}, Dept: models.Department{Code: "gongan", Jurisdiction: "wuhan"}}
 	with := func(edit func(*TriggerFacts)) TriggerFacts { f := ok; edit(&f); return f }
 	xiamen := with(func(f *TriggerFacts) { f.In.Jurisdiction, f.In.Kind = "xiamen", models.TriggerDutyChange })
 	runChecks(t, TriggerProcedure, []filingCase[TriggerFacts]{

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/procedure"
@@ -26,9 +25,7 @@ type ObjectionFiling struct {
 // the evidence files the body names (Evidence[i] for Filed.Evidence[i],
 // nil where there is no such file).
 type ObjectionFacts struct {
-	In           ObjectionFiling
-	Caller       procedure.Caller
-	Now          time.Time
+	procedure.Filed[ObjectionFiling]
 	ID           string
 	Item         models.CatalogItem
 	Availability string
@@ -47,9 +44,8 @@ var ObjectionProcedure = procedure.Filing[ObjectionFiling, ObjectionFacts]{
 		Name: models.ProcedureObjection, Prefix: "ob-", Route: "/objections",
 		Title: "objection", Plural: "objections", Noun: "objection",
 		File: []string{roles.Applicant, roles.Department},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Authority: "jurisdiction = @jurisdiction",
-			roles.Department: "(objector_role = @role AND objector_dept = @dept) OR provider_dept = @dept",
-			roles.Applicant:  "objector_role = @role AND objected_by = @subject"},
+		Read: readers(map[string]string{roles.Department: "(objector_role = @role AND objector_dept = @dept) OR provider_dept = @dept",
+			roles.Applicant: "objector_role = @role AND objected_by = @subject"}),
 		Workflow: Objection, Record: func() any { return &models.Objection{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "catalog_item_id", "kind", "outcome"},

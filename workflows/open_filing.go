@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
@@ -60,9 +59,7 @@ type OpenFiling struct {
 // body, the applicant, and the item applied for (zero for a demand) with
 // why it is unavailable ("" when it is available).
 type OpenFacts struct {
-	In          OpenFiling
-	Caller      procedure.Caller
-	Now         time.Time
+	procedure.Filed[OpenFiling]
 	Item        models.CatalogItem
 	Unavailable string
 }
@@ -106,9 +103,8 @@ var OpenProcedure = procedure.Filing[OpenFiling, OpenFacts]{
 	Descriptor: procedure.Descriptor{
 		Name: models.ProcedureOpenApplication, Prefix: "oa-", Route: "/open-applications",
 		Title: "open-data application", Plural: "open-data applications", Noun: "application",
-		File: []string{roles.Applicant},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Applicant: "applicant_subject = @subject",
-			roles.Department: "provider_dept = @dept", roles.Authority: "jurisdiction = @jurisdiction", roles.Infocenter: "jurisdiction = @jurisdiction"},
+		File:     []string{roles.Applicant},
+		Read:     readers(map[string]string{roles.Applicant: "applicant_subject = @subject", roles.Department: "provider_dept = @dept", roles.Infocenter: "jurisdiction = @jurisdiction"}),
 		Workflow: OpenApplication, Record: func() any { return &models.OpenApplication{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "provider_dept", "catalog_item_id", "kind"},

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/procedure"
@@ -24,9 +23,7 @@ type ShareFiling struct {
 // requesting department, the item and why it is unavailable ("" when it is
 // available).
 type ShareFacts struct {
-	In          ShareFiling
-	Caller      procedure.Caller
-	Now         time.Time
+	procedure.Filed[ShareFiling]
 	Dept        models.Department
 	Item        models.CatalogItem
 	Unavailable string
@@ -38,9 +35,8 @@ var ShareProcedure = procedure.Filing[ShareFiling, ShareFacts]{
 	Descriptor: procedure.Descriptor{
 		Name: models.ProcedureShareRequest, Prefix: "sr-", Route: "/share-requests",
 		Title: "share request", Plural: "share requests", Noun: "request",
-		File: []string{roles.Department},
-		Read: map[string]string{roles.Auditor: "", roles.Admin: "", roles.Authority: "jurisdiction = @jurisdiction",
-			roles.Department: "requester_dept = @dept OR provider_dept = @dept"},
+		File:     []string{roles.Department},
+		Read:     readers(map[string]string{roles.Department: "requester_dept = @dept OR provider_dept = @dept"}),
 		Workflow: ShareRequest, Record: func() any { return &models.ShareRequest{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "requester_dept", "provider_dept", "catalog_item_id"},
