@@ -98,9 +98,7 @@ func sameTrigger(t models.CatalogTrigger, in workflows.TriggerFiling) bool {
 }
 
 // workflowsActor is the caller as workflows record them.
-func workflowsActor(cl *Claims) workflows.Actor {
-	return workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}
-}
+func workflowsActor(cl *Claims) workflows.Actor { return workflows.ActorOf(caller(cl)) }
 
 // MaxTriggerLead is how far ahead a trigger's effective_date may be
 // (workflows.MaxTriggerLead).

@@ -69,7 +69,7 @@ var ChangeProcedure = procedure.Filing[ChangeFiling, ChangeFacts]{
 		if f.Trigger != nil {
 			t = *f.Trigger
 		}
-		ch := models.CatalogChange{Dept: f.Dept.Code, SubmittedBy: actor(f.Caller).String(), Reason: f.In.Reason,
+		ch := models.CatalogChange{Dept: f.Dept.Code, SubmittedBy: ActorOf(f.Caller).String(), Reason: f.In.Reason,
 			TriggerID: t.ID, ReceivingDept: t.ReceivingDept, Operations: f.Checked, Classification: f.Restricted, SubmittedAt: f.Now.UTC()}
 		ch.ID, ch.WorkflowID, ch.Jurisdiction = id, id, f.Dept.Jurisdiction
 		return procedure.Start{Input: CatalogChangeInput{Change: ch, TriggerWorkflowID: t.WorkflowID, Profile: p},
@@ -91,7 +91,7 @@ func OperationConditions(ops []models.ChangeOperation, p regulations.Profile) []
 	return errs
 }
 
-// actor is a caller as workflows record them.
-func actor(c procedure.Caller) Actor {
+// ActorOf is a caller as workflows record them.
+func ActorOf(c procedure.Caller) Actor {
 	return Actor{Subject: c.Subject, Role: c.Role, Dept: c.Dept, Jurisdiction: c.Jurisdiction}
 }

@@ -92,7 +92,7 @@ var TriggerProcedure = procedure.Filing[TriggerFiling, TriggerFacts]{
 		in := f.In
 		from, _ := holidays.ParseDate(in.EffectiveDate)
 		t := models.CatalogTrigger{Dept: f.Dept.Code, Kind: in.Kind, EffectiveDate: in.EffectiveDate, Description: in.Description,
-			ReceivingDept: in.ReceivingDept, RecordedBy: actor(f.Caller).String(), CreatedAt: f.Now.UTC()}
+			ReceivingDept: in.ReceivingDept, RecordedBy: ActorOf(f.Caller).String(), CreatedAt: f.Now.UTC()}
 		t.ID, t.WorkflowID, t.Jurisdiction = id, id, in.Jurisdiction
 		return procedure.Start{Input: CatalogUpdateInput{Trigger: t, From: from, Profile: p}, Jurisdiction: in.Jurisdiction, Owner: f.Dept.Code}
 	},
