@@ -1,9 +1,8 @@
 package api
 
 import (
-	"github.com/cityapprovals/approvals/procedure"
-
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 )

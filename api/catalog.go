@@ -3,11 +3,11 @@ package api
 import (
 	"errors"
 	"fmt"
-	"github.com/cityapprovals/approvals/workflows"
 	"net/http"
 	"strings"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )

@@ -3,12 +3,11 @@ package api
 import (
 	"errors"
 	"fmt"
-	"github.com/cityapprovals/approvals/procedure"
 	"net/http"
 	"strings"
 
-	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -123,9 +122,9 @@ func (s *Server) createChange(c echo.Context) error {
 		same: func(r any) bool { return s.sameChange(c, *r.(*models.CatalogChange), in) },
 		start: func(id string) (procedure.Start, error) {
 			// after the replay: a retry finds its operations applied
-			profile, err := s.Regulations.InForce(dept.Jurisdiction, facts.Now, holidays.Shanghai)
+			profile, err := s.inForce(dept.Jurisdiction, facts.Now)
 			if err != nil {
-				return procedure.Start{}, invalid(FieldError{"jurisdiction", err.Error()})
+				return procedure.Start{}, err
 			}
 			if facts.Trigger, err = s.trigger(c, in.TriggerID); err != nil {
 				return procedure.Start{}, err

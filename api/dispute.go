@@ -3,10 +3,10 @@ package api
 import (
 	"errors"
 	"fmt"
-	"github.com/cityapprovals/approvals/procedure"
 	"net/http"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"fmt"
-	"go.temporal.io/sdk/client"
 	"net/http"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
+	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 )
 
@@ -37,22 +37,28 @@ type filing struct {
 }
 
 // fileWith checks facts against a procedure's rule in the profile of its
-// city in force at the given time and builds what the filing starts.
+// city in force at the given time (a refusal is a 422 naming every field at
+// fault) and builds what the filing starts.
 func fileWith[In, F any](s *Server, p procedure.Filing[In, F], facts F, city string, at time.Time, id string) (procedure.Start, error) {
-	profile, err := s.Regulations.InForce(city, at, holidays.Shanghai)
-	if err != nil { // unknown city or regulation not in force (naming the document and its dates)
-		return procedure.Start{}, invalid(FieldError{"jurisdiction", err.Error()})
+	profile, err := s.inForce(city, at)
+	if err != nil {
+		return procedure.Start{}, err
 	}
-	return checked(p, facts, profile, id)
-}
-
-// checked runs a procedure's rule on facts and builds what the filing
-// starts; a refusal is a 422 naming every field at fault.
-func checked[In, F any](p procedure.Filing[In, F], facts F, profile regulations.Profile, id string) (procedure.Start, error) {
 	if errs := p.Check(facts, profile); len(errs) > 0 {
 		return procedure.Start{}, invalid(fields(errs)...)
 	}
 	return p.Start(id, facts, profile), nil
+}
+
+// inForce is a city's profile in force at a time; an unknown city or a
+// regulation not in force is a 422 naming the jurisdiction (and the
+// document and its dates).
+func (s *Server) inForce(city string, at time.Time) (regulations.Profile, error) {
+	p, err := s.Regulations.InForce(city, at, holidays.Shanghai)
+	if err != nil {
+		return p, invalid(FieldError{"jurisdiction", err.Error()})
+	}
+	return p, nil
 }
 
 // fileInput admits a caller who may file the procedure and decodes and

@@ -2,11 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"github.com/cityapprovals/approvals/workflows"
 	"strings"
 	"testing"
 
 	"github.com/cityapprovals/approvals/bounds"
+	"github.com/cityapprovals/approvals/workflows"
 )
 
 // decoders are the request bodies of every route, each decoded by bind.

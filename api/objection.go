@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/cityapprovals/approvals/procedure"
 	"io"
 	"net/http"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"

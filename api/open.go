@@ -3,11 +3,11 @@ package api
 import (
 	"errors"
 	"fmt"
-	"github.com/cityapprovals/approvals/procedure"
 	"net/http"
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"

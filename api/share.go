@@ -1,10 +1,10 @@
 package api
 
 import (
-	"github.com/cityapprovals/approvals/procedure"
 	"slices"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 )

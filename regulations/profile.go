@@ -10,11 +10,12 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"github.com/cityapprovals/approvals/roles"
 	"path"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cityapprovals/approvals/roles"
 )
 
 //go:embed profiles/*.json
