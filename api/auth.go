@@ -9,23 +9,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityapprovals/approvals/roles"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 )
 
-// Roles of the people who use the API.
+// Roles of the people who use the API (package roles defines them).
 const (
-	RoleDepartment = "department"
-	RoleAuthority  = "authority"
-	RoleInfocenter = "infocenter"
-	RoleGovernment = "government"
-	RoleApplicant  = "applicant"
-	RoleAuditor    = "auditor"
-	RoleAdmin      = "admin"
+	RoleDepartment = roles.Department
+	RoleAuthority  = roles.Authority
+	RoleInfocenter = roles.Infocenter
+	RoleGovernment = roles.Government
+	RoleApplicant  = roles.Applicant
+	RoleAuditor    = roles.Auditor
+	RoleAdmin      = roles.Admin
 )
 
 // Roles lists every role.
-var Roles = []string{RoleDepartment, RoleAuthority, RoleInfocenter, RoleGovernment, RoleApplicant, RoleAuditor, RoleAdmin}
+var Roles = roles.All
 
 // DevSecret signs tokens in development (`approvals dev` and `approvals token`
 // when APPROVALS_JWT_SECRET is unset). `approvals api` refuses it.

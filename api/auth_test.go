@@ -43,7 +43,7 @@ func rawToken(t *testing.T, secret []byte, cl Claims) string {
 }
 
 // A token that lacks what its role needs is refused at authentication,
-// with WWW-Authenticate saying why (issue 11, point 5).
+// with WWW-Authenticate saying why.
 func TestIncompleteTokenRefused(t *testing.T) {
 	s := testServer(t)
 	h := s.Handler()

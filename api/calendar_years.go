@@ -80,13 +80,8 @@ func (s *Server) putCalendarYear(c echo.Context) error {
 	ctx := c.Request().Context()
 	sched := holidays.Schedule{Year: year, Source: in.Source, URL: in.URL, Holidays: in.Holidays, MakeupWorkdays: in.MakeupWorkdays}
 	pub, err := models.PublishCalendarYear(s.DB.WithContext(ctx), sched, cl.Subject, s.now())
-	var v models.ValidationError
-	if errors.As(err, &v) {
-		fields := make([]FieldError, len(v))
-		for i, f := range v {
-			fields[i] = FieldError(f)
-		}
-		return invalid(fields...)
+	if p := invalidModel(err); p != nil {
+		return p
 	}
 	if err != nil {
 		return fmt.Errorf("publish %d: %w", year, err)

@@ -7,19 +7,15 @@ import (
 	"strings"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
 
 // fromModel turns a model error into a problem where it is one.
 func fromModel(err error) error {
-	var v models.ValidationError
-	if errors.As(err, &v) {
-		fields := make([]FieldError, len(v))
-		for i, f := range v {
-			fields[i] = FieldError(f)
-		}
-		return invalid(fields...)
+	if p := invalidModel(err); p != nil {
+		return p
 	}
 	if errors.Is(err, models.ErrExists) {
 		return problem(http.StatusConflict, err.Error())
@@ -27,27 +23,25 @@ func fromModel(err error) error {
 	return err
 }
 
+// invalidModel is the 422 of a model's validation error, naming its
+// fields; nil for another error.
+func invalidModel(err error) *Problem {
+	var v models.ValidationError
+	if !errors.As(err, &v) {
+		return nil
+	}
+	fields := make([]FieldError, len(v))
+	for i, f := range v {
+		fields[i] = FieldError(f)
+	}
+	return invalid(fields...)
+}
+
 func (s *Server) knownCity(field, city string) error {
 	if _, ok := s.Regulations.Get(city); !ok {
 		return invalid(FieldError{field, fmt.Sprintf("unknown jurisdiction %q (known: %s)", city, strings.Join(s.Regulations.Cities(), ", "))})
 	}
 	return nil
-}
-
-// shareConditions refuses the conditions of a conditional item that name
-// none of the kinds its city's profile lists (xiamen 第十七条第二款); nil
-// where the item is not conditional or the city lists no kinds.
-func (s *Server) shareConditions(field, city, shareType, conditions string) *FieldError {
-	p, ok := s.Regulations.Get(city)
-	if !ok || shareType != models.ShareConditional {
-		return nil
-	}
-	r := p.ShareRequest
-	if _, ok := r.ConditionKind(conditions); ok {
-		return nil
-	}
-	return &FieldError{field, fmt.Sprintf("the share conditions of conditional data in %s must name one of the kinds of %s: %s",
-		city, r.ConditionsArticle, strings.Join(r.Conditions, ", "))}
 }
 
 type departmentInput struct {
@@ -89,11 +83,7 @@ func (s *Server) createDepartment(c echo.Context) error {
 }
 
 func (s *Server) listDepartments(c echo.Context) error {
-	q := s.DB.WithContext(c.Request().Context()).Order("code")
-	if j := c.QueryParam("jurisdiction"); j != "" {
-		q = q.Where("jurisdiction = ?", j)
-	}
-	return paginate[models.Department](c, q)
+	return paginate[models.Department](c, eqFilters(c, s.DB.WithContext(c.Request().Context()).Order("code"), "jurisdiction"))
 }
 
 type catalogInput struct {
@@ -125,8 +115,10 @@ func (s *Server) createCatalogItem(c echo.Context) error {
 	if err := s.knownCity("jurisdiction", in.Jurisdiction); err != nil {
 		return err
 	}
-	if fe := s.shareConditions("share_conditions", in.Jurisdiction, in.ShareType, in.ShareConditions); fe != nil {
-		return invalid(*fe)
+	if p, ok := s.Regulations.Get(in.Jurisdiction); ok {
+		if fe := workflows.ShareConditions("share_conditions", p, in.ShareType, in.ShareConditions); fe != nil {
+			return invalid(FieldError(*fe))
+		}
 	}
 	it := in.model()
 	if err := models.ImportCatalog(s.DB.WithContext(c.Request().Context()), []models.CatalogItem{it}); err != nil {
@@ -140,14 +132,7 @@ func (s *Server) createCatalogItem(c echo.Context) error {
 }
 
 func (s *Server) listCatalogItems(c echo.Context) error {
-	q := s.DB.WithContext(c.Request().Context()).Order("id")
-	if j := c.QueryParam("jurisdiction"); j != "" {
-		q = q.Where("jurisdiction = ?", j)
-	}
-	if d := c.QueryParam("provider_dept"); d != "" {
-		q = q.Where("provider_dept = ?", d)
-	}
-	return paginate[models.CatalogItem](c, q)
+	return paginate[models.CatalogItem](c, eqFilters(c, s.DB.WithContext(c.Request().Context()).Order("id"), "jurisdiction", "provider_dept"))
 }
 
 func (s *Server) getCatalogItem(c echo.Context) error {
@@ -186,4 +171,14 @@ func catalogItem(db *gorm.DB, id string) (models.CatalogItem, error) {
 		return item, fmt.Errorf("load catalog item %s: %w", id, err)
 	}
 	return item, nil
+}
+
+// ownItem loads a catalog item of the caller's department; another's is a
+// 403 (why adds to its message).
+func (s *Server) ownItem(c echo.Context, cl *Claims, id, why string) (models.CatalogItem, error) {
+	item, err := catalogItem(s.DB.WithContext(c.Request().Context()), id)
+	if err == nil && item.ProviderDept != cl.Dept {
+		err = problem(http.StatusForbidden, fmt.Sprintf("item %s belongs to department %s%s", item.ID, item.ProviderDept, why))
+	}
+	return item, err
 }

@@ -6,11 +6,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 )
 
@@ -37,11 +36,9 @@ type resubmitInput struct {
 // of its review and its events.
 type changeView struct {
 	models.CatalogChange
+	steps
 	Rounds      []models.ChangeRound `json:"rounds"`
-	Tasks       []models.Task        `json:"tasks"`
-	Events      []models.Event       `json:"events"`
-	Deadline    *stepDeadline        `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Provisional bool                 `json:"provisional"`        // the open step's deadline is provisional
+	Provisional bool                 `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView, error) {
@@ -50,9 +47,8 @@ func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView
 		return v, fmt.Errorf("load rounds of %s: %w", ch.ID, err)
 	}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, ch.ID)
-	v.Deadline = openDeadline(v.Tasks)
-	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
+	v.steps, err = s.stepsOf(c, ch.ID)
+	v.Provisional = v.provisional()
 	return v, err
 }
 
@@ -69,22 +65,12 @@ func operations(in []operationInput) []models.ChangeOperation {
 	return out
 }
 
-// checkOperations validates a change's operations against the catalog, and
-// lists the items it makes conditional or not shared.
-func (s *Server) checkOperations(c echo.Context, dept models.Department, in []operationInput) ([]models.ChangeOperation, []string, error) {
-	var errs []FieldError
-	for i, op := range in {
-		if it := op.Item; it != nil && (op.Op == models.OpAdd || op.Op == models.OpModify) {
-			if fe := s.shareConditions(fmt.Sprintf("operations[%d].item.share_conditions", i), dept.Jurisdiction, it.ShareType, it.ShareConditions); fe != nil {
-				errs = append(errs, *fe)
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, nil, invalid(errs...)
-	}
+// checkOperations checks a change's operations against the catalog
+// (models.CheckChange; a conflict is a 409), and lists the items it makes
+// conditional or not shared.
+func (s *Server) checkOperations(c echo.Context, dept models.Department, ops []models.ChangeOperation) ([]models.ChangeOperation, []string, error) {
 	db := s.DB.WithContext(c.Request().Context())
-	ops, err := models.CheckChange(db, dept, operations(in))
+	ops, err := models.CheckChange(db, dept, ops)
 	var conflict *models.ConflictError
 	if errors.As(err, &conflict) {
 		return nil, nil, problem(http.StatusConflict, conflict.Error(), FieldError{conflict.Field, conflict.Message})
@@ -111,10 +97,11 @@ func (s *Server) callerDept(c echo.Context, cl *Claims) (models.Department, erro
 	return dept, nil
 }
 
-// createChange submits a department's change of its own catalog and starts
-// its review on the city's path.
+// createChange submits a department's change of its own catalog
+// (workflows.ChangeProcedure).
 func (s *Server) createChange(c echo.Context) error {
-	cl, err := allow(c, RoleDepartment)
+	p := workflows.ChangeProcedure
+	cl, err := allow(c, p.File...)
 	if err != nil {
 		return err
 	}
@@ -122,98 +109,52 @@ func (s *Server) createChange(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	var errs []FieldError
-	if strings.TrimSpace(in.Jurisdiction) == "" {
-		errs = append(errs, FieldError{"jurisdiction", "is required"})
-	}
-	if strings.TrimSpace(in.Reason) == "" {
-		errs = append(errs, FieldError{"reason", "is required"})
-	}
-	if len(in.Operations) == 0 {
-		errs = append(errs, FieldError{"operations", "a change needs at least one operation"})
-	}
-	if len(errs) > 0 {
-		return invalid(errs...)
+	change := workflows.ChangeFiling{Jurisdiction: in.Jurisdiction, Reason: in.Reason, TriggerID: in.TriggerID, Operations: operations(in.Operations)}
+	if errs := p.Form(change); len(errs) > 0 {
+		return invalid(fields(errs)...)
 	}
 	dept, err := s.callerDept(c, cl)
 	if err != nil {
 		return err
 	}
-	if in.Jurisdiction != dept.Jurisdiction {
-		return invalid(FieldError{"jurisdiction", fmt.Sprintf("department %s is in %s, not %s", dept.Code, dept.Jurisdiction, in.Jurisdiction)})
-	}
-	profile, err := s.Regulations.InForce(dept.Jurisdiction, s.now(), holidays.Shanghai)
-	if err != nil {
-		return invalid(FieldError{"jurisdiction", err.Error()})
-	}
-	ctx := c.Request().Context()
-	db := s.DB.WithContext(ctx)
-
-	id, keyed, err := procedureID(c, "cc-", dept.Code)
-	if err != nil {
-		return err
-	}
-	if keyed { // before the operations are checked: a retry finds them applied
-		p, err := prior[models.CatalogChange](db, id)
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			claim, err := s.claimKey(c, id, "change", in, true)
+	facts := workflows.ChangeFacts{Filed: filed(s, cl, change), Dept: dept}
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: dept.Code,
+		same: func(r any) bool { return s.sameChange(c, *r.(*models.CatalogChange), in) },
+		start: func(id string) (procedure.Start, error) {
+			// after the replay: a retry finds its operations applied
+			profile, err := s.inForce(dept.Jurisdiction, facts.Now)
 			if err != nil {
-				return err
+				return procedure.Start{}, err
 			}
-			return s.replayChange(c, *p, claim != models.ClaimLegacy || s.sameChange(c, *p, in))
-		}
-	}
-	var trigger models.CatalogTrigger
-	if in.TriggerID != "" {
-		if err := db.First(&trigger, "id = ?", in.TriggerID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return invalid(FieldError{"trigger_id", fmt.Sprintf("no trigger %q", in.TriggerID)})
+			if facts.Trigger, err = s.trigger(c, in.TriggerID); err != nil {
+				return procedure.Start{}, err
 			}
-			return fmt.Errorf("load trigger: %w", err)
-		}
-		if trigger.Dept != dept.Code {
-			return invalid(FieldError{"trigger_id", fmt.Sprintf("trigger %s obliges %s, not %s", trigger.ID, trigger.Dept, dept.Code)})
-		}
-	}
-	ops, restricted, err := s.checkOperations(c, dept, in.Operations)
-	if err != nil {
-		return err
-	}
-	ch := models.CatalogChange{ID: id, WorkflowID: id, Jurisdiction: dept.Jurisdiction, Dept: dept.Code,
-		SubmittedBy: workflowsActor(cl).String(), Reason: in.Reason, TriggerID: trigger.ID, ReceivingDept: trigger.ReceivingDept,
-		Operations: ops, Classification: restricted, SubmittedAt: s.now().UTC()}
-	claim, err := s.claimNew(c, keyed, id, "change", in)
-	if err != nil {
-		return err
-	}
-	attrs := procedureAttrs(dept.Jurisdiction, workflows.ProcedureCatalogChange, dept.Code)
-	finished, err := s.startFiled(ctx, id, attrs, workflows.CatalogChange,
-		workflows.CatalogChangeInput{Change: ch, TriggerWorkflowID: trigger.WorkflowID, Profile: profile})
-	if err != nil {
-		return err
-	}
-	var stored models.CatalogChange
-	if err := db.First(&stored, "id = ?", id).Error; err != nil {
-		return fmt.Errorf("load change %s: %w", id, err)
-	}
-	if finished || claim == models.ClaimSame {
-		return s.replayChange(c, stored, true)
-	}
-	s.log(c).Info().Str("workflow_id", id).Str("dept", dept.Code).Int("operations", len(ops)).Msg("catalog change submitted")
-	v, err := s.changeView(c, stored)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/catalog/changes/"+id)
-	return c.JSON(http.StatusCreated, v)
+			if errs := p.Check(facts, profile); len(errs) > 0 {
+				return procedure.Start{}, invalid(fields(errs)...)
+			}
+			if facts.Checked, facts.Restricted, err = s.checkOperations(c, dept, change.Operations); err != nil {
+				return procedure.Start{}, err
+			}
+			return p.Start(id, facts, profile), nil
+		},
+		view: viewOf(c, s.changeView),
+	})
 }
 
-// replayChange answers a retried POST with the change its key submitted.
-func (s *Server) replayChange(c echo.Context, ch models.CatalogChange, same bool) error {
-	return replayed(c, same, "change", "/api/v1/catalog/changes/"+ch.ID, func() (any, error) { return s.changeView(c, ch) })
+// trigger loads the trigger a change names; nil when it names none or one
+// that does not exist.
+func (s *Server) trigger(c echo.Context, id string) (*models.CatalogTrigger, error) {
+	if id == "" {
+		return nil, nil
+	}
+	var t models.CatalogTrigger
+	switch err := s.DB.WithContext(c.Request().Context()).First(&t, "id = ?", id).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("load trigger: %w", err)
+	}
+	return &t, nil
 }
 
 // sameChange tells whether a stored change is the one a retried POST asks
@@ -237,40 +178,6 @@ func (s *Server) sameChange(c echo.Context, ch models.CatalogChange, in changeIn
 		}
 	}
 	return true
-}
-
-// loadChange loads a change the caller may see.
-func (s *Server) loadChange(c echo.Context) (models.CatalogChange, error) {
-	var ch models.CatalogChange
-	q, err := scopeCatalogProcedures(claims(c), s.DB.WithContext(c.Request().Context()), true)
-	if err != nil {
-		return ch, err
-	}
-	return findScoped[models.CatalogChange](q, c.Param("id"), "catalog change")
-}
-
-func (s *Server) getChange(c echo.Context) error {
-	ch, err := s.loadChange(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.changeView(c, ch)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) listChanges(c echo.Context) error {
-	q, err := scopeCatalogProcedures(claims(c), s.DB.WithContext(c.Request().Context()), true)
-	if err != nil {
-		return err
-	}
-	q = eqFilters(c, q, "status", "jurisdiction", "dept", "trigger_id")
-	if q, err = overdueFilter(c, q); err != nil {
-		return err
-	}
-	return paginate[models.CatalogChange](c, q.Order("submitted_at DESC, id"))
 }
 
 // resubmitChange sends a returned change's revised operations as a new round.
@@ -297,7 +204,13 @@ func (s *Server) resubmitChange(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ops, restricted, err := s.checkOperations(c, dept, in.Operations)
+	ops := operations(in.Operations)
+	if p, ok := s.Regulations.Get(dept.Jurisdiction); ok {
+		if errs := workflows.OperationConditions(ops, p); len(errs) > 0 {
+			return invalid(fields(errs)...)
+		}
+	}
+	ops, restricted, err := s.checkOperations(c, dept, ops)
 	if err != nil {
 		return err
 	}
@@ -321,7 +234,7 @@ func (s *Server) withdrawChange(c echo.Context) error {
 // ownReturnedChange loads the caller's own change and checks it is returned;
 // the workflow's validator has the last word.
 func (s *Server) ownReturnedChange(c echo.Context, cl *Claims) (models.CatalogChange, error) {
-	ch, err := s.loadChange(c)
+	ch, err := load[models.CatalogChange](s, c, &workflows.ChangeProcedure.Descriptor)
 	if err != nil {
 		return ch, err
 	}
@@ -337,25 +250,7 @@ func (s *Server) ownReturnedChange(c echo.Context, cl *Claims) (models.CatalogCh
 // sendChangeUpdate sends an Update to a change's workflow and answers with
 // the change once the workflow has acted on it.
 func (s *Server) sendChangeUpdate(c echo.Context, ch models.CatalogChange, name string, arg any) error {
-	ctx := c.Request().Context()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: ch.WorkflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
-		return updateProblemOn("operations", err)
-	}
-	s.log(c).Info().Str("workflow_id", ch.WorkflowID).Str("update", name).Msg("catalog change updated")
-	if err := s.DB.WithContext(ctx).First(&ch, "id = ?", ch.ID).Error; err != nil {
-		return fmt.Errorf("reload change %s: %w", ch.ID, err)
-	}
-	v, err := s.changeView(c, ch)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return updated(s, c, &workflows.ChangeProcedure.Descriptor, ch.ID, ch.WorkflowID, name, "operations", arg, s.changeView)
 }
 
 // itemVersions lists every version of a catalog item with the change that

@@ -6,17 +6,18 @@ import (
 	"testing"
 
 	"github.com/cityapprovals/approvals/bounds"
+	"github.com/cityapprovals/approvals/workflows"
 )
 
 // decoders are the request bodies of every route, each decoded by bind.
 var decoders = map[string]func() any{
 	"departments": func() any { return &departmentInput{} }, "catalog/items": func() any { return &catalogInput{} },
-	"catalog/triggers": func() any { return &triggerInput{} }, "catalog/changes": func() any { return &changeInput{} },
-	"catalog/changes/resubmit": func() any { return &resubmitInput{} }, "share-requests": func() any { return &shareInput{} },
-	"disputes": func() any { return &disputeInput{} }, "classifications": func() any { return &classificationInput{} },
-	"temporary-adjustments": func() any { return &adjustmentInput{} }, "temporary-adjustments/renew": func() any { return &renewInput{} },
-	"objections": func() any { return &objectionInput{} }, "open-applications": func() any { return &openInput{} },
-	"open-applications/resubmit": func() any { return &openFieldsInput{} }, "open-applications/agreement": func() any { return &agreementInput{} },
+	"catalog/triggers": func() any { return &workflows.TriggerFiling{} }, "catalog/changes": func() any { return &changeInput{} },
+	"catalog/changes/resubmit": func() any { return &resubmitInput{} }, "share-requests": func() any { return &workflows.ShareFiling{} },
+	"disputes": func() any { return &workflows.DisputeFiling{} }, "classifications": func() any { return &workflows.ClassificationFiling{} },
+	"temporary-adjustments": func() any { return &workflows.AdjustmentFiling{} }, "temporary-adjustments/renew": func() any { return &renewInput{} },
+	"objections": func() any { return &workflows.ObjectionFiling{} }, "open-applications": func() any { return &workflows.OpenFiling{} },
+	"open-applications/resubmit": func() any { return &workflows.OpenFieldsFiling{} }, "open-applications/agreement": func() any { return &agreementInput{} },
 	"tasks/decision": func() any { return &decisionInput{} }, "calendar/years": func() any { return &yearInput{} },
 }
 

@@ -27,7 +27,7 @@ func serve(h http.Handler, method, path, token string, header ...string) *httpte
 	return rec
 }
 
-// Tokens are checked for issuer, audience and lifetime (issue 11, point 10).
+// Tokens are checked for issuer, audience and lifetime.
 func TestTokenIssuerAudienceLifetime(t *testing.T) {
 	s := testServer(t)
 	h := s.Handler()

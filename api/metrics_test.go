@@ -13,7 +13,7 @@ import (
 )
 
 // The API serves /metrics with its requests by route template and status,
-// and its request log names the caller's subject and role (issue 16).
+// and its request log names the caller's subject and role.
 func TestMetricsAndCallerInLog(t *testing.T) {
 	var logs bytes.Buffer
 	s := testServer(t)

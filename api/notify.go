@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Notifications (issue 16): each department's channels, the outbox for
+// Notifications: each department's channels, the outbox for
 // admins (dead letters and their retry), and the caller's in-app messages.
 
 // channelsInput is the body of PUT /departments/{code}/channels. An empty

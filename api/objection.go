@@ -11,9 +11,8 @@ import (
 	"strings"
 
 	"github.com/cityapprovals/approvals/bounds"
-	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
-	"github.com/cityapprovals/approvals/regulations"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -113,7 +112,7 @@ func (s *Server) getEvidence(c echo.Context) error {
 		if ev.ObjectionID == "" {
 			return notFound
 		}
-		q, err := scopeObjections(cl, db)
+		q, err := s.scoped(c, &workflows.ObjectionProcedure.Descriptor)
 		if err != nil {
 			return err
 		}
@@ -130,26 +129,16 @@ func (s *Server) getEvidence(c echo.Context) error {
 	return c.Blob(http.StatusOK, ev.ContentType, ev.Data)
 }
 
-type objectionInput struct {
-	Jurisdiction  string   `json:"jurisdiction" bound:"id"`
-	CatalogItemID string   `json:"catalog_item_id" bound:"id"`
-	Kind          string   `json:"kind" bound:"id"`
-	Description   string   `json:"description"`
-	Evidence      []string `json:"evidence" bound:"id,max=20"`
-}
-
 // objectionView is an objection as the API shows it: its status, step, due
 // time, outcome and the feedback to the objector, its evidence, tasks and
 // events, and the item's availability now.
 type objectionView struct {
 	models.Objection
+	steps
 	DueAt        string            `json:"due_at,omitempty"`
 	ServiceLevel bool              `json:"service_level"` // the period is the platform's service level, not statutory
 	Availability string            `json:"availability"`
 	EvidenceList []models.Evidence `json:"evidence"`
-	Tasks        []models.Task     `json:"tasks"`
-	Events       []models.Event    `json:"events"`
-	Deadline     *stepDeadline     `json:"deadline,omitempty"` // the open step's deadline, from its tasks
 }
 
 func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionView, error) {
@@ -168,191 +157,67 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 			return v, fmt.Errorf("load evidence of %s: %w", o.ID, err)
 		}
 	}
-	v.Tasks, v.Events, err = s.procedureRecords(c, o.ID)
-	v.Deadline = openDeadline(v.Tasks)
+	v.steps, err = s.stepsOf(c, o.ID)
 	return v, err
 }
 
+// createObjection files an objection to catalog data
+// (workflows.ObjectionProcedure).
 func (s *Server) createObjection(c echo.Context) error {
-	cl, err := allow(c, RoleApplicant, RoleDepartment)
+	p := workflows.ObjectionProcedure
+	cl, in, err := fileInput(c, p)
 	if err != nil {
 		return err
-	}
-	var in objectionInput
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	errs := required("catalog_item_id", in.CatalogItemID, "kind", in.Kind, "description", in.Description)
-	if in.Kind != "" && !slices.Contains(regulations.ObjectionKinds, in.Kind) {
-		errs = append(errs, FieldError{"kind", "must be one of " + strings.Join(regulations.ObjectionKinds, ", ")})
-	}
-	if len(errs) > 0 {
-		return invalid(errs...)
 	}
 	if err := s.registeredCaller(c, cl); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	db := s.DB.WithContext(ctx)
+	db := s.DB.WithContext(c.Request().Context())
 	item, err := catalogItem(db, in.CatalogItemID)
 	if err != nil {
 		return err
 	}
-	if in.Jurisdiction != "" && in.Jurisdiction != item.Jurisdiction {
-		return invalid(FieldError{"jurisdiction", fmt.Sprintf("item %s is in %s's catalog, not %s's", item.ID, item.Jurisdiction, in.Jurisdiction)})
-	}
-	if cl.Role == RoleDepartment {
-		if cl.Dept == item.ProviderDept {
-			return invalid(FieldError{"catalog_item_id", "a department corrects its own data by a catalog change, not by an objection"})
-		}
-	} else if in.Kind == regulations.ObjectionSharedDataDoubt {
-		return invalid(FieldError{"kind", "only a department doubts shared data"})
-	}
-	now := s.now()
-	profile, err := s.Regulations.InForce(item.Jurisdiction, now, holidays.Shanghai)
-	if err != nil {
-		return invalid(FieldError{"jurisdiction", err.Error()})
-	}
-	route, ok := profile.Objection.Route(in.Kind)
-	if !ok {
-		return invalid(FieldError{"kind", fmt.Sprintf("%s handles objections of kind %s (%s)", profile.Document,
-			strings.Join(profile.Objection.AcceptedKinds(), ", "), profile.Objection.Handling.Article)})
-	}
-	if route.EvidenceRequired && len(in.Evidence) == 0 {
-		return invalid(FieldError{"evidence", "a " + in.Kind + " needs evidence (" + route.Handling.Article + "): upload it to /api/v1/evidence first"})
-	}
-	if a, err := models.Availability(db, item.ID); err != nil {
-		return err
-	} else if a.State == models.AvailabilityWithdrawn {
-		return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is withdrawn (撤回) already", item.ID)})
-	}
-
+	facts := workflows.ObjectionFacts{Filed: filed(s, cl, in), Item: item}
 	owner := cl.Subject
 	if cl.Role == RoleDepartment {
 		owner = cl.Dept
 	}
-	id, keyed, err := procedureID(c, "ob-", cl.Role+":"+owner)
-	if err != nil {
-		return err
-	}
-	if keyed {
-		p, err := prior[models.Objection](db, id)
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			claim, err := s.claimKey(c, id, "objection", in, true)
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + owner,
+		same: func(r any) bool {
+			o := r.(*models.Objection)
+			return o.CatalogItemID == in.CatalogItemID && o.Kind == in.Kind && o.Description == in.Description
+		},
+		start: func(id string) (procedure.Start, error) {
+			facts.ID = id
+			a, err := models.Availability(db, item.ID)
 			if err != nil {
-				return err
+				return procedure.Start{}, err
 			}
-			same := claim != models.ClaimLegacy || p.CatalogItemID == in.CatalogItemID && p.Kind == in.Kind && p.Description == in.Description
-			return s.replayObjection(c, *p, same, http.StatusOK)
-		}
-	}
-	evidence := slices.Compact(slices.Sorted(slices.Values(in.Evidence)))
-	for i, eid := range evidence {
+			facts.Availability = a.State
+			if facts.Evidence, err = s.evidence(c, workflows.ObjectionEvidence(in)); err != nil {
+				return procedure.Start{}, err
+			}
+			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
+		},
+		view: viewOf(c, s.objectionView),
+	})
+}
+
+// evidence loads evidence files by ID, without their data; nil for an ID
+// that names none.
+func (s *Server) evidence(c echo.Context, ids []string) ([]*models.Evidence, error) {
+	out := make([]*models.Evidence, len(ids))
+	db := s.DB.WithContext(c.Request().Context())
+	for i, id := range ids {
 		var ev models.Evidence
-		if err := db.Omit("data").First(&ev, "id = ?", eid).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return invalid(FieldError{fmt.Sprintf("evidence[%d]", i), fmt.Sprintf("no evidence %q", eid)})
-			}
-			return fmt.Errorf("load evidence: %w", err)
-		}
-		if !ev.UploadedByCaller(cl.Role, cl.Subject, cl.Dept) {
-			return invalid(FieldError{fmt.Sprintf("evidence[%d]", i), fmt.Sprintf("evidence %s was uploaded by someone else", eid)})
-		}
-		if ev.ObjectionID != "" && ev.ObjectionID != id {
-			return invalid(FieldError{fmt.Sprintf("evidence[%d]", i), fmt.Sprintf("evidence %s supports objection %s already", eid, ev.ObjectionID)})
+		switch err := db.Omit("data").First(&ev, "id = ?", id).Error; {
+		case err == nil:
+			out[i] = &ev
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return nil, fmt.Errorf("load evidence: %w", err)
 		}
 	}
-
-	o := models.Objection{ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, ItemVersion: item.Version,
-		ProviderDept: item.ProviderDept, Kind: in.Kind, Description: in.Description, Evidence: evidence,
-		ObjectorRole: cl.Role, ObjectorDept: cl.Dept, ObjectedBy: cl.Subject, FiledAt: now.UTC()}
-	if cl.Dept != "" {
-		o.ObjectedBy = cl.Subject + "@" + cl.Dept
-	}
-	claim, err := s.claimNew(c, keyed, id, "objection", in)
-	if err != nil {
-		return err
-	}
-	attrs := procedureAttrs(item.Jurisdiction, workflows.ProcedureObjection, item.ProviderDept)
-	finished, err := s.startFiled(ctx, id, attrs, workflows.Objection, workflows.ObjectionInput{Objection: o, Item: item, Profile: profile})
-	if err != nil {
-		return err
-	}
-	var stored models.Objection
-	if err := db.First(&stored, "id = ?", id).Error; err != nil {
-		return fmt.Errorf("load filed objection %s: %w", id, err)
-	}
-	status := http.StatusCreated
-	if finished || claim == models.ClaimSame {
-		status = http.StatusOK
-	}
-	s.log(c).Info().Str("workflow_id", id).Str("item", item.ID).Str("kind", in.Kind).Msg("objection filed")
-	return s.replayObjection(c, stored, true, status)
-}
-
-// replayObjection answers a POST with the objection its Idempotency-Key
-// made, refusing a key reused for a different objection.
-func (s *Server) replayObjection(c echo.Context, o models.Objection, same bool, status int) error {
-	if !same {
-		return reusedKey("objection")
-	}
-	v, err := s.objectionView(c, o)
-	if err != nil {
-		return err
-	}
-	if status == http.StatusOK {
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/objections/"+o.ID)
-	return c.JSON(status, v)
-}
-
-// scopeObjections limits a query to the objections the caller may see: the
-// objector, the provider, the city's authority, auditors and admins.
-func scopeObjections(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
-	switch cl.Role {
-	case RoleAuditor, RoleAdmin:
-		return q, nil
-	case RoleAuthority:
-		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
-	case RoleDepartment:
-		return q.Where("(objector_role = ? AND objector_dept = ?) OR provider_dept = ?", RoleDepartment, cl.Dept, cl.Dept), nil
-	case RoleApplicant:
-		return q.Where("objector_role = ? AND objected_by = ?", RoleApplicant, cl.Subject), nil
-	}
-	return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read objections")
-}
-
-func (s *Server) getObjection(c echo.Context) error {
-	q, err := scopeObjections(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	o, err := findScoped[models.Objection](q, c.Param("id"), "objection")
-	if err != nil {
-		return err
-	}
-	v, err := s.objectionView(c, o)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) listObjections(c echo.Context) error {
-	q, err := scopeObjections(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	q = eqFilters(c, q, "status", "jurisdiction", "catalog_item_id", "kind", "outcome")
-	q, err = boolFilter(c, q, "overdue")
-	if err != nil {
-		return err
-	}
-	return paginate[models.Objection](c, q.Order("filed_at DESC, id"))
+	return out, nil
 }
 
 // checkCorrection refuses an objection's fix_and_reopen whose corrected item

@@ -186,7 +186,7 @@ func refused(t *testing.T, rec *httptest.ResponseRecorder, want string) {
 	}
 }
 
-// Tokens of a real OpenID provider (issue 16, point 1): one it issues is
+// Tokens of a real OpenID provider: one it issues is
 // taken, with the role, department and jurisdiction from its claims; one
 // signed by another key, for another audience, expired or lacking the
 // department is refused with 401 saying why; a rotated key is fetched.

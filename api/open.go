@@ -4,99 +4,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 )
-
-// Applicant kinds and delivery methods of an open-data application.
-var (
-	applicantKinds = []string{"person", "company", "organisation"}
-	deliveries     = []string{"download", "api", "sandbox", "verification"}
-	creditCode     = regexp.MustCompile(`^[0-9A-HJ-NPQRTUWXY]{18}$`) // 统一社会信用代码
-)
-
-type periodInput struct {
-	From string `json:"from" bound:"date"`
-	To   string `json:"to" bound:"date"`
-}
-
-// openFieldsInput is what an applicant states, and may amend on resubmission.
-type openFieldsInput struct {
-	Scenario       string      `json:"scenario"`
-	DataScope      string      `json:"data_scope"`
-	Delivery       string      `json:"delivery"`
-	PeriodOfUse    periodInput `json:"period_of_use"`
-	SafetyMeasures string      `json:"safety_measures"`
-	Capabilities   string      `json:"capabilities"`
-}
-
-type openInput struct {
-	Jurisdiction  string `json:"jurisdiction" bound:"id"`
-	CatalogItemID string `json:"catalog_item_id" bound:"id"`
-	Demand        string `json:"demand"`
-	Applicant     struct {
-		Name       string `json:"name" bound:"name"`
-		Kind       string `json:"kind" bound:"id"`
-		CreditCode string `json:"credit_code" bound:"id"`
-	} `json:"applicant"`
-	openFieldsInput
-}
-
-// check validates the stated fields against the city's rule and returns them
-// as stored; the period of use ends at 24:00 Beijing time of its last day.
-func (in openFieldsInput) check(rule regulations.OpenRule) (models.OpenFields, []FieldError) {
-	errs := required("scenario", in.Scenario, "data_scope", in.DataScope)
-	if !slices.Contains(deliveries, in.Delivery) {
-		errs = append(errs, FieldError{"delivery", "must be one of " + strings.Join(deliveries, ", ")})
-	}
-	from, errFrom := holidays.ParseDate(in.PeriodOfUse.From)
-	to, errTo := holidays.ParseDate(in.PeriodOfUse.To)
-	switch {
-	case errFrom != nil:
-		errs = append(errs, FieldError{"period_of_use.from", "must be a date YYYY-MM-DD"})
-	case errTo != nil:
-		errs = append(errs, FieldError{"period_of_use.to", "must be a date YYYY-MM-DD"})
-	case to.Before(from):
-		errs = append(errs, FieldError{"period_of_use.to", fmt.Sprintf("the period of use ends (%s) before it starts (%s)", in.PeriodOfUse.To, in.PeriodOfUse.From)})
-	}
-	for _, f := range rule.RequiredFields {
-		val := in.SafetyMeasures
-		if f == regulations.OpenFieldCapabilities {
-			val = in.Capabilities
-		}
-		if strings.TrimSpace(val) == "" {
-			errs = append(errs, FieldError{f, "is required in this city (" + rule.FieldsArticle + ")"})
-		}
-	}
-	return models.OpenFields{
-		Scenario: in.Scenario, DataScope: in.DataScope, Delivery: in.Delivery,
-		PeriodFrom: in.PeriodOfUse.From, PeriodTo: in.PeriodOfUse.To, ExpiresAt: to.AddDate(0, 0, 1).UTC(),
-		SafetyMeasures: in.SafetyMeasures, Capabilities: in.Capabilities,
-	}, errs
-}
 
 // openView is an open-data application as the API shows it.
 type openView struct {
 	models.OpenApplication
+	steps
 	DueAt            string               `json:"due_at,omitempty"`
 	StatutoryNote    string               `json:"statutory_note,omitempty"`
 	Rounds           []models.OpenRound   `json:"rounds"`
 	Grant            *models.OpenGrant    `json:"grant,omitempty"`
 	AgreementClauses []regulations.Clause `json:"agreement_clauses,omitempty"`
-	Tasks            []models.Task        `json:"tasks"`
-	Events           []models.Event       `json:"events"`
-	Deadline         *stepDeadline        `json:"deadline,omitempty"` // the open step's deadline, from its tasks
-	Provisional      bool                 `json:"provisional"`        // the open step's deadline is provisional
+	Provisional      bool                 `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, error) {
@@ -122,201 +49,50 @@ func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, e
 		v.AgreementClauses = p.OpenApplication.AgreementClauses
 	}
 	var err error
-	v.Tasks, v.Events, err = s.procedureRecords(c, a.ID)
-	v.Deadline = openDeadline(v.Tasks)
-	v.Provisional = v.Deadline != nil && v.Deadline.Provisional
+	v.steps, err = s.stepsOf(c, a.ID)
+	v.Provisional = v.provisional()
 	return v, err
 }
 
+// createOpenApplication files an open-data application
+// (workflows.OpenProcedure). An item open unconditionally needs none: 409,
+// with a link to the item.
 func (s *Server) createOpenApplication(c echo.Context) error {
-	cl, err := allow(c, RoleApplicant)
+	p := workflows.OpenProcedure
+	cl, in, err := fileInput(c, p)
 	if err != nil {
 		return err
 	}
-	var in openInput
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	db := s.DB.WithContext(ctx)
-	now := s.now()
-	if in.Jurisdiction == "" {
-		return invalid(FieldError{"jurisdiction", "is required"})
-	}
-	profile, err := s.Regulations.InForce(in.Jurisdiction, now, holidays.Shanghai)
-	if err != nil { // unknown city or regulation not in force (naming the document and its dates)
-		return invalid(FieldError{"jurisdiction", err.Error()})
-	}
-	rule := profile.OpenApplication
-
-	// What is applied for: a catalog item, or (weifang) a data demand.
-	kind := models.OpenKindUse
-	var item models.CatalogItem
-	switch {
-	case in.CatalogItemID != "" && in.Demand != "":
-		return invalid(FieldError{"demand", "a demand application names no catalog_item_id; apply for a catalog item or state a demand, not both"})
-	case in.CatalogItemID == "" && in.Demand == "":
-		msg := "is required"
-		if rule.DemandApplications {
-			msg += " (or state a data demand for data not on the open list in demand)"
-		}
-		return invalid(FieldError{"catalog_item_id", msg})
-	case in.Demand != "":
-		if !rule.DemandApplications {
-			return invalid(FieldError{"demand", in.Jurisdiction + " has no data demand applications; apply for a catalog item"})
-		}
-		kind = models.OpenKindDemand
-	default:
-		var err error
-		if item, err = catalogItem(db, in.CatalogItemID); err != nil {
-			return err
-		}
-		if item.Jurisdiction != in.Jurisdiction {
-			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is in %s's catalog, not %s's", item.ID, item.Jurisdiction, in.Jurisdiction)})
-		}
-		switch item.OpenType {
-		case models.OpenUnconditional:
-			c.Response().Header().Set("Link", fmt.Sprintf(`</api/v1/catalog/items/%s>; rel="item"`, item.ID))
-			return problem(http.StatusConflict, fmt.Sprintf("item %s is open unconditionally (无条件开放): no application is needed; use it at /api/v1/catalog/items/%s", item.ID, item.ID),
-				FieldError{"catalog_item_id", "unconditionally open: no application needed"})
-		case models.OpenNotOpen:
-			return invalid(FieldError{"catalog_item_id", fmt.Sprintf("item %s is not open (不予开放): %s", item.ID, item.LegalBasis)})
-		}
-		// An item suspended or withdrawn after an objection takes no applications (procedure 4).
-		if why, err := models.Unavailable(db, item.ID); err != nil {
-			return fmt.Errorf("availability of %s: %w", item.ID, err)
-		} else if why != "" {
-			return invalid(FieldError{"catalog_item_id", why})
-		}
-	}
-
-	var errs []FieldError
-	if strings.TrimSpace(in.Applicant.Name) == "" {
-		errs = append(errs, FieldError{"applicant.name", "is required"})
-	}
-	if !slices.Contains(applicantKinds, in.Applicant.Kind) {
-		errs = append(errs, FieldError{"applicant.kind", "must be one of " + strings.Join(applicantKinds, ", ")})
-	}
-	if in.Applicant.CreditCode != "" && !creditCode.MatchString(in.Applicant.CreditCode) {
-		errs = append(errs, FieldError{"applicant.credit_code", "must be an 18-character unified social credit code (统一社会信用代码)"})
-	}
-	fields, ferrs := in.openFieldsInput.check(rule)
-	if errs = append(errs, ferrs...); len(errs) > 0 {
-		return invalid(errs...)
-	}
-
-	id, keyed, err := procedureID(c, "oa-", "applicant:"+cl.Subject)
-	if err != nil {
-		return err
-	}
-	if keyed {
-		p, err := prior[models.OpenApplication](db, id)
+	facts := workflows.OpenFacts{Filed: filed(s, cl, in)}
+	if in.CatalogItemID != "" {
+		db := s.DB.WithContext(c.Request().Context())
+		item, err := catalogItem(db, in.CatalogItemID)
 		if err != nil {
 			return err
 		}
-		if p != nil {
-			claim, err := s.claimKey(c, id, "application", in, true)
-			if err != nil {
-				return err
-			}
-			return s.replayOpen(c, *p, claim != models.ClaimLegacy || sameOpen(*p, in))
+		if item.OpenType == models.OpenUnconditional && item.Jurisdiction == in.Jurisdiction {
+			c.Response().Header().Set("Link", fmt.Sprintf(`</api/v1/catalog/items/%s>; rel="item"`, item.ID))
+			return problem(http.StatusConflict, fmt.Sprintf("item %s is open unconditionally (无条件开放): no application is needed; use it at /api/v1/catalog/items/%s", item.ID, item.ID),
+				FieldError{"catalog_item_id", "unconditionally open: no application needed"})
+		}
+		facts.Item = item
+		if facts.Unavailable, err = models.Unavailable(db, item.ID); err != nil {
+			return fmt.Errorf("availability of %s: %w", item.ID, err)
 		}
 	}
-	article := rule.Decision.Article
-	if rule.Preliminary != nil {
-		article = rule.Preliminary.Article
-	}
-	app := models.OpenApplication{
-		ID: id, WorkflowID: id, Kind: kind, Jurisdiction: in.Jurisdiction, CatalogItemID: item.ID, ProviderDept: item.ProviderDept,
-		Demand: in.Demand, ApplicantSubject: cl.Subject, ApplicantName: in.Applicant.Name, ApplicantKind: in.Applicant.Kind,
-		CreditCode: in.Applicant.CreditCode, OpenFields: fields, Article: article, FiledAt: now.UTC(),
-	}
-	claim, err := s.claimNew(c, keyed, id, "application", in)
-	if err != nil {
-		return err
-	}
-	attrs := procedureAttrs(in.Jurisdiction, workflows.ProcedureOpen, item.ProviderDept)
-	finished, err := s.startFiled(ctx, id, attrs, workflows.OpenApplication, workflows.OpenInput{Application: app, Profile: profile})
-	if err != nil {
-		return err
-	}
-	var stored models.OpenApplication
-	if err := db.First(&stored, "id = ?", id).Error; err != nil {
-		return fmt.Errorf("load filed application %s: %w", id, err)
-	}
-	if finished || claim == models.ClaimSame {
-		return s.replayOpen(c, stored, true)
-	}
-	s.log(c).Info().Str("workflow_id", id).Str("applicant", cl.Subject).Str("item", item.ID).Msg("open-data application filed")
-	v, err := s.openView(c, stored)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/open-applications/"+id)
-	return c.JSON(http.StatusCreated, v)
-}
-
-// replayOpen answers a retried POST with the application its Idempotency-Key made.
-func (s *Server) replayOpen(c echo.Context, prior models.OpenApplication, same bool) error {
-	return replayed(c, same, "application", "/api/v1/open-applications/"+prior.ID, func() (any, error) { return s.openView(c, prior) })
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: "applicant:" + cl.Subject,
+		same:  func(r any) bool { return sameOpen(*r.(*models.OpenApplication), in) },
+		start: func(id string) (procedure.Start, error) { return fileWith(s, p, facts, in.Jurisdiction, facts.Now, id) },
+		view:  viewOf(c, s.openView),
+	})
 }
 
 // sameOpen tells whether a stored application is the one a retried POST asks
 // for (as first filed: a resubmission amends the stored fields), for
 // applications filed before fingerprints (models.IdempotencyKey).
-func sameOpen(a models.OpenApplication, in openInput) bool {
+func sameOpen(a models.OpenApplication, in workflows.OpenFiling) bool {
 	return a.Jurisdiction == in.Jurisdiction && a.CatalogItemID == in.CatalogItemID && a.Demand == in.Demand &&
 		a.ApplicantName == in.Applicant.Name && (a.Round > 1 || a.Scenario == in.Scenario && a.DataScope == in.DataScope)
-}
-
-// scopeOpen limits a query to the applications the caller may see: applicants
-// their own, departments those addressed to them, the city's authority and
-// information centre the city's, auditors and admins all.
-func scopeOpen(cl *Claims, q *gorm.DB) (*gorm.DB, error) {
-	switch cl.Role {
-	case RoleAuditor, RoleAdmin:
-		return q, nil
-	case RoleApplicant:
-		return q.Where("applicant_subject = ?", cl.Subject), nil
-	case RoleDepartment:
-		return q.Where("provider_dept = ?", cl.Dept), nil
-	case RoleAuthority, RoleInfocenter:
-		return q.Where("jurisdiction = ?", cl.Jurisdiction), nil
-	}
-	return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read open-data applications")
-}
-
-func (s *Server) loadOpen(c echo.Context) (models.OpenApplication, error) {
-	var a models.OpenApplication
-	q, err := scopeOpen(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return a, err
-	}
-	return findScoped[models.OpenApplication](q, c.Param("id"), "open-data application")
-}
-
-func (s *Server) getOpenApplication(c echo.Context) error {
-	a, err := s.loadOpen(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.openView(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) listOpenApplications(c echo.Context) error {
-	q, err := scopeOpen(claims(c), s.DB.WithContext(c.Request().Context()))
-	if err != nil {
-		return err
-	}
-	q = eqFilters(c, q, "status", "jurisdiction", "provider_dept", "catalog_item_id", "kind")
-	if q, err = boolFilter(c, q, "overdue"); err != nil {
-		return err
-	}
-	return paginate[models.OpenApplication](c, q.Order("filed_at DESC, id"))
 }
 
 // resubmitOpenApplication amends a returned application for a new round of
@@ -326,11 +102,11 @@ func (s *Server) resubmitOpenApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in openFieldsInput
+	var in workflows.OpenFieldsFiling
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	a, err := s.loadOpen(c)
+	a, err := load[models.OpenApplication](s, c, &workflows.OpenProcedure.Descriptor)
 	if err != nil {
 		return err
 	}
@@ -341,11 +117,11 @@ func (s *Server) resubmitOpenApplication(c echo.Context) error {
 	if !ok {
 		return fmt.Errorf("no profile for %s", a.Jurisdiction)
 	}
-	fields, errs := in.check(p.OpenApplication)
+	amended, errs := in.Check(p.OpenApplication)
 	if len(errs) > 0 {
-		return invalid(errs...)
+		return invalid(fields(errs)...)
 	}
-	return s.sendOpenUpdate(c, a, workflows.UpdateResubmit, "status", workflows.Amendment{Fields: fields, Actor: workflowsActor(cl)})
+	return s.sendOpenUpdate(c, a, workflows.UpdateResubmit, "status", workflows.Amendment{Fields: amended, Actor: workflowsActor(cl)})
 }
 
 type agreementInput struct {
@@ -363,33 +139,17 @@ func (s *Server) acceptAgreement(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	a, err := s.loadOpen(c)
+	a, err := load[models.OpenApplication](s, c, &workflows.OpenProcedure.Descriptor)
 	if err != nil {
 		return err
 	}
 	return s.sendOpenUpdate(c, a, workflows.UpdateAgree, "accept_clauses", workflows.Agreement{Clauses: in.AcceptClauses, Actor: workflowsActor(cl)})
 }
 
+// sendOpenUpdate sends an Update to an application's workflow and answers
+// with the application once the workflow has acted on it.
 func (s *Server) sendOpenUpdate(c echo.Context, a models.OpenApplication, name, field string, arg any) error {
-	ctx := c.Request().Context()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: a.WorkflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
-		return updateProblemOn(field, err)
-	}
-	s.log(c).Info().Str("workflow_id", a.WorkflowID).Str("update", name).Msg("open-data application updated")
-	if err := s.DB.WithContext(ctx).First(&a, "id = ?", a.ID).Error; err != nil {
-		return fmt.Errorf("reload application %s: %w", a.ID, err)
-	}
-	v, err := s.openView(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return updated(s, c, &workflows.OpenProcedure.Descriptor, a.ID, a.WorkflowID, name, field, arg, s.openView)
 }
 
 // publishedRefusal is a refusal as the platform publishes it (xiamen

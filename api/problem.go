@@ -5,15 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
+	"github.com/cityapprovals/approvals/procedure"
 	"github.com/labstack/echo/v4"
 )
 
 // FieldError names one field of the input and what is wrong with it.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+type FieldError procedure.FieldError
+
+// fields are a procedure's field errors as the API answers them.
+func fields(errs []procedure.FieldError) []FieldError {
+	out := make([]FieldError, len(errs))
+	for i, e := range errs {
+		out[i] = FieldError(e)
+	}
+	return out
 }
 
 // Problem is an RFC 9457 problem detail, the body of every error.
@@ -73,15 +79,4 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		_ = json.NewEncoder(c.Response()).Encode(p)
 	}
-}
-
-// required names each field, given as name/value pairs, whose value is blank.
-func required(pairs ...string) []FieldError {
-	var errs []FieldError
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if strings.TrimSpace(pairs[i+1]) == "" {
-			errs = append(errs, FieldError{pairs[i], "is required"})
-		}
-	}
-	return errs
 }

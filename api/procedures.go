@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 )
 
-// Where a procedure's history was read (issue 12): from Temporal while it
+// Where a procedure's history was read: from Temporal while it
 // keeps the execution, from the archive after its retention; "expired" when
 // it left Temporal before it was archived.
 const (

@@ -49,7 +49,7 @@ type Server struct {
 	Issuer, Audience string
 	MaxTokenTTL      time.Duration
 	// OIDC, when set, verifies tokens from the city's OpenID Connect
-	// provider, and the HS256 secret is not used (issue 16).
+	// provider, and the HS256 secret is not used.
 	OIDC *OIDC
 	// RateLimit is the requests a second allowed to each caller (its
 	// identity, or its IP without a token), in bursts of RateBurst (twice
@@ -64,22 +64,22 @@ type Server struct {
 	ReadTimeout time.Duration
 
 	rates interface{ Allow(string) (bool, error) }
-	// SigningKey signs exports' manifests (issue 12); without one, exports
+	// SigningKey signs exports' manifests; without one, exports
 	// answer 503.
 	SigningKey ed25519.PrivateKey
-	// Codec encrypts Temporal payloads (issue 12): histories are decoded
+	// Codec encrypts Temporal payloads: histories are decoded
 	// with it for auditors, and /codec serves it to the Temporal UI.
 	// CodecOrigins are the origins allowed to call /codec (CORS);
 	// DefaultCodecOrigins when nil.
 	Codec        *codec.Codec
 	CodecOrigins []string
 	// Archive holds the histories of closed procedures after Temporal's
-	// retention (issue 12); the audit reads fall back to it. Retention is
+	// retention; the audit reads fall back to it. Retention is
 	// the namespace's, for saying when a history expired unarchived.
 	Archive   archive.Store
 	Retention time.Duration
 	// Metrics, when set, counts requests and serves GET /metrics in
-	// Prometheus format (issue 16).
+	// Prometheus format.
 	Metrics *prometheus.Registry
 	// Login, when set, signs people in to the console through the city's
 	// OpenID Connect provider (authorization code flow with PKCE; issue 15).
@@ -118,7 +118,7 @@ func (s *Server) Handler() *echo.Echo {
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
-	s.routeCodec(e) // issue 12: the Temporal UI's remote codec
+	s.routeCodec(e) // the Temporal UI's remote codec
 	e.GET("/api/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", OpenAPI) })
 
 	v1 := e.Group("/api/v1")
@@ -126,8 +126,8 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/calendar/days", s.calendarDays)
 	v1.GET("/calendar/years", s.listCalendarYears)
 	v1.GET("/regulations", s.listRegulations)
-	v1.GET("/audit/signing-key", s.signingKey) // issue 12: verifies exports
-	// issue 4: what the platform publishes about open-data applications (public)
+	v1.GET("/audit/signing-key", s.signingKey) // verifies exports
+	// what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)
 	v1.GET("/open-list", s.listOpen) // the published open list of a city (public)
@@ -141,49 +141,18 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/catalog/items", s.listCatalogItems)
 	a.GET("/catalog/items/:id", s.getCatalogItem)
 	a.GET("/catalog/items/:id/versions", s.itemVersions)
-	a.POST("/catalog/triggers", s.createTrigger)
-	a.GET("/catalog/triggers", s.listTriggers)
-	a.GET("/catalog/triggers/:id", s.getTrigger)
-	a.POST("/catalog/changes", s.createChange)
-	a.GET("/catalog/changes", s.listChanges)
-	a.GET("/catalog/changes/:id", s.getChange)
-	a.POST("/catalog/changes/:id/resubmit", s.resubmitChange)
-	a.POST("/catalog/changes/:id/withdraw", s.withdrawChange)
-	a.POST("/share-requests", s.createShareRequest)
-	a.GET("/share-requests", s.listShareRequests)
-	a.GET("/share-requests/:id", s.getShareRequest)
-	// issue 4: open-data applications (procedure 3)
-	a.POST("/open-applications", s.createOpenApplication)
-	a.GET("/open-applications", s.listOpenApplications)
-	a.GET("/open-applications/:id", s.getOpenApplication)
-	a.POST("/open-applications/:id/resubmit", s.resubmitOpenApplication)
-	a.POST("/open-applications/:id/agreement", s.acceptAgreement)
-	// objections (procedure 4) and their evidence
-	a.POST("/evidence", s.uploadEvidence)
+	for _, p := range s.procedures() { // every procedure of workflows.Procedures
+		p.route(a)
+	}
+	a.POST("/evidence", s.uploadEvidence) // evidence of objections
 	a.GET("/evidence/:id", s.getEvidence)
-	a.POST("/objections", s.createObjection)
-	a.GET("/objections", s.listObjections)
-	a.GET("/objections/:id", s.getObjection)
-	// Disputes over refused share requests (issue 6).
-	a.POST("/share-requests/:id/disputes", s.createDispute)
-	a.GET("/disputes", s.listDisputes)
-	a.GET("/disputes/:id", s.getDispute)
-	// Share classification, procedure 5 (issue 6).
-	a.POST("/classifications", s.createClassification)
-	a.GET("/classifications", s.listClassifications)
-	a.GET("/classifications/:id", s.getClassification)
-	// Temporary adjustment of an item's share type (issue 6).
-	a.POST("/temporary-adjustments", s.createAdjustment)
-	a.GET("/temporary-adjustments", s.listAdjustments)
-	a.GET("/temporary-adjustments/:id", s.getAdjustment)
-	a.POST("/temporary-adjustments/:id/renew", s.renewAdjustment)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
 	a.GET("/procedures/:id/history", s.procedureHistory)
 	a.GET("/procedures", s.listProcedures)
 	a.GET("/procedures/:id/timeline", s.procedureTimeline)
 	a.GET("/procedures/:id/export", s.procedureExport)
-	a.GET("/procedures/:id/chain", s.procedureChain) // issue 12
+	a.GET("/procedures/:id/chain", s.procedureChain)
 	a.POST("/audit/replay", s.auditReplay)
 	a.GET("/reports/deadlines", s.reportDeadlines)
 	a.GET("/reports/evaluation", s.reportEvaluation) // yearly evaluation of departments
@@ -192,7 +161,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/uses", s.listAllUses)
 	a.PUT("/calendar/years/:year", s.putCalendarYear)
 	a.GET("/calendar/retimes/:id", s.getRetime)
-	// Notifications (issue 16): channels, the outbox, in-app messages.
+	// Notifications: channels, the outbox, in-app messages.
 	a.GET("/departments/:code/channels", s.getChannels)
 	a.PUT("/departments/:code/channels", s.putChannels)
 	a.GET("/notifications", s.listNotifications)

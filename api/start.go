@@ -19,7 +19,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	"gorm.io/gorm"
 )
 
 // idNamespace derives procedure IDs from Idempotency-Keys.
@@ -37,19 +36,6 @@ func procedureID(c echo.Context, prefix, dept string) (id string, keyed bool, er
 		return "", false, problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
 	}
 	return prefix + uuid.NewSHA1(idNamespace, []byte(dept+"\n"+key)).String(), true, nil
-}
-
-// prior loads the record a keyed POST made before, if there is one.
-func prior[T any](db *gorm.DB, id string) (*T, error) {
-	var rec T
-	err := db.First(&rec, "id = ?", id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("look up idempotency key: %w", err)
-	}
-	return &rec, nil
 }
 
 // procedureAttrs are the search attributes a procedure starts with.
@@ -100,17 +86,26 @@ func (s *Server) failedStart(ctx context.Context, id string) (string, bool) {
 	return activities.IsPermanent(s.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil))
 }
 
-// procedureRecords loads the tasks and events of a procedure, for its view.
-func (s *Server) procedureRecords(c echo.Context, id string) ([]models.Task, []models.Event, error) {
-	tasks, events := []models.Task{}, []models.Event{}
+// steps are a procedure's tasks and events, and the deadline of its open
+// step from its tasks (openDeadline), as every procedure's view shows them.
+type steps struct {
+	Tasks    []models.Task  `json:"tasks"`
+	Events   []models.Event `json:"events"`
+	Deadline *stepDeadline  `json:"deadline,omitempty"`
+}
+
+// stepsOf loads the steps of procedure id, for its view.
+func (s *Server) stepsOf(c echo.Context, id string) (steps, error) {
+	st := steps{Tasks: []models.Task{}, Events: []models.Event{}}
 	db := s.DB.WithContext(c.Request().Context())
-	if err := db.Where("procedure_id = ?", id).Order("created_at, id").Find(&tasks).Error; err != nil {
-		return nil, nil, fmt.Errorf("load tasks of %s: %w", id, err)
+	if err := db.Where("procedure_id = ?", id).Order("created_at, id").Find(&st.Tasks).Error; err != nil {
+		return st, fmt.Errorf("load tasks of %s: %w", id, err)
 	}
-	if err := db.Where("procedure_id = ?", id).Order("at, id").Find(&events).Error; err != nil {
-		return nil, nil, fmt.Errorf("load events of %s: %w", id, err)
+	if err := db.Where("procedure_id = ?", id).Order("at, id").Find(&st.Events).Error; err != nil {
+		return st, fmt.Errorf("load events of %s: %w", id, err)
 	}
-	return tasks, events, nil
+	st.Deadline = openDeadline(st.Tasks)
+	return st, nil
 }
 
 // fingerprint is the hex SHA-256 of a POST's canonical form: who asks, the
@@ -129,13 +124,24 @@ func fingerprint(c echo.Context, who, in any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// claimKey claims the procedure ID a keyed POST derived for the POST's
-// fingerprint (the caller: role, subject, department, jurisdiction) (models.ClaimKey; exists tells whether the procedure's record
-// is there already). A key used before for another body is refused (422,
-// naming the Idempotency-Key); the claim is returned otherwise.
+// claimKey claims the ID a keyed POST derived for the POST's fingerprint,
+// the caller being its role, subject, department and jurisdiction
+// (claimFor). A key used before for another body is refused (422, naming
+// the Idempotency-Key); the claim is returned otherwise.
 func (s *Server) claimKey(c echo.Context, id, what string, in any, exists bool) (string, error) {
-	cl := claims(c)
-	h, err := fingerprint(c, []string{cl.Role, cl.Subject, cl.Dept, cl.Jurisdiction}, in)
+	return s.claimFor(c, id, nil, in, exists, func() error { return reusedKey(what) })
+}
+
+// claimFor claims id for the fingerprint of who (the caller's role,
+// subject, department and jurisdiction when nil) and the body in
+// (models.ClaimKey; exists tells whether the record is there already); an
+// ID claimed for another body is refused with differ's error.
+func (s *Server) claimFor(c echo.Context, id string, who, in any, exists bool, differ func() error) (string, error) {
+	if who == nil {
+		cl := claims(c)
+		who = []string{cl.Role, cl.Subject, cl.Dept, cl.Jurisdiction}
+	}
+	h, err := fingerprint(c, who, in)
 	if err != nil {
 		return "", err
 	}
@@ -144,19 +150,9 @@ func (s *Server) claimKey(c echo.Context, id, what string, in any, exists bool) 
 		return "", err
 	}
 	if claim == models.ClaimDifferent {
-		return "", reusedKey(what)
+		return "", differ()
 	}
 	return claim, nil
-}
-
-// claimNew claims a new procedure's ID for a keyed POST, after its input was
-// checked and just before its workflow starts (so that a refused request
-// claims nothing); an unkeyed POST needs no claim (models.ClaimNew).
-func (s *Server) claimNew(c echo.Context, keyed bool, id, what string, in any) (string, error) {
-	if !keyed {
-		return models.ClaimNew, nil
-	}
-	return s.claimKey(c, id, what, in, false)
 }
 
 // reusedKey refuses a key re-used with a different body.
@@ -165,18 +161,5 @@ func reusedKey(what string) error {
 		FieldError{"Idempotency-Key", "was already used for a different " + what + "; use a new key for a new " + what})
 }
 
-// replayed answers a retried POST with the procedure its Idempotency-Key
-// made (200, Idempotent-Replayed, Location), or a 422 when the key was used
-// for a different input.
-func replayed(c echo.Context, same bool, what, location string, view func() (any, error)) error {
-	if !same {
-		return reusedKey(what)
-	}
-	v, err := view()
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Idempotent-Replayed", "true")
-	c.Response().Header().Set(echo.HeaderLocation, location)
-	return c.JSON(http.StatusOK, v)
-}
+// provisional tells whether the open step's deadline is provisional.
+func (st steps) provisional() bool { return st.Deadline != nil && st.Deadline.Provisional }

@@ -117,7 +117,7 @@ func (s *Server) decideTask(c echo.Context) error {
 		}
 	}
 	d := workflows.Decision{TaskID: t.ID, Decision: in.Decision, Reason: in.Reason, LegalBasis: in.LegalBasis,
-		Conditions: in.Conditions, Item: in.Item.model(), Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}
+		Conditions: in.Conditions, Item: in.Item.model(), Actor: workflowsActor(cl)}
 	if err := s.sendDecision(ctx, t.WorkflowID, updateID, d); err != nil {
 		return updateProblem(err)
 	}

@@ -19,13 +19,12 @@ import (
 // a procedure of another kind, known by its tasks or events, by auditors and
 // admins.
 func (s *Server) procedureFor(c echo.Context, id string) (audit.Procedure, error) {
-	cl := claims(c)
 	db := s.DB.WithContext(c.Request().Context())
 	var r models.ShareRequest
 	err := db.First(&r, "id = ?", id).Error
 	switch {
 	case err == nil:
-		q, err := scopeShares(cl, db)
+		q, err := s.scoped(c, &workflows.ShareProcedure.Descriptor)
 		if err != nil {
 			return audit.Procedure{}, err
 		}
@@ -35,7 +34,7 @@ func (s *Server) procedureFor(c echo.Context, id string) (audit.Procedure, error
 			}
 			return audit.Procedure{}, fmt.Errorf("load share request %s: %w", id, err)
 		}
-		return audit.Procedure{ID: r.ID, WorkflowID: r.WorkflowID, Procedure: workflows.ProcedureShare, Jurisdiction: r.Jurisdiction, Status: r.Status}, nil
+		return audit.Procedure{ID: r.ID, WorkflowID: r.WorkflowID, Procedure: workflows.ShareProcedure.Name, Jurisdiction: r.Jurisdiction, Status: r.Status}, nil
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return audit.Procedure{}, fmt.Errorf("load share request %s: %w", id, err)
 	}

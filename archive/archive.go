@@ -1,5 +1,5 @@
 // Package archive keeps the durable copy of every closed workflow history
-// (issue 12). Temporal keeps a closed execution only for its namespace's
+// . Temporal keeps a closed execution only for its namespace's
 // retention; the archiver (workflows.HistoryArchiver) copies each one here
 // first, and the audit reads fall back to the copy when Temporal has
 // forgotten the execution.

@@ -42,7 +42,7 @@ type Manifest struct {
 	// holds the events); KeyID names the key that signed the manifest.
 	Chain *ChainRef `json:"chain,omitempty"`
 	KeyID string    `json:"key_id,omitempty"`
-	// Source is where history.json was read: temporal or archive (issue 12).
+	// Source is where history.json was read: temporal or archive.
 	Source string `json:"source,omitempty"`
 }
 

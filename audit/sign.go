@@ -14,7 +14,7 @@ import (
 	"github.com/cityapprovals/approvals/models"
 )
 
-// An export is signed (issue 12): manifest.json lists every file with its
+// An export is signed: manifest.json lists every file with its
 // SHA-256 and the procedure's event chain head, and manifest.sig holds the
 // Ed25519 signature of manifest.json's bytes, in base64. events.json holds
 // the procedure's chained events, so that the chain is checked offline too.

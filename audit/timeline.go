@@ -101,7 +101,7 @@ type Timeline struct {
 	AsOf    Stamp            `json:"as_of"`
 	Entries []Entry          `json:"entries"`
 	Tasks   []TaskCompliance `json:"tasks"`
-	// Source says where the procedure's history is (issue 12): temporal,
+	// Source says where the procedure's history is: temporal,
 	// archive, or expired (left Temporal unarchived; Note says after how
 	// long). The timeline itself is always the database's.
 	Source string `json:"source,omitempty"`

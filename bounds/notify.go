@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// Bounds of a department's notification channels (issue 16).
+// Bounds of a department's notification channels.
 const (
 	// MaxEmail is the longest e-mail address (RFC 5321's path limit).
 	MaxEmail = 254

@@ -1,7 +1,7 @@
 // Package codec encrypts the payloads that Temporal stores (workflow and
 // activity inputs and results, signals, updates, memos) with AES-256-GCM, so
 // that the Temporal server and its database never hold applicants' personal
-// data in clear (issue 12). Keys are named by an ID that travels with each
+// data in clear. Keys are named by an ID that travels with each
 // payload: payloads are encrypted with the current key and decrypted with
 // whichever configured key encrypted them, so keys rotate by adding a new
 // current key and keeping the old ones until no history needs them.

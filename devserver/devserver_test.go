@@ -33,7 +33,7 @@ func TestRegisterSearchAttributesOnRunningServer(t *testing.T) {
 	}
 	defer c.Close()
 	// Procedure is a keyword of Temporal's query language: the readiness
-	// query must quote it (issue 11).
+	// query must quote it.
 	attrs := map[string]string{"TestCity": "Keyword", "TestDue": "Datetime", "Procedure": "Keyword"}
 	if err := RegisterSearchAttributes(ctx, c, "default", attrs); err != nil {
 		t.Fatal(err)

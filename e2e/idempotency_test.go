@@ -37,7 +37,8 @@ func TestIdempotencyKeyComparesWholeBody(t *testing.T) {
 			reusedKey(t, w.app.do("POST", "/api/v1/open-applications", w.application(item, edit), "Idempotency-Key", key), name)
 		}
 		again := w.app.do("POST", "/api/v1/open-applications", w.application(item), "Idempotency-Key", key).must(t, 200)
-		if again.str("id") != first.str("id") || again.Header.Get("Idempotent-Replayed") != "true" {
+		if again.str("id") != first.str("id") || again.Header.Get("Idempotent-Replayed") != "true" ||
+			again.Header.Get("Location") != "/api/v1/open-applications/"+first.str("id") {
 			t.Fatalf("the same body again: %s", again.Raw)
 		}
 		if n := len(w.app.do("GET", "/api/v1/open-applications", nil).must(t, 200).items()); n != 1 {
@@ -59,7 +60,8 @@ func TestIdempotencyKeyComparesWholeBody(t *testing.T) {
 		reusedKey(t, post(changed), "item contents")
 		reusedKey(t, post(catalogItemBody(cond, "改名", "unconditional")), "share_type")
 		again := post(catalogItemBody(cond, "改名", "conditional")).must(t, 200)
-		if again.str("id") != first.str("id") || again.Header.Get("Idempotent-Replayed") != "true" {
+		if again.str("id") != first.str("id") || again.Header.Get("Idempotent-Replayed") != "true" ||
+			again.Header.Get("Location") != "/api/v1/catalog/changes/"+first.str("id") {
 			t.Fatalf("the same body again: %s", again.Raw)
 		}
 	})
@@ -74,7 +76,8 @@ func TestIdempotencyKeyComparesWholeBody(t *testing.T) {
 		first := object(zhang, item, "error", []string{ev1}, "Idempotency-Key", k).must(t, 201)
 		reusedKey(t, object(zhang, item, "error", []string{ev1, ev2}, "Idempotency-Key", k), "evidence")
 		again := object(zhang, item, "error", []string{ev1}, "Idempotency-Key", k).must(t, 200)
-		if again.str("id") != first.str("id") {
+		if again.str("id") != first.str("id") || again.Header.Get("Idempotent-Replayed") != "true" ||
+			again.Header.Get("Location") != "/api/v1/objections/"+first.str("id") {
 			t.Fatalf("the same body again: %s", again.Raw)
 		}
 	})
@@ -121,7 +124,8 @@ func TestConcurrentDisputes(t *testing.T) {
 		case i == created:
 		case reasons[i%2] == winner:
 			r.must(t, 200)
-			if r.str("id") != replies[created].str("id") || r.str("reason") != winner || r.Header.Get("Idempotent-Replayed") != "true" {
+			if r.str("id") != replies[created].str("id") || r.str("reason") != winner || r.Header.Get("Idempotent-Replayed") != "true" ||
+				r.Header.Get("Location") != "/api/v1/disputes/"+r.str("id") {
 				t.Fatalf("a retry with the winner's reason: %s", r.Raw)
 			}
 		default:

@@ -1,5 +1,5 @@
 // Package metrics exposes the processes' metrics in Prometheus format
-// (issue 16): HTTP requests by route template and status with latency
+// : HTTP requests by route template and status with latency
 // histograms, the Temporal SDK's own metrics, open and overdue tasks from
 // the database, and the history archiver's lag, each computed on scrape.
 package metrics

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cityapprovals/approvals/roles"
 )
 
 //go:embed profiles/*.json
@@ -21,11 +23,11 @@ var files embed.FS
 
 // Roles that act in procedures.
 const (
-	RoleProvider   = "provider"  // the department that holds the data
-	RoleAuthority  = "authority" // 大数据主管部门
-	RoleGovernment = "government"
-	RoleDepartment = "department"
-	RoleInfocenter = "infocenter"
+	RoleProvider   = roles.Provider
+	RoleAuthority  = roles.Authority
+	RoleGovernment = roles.Government
+	RoleDepartment = roles.Department
+	RoleInfocenter = roles.Infocenter
 )
 
 // What silence means when a decision is not made in time.
@@ -148,7 +150,7 @@ type OpenRule struct {
 	AgreementArticle   string  `json:"agreement_article,omitempty"`
 	PublishRefusals    bool    `json:"publish_refusals,omitempty"`
 	PublishApproved    bool    `json:"publish_approved,omitempty"`
-	// Added for issue 4 (all optional):
+	// Optional:
 	// WithProvider: the deciding authority answers together with the
 	// providing department, both deciding (xiamen 第二十三条).
 	WithProvider bool `json:"with_provider,omitempty"`
@@ -296,7 +298,7 @@ func (r ObjectionRule) validate(periods map[string]Period) error {
 	return nil
 }
 
-// Paths a classification takes to the catalog (procedure 5, issue 6).
+// Paths a classification takes to the catalog (procedure 5).
 const (
 	// ClassAuthorityThenGovernment: the authority reviews, the city
 	// government approves (wuhan 第十六条).

@@ -229,7 +229,7 @@ func TestObjectionRoutes(t *testing.T) {
 	}
 }
 
-// Issue 6: each city's classification path and dispute chain, and validate
+// each city's classification path and dispute chain, and validate
 // refusing what the workflows could not run.
 func TestClassificationAndDisputeRules(t *testing.T) {
 	r, err := Load("")

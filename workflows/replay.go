@@ -15,14 +15,18 @@ import (
 	"go.temporal.io/sdk/worker"
 )
 
-// all lists every workflow, for the worker and the replayer alike.
-var all = []any{ShareRequest, CatalogUpdate, CatalogChange,
-	OpenApplication,                              // issue 4
-	Objection,                                    // procedure 4
-	Dispute, Classification, TemporaryAdjustment, // issue 6
-	CalendarRetime, // issue 8
-	// issue 12: the history archiver
-	HistoryArchiver,
+// all lists every workflow, for the worker and the replayer alike: each
+// procedure's (Procedures), the calendar's re-timing and the history
+// archiver.
+var all = append(procedureWorkflows(), CalendarRetime, HistoryArchiver)
+
+// procedureWorkflows are the workflows of Procedures.
+func procedureWorkflows() []any {
+	wfs := make([]any, len(Procedures))
+	for i, p := range Procedures {
+		wfs[i] = p.Workflow
+	}
+	return wfs
 }
 
 // Divergence is a recorded history that the current workflow code does not

@@ -1,0 +1,314 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
+	"github.com/cityapprovals/approvals/regulations"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+)
+
+// filing is one POST that files a procedure, as the generic path (file)
+// runs it: what the procedure's handler loaded and how its record is shown.
+type filing struct {
+	d  *procedure.Descriptor
+	in any // the decoded body, fingerprinted with the Idempotency-Key
+	// key is whose Idempotency-Key it is (the procedure ID is derived from
+	// it and the key); id, when set, is the procedure's one possible ID
+	// instead (one dispute per share request), claimed with who.
+	key, id string
+	who     any
+	// same compares a record filed before fingerprints with the body.
+	same func(prior any) bool
+	// differ answers a retry with another body (reusedKey when nil).
+	differ func() error
+	// start checks the filing by its descriptor's rule and builds what it
+	// starts, once no earlier filing answers the POST.
+	start func(id string) (procedure.Start, error)
+	view  func(rec any) (any, error)
+}
+
+// fileWith checks facts against a procedure's rule in the profile of its
+// city in force at the given time (a refusal is a 422 naming every field at
+// fault) and builds what the filing starts.
+func fileWith[In, F any](s *Server, p procedure.Filing[In, F], facts F, city string, at time.Time, id string) (procedure.Start, error) {
+	profile, err := s.inForce(city, at)
+	if err != nil {
+		return procedure.Start{}, err
+	}
+	if errs := p.Check(facts, profile); len(errs) > 0 {
+		return procedure.Start{}, invalid(fields(errs)...)
+	}
+	return p.Start(id, facts, profile), nil
+}
+
+// inForce is a city's profile in force at a time; an unknown city or a
+// regulation not in force is a 422 naming the jurisdiction (and the
+// document and its dates).
+func (s *Server) inForce(city string, at time.Time) (regulations.Profile, error) {
+	p, err := s.Regulations.InForce(city, at, holidays.Shanghai)
+	if err != nil {
+		return p, invalid(FieldError{"jurisdiction", err.Error()})
+	}
+	return p, nil
+}
+
+// fileInput admits a caller who may file the procedure and decodes and
+// checks the form of its body.
+func fileInput[In, F any](c echo.Context, p procedure.Filing[In, F]) (*Claims, In, error) {
+	var in In
+	cl, err := allow(c, p.File...)
+	if err != nil {
+		return nil, in, err
+	}
+	if err := bind(c, &in); err != nil {
+		return nil, in, err
+	}
+	if errs := p.Form(in); len(errs) > 0 {
+		return nil, in, invalid(fields(errs)...)
+	}
+	return cl, in, nil
+}
+
+// filed is the body of a filing, its caller and now.
+func filed[In any](s *Server, cl *Claims, in In) procedure.Filed[In] {
+	return procedure.Filed[In]{In: in, Caller: caller(cl), Now: s.now()}
+}
+
+// caller is the claims as procedures see them.
+func caller(cl *Claims) procedure.Caller {
+	return procedure.Caller{Role: cl.Role, Subject: cl.Subject, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}
+}
+
+// file is the one path of every filing POST: the procedure ID (from the
+// Idempotency-Key), the answer to a retry (200 with Idempotent-Replayed and
+// Location, the record as it is now; a different body refused), the
+// procedure's rule, the claim of the ID, the workflow's start and the
+// answer (201 with Location).
+func (s *Server) file(c echo.Context, f filing) error {
+	db := s.DB.WithContext(c.Request().Context())
+	id, keyed := f.id, f.id != ""
+	if !keyed {
+		var err error
+		if id, keyed, err = procedureID(c, f.d.Prefix, f.key); err != nil {
+			return err
+		}
+	}
+	if keyed {
+		rec := f.d.Record()
+		switch err := db.First(rec, "id = ?", id).Error; {
+		case err == nil:
+			claim, err := s.claimFiling(c, f, id, true)
+			if err != nil {
+				return err
+			}
+			if claim == models.ClaimLegacy && !f.same(rec) {
+				return f.refuseDifferent()
+			}
+			return s.replayed(c, f, rec, id)
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return fmt.Errorf("look up idempotency key: %w", err)
+		}
+	}
+	st, err := f.start(id)
+	if err != nil {
+		return err
+	}
+	claim := models.ClaimNew
+	if keyed {
+		if claim, err = s.claimFiling(c, f, id, false); err != nil {
+			return err
+		}
+	}
+	attrs := procedureAttrs(st.Jurisdiction, f.d.Name, st.Owner)
+	if st.Requester != "" {
+		attrs = procedureAttrs(st.Jurisdiction, f.d.Name, st.Owner, workflows.AttrRequesterDept.ValueSet(st.Requester))
+	}
+	finished, err := s.startFiled(c.Request().Context(), id, attrs, f.d.Workflow, st.Input)
+	if err != nil {
+		return err
+	}
+	rec := f.d.Record()
+	if err := db.First(rec, "id = ?", id).Error; err != nil {
+		return fmt.Errorf("load filed %s %s: %w", f.d.Title, id, err)
+	}
+	if finished || claim == models.ClaimSame { // the same filing, made before or concurrently
+		return s.replayed(c, f, rec, id)
+	}
+	s.log(c).Info().Str("workflow_id", id).Str("procedure", f.d.Name).Str("owner", st.Owner).Msg(f.d.Title + " filed")
+	return s.answer(c, f, rec, id, http.StatusCreated)
+}
+
+// claimFiling claims the procedure ID for the POST's fingerprint
+// (claimFor); an ID claimed for another body is refused.
+func (s *Server) claimFiling(c echo.Context, f filing, id string, exists bool) (string, error) {
+	return s.claimFor(c, id, f.who, f.in, exists, f.refuseDifferent)
+}
+
+// refuseDifferent answers a retry with another body.
+func (f filing) refuseDifferent() error {
+	if f.differ != nil {
+		return f.differ()
+	}
+	return reusedKey(f.d.Noun)
+}
+
+// replayed answers a retried POST with the procedure it filed, as it is now.
+func (s *Server) replayed(c echo.Context, f filing, rec any, id string) error {
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	return s.answer(c, f, rec, id, http.StatusOK)
+}
+
+func (s *Server) answer(c echo.Context, f filing, rec any, id string, status int) error {
+	v, err := f.view(rec)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1"+f.d.Route+"/"+id)
+	return c.JSON(status, v)
+}
+
+// scoped limits a query on a procedure's records to those the caller may
+// see, by the descriptor's Read: a role it does not list may read none.
+func (s *Server) scoped(c echo.Context, d *procedure.Descriptor) (*gorm.DB, error) {
+	cl := claims(c)
+	where, ok := d.Read[cl.Role]
+	if !ok {
+		return nil, problem(http.StatusForbidden, "role "+cl.Role+" may not read "+d.Plural)
+	}
+	q := s.DB.WithContext(c.Request().Context())
+	if where != "" {
+		q = q.Where(where, map[string]any{"role": cl.Role, "subject": cl.Subject, "dept": cl.Dept, "jurisdiction": cl.Jurisdiction})
+	}
+	return q, nil
+}
+
+// load loads a procedure's record the caller may see (R is its model),
+// from the route's :id: one the caller may not see is a 404.
+func load[R any](s *Server, c echo.Context, d *procedure.Descriptor) (R, error) {
+	var rec R
+	q, err := s.scoped(c, d)
+	if err != nil {
+		return rec, err
+	}
+	return findScoped[R](q, c.Param("id"), d.Title)
+}
+
+// updated sends the Update name with arg to a procedure's workflow and
+// answers with its record (R, shown by view) once the workflow has acted on
+// it; a refusal by the workflow's validator is a problem naming field.
+func updated[R, V any](s *Server, c echo.Context, d *procedure.Descriptor, id, workflowID, name, field string, arg any, view func(echo.Context, R) (V, error)) error {
+	ctx := c.Request().Context()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		return updateProblemOn(field, err)
+	}
+	s.log(c).Info().Str("workflow_id", workflowID).Str("update", name).Msg(d.Title + " updated")
+	var rec R
+	if err := s.DB.WithContext(ctx).First(&rec, "id = ?", id).Error; err != nil {
+		return fmt.Errorf("reload %s %s: %w", d.Title, id, err)
+	}
+	v, err := view(c, rec)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// served is one procedure's routes: the generic GET of one and of a list,
+// and its filing POST.
+type served struct {
+	d    *procedure.Descriptor
+	file echo.HandlerFunc
+	get  echo.HandlerFunc
+	list echo.HandlerFunc
+	// updates are the POSTs that send an Update to one procedure, by the
+	// path under Route ("/:id/resubmit").
+	updates map[string]echo.HandlerFunc
+}
+
+// with adds an Update's POST at path under the procedure's Route.
+func (p served) with(path string, h echo.HandlerFunc) served {
+	if p.updates == nil {
+		p.updates = map[string]echo.HandlerFunc{}
+	}
+	p.updates[path] = h
+	return p
+}
+
+// routesOf builds the generic GET routes of a procedure whose record is R,
+// shown by view, and its filing handler.
+func routesOf[R, V any](s *Server, d *procedure.Descriptor, file echo.HandlerFunc, view func(echo.Context, R) (V, error)) served {
+	return served{d: d, file: file,
+		get: func(c echo.Context) error {
+			rec, err := load[R](s, c, d)
+			if err != nil {
+				return err
+			}
+			v, err := view(c, rec)
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, v)
+		},
+		list: func(c echo.Context) error {
+			q, err := s.scoped(c, d)
+			if err != nil {
+				return err
+			}
+			q = eqFilters(c, q, d.Filters...)
+			for _, flag := range d.Flags {
+				if q, err = boolFilter(c, q, flag); err != nil {
+					return err
+				}
+			}
+			return paginate[R](c, q.Order(d.Order))
+		},
+	}
+}
+
+// viewOf adapts a procedure's view to the generic filing path.
+func viewOf[R, V any](c echo.Context, view func(echo.Context, R) (V, error)) func(any) (any, error) {
+	return func(rec any) (any, error) { return view(c, *rec.(*R)) }
+}
+
+// route adds a procedure's routes to the API.
+func (p served) route(g *echo.Group) {
+	g.POST(p.d.FilePath(), p.file)
+	g.GET(p.d.Route, p.list)
+	g.GET(p.d.Route+"/:id", p.get)
+	for path, h := range p.updates {
+		g.POST(p.d.Route+path, h)
+	}
+}
+
+// procedures are the routes of every procedure of workflows.Procedures, with
+// the handler that loads each one's facts and the view that shows its record.
+func (s *Server) procedures() []served {
+	return []served{
+		routesOf(s, &workflows.ShareProcedure.Descriptor, s.createShareRequest, s.shareView),
+		routesOf(s, &workflows.TriggerProcedure.Descriptor, s.createTrigger, s.triggerView),
+		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView).
+			with("/:id/resubmit", s.resubmitChange).with("/:id/withdraw", s.withdrawChange),
+		routesOf(s, &workflows.OpenProcedure.Descriptor, s.createOpenApplication, s.openView).
+			with("/:id/resubmit", s.resubmitOpenApplication).with("/:id/agreement", s.acceptAgreement),
+		routesOf(s, &workflows.ObjectionProcedure.Descriptor, s.createObjection, s.objectionView),
+		routesOf(s, &workflows.DisputeProcedure.Descriptor, s.createDispute, s.disputeView),
+		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView).
+			with("/:id/renew", s.renewAdjustment),
+		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
+	}
+}
