@@ -150,16 +150,15 @@ func (s *Server) createUse(c echo.Context) error {
 		return err
 	}
 	if keyed { // a retry answers the use first logged, with the same body only
-		prev, err := prior[models.UseLog](db, id)
-		if err != nil {
-			return err
-		}
-		if prev != nil {
-			claim, err := s.claimKey(c, id, "use", in, true)
-			if err != nil {
+		var prev models.UseLog
+		switch err := db.First(&prev, "id = ?", id).Error; {
+		case err == nil:
+			if _, err := s.claimKey(c, id, "use", in, true); err != nil {
 				return err
 			}
-			return replayed(c, claim != models.ClaimDifferent, "use", c.Request().URL.Path, func() (any, error) { return prev, nil })
+			return replayedUse(c, prev)
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return fmt.Errorf("look up idempotency key: %w", err)
 		}
 	}
 	now := s.now()
@@ -171,8 +170,10 @@ func (s *Server) createUse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.claimNew(c, keyed, id, "use", in); err != nil {
-		return err
+	if keyed {
+		if _, err := s.claimKey(c, id, "use", in, false); err != nil {
+			return err
+		}
 	}
 	if in.Users == nil {
 		in.Users = []string{}
@@ -189,16 +190,21 @@ func (s *Server) createUse(c echo.Context) error {
 		return fmt.Errorf("log use of grant %s: %w", g.ID, res.Error)
 	}
 	if res.RowsAffected == 0 { // a concurrent first call with the same key logged it
-		prev, err := prior[models.UseLog](db, id)
-		if err != nil {
-			return err
+		var prev models.UseLog
+		if err := db.First(&prev, "id = ?", id).Error; err != nil {
+			return fmt.Errorf("use %s was neither inserted nor found: %w", id, err)
 		}
-		if prev == nil {
-			return fmt.Errorf("use %s was neither inserted nor found", id)
-		}
-		return replayed(c, true, "use", c.Request().URL.Path, func() (any, error) { return prev, nil })
+		return replayedUse(c, prev)
 	}
 	return c.JSON(http.StatusCreated, u)
+}
+
+// replayedUse answers a retried use POST with the use it logged (200,
+// Idempotent-Replayed, Location), as every retried POST is answered.
+func replayedUse(c echo.Context, u models.UseLog) error {
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	c.Response().Header().Set(echo.HeaderLocation, c.Request().URL.Path)
+	return c.JSON(http.StatusOK, u)
 }
 
 // listUses lists the uses logged against a grant, newest first: GET
