@@ -20,6 +20,7 @@ import (
 	"github.com/cityapprovals/approvals/metrics"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/schema"
+	"github.com/cityapprovals/approvals/tracing"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -196,6 +197,17 @@ type prod struct {
 	db  *gorm.DB
 	tc  client.Client
 	reg *prometheus.Registry // served at /metrics
+	tr  *tracing.Tracing     // nil unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+}
+
+// close shuts the Temporal client and, last, the tracer (its buffered spans).
+func (p *prod) close() {
+	p.tc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.tr.Shutdown(ctx); err != nil {
+		p.log.Warn().Err(err).Msg("traces not all exported")
+	}
 }
 
 // openProd reads the environment, opens and migrates the database and
@@ -232,9 +244,23 @@ func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 		return nil, err
 	}
 	buildInfo(p.reg, cfg.Ops)
+	if p.tr, err = tracing.Start(ctx, "approvals-"+name); err != nil {
+		return nil, err
+	}
+	traced, err := p.tr.Temporal()
+	if err != nil {
+		return nil, err
+	}
+	if p.tr != nil {
+		p.log.Info().Str("endpoint", os.Getenv(tracing.EndpointVar)).Msg("traces exported over OTLP/HTTP")
+	}
 	sdk := metrics.Temporal(p.reg)
-	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, cfg.Codec, p.log,
-		func(o *client.Options) { o.MetricsHandler = sdk }); err != nil {
+	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, cfg.Codec, p.log, func(o *client.Options) {
+		o.MetricsHandler = sdk
+		if traced != nil { // the workers built from this client trace too
+			o.Interceptors = append(o.Interceptors, traced)
+		}
+	}); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -245,9 +271,9 @@ func runAPI(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer p.tc.Close()
+	defer p.close()
 	srv := newServer(p.db, p.tc, p.cfg, p.log)
-	srv.Metrics = p.reg
+	srv.Metrics, srv.Tracing = p.reg, p.tr
 	metrics.Tasks(p.reg, p.db, time.Now)
 	if p.cfg.OIDC.Issuer != "" {
 		if srv.OIDC, err = api.NewOIDC(ctx, p.cfg.OIDC); err != nil {
@@ -266,7 +292,7 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer p.tc.Close()
+	defer p.close()
 	w, err := newWorker(ctx, p.tc, p.cfg, p.db, p.log)
 	if err != nil {
 		return err
