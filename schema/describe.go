@@ -186,3 +186,125 @@ func Diff(want, got []string) string {
 	}
 	return b.String()
 }
+
+// Suggest drafts the SQL of a migration that turns got into want, from
+// Describe's lines, for dialect ("postgres" or "sqlite"): CREATE TABLE for a
+// missing table (its columns in name order: reorder them at will), ALTER
+// TABLE … ADD COLUMN, CREATE INDEX, and DROP for what the models no longer
+// have. It is a draft to read, not to apply blindly (a NOT NULL column added
+// to a table with rows needs a default).
+func Suggest(dialect string, want, got []string) string {
+	missing, extra := minus(want, got), minus(got, want)
+	newTables := map[string]bool{}
+	for _, l := range missing {
+		if t, ok := strings.CutPrefix(l, "table "); ok {
+			newTables[t] = true
+		}
+	}
+	var b strings.Builder
+	cols := map[string][]string{} // new table → column definitions
+	pk := map[string]string{}     // new table → primary key columns
+	var after []string            // statements after the CREATE TABLEs
+	for _, l := range missing {
+		kind, rest, _ := strings.Cut(l, " ")
+		switch kind {
+		case "column":
+			tc, def, _ := strings.Cut(rest, " ")
+			t, c, _ := strings.Cut(tc, ".")
+			def = columnDef(def)
+			if newTables[t] {
+				cols[t] = append(cols[t], c+" "+def)
+			} else {
+				after = append(after, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s;", t, c, def))
+			}
+		case "primary": // SQLite: primary key T (cols)
+			t, on, _ := strings.Cut(strings.TrimPrefix(rest, "key "), " ")
+			if newTables[t] {
+				pk[t] = on
+			} else {
+				after = append(after, fmt.Sprintf("-- %s: SQLite cannot add a primary key %s to a table; rebuild it", t, on))
+			}
+		case "index":
+			t, idx, _ := strings.Cut(rest, " ")
+			unique := ""
+			if u, ok := strings.CutPrefix(idx, "unique "); ok {
+				unique, idx = "UNIQUE ", u
+			}
+			name, on, _ := strings.Cut(idx, " ")
+			if dialect == "postgres" && name == t+"_pkey" {
+				if _, cs, ok := strings.Cut(on, " "); ok && newTables[t] {
+					pk[t] = cs
+				} else if ok {
+					after = append(after, fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY %s;", t, cs))
+				}
+				continue
+			}
+			if dialect == "postgres" {
+				on = "USING " + on
+			}
+			after = append(after, fmt.Sprintf("CREATE %sINDEX %s ON %s %s;", unique, name, t, on))
+		}
+	}
+	for _, l := range missing {
+		if t, ok := strings.CutPrefix(l, "table "); ok {
+			defs := cols[t]
+			if pk[t] != "" {
+				defs = append(defs, "PRIMARY KEY "+pk[t])
+			}
+			fmt.Fprintf(&b, "CREATE TABLE %s (\n    %s\n);\n", t, strings.Join(defs, ",\n    "))
+		}
+	}
+	for _, s := range after {
+		fmt.Fprintln(&b, s)
+	}
+	gone := map[string]bool{}
+	for _, l := range extra {
+		if t, ok := strings.CutPrefix(l, "table "); ok {
+			gone[t] = true
+			fmt.Fprintf(&b, "DROP TABLE %s;\n", t)
+		}
+	}
+	for _, l := range extra {
+		kind, rest, _ := strings.Cut(l, " ")
+		switch kind {
+		case "column":
+			tc, _, _ := strings.Cut(rest, " ")
+			if t, c, _ := strings.Cut(tc, "."); !gone[t] {
+				fmt.Fprintf(&b, "ALTER TABLE %s DROP COLUMN %s;\n", t, c)
+			}
+		case "index":
+			t, idx, _ := strings.Cut(rest, " ")
+			name, _, _ := strings.Cut(strings.TrimPrefix(idx, "unique "), " ")
+			if !gone[t] && name != t+"_pkey" {
+				fmt.Fprintf(&b, "DROP INDEX %s;\n", name)
+			}
+		}
+	}
+	return b.String()
+}
+
+// columnDef turns Describe's "TYPE NULL|NOT NULL [DEFAULT d]" into SQL.
+func columnDef(def string) string {
+	if i := strings.Index(def, " NOT NULL"); i >= 0 {
+		return def
+	}
+	if i := strings.Index(def, " NULL"); i >= 0 {
+		return def[:i] + def[i+len(" NULL"):]
+	}
+	return def
+}
+
+// minus is the lines of a that b lacks, in a's order.
+func minus(a, b []string) []string {
+	in := make(map[string]bool, len(b))
+	for _, l := range b {
+		in[l] = true
+	}
+	var out []string
+	for _, l := range a {
+		if !in[l] {
+			out = append(out, l)
+		}
+	}
+	return out
+}

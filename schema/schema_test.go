@@ -88,9 +88,11 @@ func TestMigrationsBuildTheModelsSchema(t *testing.T) {
 			if _, err := schema.Up(context.Background(), migrated); err != nil {
 				t.Fatal(err)
 			}
-			if d := schema.Diff(describe(t, auto), describe(t, migrated)); d != "" {
+			want, got := describe(t, auto), describe(t, migrated)
+			if d := schema.Diff(want, got); d != "" {
 				t.Fatalf("the migrations in schema/migrations/%s do not build what AutoMigrate of the models builds; "+
-					"write a migration NNNNN_what.sql in each of schema/migrations/postgres and schema/migrations/sqlite:\n%s", name, d)
+					"write a migration NNNNN_what.sql in each of schema/migrations/postgres and schema/migrations/sqlite:\n%s"+
+					"a draft of its %s statements (check them):\n%s", name, d, name, schema.Suggest(name, want, got))
 			}
 		})
 	}
@@ -107,6 +109,17 @@ func TestDiffNamesThePieces(t *testing.T) {
 	}
 	if schema.Diff(want, want) != "" {
 		t.Fatal("equal schemas differ")
+	}
+	// Drafts: a new table with its key and index, a new column, a dropped one.
+	want = []string{"column events.note text NULL", "column holds.id text NOT NULL", "column holds.n bigint NOT NULL DEFAULT 0",
+		"index holds idx_holds_n btree (n)", "index holds unique holds_pkey btree (id)", "table events", "table holds"}
+	got = []string{"column events.old text NULL", "table events"}
+	sql := schema.Suggest("postgres", want, got)
+	for _, s := range []string{"CREATE TABLE holds (\n    id text NOT NULL,\n    n bigint NOT NULL DEFAULT 0,\n    PRIMARY KEY (id)\n);",
+		"CREATE INDEX idx_holds_n ON holds USING btree (n);", "ALTER TABLE events ADD COLUMN note text;", "ALTER TABLE events DROP COLUMN old;"} {
+		if !strings.Contains(sql, s) {
+			t.Errorf("draft lacks %q:\n%s", s, sql)
+		}
 	}
 }
 
