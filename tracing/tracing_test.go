@@ -2,81 +2,25 @@ package tracing_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/tracing"
+	"github.com/cityapprovals/approvals/tracing/tracingtest"
 	"github.com/labstack/echo/v4"
-	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
-// receiver is an in-process OTLP/HTTP trace receiver: it decodes each
-// export request (protobuf) with the collector's pdata, as a collector's
-// otlp receiver does, and keeps the spans' names by service.
-type receiver struct {
-	mu    sync.Mutex
-	spans map[string][]string // service.name → span names
-}
-
-func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	if req.URL.Path != "/v1/traces" || req.Header.Get("Content-Type") != "application/x-protobuf" {
-		http.Error(w, "want POST /v1/traces in protobuf", http.StatusUnsupportedMediaType)
-		return
-	}
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	er := ptraceotlp.NewExportRequest()
-	if err := er.UnmarshalProto(body); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	r.add(er.Traces())
-	out, _ := ptraceotlp.NewExportResponse().MarshalProto()
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(out)
-}
-
-func (r *receiver) add(td ptrace.Traces) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.spans == nil {
-		r.spans = map[string][]string{}
-	}
-	for i := 0; i < td.ResourceSpans().Len(); i++ {
-		rs := td.ResourceSpans().At(i)
-		svc, _ := rs.Resource().Attributes().Get("service.name")
-		for j := 0; j < rs.ScopeSpans().Len(); j++ {
-			ss := rs.ScopeSpans().At(j).Spans()
-			for k := 0; k < ss.Len(); k++ {
-				r.spans[svc.Str()] = append(r.spans[svc.Str()], ss.At(k).Name())
-			}
-		}
-	}
-}
-
-func (r *receiver) names(service string) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.spans[service])
-}
-
-// start runs the receiver and points OTEL_EXPORTER_OTLP_ENDPOINT at it.
-func start(t *testing.T) *receiver {
-	r := &receiver{}
+// start runs an in-process OTLP receiver (tracingtest) and points OTEL_EXPORTER_OTLP_ENDPOINT at it.
+func start(t *testing.T) *tracingtest.Receiver {
+	r := &tracingtest.Receiver{}
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	t.Setenv(tracing.EndpointVar, srv.URL)
@@ -126,7 +70,7 @@ func TestHTTPSpansExported(t *testing.T) {
 	if err := tr.Shutdown(ctx); err != nil { // exports what is buffered
 		t.Fatal(err)
 	}
-	if got := r.names("approvals-api"); !slices.Contains(got, "GET /api/v1/share-requests/:id") {
+	if got := r.Names("approvals-api"); !slices.Contains(got, "GET /api/v1/share-requests/:id") {
 		t.Fatalf("spans received for approvals-api: %v", got)
 	}
 }
@@ -185,7 +129,7 @@ func TestTemporalSpansExported(t *testing.T) {
 	if err := tr.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := r.names("approvals-worker")
+	got := r.Names("approvals-worker")
 	for _, want := range []string{"StartWorkflow:Hello", "RunWorkflow:Hello", "StartActivity:Greet", "RunActivity:Greet"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("no span %s; received %v", want, got)
