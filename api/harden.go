@@ -34,7 +34,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	if read == 0 {
 		read = ReadTimeout
 	}
-	return &http.Server{Addr: addr, Handler: s.Handler(), ReadHeaderTimeout: min(ReadHeaderTimeout, read),
+	return &http.Server{Addr: addr, Handler: s.Tracing.HTTP(s.Handler()), ReadHeaderTimeout: min(ReadHeaderTimeout, read),
 		ReadTimeout: read, WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout}
 }
 

@@ -108,7 +108,7 @@ func (s *Server) decoded(ctx context.Context, id string, h *historypb.History, s
 
 // historySource says where a procedure's history is now, without reading it.
 func (s *Server) historySource(ctx context.Context, workflowID string) (string, error) {
-	_, err := s.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	_, err := s.Temporal.DescribeWorkflow(ctx, workflowID, "")
 	var nf *serviceerror.NotFound
 	switch {
 	case err == nil:

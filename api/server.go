@@ -21,6 +21,7 @@ import (
 	"github.com/cityapprovals/approvals/metrics"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
+	"github.com/cityapprovals/approvals/tracing"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,6 +88,9 @@ type Server struct {
 	// DevLogin serves the console's development sign-in (`approvals dev`
 	// only; issue 15).
 	DevLogin bool
+	// Tracing, when set, traces each request (OTEL_EXPORTER_OTLP_ENDPOINT;
+	// issue 16): a server span named by its route.
+	Tracing *tracing.Tracing
 }
 
 func (s *Server) now() time.Time {
@@ -103,6 +107,9 @@ func (s *Server) Handler() *echo.Echo {
 	e.HTTPErrorHandler = s.errorHandler
 	if l := s.limiter(); l != nil {
 		s.rates = l
+	}
+	if s.Tracing != nil {
+		e.Use(tracing.Route)
 	}
 	e.Use(requestID)
 	e.Use(s.logRequests)

@@ -246,7 +246,7 @@ func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []a
 			continue
 		}
 		r := recs[0]
-		if _, err := s.tc.DescribeWorkflowExecution(ctx, r.WorkflowID, ""); err != nil {
+		if _, err := s.tc.DescribeWorkflow(ctx, r.WorkflowID, ""); err != nil {
 			var nf *serviceerror.NotFound
 			if !errors.As(err, &nf) {
 				return nil, fmt.Errorf("describe %s: %w", r.WorkflowID, err)
@@ -299,8 +299,8 @@ func (s *stack) decideAndWait(ctx context.Context, w world, id string) error {
 			return err
 		}
 		if r.Status == models.StatusGranted {
-			d, err := s.tc.DescribeWorkflowExecution(ctx, r.WorkflowID, "")
-			if err == nil && d.GetWorkflowExecutionInfo().GetCloseTime() != nil {
+			d, err := s.tc.DescribeWorkflow(ctx, r.WorkflowID, "")
+			if err == nil && d.RawResponse.GetWorkflowExecutionInfo().GetCloseTime() != nil {
 				return nil
 			}
 		} else if r.Status != models.StatusPending {

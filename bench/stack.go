@@ -21,6 +21,7 @@ import (
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
+	"github.com/cityapprovals/approvals/schema"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/serviceerror"
@@ -95,7 +96,7 @@ func newStack(ctx context.Context, cfg Config) (*stack, error) {
 	if s.db, err = models.Open(s.dbURL, s.sqlite); err != nil {
 		return nil, fmt.Errorf("open the database: %w", err)
 	}
-	if err := models.Migrate(s.db); err != nil {
+	if _, err := schema.Up(ctx, s.db); err != nil { // as approvals migrate up does
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	cd, keys := cfg.Codec, os.Getenv("APPROVALS_CODEC_KEYS")
@@ -110,7 +111,7 @@ func newStack(ctx context.Context, cfg Config) (*stack, error) {
 	s.secret = []byte(hex.EncodeToString(secret))
 	s.env = append(os.Environ(),
 		"TEMPORAL_ADDRESS="+s.taddr, "TEMPORAL_NAMESPACE="+cfg.Namespace,
-		"APPROVALS_JWT_SECRET="+string(s.secret), "APPROVALS_RATE_LIMIT=off", "APPROVALS_LOG_LEVEL=warn",
+		"APPROVALS_JWT_SECRET="+string(s.secret), "APPROVALS_DEV_TOKENS=1", "APPROVALS_RATE_LIMIT=off", "APPROVALS_LOG_LEVEL=warn",
 		"APPROVALS_SIGNING_KEY="+audit.NewSigningKey(), "APPROVALS_CODEC_KEYS="+keys, "DATABASE_URL="+s.dbURL)
 	if s.tc, err = client.DialContext(ctx, client.Options{HostPort: s.taddr, Namespace: cfg.Namespace, Logger: quiet{},
 		DataConverter: codec.DataConverter(cd), FailureConverter: codec.FailureConverter(cd)}); err != nil {

@@ -79,9 +79,18 @@ func TestCompose(t *testing.T) {
 	if !slices.Equal(s["worker"].Command, []string{"worker"}) || !slices.Equal(s["api"].Command, []string{"api"}) {
 		t.Errorf("commands: worker %v, api %v", s["worker"].Command, s["api"].Command)
 	}
+	// Our schema migrated by a one-shot job on the same image, before worker and api.
+	if !slices.Equal(s["migrate"].Command, []string{"migrate", "up"}) || s["migrate"].Image != s["worker"].Image {
+		t.Errorf("migrate %v on %q: want `approvals migrate up` on the worker's image", s["migrate"].Command, s["migrate"].Image)
+	}
+	for _, name := range []string{"worker", "api"} {
+		if s[name].DependsOn["migrate"].Condition != "service_completed_successfully" {
+			t.Errorf("%s does not wait for the migrate job to complete", name)
+		}
+	}
 	// Health checks on every long-running service; the app's through its own binary.
 	for name, svc := range s {
-		if name == "temporal-schema" {
+		if name == "temporal-schema" || name == "migrate" {
 			continue
 		}
 		if svc.Healthcheck == nil || len(svc.Healthcheck.Test) == 0 {

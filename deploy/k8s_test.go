@@ -132,6 +132,10 @@ func checkDeployment(t *testing.T, d *appsv1.Deployment, cm *corev1.ConfigMap) {
 	if !slices.Contains(refs, "configmap/"+cm.Name) || !slices.Contains(refs, "secret/approvals") {
 		t.Errorf("%s takes its environment from %v, want configmap/%s and secret/approvals", d.Name, refs, cm.Name)
 	}
+	// The schema is migrated before the process starts (it refuses one behind).
+	if ic := d.Spec.Template.Spec.InitContainers; len(ic) != 1 || !slices.Equal(ic[0].Args, []string{"migrate", "up"}) || ic[0].Image != c.Image {
+		t.Errorf("%s: want one init container running `approvals migrate up` on the same image", d.Name)
+	}
 	if c.LivenessProbe == nil {
 		t.Errorf("%s has no liveness probe", d.Name)
 	}

@@ -98,7 +98,7 @@ func deleteExecutions(t *testing.T, c client.Client, ids ...string) {
 	}
 	for _, id := range ids {
 		eventually(t, 90*time.Second, id+" is gone from Temporal", func() bool {
-			_, err := c.DescribeWorkflowExecution(context.Background(), id, "")
+			_, err := c.DescribeWorkflow(context.Background(), id, "")
 			var nf *serviceerror.NotFound
 			if !errors.As(err, &nf) {
 				return false
@@ -317,7 +317,7 @@ func TestArchiverKilledMidPageResumes(t *testing.T) {
 		fillers = append(fillers, id)
 	}
 	eventually(t, 60*time.Second, "the archiver is inside the page", func() bool { return len(archivedCount(t, db, fillers)) >= 3 })
-	desc, err := tc.DescribeWorkflowExecution(ctx, workflows.ArchiverID, "")
+	desc, err := tc.DescribeWorkflow(ctx, workflows.ArchiverID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestArchiverKilledMidPageResumes(t *testing.T) {
 	}
 	// The killed pass was retried (not started over by a new pass) and
 	// resumed from its heartbeat.
-	run := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	run := desc.RawResponse.GetWorkflowExecutionInfo().GetExecution().GetRunId()
 	eventually(t, 60*time.Second, "the archiver's history shows the pass retried", func() bool {
 		it := tc.GetWorkflowHistory(ctx, workflows.ArchiverID, run, false, 0)
 		for it.HasNext() {

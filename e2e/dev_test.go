@@ -69,7 +69,7 @@ func TestDevResumesOnSameDataDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.DescribeWorkflowExecution(context.Background(), id, ""); err != nil {
+	if _, err := c.DescribeWorkflow(context.Background(), id, ""); err != nil {
 		t.Fatalf("%s not in namespace %s: %v", id, namespace, err)
 	}
 	if r, err := devserver.Retention(context.Background(), c, namespace); err != nil || r != 30*24*time.Hour {

@@ -130,7 +130,15 @@ func run(m *testing.M) (int, error) {
 	} else {
 		s.env = append(s.env, "DATABASE_URL=")
 	}
+	s.env = append(s.env, "APPROVALS_DEV_TOKENS=1") // HS256 tokens without an OIDC issuer
 	sys = s
+	if s.postgres { // as an operator does before starting api and worker; dev migrates itself
+		mig := exec.Command(s.bin, "migrate", "up")
+		mig.Env, mig.Stdout, mig.Stderr = s.env, os.Stderr, os.Stderr
+		if err := mig.Run(); err != nil {
+			return 0, fmt.Errorf("approvals migrate up: %w", err)
+		}
+	}
 	if err := s.startWorker(); err != nil {
 		return 0, err
 	}

@@ -82,7 +82,7 @@ func TestOperations(t *testing.T) {
 	until(t, "the API's metrics", func() (bool, string) {
 		_, body := get(sys.base + "/metrics")
 		return strings.Contains(body, `approvals_http_requests_total{method="POST",route="/api/v1/share-requests",status="201"}`) &&
-			strings.Contains(body, `approvals_tasks_open{city="wuhan",procedure="share_request"}`), body
+			strings.Contains(body, `approvals_tasks_open{city="wuhan",level="statutory",procedure="share_request"}`), body
 	})
 
 	w.stop()

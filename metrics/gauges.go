@@ -13,10 +13,12 @@ import (
 const scrapeTimeout = 5 * time.Second
 
 var (
-	openDesc = prometheus.NewDesc("approvals_tasks_open", "Open human tasks by city and procedure.",
-		[]string{"city", "procedure"}, nil)
-	overdueDesc = prometheus.NewDesc("approvals_tasks_overdue", "Open human tasks past their due time, by city and procedure.",
-		[]string{"city", "procedure"}, nil)
+	openDesc = prometheus.NewDesc("approvals_tasks_open",
+		"Open human tasks by city, procedure and level (statutory: the regulation sets the period; service: a service level or platform rule).",
+		[]string{"city", "procedure", "level"}, nil)
+	overdueDesc = prometheus.NewDesc("approvals_tasks_overdue",
+		"Open human tasks past their due time, by city, procedure and level (statutory or service).",
+		[]string{"city", "procedure", "level"}, nil)
 	tasksErrDesc = prometheus.NewDesc("approvals_tasks_scrape_error", "1 when this scrape could not count the tasks.", nil, nil)
 	lagErrDesc   = prometheus.NewDesc("approvals_archive_scrape_error", "1 when this scrape could not read the archiver's watermark.", nil, nil)
 	lagDesc      = prometheus.NewDesc("approvals_archive_lag_seconds",
@@ -25,7 +27,8 @@ var (
 		"The history archiver's watermark, as a Unix time.", nil, nil)
 )
 
-// Tasks registers gauges of the open and overdue tasks, counted from the
+// Tasks registers gauges of the open and overdue tasks by city, procedure
+// and level (statutory or service; issue 16, point 3), counted from the
 // database on each scrape with one grouped query (indexed on status).
 func Tasks(r prometheus.Registerer, db *gorm.DB, now func() time.Time) {
 	r.MustRegister(tasks{db: db, now: now})
@@ -47,19 +50,30 @@ func (t tasks) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	var rows []struct {
 		Jurisdiction, Procedure string
+		Statutory               bool
 		Open, Overdue           int64
 	}
 	err := t.db.WithContext(ctx).Model(&models.Task{}).
-		Select("jurisdiction, procedure, count(*) AS open, sum(CASE WHEN overdue OR due_at < ? THEN 1 ELSE 0 END) AS overdue", t.now()).
-		Where("status = ?", models.TaskOpen).Group("jurisdiction, procedure").Scan(&rows).Error
+		Select("jurisdiction, procedure, statutory, count(*) AS open, sum(CASE WHEN overdue OR due_at < ? THEN 1 ELSE 0 END) AS overdue", t.now()).
+		Where("status = ?", models.TaskOpen).Group("jurisdiction, procedure, statutory").Scan(&rows).Error
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(tasksErrDesc, prometheus.GaugeValue, 1)
 		return
 	}
 	for _, r := range rows {
-		ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(r.Open), r.Jurisdiction, r.Procedure)
-		ch <- prometheus.MustNewConstMetric(overdueDesc, prometheus.GaugeValue, float64(r.Overdue), r.Jurisdiction, r.Procedure)
+		lv := level(r.Statutory)
+		ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(r.Open), r.Jurisdiction, r.Procedure, lv)
+		ch <- prometheus.MustNewConstMetric(overdueDesc, prometheus.GaugeValue, float64(r.Overdue), r.Jurisdiction, r.Procedure, lv)
 	}
+}
+
+// level is the task gauges' level label: statutory where the regulation
+// sets the task's period (models.Task.Statutory), service otherwise.
+func level(statutory bool) string {
+	if statutory {
+		return "statutory"
+	}
+	return "service"
 }
 
 // ArchiveLag registers the history archiver's lag: watermark reads the

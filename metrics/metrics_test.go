@@ -97,15 +97,16 @@ func TestTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	task := func(id, city, proc, status string, due time.Time) models.Task {
+	task := func(id, city, proc, status string, due time.Time, statutory bool) models.Task {
 		return models.Task{ID: id, Procedure: proc, ProcedureID: "p-" + id, WorkflowID: "w-" + id, Kind: "review",
-			Jurisdiction: city, AssigneeRole: "department", Status: status, DueAt: due}
+			Jurisdiction: city, AssigneeRole: "department", Status: status, DueAt: due, Statutory: statutory}
 	}
 	for _, x := range []models.Task{
-		task("1", "wuhan", "share", models.TaskOpen, now.Add(time.Hour)),
-		task("2", "wuhan", "share", models.TaskOpen, now.Add(-time.Hour)),
-		task("3", "wuhan", "share", "closed", now.Add(-time.Hour)),
-		task("4", "xiamen", "open-data", models.TaskOpen, now.Add(24*time.Hour)),
+		task("1", "wuhan", "share", models.TaskOpen, now.Add(time.Hour), true),
+		task("2", "wuhan", "share", models.TaskOpen, now.Add(-time.Hour), true),
+		task("3", "wuhan", "share", "closed", now.Add(-time.Hour), true),
+		task("5", "wuhan", "share", models.TaskOpen, now.Add(-time.Hour), false), // a service level
+		task("4", "xiamen", "open-data", models.TaskOpen, now.Add(24*time.Hour), true),
 	} {
 		if err := db.Create(&x).Error; err != nil {
 			t.Fatal(err)
@@ -115,10 +116,12 @@ func TestTasks(t *testing.T) {
 	Tasks(r, db, func() time.Time { return now })
 	text := scrape(t, Handler(r))
 	has(t, text,
-		`approvals_tasks_open{city="wuhan",procedure="share"} 2`,
-		`approvals_tasks_overdue{city="wuhan",procedure="share"} 1`,
-		`approvals_tasks_open{city="xiamen",procedure="open-data"} 1`,
-		`approvals_tasks_overdue{city="xiamen",procedure="open-data"} 0`)
+		`approvals_tasks_open{city="wuhan",level="statutory",procedure="share"} 2`,
+		`approvals_tasks_overdue{city="wuhan",level="statutory",procedure="share"} 1`,
+		`approvals_tasks_open{city="wuhan",level="service",procedure="share"} 1`,
+		`approvals_tasks_overdue{city="wuhan",level="service",procedure="share"} 1`,
+		`approvals_tasks_open{city="xiamen",level="statutory",procedure="open-data"} 1`,
+		`approvals_tasks_overdue{city="xiamen",level="statutory",procedure="open-data"} 0`)
 	if strings.Contains(text, "approvals_tasks_scrape_error") {
 		t.Errorf("scrape error reported:\n%s", text)
 	}

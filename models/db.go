@@ -36,9 +36,12 @@ func Open(url, sqlitePath string) (*gorm.DB, error) {
 	return db, nil
 }
 
-// Migrate creates or updates the tables.
-// On PostgreSQL an advisory lock keeps the api and the worker, started
-// together, from migrating at the same time.
+// Migrate creates or updates the tables by GORM AutoMigrate of the models.
+// Processes no longer call it: their schema comes from the versioned
+// migrations (package schema, `approvals migrate up`). It stays for the test
+// that compares the migrations with the models and for the packages' unit
+// tests, which build a database from the models.
+// On PostgreSQL an advisory lock keeps two callers from migrating at once.
 func Migrate(db *gorm.DB) error {
 	if !IsPostgres(db) {
 		if err := migrate(db); err != nil {

@@ -169,11 +169,11 @@ func StartRetime(ctx context.Context, c client.Client, rev int, job RetimeJob) (
 // what its progress query says.
 func RetimeStatus(ctx context.Context, c client.Client, id string) (RetimeProgress, error) {
 	var p RetimeProgress
-	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	desc, err := c.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return p, fmt.Errorf("describe %s: %w", id, err)
 	}
-	if desc.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+	if desc.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &p); err != nil {
 			return p, fmt.Errorf("result of %s: %w", id, err)
 		}

@@ -46,7 +46,7 @@ func runToken(args []string) error {
 
 // runCatalog imports catalog entries into the database that DATABASE_URL (or
 // the dev SQLite file under --data-dir) names.
-func runCatalog(_ context.Context, args []string) error {
+func runCatalog(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "import" {
 		return fmt.Errorf("usage: approvals catalog import [--data-dir .data] FILE.json")
 	}
@@ -80,7 +80,7 @@ func runCatalog(_ context.Context, args []string) error {
 				i, it.Jurisdiction, p.ShareRequest.ConditionsArticle, strings.Join(p.ShareRequest.Conditions, ", "))
 		}
 	}
-	db, err := openDB(cfg.DatabaseURL, filepath.Join(*dataDir, "approvals.db"))
+	db, err := openDB(ctx, cfg, filepath.Join(*dataDir, "approvals.db"), false, newLogger(cfg.LogLevel, true))
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func runCalendar(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(cfg.DatabaseURL, filepath.Join(*dataDir, "approvals.db"))
+	db, err := openDB(ctx, cfg, filepath.Join(*dataDir, "approvals.db"), false, newLogger(cfg.LogLevel, true))
 	if err != nil {
 		return err
 	}

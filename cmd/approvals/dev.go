@@ -69,7 +69,7 @@ func runDev(ctx context.Context, args []string) error {
 	} else {
 		dbDesc = "PostgreSQL (DATABASE_URL)"
 	}
-	db, err := openDB(cfg.DatabaseURL, filepath.Join(*dataDir, "approvals.db"))
+	db, err := openDB(ctx, cfg, filepath.Join(*dataDir, "approvals.db"), true, log)
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,7 @@ func TestSigningKeyConfiguration(t *testing.T) {
 func TestProductionNeedsKeys(t *testing.T) {
 	t.Setenv("DATABASE_URL", "postgres://db/x")
 	t.Setenv("APPROVALS_JWT_SECRET", "9c1e5b7a3f02d84e6b19c7a5d3e0f28b4a6c9e1d")
+	t.Setenv("APPROVALS_DEV_TOKENS", "1")
 	t.Setenv("APPROVALS_SIGNING_KEY_FILE", "")
 	t.Setenv("APPROVALS_CODEC_KEY_ID", "")
 	t.Setenv("APPROVALS_SIGNING_KEY", "")

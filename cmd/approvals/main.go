@@ -5,6 +5,7 @@
 //	approvals dev     [--addr 127.0.0.1:8080] [--data-dir .data]
 //	approvals api     (configured by environment, see README.md)
 //	approvals worker  (configured by environment)
+//	approvals migrate up|status [--data-dir .data]
 //	approvals token   --subject ID --role ROLE [--dept CODE] [--jurisdiction CITY] [--ttl 8h]
 //	approvals catalog import FILE.json
 //	approvals replay  --workflow-id ID | --history FILE
@@ -30,6 +31,8 @@ commands:
                    (unless TEMPORAL_ADDRESS is set), the worker and the API
   api              the HTTP API (production; configured by environment)
   worker           the Temporal worker (production; configured by environment)
+  migrate          up: apply the database's pending migrations (before api and worker
+                   start); status: list them
   token            print a signed JWT for a user
   catalog import   import catalog entries from a JSON file (an array of items)
   replay           replay a history (--workflow-id ID | --history FILE) on the current
@@ -63,6 +66,8 @@ func main() {
 		err = runAPI(ctx, args)
 	case "worker":
 		err = runWorker(ctx, args)
+	case "migrate": // issue 16: versioned migrations
+		err = runMigrate(ctx, args, os.Stdout)
 	case "token":
 		err = runToken(args)
 	case "catalog":

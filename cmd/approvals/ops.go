@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cityapprovals/approvals/dblog"
 	"github.com/cityapprovals/approvals/metrics"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,12 @@ type ops struct {
 	DBMaxConns       int    // APPROVALS_DB_MAX_CONNS
 	BuildID          string // APPROVALS_BUILD_ID, else the VCS revision
 	MetricsAddr      string // APPROVALS_WORKER_METRICS_ADDR; none when empty
+	// SlowQuery (APPROVALS_SLOW_QUERY): database queries slower than this
+	// are logged; 0 or off logs none.
+	SlowQuery time.Duration
+	// DevTokens (APPROVALS_DEV_TOKENS=1) lets `approvals api` take HS256
+	// development tokens without an OIDC issuer (development and tests).
+	DevTokens bool
 }
 
 // readOps reads the worker's limits, the pool and the build ID.
@@ -51,6 +58,20 @@ func readOps() (ops, error) {
 	}
 	if o.DBMaxConns, err = positive("APPROVALS_DB_MAX_CONNS", o.MaxActivities+poolHeadroom, 1000); err != nil {
 		return o, err
+	}
+	switch v := env("APPROVALS_SLOW_QUERY", dblog.DefaultThreshold.String()); v {
+	case "0", "off":
+	default:
+		if o.SlowQuery, err = time.ParseDuration(v); err != nil || o.SlowQuery <= 0 {
+			return o, badConfig("APPROVALS_SLOW_QUERY=%q: want a duration such as 200ms, or off", v)
+		}
+	}
+	switch v := os.Getenv("APPROVALS_DEV_TOKENS"); v {
+	case "", "0":
+	case "1":
+		o.DevTokens = true
+	default:
+		return o, badConfig("APPROVALS_DEV_TOKENS=%q: want 1 (development tokens allowed) or unset", v)
 	}
 	if o.DBMaxConns < o.MaxActivities+1 {
 		return o, badConfig("APPROVALS_DB_MAX_CONNS=%d is below APPROVALS_WORKER_MAX_ACTIVITIES+1 (%d): activities would wait for connections while holding their slots; raise the pool or lower the activities",

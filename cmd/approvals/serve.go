@@ -14,10 +14,13 @@ import (
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/archive"
 	"github.com/cityapprovals/approvals/codec"
+	"github.com/cityapprovals/approvals/dblog"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/metrics"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/schema"
+	"github.com/cityapprovals/approvals/tracing"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -49,13 +52,26 @@ func (t tlog) Info(msg string, kv ...any)  { t.log(t.l.Info(), msg, kv) }
 func (t tlog) Warn(msg string, kv ...any)  { t.log(t.l.Warn(), msg, kv) }
 func (t tlog) Error(msg string, kv ...any) { t.log(t.l.Error(), msg, kv) }
 
-// openDB opens and migrates the database.
-func openDB(url, sqlitePath string) (*gorm.DB, error) {
-	db, err := models.Open(url, sqlitePath)
+// openDB opens the database, logs its slow queries (APPROVALS_SLOW_QUERY)
+// and, with migrate, applies the pending migrations (approvals dev);
+// otherwise it refuses a schema that is behind, naming `approvals migrate up`.
+func openDB(ctx context.Context, cfg config, sqlitePath string, migrate bool, log zerolog.Logger) (*gorm.DB, error) {
+	db, err := models.Open(cfg.DatabaseURL, sqlitePath)
 	if err != nil {
 		return nil, err
 	}
-	if err := models.Migrate(db); err != nil {
+	db.Logger = dblog.New(log, cfg.Ops.SlowQuery)
+	if migrate {
+		applied, err := schema.Up(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info().Ints64("versions", applied).Msg("database migrated")
+		}
+		return db, nil
+	}
+	if err := schema.Check(ctx, db); err != nil {
 		return nil, err
 	}
 	return db, nil
@@ -181,6 +197,17 @@ type prod struct {
 	db  *gorm.DB
 	tc  client.Client
 	reg *prometheus.Registry // served at /metrics
+	tr  *tracing.Tracing     // nil unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+}
+
+// close shuts the Temporal client and, last, the tracer (its buffered spans).
+func (p *prod) close() {
+	p.tc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.tr.Shutdown(ctx); err != nil {
+		p.log.Warn().Err(err).Msg("traces not all exported")
+	}
 }
 
 // openProd reads the environment, opens and migrates the database and
@@ -195,6 +222,9 @@ func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 	}
 	if name == "api" {
 		if cfg.OIDC.Issuer == "" { // HS256 development tokens
+			if !cfg.Ops.DevTokens {
+				return nil, badConfig("APPROVALS_OIDC_ISSUER is unset: set the city's OpenID Connect provider, or APPROVALS_DEV_TOKENS=1 to take HS256 development tokens (development and tests only)")
+			}
 			if err := cfg.requireSecret(); err != nil {
 				return nil, err
 			}
@@ -207,16 +237,30 @@ func openProd(ctx context.Context, name string, args []string) (*prod, error) {
 		return nil, err
 	}
 	p := &prod{cfg: cfg, log: newLogger(cfg.LogLevel, false).With().Str("process", name).Logger(), reg: metrics.New()}
-	if p.db, err = openDB(cfg.DatabaseURL, ""); err != nil {
+	if p.db, err = openDB(ctx, cfg, "", false, p.log); err != nil {
 		return nil, err
 	}
 	if err := sizePool(p.db, cfg.Ops); err != nil {
 		return nil, err
 	}
 	buildInfo(p.reg, cfg.Ops)
+	if p.tr, err = tracing.Start(ctx, "approvals-"+name); err != nil {
+		return nil, err
+	}
+	traced, err := p.tr.Temporal()
+	if err != nil {
+		return nil, err
+	}
+	if p.tr != nil {
+		p.log.Info().Str("endpoint", os.Getenv(tracing.EndpointVar)).Msg("traces exported over OTLP/HTTP")
+	}
 	sdk := metrics.Temporal(p.reg)
-	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, cfg.Codec, p.log,
-		func(o *client.Options) { o.MetricsHandler = sdk }); err != nil {
+	if p.tc, err = dialTemporal(ctx, cfg.Temporal, cfg.Namespace, cfg.Codec, p.log, func(o *client.Options) {
+		o.MetricsHandler = sdk
+		if traced != nil { // the workers built from this client trace too
+			o.Interceptors = append(o.Interceptors, traced)
+		}
+	}); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -227,9 +271,9 @@ func runAPI(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer p.tc.Close()
+	defer p.close()
 	srv := newServer(p.db, p.tc, p.cfg, p.log)
-	srv.Metrics = p.reg
+	srv.Metrics, srv.Tracing = p.reg, p.tr
 	metrics.Tasks(p.reg, p.db, time.Now)
 	if p.cfg.OIDC.Issuer != "" {
 		if srv.OIDC, err = api.NewOIDC(ctx, p.cfg.OIDC); err != nil {
@@ -243,7 +287,7 @@ func runAPI(ctx context.Context, args []string) error {
 			p.log.Info().Str("client_id", p.cfg.Login.ClientID).Str("redirect_url", p.cfg.Login.RedirectURL).Msg("the console signs in through the OIDC provider (code flow with PKCE)")
 		}
 	} else {
-		p.log.Warn().Msg("APPROVALS_OIDC_ISSUER is unset: the API takes HS256 tokens signed with APPROVALS_JWT_SECRET, meant for development and tests; set the city's OIDC provider in production")
+		p.log.Warn().Msg("APPROVALS_DEV_TOKENS=1 and APPROVALS_OIDC_ISSUER unset: the API takes HS256 tokens signed with APPROVALS_JWT_SECRET, for development and tests only; set the city's OIDC provider in production")
 	}
 	p.log.Info().Str("addr", p.cfg.Addr).Str("temporal", p.cfg.Temporal).Msg("API listening")
 	return serveHTTP(ctx, p.cfg.Addr, srv)
@@ -254,7 +298,7 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer p.tc.Close()
+	defer p.close()
 	w, err := newWorker(ctx, p.tc, p.cfg, p.db, p.log)
 	if err != nil {
 		return err
