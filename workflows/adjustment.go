@@ -132,7 +132,7 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 		}
 		tctx, cancel := workflow.WithCancel(ctx)
 		timer := workflow.NewTimer(tctx, max(end.Sub(workflow.Now(ctx)), 0))
-		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || renewal != nil }); err != nil {
+		if err := box.Await(ctx, func() bool { return timer.IsReady() || renewal != nil }); err != nil {
 			cancel()
 			return st, err
 		}

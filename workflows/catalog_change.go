@@ -180,8 +180,7 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
 			return st, fmt.Errorf("upsert status: %w", err)
 		}
-		box.settle() // the refusal's Update answers now that the change is returned
-		if err := workflow.Await(ctx, func() bool { return next != nil || withdrawn != nil }); err != nil {
+		if err := box.Await(ctx, func() bool { return next != nil || withdrawn != nil }); err != nil {
 			return st, err
 		}
 		if withdrawn != nil {

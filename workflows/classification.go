@@ -193,8 +193,7 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 			return st, err
 		}
 		if out.Decision == DecisionReject {
-			box.settle() // the authority's disagreement answers now, not after the dispute
-			ruling, err := disagreement(ctx, c, p, period, out, update, rec)
+			ruling, err := disagreement(ctx, box, c, p, period, out, update, rec)
 			if err != nil {
 				return st, err
 			}
@@ -248,8 +247,7 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
 			return st, fmt.Errorf("upsert status: %w", err)
 		}
-		box.settle() // the decision that led here answers now, not in a year
-		if err := workflow.Sleep(ctx, next.Sub(now)); err != nil {
+		if err := box.Sleep(ctx, next.Sub(now)); err != nil {
 			return st, err
 		}
 		name := fmt.Sprintf("reevaluation-%d", round-1)
@@ -285,7 +283,7 @@ const versionReevaluationEnds = "reevaluation-ends"
 // department's label (第十八条): negotiation between the two, recorded by the
 // authority, then the city government decides; a Dispute child workflow of
 // which "overturned" means the department's label stands.
-func disagreement(ctx workflow.Context, c models.Classification, p regulations.Profile, period regulations.Period, out StepOutcome,
+func disagreement(ctx workflow.Context, box *inbox, c models.Classification, p regulations.Profile, period regulations.Period, out StepOutcome,
 	update func(activities.ClassificationUpdate) error, rec activities.ClassificationUpdate) (DisputeState, error) {
 	id := "dp-" + c.ID
 	u := rec
@@ -306,13 +304,15 @@ func disagreement(ctx workflow.Context, c models.Classification, p regulations.P
 			AttrStatus.ValueSet(models.DisputePending), AttrProviderDept.ValueSet(c.Dept), AttrRequesterDept.ValueSet(c.Dept)),
 	})
 	var res DisputeState
-	err := workflow.ExecuteChildWorkflow(cctx, Dispute, DisputeInput{
+	child := workflow.ExecuteChildWorkflow(cctx, Dispute, DisputeInput{
 		Dispute: models.Dispute{
 			ID: id, WorkflowID: id, Jurisdiction: c.Jurisdiction, Subject: models.DisputeOfClassification, SubjectID: c.ID,
 			RequesterDept: c.Dept, ProviderDept: c.Dept, FiledBy: out.DecidedBy, Reason: out.Reason, FiledAt: workflow.Now(ctx),
 		},
 		Levels: levels, Profile: p,
-	}).Get(ctx, &res)
+	})
+	// The authority's disagreement answers now, not after the dispute.
+	err := box.Get(ctx, child, &res)
 	if err != nil {
 		return res, fmt.Errorf("dispute over %s: %w", c.ID, err)
 	}

@@ -164,8 +164,7 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 			if err := setStatus(models.OpenReturned); err != nil {
 				return st, err
 			}
-			box.settle() // the return's Update answers now that the application is returned
-			if err := workflow.Await(ctx, func() bool { return next != nil }); err != nil {
+			if err := box.Await(ctx, func() bool { return next != nil }); err != nil {
 				return st, err
 			}
 			a.OpenFields = next.Fields
@@ -251,8 +250,7 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 		if err := setStatus(models.OpenAwaitingAgreement); err != nil {
 			return st, err
 		}
-		box.settle()
-		if err := workflow.Await(ctx, func() bool { return agreed != nil }); err != nil {
+		if err := box.Await(ctx, func() bool { return agreed != nil }); err != nil {
 			return st, err
 		}
 		if err := progress(activities.OpenProgress{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: rule.AgreementArticle,
@@ -272,9 +270,8 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 	}
 	if grant {
 		st.Grant = models.GrantActive
-		box.settle() // the approving decisions answer now; the grant runs on
 		// The grant expires by itself at the end of the period of use.
-		if err := workflow.Sleep(ctx, max(a.ExpiresAt.Sub(workflow.Now(ctx)), 0)); err != nil {
+		if err := box.Sleep(ctx, max(a.ExpiresAt.Sub(workflow.Now(ctx)), 0)); err != nil {
 			return st, err
 		}
 		if err := workflow.ExecuteActivity(actx(ctx), acts.ExpireOpenGrant, a.ID, workflow.Now(ctx)).Get(ctx, nil); err != nil {

@@ -172,9 +172,32 @@ type inbox struct {
 	decisions, observed int
 }
 
-// settle marks every recorded decision as acted on: the workflow calls it when
-// it waits for input or when the procedure has ended.
+// settle marks every recorded decision as acted on. It is called only by the
+// inbox's own waits (Await, Sleep, Get, and Run between decisions) and by
+// conclude: whenever the procedure waits, the decisions that led it there
+// answer, so no decision is left hanging while the procedure waits.
 func (in *inbox) settle() { in.observed = in.decisions }
+
+// Await is workflow.Await for a procedure: the decisions it has acted on
+// answer before it waits for cond.
+func (in *inbox) Await(ctx workflow.Context, cond func() bool) error {
+	in.settle()
+	return workflow.Await(ctx, cond)
+}
+
+// Sleep is workflow.Sleep for a procedure: the decisions it has acted on
+// answer before it sleeps.
+func (in *inbox) Sleep(ctx workflow.Context, d time.Duration) error {
+	in.settle()
+	return workflow.Sleep(ctx, d)
+}
+
+// Get waits for f (a child workflow, say) as Await does: the decisions the
+// procedure has acted on answer first.
+func (in *inbox) Get(ctx workflow.Context, f workflow.Future, v any) error {
+	in.settle()
+	return f.Get(ctx, v)
+}
 
 // newInbox registers the decide Update on the workflow.
 func newInbox(ctx workflow.Context) (*inbox, error) {
@@ -528,8 +551,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 			}
 			continue
 		}
-		in.settle()
-		err := workflow.Await(ctx, func() bool {
+		err := in.Await(ctx, func() bool {
 			_, d := decided()
 			return d || in.observed < in.decisions || (!reminded && remindTimer.IsReady()) || (!overdue && !held && dueTimer.IsReady() && !closing()) ||
 				changed.Len() > 0 || (referTimer != nil && !referred && referTimer.IsReady())
