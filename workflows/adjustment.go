@@ -66,7 +66,7 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureAdjustment, adj.ID, adj.Jurisdiction, p)
 	if err != nil {
 		return st, err
 	}
@@ -172,24 +172,20 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 	if workflow.GetVersion(ctx, versionEmergencyGrants, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
 		if err := workflow.ExecuteActivity(actx(ctx), acts.CloseItemGrants, activities.CloseGrantsInput{
 			AdjustmentID: adj.ID, ItemID: adj.CatalogItemID, Article: rule.TemporaryArticle, At: workflow.Now(ctx),
-			Reason: "应急状态结束：关停相关数据应用（" + rule.TemporaryArticle + "）",
+			Reason: regulations.TextEmergencyShutdown + "（" + rule.TemporaryArticle + "）",
 		}).Get(ctx, nil); err != nil {
 			return st, fmt.Errorf("close the grants on %s: %w", adj.CatalogItemID, err)
 		}
 	}
 	// Then the data is evaluated (分类评估) and handled safely (安全处理) by
 	// the department, within the service level.
-	period := regulations.Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: rule.TemporaryArticle, Text: "应急状态结束后评估"}
-	from := workflow.Now(ctx)
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s evaluation: %w", adj.ID, err)
-	}
 	out, err := box.Run(ctx, StepSpec{
-		Name: "evaluation", Procedure: ProcedureAdjustment, ProcedureID: adj.ID, Jurisdiction: adj.Jurisdiction,
-		Assignees: []Assignee{department(adj.Dept)}, Period: period, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(period.Article, "评估"),
-		RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: []string{DecisionAcknowledge},
+		Name:      "evaluation",
+		Assignees: []Assignee{department(adj.Dept)},
+		Period:    p.ServiceLevel(rule.TemporaryArticle, regulations.TextEmergencyEvaluation),
+		From:      workflow.Now(ctx),
+		Act:       regulations.ActEvaluate,
+		Decisions: []string{DecisionAcknowledge},
 	})
 	if err != nil {
 		return st, err

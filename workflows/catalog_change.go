@@ -113,7 +113,7 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 	if err := publish(ctx, &st, func() bool { return st.Opened >= 1 }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureCatalogChange, c.ID, c.Jurisdiction, p)
 	if err != nil {
 		return st, err
 	}
@@ -281,18 +281,15 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 		if i == 0 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
 			from = c.SubmittedAt
 		}
-		var due activities.Deadline
-		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: rule.Review.WorkingDays}).Get(ctx, &due); err != nil {
-			return out, fmt.Errorf("deadline of %s %s: %w", c.ID, s.name, err)
-		}
 		name := fmt.Sprintf("%s-%d", s.name, c.Round)
 		var err error
 		out, err = box.Run(ctx, StepSpec{
-			Name: name, Procedure: ProcedureCatalogChange, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
-			Assignees: []Assignee{s.assignee}, Period: rule.Review, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Review.Article, "办理"),
-			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: s.decisions,
-			Opened: func() {
+			Name:      name,
+			Assignees: []Assignee{s.assignee},
+			Period:    rule.Review,
+			From:      from,
+			Decisions: s.decisions,
+			Shown: func(due activities.Deadline) {
 				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt
 				if i == 0 {
 					st.Opened = c.Round

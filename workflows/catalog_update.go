@@ -47,17 +47,6 @@ type TriggerState struct {
 	Filed       bool      `json:"-"`
 }
 
-// catalogSupervision is the authority's follow-up of a missed update: the
-// platform's service level, citing the city's article that makes the miss a
-// breach where there is one (leshan 第三十九条).
-func catalogSupervision(p regulations.Profile) regulations.Supervision {
-	s := p.Supervision()
-	if a := p.CatalogChange.OverdueArticle; a != "" && p.Accountability.Article == "" {
-		s.Article = a + "；" + s.Article
-	}
-	return s
-}
-
 // CatalogUpdate counts the city's window for a department to update its
 // catalog after a law revision or a change of duties or systems: the
 // department has an obligation task, is reminded one working day before the
@@ -70,7 +59,7 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureCatalogUpdate, t.ID, t.Jurisdiction, p)
 	if err != nil {
 		return st, err
 	}
@@ -81,9 +70,9 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 		submitted = &s
 	})
 
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: in.From, WorkingDays: rule.Update.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s: %w", t.ID, err)
+	due, err := box.Deadline(ctx, "update", rule.Update, in.From)
+	if err != nil {
+		return st, err
 	}
 	t.Status, t.Article, t.Statutory = models.TriggerOpen, rule.Update.Article, rule.Update.Statutory
 	t.DueDate, t.DueAt, t.Provisional, t.CalendarVersion = due.DueDate, &due.DueAt, due.Provisional, due.CalendarVersion
@@ -92,17 +81,16 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 	}
 	st.DueDate, st.DueAt, st.Provisional = due.DueDate, due.DueAt, due.Provisional
 
-	silence := p.Overdue(rule.Update.Article, "更新目录")
-	if rule.OverdueArticle != "" && p.Accountability.Article == "" {
-		silence = rule.OverdueArticle
-	}
 	out, err := box.Run(ctx, StepSpec{
-		Name: "update", Procedure: ProcedureCatalogUpdate, ProcedureID: t.ID, Jurisdiction: t.Jurisdiction,
-		Assignees: []Assignee{department(t.Dept)}, Period: rule.Update, From: in.From, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: silence, RefusalRequires: regulations.RefusalReason,
-		Supervision: catalogSupervision(p), Kind: models.TaskObligation,
+		Name:      "update",
+		Assignees: []Assignee{department(t.Dept)},
+		Period:    rule.Update,
+		From:      in.From,
+		Due:       due,
+		Silence:   p.CatalogUpdateSilence(),
+		Kind:      models.TaskObligation,
 		Fulfilled: func() bool { return submitted != nil },
-		Opened:    func() { st.Filed = true },
+		Shown:     func(activities.Deadline) { st.Filed = true },
 	})
 	if err != nil {
 		return st, err

@@ -84,12 +84,12 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 	c, p := in.Classification, in.Profile
 	rule := p.Classification
 	// No text names a period for these steps: the platform's service level.
-	period := regulations.Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: rule.Article, Text: "平台服务时限"}
+	period := p.ServiceLevel(rule.Article, regulations.TextServiceLevel)
 	st := ClassificationState{ID: c.ID, Status: models.ClassificationPending, Article: rule.Article}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureClassification, c.ID, c.Jurisdiction, p)
 	if err != nil {
 		return st, err
 	}
@@ -108,9 +108,9 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 	}
 	step := func(name string, who Assignee, decisions []string) (StepOutcome, error) {
 		from := workflow.Now(ctx)
-		var due activities.Deadline
-		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
-			return StepOutcome{}, fmt.Errorf("deadline of %s %s: %w", c.ID, name, err)
+		due, err := box.Deadline(ctx, name, period, from)
+		if err != nil {
+			return StepOutcome{}, err
 		}
 		u := rec
 		u.Step, u.Event = name, ""
@@ -118,11 +118,13 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 			return StepOutcome{}, err
 		}
 		out, err := box.Run(ctx, StepSpec{
-			Name: name, Procedure: ProcedureClassification, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
-			Assignees: []Assignee{who}, Period: period, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Article, "办理"),
-			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: decisions,
-			Opened: func() {
+			Name:      name,
+			Assignees: []Assignee{who},
+			Period:    period,
+			From:      from,
+			Due:       due,
+			Decisions: decisions,
+			Shown: func(due activities.Deadline) {
 				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt
 				st.Filed = true
 			},
@@ -215,7 +217,7 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 		return st, conclude(ctx, box, st.Status)
 	}
 	st.Status, st.Step = models.ClassificationApplied, ""
-	if !rule.Reevaluation {
+	if rule.ReevaluationInterval() == 0 {
 		return st, conclude(ctx, box, st.Status)
 	}
 
@@ -224,7 +226,7 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 	version, prev := res.Version, res.Previous
 	for round := 2; ; round++ {
 		now := workflow.Now(ctx)
-		next := now.In(holidays.Shanghai).AddDate(1, 0, 0)
+		next := now.In(holidays.Shanghai).AddDate(0, rule.ReevaluationInterval(), 0)
 		// The re-evaluations end with the text (leshan's draft lives two
 		// years from publication, as the deployment dates it): none is due
 		// after valid_to. Older histories re-evaluated without end.
@@ -292,7 +294,7 @@ func disagreement(ctx workflow.Context, box *inbox, c models.Classification, p r
 		return DisputeState{}, err
 	}
 	neg, gov := period, period
-	neg.Text, gov.Text = "协商", "市人民政府决定"
+	neg.Text, gov.Text = regulations.TextNegotiation, regulations.TextGovernmentRuling
 	levels := []regulations.Step{
 		{Level: "negotiation", Actor: regulations.RoleAuthority, Period: neg},
 		{Level: "government_ruling", Actor: regulations.RoleGovernment, Period: gov},

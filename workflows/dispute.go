@@ -86,7 +86,7 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureDispute, d.ID, d.Jurisdiction, p)
 	if err != nil {
 		return st, err
 	}
@@ -107,9 +107,10 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 	for i, lv := range levels {
 		last := i == len(levels)-1
 		from := workflow.Now(ctx)
-		var due activities.Deadline
-		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: lv.Period.WorkingDays}).Get(ctx, &due); err != nil {
-			return st, fmt.Errorf("deadline of %s level %s: %w", d.ID, lv.Level, err)
+		name := fmt.Sprintf("level-%d-%s", i+1, lv.Level)
+		due, err := box.Deadline(ctx, name, lv.Period, from)
+		if err != nil {
+			return st, err
 		}
 		rec := d.Levels[i]
 		rec.DueDate = due.DueDate
@@ -117,12 +118,14 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 			return st, err
 		}
 		out, err := box.Run(ctx, StepSpec{
-			Name: fmt.Sprintf("level-%d-%s", i+1, lv.Level), Procedure: ProcedureDispute, ProcedureID: d.ID,
-			Jurisdiction: d.Jurisdiction, Assignees: []Assignee{levelAssignee(lv, d)}, Period: lv.Period, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(lv.Period.Article, "办理"),
-			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(),
-			Decisions: levelDecisions(lv, last), ReasonRequired: []string{DecisionUphold, DecisionEscalate},
-			Opened: func() {
+			Name:           name,
+			Assignees:      []Assignee{levelAssignee(lv, d)},
+			Period:         lv.Period,
+			From:           from,
+			Due:            due,
+			Decisions:      levelDecisions(lv, last),
+			ReasonRequired: []string{DecisionUphold, DecisionEscalate},
+			Shown: func(due activities.Deadline) {
 				st.Level, st.DueDate, st.DueAt, st.Article = lv.Level, due.DueDate, due.DueAt, lv.Period.Article
 				st.Filed = true
 			},

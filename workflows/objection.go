@@ -68,14 +68,9 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureObjection, o.ID, o.Jurisdiction, p)
 	if err != nil {
 		return st, err
-	}
-	deadline := func(from time.Time, per regulations.Period) (activities.Deadline, error) {
-		var due activities.Deadline
-		err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: per.WorkingDays}).Get(ctx, &due)
-		return due, err
 	}
 	// moveTo records the objection's step and when it is due.
 	moveTo := func(step string, due activities.Deadline, per regulations.Period) error {
@@ -101,20 +96,20 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 	overdue := false
 	// step runs one human step of the objection.
 	step := func(name string, who Assignee, per regulations.Period, from time.Time, spec StepSpec) (StepOutcome, error) {
-		due, err := deadline(from, per)
+		due, err := box.Deadline(ctx, name, per, from)
 		if err != nil {
-			return StepOutcome{}, fmt.Errorf("deadline of %s %s: %w", o.ID, name, err)
+			return StepOutcome{}, err
 		}
 		if err := moveTo(name, due, per); err != nil {
 			return StepOutcome{}, fmt.Errorf("record %s of %s: %w", name, o.ID, err)
 		}
-		spec.Name, spec.Procedure, spec.ProcedureID, spec.Jurisdiction = name, ProcedureObjection, o.ID, o.Jurisdiction
-		spec.Assignees, spec.Period, spec.From, spec.Due = []Assignee{who}, per, from, due
-		spec.RefusalRequires, spec.Supervision = regulations.RefusalReason, p.Supervision()
-		if spec.OnSilence == "" {
-			spec.OnSilence, spec.SilenceArticle = regulations.SilenceSupervise, p.Overdue(per.Article, "处理")
-		}
-		spec.Opened = func() { st.Filed = true }
+		spec.Name = name
+		spec.Assignees = []Assignee{who}
+		spec.Period = per
+		spec.From = from
+		spec.Due = due
+		spec.Act = regulations.ActProcess
+		spec.Shown = func(activities.Deadline) { st.Filed = true }
 		out, err := box.Run(ctx, spec)
 		overdue = overdue || out.Overdue
 		st.Overdue = overdue
@@ -162,7 +157,7 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 		review := objectorReview(*route.Coordination)
 		rv, err := step("objector_review", department(o.ObjectorDept), review, out.At, StepSpec{
 			Decisions: []string{DecisionAccept, DecisionDisagree}, ReasonRequired: []string{DecisionDisagree},
-			OnSilence: regulations.SilenceDeemedConsent, SilenceArticle: "",
+			Silence: regulations.Silence{Rule: regulations.SilenceDeemedConsent, Article: "", Supervision: p.Supervision()},
 		})
 		if err != nil {
 			return st, err
@@ -189,8 +184,8 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 // with a dismissal: the coordination's service level, as a platform rule
 // (no text gives the objector a period or makes silence an acceptance).
 func objectorReview(coordination regulations.Period) regulations.Period {
-	return regulations.Period{WorkingDays: coordination.WorkingDays, Statutory: false, Article: "", Text: "异议方复核驳回（平台服务时限）",
-		Note: "平台规则：文本未规定异议方对驳回的复核，也未规定逾期不表示不服视为接受"}
+	return regulations.Period{WorkingDays: coordination.WorkingDays, Statutory: false, Article: "", Text: regulations.TextObjectorReview,
+		Note: regulations.NoteObjectorReview}
 }
 
 // checkOutcome refuses what an objection's handler may not decide: a fix

@@ -79,7 +79,7 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 	if err := publish(ctx, &st, func() bool { return st.Opened >= 1 }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureOpen, a.ID, a.Jurisdiction, p)
 	if err != nil {
 		return st, err
 	}
@@ -119,22 +119,24 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 			if st.Round == 1 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
 				start = a.FiledAt
 			}
-			var due activities.Deadline
-			if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: start, WorkingDays: pre.WorkingDays}).Get(ctx, &due); err != nil {
-				return st, fmt.Errorf("deadline of %s preliminary review: %w", a.ID, err)
-			}
 			name := fmt.Sprintf("preliminary-%d", st.Round)
+			due, err := box.Deadline(ctx, name, *pre, start)
+			if err != nil {
+				return st, err
+			}
 			if err := progress(activities.OpenProgress{Status: models.OpenPreliminary, Step: "preliminary", Article: pre.Article,
 				Statutory: pre.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "preliminary_review_started",
 				Detail: fmt.Sprintf("round %d: preliminary review of completeness and form due %s", st.Round, due.DueDate)}); err != nil {
 				return st, err
 			}
 			out, err := box.Run(ctx, StepSpec{
-				Name: name, Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
-				Assignees: []Assignee{{Role: regulations.RoleInfocenter}}, Period: *pre, From: start, Due: due,
-				OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(pre.Article, "初审"),
-				RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(),
-				Opened: func() {
+				Name:      name,
+				Assignees: []Assignee{{Role: regulations.RoleInfocenter}},
+				Period:    *pre,
+				From:      start,
+				Due:       due,
+				Act:       regulations.ActPreliminary,
+				Shown: func(due activities.Deadline) {
 					st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = name, due.DueDate, due.DueAt, pre.Statutory, pre.Article
 					st.Opened = st.Round
 				},
@@ -182,9 +184,9 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 
 	// The decision.
 	dec := rule.Decision
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: dec.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s decision: %w", a.ID, err)
+	due, err := box.Deadline(ctx, "decision", dec, from)
+	if err != nil {
+		return st, err
 	}
 	auth := Assignee{Role: regulations.RoleAuthority}
 	var who []Assignee
@@ -203,16 +205,15 @@ func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
 		Detail: "decision due " + due.DueDate + statutoryNote(dec)}); err != nil {
 		return st, err
 	}
-	refusal := rule.RefusalRequires
-	if refusal == "" {
-		refusal = regulations.RefusalReason
-	}
 	out, err := box.Run(ctx, StepSpec{
-		Name: "decision", Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
-		Assignees: who, Period: dec, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(dec.Article, "答复"),
-		RefusalRequires: refusal, Supervision: p.Supervision(),
-		Opened: func() {
+		Name:      "decision",
+		Assignees: who,
+		Period:    dec,
+		From:      from,
+		Due:       due,
+		Act:       regulations.ActReply,
+		Refusal:   rule.RefusalRequires,
+		Shown: func(due activities.Deadline) {
 			st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = "decision", due.DueDate, due.DueAt, dec.Statutory, dec.Article
 			st.Opened = st.Round
 		},

@@ -46,7 +46,7 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureShare, r.ID, r.Jurisdiction, p)
 	if err != nil {
 		return st, err
 	}
@@ -71,9 +71,9 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		return finish(models.StatusGranted, models.BasisUnconditional, rule.UnconditionalArticle, StepOutcome{})
 	}
 
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: r.FiledAt, WorkingDays: rule.Decision.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s: %w", r.ID, err)
+	due, err := box.Deadline(ctx, "decision", rule.Decision, r.FiledAt)
+	if err != nil {
+		return st, err
 	}
 	r.Status, r.Article = models.StatusPending, rule.Decision.Article
 	r.DueDate, r.DueAt, r.Provisional, r.CalendarVersion = due.DueDate, &due.DueAt, due.Provisional, due.CalendarVersion
@@ -91,13 +91,16 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		}
 	}
 	out, err := box.Run(ctx, StepSpec{
-		Name: "decision", Procedure: ProcedureShare, ProcedureID: r.ID, Jurisdiction: r.Jurisdiction,
-		Assignees: who, Period: rule.Decision, From: r.FiledAt, Due: due,
-		OnSilence: rule.OnSilence, SilenceArticle: rule.SilenceArticle, RefusalRequires: rule.RefusalRequires,
-		Supervision: p.Supervision(),
-		Opened:      func() { st.Filed = true },
-		Retimed: func(d activities.Deadline) {
+		Name:      "decision",
+		Assignees: who,
+		Period:    rule.Decision,
+		From:      r.FiledAt,
+		Due:       due,
+		Silence:   p.ShareSilence(),
+		Refusal:   rule.RefusalRequires,
+		Shown: func(d activities.Deadline) {
 			st.DueDate, st.DueAt, st.Provisional = d.DueDate, d.DueAt, d.Provisional
+			st.Filed = true
 		},
 	})
 	if err != nil {

@@ -78,22 +78,27 @@ type TaskView struct {
 	Decision string `json:"decision,omitempty"`
 }
 
-// StepSpec describes one human step: tasks for every assignee, all of whom
-// must approve; one refusal refuses. It carries the rules that apply from the
-// city's profile.
+// StepSpec declares one human step by what it means: who decides, the
+// period of the profile, from when it counts, which decisions it takes.
+// Everything else — the deadline, the reminder, the rule on silence and the
+// supervision of an overdue step — the inbox takes from the city's profile.
+// Every assignee must approve; one refusal refuses.
 type StepSpec struct {
-	Name            string // unique within the procedure, part of the task IDs
-	Procedure       string
-	ProcedureID     string
-	Jurisdiction    string
-	Assignees       []Assignee
-	Period          regulations.Period
-	From            time.Time
-	Due             activities.Deadline
-	OnSilence       string
-	SilenceArticle  string
-	RefusalRequires string
-	Supervision     regulations.Supervision
+	Name      string // unique within the procedure, part of the task IDs
+	Assignees []Assignee
+	Period    regulations.Period
+	// From is when the period counts (the filing, the decision before);
+	// Due is its deadline, computed by the inbox when zero (see Deadline).
+	From time.Time
+	Due  activities.Deadline
+	// Act is what an overdue assignee failed to do (a regulations.Act*,
+	// ActHandle when empty), for the supervision the profile orders.
+	Act string
+	// Silence overrides that rule on silence (a share request's deemed
+	// consent, an objector's silent acceptance) when its Rule is set.
+	Silence regulations.Silence
+	// Refusal is what a refusal must carry: RefusalReason when empty.
+	Refusal string
 	// Decisions the step accepts; approve and reject when empty. A reject
 	// always needs a reason; the other decisions do not.
 	Decisions []string
@@ -109,16 +114,45 @@ type StepSpec struct {
 	// Check, when set, refuses a decision the procedure cannot take (e.g. a
 	// fix without its corrected item); its error message is shown as it is.
 	Check func(d Decision) error
-	// Opened, when set, is called once the step's tasks are in the inbox.
-	Opened func()
+	// Shown, when set, is called with the step's deadline once its tasks are
+	// in the inbox, and again whenever a calendar change moves the deadline
+	// (see SignalCalendarChanged): the procedure shows it in its state.
+	Shown func(due activities.Deadline)
 	// Kind is the kind of the step's tasks: decision when empty. An
 	// obligation (models.TaskObligation) takes no decision: it ends when
 	// Fulfilled reports true, with the outcome fulfilled.
 	Kind      string
 	Fulfilled func() bool
-	// Retimed, when set, is called with the new deadline after a calendar
-	// change moved it (see SignalCalendarChanged).
-	Retimed func(activities.Deadline)
+}
+
+// complete fills what the step leaves to the profile: the rule on silence
+// and its supervision, what a refusal carries, the task kind.
+func (in *inbox) complete(spec *StepSpec) {
+	if spec.Silence.Rule == "" {
+		act := spec.Act
+		if act == "" {
+			act = regulations.ActHandle
+		}
+		spec.Silence = in.profile.Supervised(spec.Period.Article, act)
+	}
+	if spec.Refusal == "" {
+		spec.Refusal = regulations.RefusalReason
+	}
+	if spec.Kind == "" {
+		spec.Kind = models.TaskDecision
+	}
+}
+
+// Deadline is the due time of period counted from from on the calendar in
+// force (an activity: the calendar is data). A procedure that records the
+// deadline before the step opens asks for it here and passes it as the
+// step's Due.
+func (in *inbox) Deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
+	var due activities.Deadline
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
+		return due, fmt.Errorf("deadline of %s %s: %w", in.id, name, err)
+	}
+	return due, nil
 }
 
 func (s *StepSpec) decisions() []string {
@@ -166,7 +200,10 @@ type task struct {
 // procedure finished, or it waits for more), so that a reviewer who reads the
 // procedure after deciding sees the consequence.
 type inbox struct {
-	tasks []*task
+	// The procedure the inbox serves, and the city's rules for it.
+	procedure, id, jurisdiction string
+	profile                     regulations.Profile
+	tasks                       []*task
 	// decisions counts the decisions recorded; observed is how many of them
 	// the workflow had acted on when it last went idle (see settle).
 	decisions, observed int
@@ -199,9 +236,10 @@ func (in *inbox) Get(ctx workflow.Context, f workflow.Future, v any) error {
 	return f.Get(ctx, v)
 }
 
-// newInbox registers the decide Update on the workflow.
-func newInbox(ctx workflow.Context) (*inbox, error) {
-	in := &inbox{}
+// newInbox registers the decide Update on the workflow of procedure id in
+// jurisdiction, whose steps follow the city's profile p.
+func newInbox(ctx workflow.Context, procedure, id, jurisdiction string, p regulations.Profile) (*inbox, error) {
+	in := &inbox{procedure: procedure, id: id, jurisdiction: jurisdiction, profile: p}
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, in.decide, workflow.UpdateHandlerOptions{Validator: in.validate})
 	if err != nil {
 		return nil, fmt.Errorf("register %s: %w", UpdateDecide, err)
@@ -238,8 +276,8 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 	}
 	a := d.Actor
 	if a.Role != t.assignee.Role || (t.assignee.Dept != "" && a.Dept != t.assignee.Dept) ||
-		(t.assignee.Dept == "" && a.Jurisdiction != t.spec.Jurisdiction) {
-		return temporal.NewApplicationError(fmt.Sprintf("task %s is assigned to %s, not to %s", t.id, describe(t.assignee, t.spec.Jurisdiction), a), ErrForbidden)
+		(t.assignee.Dept == "" && a.Jurisdiction != in.jurisdiction) {
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is assigned to %s, not to %s", t.id, describe(t.assignee, in.jurisdiction), a), ErrForbidden)
 	}
 	allowed := append(slices.Clone(t.spec.decisions()), t.spec.Interim...)
 	if !slices.Contains(allowed, d.Decision) {
@@ -249,9 +287,9 @@ func (in *inbox) validate(ctx workflow.Context, d Decision) error {
 		if strings.TrimSpace(d.Reason) == "" {
 			return temporal.NewApplicationError("a refusal needs a reason ("+t.spec.Period.Article+")", ErrInvalid)
 		}
-		needBasis := t.spec.RefusalRequires == regulations.RefusalReasonAndLegalGround || t.spec.RefusalRequires == regulations.RefusalReasonAndBasis
+		needBasis := t.spec.Refusal == regulations.RefusalReasonAndLegalGround || t.spec.Refusal == regulations.RefusalReasonAndBasis
 		if needBasis && strings.TrimSpace(d.LegalBasis) == "" {
-			return temporal.NewApplicationError("a refusal in "+t.spec.Jurisdiction+" needs its legal ground in legal_basis ("+t.spec.Period.Article+")", ErrInvalid)
+			return temporal.NewApplicationError("a refusal in "+in.jurisdiction+" needs its legal ground in legal_basis ("+t.spec.Period.Article+")", ErrInvalid)
 		}
 	}
 	if slices.Contains(t.spec.ReasonRequired, d.Decision) && strings.TrimSpace(d.Reason) == "" {
@@ -294,7 +332,7 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 		return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 	}
 	err := workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
-		ProcedureID: t.spec.ProcedureID, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
+		ProcedureID: in.id, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
 		Reason: d.Reason, LegalBasis: d.LegalBasis, Conditions: d.Conditions, DecidedBy: d.Actor.String(),
 		At: workflow.Now(ctx), Article: t.spec.Period.Article,
 	}).Get(ctx, nil)
@@ -331,8 +369,8 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
 	in.tasks = append(in.tasks, t)
 	err := workflow.ExecuteActivity(actx(ctx), acts.OpenTask, activities.OpenTaskInput{Detail: detail, Task: models.Task{
-		ID: id, Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
-		Kind: kind, Jurisdiction: spec.Jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
+		ID: id, Procedure: in.procedure, ProcedureID: in.id, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		Kind: kind, Jurisdiction: in.jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
 		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
 		Statutory:  (kind == models.TaskDecision || kind == models.TaskObligation) && spec.Period.Statutory,
 		CountsFrom: countsFrom(ctx, spec, kind),
@@ -347,6 +385,17 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 // Run opens the step's tasks and waits until they are decided or the
 // profile's rule on silence ends the step.
 func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
+	in.complete(&spec)
+	if spec.Due.DueAt.IsZero() {
+		from := spec.From
+		if from.IsZero() {
+			from = workflow.Now(ctx)
+		}
+		var err error
+		if spec.Due, err = in.Deadline(ctx, spec.Name, spec.Period, from); err != nil {
+			return StepOutcome{}, err
+		}
+	}
 	var remind *activities.Deadline
 	if spec.Period.WorkingDays > 1 {
 		var r activities.Deadline
@@ -358,12 +407,8 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	}
 	var mine []*task
 	for _, a := range spec.Assignees {
-		id := fmt.Sprintf("%s.%s.%s", spec.ProcedureID, spec.Name, a.Role)
-		kind := spec.Kind
-		if kind == "" {
-			kind = models.TaskDecision
-		}
-		if err := in.open(ctx, &spec, id, kind, a, spec.Due, spec.Period.Article, ""); err != nil {
+		id := fmt.Sprintf("%s.%s.%s", in.id, spec.Name, a.Role)
+		if err := in.open(ctx, &spec, id, spec.Kind, a, spec.Due, spec.Period.Article, ""); err != nil {
 			return StepOutcome{}, err
 		}
 		mine = append(mine, in.tasks[len(in.tasks)-1])
@@ -371,8 +416,8 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	if err := upsertDue(ctx, spec.Due.DueAt, false); err != nil {
 		return StepOutcome{}, err
 	}
-	if spec.Opened != nil {
-		spec.Opened()
+	if spec.Shown != nil {
+		spec.Shown(spec.Due)
 	}
 
 	timers, stop := workflow.WithCancel(ctx)
@@ -462,14 +507,14 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 		if !reminded && remindTimer.IsReady() {
 			reminded = true
 			if err := workflow.ExecuteActivity(actx(ctx), acts.RemindTasks, activities.TaskNote{
-				Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: openIDs(mine), At: workflow.Now(ctx), Article: spec.Period.Article,
+				Procedure: in.procedure, ProcedureID: in.id, TaskIDs: openIDs(mine), At: workflow.Now(ctx), Article: spec.Period.Article,
 			}).Get(ctx, nil); err != nil {
 				return StepOutcome{}, fmt.Errorf("remind %s: %w", spec.Name, err)
 			}
 			continue
 		}
 		if !overdue && !held && dueTimer.IsReady() && !closing() {
-			if spec.OnSilence == regulations.SilenceDeemedConsent {
+			if spec.Silence.Rule == regulations.SilenceDeemedConsent {
 				// An irreversible outcome never rests on a provisional
 				// deadline (one counted through a year whose schedule is
 				// not published): the step waits, the tasks stay open for
@@ -543,7 +588,7 @@ func (in *inbox) Run(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 				// provisional), else at its due time.
 				held = false
 				if !spec.Due.Provisional && notice != "" {
-					if err := in.close(ctx, in.find(notice), models.TaskDone, "calendar published: due "+spec.Due.DueDate, spec.SilenceArticle); err != nil {
+					if err := in.close(ctx, in.find(notice), models.TaskDone, "calendar published: due "+spec.Due.DueDate, spec.Silence.Article); err != nil {
 						return StepOutcome{}, err
 					}
 					notice = ""
@@ -611,7 +656,7 @@ func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, reminded bool) (*r
 func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task, r *retiming) error {
 	spec.Due = r.due
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RetimeTasks, activities.RetimeInput{
-		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, Step: spec.Name, TaskIDs: openIDs(mine), Old: r.old, New: r.due,
+		Procedure: in.procedure, ProcedureID: in.id, Step: spec.Name, TaskIDs: openIDs(mine), Old: r.old, New: r.due,
 		At: workflow.Now(ctx), Article: spec.Period.Article,
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("retime %s: %w", spec.Name, err)
@@ -619,8 +664,8 @@ func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task
 	if err := upsertDue(ctx, r.due.DueAt, false); err != nil {
 		return err
 	}
-	if spec.Retimed != nil {
-		spec.Retimed(r.due)
+	if spec.Shown != nil {
+		spec.Shown(r.due)
 	}
 	return nil
 }
@@ -636,8 +681,8 @@ const versionProvisionalHold = "provisional-hold"
 func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*task, notice string) (string, error) {
 	now := workflow.Now(ctx)
 	if err := workflow.ExecuteActivity(actx(ctx), acts.AwaitCalendar, activities.AwaitCalendarInput{
-		ProcedureID: spec.ProcedureID, TaskIDs: openIDs(mine), Due: spec.Due, Outcome: spec.OnSilence,
-		At: now, Article: spec.SilenceArticle,
+		ProcedureID: in.id, TaskIDs: openIDs(mine), Due: spec.Due, Outcome: spec.Silence.Rule,
+		At: now, Article: spec.Silence.Article,
 	}).Get(ctx, nil); err != nil {
 		return "", fmt.Errorf("hold %s for the calendar: %w", spec.Name, err)
 	}
@@ -645,13 +690,13 @@ func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*tas
 		return notice, nil
 	}
 	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
 		return "", fmt.Errorf("notice deadline: %w", err)
 	}
-	id := fmt.Sprintf("%s.%s.awaiting-calendar", spec.ProcedureID, spec.Name)
+	id := fmt.Sprintf("%s.%s.awaiting-calendar", in.id, spec.Name)
 	detail := fmt.Sprintf("the deadline %s was counted through a year whose holiday schedule is not published; %s (%s) waits for it, and the %s may still decide",
-		spec.Due.DueDate, spec.OnSilence, spec.SilenceArticle, describe(spec.Assignees[0], spec.Jurisdiction))
-	if err := in.open(ctx, spec, id, models.TaskNotice, Assignee{Role: regulations.RoleAuthority}, due, spec.SilenceArticle, detail); err != nil {
+		spec.Due.DueDate, spec.Silence.Rule, spec.Silence.Article, describe(spec.Assignees[0], in.jurisdiction))
+	if err := in.open(ctx, spec, id, models.TaskNotice, Assignee{Role: regulations.RoleAuthority}, due, spec.Silence.Article, detail); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -673,12 +718,12 @@ func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (
 	now := workflow.Now(ctx)
 	ids := openIDs(mine)
 	v := workflow.GetVersion(ctx, versionAccountability, workflow.DefaultVersion, 1)
-	article, sup := spec.SilenceArticle, regulations.RoleAuthority
+	article, sup := spec.Silence.Article, regulations.RoleAuthority
 	if v > workflow.DefaultVersion {
-		sup = spec.Supervision.Over(lateRole(mine))
+		sup = spec.Silence.Supervision.Over(lateRole(mine))
 	}
 	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNote{
-		Procedure: spec.Procedure, ProcedureID: spec.ProcedureID, TaskIDs: ids, At: now, Article: article,
+		Procedure: in.procedure, ProcedureID: in.id, TaskIDs: ids, At: now, Article: article,
 	}).Get(ctx, nil); err != nil {
 		return "", nil, fmt.Errorf("flag %s overdue: %w", spec.Name, err)
 	}
@@ -689,15 +734,15 @@ func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (
 		return "", nil, nil // the government is late: flagged, no one above it here
 	}
 	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
 		return "", nil, fmt.Errorf("supervision deadline: %w", err)
 	}
-	id := fmt.Sprintf("%s.%s.supervision", spec.ProcedureID, spec.Name)
+	id := fmt.Sprintf("%s.%s.supervision", in.id, spec.Name)
 	detail := fmt.Sprintf("the decision due %s is overdue (%s)", spec.Due.DueDate, article)
-	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: sup}, due, spec.Supervision.Article, detail); err != nil {
+	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: sup}, due, spec.Silence.Supervision.Article, detail); err != nil {
 		return "", nil, err
 	}
-	if v == workflow.DefaultVersion || spec.Supervision.Referral == "" {
+	if v == workflow.DefaultVersion || spec.Silence.Supervision.Referral == "" {
 		return id, nil, nil
 	}
 	return id, workflow.NewTimer(ctx, max(due.DueAt.Sub(now), 0)), nil
@@ -712,12 +757,12 @@ func (in *inbox) refer(ctx workflow.Context, spec *StepSpec, mine []*task, super
 		return nil
 	}
 	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: workflow.Now(ctx), WorkingDays: spec.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: workflow.Now(ctx), WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
 		return fmt.Errorf("referral deadline: %w", err)
 	}
-	id := fmt.Sprintf("%s.%s.referral", spec.ProcedureID, spec.Name)
-	detail := fmt.Sprintf("not corrected within the supervision's time (due %s): %s", s.spec.Due.DueDate, spec.Supervision.Referral)
-	return in.open(ctx, spec, id, models.TaskSupervision, s.assignee, due, spec.Supervision.ReferralArticle, detail)
+	id := fmt.Sprintf("%s.%s.referral", in.id, spec.Name)
+	detail := fmt.Sprintf("not corrected within the supervision's time (due %s): %s", s.spec.Due.DueDate, spec.Silence.Supervision.Referral)
+	return in.open(ctx, spec, id, models.TaskSupervision, s.assignee, due, spec.Silence.Supervision.ReferralArticle, detail)
 }
 
 // lateRole is the role of the step's open tasks that are late: the
@@ -750,22 +795,22 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 		if out.Decision == OutcomeDeemedConsent || out.Decision == OutcomeFulfilled {
 			status, decision = models.TaskDone, out.Decision
 		}
-		if err := in.close(ctx, t, status, decision, spec.SilenceArticle); err != nil {
+		if err := in.close(ctx, t, status, decision, spec.Silence.Article); err != nil {
 			return err
 		}
 	}
 	if t := in.find(supervision); t != nil && t.status == models.TaskOpen {
-		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, t.spec.Supervision.Article); err != nil {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, t.spec.Silence.Supervision.Article); err != nil {
 			return err
 		}
 	}
-	if t := in.find(spec.ProcedureID + "." + spec.Name + ".referral"); t != nil && t.status == models.TaskOpen {
-		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.Supervision.ReferralArticle); err != nil {
+	if t := in.find(in.id + "." + spec.Name + ".referral"); t != nil && t.status == models.TaskOpen {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.Silence.Supervision.ReferralArticle); err != nil {
 			return err
 		}
 	}
 	if t := in.find(notice); t != nil && t.status == models.TaskOpen {
-		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.SilenceArticle); err != nil {
+		if err := in.close(ctx, t, models.TaskDone, "resolved: "+out.Decision, spec.Silence.Article); err != nil {
 			return err
 		}
 	}
@@ -775,7 +820,7 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 func (in *inbox) close(ctx workflow.Context, t *task, status, decision, article string) error {
 	t.status = status
 	return workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
-		ProcedureID: t.spec.ProcedureID, TaskID: t.id, Status: status, Decision: decision,
+		ProcedureID: in.id, TaskID: t.id, Status: status, Decision: decision,
 		DecidedBy: "system", At: workflow.Now(ctx), Article: article,
 	}).Get(ctx, nil)
 }
