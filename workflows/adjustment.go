@@ -34,11 +34,9 @@ type Renewal struct {
 
 // AdjustmentState is a temporary adjustment as its workflow sees it.
 type AdjustmentState struct {
-	ID       string `json:"id"`
-	Status   string `json:"status"`
+	Header
 	EndDate  string `json:"end_date"`
 	Renewals int    `json:"renewals"`
-	Filed    bool   `json:"-"`
 }
 
 // versionEmergencyGrants marks the rule that the end of an emergency closes
@@ -62,11 +60,11 @@ func endOf(date string) (time.Time, error) {
 func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentState, error) {
 	adj, p := in.Adjustment, in.Profile
 	rule := p.Classification
-	st := AdjustmentState{ID: adj.ID, Status: models.StatusPending, EndDate: adj.EndDate}
+	st := AdjustmentState{Header: Header{ID: adj.ID, Status: models.StatusPending}, EndDate: adj.EndDate}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx, ProcedureAdjustment, adj.ID, adj.Jurisdiction, p)
+	box, err := newInbox(ctx, ProcedureAdjustment, adj.Jurisdiction, &st.Header, p)
 	if err != nil {
 		return st, err
 	}

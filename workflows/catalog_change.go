@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
@@ -49,16 +48,9 @@ type Withdrawal struct {
 
 // ChangeState is a catalog change as its workflow sees it.
 type ChangeState struct {
-	ID           string    `json:"id"`
-	Status       string    `json:"status"`
-	Round        int       `json:"round"`
-	Step         string    `json:"step,omitempty"`
-	DueDate      string    `json:"due_date,omitempty"`
-	DueAt        time.Time `json:"due_at,omitzero"`
-	Statutory    bool      `json:"statutory"`
-	Article      string    `json:"article"`
-	Overdue      bool      `json:"overdue"`
-	ReturnReason string    `json:"return_reason,omitempty"`
+	Header
+	Round        int    `json:"round"`
+	ReturnReason string `json:"return_reason,omitempty"`
 	// Opened is the last round whose first step has its tasks open.
 	Opened int `json:"-"`
 }
@@ -109,11 +101,11 @@ func reviewSteps(path string, c models.CatalogChange, addsFiled bool) []reviewSt
 func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, error) {
 	c, p := in.Change, in.Profile
 	rule := p.CatalogChange
-	st := ChangeState{ID: c.ID, Status: models.ChangePending, Round: 1, Statutory: rule.Review.Statutory, Article: rule.Review.Article}
+	st := ChangeState{Header: Header{ID: c.ID, Status: models.ChangePending, Statutory: rule.Review.Statutory, Article: rule.Review.Article}, Round: 1}
 	if err := publish(ctx, &st, func() bool { return st.Opened >= 1 }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx, ProcedureCatalogChange, c.ID, c.Jurisdiction, p)
+	box, err := newInbox(ctx, ProcedureCatalogChange, c.Jurisdiction, &st.Header, p)
 	if err != nil {
 		return st, err
 	}
@@ -289,8 +281,7 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 			Period:    rule.Review,
 			From:      from,
 			Decisions: s.decisions,
-			Shown: func(due activities.Deadline) {
-				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt
+			Shown: func(activities.Deadline) {
 				if i == 0 {
 					st.Opened = c.Round
 				}
@@ -299,7 +290,6 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 		if err != nil {
 			return out, err
 		}
-		st.Overdue = st.Overdue || out.Overdue
 		if out.Decision == DecisionReject {
 			return out, nil
 		}

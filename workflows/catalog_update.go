@@ -35,16 +35,8 @@ type CatalogUpdateInput struct {
 
 // TriggerState is an update obligation as its workflow sees it.
 type TriggerState struct {
-	ID          string    `json:"id"`
-	Status      string    `json:"status"`
-	DueDate     string    `json:"due_date"`
-	DueAt       time.Time `json:"due_at"`
-	Provisional bool      `json:"provisional"`
-	Statutory   bool      `json:"statutory"`
-	Article     string    `json:"article"`
-	Overdue     bool      `json:"overdue"`
-	ChangeID    string    `json:"change_id,omitempty"`
-	Filed       bool      `json:"-"`
+	Header
+	ChangeID string `json:"change_id,omitempty"`
 }
 
 // CatalogUpdate counts the city's window for a department to update its
@@ -55,11 +47,11 @@ type TriggerState struct {
 func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, error) {
 	t, p := in.Trigger, in.Profile
 	rule := p.CatalogChange
-	st := TriggerState{ID: t.ID, Status: models.TriggerOpen, Statutory: rule.Update.Statutory, Article: rule.Update.Article}
+	st := TriggerState{Header: Header{ID: t.ID, Status: models.TriggerOpen, Statutory: rule.Update.Statutory, Article: rule.Update.Article}}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx, ProcedureCatalogUpdate, t.ID, t.Jurisdiction, p)
+	box, err := newInbox(ctx, ProcedureCatalogUpdate, t.Jurisdiction, &st.Header, p)
 	if err != nil {
 		return st, err
 	}
@@ -79,9 +71,9 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogTrigger, t).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", t.ID, err)
 	}
-	st.DueDate, st.DueAt, st.Provisional = due.DueDate, due.DueAt, due.Provisional
+	st.due(due)
 
-	out, err := box.Run(ctx, StepSpec{
+	_, err = box.Run(ctx, StepSpec{
 		Name:      "update",
 		Assignees: []Assignee{department(t.Dept)},
 		Period:    rule.Update,
@@ -90,12 +82,10 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 		Silence:   p.CatalogUpdateSilence(),
 		Kind:      models.TaskObligation,
 		Fulfilled: func() bool { return submitted != nil },
-		Shown:     func(activities.Deadline) { st.Filed = true },
 	})
 	if err != nil {
 		return st, err
 	}
-	st.Overdue = out.Overdue
 	if err := workflow.ExecuteActivity(actx(ctx), acts.FulfilCatalogTrigger, activities.FulfilTriggerInput{
 		ID: t.ID, ChangeID: submitted.ChangeID, At: workflow.Now(ctx), Article: rule.Update.Article,
 	}).Get(ctx, nil); err != nil {

@@ -60,15 +60,8 @@ func NewClassificationInput(item models.CatalogItem, pr ClassificationProposal, 
 
 // ClassificationState is a classification as its workflow sees it.
 type ClassificationState struct {
-	ID               string    `json:"id"`
-	Status           string    `json:"status"`
-	Step             string    `json:"step,omitempty"`
-	DueDate          string    `json:"due_date,omitempty"`
-	DueAt            time.Time `json:"due_at,omitzero"`
-	Article          string    `json:"article"`
-	Overdue          bool      `json:"overdue"`
-	NextReevaluation string    `json:"next_reevaluation,omitempty"`
-	Filed            bool      `json:"-"`
+	Header
+	NextReevaluation string `json:"next_reevaluation,omitempty"`
 }
 
 // Classification runs a department's proposal to make one of its catalog
@@ -106,7 +99,7 @@ func newClassification(in ClassificationInput) *classification {
 	w := &classification{c: in.Classification, p: in.Profile}
 	w.rule = w.p.Classification
 	w.period = w.p.ServiceLevel(w.rule.Article, regulations.TextServiceLevel)
-	w.st = ClassificationState{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}
+	w.st = ClassificationState{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
 	w.rec = activities.ClassificationUpdate{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}
 	return w
 }
@@ -117,7 +110,7 @@ func (w *classification) start(ctx workflow.Context) error {
 		return err
 	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureClassification, w.c.ID, w.c.Jurisdiction, w.p); err != nil {
+	if w.box, err = newInbox(ctx, ProcedureClassification, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
 		return err
 	}
 	w.c.Status = models.ClassificationPending
@@ -243,22 +236,14 @@ func (w *classification) step(ctx workflow.Context, name string, who Assignee, d
 	if err := w.update(ctx, u); err != nil {
 		return StepOutcome{}, err
 	}
-	out, err := w.box.Run(ctx, StepSpec{
+	return w.box.Run(ctx, StepSpec{
 		Name:      name,
 		Assignees: []Assignee{who},
 		Period:    w.period,
 		From:      from,
 		Due:       due,
 		Decisions: decisions,
-		Shown: func(due activities.Deadline) {
-			w.st.Step = name
-			w.st.DueDate = due.DueDate
-			w.st.DueAt = due.DueAt
-			w.st.Filed = true
-		},
 	})
-	w.st.Overdue = w.st.Overdue || out.Overdue
-	return out, err
 }
 
 // end records the classification's final status and concludes.

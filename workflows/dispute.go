@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
@@ -32,14 +31,8 @@ type DisputeInput struct {
 
 // DisputeState is a dispute as its workflow sees it.
 type DisputeState struct {
-	ID      string    `json:"id"`
-	Status  string    `json:"status"`
-	Level   string    `json:"level"`
-	DueDate string    `json:"due_date,omitempty"`
-	DueAt   time.Time `json:"due_at,omitzero"`
-	Article string    `json:"article"`
-	Overdue bool      `json:"overdue"`
-	Filed   bool      `json:"-"`
+	Header
+	Level string `json:"level"`
 }
 
 // outcomes maps a level's decision to its outcome.
@@ -82,11 +75,11 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 	if len(levels) == 0 {
 		levels = p.Dispute
 	}
-	st := DisputeState{ID: d.ID, Status: models.DisputePending}
+	st := DisputeState{Header: Header{ID: d.ID, Status: models.DisputePending}}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx, ProcedureDispute, d.ID, d.Jurisdiction, p)
+	box, err := newInbox(ctx, ProcedureDispute, d.Jurisdiction, &st.Header, p)
 	if err != nil {
 		return st, err
 	}
@@ -125,15 +118,11 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 			Due:            due,
 			Decisions:      levelDecisions(lv, last),
 			ReasonRequired: []string{DecisionUphold, DecisionEscalate},
-			Shown: func(due activities.Deadline) {
-				st.Level, st.DueDate, st.DueAt, st.Article = lv.Level, due.DueDate, due.DueAt, lv.Period.Article
-				st.Filed = true
-			},
+			Shown:          func(activities.Deadline) { st.Level = lv.Level },
 		})
 		if err != nil {
 			return st, err
 		}
-		st.Overdue = st.Overdue || out.Overdue
 		outcome := outcomes[out.Decision]
 		at := out.At
 		rec.Outcome, rec.Reason, rec.DecidedBy, rec.DecidedAt, rec.Overdue = outcome, out.Reason, out.DecidedBy, &at, out.Overdue

@@ -35,17 +35,9 @@ type ObjectionInput struct {
 
 // ObjectionState is an objection as its workflow sees it.
 type ObjectionState struct {
-	ID        string    `json:"id"`
-	Status    string    `json:"status"`
-	Step      string    `json:"step"`
-	DueDate   string    `json:"due_date,omitempty"`
-	DueAt     time.Time `json:"due_at,omitzero"`
-	Statutory bool      `json:"statutory"`
-	Article   string    `json:"article"`
-	Suspended bool      `json:"suspended"`
-	Outcome   string    `json:"outcome,omitempty"`
-	Overdue   bool      `json:"overdue"`
-	Filed     bool      `json:"-"`
+	Header
+	Suspended bool   `json:"suspended"`
+	Outcome   string `json:"outcome,omitempty"`
 }
 
 // Objection runs an objection to a catalog item (procedure 4) on the city's
@@ -64,17 +56,16 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 	if !ok {
 		return ObjectionState{}, fmt.Errorf("%s does not handle %s objections", p.City, o.Kind)
 	}
-	st := ObjectionState{ID: o.ID, Status: models.ObjectionPending}
+	st := ObjectionState{Header: Header{ID: o.ID, Status: models.ObjectionPending}}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx, ProcedureObjection, o.ID, o.Jurisdiction, p)
+	box, err := newInbox(ctx, ProcedureObjection, o.Jurisdiction, &st.Header, p)
 	if err != nil {
 		return st, err
 	}
 	// moveTo records the objection's step and when it is due.
 	moveTo := func(step string, due activities.Deadline, per regulations.Period) error {
-		st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = step, due.DueDate, due.DueAt, per.Statutory, per.Article
 		return workflow.ExecuteActivity(actx(ctx), acts.ObjectionStep, activities.ObjectionStepInput{
 			ID: o.ID, Step: step, Due: due, Article: per.Article, Statutory: per.Statutory,
 		}).Get(ctx, nil)
@@ -109,10 +100,8 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 		spec.From = from
 		spec.Due = due
 		spec.Act = regulations.ActProcess
-		spec.Shown = func(activities.Deadline) { st.Filed = true }
 		out, err := box.Run(ctx, spec)
 		overdue = overdue || out.Overdue
-		st.Overdue = overdue
 		return out, err
 	}
 	// handle is a step whose assignee ends the objection with an outcome.

@@ -44,17 +44,10 @@ type Agreement struct {
 
 // OpenState is an open-data application as its workflow sees it.
 type OpenState struct {
-	ID           string    `json:"id"`
-	Status       string    `json:"status"`
-	Round        int       `json:"round"`
-	Step         string    `json:"step,omitempty"`
-	DueDate      string    `json:"due_date,omitempty"`
-	DueAt        time.Time `json:"due_at,omitzero"`
-	Statutory    bool      `json:"statutory"`
-	Article      string    `json:"article"`
-	Overdue      bool      `json:"overdue"`
-	ReturnReason string    `json:"return_reason,omitempty"`
-	Grant        string    `json:"grant,omitempty"` // active or expired
+	Header
+	Round        int    `json:"round"`
+	ReturnReason string `json:"return_reason,omitempty"`
+	Grant        string `json:"grant,omitempty"` // active or expired
 	// Opened is the last round whose first step has its tasks open.
 	Opened int `json:"-"`
 }
@@ -94,7 +87,7 @@ type openApplication struct {
 func newOpenApplication(in OpenInput) *openApplication {
 	w := &openApplication{a: in.Application, p: in.Profile}
 	w.rule = w.p.OpenApplication
-	w.st = OpenState{ID: w.a.ID, Status: models.OpenUnderDecision, Round: 1}
+	w.st = OpenState{Header: Header{ID: w.a.ID, Status: models.OpenUnderDecision}, Round: 1}
 	if w.rule.Preliminary != nil {
 		w.st.Status = models.OpenPreliminary
 	}
@@ -108,7 +101,7 @@ func (w *openApplication) start(ctx workflow.Context) error {
 		return err
 	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureOpen, w.a.ID, w.a.Jurisdiction, w.p); err != nil {
+	if w.box, err = newInbox(ctx, ProcedureOpen, w.a.Jurisdiction, &w.st.Header, w.p); err != nil {
 		return err
 	}
 	if err := w.register(ctx); err != nil {
@@ -220,12 +213,11 @@ func (w *openApplication) preliminary(ctx workflow.Context) (time.Time, error) {
 			From:      start,
 			Due:       due,
 			Act:       regulations.ActPreliminary,
-			Shown:     w.shown(name, *pre),
+			Shown:     w.opened,
 		})
 		if err != nil {
 			return time.Time{}, err
 		}
-		w.st.Overdue = w.st.Overdue || out.Overdue
 		if out.Decision != DecisionReject {
 			if err := w.progress(ctx, activities.OpenProgress{Status: models.OpenUnderDecision, Step: "preliminary", Article: pre.Article,
 				Statutory: pre.Statutory, RoundOutcome: "passed", Actor: out.DecidedBy, Kind: "preliminary_passed",
@@ -271,18 +263,9 @@ func (w *openApplication) returned(ctx workflow.Context, out StepOutcome) error 
 	return w.setStatus(ctx, models.OpenPreliminary)
 }
 
-// shown shows step name of period in the state once its tasks are open: the
-// round's first step answers the filing or resubmission.
-func (w *openApplication) shown(name string, period regulations.Period) func(activities.Deadline) {
-	return func(due activities.Deadline) {
-		w.st.Step = name
-		w.st.DueDate = due.DueDate
-		w.st.DueAt = due.DueAt
-		w.st.Statutory = period.Statutory
-		w.st.Article = period.Article
-		w.st.Opened = w.st.Round
-	}
-}
+// opened marks the round whose step has its tasks open: the round's first
+// step answers the filing or resubmission.
+func (w *openApplication) opened(activities.Deadline) { w.st.Opened = w.st.Round }
 
 // deciders are who decide the application in the city.
 func (w *openApplication) deciders() []Assignee {
@@ -320,12 +303,11 @@ func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOu
 		Due:       due,
 		Act:       regulations.ActReply,
 		Refusal:   w.rule.RefusalRequires,
-		Shown:     w.shown("decision", dec),
+		Shown:     w.opened,
 	})
 	if err != nil {
 		return out, err
 	}
-	w.st.Overdue = w.st.Overdue || out.Overdue
 	return out, nil
 }
 

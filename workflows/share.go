@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
@@ -23,15 +22,8 @@ type ShareInput struct {
 
 // ShareState is a share request as its workflow sees it.
 type ShareState struct {
-	ID          string    `json:"id"`
-	Status      string    `json:"status"`
-	Basis       string    `json:"basis,omitempty"`
-	DueDate     string    `json:"due_date,omitempty"`
-	DueAt       time.Time `json:"due_at,omitzero"`
-	Provisional bool      `json:"provisional"`
-	Article     string    `json:"article"`
-	Overdue     bool      `json:"overdue"`
-	Filed       bool      `json:"-"`
+	Header
+	Basis string `json:"basis,omitempty"`
 }
 
 // ShareRequest runs a department's request for another department's data
@@ -42,11 +34,11 @@ type ShareState struct {
 func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 	r, p := in.Request, in.Profile
 	rule := p.ShareRequest
-	st := ShareState{ID: r.ID, Status: models.StatusPending}
+	st := ShareState{Header: Header{ID: r.ID, Status: models.StatusPending}}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx, ProcedureShare, r.ID, r.Jurisdiction, p)
+	box, err := newInbox(ctx, ProcedureShare, r.Jurisdiction, &st.Header, p)
 	if err != nil {
 		return st, err
 	}
@@ -80,7 +72,8 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", r.ID, err)
 	}
-	st.DueDate, st.DueAt, st.Provisional, st.Article = due.DueDate, due.DueAt, due.Provisional, rule.Decision.Article
+	st.due(due)
+	st.Article = rule.Decision.Article
 
 	var who []Assignee
 	for _, role := range rule.Deciders {
@@ -98,10 +91,6 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		Due:       due,
 		Silence:   p.ShareSilence(),
 		Refusal:   rule.RefusalRequires,
-		Shown: func(d activities.Deadline) {
-			st.DueDate, st.DueAt, st.Provisional = d.DueDate, d.DueAt, d.Provisional
-			st.Filed = true
-		},
 	})
 	if err != nil {
 		return st, err

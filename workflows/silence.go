@@ -63,6 +63,7 @@ func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task
 	if err := upsertDue(ctx, r.due.DueAt, false); err != nil {
 		return err
 	}
+	in.view.due(r.due)
 	if spec.Shown != nil {
 		spec.Shown(r.due)
 	}

@@ -129,6 +129,7 @@ func (in *inbox) begin(ctx workflow.Context, spec StepSpec) (*step, error) {
 	if err := upsertDue(ctx, s.spec.Due.DueAt, false); err != nil {
 		return nil, err
 	}
+	in.view.open(&s.spec)
 	if s.spec.Shown != nil {
 		s.spec.Shown(s.spec.Due)
 	}
@@ -258,6 +259,7 @@ func (s *step) remind(ctx workflow.Context) error {
 func (s *step) silence(ctx workflow.Context) (*StepOutcome, error) {
 	if s.spec.Silence.Rule != regulations.SilenceDeemedConsent {
 		s.overdue = true
+		s.in.view.Overdue = true
 		var err error
 		s.supervision, s.referTimer, err = s.in.supervise(ctx, &s.spec, s.mine)
 		return nil, err

@@ -200,9 +200,11 @@ type task struct {
 // procedure finished, or it waits for more), so that a reviewer who reads the
 // procedure after deciding sees the consequence.
 type inbox struct {
-	// The procedure the inbox serves, and the city's rules for it.
+	// The procedure the inbox serves, the city's rules for it, and the
+	// header of its state, which the inbox keeps showing the open step.
 	procedure, id, jurisdiction string
 	profile                     regulations.Profile
+	view                        *Header
 	tasks                       []*task
 	// decisions counts the decisions recorded; observed is how many of them
 	// the workflow had acted on when it last went idle (see settle).
@@ -236,10 +238,11 @@ func (in *inbox) Get(ctx workflow.Context, f workflow.Future, v any) error {
 	return f.Get(ctx, v)
 }
 
-// newInbox registers the decide Update on the workflow of procedure id in
-// jurisdiction, whose steps follow the city's profile p.
-func newInbox(ctx workflow.Context, procedure, id, jurisdiction string, p regulations.Profile) (*inbox, error) {
-	in := &inbox{procedure: procedure, id: id, jurisdiction: jurisdiction, profile: p}
+// newInbox registers the decide Update on the workflow of procedure
+// view.ID in jurisdiction, whose steps follow the city's profile p and show
+// in view.
+func newInbox(ctx workflow.Context, procedure, jurisdiction string, view *Header, p regulations.Profile) (*inbox, error) {
+	in := &inbox{procedure: procedure, id: view.ID, jurisdiction: jurisdiction, profile: p, view: view}
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, in.decide, workflow.UpdateHandlerOptions{Validator: in.validate})
 	if err != nil {
 		return nil, fmt.Errorf("register %s: %w", UpdateDecide, err)
