@@ -15,21 +15,14 @@ import (
 // RecordCatalogTrigger stores a department's obligation to update its
 // catalog (once), with the due date of its window.
 func (a *Activities) RecordCatalogTrigger(ctx context.Context, t models.CatalogTrigger) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &t); err != nil {
-			return fmt.Errorf("record trigger %s: %w", t.ID, err)
-		}
-		ev := event(t.ID, "trigger", "recorded", t.CreatedAt)
-		ev.Actor, ev.Article = t.RecordedBy, t.Article
-		ev.Detail = fmt.Sprintf("%s effective %s: %s must update its catalog by %s", t.Kind, t.EffectiveDate, t.Dept, t.DueDate)
-		if !t.Statutory {
-			ev.Detail += " (platform service level, not statutory)"
-		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record event of trigger %s: %w", t.ID, err)
-		}
-		return nil
-	})
+	ev := event(t.ID, "trigger", "recorded", t.CreatedAt)
+	ev.Actor = t.RecordedBy
+	ev.Article = t.Article
+	ev.Detail = fmt.Sprintf("%s effective %s: %s must update its catalog by %s", t.Kind, t.EffectiveDate, t.Dept, t.DueDate)
+	if !t.Statutory {
+		ev.Detail += " (platform service level, not statutory)"
+	}
+	return a.file(ctx, &t, ev, nil)
 }
 
 // FulfilTriggerInput ends an update obligation: the department submitted a change.

@@ -12,36 +12,22 @@ import (
 
 // RecordClassification stores a submitted classification (once).
 func (a *Activities) RecordClassification(ctx context.Context, c models.Classification) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &c); err != nil {
-			return fmt.Errorf("record classification %s: %w", c.ID, err)
-		}
-		ev := event(c.ID, "classification", "filed", c.SubmittedAt)
-		ev.Actor, ev.Article = c.SubmittedBy, c.Article
-		ev.Detail = fmt.Sprintf("%s proposed %s for %s: %s (%s)", c.Dept, c.ProposedShareType, c.CatalogItemID, c.Reason, c.LegalBasis)
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record filing of %s: %w", c.ID, err)
-		}
-		return nil
-	})
+	ev := event(c.ID, "classification", "filed", c.SubmittedAt)
+	ev.Actor = c.SubmittedBy
+	ev.Article = c.Article
+	ev.Detail = fmt.Sprintf("%s proposed %s for %s: %s (%s)", c.Dept, c.ProposedShareType, c.CatalogItemID, c.Reason, c.LegalBasis)
+	return a.file(ctx, &c, ev, nil)
 }
 
 // ClassificationUpdate changes a classification's record: its status, step,
 // note, dispute or next re-evaluation, and records Event (when set) as an
 // event of step Key.
 type ClassificationUpdate struct {
-	ID               string
-	Status           string
+	Progress
 	Step             string
-	Note             string
 	DisputeID        string
 	NextReevaluation string
-	Article          string
-	Event            string
-	Key              string
-	Actor            string
 	Final            bool // sets decided_at
-	At               time.Time
 }
 
 // UpdateClassification writes a classification's progress.
@@ -56,18 +42,7 @@ func updateClassification(tx *gorm.DB, in ClassificationUpdate) error {
 	if in.Final {
 		upd["decided_at"] = at
 	}
-	if err := tx.Model(&models.Classification{}).Where("id = ?", in.ID).Updates(upd).Error; err != nil {
-		return fmt.Errorf("update classification %s: %w", in.ID, err)
-	}
-	if in.Event == "" {
-		return nil
-	}
-	ev := event(in.ID, in.Key, in.Event, at)
-	ev.Actor, ev.Article, ev.Detail = in.Actor, in.Article, in.Note
-	if err := insertOnce(tx, &ev); err != nil {
-		return fmt.Errorf("record %s of %s: %w", in.Event, in.ID, err)
-	}
-	return nil
+	return progress(tx, &models.Classification{}, in.ID, upd, in.event())
 }
 
 // ApplyClassificationInput sets an item's share type, conditions and legal
@@ -96,31 +71,21 @@ type ItemEdit struct {
 // the classification's new status, in one transaction; an item changed
 // meanwhile is reported as a conflict and nothing is written but that.
 func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassificationInput) (ItemEdit, error) {
-	var res ItemEdit
-	at := in.Update.At.UTC()
-	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		res, err = applyItemEdit(tx, in.Update.ID, in.Round, in.ItemID, in.BaseVersion, at, func(it *models.CatalogItem) {
-			it.ShareType, it.ShareConditions, it.LegalBasis = in.ShareType, in.ShareConditions, in.LegalBasis
-		})
-		if err != nil {
-			return err
-		}
-		return updateClassification(tx, in.Update)
-	})
-	var conflict *models.ConflictError
-	if errors.As(err, &conflict) {
+	e := itemEdit{ProcID: in.Update.ID, Round: in.Round, ItemID: in.ItemID, BaseVersion: in.BaseVersion, At: in.Update.At}
+	e.Edit = func(it *models.CatalogItem) {
+		it.ShareType = in.ShareType
+		it.ShareConditions = in.ShareConditions
+		it.LegalBasis = in.LegalBasis
+	}
+	record := func(tx *gorm.DB) error { return updateClassification(tx, in.Update) }
+	return a.applyEdit(ctx, e, record, func(msg string) error {
 		u := in.Update
-		u.Status, u.Note, u.Event, u.Final = models.ClassificationConflict, conflict.Error(), "conflict", true
-		if err := a.UpdateClassification(ctx, u); err != nil {
-			return res, err
-		}
-		return ItemEdit{Conflict: conflict.Error()}, nil
-	}
-	if err != nil {
-		return res, fmt.Errorf("apply classification %s: %w", in.Update.ID, err)
-	}
-	return res, nil
+		u.Status = models.ClassificationConflict
+		u.Note = msg
+		u.Event = "conflict"
+		u.Final = true
+		return a.UpdateClassification(ctx, u)
+	})
 }
 
 // applyItemEdit changes one catalog item through the catalog's versioning, as

@@ -12,24 +12,19 @@ import (
 // RecordOpenApplication stores a filed open-data application and its first
 // round (once).
 func (a *Activities) RecordOpenApplication(ctx context.Context, r models.OpenApplication) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &r); err != nil {
-			return fmt.Errorf("record open application %s: %w", r.ID, err)
-		}
+	ev := event(r.ID, "application", "filed", r.FiledAt)
+	ev.Actor = r.ApplicantSubject + "(" + r.ApplicantName + ")"
+	ev.Article = r.Article
+	if r.Kind == models.OpenKindDemand {
+		ev.Detail = "data demand application: " + r.Demand
+	} else {
+		ev.Detail = fmt.Sprintf("open-data application for %s from %s", r.CatalogItemID, r.ProviderDept)
+	}
+	return a.file(ctx, &r, ev, func(tx *gorm.DB) error {
 		round := models.OpenRound{ID: fmt.Sprintf("%s/%d", r.ID, r.Round), ApplicationID: r.ID, Round: r.Round,
 			Submitted: r.OpenFields, SubmittedAt: r.FiledAt}
 		if err := insertOnce(tx, &round); err != nil {
 			return fmt.Errorf("record round of %s: %w", r.ID, err)
-		}
-		ev := event(r.ID, "application", "filed", r.FiledAt)
-		ev.Actor, ev.Article = r.ApplicantSubject+"("+r.ApplicantName+")", r.Article
-		if r.Kind == models.OpenKindDemand {
-			ev.Detail = "data demand application: " + r.Demand
-		} else {
-			ev.Detail = fmt.Sprintf("open-data application for %s from %s", r.CatalogItemID, r.ProviderDept)
-		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record filing of %s: %w", r.ID, err)
 		}
 		return nil
 	})

@@ -93,7 +93,7 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAdjustment, adj).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", adj.ID, err)
 	}
-	rec := activities.AdjustmentUpdate{ID: adj.ID, EndDate: adj.EndDate, Article: rule.TemporaryArticle}
+	rec := activities.AdjustmentUpdate{Progress: activities.Progress{ID: adj.ID, Article: rule.TemporaryArticle}, EndDate: adj.EndDate}
 	apply := func(round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ItemEdit, error) {
 		u := rec
 		u.Status, u.Event, u.Key, u.Note, u.Reverted, u.At = status, kind, fmt.Sprintf("round-%d", round), note, reverted, workflow.Now(ctx)

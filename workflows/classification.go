@@ -100,7 +100,7 @@ func newClassification(in ClassificationInput) *classification {
 	w.rule = w.p.Classification
 	w.period = w.p.ServiceLevel(w.rule.Article, regulations.TextServiceLevel)
 	w.st = ClassificationState{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
-	w.rec = activities.ClassificationUpdate{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}
+	w.rec = activities.ClassificationUpdate{Progress: activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
 	return w
 }
 
