@@ -37,26 +37,17 @@ func newAdjustment(t *testing.T, city, ground string) *adjHarness {
 
 func (h *adjHarness) run() workflows.AdjustmentState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.TemporaryAdjustment, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.AdjustmentState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.AdjustmentState](h.t, h.env, workflows.TemporaryAdjustment, h.in)
 }
 
 func (h *adjHarness) item() models.CatalogItem {
 	h.t.Helper()
-	var it models.CatalogItem
-	require.NoError(h.t, h.db.First(&it, "id = ?", "ITEM-1").Error)
-	return it
+	return stored[models.CatalogItem](h.t, h.db, "ITEM-1")
 }
 
 func (h *adjHarness) record() models.TemporaryAdjustment {
 	h.t.Helper()
-	var a models.TemporaryAdjustment
-	require.NoError(h.t, h.db.First(&a, "id = ?", adjID).Error)
-	return a
+	return stored[models.TemporaryAdjustment](h.t, h.db, adjID)
 }
 
 func (h *adjHarness) renewAt(when time.Time, r workflows.Renewal) *upd {

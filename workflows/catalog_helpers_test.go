@@ -63,12 +63,7 @@ func (h *harness) changeInput(city, receivingDept string) workflows.CatalogChang
 // runChange executes a change workflow to its end.
 func (h *harness) runChange(in workflows.CatalogChangeInput) workflows.ChangeState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.CatalogChange, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ChangeState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.ChangeState](h.t, h.env, workflows.CatalogChange, in)
 }
 
 func (h *harness) item(id string) (models.CatalogItem, bool) {
@@ -86,9 +81,7 @@ func (h *harness) versions(id string) []models.CatalogItemVersion {
 
 func (h *harness) change() models.CatalogChange {
 	h.t.Helper()
-	var c models.CatalogChange
-	require.NoError(h.t, h.db.First(&c, "id = ?", changeID).Error)
-	return c
+	return stored[models.CatalogChange](h.t, h.db, changeID)
 }
 
 func (h *harness) rounds() []models.ChangeRound {
@@ -100,9 +93,7 @@ func (h *harness) rounds() []models.ChangeRound {
 
 func (h *harness) trigger() models.CatalogTrigger {
 	h.t.Helper()
-	var tr models.CatalogTrigger
-	require.NoError(h.t, h.db.First(&tr, "id = ?", triggerID).Error)
-	return tr
+	return stored[models.CatalogTrigger](h.t, h.db, triggerID)
 }
 
 func ownerAct() workflows.Actor {

@@ -35,12 +35,7 @@ func (h *harness) triggerInput(city string) workflows.CatalogUpdateInput {
 
 func (h *harness) runTrigger(in workflows.CatalogUpdateInput) workflows.TriggerState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.CatalogUpdate, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.TriggerState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.TriggerState](h.t, h.env, workflows.CatalogUpdate, in)
 }
 
 func (h *harness) submitChangeAt(when time.Time, id string) {

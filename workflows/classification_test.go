@@ -43,26 +43,17 @@ func newClassification(t *testing.T, city string) *classHarness {
 
 func (h *classHarness) run() workflows.ClassificationState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.Classification, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ClassificationState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.ClassificationState](h.t, h.env, workflows.Classification, h.in)
 }
 
 func (h *classHarness) record() models.Classification {
 	h.t.Helper()
-	var c models.Classification
-	require.NoError(h.t, h.db.First(&c, "id = ?", classID).Error)
-	return c
+	return stored[models.Classification](h.t, h.db, classID)
 }
 
 func (h *classHarness) item() models.CatalogItem {
 	h.t.Helper()
-	var it models.CatalogItem
-	require.NoError(h.t, h.db.First(&it, "id = ?", "ITEM-1").Error)
-	return it
+	return stored[models.CatalogItem](h.t, h.db, "ITEM-1")
 }
 
 // childDecideAt sends a decision to the dispute child workflow.

@@ -41,19 +41,12 @@ func newDispute(t *testing.T, city string, start time.Time) *disputeHarness {
 
 func (h *disputeHarness) run() workflows.DisputeState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.Dispute, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.DisputeState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.DisputeState](h.t, h.env, workflows.Dispute, h.in)
 }
 
 func (h *disputeHarness) dispute() models.Dispute {
 	h.t.Helper()
-	var d models.Dispute
-	require.NoError(h.t, h.db.First(&d, "id = ?", disputeID).Error)
-	return d
+	return stored[models.Dispute](h.t, h.db, disputeID)
 }
 
 // levelTask is the task ID of level i (from 0) of the city's chain.

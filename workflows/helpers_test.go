@@ -116,12 +116,7 @@ func newEnv(t *testing.T, start time.Time, id string) *harness {
 // run executes the workflow to its end and returns its result.
 func (h *harness) run() workflows.ShareState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.ShareRequest, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ShareState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.ShareState](h.t, h.env, workflows.ShareRequest, h.in)
 }
 
 // at runs fn at the given Beijing instant of the mock clock.
@@ -219,9 +214,7 @@ func approve(task string, a workflows.Actor) workflows.Decision {
 
 func (h *harness) request() models.ShareRequest {
 	h.t.Helper()
-	var r models.ShareRequest
-	require.NoError(h.t, h.db.First(&r, "id = ?", reqID).Error)
-	return r
+	return stored[models.ShareRequest](h.t, h.db, reqID)
 }
 
 func (h *harness) task(id string) models.Task {
@@ -311,3 +304,23 @@ func (nopLogger) Debug(string, ...any) {}
 func (nopLogger) Info(string, ...any)  {}
 func (nopLogger) Warn(string, ...any)  {}
 func (nopLogger) Error(string, ...any) {}
+
+// complete runs workflow wf with in in env to its end and returns its result,
+// failing the test if it did not complete or failed.
+func complete[T any](t *testing.T, env *testsuite.TestWorkflowEnvironment, wf, in any) T {
+	t.Helper()
+	env.ExecuteWorkflow(wf, in)
+	require.True(t, env.IsWorkflowCompleted(), "workflow did not complete")
+	require.NoError(t, env.GetWorkflowError())
+	var st T
+	require.NoError(t, env.GetWorkflowResult(&st))
+	return st
+}
+
+// stored is the record of type T with id as the activities wrote it.
+func stored[T any](t *testing.T, db *gorm.DB, id string) T {
+	t.Helper()
+	var rec T
+	require.NoError(t, db.First(&rec, "id = ?", id).Error)
+	return rec
+}

@@ -48,19 +48,12 @@ func newObjection(t *testing.T, city, kind, dept string) (*harness, workflows.Ob
 
 func (h *harness) runObjection(in workflows.ObjectionInput) workflows.ObjectionState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.Objection, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ObjectionState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.ObjectionState](h.t, h.env, workflows.Objection, in)
 }
 
 func (h *harness) objection() models.Objection {
 	h.t.Helper()
-	var o models.Objection
-	require.NoError(h.t, h.db.First(&o, "id = ?", objID).Error)
-	return o
+	return stored[models.Objection](h.t, h.db, objID)
 }
 
 func (h *harness) availability() string {

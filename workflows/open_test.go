@@ -48,19 +48,12 @@ func newOpen(t *testing.T, city, kind string, filed time.Time, periodTo string) 
 
 func (h *harness) runOpen(in workflows.OpenInput) workflows.OpenState {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.OpenApplication, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.OpenState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.OpenState](h.t, h.env, workflows.OpenApplication, in)
 }
 
 func (h *harness) application() models.OpenApplication {
 	h.t.Helper()
-	var a models.OpenApplication
-	require.NoError(h.t, h.db.First(&a, "id = ?", oaID).Error)
-	return a
+	return stored[models.OpenApplication](h.t, h.db, oaID)
 }
 
 func (h *harness) openGrants() []models.OpenGrant {
