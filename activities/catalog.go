@@ -95,8 +95,13 @@ func describeOps(ops []models.ChangeOperation) string {
 // operations and reason; earlier rounds stay as they were.
 func (a *Activities) ResubmitCatalogChange(ctx context.Context, c models.CatalogChange) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		next := models.CatalogChange{Status: models.ChangePending, Round: c.Round, Operations: c.Operations,
-			Classification: c.Classification, Reason: c.Reason}
+		next := models.CatalogChange{
+			Header:         models.Header{Status: models.ChangePending},
+			Round:          c.Round,
+			Operations:     c.Operations,
+			Classification: c.Classification,
+			Reason:         c.Reason,
+		}
 		err := tx.Model(&models.CatalogChange{}).Where("id = ? AND round < ?", c.ID, c.Round).
 			Select("status", "round", "operations", "classification", "reason", "return_reason", "overdue").Updates(&next).Error
 		if err != nil {

@@ -122,9 +122,18 @@ func (s *Server) createAdjustment(c echo.Context) error {
 		return invalid(FieldError{"share_type", fmt.Sprintf("item %s is %s already", item.ID, item.ShareType)})
 	}
 	rec := models.TemporaryAdjustment{
-		ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, Dept: cl.Dept,
-		ShareType: in.ShareType, ShareConditions: in.ShareConditions, PreviousShareType: item.ShareType, BaseVersion: item.Version,
-		Ground: in.Ground, Reason: in.Reason, EndDate: in.EndDate, SubmittedBy: cl.Subject + "@" + cl.Dept, SubmittedAt: now.UTC(),
+		Header:            models.Header{ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction},
+		CatalogItemID:     item.ID,
+		Dept:              cl.Dept,
+		ShareType:         in.ShareType,
+		ShareConditions:   in.ShareConditions,
+		PreviousShareType: item.ShareType,
+		BaseVersion:       item.Version,
+		Ground:            in.Ground,
+		Reason:            in.Reason,
+		EndDate:           in.EndDate,
+		SubmittedBy:       cl.Subject + "@" + cl.Dept,
+		SubmittedAt:       now.UTC(),
 	}
 	claim, err := s.claimNew(c, keyed, id, "adjustment", in)
 	if err != nil {

@@ -182,9 +182,17 @@ func (s *Server) createChange(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ch := models.CatalogChange{ID: id, WorkflowID: id, Jurisdiction: dept.Jurisdiction, Dept: dept.Code,
-		SubmittedBy: workflowsActor(cl).String(), Reason: in.Reason, TriggerID: trigger.ID, ReceivingDept: trigger.ReceivingDept,
-		Operations: ops, Classification: restricted, SubmittedAt: s.now().UTC()}
+	ch := models.CatalogChange{
+		Header:         models.Header{ID: id, WorkflowID: id, Jurisdiction: dept.Jurisdiction},
+		Dept:           dept.Code,
+		SubmittedBy:    workflowsActor(cl).String(),
+		Reason:         in.Reason,
+		TriggerID:      trigger.ID,
+		ReceivingDept:  trigger.ReceivingDept,
+		Operations:     ops,
+		Classification: restricted,
+		SubmittedAt:    s.now().UTC(),
+	}
 	claim, err := s.claimNew(c, keyed, id, "change", in)
 	if err != nil {
 		return err

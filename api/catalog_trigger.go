@@ -138,9 +138,16 @@ func (s *Server) createTrigger(c echo.Context) error {
 			return s.replayTrigger(c, *p, claim != models.ClaimLegacy || sameTrigger(*p, in))
 		}
 	}
-	t := models.CatalogTrigger{ID: id, WorkflowID: id, Jurisdiction: in.Jurisdiction, Dept: dept.Code, Kind: in.Kind,
-		EffectiveDate: in.EffectiveDate, Description: in.Description, ReceivingDept: in.ReceivingDept,
-		RecordedBy: workflowsActor(cl).String(), CreatedAt: s.now().UTC()}
+	t := models.CatalogTrigger{
+		Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: in.Jurisdiction},
+		Dept:          dept.Code,
+		Kind:          in.Kind,
+		EffectiveDate: in.EffectiveDate,
+		Description:   in.Description,
+		ReceivingDept: in.ReceivingDept,
+		RecordedBy:    workflowsActor(cl).String(),
+		CreatedAt:     s.now().UTC(),
+	}
 	claim, err := s.claimNew(c, keyed, id, "trigger", in)
 	if err != nil {
 		return err

@@ -136,9 +136,14 @@ func (s *Server) createDispute(c echo.Context) error {
 		return invalid(FieldError{"jurisdiction", profile.Document + " names no dispute path"})
 	}
 	d := models.Dispute{
-		ID: id, WorkflowID: id, Jurisdiction: r.Jurisdiction, Subject: models.DisputeOfShareRequest, SubjectID: r.ID,
-		RequesterDept: r.RequesterDept, ProviderDept: r.ProviderDept, FiledBy: cl.Subject + "@" + cl.Dept,
-		Reason: in.Reason, FiledAt: now.UTC(),
+		Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: r.Jurisdiction},
+		Subject:       models.DisputeOfShareRequest,
+		SubjectID:     r.ID,
+		RequesterDept: r.RequesterDept,
+		ProviderDept:  r.ProviderDept,
+		FiledBy:       cl.Subject + "@" + cl.Dept,
+		Reason:        in.Reason,
+		FiledAt:       now.UTC(),
 	}
 	// One dispute per request: of concurrent POSTs one claims it, the others
 	// answer as a sequential retry would (the same reason: the dispute; another: 409).

@@ -266,9 +266,19 @@ func (s *Server) createObjection(c echo.Context) error {
 		}
 	}
 
-	o := models.Objection{ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, ItemVersion: item.Version,
-		ProviderDept: item.ProviderDept, Kind: in.Kind, Description: in.Description, Evidence: evidence,
-		ObjectorRole: cl.Role, ObjectorDept: cl.Dept, ObjectedBy: cl.Subject, FiledAt: now.UTC()}
+	o := models.Objection{
+		Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction},
+		CatalogItemID: item.ID,
+		ItemVersion:   item.Version,
+		ProviderDept:  item.ProviderDept,
+		Kind:          in.Kind,
+		Description:   in.Description,
+		Evidence:      evidence,
+		ObjectorRole:  cl.Role,
+		ObjectorDept:  cl.Dept,
+		ObjectedBy:    cl.Subject,
+		FiledAt:       now.UTC(),
+	}
 	if cl.Dept != "" {
 		o.ObjectedBy = cl.Subject + "@" + cl.Dept
 	}

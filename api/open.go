@@ -227,9 +227,17 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 		article = rule.Preliminary.Article
 	}
 	app := models.OpenApplication{
-		ID: id, WorkflowID: id, Kind: kind, Jurisdiction: in.Jurisdiction, CatalogItemID: item.ID, ProviderDept: item.ProviderDept,
-		Demand: in.Demand, ApplicantSubject: cl.Subject, ApplicantName: in.Applicant.Name, ApplicantKind: in.Applicant.Kind,
-		CreditCode: in.Applicant.CreditCode, OpenFields: fields, Article: article, FiledAt: now.UTC(),
+		Header:           models.Header{ID: id, WorkflowID: id, Jurisdiction: in.Jurisdiction, Article: article},
+		Kind:             kind,
+		CatalogItemID:    item.ID,
+		ProviderDept:     item.ProviderDept,
+		Demand:           in.Demand,
+		ApplicantSubject: cl.Subject,
+		ApplicantName:    in.Applicant.Name,
+		ApplicantKind:    in.Applicant.Kind,
+		CreditCode:       in.Applicant.CreditCode,
+		OpenFields:       fields,
+		FiledAt:          now.UTC(),
 	}
 	claim, err := s.claimNew(c, keyed, id, "application", in)
 	if err != nil {

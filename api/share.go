@@ -124,9 +124,15 @@ func (s *Server) createShareRequest(c echo.Context) error {
 	}
 
 	req := models.ShareRequest{
-		ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID,
-		RequesterDept: dept.Code, ProviderDept: item.ProviderDept, RequestedBy: cl.Subject,
-		Purpose: in.Purpose, Scenario: in.Scenario, DataItems: in.DataItems, FiledAt: now.UTC(),
+		Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: item.Jurisdiction},
+		CatalogItemID: item.ID,
+		RequesterDept: dept.Code,
+		ProviderDept:  item.ProviderDept,
+		RequestedBy:   cl.Subject,
+		Purpose:       in.Purpose,
+		Scenario:      in.Scenario,
+		DataItems:     in.DataItems,
+		FiledAt:       now.UTC(),
 	}
 	claim, err := s.claimNew(c, keyed, id, "request", in)
 	if err != nil {

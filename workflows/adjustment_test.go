@@ -27,9 +27,17 @@ func newAdjustment(t *testing.T, city, ground string) *adjHarness {
 	require.NoError(t, h.db.Create(&item).Error)
 	return &adjHarness{harness: h, in: workflows.AdjustmentInput{
 		Adjustment: models.TemporaryAdjustment{
-			ID: adjID, WorkflowID: adjID, Jurisdiction: city, CatalogItemID: "ITEM-1", Dept: provider,
-			ShareType: models.ShareNotShared, PreviousShareType: models.ShareUnconditional, BaseVersion: 1,
-			Ground: ground, Reason: "突发公共卫生事件", EndDate: "2025-06-10", SubmittedBy: "bob@" + provider, SubmittedAt: classFiled,
+			Header:            models.Header{ID: adjID, WorkflowID: adjID, Jurisdiction: city},
+			CatalogItemID:     "ITEM-1",
+			Dept:              provider,
+			ShareType:         models.ShareNotShared,
+			PreviousShareType: models.ShareUnconditional,
+			BaseVersion:       1,
+			Ground:            ground,
+			Reason:            "突发公共卫生事件",
+			EndDate:           "2025-06-10",
+			SubmittedBy:       "bob@" + provider,
+			SubmittedAt:       classFiled,
 		},
 		Profile: profile(t, city),
 	}}

@@ -48,8 +48,12 @@ func modified(city, id, title string) *models.CatalogItem {
 func (h *harness) changeInput(city, receivingDept string) workflows.CatalogChangeInput {
 	return workflows.CatalogChangeInput{
 		Change: models.CatalogChange{
-			ID: changeID, WorkflowID: changeWF, Jurisdiction: city, Dept: owner, SubmittedBy: "alice@" + owner,
-			Reason: "职能调整", ReceivingDept: receivingDept, SubmittedAt: h.start,
+			Header:        models.Header{ID: changeID, WorkflowID: changeWF, Jurisdiction: city},
+			Dept:          owner,
+			SubmittedBy:   "alice@" + owner,
+			Reason:        "职能调整",
+			ReceivingDept: receivingDept,
+			SubmittedAt:   h.start,
 			Operations: []models.ChangeOperation{
 				{Op: models.OpModify, ItemID: itemA, BaseVersion: 1, Item: modified(city, itemA, "人口基础信息")},
 				{Op: models.OpAdd, ItemID: "ITEM-C", Item: modified(city, "ITEM-C", "社保信息")},

@@ -25,9 +25,15 @@ func (h *harness) triggerInput(city string) workflows.CatalogUpdateInput {
 	from, err := holidays.ParseDate(effective)
 	require.NoError(h.t, err)
 	return workflows.CatalogUpdateInput{
-		Trigger: models.CatalogTrigger{ID: triggerID, WorkflowID: triggerWF, Jurisdiction: city, Dept: owner,
-			Kind: models.TriggerDutyChange, EffectiveDate: effective, Description: "机构改革职能划转",
-			RecordedBy: "carol(authority)", CreatedAt: recordedOct},
+		Trigger: models.CatalogTrigger{
+			Header:        models.Header{ID: triggerID, WorkflowID: triggerWF, Jurisdiction: city},
+			Dept:          owner,
+			Kind:          models.TriggerDutyChange,
+			EffectiveDate: effective,
+			Description:   "机构改革职能划转",
+			RecordedBy:    "carol(authority)",
+			CreatedAt:     recordedOct,
+		},
 		From:    from,
 		Profile: profile(h.t, city),
 	}

@@ -49,10 +49,17 @@ type ClassificationProposal struct {
 func NewClassificationInput(item models.CatalogItem, pr ClassificationProposal, p regulations.Profile) ClassificationInput {
 	return ClassificationInput{
 		Classification: models.Classification{
-			ID: pr.ID, WorkflowID: pr.ID, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, Dept: pr.Dept,
-			ProposedShareType: pr.ShareType, PreviousShareType: item.ShareType, LegalBasis: pr.LegalBasis,
-			Conditions: pr.Conditions, Reason: pr.Reason, BaseVersion: item.Version,
-			SubmittedBy: pr.SubmittedBy, SubmittedAt: pr.SubmittedAt.UTC(),
+			Header:            models.Header{ID: pr.ID, WorkflowID: pr.ID, Jurisdiction: item.Jurisdiction},
+			CatalogItemID:     item.ID,
+			Dept:              pr.Dept,
+			ProposedShareType: pr.ShareType,
+			PreviousShareType: item.ShareType,
+			LegalBasis:        pr.LegalBasis,
+			Conditions:        pr.Conditions,
+			Reason:            pr.Reason,
+			BaseVersion:       item.Version,
+			SubmittedBy:       pr.SubmittedBy,
+			SubmittedAt:       pr.SubmittedAt.UTC(),
 		},
 		Profile: p,
 	}
@@ -408,8 +415,14 @@ func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (Di
 	var res DisputeState
 	child := workflow.ExecuteChildWorkflow(cctx, Dispute, DisputeInput{
 		Dispute: models.Dispute{
-			ID: id, WorkflowID: id, Jurisdiction: c.Jurisdiction, Subject: models.DisputeOfClassification, SubjectID: c.ID,
-			RequesterDept: c.Dept, ProviderDept: c.Dept, FiledBy: out.DecidedBy, Reason: out.Reason, FiledAt: workflow.Now(ctx),
+			Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: c.Jurisdiction},
+			Subject:       models.DisputeOfClassification,
+			SubjectID:     c.ID,
+			RequesterDept: c.Dept,
+			ProviderDept:  c.Dept,
+			FiledBy:       out.DecidedBy,
+			Reason:        out.Reason,
+			FiledAt:       workflow.Now(ctx),
 		},
 		Levels: levels, Profile: p,
 	})

@@ -73,10 +73,15 @@ func newHarness(t *testing.T, city, shareType string, filed time.Time) *harness 
 	h := newEnv(t, filed, wfID)
 	h.in = workflows.ShareInput{
 		Request: models.ShareRequest{
-			ID: reqID, WorkflowID: wfID, Jurisdiction: city, CatalogItemID: "ITEM-1",
-			RequesterDept: reqDept, ProviderDept: provider, RequestedBy: "alice",
-			Purpose: "核验企业资质", Scenario: "审批", DataItems: []string{"name", "licence"},
-			FiledAt: filed,
+			Header:        models.Header{ID: reqID, WorkflowID: wfID, Jurisdiction: city},
+			CatalogItemID: "ITEM-1",
+			RequesterDept: reqDept,
+			ProviderDept:  provider,
+			RequestedBy:   "alice",
+			Purpose:       "核验企业资质",
+			Scenario:      "审批",
+			DataItems:     []string{"name", "licence"},
+			FiledAt:       filed,
 		},
 		Item: models.CatalogItem{
 			ID: "ITEM-1", Jurisdiction: city, ProviderDept: provider, Title: "企业登记信息",

@@ -40,8 +40,18 @@ func newObjection(t *testing.T, city, kind, dept string) (*harness, workflows.Ob
 		role, by = "department", "dan@"+dept
 	}
 	return h, workflows.ObjectionInput{
-		Objection: models.Objection{ID: objID, WorkflowID: objWF, Jurisdiction: city, CatalogItemID: objItem, ItemVersion: 1,
-			ProviderDept: provider, Kind: kind, Description: "地址有误", ObjectorRole: role, ObjectorDept: dept, ObjectedBy: by, FiledAt: filedMar},
+		Objection: models.Objection{
+			Header:        models.Header{ID: objID, WorkflowID: objWF, Jurisdiction: city},
+			CatalogItemID: objItem,
+			ItemVersion:   1,
+			ProviderDept:  provider,
+			Kind:          kind,
+			Description:   "地址有误",
+			ObjectorRole:  role,
+			ObjectorDept:  dept,
+			ObjectedBy:    by,
+			FiledAt:       filedMar,
+		},
 		Item: it, Profile: profile(t, city),
 	}
 }

@@ -30,8 +30,12 @@ func newOpen(t *testing.T, city, kind string, filed time.Time, periodTo string) 
 	h := newEnv(t, filed, "oa-"+oaID)
 	h.env.RegisterWorkflow(workflows.OpenApplication)
 	a := models.OpenApplication{
-		ID: oaID, WorkflowID: "oa-" + oaID, Kind: kind, Jurisdiction: city,
-		ApplicantSubject: applicant, ApplicantName: "张三科技有限公司", ApplicantKind: "company", CreditCode: "91350200MA0000000X",
+		Header:           models.Header{ID: oaID, WorkflowID: "oa-" + oaID, Jurisdiction: city},
+		Kind:             kind,
+		ApplicantSubject: applicant,
+		ApplicantName:    "张三科技有限公司",
+		ApplicantKind:    "company",
+		CreditCode:       "91350200MA0000000X",
 		OpenFields: models.OpenFields{
 			Scenario: "交通出行应用", DataScope: "公交线路", Delivery: "api", PeriodFrom: filed.In(holidays.Shanghai).Format(time.DateOnly),
 			PeriodTo: periodTo, ExpiresAt: midnightAfter(t, periodTo), SafetyMeasures: "等保三级",

@@ -371,7 +371,7 @@ func countsFrom(ctx workflow.Context, spec *StepSpec, kind string) time.Time {
 func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
 	in.tasks = append(in.tasks, t)
-	err := workflow.ExecuteActivity(actx(ctx), acts.OpenTask, activities.OpenTaskInput{Detail: detail, Task: models.Task{
+	err := workflow.ExecuteActivity(actx(ctx), acts.OpenTask, activities.OpenTaskInput{Detail: detail, CalendarVersion: due.CalendarVersion, Task: models.Task{
 		ID: id, Procedure: in.procedure, ProcedureID: in.id, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Kind: kind, Jurisdiction: in.jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
 		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
