@@ -89,14 +89,20 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 		return st, fmt.Errorf("register %s: %w", UpdateRenew, err)
 	}
 
-	adj.Status, adj.Article = models.StatusPending, rule.TemporaryArticle
+	adj.Status = models.StatusPending
+	adj.Article = rule.TemporaryArticle
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAdjustment, adj).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", adj.ID, err)
 	}
 	rec := activities.AdjustmentUpdate{Progress: activities.Progress{ID: adj.ID, Article: rule.TemporaryArticle}, EndDate: adj.EndDate}
 	apply := func(round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ItemEdit, error) {
 		u := rec
-		u.Status, u.Event, u.Key, u.Note, u.Reverted, u.At = status, kind, fmt.Sprintf("round-%d", round), note, reverted, workflow.Now(ctx)
+		u.Status = status
+		u.Event = kind
+		u.Key = fmt.Sprintf("round-%d", round)
+		u.Note = note
+		u.Reverted = reverted
+		u.At = workflow.Now(ctx)
 		var res activities.ItemEdit
 		if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
 			Update: u, Round: round, ItemID: adj.CatalogItemID, BaseVersion: base, ShareType: shareType, ShareConditions: conds,
@@ -141,12 +147,19 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 		cancel()
 		r := renewal
 		u := rec
-		u.EndDate, u.Renewals, u.Event, u.Key, u.Actor, u.Note, u.At = r.EndDate, rec.Renewals+1, "renewed", fmt.Sprintf("renewal-%d", rec.Renewals+1), r.Actor.String(), r.Reason, workflow.Now(ctx)
+		u.EndDate = r.EndDate
+		u.Renewals = rec.Renewals + 1
+		u.Event = "renewed"
+		u.Key = fmt.Sprintf("renewal-%d", rec.Renewals+1)
+		u.Actor = r.Actor.String()
+		u.Note = r.Reason
+		u.At = workflow.Now(ctx)
 		if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
 			return st, fmt.Errorf("renew %s: %w", adj.ID, err)
 		}
 		rec = u
-		st.EndDate, st.Renewals = u.EndDate, u.Renewals
+		st.EndDate = u.EndDate
+		st.Renewals = u.Renewals
 		renewal = nil
 	}
 
@@ -189,7 +202,12 @@ func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentSt
 		return st, err
 	}
 	u := rec
-	u.Status, u.Event, u.Key, u.Actor, u.Reverted, u.At = models.AdjustmentEvaluated, "evaluated", "evaluation", out.DecidedBy, false, workflow.Now(ctx)
+	u.Status = models.AdjustmentEvaluated
+	u.Event = "evaluated"
+	u.Key = "evaluation"
+	u.Actor = out.DecidedBy
+	u.Reverted = false
+	u.At = workflow.Now(ctx)
 	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record evaluation of %s: %w", adj.ID, err)
 	}

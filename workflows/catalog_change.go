@@ -115,7 +115,11 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 		return st, err
 	}
 
-	c.Status, c.Round, c.Path, c.Article, c.Statutory = models.ChangePending, 1, rule.Path, rule.Review.Article, rule.Review.Statutory
+	c.Status = models.ChangePending
+	c.Round = 1
+	c.Path = rule.Path
+	c.Article = rule.Review.Article
+	c.Statutory = rule.Review.Statutory
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, c).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", c.ID, err)
 	}
@@ -160,15 +164,19 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 				if err := startClassifications(ctx, c, p, routed, applied.Routed); err != nil {
 					return st, err
 				}
-				st.Status, st.Step = models.ChangeApplied, ""
+				st.Status = models.ChangeApplied
+				st.Step = ""
 				return st, conclude(ctx, box, st.Status)
 			}
-			result.Note, result.DecidedBy = "conflict with another change: "+applied.Conflict, "system"
+			result.Note = "conflict with another change: " + applied.Conflict
+			result.DecidedBy = "system"
 		}
 		if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
 			return st, fmt.Errorf("return %s: %w", c.ID, err)
 		}
-		st.Status, st.Step, st.ReturnReason = models.ChangeReturned, "", result.Note
+		st.Status = models.ChangeReturned
+		st.Step = ""
+		st.ReturnReason = result.Note
 		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
 			return st, fmt.Errorf("upsert status: %w", err)
 		}
@@ -176,7 +184,8 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 			return st, err
 		}
 		if withdrawn != nil {
-			result.DecidedBy, result.At = withdrawn.Actor.String(), workflow.Now(ctx)
+			result.DecidedBy = withdrawn.Actor.String()
+			result.At = workflow.Now(ctx)
 			if err := workflow.ExecuteActivity(actx(ctx), acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
 				return st, fmt.Errorf("withdraw %s: %w", c.ID, err)
 			}
@@ -184,13 +193,18 @@ func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, er
 			return st, conclude(ctx, box, st.Status)
 		}
 		c.Round++
-		c.Reason, c.Operations, c.Classification = next.Reason, next.Operations, next.Classification
-		c.SubmittedBy, c.SubmittedAt = next.Actor.String(), workflow.Now(ctx)
+		c.Reason = next.Reason
+		c.Operations = next.Operations
+		c.Classification = next.Classification
+		c.SubmittedBy = next.Actor.String()
+		c.SubmittedAt = workflow.Now(ctx)
 		next = nil
 		if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitCatalogChange, c).Get(ctx, nil); err != nil {
 			return st, fmt.Errorf("resubmit %s: %w", c.ID, err)
 		}
-		st.Status, st.Round, st.ReturnReason = models.ChangePending, c.Round, ""
+		st.Status = models.ChangePending
+		st.Round = c.Round
+		st.ReturnReason = ""
 		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
 			return st, fmt.Errorf("upsert status: %w", err)
 		}
@@ -259,7 +273,8 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 	}
 	steps := reviewSteps(rule.Path, c, addsFiled)
 	if len(steps) == 0 {
-		out.Decision, out.DecidedBy = DecisionAcknowledge, "rule: "+rule.Review.Article+" asks no consent or filing for additions"
+		out.Decision = DecisionAcknowledge
+		out.DecidedBy = "rule: " + rule.Review.Article + " asks no consent or filing for additions"
 		st.Opened = c.Round // the filing answers: nothing waits for a reviewer
 		return out, nil
 	}

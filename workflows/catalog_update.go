@@ -66,8 +66,13 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 	if err != nil {
 		return st, err
 	}
-	t.Status, t.Article, t.Statutory = models.TriggerOpen, rule.Update.Article, rule.Update.Statutory
-	t.DueDate, t.DueAt, t.Provisional, t.CalendarVersion = due.DueDate, &due.DueAt, due.Provisional, due.CalendarVersion
+	t.Status = models.TriggerOpen
+	t.Article = rule.Update.Article
+	t.Statutory = rule.Update.Statutory
+	t.DueDate = due.DueDate
+	t.DueAt = &due.DueAt
+	t.Provisional = due.Provisional
+	t.CalendarVersion = due.CalendarVersion
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogTrigger, t).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", t.ID, err)
 	}
@@ -91,6 +96,7 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 	}).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("fulfil %s: %w", t.ID, err)
 	}
-	st.Status, st.ChangeID = models.TriggerFulfilled, submitted.ChangeID
+	st.Status = models.TriggerFulfilled
+	st.ChangeID = submitted.ChangeID
 	return st, conclude(ctx, box, st.Status)
 }

@@ -86,7 +86,9 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 	if len(levels) == 0 {
 		return st, temporal.NewNonRetryableApplicationError("no dispute chain in the profile of "+p.City, "no_chain", nil)
 	}
-	d.Status, d.Level, d.Article = models.DisputePending, levels[0].Level, levels[0].Period.Article
+	d.Status = models.DisputePending
+	d.Level = levels[0].Level
+	d.Article = levels[0].Period.Article
 	d.Levels = make([]models.DisputeLevel, len(levels))
 	for i, lv := range levels {
 		// Statutory is only recorded data (the activity's input), no new
@@ -125,7 +127,11 @@ func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
 		}
 		outcome := outcomes[out.Decision]
 		at := out.At
-		rec.Outcome, rec.Reason, rec.DecidedBy, rec.DecidedAt, rec.Overdue = outcome, out.Reason, out.DecidedBy, &at, out.Overdue
+		rec.Outcome = outcome
+		rec.Reason = out.Reason
+		rec.DecidedBy = out.DecidedBy
+		rec.DecidedAt = &at
+		rec.Overdue = out.Overdue
 		status := outcome
 		if outcome == models.DisputeEscalated {
 			status = models.DisputePending

@@ -113,8 +113,11 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 		})
 	}
 
-	o.Status, o.Handler, o.Step = models.ObjectionPending, route.Handler, "filed"
-	o.Article, o.Statutory = route.Handling.Article, route.Handling.Statutory
+	o.Status = models.ObjectionPending
+	o.Handler = route.Handler
+	o.Step = "filed"
+	o.Article = route.Handling.Article
+	o.Statutory = route.Handling.Statutory
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordObjection, o).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", o.ID, err)
 	}
@@ -165,7 +168,10 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) 
 	}).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("conclude %s: %w", o.ID, err)
 	}
-	st.Status, st.Step, st.Outcome, st.Suspended = models.ObjectionHandled, "done", out.Decision, false
+	st.Status = models.ObjectionHandled
+	st.Step = "done"
+	st.Outcome = out.Decision
+	st.Suspended = false
 	return st, conclude(ctx, box, st.Status)
 }
 
@@ -197,7 +203,9 @@ func checkOutcome(d Decision, cur models.CatalogItem, suspended bool) error {
 			return fmt.Errorf("item.%s is %q; the corrected item must be %q", f.name, f.got, f.want)
 		}
 	}
-	it.ID, it.ProviderDept, it.Jurisdiction = cur.ID, cur.ProviderDept, cur.Jurisdiction
+	it.ID = cur.ID
+	it.ProviderDept = cur.ProviderDept
+	it.Jurisdiction = cur.Jurisdiction
 	// A correction may not reclassify the item (issue 11). Validators do not
 	// run on replay, so histories that accepted such a fix still replay.
 	if field, msg := models.ReclassifiedField(cur, it); field != "" {

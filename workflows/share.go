@@ -43,7 +43,10 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 		return st, err
 	}
 	finish := func(status, basis, article string, out StepOutcome) (ShareState, error) {
-		st.Status, st.Basis, st.Article, st.Overdue = status, basis, article, out.Overdue
+		st.Status = status
+		st.Basis = basis
+		st.Article = article
+		st.Overdue = out.Overdue
 		err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
 			ID: r.ID, Status: status, Basis: basis, Reason: out.Reason, LegalBasis: out.LegalBasis,
 			Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
@@ -56,7 +59,8 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 	}
 
 	if in.Item.ShareType == models.ShareUnconditional {
-		r.Status, r.Article = models.StatusPending, rule.UnconditionalArticle
+		r.Status = models.StatusPending
+		r.Article = rule.UnconditionalArticle
 		if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
 			return st, fmt.Errorf("record %s: %w", r.ID, err)
 		}
@@ -67,8 +71,12 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
 	if err != nil {
 		return st, err
 	}
-	r.Status, r.Article = models.StatusPending, rule.Decision.Article
-	r.DueDate, r.DueAt, r.Provisional, r.CalendarVersion = due.DueDate, &due.DueAt, due.Provisional, due.CalendarVersion
+	r.Status = models.StatusPending
+	r.Article = rule.Decision.Article
+	r.DueDate = due.DueDate
+	r.DueAt = &due.DueAt
+	r.Provisional = due.Provisional
+	r.CalendarVersion = due.CalendarVersion
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", r.ID, err)
 	}

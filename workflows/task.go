@@ -348,7 +348,8 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 		}
 		return TaskView{}, fmt.Errorf("record decision on %s: %w", t.id, err)
 	}
-	t.status, t.decision = models.TaskDone, &d
+	t.status = models.TaskDone
+	t.decision = &d
 	in.decisions++
 	seq := in.decisions
 	if err := workflow.Await(ctx, func() bool { return in.observed >= seq }); err != nil {
@@ -394,7 +395,8 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 		}
 		status, decision := models.TaskCancelled, "not needed: "+out.Decision
 		if out.Decision == OutcomeDeemedConsent || out.Decision == OutcomeFulfilled {
-			status, decision = models.TaskDone, out.Decision
+			status = models.TaskDone
+			decision = out.Decision
 		}
 		if err := in.close(ctx, t, status, decision, spec.Silence.Article); err != nil {
 			return err
