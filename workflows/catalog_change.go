@@ -99,116 +99,163 @@ func reviewSteps(path string, c models.CatalogChange, addsFiled bool) []reviewSt
 // with another change applied first, returns the change, and the department
 // may resubmit it revised (a new round) or withdraw it.
 func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, error) {
-	c, p := in.Change, in.Profile
-	rule := p.CatalogChange
-	st := ChangeState{Header: Header{ID: c.ID, Status: models.ChangePending, Statutory: rule.Review.Statutory, Article: rule.Review.Article}, Round: 1}
-	if err := publish(ctx, &st, func() bool { return st.Opened >= 1 }); err != nil {
-		return st, err
+	w := &catalogChange{c: in.Change, p: in.Profile, rule: in.Profile.CatalogChange}
+	w.st = ChangeState{Header: Header{ID: w.c.ID, Status: models.ChangePending, Statutory: w.rule.Review.Statutory, Article: w.rule.Review.Article}, Round: 1}
+	if err := w.start(ctx, in.TriggerWorkflowID); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx, ProcedureCatalogChange, c.Jurisdiction, &st.Header, p)
-	if err != nil {
-		return st, err
-	}
-	var next *Resubmission
-	var withdrawn *Withdrawal
-	if err := registerReturnUpdates(ctx, c.Dept, &st, &next, &withdrawn); err != nil {
-		return st, err
-	}
+	return w.run(ctx)
+}
 
-	c.Status = models.ChangePending
-	c.Round = 1
-	c.Path = rule.Path
-	c.Article = rule.Review.Article
-	c.Statutory = rule.Review.Statutory
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, c).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", c.ID, err)
+// catalogChange is one run of the CatalogChange workflow: the change in its
+// current round, the city's rule, the state the API sees, and what the
+// department's Updates sent (a resubmission, a withdrawal) until the
+// workflow takes it.
+type catalogChange struct {
+	c         models.CatalogChange
+	p         regulations.Profile
+	rule      regulations.CatalogRule
+	st        ChangeState
+	box       *inbox
+	next      *Resubmission
+	withdrawn *Withdrawal
+}
+
+// start publishes the state, opens the inbox, registers the department's
+// Updates, records the change and ends the update obligation it fulfils.
+func (w *catalogChange) start(ctx workflow.Context, trigger string) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Opened >= 1 }); err != nil {
+		return err
 	}
-	if in.TriggerWorkflowID != "" {
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureCatalogChange, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
+	}
+	if err := w.register(ctx); err != nil {
+		return err
+	}
+	w.c.Status = models.ChangePending
+	w.c.Round = 1
+	w.c.Path = w.rule.Path
+	w.c.Article = w.rule.Review.Article
+	w.c.Statutory = w.rule.Review.Statutory
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, w.c).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.c.ID, err)
+	}
+	if trigger != "" {
 		// Ends the update clock; an obligation already fulfilled has ended.
-		err := workflow.SignalExternalWorkflow(ctx, in.TriggerWorkflowID, "", SignalChangeSubmitted,
-			ChangeSubmitted{ChangeID: c.ID, At: c.SubmittedAt}).Get(ctx, nil)
+		err := workflow.SignalExternalWorkflow(ctx, trigger, "", SignalChangeSubmitted,
+			ChangeSubmitted{ChangeID: w.c.ID, At: w.c.SubmittedAt}).Get(ctx, nil)
 		if err != nil {
-			workflow.GetLogger(ctx).Info("update obligation not signalled", "trigger", in.TriggerWorkflowID, "error", err)
+			workflow.GetLogger(ctx).Info("update obligation not signalled", "trigger", trigger, "error", err)
 		}
 	}
+	return nil
+}
 
+// run reviews the change round after round: an approved round is applied,
+// a refused or conflicting one returned until the department resubmits or
+// withdraws it.
+func (w *catalogChange) run(ctx workflow.Context) (ChangeState, error) {
 	for {
-		out, err := reviewRound(ctx, box, c, p, &st)
+		out, err := w.review(ctx)
 		if err != nil {
-			return st, err
+			return w.st, err
 		}
-		result := activities.ChangeOutcome{ID: c.ID, Round: c.Round, Operations: c.Operations, Note: out.Reason,
-			DecidedBy: out.DecidedBy, Article: rule.Review.Article, At: workflow.Now(ctx)}
+		result := activities.ChangeOutcome{ID: w.c.ID, Round: w.c.Round, Operations: w.c.Operations, Note: out.Reason,
+			DecidedBy: out.DecidedBy, Article: w.rule.Review.Article, At: workflow.Now(ctx)}
 		if out.Decision != DecisionReject {
-			// A modification making an item conditional or not shared goes to
-			// the classification procedure; changes submitted before that
-			// existed changed the share type directly.
-			routed := models.Routed(c.Operations, c.Classification)
-			// The city's rule decides which share types take the path,
-			// for added items too (wuhan 第十六条: only not shared, new or
-			// changed; xiamen 第十五条); changes approved before it
-			// routed every restricted modification and no addition.
-			if workflow.GetVersion(ctx, versionRouteAdded, workflow.DefaultVersion, 1) >= 1 {
-				routed = models.RoutedBy(c.Operations, c.Classification, p.Classification.NeedsPath, p.Classification.RouteAdded)
+			applied, err := w.apply(ctx, &result)
+			if err != nil || applied {
+				return w.st, err
 			}
-			if len(routed) > 0 && workflow.GetVersion(ctx, versionRouteClassification, workflow.DefaultVersion, 1) >= 1 {
-				for _, op := range routed {
-					result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
-				}
-			}
-			var applied activities.ApplyResult
-			if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, result).Get(ctx, &applied); err != nil {
-				return st, fmt.Errorf("apply %s: %w", c.ID, err)
-			}
-			if applied.Applied {
-				if err := startClassifications(ctx, c, p, routed, applied.Routed); err != nil {
-					return st, err
-				}
-				st.Status = models.ChangeApplied
-				st.Step = ""
-				return st, conclude(ctx, box, st.Status)
-			}
-			result.Note = "conflict with another change: " + applied.Conflict
-			result.DecidedBy = "system"
 		}
-		if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("return %s: %w", c.ID, err)
-		}
-		st.Status = models.ChangeReturned
-		st.Step = ""
-		st.ReturnReason = result.Note
-		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
-			return st, fmt.Errorf("upsert status: %w", err)
-		}
-		if err := box.Await(ctx, func() bool { return next != nil || withdrawn != nil }); err != nil {
-			return st, err
-		}
-		if withdrawn != nil {
-			result.DecidedBy = withdrawn.Actor.String()
-			result.At = workflow.Now(ctx)
-			if err := workflow.ExecuteActivity(actx(ctx), acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
-				return st, fmt.Errorf("withdraw %s: %w", c.ID, err)
-			}
-			st.Status = models.ChangeWithdrawn
-			return st, conclude(ctx, box, st.Status)
-		}
-		c.Round++
-		c.Reason = next.Reason
-		c.Operations = next.Operations
-		c.Classification = next.Classification
-		c.SubmittedBy = next.Actor.String()
-		c.SubmittedAt = workflow.Now(ctx)
-		next = nil
-		if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitCatalogChange, c).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("resubmit %s: %w", c.ID, err)
-		}
-		st.Status = models.ChangePending
-		st.Round = c.Round
-		st.ReturnReason = ""
-		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
-			return st, fmt.Errorf("upsert status: %w", err)
+		done, err := w.returned(ctx, result)
+		if err != nil || done {
+			return w.st, err
 		}
 	}
+}
+
+// apply applies the approved round and starts the classifications it
+// routes; it reports false when a change applied first conflicts, with the
+// conflict noted in result.
+func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOutcome) (bool, error) {
+	c, p := w.c, w.p
+	// A modification making an item conditional or not shared goes to
+	// the classification procedure; changes submitted before that
+	// existed changed the share type directly.
+	routed := models.Routed(c.Operations, c.Classification)
+	// The city's rule decides which share types take the path,
+	// for added items too (wuhan 第十六条: only not shared, new or
+	// changed; xiamen 第十五条); changes approved before it
+	// routed every restricted modification and no addition.
+	if workflow.GetVersion(ctx, versionRouteAdded, workflow.DefaultVersion, 1) >= 1 {
+		routed = models.RoutedBy(c.Operations, c.Classification, p.Classification.NeedsPath, p.Classification.RouteAdded)
+	}
+	if len(routed) > 0 && workflow.GetVersion(ctx, versionRouteClassification, workflow.DefaultVersion, 1) >= 1 {
+		for _, op := range routed {
+			result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
+		}
+	}
+	var applied activities.ApplyResult
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, *result).Get(ctx, &applied); err != nil {
+		return false, fmt.Errorf("apply %s: %w", c.ID, err)
+	}
+	if !applied.Applied {
+		result.Note = "conflict with another change: " + applied.Conflict
+		result.DecidedBy = "system"
+		return false, nil
+	}
+	if err := startClassifications(ctx, c, p, routed, applied.Routed); err != nil {
+		return false, err
+	}
+	w.st.Status = models.ChangeApplied
+	w.st.Step = ""
+	return true, conclude(ctx, w.box, w.st.Status)
+}
+
+// returned returns the round and waits for the department: a withdrawal
+// ends the change (done), a resubmission opens the next round.
+func (w *catalogChange) returned(ctx workflow.Context, result activities.ChangeOutcome) (bool, error) {
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
+		return false, fmt.Errorf("return %s: %w", w.c.ID, err)
+	}
+	w.st.Status = models.ChangeReturned
+	w.st.Step = ""
+	w.st.ReturnReason = result.Note
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(w.st.Status)); err != nil {
+		return false, fmt.Errorf("upsert status: %w", err)
+	}
+	if err := w.box.Await(ctx, func() bool { return w.next != nil || w.withdrawn != nil }); err != nil {
+		return false, err
+	}
+	if w.withdrawn != nil {
+		result.DecidedBy = w.withdrawn.Actor.String()
+		result.At = workflow.Now(ctx)
+		if err := workflow.ExecuteActivity(actx(ctx), acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
+			return false, fmt.Errorf("withdraw %s: %w", w.c.ID, err)
+		}
+		w.st.Status = models.ChangeWithdrawn
+		return true, conclude(ctx, w.box, w.st.Status)
+	}
+	w.c.Round++
+	w.c.Reason = w.next.Reason
+	w.c.Operations = w.next.Operations
+	w.c.Classification = w.next.Classification
+	w.c.SubmittedBy = w.next.Actor.String()
+	w.c.SubmittedAt = workflow.Now(ctx)
+	w.next = nil
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitCatalogChange, w.c).Get(ctx, nil); err != nil {
+		return false, fmt.Errorf("resubmit %s: %w", w.c.ID, err)
+	}
+	w.st.Status = models.ChangePending
+	w.st.Round = w.c.Round
+	w.st.ReturnReason = ""
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(w.st.Status)); err != nil {
+		return false, fmt.Errorf("upsert status: %w", err)
+	}
+	return false, nil
 }
 
 // versionRouteClassification marks the change that routes a modification
@@ -259,10 +306,10 @@ func startClassifications(ctx workflow.Context, c models.CatalogChange, p regula
 	return nil
 }
 
-// reviewRound runs the steps of the city's path for the change's current
+// review runs the steps of the city's path for the change's current
 // round; it ends at the first refusal, or with the last step's decision.
-func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p regulations.Profile, st *ChangeState) (StepOutcome, error) {
-	rule := p.CatalogChange
+func (w *catalogChange) review(ctx workflow.Context) (StepOutcome, error) {
+	box, c, rule, st := w.box, w.c, w.rule, &w.st
 	var out StepOutcome
 	// Weifang 第十一条 asks consent and filing only of deletions and
 	// modifications; changes submitted before this reading filed additions
@@ -312,22 +359,23 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 	return out, nil
 }
 
-// registerReturnUpdates lets the department resubmit or withdraw a returned
+// register lets the department resubmit or withdraw a returned
 // change; the validators refuse both while the change is under review, and
 // from anyone but the department.
-func registerReturnUpdates(ctx workflow.Context, dept string, st *ChangeState, next **Resubmission, withdrawn **Withdrawal) error {
+func (w *catalogChange) register(ctx workflow.Context) error {
+	dept, st := w.c.Dept, &w.st
 	check := func(a Actor) error {
 		if a.Role != regulations.RoleDepartment || a.Dept != dept {
 			return temporal.NewApplicationError(fmt.Sprintf("change %s belongs to department %s, not to %s", st.ID, dept, a), ErrForbidden)
 		}
-		if st.Status != models.ChangeReturned || *next != nil || *withdrawn != nil {
+		if st.Status != models.ChangeReturned || w.next != nil || w.withdrawn != nil {
 			return temporal.NewApplicationError(fmt.Sprintf("change %s is %s; only a returned change can be resubmitted or withdrawn", st.ID, st.Status), ErrInvalid)
 		}
 		return nil
 	}
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, r Resubmission) (ChangeState, error) {
 		round := st.Round + 1
-		*next = &r
+		w.next = &r
 		err := workflow.Await(ctx, func() bool { return st.Opened >= round })
 		return *st, err
 	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r Resubmission) error {
@@ -342,11 +390,11 @@ func registerReturnUpdates(ctx workflow.Context, dept string, st *ChangeState, n
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateResubmit, err)
 	}
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, w Withdrawal) (ChangeState, error) {
-		*withdrawn = &w
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, wd Withdrawal) (ChangeState, error) {
+		w.withdrawn = &wd
 		err := workflow.Await(ctx, func() bool { return st.Status == models.ChangeWithdrawn })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, w Withdrawal) error { return check(w.Actor) }})
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, wd Withdrawal) error { return check(wd.Actor) }})
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateWithdraw, err)
 	}
