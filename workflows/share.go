@@ -32,83 +32,107 @@ type ShareState struct {
 // silence the city's rule applies (wuhan: deemed consent; elsewhere:
 // supervision by the authority while the request keeps waiting).
 func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
-	r, p := in.Request, in.Profile
-	rule := p.ShareRequest
-	st := ShareState{Header: Header{ID: r.ID, Status: models.StatusPending}}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
+	w := &shareRequest{r: in.Request, item: in.Item, p: in.Profile, rule: in.Profile.ShareRequest}
+	w.st = ShareState{Header: Header{ID: w.r.ID, Status: models.StatusPending}}
+	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx, ProcedureShare, r.Jurisdiction, &st.Header, p)
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureShare, w.r.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return w.st, err
+	}
+	if w.item.ShareType == models.ShareUnconditional {
+		return w.unconditional(ctx)
+	}
+	return w.conditional(ctx)
+}
+
+// shareRequest is one run of the ShareRequest workflow: the request, the
+// item requested, the city's rule and the state the API sees.
+type shareRequest struct {
+	r    models.ShareRequest
+	item models.CatalogItem
+	p    regulations.Profile
+	rule regulations.ShareRule
+	st   ShareState
+	box  *inbox
+}
+
+// unconditional grants unconditional data at once.
+func (w *shareRequest) unconditional(ctx workflow.Context) (ShareState, error) {
+	w.r.Status = models.StatusPending
+	w.r.Article = w.rule.UnconditionalArticle
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
+		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
+	}
+	return w.finish(ctx, models.StatusGranted, models.BasisUnconditional, w.rule.UnconditionalArticle, StepOutcome{})
+}
+
+// conditional waits for the deciders the city names, or its rule on silence.
+func (w *shareRequest) conditional(ctx workflow.Context) (ShareState, error) {
+	due, err := w.box.Deadline(ctx, "decision", w.rule.Decision, w.r.FiledAt)
 	if err != nil {
-		return st, err
+		return w.st, err
 	}
-	finish := func(status, basis, article string, out StepOutcome) (ShareState, error) {
-		st.Status = status
-		st.Basis = basis
-		st.Article = article
-		st.Overdue = out.Overdue
-		err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
-			ID: r.ID, Status: status, Basis: basis, Reason: out.Reason, LegalBasis: out.LegalBasis,
-			Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
-		}).Get(ctx, nil)
-		if err != nil {
-			return st, fmt.Errorf("finish %s: %w", r.ID, err)
-		}
-		st.Filed = true // an unconditional grant answers the filed Update only now
-		return st, conclude(ctx, box, status)
+	w.r.Status = models.StatusPending
+	w.r.Article = w.rule.Decision.Article
+	w.r.DueDate = due.DueDate
+	w.r.DueAt = &due.DueAt
+	w.r.Provisional = due.Provisional
+	w.r.CalendarVersion = due.CalendarVersion
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
+		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
 	}
-
-	if in.Item.ShareType == models.ShareUnconditional {
-		r.Status = models.StatusPending
-		r.Article = rule.UnconditionalArticle
-		if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("record %s: %w", r.ID, err)
-		}
-		return finish(models.StatusGranted, models.BasisUnconditional, rule.UnconditionalArticle, StepOutcome{})
-	}
-
-	due, err := box.Deadline(ctx, "decision", rule.Decision, r.FiledAt)
+	w.st.due(due)
+	w.st.Article = w.rule.Decision.Article
+	out, err := w.box.Run(ctx, StepSpec{
+		Name:      "decision",
+		Assignees: w.deciders(),
+		Period:    w.rule.Decision,
+		From:      w.r.FiledAt,
+		Due:       due,
+		Silence:   w.p.ShareSilence(),
+		Refusal:   w.rule.RefusalRequires,
+	})
 	if err != nil {
-		return st, err
+		return w.st, err
 	}
-	r.Status = models.StatusPending
-	r.Article = rule.Decision.Article
-	r.DueDate = due.DueDate
-	r.DueAt = &due.DueAt
-	r.Provisional = due.Provisional
-	r.CalendarVersion = due.CalendarVersion
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", r.ID, err)
+	switch out.Decision {
+	case DecisionApprove:
+		return w.finish(ctx, models.StatusGranted, models.BasisDecision, w.rule.Decision.Article, out)
+	case OutcomeDeemedConsent:
+		return w.finish(ctx, models.StatusGranted, models.BasisDeemedConsent, w.rule.SilenceArticle, out)
+	default:
+		return w.finish(ctx, models.StatusRejected, "", w.rule.RefusalArticle, out)
 	}
-	st.due(due)
-	st.Article = rule.Decision.Article
+}
 
+// deciders are who decide the request in the city.
+func (w *shareRequest) deciders() []Assignee {
 	var who []Assignee
-	for _, role := range rule.Deciders {
+	for _, role := range w.rule.Deciders {
 		if role == regulations.RoleProvider {
-			who = append(who, Assignee{Role: regulations.RoleDepartment, Dept: r.ProviderDept})
+			who = append(who, Assignee{Role: regulations.RoleDepartment, Dept: w.r.ProviderDept})
 		} else {
 			who = append(who, Assignee{Role: role})
 		}
 	}
-	out, err := box.Run(ctx, StepSpec{
-		Name:      "decision",
-		Assignees: who,
-		Period:    rule.Decision,
-		From:      r.FiledAt,
-		Due:       due,
-		Silence:   p.ShareSilence(),
-		Refusal:   rule.RefusalRequires,
-	})
+	return who
+}
+
+// finish records the request's outcome under article and concludes.
+func (w *shareRequest) finish(ctx workflow.Context, status, basis, article string, out StepOutcome) (ShareState, error) {
+	w.st.Status = status
+	w.st.Basis = basis
+	w.st.Article = article
+	w.st.Overdue = out.Overdue
+	err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
+		ID: w.r.ID, Status: status, Basis: basis, Reason: out.Reason, LegalBasis: out.LegalBasis,
+		Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
+	}).Get(ctx, nil)
 	if err != nil {
-		return st, err
+		return w.st, fmt.Errorf("finish %s: %w", w.r.ID, err)
 	}
-	switch out.Decision {
-	case DecisionApprove:
-		return finish(models.StatusGranted, models.BasisDecision, rule.Decision.Article, out)
-	case OutcomeDeemedConsent:
-		return finish(models.StatusGranted, models.BasisDeemedConsent, rule.SilenceArticle, out)
-	default:
-		return finish(models.StatusRejected, "", rule.RefusalArticle, out)
-	}
+	w.st.Filed = true // an unconditional grant answers the filed Update only now
+	return w.st, conclude(ctx, w.box, status)
 }
