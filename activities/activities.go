@@ -127,8 +127,8 @@ func assignee(t models.Task) string {
 	return t.AssigneeRole + ":" + t.Jurisdiction
 }
 
-// TaskNote records a reminder or an overdue flag on open tasks.
-type TaskNote struct {
+// TaskNoteInput records a reminder or an overdue flag on open tasks.
+type TaskNoteInput struct {
 	Procedure   string // the procedure's name, e.g. share_request; empty in notes written before it existed
 	ProcedureID string
 	TaskIDs     []string
@@ -137,7 +137,7 @@ type TaskNote struct {
 }
 
 // RemindTasks records that the tasks are due within one working day.
-func (a *Activities) RemindTasks(ctx context.Context, in TaskNote) error {
+func (a *Activities) RemindTasks(ctx context.Context, in TaskNoteInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		at := in.At.UTC()
 		if err := tx.Model(&models.Task{}).Where("id IN ? AND status = ?", in.TaskIDs, models.TaskOpen).
@@ -196,7 +196,7 @@ func writeHeader(tx *gorm.DB, proc, id string, cols map[string]any, shown string
 }
 
 // MarkOverdue flags tasks and their procedure's record as overdue.
-func (a *Activities) MarkOverdue(ctx context.Context, in TaskNote) error {
+func (a *Activities) MarkOverdue(ctx context.Context, in TaskNoteInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&models.Task{}).Where("id IN ?", in.TaskIDs).Update("overdue", true).Error; err != nil {
 			return fmt.Errorf("flag tasks overdue: %w", err)

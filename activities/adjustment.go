@@ -18,9 +18,9 @@ func (a *Activities) RecordAdjustment(ctx context.Context, t models.TemporaryAdj
 	return a.file(ctx, &t, ev, nil)
 }
 
-// AdjustmentUpdate changes a temporary adjustment's record and records Event
+// UpdateAdjustmentInput changes a temporary adjustment's record and records Event
 // (when set) as an event of step Key.
-type AdjustmentUpdate struct {
+type UpdateAdjustmentInput struct {
 	Progress
 	EndDate  string
 	Renewals int
@@ -28,11 +28,11 @@ type AdjustmentUpdate struct {
 }
 
 // UpdateAdjustment writes a temporary adjustment's progress.
-func (a *Activities) UpdateAdjustment(ctx context.Context, in AdjustmentUpdate) error {
+func (a *Activities) UpdateAdjustment(ctx context.Context, in UpdateAdjustmentInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateAdjustment(tx, in) })
 }
 
-func updateAdjustment(tx *gorm.DB, in AdjustmentUpdate) error {
+func updateAdjustment(tx *gorm.DB, in UpdateAdjustmentInput) error {
 	at := in.At.UTC()
 	upd := map[string]any{"status": in.Status, "end_date": in.EndDate, "renewals": in.Renewals, "note": in.Note}
 	if in.Reverted {
@@ -44,7 +44,7 @@ func updateAdjustment(tx *gorm.DB, in AdjustmentUpdate) error {
 // ApplyAdjustmentInput sets an item's share type and conditions as round
 // Round of adjustment Update.ID, against BaseVersion (the legal basis stays).
 type ApplyAdjustmentInput struct {
-	Update          AdjustmentUpdate
+	Update          UpdateAdjustmentInput
 	Round           int
 	ItemID          string
 	BaseVersion     int
@@ -55,7 +55,7 @@ type ApplyAdjustmentInput struct {
 // ApplyAdjustment changes the item as a new catalog version and records the
 // adjustment's status in one transaction; an item changed meanwhile is a
 // conflict and leaves the item as it is.
-func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInput) (ItemEdit, error) {
+func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInput) (ItemEditResult, error) {
 	e := itemEdit{ProcID: in.Update.ID, Round: in.Round, ItemID: in.ItemID, BaseVersion: in.BaseVersion, At: in.Update.At}
 	e.Edit = func(it *models.CatalogItem) {
 		it.ShareType = in.ShareType

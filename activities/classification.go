@@ -19,10 +19,10 @@ func (a *Activities) RecordClassification(ctx context.Context, c models.Classifi
 	return a.file(ctx, &c, ev, nil)
 }
 
-// ClassificationUpdate changes a classification's record: its status, step,
+// UpdateClassificationInput changes a classification's record: its status, step,
 // note, dispute or next re-evaluation, and records Event (when set) as an
 // event of step Key.
-type ClassificationUpdate struct {
+type UpdateClassificationInput struct {
 	Progress
 	Step             string
 	DisputeID        string
@@ -31,11 +31,11 @@ type ClassificationUpdate struct {
 }
 
 // UpdateClassification writes a classification's progress.
-func (a *Activities) UpdateClassification(ctx context.Context, in ClassificationUpdate) error {
+func (a *Activities) UpdateClassification(ctx context.Context, in UpdateClassificationInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateClassification(tx, in) })
 }
 
-func updateClassification(tx *gorm.DB, in ClassificationUpdate) error {
+func updateClassification(tx *gorm.DB, in UpdateClassificationInput) error {
 	at := in.At.UTC()
 	upd := map[string]any{"status": in.Status, "step": in.Step, "note": in.Note, "dispute_id": in.DisputeID,
 		"next_reevaluation": in.NextReevaluation, "article": in.Article}
@@ -48,7 +48,7 @@ func updateClassification(tx *gorm.DB, in ClassificationUpdate) error {
 // ApplyClassificationInput sets an item's share type, conditions and legal
 // basis as round Round of classification Update.ID, against BaseVersion.
 type ApplyClassificationInput struct {
-	Update          ClassificationUpdate
+	Update          UpdateClassificationInput
 	Round           int
 	ItemID          string
 	BaseVersion     int
@@ -57,9 +57,9 @@ type ApplyClassificationInput struct {
 	LegalBasis      string
 }
 
-// ItemEdit says whether a classification or an adjustment changed the item: its new version
+// ItemEditResult says whether a classification or an adjustment changed the item: its new version
 // and what it was before, or the conflict that kept it unchanged.
-type ItemEdit struct {
+type ItemEditResult struct {
 	Applied  bool
 	Version  int
 	Previous models.CatalogItem
@@ -70,7 +70,7 @@ type ItemEdit struct {
 // new version recorded with the classification as its change), and records
 // the classification's new status, in one transaction; an item changed
 // meanwhile is reported as a conflict and nothing is written but that.
-func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassificationInput) (ItemEdit, error) {
+func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassificationInput) (ItemEditResult, error) {
 	e := itemEdit{ProcID: in.Update.ID, Round: in.Round, ItemID: in.ItemID, BaseVersion: in.BaseVersion, At: in.Update.At}
 	e.Edit = func(it *models.CatalogItem) {
 		it.ShareType = in.ShareType
@@ -92,11 +92,11 @@ func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassifica
 // round `round` of procedure procID against baseVersion, and says what it was
 // before. A retried attempt finds the version it made; an item changed or
 // deleted meanwhile is a *models.ConflictError and nothing is written.
-func applyItemEdit(tx *gorm.DB, procID string, round int, itemID string, baseVersion int, at time.Time, edit func(*models.CatalogItem)) (ItemEdit, error) {
+func applyItemEdit(tx *gorm.DB, procID string, round int, itemID string, baseVersion int, at time.Time, edit func(*models.CatalogItem)) (ItemEditResult, error) {
 	var done models.CatalogItemVersion
 	err := tx.Where("item_id = ? AND change_id = ? AND round = ?", itemID, procID, round).First(&done).Error
 	if err == nil { // applied by an earlier attempt
-		res := ItemEdit{Applied: true, Version: done.Version}
+		res := ItemEditResult{Applied: true, Version: done.Version}
 		var before models.CatalogItemVersion
 		if tx.Where("item_id = ? AND version < ?", itemID, done.Version).Order("version DESC").First(&before).Error == nil {
 			res.Previous = before.Item
@@ -104,16 +104,16 @@ func applyItemEdit(tx *gorm.DB, procID string, round int, itemID string, baseVer
 		return res, nil
 	}
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return ItemEdit{}, fmt.Errorf("look up round %d of %s: %w", round, procID, err)
+		return ItemEditResult{}, fmt.Errorf("look up round %d of %s: %w", round, procID, err)
 	}
 	var cur models.CatalogItem
 	if err := tx.First(&cur, "id = ?", itemID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ItemEdit{}, &models.ConflictError{Field: "catalog_item_id", Message: "item " + itemID + " was deleted meanwhile"}
+			return ItemEditResult{}, &models.ConflictError{Field: "catalog_item_id", Message: "item " + itemID + " was deleted meanwhile"}
 		}
-		return ItemEdit{}, fmt.Errorf("load catalog item %s: %w", itemID, err)
+		return ItemEditResult{}, fmt.Errorf("load catalog item %s: %w", itemID, err)
 	}
-	res := ItemEdit{Previous: cur}
+	res := ItemEditResult{Previous: cur}
 	it := cur
 	edit(&it)
 	op := models.ChangeOperation{Op: models.OpModify, ItemID: itemID, BaseVersion: baseVersion, Item: &it}

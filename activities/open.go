@@ -30,10 +30,10 @@ func (a *Activities) RecordOpenApplication(ctx context.Context, r models.OpenApp
 	})
 }
 
-// OpenProgress moves an application to its next step: its status, step, the
+// OpenProgressInput moves an application to its next step: its status, step, the
 // due time of the step and the article, and an event. RoundOutcome, when
 // set, answers the current round's preliminary review (passed or returned).
-type OpenProgress struct {
+type OpenProgressInput struct {
 	ID           string
 	Status       string
 	Step         string
@@ -51,7 +51,7 @@ type OpenProgress struct {
 }
 
 // ProgressOpenApplication records an application's next step.
-func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgress) error {
+func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgressInput) error {
 	at := in.At.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		fields := map[string]any{"status": in.Status, "step": in.Step, "article": in.Article, "statutory": in.Statutory,
@@ -84,8 +84,8 @@ func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgres
 	})
 }
 
-// OpenAmendment is an application amended and resubmitted after its return.
-type OpenAmendment struct {
+// ResubmitOpenInput is an application amended and resubmitted after its return.
+type ResubmitOpenInput struct {
 	ID     string
 	Round  int
 	Fields models.OpenFields
@@ -94,7 +94,7 @@ type OpenAmendment struct {
 }
 
 // ResubmitOpenApplication records the amended fields as a new round.
-func (a *Activities) ResubmitOpenApplication(ctx context.Context, in OpenAmendment) error {
+func (a *Activities) ResubmitOpenApplication(ctx context.Context, in ResubmitOpenInput) error {
 	at := in.At.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		f := in.Fields
@@ -122,8 +122,8 @@ func (a *Activities) ResubmitOpenApplication(ctx context.Context, in OpenAmendme
 	})
 }
 
-// OpenOutcome is the final decision on an application.
-type OpenOutcome struct {
+// FinishOpenInput is the final decision on an application.
+type FinishOpenInput struct {
 	ID         string
 	Status     string // approved or rejected
 	Reason     string
@@ -138,7 +138,7 @@ type OpenOutcome struct {
 
 // FinishOpenApplication records the outcome and, for an approval of a
 // catalog item, grants access for the period of use with its conditions.
-func (a *Activities) FinishOpenApplication(ctx context.Context, in OpenOutcome) error {
+func (a *Activities) FinishOpenApplication(ctx context.Context, in FinishOpenInput) error {
 	at := in.At.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r models.OpenApplication

@@ -83,8 +83,8 @@ type itemEdit struct {
 // applyEdit changes the item and writes the procedure's progress (record)
 // in one transaction. An item changed meanwhile is a conflict: nothing is
 // written but what conflicted records of it (with the conflict's message).
-func (a *Activities) applyEdit(ctx context.Context, e itemEdit, record func(tx *gorm.DB) error, conflicted func(msg string) error) (ItemEdit, error) {
-	var res ItemEdit
+func (a *Activities) applyEdit(ctx context.Context, e itemEdit, record func(tx *gorm.DB) error, conflicted func(msg string) error) (ItemEditResult, error) {
+	var res ItemEditResult
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if res, err = applyItemEdit(tx, e.ProcID, e.Round, e.ItemID, e.BaseVersion, e.At.UTC(), e.Edit); err != nil {
@@ -97,7 +97,7 @@ func (a *Activities) applyEdit(ctx context.Context, e itemEdit, record func(tx *
 		if err := conflicted(conflict.Error()); err != nil {
 			return res, err
 		}
-		return ItemEdit{Conflict: conflict.Error()}, nil
+		return ItemEditResult{Conflict: conflict.Error()}, nil
 	}
 	if err != nil {
 		return res, fmt.Errorf("apply %s: %w", e.ProcID, err)

@@ -224,7 +224,7 @@ func (s *Server) renewAdjustment(c echo.Context) error {
 	ctx := c.Request().Context()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: a.WorkflowID, UpdateName: workflows.UpdateRenew, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.Renewal{EndDate: in.EndDate, Reason: in.Reason, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}},
+		Args: []any{workflows.RenewInput{EndDate: in.EndDate, Reason: in.Reason, Actor: workflows.Actor{Subject: cl.Subject, Role: cl.Role, Dept: cl.Dept, Jurisdiction: cl.Jurisdiction}}},
 	})
 	if err == nil {
 		err = h.Get(ctx, nil)

@@ -353,7 +353,7 @@ func (s *Server) resubmitOpenApplication(c echo.Context) error {
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
-	return s.sendOpenUpdate(c, a, workflows.UpdateResubmit, "status", workflows.Amendment{Fields: fields, Actor: workflowsActor(cl)})
+	return s.sendOpenUpdate(c, a, workflows.UpdateResubmit, "status", workflows.OpenResubmitInput{Fields: fields, Actor: workflowsActor(cl)})
 }
 
 type agreementInput struct {
@@ -375,7 +375,7 @@ func (s *Server) acceptAgreement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendOpenUpdate(c, a, workflows.UpdateAgree, "accept_clauses", workflows.Agreement{Clauses: in.AcceptClauses, Actor: workflowsActor(cl)})
+	return s.sendOpenUpdate(c, a, workflows.UpdateAgree, "accept_clauses", workflows.AgreeInput{Clauses: in.AcceptClauses, Actor: workflowsActor(cl)})
 }
 
 func (s *Server) sendOpenUpdate(c echo.Context, a models.OpenApplication, name, field string, arg any) error {

@@ -25,15 +25,15 @@ type AdjustmentInput struct {
 	Profile    regulations.Profile
 }
 
-// Renewal is the argument of the renew Update.
-type Renewal struct {
+// RenewInput is the argument of the renew Update.
+type RenewInput struct {
 	EndDate string
 	Reason  string
 	Actor   Actor
 }
 
-// AdjustmentState is a temporary adjustment as its workflow sees it.
-type AdjustmentState struct {
+// AdjustmentResult is a temporary adjustment as its workflow sees it.
+type AdjustmentResult struct {
 	Header
 	EndDate  string `json:"end_date"`
 	Renewals int    `json:"renewals"`
@@ -57,9 +57,9 @@ func endOf(date string) (time.Time, error) {
 // and reverts it by itself at the end of the end date (a durable timer)
 // unless the department renews it; xiamen's emergency data then gets an
 // evaluation task for the department (评估并关停相关用途).
-func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentState, error) {
+func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentResult, error) {
 	w := &adjustment{adj: in.Adjustment, p: in.Profile, rule: in.Profile.Classification}
-	w.st = AdjustmentState{Header: Header{ID: w.adj.ID, Status: models.StatusPending}, EndDate: w.adj.EndDate}
+	w.st = AdjustmentResult{Header: Header{ID: w.adj.ID, Status: models.StatusPending}, EndDate: w.adj.EndDate}
 	if err := w.start(ctx); err != nil {
 		return w.st, err
 	}
@@ -73,10 +73,10 @@ type adjustment struct {
 	adj     models.TemporaryAdjustment
 	p       regulations.Profile
 	rule    regulations.ClassificationRule
-	st      AdjustmentState
+	st      AdjustmentResult
 	box     *inbox
-	rec     activities.AdjustmentUpdate
-	renewal *Renewal
+	rec     activities.UpdateAdjustmentInput
+	renewal *RenewInput
 }
 
 // start publishes the state, opens the inbox, registers the renew Update
@@ -97,12 +97,12 @@ func (w *adjustment) start(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAdjustment, w.adj).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.adj.ID, err)
 	}
-	w.rec = activities.AdjustmentUpdate{Progress: activities.Progress{ID: w.adj.ID, Article: w.rule.TemporaryArticle}, EndDate: w.adj.EndDate}
+	w.rec = activities.UpdateAdjustmentInput{Progress: activities.Progress{ID: w.adj.ID, Article: w.rule.TemporaryArticle}, EndDate: w.adj.EndDate}
 	return nil
 }
 
 // renew is the renew Update: it answers once the workflow took the renewal.
-func (w *adjustment) renew(ctx workflow.Context, r Renewal) (AdjustmentState, error) {
+func (w *adjustment) renew(ctx workflow.Context, r RenewInput) (AdjustmentResult, error) {
 	w.renewal = &r
 	err := workflow.Await(ctx, func() bool { return w.renewal == nil })
 	return w.st, err
@@ -110,7 +110,7 @@ func (w *adjustment) renew(ctx workflow.Context, r Renewal) (AdjustmentState, er
 
 // validateRenewal refuses a renewal from another department, of an
 // adjustment that is not active, or to an end date that is not later.
-func (w *adjustment) validateRenewal(ctx workflow.Context, r Renewal) error {
+func (w *adjustment) validateRenewal(ctx workflow.Context, r RenewInput) error {
 	if r.Actor.Role != regulations.RoleDepartment || r.Actor.Dept != w.adj.Dept {
 		return temporal.NewApplicationError(fmt.Sprintf("adjustment %s belongs to department %s, not to %s", w.adj.ID, w.adj.Dept, r.Actor), ErrForbidden)
 	}
@@ -125,7 +125,7 @@ func (w *adjustment) validateRenewal(ctx workflow.Context, r Renewal) error {
 
 // run applies the adjustment, keeps it until its end date (renewals move
 // it), reverts it and, for xiamen's emergency data, has it evaluated.
-func (w *adjustment) run(ctx workflow.Context) (AdjustmentState, error) {
+func (w *adjustment) run(ctx workflow.Context) (AdjustmentResult, error) {
 	res, err := w.apply(ctx, 1, w.adj.BaseVersion, w.adj.ShareType, w.adj.ShareConditions, models.AdjustmentActive, "applied", "", false)
 	if err != nil {
 		return w.st, err
@@ -162,7 +162,7 @@ func (w *adjustment) run(ctx workflow.Context) (AdjustmentState, error) {
 
 // apply changes the item's share type and conditions as round round
 // against version base, recording status and an event kind.
-func (w *adjustment) apply(ctx workflow.Context, round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ItemEdit, error) {
+func (w *adjustment) apply(ctx workflow.Context, round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ItemEditResult, error) {
 	u := w.rec
 	u.Status = status
 	u.Event = kind
@@ -170,7 +170,7 @@ func (w *adjustment) apply(ctx workflow.Context, round, base int, shareType, con
 	u.Note = note
 	u.Reverted = reverted
 	u.At = workflow.Now(ctx)
-	var res activities.ItemEdit
+	var res activities.ItemEditResult
 	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
 		Update: u, Round: round, ItemID: w.adj.CatalogItemID, BaseVersion: base, ShareType: shareType, ShareConditions: conds,
 	}).Get(ctx, &res); err != nil {

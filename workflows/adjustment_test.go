@@ -43,9 +43,9 @@ func newAdjustment(t *testing.T, city, ground string) *adjHarness {
 	}}
 }
 
-func (h *adjHarness) run() workflows.AdjustmentState {
+func (h *adjHarness) run() workflows.AdjustmentResult {
 	h.t.Helper()
-	return complete[workflows.AdjustmentState](h.t, h.env, workflows.TemporaryAdjustment, h.in)
+	return complete[workflows.AdjustmentResult](h.t, h.env, workflows.TemporaryAdjustment, h.in)
 }
 
 func (h *adjHarness) item() models.CatalogItem {
@@ -58,7 +58,7 @@ func (h *adjHarness) record() models.TemporaryAdjustment {
 	return stored[models.TemporaryAdjustment](h.t, h.db, adjID)
 }
 
-func (h *adjHarness) renewAt(when time.Time, r workflows.Renewal) *upd {
+func (h *adjHarness) renewAt(when time.Time, r workflows.RenewInput) *upd {
 	u := &upd{}
 	h.at(when, func() { h.update(u, workflows.UpdateRenew, r) })
 	return u
@@ -94,9 +94,9 @@ func TestAdjustmentRevertsAtEndDate(t *testing.T) {
 func TestAdjustmentRenewed(t *testing.T) {
 	h := newAdjustment(t, "wuhan", models.GroundNationalSecurity)
 	oldEnd, newEnd := midnightAfter(t, "2025-06-10"), midnightAfter(t, "2025-06-20")
-	early := h.renewAt(hours(1), workflows.Renewal{EndDate: "2025-06-09", Actor: provAct()})
-	other := h.renewAt(hours(2), workflows.Renewal{EndDate: "2025-06-20", Actor: authAct("wuhan")})
-	ok := h.renewAt(hours(3), workflows.Renewal{EndDate: "2025-06-20", Reason: "风险未消除", Actor: provAct()})
+	early := h.renewAt(hours(1), workflows.RenewInput{EndDate: "2025-06-09", Actor: provAct()})
+	other := h.renewAt(hours(2), workflows.RenewInput{EndDate: "2025-06-20", Actor: authAct("wuhan")})
+	ok := h.renewAt(hours(3), workflows.RenewInput{EndDate: "2025-06-20", Reason: "风险未消除", Actor: provAct()})
 	h.at(oldEnd.Add(time.Hour), func() {
 		require.Equal(t, models.ShareNotShared, h.item().ShareType, "reverted at the old end date")
 		a := h.record()

@@ -32,22 +32,22 @@ type CatalogChangeInput struct {
 	Profile           regulations.Profile
 }
 
-// Resubmission is the argument of the resubmit Update: the revised
+// ChangeResubmitInput is the argument of the resubmit Update: the revised
 // operations, checked by the API against the catalog, and the reason.
-type Resubmission struct {
+type ChangeResubmitInput struct {
 	Reason         string
 	Operations     []models.ChangeOperation
 	Classification []string
 	Actor          Actor
 }
 
-// Withdrawal is the argument of the withdraw Update.
-type Withdrawal struct {
+// WithdrawInput is the argument of the withdraw Update.
+type WithdrawInput struct {
 	Actor Actor
 }
 
-// ChangeState is a catalog change as its workflow sees it.
-type ChangeState struct {
+// CatalogChangeResult is a catalog change as its workflow sees it.
+type CatalogChangeResult struct {
 	Header
 	Round        int    `json:"round"`
 	ReturnReason string `json:"return_reason,omitempty"`
@@ -98,9 +98,9 @@ func reviewSteps(path string, c models.CatalogChange, addsFiled bool) []reviewSt
 // Approval or filing applies every operation at once; a refusal, or a conflict
 // with another change applied first, returns the change, and the department
 // may resubmit it revised (a new round) or withdraw it.
-func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, error) {
+func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (CatalogChangeResult, error) {
 	w := &catalogChange{c: in.Change, p: in.Profile, rule: in.Profile.CatalogChange}
-	w.st = ChangeState{Header: Header{ID: w.c.ID, Status: models.ChangePending, Statutory: w.rule.Review.Statutory, Article: w.rule.Review.Article}, Round: 1}
+	w.st = CatalogChangeResult{Header: Header{ID: w.c.ID, Status: models.ChangePending, Statutory: w.rule.Review.Statutory, Article: w.rule.Review.Article}, Round: 1}
 	if err := w.start(ctx, in.TriggerWorkflowID); err != nil {
 		return w.st, err
 	}
@@ -115,10 +115,10 @@ type catalogChange struct {
 	c         models.CatalogChange
 	p         regulations.Profile
 	rule      regulations.CatalogRule
-	st        ChangeState
+	st        CatalogChangeResult
 	box       *inbox
-	next      *Resubmission
-	withdrawn *Withdrawal
+	next      *ChangeResubmitInput
+	withdrawn *WithdrawInput
 }
 
 // start publishes the state, opens the inbox, registers the department's
@@ -145,7 +145,7 @@ func (w *catalogChange) start(ctx workflow.Context, trigger string) error {
 	if trigger != "" {
 		// Ends the update clock; an obligation already fulfilled has ended.
 		err := workflow.SignalExternalWorkflow(ctx, trigger, "", SignalChangeSubmitted,
-			ChangeSubmitted{ChangeID: w.c.ID, At: w.c.SubmittedAt}).Get(ctx, nil)
+			ChangeSubmittedInput{ChangeID: w.c.ID, At: w.c.SubmittedAt}).Get(ctx, nil)
 		if err != nil {
 			workflow.GetLogger(ctx).Info("update obligation not signalled", "trigger", trigger, "error", err)
 		}
@@ -156,13 +156,13 @@ func (w *catalogChange) start(ctx workflow.Context, trigger string) error {
 // run reviews the change round after round: an approved round is applied,
 // a refused or conflicting one returned until the department resubmits or
 // withdraws it.
-func (w *catalogChange) run(ctx workflow.Context) (ChangeState, error) {
+func (w *catalogChange) run(ctx workflow.Context) (CatalogChangeResult, error) {
 	for {
 		out, err := w.review(ctx)
 		if err != nil {
 			return w.st, err
 		}
-		result := activities.ChangeOutcome{ID: w.c.ID, Round: w.c.Round, Operations: w.c.Operations, Note: out.Reason,
+		result := activities.ChangeOutcomeInput{ID: w.c.ID, Round: w.c.Round, Operations: w.c.Operations, Note: out.Reason,
 			DecidedBy: out.DecidedBy, Article: w.rule.Review.Article, At: workflow.Now(ctx)}
 		if out.Decision != DecisionReject {
 			applied, err := w.apply(ctx, &result)
@@ -180,7 +180,7 @@ func (w *catalogChange) run(ctx workflow.Context) (ChangeState, error) {
 // apply applies the approved round and starts the classifications it
 // routes; it reports false when a change applied first conflicts, with the
 // conflict noted in result.
-func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOutcome) (bool, error) {
+func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOutcomeInput) (bool, error) {
 	c, p := w.c, w.p
 	// A modification making an item conditional or not shared goes to
 	// the classification procedure; changes submitted before that
@@ -198,7 +198,7 @@ func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOut
 			result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
 		}
 	}
-	var applied activities.ApplyResult
+	var applied activities.ApplyChangeResult
 	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, *result).Get(ctx, &applied); err != nil {
 		return false, fmt.Errorf("apply %s: %w", c.ID, err)
 	}
@@ -217,7 +217,7 @@ func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOut
 
 // returned returns the round and waits for the department: a withdrawal
 // ends the change (done), a resubmission opens the next round.
-func (w *catalogChange) returned(ctx workflow.Context, result activities.ChangeOutcome) (bool, error) {
+func (w *catalogChange) returned(ctx workflow.Context, result activities.ChangeOutcomeInput) (bool, error) {
 	if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
 		return false, fmt.Errorf("return %s: %w", w.c.ID, err)
 	}
@@ -373,12 +373,12 @@ func (w *catalogChange) register(ctx workflow.Context) error {
 		}
 		return nil
 	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, r Resubmission) (ChangeState, error) {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, r ChangeResubmitInput) (CatalogChangeResult, error) {
 		round := st.Round + 1
 		w.next = &r
 		err := workflow.Await(ctx, func() bool { return st.Opened >= round })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r Resubmission) error {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r ChangeResubmitInput) error {
 		if err := check(r.Actor); err != nil {
 			return err
 		}
@@ -390,11 +390,11 @@ func (w *catalogChange) register(ctx workflow.Context) error {
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateResubmit, err)
 	}
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, wd Withdrawal) (ChangeState, error) {
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, wd WithdrawInput) (CatalogChangeResult, error) {
 		w.withdrawn = &wd
 		err := workflow.Await(ctx, func() bool { return st.Status == models.ChangeWithdrawn })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, wd Withdrawal) error { return check(wd.Actor) }})
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, wd WithdrawInput) error { return check(wd.Actor) }})
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateWithdraw, err)
 	}

@@ -65,9 +65,9 @@ func (h *harness) changeInput(city, receivingDept string) workflows.CatalogChang
 }
 
 // runChange executes a change workflow to its end.
-func (h *harness) runChange(in workflows.CatalogChangeInput) workflows.ChangeState {
+func (h *harness) runChange(in workflows.CatalogChangeInput) workflows.CatalogChangeResult {
 	h.t.Helper()
-	return complete[workflows.ChangeState](h.t, h.env, workflows.CatalogChange, in)
+	return complete[workflows.CatalogChangeResult](h.t, h.env, workflows.CatalogChange, in)
 }
 
 func (h *harness) item(id string) (models.CatalogItem, bool) {

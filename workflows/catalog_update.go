@@ -18,8 +18,8 @@ const ProcedureCatalogUpdate = models.ProcedureCatalogUpdate
 // submitted its catalog change; the CatalogChange workflow sends it.
 const SignalChangeSubmitted = "change_submitted"
 
-// ChangeSubmitted is the payload of SignalChangeSubmitted.
-type ChangeSubmitted struct {
+// ChangeSubmittedInput is the payload of SignalChangeSubmitted.
+type ChangeSubmittedInput struct {
 	ChangeID string
 	At       time.Time
 }
@@ -33,8 +33,8 @@ type CatalogUpdateInput struct {
 	Profile regulations.Profile
 }
 
-// TriggerState is an update obligation as its workflow sees it.
-type TriggerState struct {
+// CatalogUpdateResult is an update obligation as its workflow sees it.
+type CatalogUpdateResult struct {
 	Header
 	ChangeID string `json:"change_id,omitempty"`
 }
@@ -44,10 +44,10 @@ type TriggerState struct {
 // department has an obligation task, is reminded one working day before the
 // end, and on expiry is flagged overdue while the authority gets a
 // supervision task. Submitting the change (SignalChangeSubmitted) ends it.
-func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, error) {
+func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (CatalogUpdateResult, error) {
 	t, p := in.Trigger, in.Profile
 	rule := p.CatalogChange
-	st := TriggerState{Header: Header{ID: t.ID, Status: models.TriggerOpen, Statutory: rule.Update.Statutory, Article: rule.Update.Article}}
+	st := CatalogUpdateResult{Header: Header{ID: t.ID, Status: models.TriggerOpen, Statutory: rule.Update.Statutory, Article: rule.Update.Article}}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
@@ -55,9 +55,9 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, e
 	if err != nil {
 		return st, err
 	}
-	var submitted *ChangeSubmitted
+	var submitted *ChangeSubmittedInput
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		var s ChangeSubmitted
+		var s ChangeSubmittedInput
 		workflow.GetSignalChannel(ctx, SignalChangeSubmitted).Receive(ctx, &s)
 		submitted = &s
 	})

@@ -39,14 +39,14 @@ func (h *harness) triggerInput(city string) workflows.CatalogUpdateInput {
 	}
 }
 
-func (h *harness) runTrigger(in workflows.CatalogUpdateInput) workflows.TriggerState {
+func (h *harness) runTrigger(in workflows.CatalogUpdateInput) workflows.CatalogUpdateResult {
 	h.t.Helper()
-	return complete[workflows.TriggerState](h.t, h.env, workflows.CatalogUpdate, in)
+	return complete[workflows.CatalogUpdateResult](h.t, h.env, workflows.CatalogUpdate, in)
 }
 
 func (h *harness) submitChangeAt(when time.Time, id string) {
 	h.at(when, func() {
-		h.env.SignalWorkflow(workflows.SignalChangeSubmitted, workflows.ChangeSubmitted{ChangeID: id, At: when})
+		h.env.SignalWorkflow(workflows.SignalChangeSubmitted, workflows.ChangeSubmittedInput{ChangeID: id, At: when})
 	})
 }
 
@@ -131,7 +131,7 @@ func TestCatalogUpdateWindowPerCity(t *testing.T) {
 			h.at(recordedOct.Add(time.Hour), func() {
 				v, err := h.env.QueryWorkflow(workflows.QueryState)
 				require.NoError(t, err)
-				var st workflows.TriggerState
+				var st workflows.CatalogUpdateResult
 				require.NoError(t, v.Get(&st))
 				require.Equal(t, c.due, st.DueDate)
 				require.Equal(t, c.statutory, st.Statutory)

@@ -65,8 +65,8 @@ func NewClassificationInput(item models.CatalogItem, pr ClassificationProposal, 
 	}
 }
 
-// ClassificationState is a classification as its workflow sees it.
-type ClassificationState struct {
+// ClassificationResult is a classification as its workflow sees it.
+type ClassificationResult struct {
 	Header
 	NextReevaluation string `json:"next_reevaluation,omitempty"`
 }
@@ -80,7 +80,7 @@ type ClassificationState struct {
 // dispute child workflow (第十五条、第十八条); weifang and changsha, the
 // authority acknowledges under the service level. The item changes only when
 // the path ends in approval or filing, as a new catalog version.
-func Classification(ctx workflow.Context, in ClassificationInput) (ClassificationState, error) {
+func Classification(ctx workflow.Context, in ClassificationInput) (ClassificationResult, error) {
 	w := newClassification(in)
 	if err := w.start(ctx); err != nil {
 		return w.st, err
@@ -97,17 +97,17 @@ type classification struct {
 	// period is the period of every step: no text names one, so the
 	// platform's service level applies.
 	period regulations.Period
-	st     ClassificationState
+	st     ClassificationResult
 	box    *inbox
-	rec    activities.ClassificationUpdate
+	rec    activities.UpdateClassificationInput
 }
 
 func newClassification(in ClassificationInput) *classification {
 	w := &classification{c: in.Classification, p: in.Profile}
 	w.rule = w.p.Classification
 	w.period = w.p.ServiceLevel(w.rule.Article, regulations.TextServiceLevel)
-	w.st = ClassificationState{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
-	w.rec = activities.ClassificationUpdate{Progress: activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
+	w.st = ClassificationResult{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
+	w.rec = activities.UpdateClassificationInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
 	return w
 }
 
@@ -131,7 +131,7 @@ func (w *classification) start(ctx workflow.Context) error {
 
 // run takes the city's path and applies its outcome; leshan's applied
 // classifications are then re-evaluated periodically.
-func (w *classification) run(ctx workflow.Context) (ClassificationState, error) {
+func (w *classification) run(ctx workflow.Context) (ClassificationResult, error) {
 	out, refused, err := w.review(ctx)
 	if err != nil || refused {
 		return w.st, err
@@ -221,7 +221,7 @@ func (w *classification) label(ctx workflow.Context, auth Assignee, decide []str
 }
 
 // update writes the classification's progress and keeps it as the record.
-func (w *classification) update(ctx workflow.Context, u activities.ClassificationUpdate) error {
+func (w *classification) update(ctx workflow.Context, u activities.UpdateClassificationInput) error {
 	u.At = workflow.Now(ctx)
 	w.rec = u
 	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateClassification, u).Get(ctx, nil); err != nil {
@@ -275,7 +275,7 @@ func (w *classification) end(ctx workflow.Context, status, note, kind, by string
 
 // apply changes the item to to's share type, conditions and legal basis as
 // round round against version base, recording status and an event kind.
-func (w *classification) apply(ctx workflow.Context, round, base int, to models.CatalogItem, status, kind, by, note string) (activities.ItemEdit, error) {
+func (w *classification) apply(ctx workflow.Context, round, base int, to models.CatalogItem, status, kind, by, note string) (activities.ItemEditResult, error) {
 	u := w.rec
 	u.Status = status
 	u.Step = ""
@@ -284,7 +284,7 @@ func (w *classification) apply(ctx workflow.Context, round, base int, to models.
 	u.Actor = by
 	u.Note = note
 	u.Final = true
-	var res activities.ItemEdit
+	var res activities.ItemEditResult
 	err := workflow.ExecuteActivity(actx(ctx), acts.ApplyClassification, activities.ApplyClassificationInput{
 		Update:          u,
 		Round:           round,
@@ -304,7 +304,7 @@ func (w *classification) apply(ctx workflow.Context, round, base int, to models.
 // reevaluate is leshan's 第十五条: the applied classification is re-evaluated
 // periodically (the profile's interval; the text names none) by the
 // department that holds the data, until one relaxes it or the text ends.
-func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdit) (ClassificationState, error) {
+func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEditResult) (ClassificationResult, error) {
 	version, prev := res.Version, res.Previous
 	for round := 2; ; round++ {
 		now := workflow.Now(ctx)
@@ -385,7 +385,7 @@ const versionReevaluationEnds = "reevaluation-ends"
 // department's label (第十八条): negotiation between the two, recorded by the
 // authority, then the city government decides; a Dispute child workflow of
 // which "overturned" means the department's label stands.
-func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (DisputeState, error) {
+func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (DisputeResult, error) {
 	c, p := w.c, w.p
 	id := "dp-" + c.ID
 	u := w.rec
@@ -396,7 +396,7 @@ func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (Di
 	u.Actor = out.DecidedBy
 	u.Note = out.Reason
 	if err := w.update(ctx, u); err != nil {
-		return DisputeState{}, err
+		return DisputeResult{}, err
 	}
 	neg := w.period
 	neg.Text = regulations.TextNegotiation
@@ -412,7 +412,7 @@ func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (Di
 			AttrJurisdiction.ValueSet(c.Jurisdiction), AttrProcedure.ValueSet(ProcedureDispute),
 			AttrStatus.ValueSet(models.DisputePending), AttrProviderDept.ValueSet(c.Dept), AttrRequesterDept.ValueSet(c.Dept)),
 	})
-	var res DisputeState
+	var res DisputeResult
 	child := workflow.ExecuteChildWorkflow(cctx, Dispute, DisputeInput{
 		Dispute: models.Dispute{
 			Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: c.Jurisdiction},

@@ -47,9 +47,9 @@ func newClassification(t *testing.T, city string) *classHarness {
 	}}
 }
 
-func (h *classHarness) run() workflows.ClassificationState {
+func (h *classHarness) run() workflows.ClassificationResult {
 	h.t.Helper()
-	return complete[workflows.ClassificationState](h.t, h.env, workflows.Classification, h.in)
+	return complete[workflows.ClassificationResult](h.t, h.env, workflows.Classification, h.in)
 }
 
 func (h *classHarness) record() models.Classification {

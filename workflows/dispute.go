@@ -29,8 +29,8 @@ type DisputeInput struct {
 	Profile regulations.Profile
 }
 
-// DisputeState is a dispute as its workflow sees it.
-type DisputeState struct {
+// DisputeResult is a dispute as its workflow sees it.
+type DisputeResult struct {
 	Header
 	Level string `json:"level"`
 }
@@ -69,12 +69,12 @@ func levelAssignee(lv regulations.Step, d models.Dispute) Assignee {
 // task with the level's period; it overturns the refusal, upholds it, or
 // escalates to the next level, and the last level's ruling is final. An
 // overturned refusal of a share request opens access to the requester.
-func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
+func Dispute(ctx workflow.Context, in DisputeInput) (DisputeResult, error) {
 	w := &dispute{d: in.Dispute, p: in.Profile, levels: in.Levels}
 	if len(w.levels) == 0 {
 		w.levels = w.p.Dispute
 	}
-	w.st = DisputeState{Header: Header{ID: w.d.ID, Status: models.DisputePending}}
+	w.st = DisputeResult{Header: Header{ID: w.d.ID, Status: models.DisputePending}}
 	if err := w.start(ctx); err != nil {
 		return w.st, err
 	}
@@ -93,7 +93,7 @@ type dispute struct {
 	d      models.Dispute
 	p      regulations.Profile
 	levels []regulations.Step
-	st     DisputeState
+	st     DisputeResult
 	box    *inbox
 }
 

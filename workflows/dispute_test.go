@@ -50,9 +50,9 @@ func newDispute(t *testing.T, city string, start time.Time) *disputeHarness {
 	}}
 }
 
-func (h *disputeHarness) run() workflows.DisputeState {
+func (h *disputeHarness) run() workflows.DisputeResult {
 	h.t.Helper()
-	return complete[workflows.DisputeState](h.t, h.env, workflows.Dispute, h.in)
+	return complete[workflows.DisputeResult](h.t, h.env, workflows.Dispute, h.in)
 }
 
 func (h *disputeHarness) dispute() models.Dispute {

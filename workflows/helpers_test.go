@@ -119,9 +119,9 @@ func newEnv(t *testing.T, start time.Time, id string) *harness {
 }
 
 // run executes the workflow to its end and returns its result.
-func (h *harness) run() workflows.ShareState {
+func (h *harness) run() workflows.ShareResult {
 	h.t.Helper()
-	return complete[workflows.ShareState](h.t, h.env, workflows.ShareRequest, h.in)
+	return complete[workflows.ShareResult](h.t, h.env, workflows.ShareRequest, h.in)
 }
 
 // at runs fn at the given Beijing instant of the mock clock.
@@ -137,7 +137,7 @@ type upd struct {
 	accepted  bool
 	rejected  error
 	completed bool
-	view      workflows.TaskView
+	view      workflows.DecideResult
 	err       error
 }
 
@@ -151,7 +151,7 @@ func (h *harness) send(d workflows.Decision) *upd {
 func (h *harness) sendTo(u *upd, d workflows.Decision) { h.update(u, workflows.UpdateDecide, d) }
 
 // update sends the named Update with its argument now; its answer, if a
-// TaskView, lands in u.view, and u.raw keeps it in any case.
+// DecideResult, lands in u.view, and u.raw keeps it in any case.
 func (h *harness) update(u *upd, name string, arg any) {
 	h.seq++
 	h.env.UpdateWorkflow(name, fmt.Sprintf("upd-%d", h.seq), &testsuite.TestUpdateCallback{
@@ -160,9 +160,9 @@ func (h *harness) update(u *upd, name string, arg any) {
 		OnComplete: func(v interface{}, err error) {
 			u.completed, u.err = true, err
 			switch x := v.(type) {
-			case workflows.TaskView:
+			case workflows.DecideResult:
 				u.view = x
-			case *workflows.TaskView:
+			case *workflows.DecideResult:
 				u.view = *x
 			case converter.EncodedValue:
 				if x != nil && x.HasValue() {
@@ -188,7 +188,7 @@ func requireAccepted(t *testing.T, u *upd, taskID, decision string) {
 	require.True(t, u.accepted, "update not accepted")
 	require.True(t, u.completed, "update not completed")
 	require.NoError(t, u.err)
-	require.Equal(t, workflows.TaskView{TaskID: taskID, Status: models.TaskDone, Decision: decision}, u.view)
+	require.Equal(t, workflows.DecideResult{TaskID: taskID, Status: models.TaskDone, Decision: decision}, u.view)
 }
 
 // requireRejected checks that an Update was refused by the validator with
@@ -287,11 +287,11 @@ func (h *harness) snapshot() string {
 }
 
 // state queries the running workflow.
-func (h *harness) state() workflows.ShareState {
+func (h *harness) state() workflows.ShareResult {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(workflows.QueryState)
 	require.NoError(h.t, err)
-	var st workflows.ShareState
+	var st workflows.ShareResult
 	require.NoError(h.t, v.Get(&st))
 	return st
 }

@@ -33,8 +33,8 @@ type ObjectionInput struct {
 	Profile   regulations.Profile
 }
 
-// ObjectionState is an objection as its workflow sees it.
-type ObjectionState struct {
+// ObjectionResult is an objection as its workflow sees it.
+type ObjectionResult struct {
 	Header
 	Suspended bool   `json:"suspended"`
 	Outcome   string `json:"outcome,omitempty"`
@@ -50,13 +50,13 @@ type ObjectionState struct {
 // coordinate (departments' doubts about shared data), a department whose
 // objection is dismissed may disagree, and the authority decides. Missed
 // periods are flagged overdue and supervised by the authority.
-func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) {
+func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionResult, error) {
 	route, ok := in.Profile.Objection.Route(in.Objection.Kind)
 	if !ok {
-		return ObjectionState{}, fmt.Errorf("%s does not handle %s objections", in.Profile.City, in.Objection.Kind)
+		return ObjectionResult{}, fmt.Errorf("%s does not handle %s objections", in.Profile.City, in.Objection.Kind)
 	}
 	w := &objection{o: in.Objection, item: in.Item, p: in.Profile, route: route}
-	w.st = ObjectionState{Header: Header{ID: w.o.ID, Status: models.ObjectionPending}}
+	w.st = ObjectionResult{Header: Header{ID: w.o.ID, Status: models.ObjectionPending}}
 	if err := w.start(ctx); err != nil {
 		return w.st, err
 	}
@@ -70,7 +70,7 @@ type objection struct {
 	item    models.CatalogItem
 	p       regulations.Profile
 	route   regulations.ObjectionPath
-	st      ObjectionState
+	st      ObjectionResult
 	box     *inbox
 	overdue bool // a step of the objection went overdue
 }
@@ -105,7 +105,7 @@ func (w *objection) start(ctx workflow.Context) error {
 // (where the city routes through it), verified by the handler, reviewed by
 // an objecting department whose objection is dismissed (where the authority
 // coordinates), and concluded with the outcome.
-func (w *objection) run(ctx workflow.Context) (ObjectionState, error) {
+func (w *objection) run(ctx workflow.Context) (ObjectionResult, error) {
 	from := w.o.FiledAt
 	if w.route.RoutesThroughAuthority {
 		fw, err := w.step(ctx, "forward", Assignee{Role: regulations.RoleAuthority}, *w.route.Forward, from, StepSpec{Decisions: []string{DecisionForward}})

@@ -56,9 +56,9 @@ func newObjection(t *testing.T, city, kind, dept string) (*harness, workflows.Ob
 	}
 }
 
-func (h *harness) runObjection(in workflows.ObjectionInput) workflows.ObjectionState {
+func (h *harness) runObjection(in workflows.ObjectionInput) workflows.ObjectionResult {
 	h.t.Helper()
-	return complete[workflows.ObjectionState](h.t, h.env, workflows.Objection, in)
+	return complete[workflows.ObjectionResult](h.t, h.env, workflows.Objection, in)
 }
 
 func (h *harness) objection() models.Objection {
@@ -84,7 +84,7 @@ func requireInterim(t *testing.T, u *upd, taskID, decision string) {
 	require.NoError(t, u.rejected, "update rejected")
 	require.True(t, u.completed, "update not completed")
 	require.NoError(t, u.err)
-	require.Equal(t, workflows.TaskView{TaskID: taskID, Status: models.TaskOpen, Decision: decision}, u.view)
+	require.Equal(t, workflows.DecideResult{TaskID: taskID, Status: models.TaskOpen, Decision: decision}, u.view)
 }
 
 // Wuhan (第二十四条): the authority forwards at once (a service level), the

@@ -28,22 +28,22 @@ type OpenInput struct {
 	Profile     regulations.Profile
 }
 
-// Amendment is the argument of the resubmit Update of an open-data
+// OpenResubmitInput is the argument of the resubmit Update of an open-data
 // application: the amended fields, checked by the API.
-type Amendment struct {
+type OpenResubmitInput struct {
 	Fields models.OpenFields
 	Actor  Actor
 }
 
-// Agreement is the argument of the agree Update: the keys of the clauses the
+// AgreeInput is the argument of the agree Update: the keys of the clauses the
 // applicant accepts, which must be all the city's clauses.
-type Agreement struct {
+type AgreeInput struct {
 	Clauses []string
 	Actor   Actor
 }
 
-// OpenState is an open-data application as its workflow sees it.
-type OpenState struct {
+// OpenResult is an open-data application as its workflow sees it.
+type OpenResult struct {
 	Header
 	Round        int    `json:"round"`
 	ReturnReason string `json:"return_reason,omitempty"`
@@ -62,7 +62,7 @@ type OpenState struct {
 // nothing is granted by silence. In leshan an approval takes effect only once
 // the applicant accepts the use agreement. An approval grants access for the
 // period of use, which expires by itself at the period's end.
-func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
+func OpenApplication(ctx workflow.Context, in OpenInput) (OpenResult, error) {
 	w := newOpenApplication(in)
 	if err := w.start(ctx); err != nil {
 		return w.st, err
@@ -78,16 +78,16 @@ type openApplication struct {
 	a      models.OpenApplication
 	p      regulations.Profile
 	rule   regulations.OpenRule
-	st     OpenState
+	st     OpenResult
 	box    *inbox
-	next   *Amendment
-	agreed *Agreement
+	next   *OpenResubmitInput
+	agreed *AgreeInput
 }
 
 func newOpenApplication(in OpenInput) *openApplication {
 	w := &openApplication{a: in.Application, p: in.Profile}
 	w.rule = w.p.OpenApplication
-	w.st = OpenState{Header: Header{ID: w.a.ID, Status: models.OpenUnderDecision}, Round: 1}
+	w.st = OpenResult{Header: Header{ID: w.a.ID, Status: models.OpenUnderDecision}, Round: 1}
 	if w.rule.Preliminary != nil {
 		w.st.Status = models.OpenPreliminary
 	}
@@ -118,7 +118,7 @@ func (w *openApplication) start(ctx workflow.Context) error {
 // run takes the application through the preliminary review (where the city
 // has one), the decision, the agreement (where the city asks one) and the
 // period of use.
-func (w *openApplication) run(ctx workflow.Context) (OpenState, error) {
+func (w *openApplication) run(ctx workflow.Context) (OpenResult, error) {
 	from := w.a.FiledAt
 	if w.rule.Preliminary != nil {
 		var err error
@@ -132,7 +132,7 @@ func (w *openApplication) run(ctx workflow.Context) (OpenState, error) {
 	}
 	dec := w.rule.Decision
 	if out.Decision == DecisionReject {
-		if err := w.finish(ctx, activities.OpenOutcome{Status: models.OpenRejected, Reason: out.Reason, LegalBasis: out.LegalBasis,
+		if err := w.finish(ctx, activities.FinishOpenInput{Status: models.OpenRejected, Reason: out.Reason, LegalBasis: out.LegalBasis,
 			DecidedBy: out.DecidedBy, Article: dec.Article, Published: w.rule.PublishRefusals}); err != nil {
 			return w.st, err
 		}
@@ -145,7 +145,7 @@ func (w *openApplication) run(ctx workflow.Context) (OpenState, error) {
 		}
 	}
 	grant := w.a.Kind == models.OpenKindUse
-	if err := w.finish(ctx, activities.OpenOutcome{Status: models.OpenApproved, Conditions: out.Conditions,
+	if err := w.finish(ctx, activities.FinishOpenInput{Status: models.OpenApproved, Conditions: out.Conditions,
 		DecidedBy: out.DecidedBy, Article: dec.Article, Grant: grant}); err != nil {
 		return w.st, err
 	}
@@ -162,7 +162,7 @@ func (w *openApplication) run(ctx workflow.Context) (OpenState, error) {
 }
 
 // progress records a step of the application in round st.Round.
-func (w *openApplication) progress(ctx workflow.Context, in activities.OpenProgress) error {
+func (w *openApplication) progress(ctx workflow.Context, in activities.OpenProgressInput) error {
 	in.ID = w.a.ID
 	in.Round = w.st.Round
 	in.At = workflow.Now(ctx)
@@ -201,7 +201,7 @@ func (w *openApplication) preliminary(ctx workflow.Context) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, err
 		}
-		if err := w.progress(ctx, activities.OpenProgress{Status: models.OpenPreliminary, Step: "preliminary", Article: pre.Article,
+		if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenPreliminary, Step: "preliminary", Article: pre.Article,
 			Statutory: pre.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "preliminary_review_started",
 			Detail: fmt.Sprintf("round %d: preliminary review of completeness and form due %s", w.st.Round, due.DueDate)}); err != nil {
 			return time.Time{}, err
@@ -219,7 +219,7 @@ func (w *openApplication) preliminary(ctx workflow.Context) (time.Time, error) {
 			return time.Time{}, err
 		}
 		if out.Decision != DecisionReject {
-			if err := w.progress(ctx, activities.OpenProgress{Status: models.OpenUnderDecision, Step: "preliminary", Article: pre.Article,
+			if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenUnderDecision, Step: "preliminary", Article: pre.Article,
 				Statutory: pre.Statutory, RoundOutcome: "passed", Actor: out.DecidedBy, Kind: "preliminary_passed",
 				Detail: fmt.Sprintf("round %d passed the preliminary review", w.st.Round)}); err != nil {
 				return time.Time{}, err
@@ -237,7 +237,7 @@ func (w *openApplication) preliminary(ctx workflow.Context) (time.Time, error) {
 // amended application and opens the next round.
 func (w *openApplication) returned(ctx workflow.Context, out StepOutcome) error {
 	pre := w.rule.Preliminary
-	if err := w.progress(ctx, activities.OpenProgress{Status: models.OpenReturned, Step: "", Article: pre.Article,
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenReturned, Step: "", Article: pre.Article,
 		Statutory: pre.Statutory, RoundOutcome: "returned", Reason: out.Reason, Actor: out.DecidedBy, Kind: "returned",
 		Detail: "returned with reasons: " + out.Reason}); err != nil {
 		return err
@@ -253,7 +253,7 @@ func (w *openApplication) returned(ctx workflow.Context, out StepOutcome) error 
 		return err
 	}
 	w.a.OpenFields = w.next.Fields
-	amend := activities.OpenAmendment{ID: w.a.ID, Round: w.st.Round + 1, Fields: w.next.Fields, Actor: w.next.Actor.String(), At: workflow.Now(ctx)}
+	amend := activities.ResubmitOpenInput{ID: w.a.ID, Round: w.st.Round + 1, Fields: w.next.Fields, Actor: w.next.Actor.String(), At: workflow.Now(ctx)}
 	w.next = nil
 	if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitOpenApplication, amend).Get(ctx, nil); err != nil {
 		return fmt.Errorf("resubmit %s: %w", w.a.ID, err)
@@ -290,7 +290,7 @@ func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOu
 		return StepOutcome{}, err
 	}
 	who := w.deciders()
-	if err := w.progress(ctx, activities.OpenProgress{Status: models.OpenUnderDecision, Step: "decision", Article: dec.Article,
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenUnderDecision, Step: "decision", Article: dec.Article,
 		Statutory: dec.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "decision_started",
 		Detail: "decision due " + due.DueDate + statutoryNote(dec)}); err != nil {
 		return StepOutcome{}, err
@@ -312,7 +312,7 @@ func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOu
 }
 
 // finish records the application's outcome.
-func (w *openApplication) finish(ctx workflow.Context, o activities.OpenOutcome) error {
+func (w *openApplication) finish(ctx workflow.Context, o activities.FinishOpenInput) error {
 	o.ID = w.a.ID
 	o.At = workflow.Now(ctx)
 	if err := workflow.ExecuteActivity(actx(ctx), acts.FinishOpenApplication, o).Get(ctx, nil); err != nil {
@@ -328,7 +328,7 @@ func (w *openApplication) finish(ctx workflow.Context, o activities.OpenOutcome)
 // agreement with the city's clauses: the approval takes effect only then.
 func (w *openApplication) agreement(ctx workflow.Context, out StepOutcome) error {
 	article := w.rule.AgreementArticle
-	if err := w.progress(ctx, activities.OpenProgress{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
 		Actor: out.DecidedBy, Kind: "approved_pending_agreement",
 		Detail: "approved; effective once the applicant accepts the open-data use agreement (开放利用协议)"}); err != nil {
 		return err
@@ -343,7 +343,7 @@ func (w *openApplication) agreement(ctx workflow.Context, out StepOutcome) error
 	if err := w.box.Await(ctx, func() bool { return w.agreed != nil }); err != nil {
 		return err
 	}
-	return w.progress(ctx, activities.OpenProgress{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
+	return w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
 		Actor: w.agreed.Actor.String(), Kind: "agreement_accepted",
 		Detail: "accepted the use agreement with clauses " + strings.Join(w.agreed.Clauses, ", ")})
 }
@@ -380,12 +380,12 @@ func (w *openApplication) register(ctx workflow.Context) error {
 		}
 		return nil
 	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, am Amendment) (OpenState, error) {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, am OpenResubmitInput) (OpenResult, error) {
 		round := st.Round + 1
 		w.next = &am
 		err := workflow.Await(ctx, func() bool { return st.Opened >= round })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, am Amendment) error {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, am OpenResubmitInput) error {
 		if err := mine(am.Actor); err != nil {
 			return err
 		}
@@ -397,11 +397,11 @@ func (w *openApplication) register(ctx workflow.Context) error {
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateResubmit, err)
 	}
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgree, func(ctx workflow.Context, g Agreement) (OpenState, error) {
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgree, func(ctx workflow.Context, g AgreeInput) (OpenResult, error) {
 		w.agreed = &g
 		err := workflow.Await(ctx, func() bool { return st.Status == models.OpenApproved })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, g Agreement) error {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, g AgreeInput) error {
 		if err := mine(g.Actor); err != nil {
 			return err
 		}

@@ -50,9 +50,9 @@ func newOpen(t *testing.T, city, kind string, filed time.Time, periodTo string) 
 	return h, workflows.OpenInput{Application: a, Profile: profile(t, city)}
 }
 
-func (h *harness) runOpen(in workflows.OpenInput) workflows.OpenState {
+func (h *harness) runOpen(in workflows.OpenInput) workflows.OpenResult {
 	h.t.Helper()
-	return complete[workflows.OpenState](h.t, h.env, workflows.OpenApplication, in)
+	return complete[workflows.OpenResult](h.t, h.env, workflows.OpenApplication, in)
 }
 
 func (h *harness) application() models.OpenApplication {
@@ -67,11 +67,11 @@ func (h *harness) openGrants() []models.OpenGrant {
 	return gs
 }
 
-func (h *harness) openState() workflows.OpenState {
+func (h *harness) openState() workflows.OpenResult {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(workflows.QueryState)
 	require.NoError(h.t, err)
-	var st workflows.OpenState
+	var st workflows.OpenResult
 	require.NoError(h.t, v.Get(&st))
 	return st
 }
@@ -103,7 +103,7 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 
 	ret := h.decideAt(bj(2026, 3, 3, 10, 0), workflows.Decision{TaskID: oaID + ".preliminary-1.infocenter", Decision: workflows.DecisionReject, Actor: infoAct()})
 	ret2 := h.decideAt(bj(2026, 3, 3, 10, 1), workflows.Decision{TaskID: oaID + ".preliminary-1.infocenter", Decision: workflows.DecisionReject, Reason: "缺少安全保障措施说明", Actor: infoAct()})
-	var returned workflows.OpenState
+	var returned workflows.OpenResult
 	h.at(bj(2026, 3, 3, 11, 0), func() {
 		returned = h.openState()
 		require.Equal(t, models.OpenReturned, h.application().Status)
@@ -112,14 +112,14 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 	amended.SafetyMeasures = "等保三级；访问日志留存六个月"
 	stranger, resub := &upd{}, &upd{}
 	h.at(bj(2026, 3, 4, 10, 0), func() {
-		h.update(stranger, workflows.UpdateResubmit, workflows.Amendment{Fields: amended, Actor: applicantAct("li")})
-		h.update(resub, workflows.UpdateResubmit, workflows.Amendment{Fields: amended, Actor: applicantAct(applicant)})
+		h.update(stranger, workflows.UpdateResubmit, workflows.OpenResubmitInput{Fields: amended, Actor: applicantAct("li")})
+		h.update(resub, workflows.UpdateResubmit, workflows.OpenResubmitInput{Fields: amended, Actor: applicantAct(applicant)})
 	})
 	var beforePass []models.OpenGrant
 	h.at(bj(2026, 3, 10, 9, 0), func() { beforePass = h.openGrants() })
 	pass := h.decideAt(bj(2026, 3, 10, 10, 0), approve(oaID+".preliminary-2.infocenter", infoAct()))
 	early := h.decideAt(bj(2026, 3, 10, 11, 0), approve(oaDecisionAuth, authAct("xiamen")))
-	var provOnly workflows.OpenState
+	var provOnly workflows.OpenResult
 	h.at(bj(2026, 3, 11, 9, 0), func() { provOnly = h.openState() })
 	last := h.decideAt(bj(2026, 3, 12, 10, 0), workflows.Decision{TaskID: oaDecisionDept, Decision: workflows.DecisionApprove, Conditions: "仅限交通出行应用", Actor: provAct()})
 	var active []models.OpenGrant
@@ -239,7 +239,7 @@ func TestOpenLeshanAgreement(t *testing.T) {
 	}
 	early := &upd{}
 	h.at(bj(2026, 3, 2, 11, 0), func() {
-		h.update(early, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct(applicant)})
+		h.update(early, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct(applicant)})
 	})
 	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionAuth, authAct("leshan")))
 	var pending models.OpenApplication
@@ -247,9 +247,9 @@ func TestOpenLeshanAgreement(t *testing.T) {
 	h.at(bj(2026, 3, 4, 9, 0), func() { pending, pendingGrants = h.application(), h.openGrants() })
 	partial, stranger, full := &upd{}, &upd{}, &upd{}
 	h.at(bj(2026, 3, 4, 10, 0), func() {
-		h.update(partial, workflows.UpdateAgree, workflows.Agreement{Clauses: all[:5], Actor: applicantAct(applicant)})
-		h.update(stranger, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct("li")})
-		h.update(full, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct(applicant)})
+		h.update(partial, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all[:5], Actor: applicantAct(applicant)})
+		h.update(stranger, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct("li")})
+		h.update(full, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct(applicant)})
 	})
 	var effective []models.OpenGrant
 	h.at(bj(2026, 3, 5, 10, 0), func() { effective = h.openGrants() })
@@ -288,7 +288,7 @@ func TestOpenWeifangDemand(t *testing.T) {
 func TestOpenWuhanServiceLevel(t *testing.T) {
 	filed := bj(2026, 3, 2, 10, 0)
 	h, in := newOpen(t, "wuhan", models.OpenKindUse, filed, "2026-03-20")
-	var st0 workflows.OpenState
+	var st0 workflows.OpenResult
 	h.at(bj(2026, 3, 2, 11, 0), func() { st0 = h.openState() })
 	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionDept, provAct()))
 	st := h.runOpen(in)

@@ -20,8 +20,8 @@ type ShareInput struct {
 	Profile regulations.Profile
 }
 
-// ShareState is a share request as its workflow sees it.
-type ShareState struct {
+// ShareResult is a share request as its workflow sees it.
+type ShareResult struct {
 	Header
 	Basis string `json:"basis,omitempty"`
 }
@@ -31,9 +31,9 @@ type ShareState struct {
 // for the decision of whoever the city names, within its working days, and on
 // silence the city's rule applies (wuhan: deemed consent; elsewhere:
 // supervision by the authority while the request keeps waiting).
-func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
+func ShareRequest(ctx workflow.Context, in ShareInput) (ShareResult, error) {
 	w := &shareRequest{r: in.Request, item: in.Item, p: in.Profile, rule: in.Profile.ShareRequest}
-	w.st = ShareState{Header: Header{ID: w.r.ID, Status: models.StatusPending}}
+	w.st = ShareResult{Header: Header{ID: w.r.ID, Status: models.StatusPending}}
 	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
 		return w.st, err
 	}
@@ -54,12 +54,12 @@ type shareRequest struct {
 	item models.CatalogItem
 	p    regulations.Profile
 	rule regulations.ShareRule
-	st   ShareState
+	st   ShareResult
 	box  *inbox
 }
 
 // unconditional grants unconditional data at once.
-func (w *shareRequest) unconditional(ctx workflow.Context) (ShareState, error) {
+func (w *shareRequest) unconditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.Status = models.StatusPending
 	w.r.Article = w.rule.UnconditionalArticle
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
@@ -69,7 +69,7 @@ func (w *shareRequest) unconditional(ctx workflow.Context) (ShareState, error) {
 }
 
 // conditional waits for the deciders the city names, or its rule on silence.
-func (w *shareRequest) conditional(ctx workflow.Context) (ShareState, error) {
+func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
 	due, err := w.box.Deadline(ctx, "decision", w.rule.Decision, w.r.FiledAt)
 	if err != nil {
 		return w.st, err
@@ -121,7 +121,7 @@ func (w *shareRequest) deciders() []Assignee {
 }
 
 // finish records the request's outcome under article and concludes.
-func (w *shareRequest) finish(ctx workflow.Context, status, basis, article string, out StepOutcome) (ShareState, error) {
+func (w *shareRequest) finish(ctx workflow.Context, status, basis, article string, out StepOutcome) (ShareResult, error) {
 	w.st.Status = status
 	w.st.Basis = basis
 	w.st.Article = article

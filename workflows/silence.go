@@ -122,7 +122,7 @@ func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (
 	if v > workflow.DefaultVersion {
 		sup = spec.Silence.Supervision.Over(lateRole(mine))
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNote{
+	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNoteInput{
 		Procedure: in.procedure, ProcedureID: in.id, TaskIDs: ids, At: now, Article: article,
 	}).Get(ctx, nil); err != nil {
 		return "", nil, fmt.Errorf("flag %s overdue: %w", spec.Name, err)

@@ -246,7 +246,7 @@ func (s *step) act(ctx workflow.Context) (bool, *StepOutcome, error) {
 // remind sends the reminder one working day before the due time.
 func (s *step) remind(ctx workflow.Context) error {
 	s.reminded = true
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RemindTasks, activities.TaskNote{
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RemindTasks, activities.TaskNoteInput{
 		Procedure: s.in.procedure, ProcedureID: s.in.id, TaskIDs: openIDs(s.mine), At: workflow.Now(ctx), Article: s.spec.Period.Article,
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("remind %s: %w", s.spec.Name, err)

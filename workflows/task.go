@@ -71,8 +71,8 @@ type Decision struct {
 	Item *models.CatalogItem `json:",omitempty"`
 }
 
-// TaskView is what the decide Update returns.
-type TaskView struct {
+// DecideResult is what the decide Update returns.
+type DecideResult struct {
 	TaskID   string `json:"task_id"`
 	Status   string `json:"status"`
 	Decision string `json:"decision,omitempty"`
@@ -313,14 +313,14 @@ func describe(a Assignee, jurisdiction string) string {
 	return a.Role + " of " + jurisdiction
 }
 
-func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
+func (in *inbox) decide(ctx workflow.Context, d Decision) (DecideResult, error) {
 	t := in.find(d.TaskID)
 	if err := in.validate(ctx, d); err != nil {
-		return TaskView{}, err
+		return DecideResult{}, err
 	}
 	t.status = "closing" // no second decision while this one is recorded
 	if err := workflow.Await(ctx, func() bool { return t.opened }); err != nil {
-		return TaskView{}, err
+		return DecideResult{}, err
 	}
 	if slices.Contains(t.spec.Interim, d.Decision) {
 		// Not final: act on it, and the task stays open.
@@ -330,9 +330,9 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 		}
 		t.status = models.TaskOpen
 		if err != nil {
-			return TaskView{}, fmt.Errorf("act on %s of %s: %w", d.Decision, t.id, err)
+			return DecideResult{}, fmt.Errorf("act on %s of %s: %w", d.Decision, t.id, err)
 		}
-		return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
+		return DecideResult{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 	}
 	err := workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
 		ProcedureID: in.id, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
@@ -344,18 +344,18 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (TaskView, error) {
 		if msg, ok := activities.IsPermanent(err); ok {
 			// A decision that cannot be stored is refused, and the task
 			// stays open for another (ARCHITECTURE.md, "Errors in workers").
-			return TaskView{}, temporal.NewApplicationError("the decision cannot be recorded: "+msg, ErrInvalid)
+			return DecideResult{}, temporal.NewApplicationError("the decision cannot be recorded: "+msg, ErrInvalid)
 		}
-		return TaskView{}, fmt.Errorf("record decision on %s: %w", t.id, err)
+		return DecideResult{}, fmt.Errorf("record decision on %s: %w", t.id, err)
 	}
 	t.status = models.TaskDone
 	t.decision = &d
 	in.decisions++
 	seq := in.decisions
 	if err := workflow.Await(ctx, func() bool { return in.observed >= seq }); err != nil {
-		return TaskView{}, err
+		return DecideResult{}, err
 	}
-	return TaskView{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
+	return DecideResult{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 }
 
 // countsFrom is the instant a task's period counts from: the step's (the
