@@ -84,6 +84,8 @@ type OpenTaskInput struct {
 	Task models.Task
 	// Detail is a human-readable note for the event, e.g. why a supervision task opened.
 	Detail string
+	// CalendarVersion is the calendar the task's deadline was counted on.
+	CalendarVersion string `json:",omitempty"`
 }
 
 // OpenTask adds a task to the inbox.
@@ -107,7 +109,14 @@ func (a *Activities) OpenTask(ctx context.Context, in OpenTaskInput) error {
 		if err := insertOnce(tx, &ev); err != nil {
 			return fmt.Errorf("record task %s opened: %w", t.ID, err)
 		}
-		return nil
+		if t.Kind != models.TaskDecision && t.Kind != models.TaskObligation {
+			return nil // a follow-up (supervision, notice): the step's deadline stays
+		}
+		// The step's own task: the procedure's record shows its deadline.
+		return writeHeader(tx, t.Procedure, t.ProcedureID, map[string]any{
+			"article": t.Article, "statutory": t.Statutory, "due_date": t.DueDate, "due_at": t.DueAt.UTC(),
+			"provisional": t.Provisional, "calendar_version": in.CalendarVersion,
+		}, "")
 	})
 }
 
@@ -118,8 +127,8 @@ func assignee(t models.Task) string {
 	return t.AssigneeRole + ":" + t.Jurisdiction
 }
 
-// TaskNote records a reminder or an overdue flag on open tasks.
-type TaskNote struct {
+// TaskNoteInput records a reminder or an overdue flag on open tasks.
+type TaskNoteInput struct {
 	Procedure   string // the procedure's name, e.g. share_request; empty in notes written before it existed
 	ProcedureID string
 	TaskIDs     []string
@@ -128,7 +137,7 @@ type TaskNote struct {
 }
 
 // RemindTasks records that the tasks are due within one working day.
-func (a *Activities) RemindTasks(ctx context.Context, in TaskNote) error {
+func (a *Activities) RemindTasks(ctx context.Context, in TaskNoteInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		at := in.At.UTC()
 		if err := tx.Model(&models.Task{}).Where("id IN ? AND status = ?", in.TaskIDs, models.TaskOpen).
@@ -148,7 +157,8 @@ func (a *Activities) RemindTasks(ctx context.Context, in TaskNote) error {
 }
 
 // records gives, for each procedure, the model of its record: the row whose
-// primary key is the procedure's ID and which carries its overdue flag.
+// primary key is the procedure's ID and which carries its header
+// (models.Header).
 var records = map[string]func() any{
 	models.ProcedureShareRequest:  func() any { return &models.ShareRequest{} },
 	models.ProcedureCatalogUpdate: func() any { return &models.CatalogTrigger{} },
@@ -161,22 +171,38 @@ var records = map[string]func() any{
 	models.ProcedureAdjustment:      func() any { return &models.TemporaryAdjustment{} }, // issue 6
 }
 
-// MarkOverdue flags tasks and their procedure's record as overdue.
-func (a *Activities) MarkOverdue(ctx context.Context, in TaskNote) error {
-	proc := in.Procedure
-	if proc == "" { // scheduled by a worker that only knew share requests
+// writeHeader writes columns cols of the header of procedure proc's record
+// id, the one way the inbox's activities write it: when a step opens
+// (OpenTask), is re-timed (RetimeTasks) or goes overdue (MarkOverdue). With
+// shown set, only a record still showing that due date is written (a
+// deadline the procedure moved on from stays as it is). A procedure recorded
+// before its name was sent is a share request.
+func writeHeader(tx *gorm.DB, proc, id string, cols map[string]any, shown string) error {
+	if proc == "" {
 		proc = models.ProcedureShareRequest
 	}
 	record, ok := records[proc]
 	if !ok {
-		return temporal.NewNonRetryableApplicationError("mark overdue: unknown procedure "+proc, "unknown_procedure", nil)
+		return temporal.NewNonRetryableApplicationError("unknown procedure "+proc, "unknown_procedure", nil)
 	}
+	q := tx.Model(record()).Where("id = ?", id)
+	if shown != "" {
+		q = q.Where("due_date = ?", shown)
+	}
+	if err := q.Updates(cols).Error; err != nil {
+		return fmt.Errorf("write the header of %s %s: %w", proc, id, err)
+	}
+	return nil
+}
+
+// MarkOverdue flags tasks and their procedure's record as overdue.
+func (a *Activities) MarkOverdue(ctx context.Context, in TaskNoteInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&models.Task{}).Where("id IN ?", in.TaskIDs).Update("overdue", true).Error; err != nil {
 			return fmt.Errorf("flag tasks overdue: %w", err)
 		}
-		if err := tx.Model(record()).Where("id = ?", in.ProcedureID).Update("overdue", true).Error; err != nil {
-			return fmt.Errorf("flag %s %s overdue: %w", proc, in.ProcedureID, err)
+		if err := writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{"overdue": true}, ""); err != nil {
+			return err
 		}
 		for _, id := range in.TaskIDs {
 			ev := event(in.ProcedureID, id, "overdue", in.At)

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,65 +11,40 @@ import (
 
 // RecordAdjustment stores a temporary adjustment (once).
 func (a *Activities) RecordAdjustment(ctx context.Context, t models.TemporaryAdjustment) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &t); err != nil {
-			return fmt.Errorf("record adjustment %s: %w", t.ID, err)
-		}
-		ev := event(t.ID, "adjustment", "filed", t.SubmittedAt)
-		ev.Actor, ev.Article = t.SubmittedBy, t.Article
-		ev.Detail = fmt.Sprintf("%s → %s until %s (%s): %s", t.CatalogItemID, t.ShareType, t.EndDate, t.Ground, t.Reason)
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record filing of %s: %w", t.ID, err)
-		}
-		return nil
-	})
+	ev := event(t.ID, "adjustment", "filed", t.SubmittedAt)
+	ev.Actor = t.SubmittedBy
+	ev.Article = t.Article
+	ev.Detail = fmt.Sprintf("%s → %s until %s (%s): %s", t.CatalogItemID, t.ShareType, t.EndDate, t.Ground, t.Reason)
+	return a.file(ctx, &t, ev, nil)
 }
 
-// AdjustmentUpdate changes a temporary adjustment's record and records Event
+// UpdateAdjustmentInput changes a temporary adjustment's record and records Event
 // (when set) as an event of step Key.
-type AdjustmentUpdate struct {
-	ID       string
-	Status   string
+type UpdateAdjustmentInput struct {
+	Progress
 	EndDate  string
 	Renewals int
-	Note     string
 	Reverted bool // sets reverted_at
-	Event    string
-	Key      string
-	Actor    string
-	Article  string
-	At       time.Time
 }
 
 // UpdateAdjustment writes a temporary adjustment's progress.
-func (a *Activities) UpdateAdjustment(ctx context.Context, in AdjustmentUpdate) error {
+func (a *Activities) UpdateAdjustment(ctx context.Context, in UpdateAdjustmentInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateAdjustment(tx, in) })
 }
 
-func updateAdjustment(tx *gorm.DB, in AdjustmentUpdate) error {
+func updateAdjustment(tx *gorm.DB, in UpdateAdjustmentInput) error {
 	at := in.At.UTC()
 	upd := map[string]any{"status": in.Status, "end_date": in.EndDate, "renewals": in.Renewals, "note": in.Note}
 	if in.Reverted {
 		upd["reverted_at"] = at
 	}
-	if err := tx.Model(&models.TemporaryAdjustment{}).Where("id = ?", in.ID).Updates(upd).Error; err != nil {
-		return fmt.Errorf("update adjustment %s: %w", in.ID, err)
-	}
-	if in.Event == "" {
-		return nil
-	}
-	ev := event(in.ID, in.Key, in.Event, at)
-	ev.Actor, ev.Article, ev.Detail = in.Actor, in.Article, in.Note
-	if err := insertOnce(tx, &ev); err != nil {
-		return fmt.Errorf("record %s of %s: %w", in.Event, in.ID, err)
-	}
-	return nil
+	return progress(tx, &models.TemporaryAdjustment{}, in.ID, upd, in.event())
 }
 
 // ApplyAdjustmentInput sets an item's share type and conditions as round
 // Round of adjustment Update.ID, against BaseVersion (the legal basis stays).
 type ApplyAdjustmentInput struct {
-	Update          AdjustmentUpdate
+	Update          UpdateAdjustmentInput
 	Round           int
 	ItemID          string
 	BaseVersion     int
@@ -81,32 +55,21 @@ type ApplyAdjustmentInput struct {
 // ApplyAdjustment changes the item as a new catalog version and records the
 // adjustment's status in one transaction; an item changed meanwhile is a
 // conflict and leaves the item as it is.
-func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInput) (ItemEdit, error) {
-	var res ItemEdit
-	at := in.Update.At.UTC()
-	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		res, err = applyItemEdit(tx, in.Update.ID, in.Round, in.ItemID, in.BaseVersion, at, func(it *models.CatalogItem) {
-			it.ShareType, it.ShareConditions = in.ShareType, in.ShareConditions
-		})
-		if err != nil {
-			return err
-		}
-		return updateAdjustment(tx, in.Update)
-	})
-	var conflict *models.ConflictError
-	if errors.As(err, &conflict) {
+func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInput) (ItemEditResult, error) {
+	e := itemEdit{ProcID: in.Update.ID, Round: in.Round, ItemID: in.ItemID, BaseVersion: in.BaseVersion, At: in.Update.At}
+	e.Edit = func(it *models.CatalogItem) {
+		it.ShareType = in.ShareType
+		it.ShareConditions = in.ShareConditions
+	}
+	record := func(tx *gorm.DB) error { return updateAdjustment(tx, in.Update) }
+	return a.applyEdit(ctx, e, record, func(msg string) error {
 		u := in.Update
-		u.Status, u.Note, u.Event, u.Reverted = models.AdjustmentConflict, conflict.Error(), "conflict", false
-		if err := a.UpdateAdjustment(ctx, u); err != nil {
-			return res, err
-		}
-		return ItemEdit{Conflict: conflict.Error()}, nil
-	}
-	if err != nil {
-		return res, fmt.Errorf("apply adjustment %s: %w", in.Update.ID, err)
-	}
-	return res, nil
+		u.Status = models.AdjustmentConflict
+		u.Note = msg
+		u.Event = "conflict"
+		u.Reverted = false
+		return a.UpdateAdjustment(ctx, u)
+	})
 }
 
 // CloseGrantsInput shuts down the grants opened on an item.

@@ -15,21 +15,14 @@ import (
 // RecordCatalogTrigger stores a department's obligation to update its
 // catalog (once), with the due date of its window.
 func (a *Activities) RecordCatalogTrigger(ctx context.Context, t models.CatalogTrigger) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &t); err != nil {
-			return fmt.Errorf("record trigger %s: %w", t.ID, err)
-		}
-		ev := event(t.ID, "trigger", "recorded", t.CreatedAt)
-		ev.Actor, ev.Article = t.RecordedBy, t.Article
-		ev.Detail = fmt.Sprintf("%s effective %s: %s must update its catalog by %s", t.Kind, t.EffectiveDate, t.Dept, t.DueDate)
-		if !t.Statutory {
-			ev.Detail += " (platform service level, not statutory)"
-		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record event of trigger %s: %w", t.ID, err)
-		}
-		return nil
-	})
+	ev := event(t.ID, "trigger", "recorded", t.CreatedAt)
+	ev.Actor = t.RecordedBy
+	ev.Article = t.Article
+	ev.Detail = fmt.Sprintf("%s effective %s: %s must update its catalog by %s", t.Kind, t.EffectiveDate, t.Dept, t.DueDate)
+	if !t.Statutory {
+		ev.Detail += " (platform service level, not statutory)"
+	}
+	return a.file(ctx, &t, ev, nil)
 }
 
 // FulfilTriggerInput ends an update obligation: the department submitted a change.
@@ -102,8 +95,13 @@ func describeOps(ops []models.ChangeOperation) string {
 // operations and reason; earlier rounds stay as they were.
 func (a *Activities) ResubmitCatalogChange(ctx context.Context, c models.CatalogChange) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		next := models.CatalogChange{Status: models.ChangePending, Round: c.Round, Operations: c.Operations,
-			Classification: c.Classification, Reason: c.Reason}
+		next := models.CatalogChange{
+			Header:         models.Header{Status: models.ChangePending},
+			Round:          c.Round,
+			Operations:     c.Operations,
+			Classification: c.Classification,
+			Reason:         c.Reason,
+		}
 		err := tx.Model(&models.CatalogChange{}).Where("id = ? AND round < ?", c.ID, c.Round).
 			Select("status", "round", "operations", "classification", "reason", "return_reason", "overdue").Updates(&next).Error
 		if err != nil {
@@ -113,8 +111,8 @@ func (a *Activities) ResubmitCatalogChange(ctx context.Context, c models.Catalog
 	})
 }
 
-// ChangeOutcome ends one round of a catalog change.
-type ChangeOutcome struct {
+// ChangeOutcomeInput ends one round of a catalog change.
+type ChangeOutcomeInput struct {
 	ID         string
 	Round      int
 	Operations []models.ChangeOperation
@@ -128,9 +126,9 @@ type ChangeOutcome struct {
 	Routed []models.ClassificationRef `json:",omitempty"`
 }
 
-// ApplyResult says whether a change was applied; Conflict explains why not.
+// ApplyChangeResult says whether a change was applied; Conflict explains why not.
 // Routed holds the routed items as the change left them.
-type ApplyResult struct {
+type ApplyChangeResult struct {
 	Applied  bool
 	Conflict string
 	Routed   []models.CatalogItem `json:",omitempty"`
@@ -140,9 +138,9 @@ type ApplyResult struct {
 // one transaction with the change's new status, or nothing: when another
 // change came first to one of its items, it reports the conflict and the
 // workflow returns the change to the department.
-func (a *Activities) ApplyCatalogChange(ctx context.Context, in ChangeOutcome) (ApplyResult, error) {
+func (a *Activities) ApplyCatalogChange(ctx context.Context, in ChangeOutcomeInput) (ApplyChangeResult, error) {
 	at := in.At.UTC()
-	res := ApplyResult{Applied: true}
+	res := ApplyChangeResult{Applied: true}
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ops, err := keepShareTypes(tx, in.Operations, in.Routed)
 		if err != nil {
@@ -161,10 +159,10 @@ func (a *Activities) ApplyCatalogChange(ctx context.Context, in ChangeOutcome) (
 	})
 	var conflict *models.ConflictError
 	if errors.As(err, &conflict) {
-		return ApplyResult{Conflict: conflict.Error()}, nil
+		return ApplyChangeResult{Conflict: conflict.Error()}, nil
 	}
 	if err != nil {
-		return ApplyResult{}, fmt.Errorf("apply %s round %d: %w", in.ID, in.Round, err)
+		return ApplyChangeResult{}, fmt.Errorf("apply %s round %d: %w", in.ID, in.Round, err)
 	}
 	return res, nil
 }
@@ -209,7 +207,7 @@ func keepShareTypes(tx *gorm.DB, ops []models.ChangeOperation, routed []models.C
 // recordRouted records on an applied change the classification started for
 // each routed item, with an event, and returns the routed items as they are
 // now.
-func recordRouted(tx *gorm.DB, in ChangeOutcome, at time.Time) ([]models.CatalogItem, error) {
+func recordRouted(tx *gorm.DB, in ChangeOutcomeInput, at time.Time) ([]models.CatalogItem, error) {
 	if len(in.Routed) == 0 {
 		return nil, nil
 	}
@@ -236,14 +234,14 @@ func recordRouted(tx *gorm.DB, in ChangeOutcome, at time.Time) ([]models.Catalog
 
 // ReturnCatalogChange returns a round to the department with its reasons: a
 // refusal, or a conflict with another change.
-func (a *Activities) ReturnCatalogChange(ctx context.Context, in ChangeOutcome) error {
+func (a *Activities) ReturnCatalogChange(ctx context.Context, in ChangeOutcomeInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return finishRound(tx, in, models.ChangeReturned, "returned", in.At.UTC())
 	})
 }
 
 // WithdrawCatalogChange records that the department gave up a returned change.
-func (a *Activities) WithdrawCatalogChange(ctx context.Context, in ChangeOutcome) error {
+func (a *Activities) WithdrawCatalogChange(ctx context.Context, in ChangeOutcomeInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return finishRound(tx, in, models.ChangeWithdrawn, "withdrawn", in.At.UTC())
 	})
@@ -251,7 +249,7 @@ func (a *Activities) WithdrawCatalogChange(ctx context.Context, in ChangeOutcome
 
 // finishRound sets the change's status and the round's outcome, and records
 // the event.
-func finishRound(tx *gorm.DB, in ChangeOutcome, status, kind string, at time.Time) error {
+func finishRound(tx *gorm.DB, in ChangeOutcomeInput, status, kind string, at time.Time) error {
 	upd := map[string]any{"status": status, "decided_at": at, "article": in.Article}
 	if status == models.ChangeReturned {
 		upd["return_reason"] = in.Note

@@ -12,18 +12,11 @@ import (
 // RecordDispute stores a filed dispute (once), with the first level of its
 // chain open.
 func (a *Activities) RecordDispute(ctx context.Context, d models.Dispute) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &d); err != nil {
-			return fmt.Errorf("record dispute %s: %w", d.ID, err)
-		}
-		ev := event(d.ID, "dispute", "filed", d.FiledAt)
-		ev.Actor, ev.Article = d.FiledBy, d.Article
-		ev.Detail = fmt.Sprintf("dispute over %s %s: %s", d.Subject, d.SubjectID, d.Reason)
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record filing of %s: %w", d.ID, err)
-		}
-		return nil
-	})
+	ev := event(d.ID, "dispute", "filed", d.FiledAt)
+	ev.Actor = d.FiledBy
+	ev.Article = d.Article
+	ev.Detail = fmt.Sprintf("dispute over %s %s: %s", d.Subject, d.SubjectID, d.Reason)
+	return a.file(ctx, &d, ev, nil)
 }
 
 // DisputeLevelInput records a level of a dispute's chain: opened (Outcome

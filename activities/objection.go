@@ -13,21 +13,17 @@ import (
 
 // RecordObjection stores a filed objection (once) and attaches its evidence.
 func (a *Activities) RecordObjection(ctx context.Context, o models.Objection) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &o); err != nil {
-			return fmt.Errorf("record objection %s: %w", o.ID, err)
+	ev := event(o.ID, "objection", "filed", o.FiledAt)
+	ev.Actor = o.ObjectedBy
+	ev.Article = o.Article
+	ev.Detail = fmt.Sprintf("%s objection to %s (version %d) of %s, %d evidence file(s)", o.Kind, o.CatalogItemID, o.ItemVersion, o.ProviderDept, len(o.Evidence))
+	return a.file(ctx, &o, ev, func(tx *gorm.DB) error {
+		if len(o.Evidence) == 0 {
+			return nil
 		}
-		if len(o.Evidence) > 0 {
-			if err := tx.Model(&models.Evidence{}).Where("id IN ? AND (objection_id = '' OR objection_id IS NULL)", o.Evidence).
-				Update("objection_id", o.ID).Error; err != nil {
-				return fmt.Errorf("attach evidence to %s: %w", o.ID, err)
-			}
-		}
-		ev := event(o.ID, "objection", "filed", o.FiledAt)
-		ev.Actor, ev.Article = o.ObjectedBy, o.Article
-		ev.Detail = fmt.Sprintf("%s objection to %s (version %d) of %s, %d evidence file(s)", o.Kind, o.CatalogItemID, o.ItemVersion, o.ProviderDept, len(o.Evidence))
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record filing of %s: %w", o.ID, err)
+		if err := tx.Model(&models.Evidence{}).Where("id IN ? AND (objection_id = '' OR objection_id IS NULL)", o.Evidence).
+			Update("objection_id", o.ID).Error; err != nil {
+			return fmt.Errorf("attach evidence to %s: %w", o.ID, err)
 		}
 		return nil
 	})

@@ -12,33 +12,28 @@ import (
 // RecordOpenApplication stores a filed open-data application and its first
 // round (once).
 func (a *Activities) RecordOpenApplication(ctx context.Context, r models.OpenApplication) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &r); err != nil {
-			return fmt.Errorf("record open application %s: %w", r.ID, err)
-		}
+	ev := event(r.ID, "application", "filed", r.FiledAt)
+	ev.Actor = r.ApplicantSubject + "(" + r.ApplicantName + ")"
+	ev.Article = r.Article
+	if r.Kind == models.OpenKindDemand {
+		ev.Detail = "data demand application: " + r.Demand
+	} else {
+		ev.Detail = fmt.Sprintf("open-data application for %s from %s", r.CatalogItemID, r.ProviderDept)
+	}
+	return a.file(ctx, &r, ev, func(tx *gorm.DB) error {
 		round := models.OpenRound{ID: fmt.Sprintf("%s/%d", r.ID, r.Round), ApplicationID: r.ID, Round: r.Round,
 			Submitted: r.OpenFields, SubmittedAt: r.FiledAt}
 		if err := insertOnce(tx, &round); err != nil {
 			return fmt.Errorf("record round of %s: %w", r.ID, err)
 		}
-		ev := event(r.ID, "application", "filed", r.FiledAt)
-		ev.Actor, ev.Article = r.ApplicantSubject+"("+r.ApplicantName+")", r.Article
-		if r.Kind == models.OpenKindDemand {
-			ev.Detail = "data demand application: " + r.Demand
-		} else {
-			ev.Detail = fmt.Sprintf("open-data application for %s from %s", r.CatalogItemID, r.ProviderDept)
-		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record filing of %s: %w", r.ID, err)
-		}
 		return nil
 	})
 }
 
-// OpenProgress moves an application to its next step: its status, step, the
+// OpenProgressInput moves an application to its next step: its status, step, the
 // due time of the step and the article, and an event. RoundOutcome, when
 // set, answers the current round's preliminary review (passed or returned).
-type OpenProgress struct {
+type OpenProgressInput struct {
 	ID           string
 	Status       string
 	Step         string
@@ -56,7 +51,7 @@ type OpenProgress struct {
 }
 
 // ProgressOpenApplication records an application's next step.
-func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgress) error {
+func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgressInput) error {
 	at := in.At.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		fields := map[string]any{"status": in.Status, "step": in.Step, "article": in.Article, "statutory": in.Statutory,
@@ -89,8 +84,8 @@ func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgres
 	})
 }
 
-// OpenAmendment is an application amended and resubmitted after its return.
-type OpenAmendment struct {
+// ResubmitOpenInput is an application amended and resubmitted after its return.
+type ResubmitOpenInput struct {
 	ID     string
 	Round  int
 	Fields models.OpenFields
@@ -99,7 +94,7 @@ type OpenAmendment struct {
 }
 
 // ResubmitOpenApplication records the amended fields as a new round.
-func (a *Activities) ResubmitOpenApplication(ctx context.Context, in OpenAmendment) error {
+func (a *Activities) ResubmitOpenApplication(ctx context.Context, in ResubmitOpenInput) error {
 	at := in.At.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		f := in.Fields
@@ -127,8 +122,8 @@ func (a *Activities) ResubmitOpenApplication(ctx context.Context, in OpenAmendme
 	})
 }
 
-// OpenOutcome is the final decision on an application.
-type OpenOutcome struct {
+// FinishOpenInput is the final decision on an application.
+type FinishOpenInput struct {
 	ID         string
 	Status     string // approved or rejected
 	Reason     string
@@ -143,7 +138,7 @@ type OpenOutcome struct {
 
 // FinishOpenApplication records the outcome and, for an approval of a
 // catalog item, grants access for the period of use with its conditions.
-func (a *Activities) FinishOpenApplication(ctx context.Context, in OpenOutcome) error {
+func (a *Activities) FinishOpenApplication(ctx context.Context, in FinishOpenInput) error {
 	at := in.At.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r models.OpenApplication

@@ -52,23 +52,10 @@ func (a *Activities) RetimeTasks(ctx context.Context, in RetimeInput) error {
 		}
 		// The procedure's record shows the open step's deadline: move it
 		// where it still shows the old one.
-		proc := in.Procedure
-		if proc == "" {
-			proc = models.ProcedureShareRequest
-		}
-		if newRecord, ok := records[proc]; ok {
-			rec := newRecord()
-			cols := map[string]any{}
-			for col, v := range map[string]any{"due_date": n.DueDate, "due_at": n.DueAt.UTC(), "provisional": n.Provisional, "calendar_version": n.CalendarVersion} {
-				if tx.Migrator().HasColumn(rec, col) {
-					cols[col] = v
-				}
-			}
-			if _, ok := cols["due_date"]; ok {
-				if err := tx.Model(rec).Where("id = ? AND due_date = ?", in.ProcedureID, in.Old.DueDate).Updates(cols).Error; err != nil {
-					return fmt.Errorf("retime %s %s: %w", proc, in.ProcedureID, err)
-				}
-			}
+		if err := writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{
+			"due_date": n.DueDate, "due_at": n.DueAt.UTC(), "provisional": n.Provisional, "calendar_version": n.CalendarVersion,
+		}, in.Old.DueDate); err != nil {
+			return err
 		}
 		ev := event(in.ProcedureID, in.Step, "deadline_recomputed/"+n.CalendarVersion, in.At)
 		ev.Kind, ev.Actor, ev.Article = "deadline_recomputed", "calendar", in.Article

@@ -11,21 +11,14 @@ import (
 
 // RecordShareRequest stores a filed share request (once).
 func (a *Activities) RecordShareRequest(ctx context.Context, r models.ShareRequest) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertOnce(tx, &r); err != nil {
-			return fmt.Errorf("record share request %s: %w", r.ID, err)
-		}
-		ev := event(r.ID, "request", "filed", r.FiledAt)
-		ev.Actor, ev.Article = r.RequestedBy+"@"+r.RequesterDept, r.Article
-		ev.Detail = fmt.Sprintf("share request for %s from %s", r.CatalogItemID, r.ProviderDept)
-		if r.DueDate != "" {
-			ev.Detail += ", decision due " + r.DueDate
-		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record filing of %s: %w", r.ID, err)
-		}
-		return nil
-	})
+	ev := event(r.ID, "request", "filed", r.FiledAt)
+	ev.Actor = r.RequestedBy + "@" + r.RequesterDept
+	ev.Article = r.Article
+	ev.Detail = fmt.Sprintf("share request for %s from %s", r.CatalogItemID, r.ProviderDept)
+	if r.DueDate != "" {
+		ev.Detail += ", decision due " + r.DueDate
+	}
+	return a.file(ctx, &r, ev, nil)
 }
 
 // FinishShareInput is the final outcome of a share request.

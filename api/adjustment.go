@@ -66,5 +66,5 @@ func (s *Server) renewAdjustment(c echo.Context) error {
 		return err
 	}
 	return updated(s, c, &workflows.AdjustmentProcedure.Descriptor, a.ID, a.WorkflowID, workflows.UpdateRenew, "end_date",
-		workflows.Renewal{EndDate: in.EndDate, Reason: in.Reason, Actor: workflowsActor(cl)}, s.adjustmentView)
+		workflows.RenewInput{EndDate: in.EndDate, Reason: in.Reason, Actor: workflowsActor(cl)}, s.adjustmentView)
 }

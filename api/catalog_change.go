@@ -215,7 +215,7 @@ func (s *Server) resubmitChange(c echo.Context) error {
 		return err
 	}
 	return s.sendChangeUpdate(c, ch, workflows.UpdateResubmit,
-		workflows.Resubmission{Reason: in.Reason, Operations: ops, Classification: restricted, Actor: workflowsActor(cl)})
+		workflows.ChangeResubmitInput{Reason: in.Reason, Operations: ops, Classification: restricted, Actor: workflowsActor(cl)})
 }
 
 // withdrawChange gives up a returned change.
@@ -228,7 +228,7 @@ func (s *Server) withdrawChange(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendChangeUpdate(c, ch, workflows.UpdateWithdraw, workflows.Withdrawal{Actor: workflowsActor(cl)})
+	return s.sendChangeUpdate(c, ch, workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: workflowsActor(cl)})
 }
 
 // ownReturnedChange loads the caller's own change and checks it is returned;

@@ -29,7 +29,7 @@ func TestOpenDeadline(t *testing.T) {
 	if d := openDeadline(tasks); d != nil {
 		t.Fatalf("deadline %+v with no open task", d)
 	}
-	dp := models.Dispute{ID: "dp-1", Levels: []models.DisputeLevel{{Level: "authority_coordination"}, {Level: "government_ruling"}}}
+	dp := models.Dispute{Header: models.Header{ID: "dp-1"}, Levels: []models.DisputeLevel{{Level: "authority_coordination"}, {Level: "government_ruling"}}}
 	levelStatutory(&dp, []models.Task{{ID: "dp-1.level-2-government_ruling.government", Kind: models.TaskDecision, Statutory: true}})
 	if dp.Levels[0].Statutory || !dp.Levels[1].Statutory {
 		t.Fatalf("levels %+v, want the second statutory from its task", dp.Levels)

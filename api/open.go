@@ -121,7 +121,7 @@ func (s *Server) resubmitOpenApplication(c echo.Context) error {
 	if len(errs) > 0 {
 		return invalid(fields(errs)...)
 	}
-	return s.sendOpenUpdate(c, a, workflows.UpdateResubmit, "status", workflows.Amendment{Fields: amended, Actor: workflowsActor(cl)})
+	return s.sendOpenUpdate(c, a, workflows.UpdateResubmit, "status", workflows.OpenResubmitInput{Fields: amended, Actor: workflowsActor(cl)})
 }
 
 type agreementInput struct {
@@ -143,7 +143,7 @@ func (s *Server) acceptAgreement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendOpenUpdate(c, a, workflows.UpdateAgree, "accept_clauses", workflows.Agreement{Clauses: in.AcceptClauses, Actor: workflowsActor(cl)})
+	return s.sendOpenUpdate(c, a, workflows.UpdateAgree, "accept_clauses", workflows.AgreeInput{Clauses: in.AcceptClauses, Actor: workflowsActor(cl)})
 }
 
 // sendOpenUpdate sends an Update to an application's workflow and answers

@@ -143,7 +143,7 @@ func (s *Server) sendDecision(ctx context.Context, workflowID, updateID string, 
 	if err != nil {
 		return err
 	}
-	var view workflows.TaskView
+	var view workflows.DecideResult
 	return h.Get(ctx, &view)
 }
 

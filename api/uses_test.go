@@ -23,7 +23,7 @@ func TestCheckUse(t *testing.T) {
 	granted := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	now := granted.Add(30 * 24 * time.Hour)
 	g := models.Grant{ID: "grant-sr-1", Purpose: "核验申请人户籍", GrantedAt: granted, Article: "第十七条"}
-	r := models.ShareRequest{ID: "sr-1", DataItems: []string{"name", "address"}}
+	r := models.ShareRequest{Header: models.Header{ID: "sr-1"}, DataItems: []string{"name", "address"}}
 	ok := useInput{Purpose: "核验申请人户籍", Users: []string{"张三"}, Approver: "李四", Content: []string{"name"},
 		UsedAt: granted.Add(time.Hour), Means: "接口调用", Medium: "电子文件"}
 	field := func(err error) string {

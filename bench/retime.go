@@ -63,9 +63,17 @@ func retime(ctx context.Context, cfg Config, n int, perSecond float64, pageSize 
 	if err := startShares(ctx, cfg, s, n, func(i int) workflows.ShareInput {
 		id := fmt.Sprintf("%s-%06d", prefix, i)
 		return workflows.ShareInput{
-			Request: models.ShareRequest{ID: id, WorkflowID: id, Jurisdiction: "wuhan", CatalogItemID: "BENCH-ITEM",
-				RequesterDept: "BENCH-REQ", ProviderDept: "BENCH-PRV", RequestedBy: "bench", Purpose: "bench",
-				Scenario: "bench", DataItems: []string{"x"}, FiledAt: retimeFiled},
+			Request: models.ShareRequest{
+				Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: "wuhan"},
+				CatalogItemID: "BENCH-ITEM",
+				RequesterDept: "BENCH-REQ",
+				ProviderDept:  "BENCH-PRV",
+				RequestedBy:   "bench",
+				Purpose:       "bench",
+				Scenario:      "bench",
+				DataItems:     []string{"x"},
+				FiledAt:       retimeFiled,
+			},
 			Item: models.CatalogItem{ID: "BENCH-ITEM", Jurisdiction: "wuhan", ProviderDept: "BENCH-PRV", Title: "bench",
 				ShareType: models.ShareConditional, OpenType: models.OpenNotOpen, DataItems: []string{"x"}},
 			Profile: p,

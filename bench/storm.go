@@ -67,9 +67,17 @@ func storm(ctx context.Context, cfg Config, n int, limit time.Duration) (Result,
 	prefix := fmt.Sprintf("st-%d", time.Now().UnixNano())
 	if err := startShares(ctx, cfg, s, n, func(i int) workflows.ShareInput {
 		id := fmt.Sprintf("%s-%06d", prefix, i)
-		return workflows.ShareInput{Profile: p, Item: item, Request: models.ShareRequest{ID: id, WorkflowID: id,
-			Jurisdiction: w.city, CatalogItemID: item.ID, RequesterDept: reqDept, ProviderDept: item.ProviderDept,
-			RequestedBy: "bench-req", Purpose: "基准测试", Scenario: "节后到期", DataItems: []string{"name"}, FiledAt: filed}}
+		return workflows.ShareInput{Profile: p, Item: item, Request: models.ShareRequest{
+			Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: w.city},
+			CatalogItemID: item.ID,
+			RequesterDept: reqDept,
+			ProviderDept:  item.ProviderDept,
+			RequestedBy:   "bench-req",
+			Purpose:       "基准测试",
+			Scenario:      "节后到期",
+			DataItems:     []string{"name"},
+			FiledAt:       filed,
+		}}
 	}); err != nil {
 		return nil, err
 	}

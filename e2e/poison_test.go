@@ -345,8 +345,17 @@ func TestPoisonPastTheAPIEndsVisibly(t *testing.T) {
 
 	t.Run("filing", func(t *testing.T) {
 		id := "sr-poison-" + uniq("x")
-		req := models.ShareRequest{ID: id, WorkflowID: id, Jurisdiction: "xiamen", CatalogItemID: it.ID, RequesterDept: w.requester,
-			ProviderDept: w.provider, RequestedBy: "alice", Purpose: "核验\x00户籍", Scenario: "审批", DataItems: []string{"name"}, FiledAt: time.Now()}
+		req := models.ShareRequest{
+			Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: "xiamen"},
+			CatalogItemID: it.ID,
+			RequesterDept: w.requester,
+			ProviderDept:  w.provider,
+			RequestedBy:   "alice",
+			Purpose:       "核验\x00户籍",
+			Scenario:      "审批",
+			DataItems:     []string{"name"},
+			FiledAt:       time.Now(),
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,

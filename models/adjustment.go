@@ -25,9 +25,7 @@ const (
 // items' share type, reverted automatically at the end of EndDate (Beijing
 // time) unless renewed.
 type TemporaryAdjustment struct {
-	ID                string     `gorm:"primaryKey" json:"id"`
-	WorkflowID        string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	Jurisdiction      string     `gorm:"index;not null" json:"jurisdiction"`
+	Header
 	CatalogItemID     string     `gorm:"index;not null" json:"catalog_item_id"`
 	Dept              string     `gorm:"index;not null" json:"dept"`
 	ShareType         string     `gorm:"not null" json:"share_type"`
@@ -38,12 +36,8 @@ type TemporaryAdjustment struct {
 	Reason            string     `json:"reason"`
 	EndDate           string     `json:"end_date"`
 	Renewals          int        `json:"renewals"`
-	Status            string     `gorm:"index;not null" json:"status"`
 	Note              string     `json:"note,omitempty"`
-	Article           string     `json:"article"`
-	Overdue           bool       `json:"overdue"`
 	SubmittedBy       string     `json:"submitted_by"`
 	SubmittedAt       time.Time  `json:"submitted_at"`
 	RevertedAt        *time.Time `json:"reverted_at,omitempty"`
-	UpdatedAt         time.Time  `json:"updated_at"`
 }

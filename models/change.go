@@ -22,27 +22,16 @@ const (
 // department to update its catalog within the city's window (procedure 1,
 // first clock).
 type CatalogTrigger struct {
-	ID              string     `gorm:"primaryKey" json:"id"`
-	WorkflowID      string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	Jurisdiction    string     `gorm:"index;not null" json:"jurisdiction"`
-	Dept            string     `gorm:"index;not null" json:"dept"`
-	Kind            string     `gorm:"not null" json:"kind"`
-	EffectiveDate   string     `gorm:"not null" json:"effective_date"`
-	Description     string     `json:"description"`
-	ReceivingDept   string     `json:"receiving_dept,omitempty"`
-	RecordedBy      string     `json:"recorded_by"`
-	Status          string     `gorm:"index;not null" json:"status"`
-	ChangeID        string     `json:"change_id,omitempty"`
-	Article         string     `json:"article"`
-	Statutory       bool       `json:"statutory"`
-	DueDate         string     `json:"due_date"`
-	DueAt           *time.Time `json:"due_at,omitempty"`
-	Provisional     bool       `json:"provisional"`
-	CalendarVersion string     `json:"calendar_version,omitempty"`
-	Overdue         bool       `json:"overdue"`
-	CreatedAt       time.Time  `json:"created_at"`
-	FulfilledAt     *time.Time `json:"fulfilled_at,omitempty"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	Header
+	Dept          string     `gorm:"index;not null" json:"dept"`
+	Kind          string     `gorm:"not null" json:"kind"`
+	EffectiveDate string     `gorm:"not null" json:"effective_date"`
+	Description   string     `json:"description"`
+	ReceivingDept string     `json:"receiving_dept,omitempty"`
+	RecordedBy    string     `json:"recorded_by"`
+	ChangeID      string     `json:"change_id,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	FulfilledAt   *time.Time `json:"fulfilled_at,omitempty"`
 }
 
 // Operations of a catalog change.
@@ -73,16 +62,13 @@ type ChangeOperation struct {
 // CatalogChange is a department's change of its own catalog (procedure 1,
 // second clock), with the operations of its current round.
 type CatalogChange struct {
-	ID            string            `gorm:"primaryKey" json:"id"`
-	WorkflowID    string            `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	Jurisdiction  string            `gorm:"index;not null" json:"jurisdiction"`
+	Header
 	Dept          string            `gorm:"index;not null" json:"dept"`
 	SubmittedBy   string            `json:"submitted_by"`
 	Reason        string            `json:"reason"`
 	TriggerID     string            `gorm:"index" json:"trigger_id,omitempty"`
 	ReceivingDept string            `json:"receiving_dept,omitempty"`
 	Path          string            `json:"path"`
-	Status        string            `gorm:"index;not null" json:"status"`
 	Round         int               `gorm:"not null" json:"round"`
 	Operations    []ChangeOperation `gorm:"serializer:json;type:text" json:"operations"`
 	// Classification lists the items this change makes conditional or not
@@ -95,15 +81,9 @@ type CatalogChange struct {
 	// conditional or not shared: the change applied the item's other fields
 	// and kept its share type, conditions and legal basis.
 	Classifications []ClassificationRef `gorm:"serializer:json;type:text" json:"classifications,omitempty"`
-	Article         string              `json:"article"`
-	// Statutory is false where the city names no review deadline and the
-	// platform's service level applies.
-	Statutory    bool       `json:"statutory"`
-	Overdue      bool       `json:"overdue"`
-	ReturnReason string     `json:"return_reason,omitempty"`
-	SubmittedAt  time.Time  `json:"submitted_at"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	ReturnReason    string              `json:"return_reason,omitempty"`
+	SubmittedAt     time.Time           `json:"submitted_at"`
+	DecidedAt       *time.Time          `json:"decided_at,omitempty"`
 }
 
 // ClassificationRef is the classification procedure a catalog change started

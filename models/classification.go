@@ -20,9 +20,7 @@ const (
 // items conditional or not shared (不予共享 / 有条件共享), and the path it
 // takes to the catalog.
 type Classification struct {
-	ID                string     `gorm:"primaryKey" json:"id"`
-	WorkflowID        string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	Jurisdiction      string     `gorm:"index;not null" json:"jurisdiction"`
+	Header
 	CatalogItemID     string     `gorm:"index;not null" json:"catalog_item_id"`
 	Dept              string     `gorm:"index;not null" json:"dept"`
 	ProposedShareType string     `gorm:"not null" json:"proposed_share_type"`
@@ -32,15 +30,10 @@ type Classification struct {
 	Reason            string     `json:"reason"`
 	Path              string     `json:"path"`
 	BaseVersion       int        `json:"base_version"`
-	Status            string     `gorm:"index;not null" json:"status"`
-	Step              string     `json:"step,omitempty"`
-	Article           string     `json:"article"`
 	Note              string     `json:"note,omitempty"` // why refused, or the conflict
 	DisputeID         string     `json:"dispute_id,omitempty"`
 	NextReevaluation  string     `json:"next_reevaluation,omitempty"` // leshan: the date of the next periodic re-evaluation
-	Overdue           bool       `json:"overdue"`
 	SubmittedBy       string     `json:"submitted_by"`
 	SubmittedAt       time.Time  `json:"submitted_at"`
 	DecidedAt         *time.Time `json:"decided_at,omitempty"`
-	UpdatedAt         time.Time  `json:"updated_at"`
 }

@@ -40,21 +40,15 @@ type DisputeLevel struct {
 // chain level by level until one level overturns or upholds the refusal; the
 // last level's ruling is final.
 type Dispute struct {
-	ID            string         `gorm:"primaryKey" json:"id"`
-	WorkflowID    string         `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	Jurisdiction  string         `gorm:"index;not null" json:"jurisdiction"`
+	Header
 	Subject       string         `gorm:"not null" json:"subject"`          // share_request or classification
 	SubjectID     string         `gorm:"index;not null" json:"subject_id"` // the share request or classification disputed
 	RequesterDept string         `gorm:"index;not null" json:"requester_dept"`
 	ProviderDept  string         `gorm:"index;not null" json:"provider_dept"`
 	FiledBy       string         `json:"filed_by"`
 	Reason        string         `json:"reason"`
-	Status        string         `gorm:"index;not null" json:"status"`
 	Level         string         `json:"level"` // the level handling it now, or the one that decided
 	Levels        []DisputeLevel `gorm:"serializer:json;type:text" json:"levels"`
-	Article       string         `json:"article"`
-	Overdue       bool           `json:"overdue"`
 	FiledAt       time.Time      `json:"filed_at"`
 	DecidedAt     *time.Time     `json:"decided_at,omitempty"`
-	UpdatedAt     time.Time      `json:"updated_at"`
 }

@@ -67,30 +67,20 @@ const (
 
 // ShareRequest is a department's request for another department's data (共享申请).
 type ShareRequest struct {
-	ID              string     `gorm:"primaryKey" json:"id"`
-	WorkflowID      string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	Jurisdiction    string     `gorm:"index;not null" json:"jurisdiction"`
-	CatalogItemID   string     `gorm:"index;not null" json:"catalog_item_id"`
-	RequesterDept   string     `gorm:"index;not null" json:"requester_dept"`
-	ProviderDept    string     `gorm:"index;not null" json:"provider_dept"`
-	RequestedBy     string     `json:"requested_by"`
-	Purpose         string     `json:"purpose"`
-	Scenario        string     `json:"scenario"`
-	DataItems       []string   `gorm:"serializer:json;type:text" json:"data_items"`
-	Status          string     `gorm:"index;not null" json:"status"`
-	Basis           string     `json:"basis,omitempty"`
-	Article         string     `json:"article"`
-	DueDate         string     `json:"due_date,omitempty"`
-	DueAt           *time.Time `json:"due_at,omitempty"`
-	Provisional     bool       `json:"provisional"`
-	CalendarVersion string     `json:"calendar_version,omitempty"`
-	Overdue         bool       `json:"overdue"`
-	Reason          string     `json:"reason,omitempty"`
-	LegalBasis      string     `json:"legal_basis,omitempty"`
-	Conditions      string     `json:"conditions,omitempty"`
-	FiledAt         time.Time  `json:"filed_at"`
-	DecidedAt       *time.Time `json:"decided_at,omitempty"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	Header
+	CatalogItemID string     `gorm:"index;not null" json:"catalog_item_id"`
+	RequesterDept string     `gorm:"index;not null" json:"requester_dept"`
+	ProviderDept  string     `gorm:"index;not null" json:"provider_dept"`
+	RequestedBy   string     `json:"requested_by"`
+	Purpose       string     `json:"purpose"`
+	Scenario      string     `json:"scenario"`
+	DataItems     []string   `gorm:"serializer:json;type:text" json:"data_items"`
+	Basis         string     `json:"basis,omitempty"`
+	Reason        string     `json:"reason,omitempty"`
+	LegalBasis    string     `json:"legal_basis,omitempty"`
+	Conditions    string     `json:"conditions,omitempty"`
+	FiledAt       time.Time  `json:"filed_at"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
 }
 
 // Procedures, as tasks and events name them.

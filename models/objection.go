@@ -30,9 +30,7 @@ const (
 
 // Objection is an objection to a catalog item's data (异议, procedure 4).
 type Objection struct {
-	ID            string     `gorm:"primaryKey" json:"id"`
-	WorkflowID    string     `gorm:"uniqueIndex;not null" json:"workflow_id"`
-	Jurisdiction  string     `gorm:"index;not null" json:"jurisdiction"`
+	Header
 	CatalogItemID string     `gorm:"index;not null" json:"catalog_item_id"`
 	ItemVersion   int        `json:"item_version"` // the version objected to
 	ProviderDept  string     `gorm:"index;not null" json:"provider_dept"`
@@ -42,15 +40,7 @@ type Objection struct {
 	ObjectorRole  string     `json:"objector_role"`
 	ObjectorDept  string     `gorm:"index" json:"objector_dept,omitempty"`
 	ObjectedBy    string     `gorm:"index" json:"objected_by"`
-	Handler       string     `json:"handler"` // provider or authority
-	Status        string     `gorm:"index;not null" json:"status"`
-	Step          string     `json:"step"` // forward, verify, objector_review, coordination, done
-	Article       string     `json:"article"`
-	Statutory     bool       `json:"statutory"` // false: the platform's service level
-	DueDate       string     `json:"due_date,omitempty"`
-	DueAt         *time.Time `json:"due_at,omitempty"`
-	Provisional   bool       `json:"provisional"`
-	Overdue       bool       `json:"overdue"`
+	Handler       string     `json:"handler"`   // provider or authority
 	Suspended     bool       `json:"suspended"` // this objection holds the item suspended
 	Outcome       string     `json:"outcome,omitempty"`
 	Feedback      string     `json:"feedback,omitempty"`
@@ -58,7 +48,6 @@ type Objection struct {
 	DecidedBy     string     `json:"decided_by,omitempty"`
 	FiledAt       time.Time  `json:"filed_at"`
 	DecidedAt     *time.Time `json:"decided_at,omitempty"`
-	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
 // Evidence is a file uploaded in support of an objection, stored with its

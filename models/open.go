@@ -31,10 +31,8 @@ const (
 // Period dates are Beijing dates (YYYY-MM-DD); ExpiresAt is 24:00 Beijing
 // time of PeriodTo.
 type OpenApplication struct {
-	ID               string `gorm:"primaryKey" json:"id"`
-	WorkflowID       string `gorm:"uniqueIndex;not null" json:"workflow_id"`
+	Header
 	Kind             string `gorm:"not null" json:"kind"`
-	Jurisdiction     string `gorm:"index;not null" json:"jurisdiction"`
 	CatalogItemID    string `gorm:"index" json:"catalog_item_id,omitempty"`
 	ProviderDept     string `gorm:"index" json:"provider_dept,omitempty"`
 	Demand           string `json:"demand,omitempty"`
@@ -43,14 +41,7 @@ type OpenApplication struct {
 	ApplicantKind    string `json:"applicant_kind"`
 	CreditCode       string `json:"credit_code,omitempty"`
 	OpenFields
-	Status       string     `gorm:"index;not null" json:"status"`
 	Round        int        `json:"round"`
-	Step         string     `json:"step,omitempty"`
-	Article      string     `json:"article"`
-	Statutory    bool       `json:"statutory"`
-	DueDate      string     `json:"due_date,omitempty"`
-	DueAt        *time.Time `json:"due_at,omitempty"`
-	Overdue      bool       `json:"overdue"`
 	ReturnReason string     `json:"return_reason,omitempty"`
 	Reason       string     `json:"reason,omitempty"`
 	LegalBasis   string     `json:"legal_basis,omitempty"`
@@ -59,7 +50,6 @@ type OpenApplication struct {
 	AgreementAt  *time.Time `json:"agreement_accepted_at,omitempty"`
 	FiledAt      time.Time  `json:"filed_at"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
-	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // OpenFields are what an applicant states and may amend on resubmission.

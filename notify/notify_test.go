@@ -351,7 +351,7 @@ func TestNoticeKinds(t *testing.T) {
 	openTask(t, db, "sr-1.provider")
 	sup := models.Task{ID: "sr-1.supervision", Procedure: "share_request", ProcedureID: "sr-1", WorkflowID: "wf", Kind: models.TaskSupervision,
 		Jurisdiction: "wuhan", AssigneeRole: "authority", Status: models.TaskOpen}
-	req := models.ShareRequest{ID: "sr-1", WorkflowID: "wf", Jurisdiction: "wuhan", CatalogItemID: "i", RequesterDept: "WH-GA", ProviderDept: "WH-RS", Status: "granted"}
+	req := models.ShareRequest{Header: models.Header{ID: "sr-1", WorkflowID: "wf", Jurisdiction: "wuhan", Status: "granted"}, CatalogItemID: "i", RequesterDept: "WH-GA", ProviderDept: "WH-RS"}
 	now := time.Now()
 	evs := []models.Event{
 		{ID: "sr-1/sr-1.provider/reminder", ProcedureID: "sr-1", Kind: "reminder", TaskID: "sr-1.provider", At: now},

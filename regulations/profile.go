@@ -323,6 +323,13 @@ type ClassificationRule struct {
 	Note                string `json:"note,omitempty"`
 	TemporaryAdjustment bool   `json:"temporary_adjustment,omitempty"`
 	Reevaluation        bool   `json:"reevaluation,omitempty"`
+	// ReevaluationMonths is the interval of the periodic re-evaluation
+	// (Reevaluation) and ReevaluationArticle its basis; the text names no
+	// interval (leshan 第十五条 定期评估), so the profile sets one as a
+	// platform rule, said in ReevaluationNote.
+	ReevaluationMonths  int    `json:"reevaluation_months,omitempty"`
+	ReevaluationArticle string `json:"reevaluation_article,omitempty"`
+	ReevaluationNote    string `json:"reevaluation_note,omitempty"`
 	// TemporaryArticle is the article allowing a temporary adjustment of the
 	// share type (wuhan 第十六条, xiamen 第二十一条); required with
 	// TemporaryAdjustment. EmergencyEvaluation: an adjustment for an
@@ -695,6 +702,9 @@ func (p Profile) validate() error {
 	}
 	if p.Classification.Reevaluation && p.Classification.Path != ClassFiling {
 		return fmt.Errorf("classification.reevaluation applies to the filing path only")
+	}
+	if m := p.Classification.ReevaluationMonths; m < 0 || (m > 0 && !p.Classification.Reevaluation) {
+		return fmt.Errorf("classification.reevaluation_months: %d months needs reevaluation and a positive number", m)
 	}
 	periods := map[string]Period{
 		"share_request.decision": s.Decision, "catalog_change.update": p.CatalogChange.Update,

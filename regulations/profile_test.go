@@ -329,3 +329,21 @@ func TestLapsingWarnsSixtyDaysAhead(t *testing.T) {
 		t.Errorf("xiamen extended: warned %q", got)
 	}
 }
+
+func TestReevaluationIntervalFromTheProfile(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.Get("leshan")
+	if got := p.Classification.ReevaluationInterval(); got != 12 || p.Classification.ReevaluationArticle == "" {
+		t.Fatalf("leshan re-evaluates every %d months under %q, want 12 under 第十五条", got, p.Classification.ReevaluationArticle)
+	}
+	old := ClassificationRule{Path: ClassFiling, Reevaluation: true} // a profile recorded before the interval existed
+	if got := old.ReevaluationInterval(); got != DefaultReevaluationMonths {
+		t.Fatalf("an older profile re-evaluates every %d months, want %d", got, DefaultReevaluationMonths)
+	}
+	if got := (ClassificationRule{Path: ClassFiling}).ReevaluationInterval(); got != 0 {
+		t.Fatalf("no re-evaluation asked, got every %d months", got)
+	}
+}

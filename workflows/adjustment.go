@@ -25,20 +25,18 @@ type AdjustmentInput struct {
 	Profile    regulations.Profile
 }
 
-// Renewal is the argument of the renew Update.
-type Renewal struct {
+// RenewInput is the argument of the renew Update.
+type RenewInput struct {
 	EndDate string
 	Reason  string
 	Actor   Actor
 }
 
-// AdjustmentState is a temporary adjustment as its workflow sees it.
-type AdjustmentState struct {
-	ID       string `json:"id"`
-	Status   string `json:"status"`
+// AdjustmentResult is a temporary adjustment as its workflow sees it.
+type AdjustmentResult struct {
+	Header
 	EndDate  string `json:"end_date"`
 	Renewals int    `json:"renewals"`
-	Filed    bool   `json:"-"`
 }
 
 // versionEmergencyGrants marks the rule that the end of an emergency closes
@@ -59,146 +57,210 @@ func endOf(date string) (time.Time, error) {
 // and reverts it by itself at the end of the end date (a durable timer)
 // unless the department renews it; xiamen's emergency data then gets an
 // evaluation task for the department (评估并关停相关用途).
-func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentState, error) {
-	adj, p := in.Adjustment, in.Profile
-	rule := p.Classification
-	st := AdjustmentState{ID: adj.ID, Status: models.StatusPending, EndDate: adj.EndDate}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
+func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentResult, error) {
+	w := &adjustment{adj: in.Adjustment, p: in.Profile, rule: in.Profile.Classification}
+	w.st = AdjustmentResult{Header: Header{ID: w.adj.ID, Status: models.StatusPending}, EndDate: w.adj.EndDate}
+	if err := w.start(ctx); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx)
-	if err != nil {
-		return st, err
-	}
-	var renewal *Renewal
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateRenew, func(ctx workflow.Context, r Renewal) (AdjustmentState, error) {
-		renewal = &r
-		err := workflow.Await(ctx, func() bool { return renewal == nil })
-		return st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r Renewal) error {
-		if r.Actor.Role != regulations.RoleDepartment || r.Actor.Dept != adj.Dept {
-			return temporal.NewApplicationError(fmt.Sprintf("adjustment %s belongs to department %s, not to %s", adj.ID, adj.Dept, r.Actor), ErrForbidden)
-		}
-		if st.Status != models.AdjustmentActive || renewal != nil {
-			return temporal.NewApplicationError(fmt.Sprintf("adjustment %s is %s; only an active adjustment can be renewed", adj.ID, st.Status), ErrInvalid)
-		}
-		if _, err := holidays.ParseDate(r.EndDate); err != nil || r.EndDate <= st.EndDate {
-			return temporal.NewApplicationError(fmt.Sprintf("end_date must be a date (YYYY-MM-DD) after the current end date %s", st.EndDate), ErrInvalid)
-		}
-		return nil
-	}})
-	if err != nil {
-		return st, fmt.Errorf("register %s: %w", UpdateRenew, err)
-	}
+	return w.run(ctx)
+}
 
-	adj.Status, adj.Article = models.StatusPending, rule.TemporaryArticle
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAdjustment, adj).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", adj.ID, err)
+// adjustment is one run of the TemporaryAdjustment workflow: the
+// adjustment, the city's rule, the state the API sees, the record as last
+// written and a renewal the department sent until the workflow takes it.
+type adjustment struct {
+	adj     models.TemporaryAdjustment
+	p       regulations.Profile
+	rule    regulations.ClassificationRule
+	st      AdjustmentResult
+	box     *inbox
+	rec     activities.UpdateAdjustmentInput
+	renewal *RenewInput
+}
+
+// start publishes the state, opens the inbox, registers the renew Update
+// and records the adjustment.
+func (w *adjustment) start(ctx workflow.Context) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
+		return err
 	}
-	rec := activities.AdjustmentUpdate{ID: adj.ID, EndDate: adj.EndDate, Article: rule.TemporaryArticle}
-	apply := func(round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ItemEdit, error) {
-		u := rec
-		u.Status, u.Event, u.Key, u.Note, u.Reverted, u.At = status, kind, fmt.Sprintf("round-%d", round), note, reverted, workflow.Now(ctx)
-		var res activities.ItemEdit
-		if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
-			Update: u, Round: round, ItemID: adj.CatalogItemID, BaseVersion: base, ShareType: shareType, ShareConditions: conds,
-		}).Get(ctx, &res); err != nil {
-			return res, fmt.Errorf("apply %s: %w", adj.ID, err)
-		}
-		rec = u
-		return res, nil
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureAdjustment, w.adj.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
 	}
-	res, err := apply(1, adj.BaseVersion, adj.ShareType, adj.ShareConditions, models.AdjustmentActive, "applied", "", false)
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRenew, w.renew, workflow.UpdateHandlerOptions{Validator: w.validateRenewal}); err != nil {
+		return fmt.Errorf("register %s: %w", UpdateRenew, err)
+	}
+	w.adj.Status = models.StatusPending
+	w.adj.Article = w.rule.TemporaryArticle
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAdjustment, w.adj).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.adj.ID, err)
+	}
+	w.rec = activities.UpdateAdjustmentInput{Progress: activities.Progress{ID: w.adj.ID, Article: w.rule.TemporaryArticle}, EndDate: w.adj.EndDate}
+	return nil
+}
+
+// renew is the renew Update: it answers once the workflow took the renewal.
+func (w *adjustment) renew(ctx workflow.Context, r RenewInput) (AdjustmentResult, error) {
+	w.renewal = &r
+	err := workflow.Await(ctx, func() bool { return w.renewal == nil })
+	return w.st, err
+}
+
+// validateRenewal refuses a renewal from another department, of an
+// adjustment that is not active, or to an end date that is not later.
+func (w *adjustment) validateRenewal(ctx workflow.Context, r RenewInput) error {
+	if r.Actor.Role != regulations.RoleDepartment || r.Actor.Dept != w.adj.Dept {
+		return temporal.NewApplicationError(fmt.Sprintf("adjustment %s belongs to department %s, not to %s", w.adj.ID, w.adj.Dept, r.Actor), ErrForbidden)
+	}
+	if w.st.Status != models.AdjustmentActive || w.renewal != nil {
+		return temporal.NewApplicationError(fmt.Sprintf("adjustment %s is %s; only an active adjustment can be renewed", w.adj.ID, w.st.Status), ErrInvalid)
+	}
+	if _, err := holidays.ParseDate(r.EndDate); err != nil || r.EndDate <= w.st.EndDate {
+		return temporal.NewApplicationError(fmt.Sprintf("end_date must be a date (YYYY-MM-DD) after the current end date %s", w.st.EndDate), ErrInvalid)
+	}
+	return nil
+}
+
+// run applies the adjustment, keeps it until its end date (renewals move
+// it), reverts it and, for xiamen's emergency data, has it evaluated.
+func (w *adjustment) run(ctx workflow.Context) (AdjustmentResult, error) {
+	res, err := w.apply(ctx, 1, w.adj.BaseVersion, w.adj.ShareType, w.adj.ShareConditions, models.AdjustmentActive, "applied", "", false)
 	if err != nil {
-		return st, err
+		return w.st, err
 	}
-	st.Filed = true
+	w.st.Filed = true
 	if !res.Applied {
-		st.Status = models.AdjustmentConflict
-		return st, conclude(ctx, box, st.Status)
+		w.st.Status = models.AdjustmentConflict
+		return w.st, conclude(ctx, w.box, w.st.Status)
 	}
-	st.Status = models.AdjustmentActive
-	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
-		return st, fmt.Errorf("upsert status: %w", err)
+	w.st.Status = models.AdjustmentActive
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(w.st.Status)); err != nil {
+		return w.st, fmt.Errorf("upsert status: %w", err)
 	}
+	if err := w.keep(ctx); err != nil {
+		return w.st, err
+	}
+	res, err = w.apply(ctx, 2, res.Version, res.Previous.ShareType, res.Previous.ShareConditions, models.AdjustmentReverted, "reverted", "end date "+w.st.EndDate+" passed", true)
+	if err != nil {
+		return w.st, err
+	}
+	if !res.Applied {
+		w.st.Status = models.AdjustmentConflict
+		return w.st, conclude(ctx, w.box, w.st.Status)
+	}
+	w.st.Status = models.AdjustmentReverted
+	if !(w.rule.EmergencyEvaluation && w.adj.Ground == models.GroundEmergency) {
+		return w.st, conclude(ctx, w.box, w.st.Status)
+	}
+	if err := w.evaluate(ctx); err != nil {
+		return w.st, err
+	}
+	return w.st, conclude(ctx, w.box, w.st.Status)
+}
 
+// apply changes the item's share type and conditions as round round
+// against version base, recording status and an event kind.
+func (w *adjustment) apply(ctx workflow.Context, round, base int, shareType, conds, status, kind, note string, reverted bool) (activities.ItemEditResult, error) {
+	u := w.rec
+	u.Status = status
+	u.Event = kind
+	u.Key = fmt.Sprintf("round-%d", round)
+	u.Note = note
+	u.Reverted = reverted
+	u.At = workflow.Now(ctx)
+	var res activities.ItemEditResult
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
+		Update: u, Round: round, ItemID: w.adj.CatalogItemID, BaseVersion: base, ShareType: shareType, ShareConditions: conds,
+	}).Get(ctx, &res); err != nil {
+		return res, fmt.Errorf("apply %s: %w", w.adj.ID, err)
+	}
+	w.rec = u
+	return res, nil
+}
+
+// keep waits for the end of the end date (a durable timer), taking the
+// department's renewals meanwhile.
+func (w *adjustment) keep(ctx workflow.Context) error {
 	for {
-		end, err := endOf(st.EndDate)
+		end, err := endOf(w.st.EndDate)
 		if err != nil {
-			return st, temporal.NewNonRetryableApplicationError(err.Error(), "bad_end_date", err)
+			return temporal.NewNonRetryableApplicationError(err.Error(), "bad_end_date", err)
 		}
 		if err := upsertDue(ctx, end, false); err != nil {
-			return st, err
+			return err
 		}
 		tctx, cancel := workflow.WithCancel(ctx)
 		timer := workflow.NewTimer(tctx, max(end.Sub(workflow.Now(ctx)), 0))
-		if err := workflow.Await(ctx, func() bool { return timer.IsReady() || renewal != nil }); err != nil {
-			cancel()
-			return st, err
-		}
-		if renewal == nil {
-			cancel()
-			break
-		}
+		err = w.box.Await(ctx, func() bool { return timer.IsReady() || w.renewal != nil })
 		cancel()
-		r := renewal
-		u := rec
-		u.EndDate, u.Renewals, u.Event, u.Key, u.Actor, u.Note, u.At = r.EndDate, rec.Renewals+1, "renewed", fmt.Sprintf("renewal-%d", rec.Renewals+1), r.Actor.String(), r.Reason, workflow.Now(ctx)
-		if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("renew %s: %w", adj.ID, err)
+		if err != nil || w.renewal == nil {
+			return err
 		}
-		rec = u
-		st.EndDate, st.Renewals = u.EndDate, u.Renewals
-		renewal = nil
+		if err := w.takeRenewal(ctx); err != nil {
+			return err
+		}
 	}
+}
 
-	res, err = apply(2, res.Version, res.Previous.ShareType, res.Previous.ShareConditions, models.AdjustmentReverted, "reverted", "end date "+st.EndDate+" passed", true)
-	if err != nil {
-		return st, err
+// takeRenewal records the renewal the department sent and answers it.
+func (w *adjustment) takeRenewal(ctx workflow.Context) error {
+	r := w.renewal
+	u := w.rec
+	u.EndDate = r.EndDate
+	u.Renewals = w.rec.Renewals + 1
+	u.Event = "renewed"
+	u.Key = fmt.Sprintf("renewal-%d", w.rec.Renewals+1)
+	u.Actor = r.Actor.String()
+	u.Note = r.Reason
+	u.At = workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
+		return fmt.Errorf("renew %s: %w", w.adj.ID, err)
 	}
-	if !res.Applied {
-		st.Status = models.AdjustmentConflict
-		return st, conclude(ctx, box, st.Status)
-	}
-	st.Status = models.AdjustmentReverted
-	if !(rule.EmergencyEvaluation && adj.Ground == models.GroundEmergency) {
-		return st, conclude(ctx, box, st.Status)
-	}
+	w.rec = u
+	w.st.EndDate = u.EndDate
+	w.st.Renewals = u.Renewals
+	w.renewal = nil
+	return nil
+}
 
-	// Xiamen 第二十一条: the emergency data served the emergency only;
-	// afterwards its applications are shut down (关停相关数据应用): every
-	// grant on the item is closed. Adjustments that ended before this rule
-	// left them to the evaluation task (DefaultVersion).
+// evaluate ends xiamen's emergency adjustment (第二十一条): the emergency
+// data served the emergency only; afterwards its applications are shut down
+// (关停相关数据应用) and the department evaluates (分类评估) and handles
+// safely (安全处理) the data, within the service level.
+func (w *adjustment) evaluate(ctx workflow.Context) error {
+	// Adjustments that ended before the shutdown rule left the grants to
+	// the evaluation task (DefaultVersion).
 	if workflow.GetVersion(ctx, versionEmergencyGrants, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
 		if err := workflow.ExecuteActivity(actx(ctx), acts.CloseItemGrants, activities.CloseGrantsInput{
-			AdjustmentID: adj.ID, ItemID: adj.CatalogItemID, Article: rule.TemporaryArticle, At: workflow.Now(ctx),
-			Reason: "应急状态结束：关停相关数据应用（" + rule.TemporaryArticle + "）",
+			AdjustmentID: w.adj.ID, ItemID: w.adj.CatalogItemID, Article: w.rule.TemporaryArticle, At: workflow.Now(ctx),
+			Reason: regulations.TextEmergencyShutdown + "（" + w.rule.TemporaryArticle + "）",
 		}).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("close the grants on %s: %w", adj.CatalogItemID, err)
+			return fmt.Errorf("close the grants on %s: %w", w.adj.CatalogItemID, err)
 		}
 	}
-	// Then the data is evaluated (分类评估) and handled safely (安全处理) by
-	// the department, within the service level.
-	period := regulations.Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: rule.TemporaryArticle, Text: "应急状态结束后评估"}
-	from := workflow.Now(ctx)
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s evaluation: %w", adj.ID, err)
-	}
-	out, err := box.Run(ctx, StepSpec{
-		Name: "evaluation", Procedure: ProcedureAdjustment, ProcedureID: adj.ID, Jurisdiction: adj.Jurisdiction,
-		Assignees: []Assignee{department(adj.Dept)}, Period: period, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(period.Article, "评估"),
-		RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: []string{DecisionAcknowledge},
+	out, err := w.box.Run(ctx, StepSpec{
+		Name:      "evaluation",
+		Assignees: []Assignee{department(w.adj.Dept)},
+		Period:    w.p.ServiceLevel(w.rule.TemporaryArticle, regulations.TextEmergencyEvaluation),
+		From:      workflow.Now(ctx),
+		Act:       regulations.ActEvaluate,
+		Decisions: []string{DecisionAcknowledge},
 	})
 	if err != nil {
-		return st, err
+		return err
 	}
-	u := rec
-	u.Status, u.Event, u.Key, u.Actor, u.Reverted, u.At = models.AdjustmentEvaluated, "evaluated", "evaluation", out.DecidedBy, false, workflow.Now(ctx)
+	u := w.rec
+	u.Status = models.AdjustmentEvaluated
+	u.Event = "evaluated"
+	u.Key = "evaluation"
+	u.Actor = out.DecidedBy
+	u.Reverted = false
+	u.At = workflow.Now(ctx)
 	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record evaluation of %s: %w", adj.ID, err)
+		return fmt.Errorf("record evaluation of %s: %w", w.adj.ID, err)
 	}
-	st.Status = models.AdjustmentEvaluated
-	return st, conclude(ctx, box, st.Status)
+	w.st.Status = models.AdjustmentEvaluated
+	return nil
 }

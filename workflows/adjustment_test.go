@@ -27,39 +27,38 @@ func newAdjustment(t *testing.T, city, ground string) *adjHarness {
 	require.NoError(t, h.db.Create(&item).Error)
 	return &adjHarness{harness: h, in: workflows.AdjustmentInput{
 		Adjustment: models.TemporaryAdjustment{
-			ID: adjID, WorkflowID: adjID, Jurisdiction: city, CatalogItemID: "ITEM-1", Dept: provider,
-			ShareType: models.ShareNotShared, PreviousShareType: models.ShareUnconditional, BaseVersion: 1,
-			Ground: ground, Reason: "突发公共卫生事件", EndDate: "2025-06-10", SubmittedBy: "bob@" + provider, SubmittedAt: classFiled,
+			Header:            models.Header{ID: adjID, WorkflowID: adjID, Jurisdiction: city},
+			CatalogItemID:     "ITEM-1",
+			Dept:              provider,
+			ShareType:         models.ShareNotShared,
+			PreviousShareType: models.ShareUnconditional,
+			BaseVersion:       1,
+			Ground:            ground,
+			Reason:            "突发公共卫生事件",
+			EndDate:           "2025-06-10",
+			SubmittedBy:       "bob@" + provider,
+			SubmittedAt:       classFiled,
 		},
 		Profile: profile(t, city),
 	}}
 }
 
-func (h *adjHarness) run() workflows.AdjustmentState {
+func (h *adjHarness) run() workflows.AdjustmentResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.TemporaryAdjustment, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.AdjustmentState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.AdjustmentResult](h.t, h.env, workflows.TemporaryAdjustment, h.in)
 }
 
 func (h *adjHarness) item() models.CatalogItem {
 	h.t.Helper()
-	var it models.CatalogItem
-	require.NoError(h.t, h.db.First(&it, "id = ?", "ITEM-1").Error)
-	return it
+	return stored[models.CatalogItem](h.t, h.db, "ITEM-1")
 }
 
 func (h *adjHarness) record() models.TemporaryAdjustment {
 	h.t.Helper()
-	var a models.TemporaryAdjustment
-	require.NoError(h.t, h.db.First(&a, "id = ?", adjID).Error)
-	return a
+	return stored[models.TemporaryAdjustment](h.t, h.db, adjID)
 }
 
-func (h *adjHarness) renewAt(when time.Time, r workflows.Renewal) *upd {
+func (h *adjHarness) renewAt(when time.Time, r workflows.RenewInput) *upd {
 	u := &upd{}
 	h.at(when, func() { h.update(u, workflows.UpdateRenew, r) })
 	return u
@@ -95,9 +94,9 @@ func TestAdjustmentRevertsAtEndDate(t *testing.T) {
 func TestAdjustmentRenewed(t *testing.T) {
 	h := newAdjustment(t, "wuhan", models.GroundNationalSecurity)
 	oldEnd, newEnd := midnightAfter(t, "2025-06-10"), midnightAfter(t, "2025-06-20")
-	early := h.renewAt(hours(1), workflows.Renewal{EndDate: "2025-06-09", Actor: provAct()})
-	other := h.renewAt(hours(2), workflows.Renewal{EndDate: "2025-06-20", Actor: authAct("wuhan")})
-	ok := h.renewAt(hours(3), workflows.Renewal{EndDate: "2025-06-20", Reason: "风险未消除", Actor: provAct()})
+	early := h.renewAt(hours(1), workflows.RenewInput{EndDate: "2025-06-09", Actor: provAct()})
+	other := h.renewAt(hours(2), workflows.RenewInput{EndDate: "2025-06-20", Actor: authAct("wuhan")})
+	ok := h.renewAt(hours(3), workflows.RenewInput{EndDate: "2025-06-20", Reason: "风险未消除", Actor: provAct()})
 	h.at(oldEnd.Add(time.Hour), func() {
 		require.Equal(t, models.ShareNotShared, h.item().ShareType, "reverted at the old end date")
 		a := h.record()

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
@@ -33,32 +32,25 @@ type CatalogChangeInput struct {
 	Profile           regulations.Profile
 }
 
-// Resubmission is the argument of the resubmit Update: the revised
+// ChangeResubmitInput is the argument of the resubmit Update: the revised
 // operations, checked by the API against the catalog, and the reason.
-type Resubmission struct {
+type ChangeResubmitInput struct {
 	Reason         string
 	Operations     []models.ChangeOperation
 	Classification []string
 	Actor          Actor
 }
 
-// Withdrawal is the argument of the withdraw Update.
-type Withdrawal struct {
+// WithdrawInput is the argument of the withdraw Update.
+type WithdrawInput struct {
 	Actor Actor
 }
 
-// ChangeState is a catalog change as its workflow sees it.
-type ChangeState struct {
-	ID           string    `json:"id"`
-	Status       string    `json:"status"`
-	Round        int       `json:"round"`
-	Step         string    `json:"step,omitempty"`
-	DueDate      string    `json:"due_date,omitempty"`
-	DueAt        time.Time `json:"due_at,omitzero"`
-	Statutory    bool      `json:"statutory"`
-	Article      string    `json:"article"`
-	Overdue      bool      `json:"overdue"`
-	ReturnReason string    `json:"return_reason,omitempty"`
+// CatalogChangeResult is a catalog change as its workflow sees it.
+type CatalogChangeResult struct {
+	Header
+	Round        int    `json:"round"`
+	ReturnReason string `json:"return_reason,omitempty"`
 	// Opened is the last round whose first step has its tasks open.
 	Opened int `json:"-"`
 }
@@ -106,104 +98,164 @@ func reviewSteps(path string, c models.CatalogChange, addsFiled bool) []reviewSt
 // Approval or filing applies every operation at once; a refusal, or a conflict
 // with another change applied first, returns the change, and the department
 // may resubmit it revised (a new round) or withdraw it.
-func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (ChangeState, error) {
-	c, p := in.Change, in.Profile
-	rule := p.CatalogChange
-	st := ChangeState{ID: c.ID, Status: models.ChangePending, Round: 1, Statutory: rule.Review.Statutory, Article: rule.Review.Article}
-	if err := publish(ctx, &st, func() bool { return st.Opened >= 1 }); err != nil {
-		return st, err
+func CatalogChange(ctx workflow.Context, in CatalogChangeInput) (CatalogChangeResult, error) {
+	w := &catalogChange{c: in.Change, p: in.Profile, rule: in.Profile.CatalogChange}
+	w.st = CatalogChangeResult{Header: Header{ID: w.c.ID, Status: models.ChangePending, Statutory: w.rule.Review.Statutory, Article: w.rule.Review.Article}, Round: 1}
+	if err := w.start(ctx, in.TriggerWorkflowID); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx)
-	if err != nil {
-		return st, err
-	}
-	var next *Resubmission
-	var withdrawn *Withdrawal
-	if err := registerReturnUpdates(ctx, c.Dept, &st, &next, &withdrawn); err != nil {
-		return st, err
-	}
+	return w.run(ctx)
+}
 
-	c.Status, c.Round, c.Path, c.Article, c.Statutory = models.ChangePending, 1, rule.Path, rule.Review.Article, rule.Review.Statutory
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, c).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", c.ID, err)
+// catalogChange is one run of the CatalogChange workflow: the change in its
+// current round, the city's rule, the state the API sees, and what the
+// department's Updates sent (a resubmission, a withdrawal) until the
+// workflow takes it.
+type catalogChange struct {
+	c         models.CatalogChange
+	p         regulations.Profile
+	rule      regulations.CatalogRule
+	st        CatalogChangeResult
+	box       *inbox
+	next      *ChangeResubmitInput
+	withdrawn *WithdrawInput
+}
+
+// start publishes the state, opens the inbox, registers the department's
+// Updates, records the change and ends the update obligation it fulfils.
+func (w *catalogChange) start(ctx workflow.Context, trigger string) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Opened >= 1 }); err != nil {
+		return err
 	}
-	if in.TriggerWorkflowID != "" {
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureCatalogChange, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
+	}
+	if err := w.register(ctx); err != nil {
+		return err
+	}
+	w.c.Status = models.ChangePending
+	w.c.Round = 1
+	w.c.Path = w.rule.Path
+	w.c.Article = w.rule.Review.Article
+	w.c.Statutory = w.rule.Review.Statutory
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, w.c).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.c.ID, err)
+	}
+	if trigger != "" {
 		// Ends the update clock; an obligation already fulfilled has ended.
-		err := workflow.SignalExternalWorkflow(ctx, in.TriggerWorkflowID, "", SignalChangeSubmitted,
-			ChangeSubmitted{ChangeID: c.ID, At: c.SubmittedAt}).Get(ctx, nil)
+		err := workflow.SignalExternalWorkflow(ctx, trigger, "", SignalChangeSubmitted,
+			ChangeSubmittedInput{ChangeID: w.c.ID, At: w.c.SubmittedAt}).Get(ctx, nil)
 		if err != nil {
-			workflow.GetLogger(ctx).Info("update obligation not signalled", "trigger", in.TriggerWorkflowID, "error", err)
+			workflow.GetLogger(ctx).Info("update obligation not signalled", "trigger", trigger, "error", err)
 		}
 	}
+	return nil
+}
 
+// run reviews the change round after round: an approved round is applied,
+// a refused or conflicting one returned until the department resubmits or
+// withdraws it.
+func (w *catalogChange) run(ctx workflow.Context) (CatalogChangeResult, error) {
 	for {
-		out, err := reviewRound(ctx, box, c, p, &st)
+		out, err := w.review(ctx)
 		if err != nil {
-			return st, err
+			return w.st, err
 		}
-		result := activities.ChangeOutcome{ID: c.ID, Round: c.Round, Operations: c.Operations, Note: out.Reason,
-			DecidedBy: out.DecidedBy, Article: rule.Review.Article, At: workflow.Now(ctx)}
+		result := activities.ChangeOutcomeInput{ID: w.c.ID, Round: w.c.Round, Operations: w.c.Operations, Note: out.Reason,
+			DecidedBy: out.DecidedBy, Article: w.rule.Review.Article, At: workflow.Now(ctx)}
 		if out.Decision != DecisionReject {
-			// A modification making an item conditional or not shared goes to
-			// the classification procedure; changes submitted before that
-			// existed changed the share type directly.
-			routed := models.Routed(c.Operations, c.Classification)
-			// The city's rule decides which share types take the path,
-			// for added items too (wuhan 第十六条: only not shared, new or
-			// changed; xiamen 第十五条); changes approved before it
-			// routed every restricted modification and no addition.
-			if workflow.GetVersion(ctx, versionRouteAdded, workflow.DefaultVersion, 1) >= 1 {
-				routed = models.RoutedBy(c.Operations, c.Classification, p.Classification.NeedsPath, p.Classification.RouteAdded)
+			applied, err := w.apply(ctx, &result)
+			if err != nil || applied {
+				return w.st, err
 			}
-			if len(routed) > 0 && workflow.GetVersion(ctx, versionRouteClassification, workflow.DefaultVersion, 1) >= 1 {
-				for _, op := range routed {
-					result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
-				}
-			}
-			var applied activities.ApplyResult
-			if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, result).Get(ctx, &applied); err != nil {
-				return st, fmt.Errorf("apply %s: %w", c.ID, err)
-			}
-			if applied.Applied {
-				if err := startClassifications(ctx, c, p, routed, applied.Routed); err != nil {
-					return st, err
-				}
-				st.Status, st.Step = models.ChangeApplied, ""
-				return st, conclude(ctx, box, st.Status)
-			}
-			result.Note, result.DecidedBy = "conflict with another change: "+applied.Conflict, "system"
 		}
-		if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("return %s: %w", c.ID, err)
-		}
-		st.Status, st.Step, st.ReturnReason = models.ChangeReturned, "", result.Note
-		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
-			return st, fmt.Errorf("upsert status: %w", err)
-		}
-		box.settle() // the refusal's Update answers now that the change is returned
-		if err := workflow.Await(ctx, func() bool { return next != nil || withdrawn != nil }); err != nil {
-			return st, err
-		}
-		if withdrawn != nil {
-			result.DecidedBy, result.At = withdrawn.Actor.String(), workflow.Now(ctx)
-			if err := workflow.ExecuteActivity(actx(ctx), acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
-				return st, fmt.Errorf("withdraw %s: %w", c.ID, err)
-			}
-			st.Status = models.ChangeWithdrawn
-			return st, conclude(ctx, box, st.Status)
-		}
-		c.Round++
-		c.Reason, c.Operations, c.Classification = next.Reason, next.Operations, next.Classification
-		c.SubmittedBy, c.SubmittedAt = next.Actor.String(), workflow.Now(ctx)
-		next = nil
-		if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitCatalogChange, c).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("resubmit %s: %w", c.ID, err)
-		}
-		st.Status, st.Round, st.ReturnReason = models.ChangePending, c.Round, ""
-		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
-			return st, fmt.Errorf("upsert status: %w", err)
+		done, err := w.returned(ctx, result)
+		if err != nil || done {
+			return w.st, err
 		}
 	}
+}
+
+// apply applies the approved round and starts the classifications it
+// routes; it reports false when a change applied first conflicts, with the
+// conflict noted in result.
+func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOutcomeInput) (bool, error) {
+	c, p := w.c, w.p
+	// A modification making an item conditional or not shared goes to
+	// the classification procedure; changes submitted before that
+	// existed changed the share type directly.
+	routed := models.Routed(c.Operations, c.Classification)
+	// The city's rule decides which share types take the path,
+	// for added items too (wuhan 第十六条: only not shared, new or
+	// changed; xiamen 第十五条); changes approved before it
+	// routed every restricted modification and no addition.
+	if workflow.GetVersion(ctx, versionRouteAdded, workflow.DefaultVersion, 1) >= 1 {
+		routed = models.RoutedBy(c.Operations, c.Classification, p.Classification.NeedsPath, p.Classification.RouteAdded)
+	}
+	if len(routed) > 0 && workflow.GetVersion(ctx, versionRouteClassification, workflow.DefaultVersion, 1) >= 1 {
+		for _, op := range routed {
+			result.Routed = append(result.Routed, models.ClassificationRef{ItemID: op.ItemID, ClassificationID: models.RoutedClassificationID(c.ID, op.ItemID)})
+		}
+	}
+	var applied activities.ApplyChangeResult
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, *result).Get(ctx, &applied); err != nil {
+		return false, fmt.Errorf("apply %s: %w", c.ID, err)
+	}
+	if !applied.Applied {
+		result.Note = "conflict with another change: " + applied.Conflict
+		result.DecidedBy = "system"
+		return false, nil
+	}
+	if err := startClassifications(ctx, c, p, routed, applied.Routed); err != nil {
+		return false, err
+	}
+	w.st.Status = models.ChangeApplied
+	w.st.Step = ""
+	return true, conclude(ctx, w.box, w.st.Status)
+}
+
+// returned returns the round and waits for the department: a withdrawal
+// ends the change (done), a resubmission opens the next round.
+func (w *catalogChange) returned(ctx workflow.Context, result activities.ChangeOutcomeInput) (bool, error) {
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
+		return false, fmt.Errorf("return %s: %w", w.c.ID, err)
+	}
+	w.st.Status = models.ChangeReturned
+	w.st.Step = ""
+	w.st.ReturnReason = result.Note
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(w.st.Status)); err != nil {
+		return false, fmt.Errorf("upsert status: %w", err)
+	}
+	if err := w.box.Await(ctx, func() bool { return w.next != nil || w.withdrawn != nil }); err != nil {
+		return false, err
+	}
+	if w.withdrawn != nil {
+		result.DecidedBy = w.withdrawn.Actor.String()
+		result.At = workflow.Now(ctx)
+		if err := workflow.ExecuteActivity(actx(ctx), acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
+			return false, fmt.Errorf("withdraw %s: %w", w.c.ID, err)
+		}
+		w.st.Status = models.ChangeWithdrawn
+		return true, conclude(ctx, w.box, w.st.Status)
+	}
+	w.c.Round++
+	w.c.Reason = w.next.Reason
+	w.c.Operations = w.next.Operations
+	w.c.Classification = w.next.Classification
+	w.c.SubmittedBy = w.next.Actor.String()
+	w.c.SubmittedAt = workflow.Now(ctx)
+	w.next = nil
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitCatalogChange, w.c).Get(ctx, nil); err != nil {
+		return false, fmt.Errorf("resubmit %s: %w", w.c.ID, err)
+	}
+	w.st.Status = models.ChangePending
+	w.st.Round = w.c.Round
+	w.st.ReturnReason = ""
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(w.st.Status)); err != nil {
+		return false, fmt.Errorf("upsert status: %w", err)
+	}
+	return false, nil
 }
 
 // versionRouteClassification marks the change that routes a modification
@@ -254,10 +306,10 @@ func startClassifications(ctx workflow.Context, c models.CatalogChange, p regula
 	return nil
 }
 
-// reviewRound runs the steps of the city's path for the change's current
+// review runs the steps of the city's path for the change's current
 // round; it ends at the first refusal, or with the last step's decision.
-func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p regulations.Profile, st *ChangeState) (StepOutcome, error) {
-	rule := p.CatalogChange
+func (w *catalogChange) review(ctx workflow.Context) (StepOutcome, error) {
+	box, c, rule, st := w.box, w.c, w.rule, &w.st
 	var out StepOutcome
 	// Weifang 第十一条 asks consent and filing only of deletions and
 	// modifications; changes submitted before this reading filed additions
@@ -268,7 +320,8 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 	}
 	steps := reviewSteps(rule.Path, c, addsFiled)
 	if len(steps) == 0 {
-		out.Decision, out.DecidedBy = DecisionAcknowledge, "rule: "+rule.Review.Article+" asks no consent or filing for additions"
+		out.Decision = DecisionAcknowledge
+		out.DecidedBy = "rule: " + rule.Review.Article + " asks no consent or filing for additions"
 		st.Opened = c.Round // the filing answers: nothing waits for a reviewer
 		return out, nil
 	}
@@ -282,19 +335,15 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 		if i == 0 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
 			from = c.SubmittedAt
 		}
-		var due activities.Deadline
-		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: rule.Review.WorkingDays}).Get(ctx, &due); err != nil {
-			return out, fmt.Errorf("deadline of %s %s: %w", c.ID, s.name, err)
-		}
 		name := fmt.Sprintf("%s-%d", s.name, c.Round)
 		var err error
 		out, err = box.Run(ctx, StepSpec{
-			Name: name, Procedure: ProcedureCatalogChange, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
-			Assignees: []Assignee{s.assignee}, Period: rule.Review, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Review.Article, "办理"),
-			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: s.decisions,
-			Opened: func() {
-				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt
+			Name:      name,
+			Assignees: []Assignee{s.assignee},
+			Period:    rule.Review,
+			From:      from,
+			Decisions: s.decisions,
+			Shown: func(activities.Deadline) {
 				if i == 0 {
 					st.Opened = c.Round
 				}
@@ -303,7 +352,6 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 		if err != nil {
 			return out, err
 		}
-		st.Overdue = st.Overdue || out.Overdue
 		if out.Decision == DecisionReject {
 			return out, nil
 		}
@@ -311,25 +359,26 @@ func reviewRound(ctx workflow.Context, box *inbox, c models.CatalogChange, p reg
 	return out, nil
 }
 
-// registerReturnUpdates lets the department resubmit or withdraw a returned
+// register lets the department resubmit or withdraw a returned
 // change; the validators refuse both while the change is under review, and
 // from anyone but the department.
-func registerReturnUpdates(ctx workflow.Context, dept string, st *ChangeState, next **Resubmission, withdrawn **Withdrawal) error {
+func (w *catalogChange) register(ctx workflow.Context) error {
+	dept, st := w.c.Dept, &w.st
 	check := func(a Actor) error {
 		if a.Role != regulations.RoleDepartment || a.Dept != dept {
 			return temporal.NewApplicationError(fmt.Sprintf("change %s belongs to department %s, not to %s", st.ID, dept, a), ErrForbidden)
 		}
-		if st.Status != models.ChangeReturned || *next != nil || *withdrawn != nil {
+		if st.Status != models.ChangeReturned || w.next != nil || w.withdrawn != nil {
 			return temporal.NewApplicationError(fmt.Sprintf("change %s is %s; only a returned change can be resubmitted or withdrawn", st.ID, st.Status), ErrInvalid)
 		}
 		return nil
 	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, r Resubmission) (ChangeState, error) {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, r ChangeResubmitInput) (CatalogChangeResult, error) {
 		round := st.Round + 1
-		*next = &r
+		w.next = &r
 		err := workflow.Await(ctx, func() bool { return st.Opened >= round })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r Resubmission) error {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r ChangeResubmitInput) error {
 		if err := check(r.Actor); err != nil {
 			return err
 		}
@@ -341,11 +390,11 @@ func registerReturnUpdates(ctx workflow.Context, dept string, st *ChangeState, n
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateResubmit, err)
 	}
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, w Withdrawal) (ChangeState, error) {
-		*withdrawn = &w
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, wd WithdrawInput) (CatalogChangeResult, error) {
+		w.withdrawn = &wd
 		err := workflow.Await(ctx, func() bool { return st.Status == models.ChangeWithdrawn })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, w Withdrawal) error { return check(w.Actor) }})
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, wd WithdrawInput) error { return check(wd.Actor) }})
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateWithdraw, err)
 	}

@@ -127,7 +127,7 @@ func TestCatalogChangeRefuseResubmitApprove(t *testing.T) {
 
 	refuse := workflows.Decision{TaskID: task("review-1", "authority"), Decision: workflows.DecisionReject, Reason: "标题不规范", Actor: authAct("wuhan")}
 	r1 := h.decideAt(filedMay.Add(time.Hour), refuse)
-	revised := workflows.Resubmission{Reason: "按复核意见修改", Actor: ownerAct(), Classification: []string{},
+	revised := workflows.ChangeResubmitInput{Reason: "按复核意见修改", Actor: ownerAct(), Classification: []string{},
 		Operations: []models.ChangeOperation{{Op: models.OpModify, ItemID: itemA, BaseVersion: 1, Item: modified("wuhan", itemA, "人口基础信息（规范）")}}}
 	var early, stranger *upd
 	h.at(filedMay.Add(30*time.Minute), func() {
@@ -144,7 +144,7 @@ func TestCatalogChangeRefuseResubmitApprove(t *testing.T) {
 		require.False(t, added)
 		require.Equal(t, models.ChangeReturned, h.changeState().Status)
 		stranger = &upd{}
-		other := workflows.Resubmission{Reason: "x", Operations: revised.Operations, Actor: workflows.Actor{Subject: "eve", Role: "department", Dept: receiving}}
+		other := workflows.ChangeResubmitInput{Reason: "x", Operations: revised.Operations, Actor: workflows.Actor{Subject: "eve", Role: "department", Dept: receiving}}
 		h.update(stranger, workflows.UpdateResubmit, other)
 	})
 	re := h.sendAt(filedMay.Add(3*time.Hour), workflows.UpdateResubmit, revised)
@@ -216,7 +216,7 @@ func TestCatalogChangeVersionConflict(t *testing.T) {
 		_, added := h.item("ITEM-C")
 		require.False(t, added, "nothing of a conflicting change is applied")
 	})
-	rebased := workflows.Resubmission{Reason: "基于最新版本", Actor: ownerAct(), Classification: []string{},
+	rebased := workflows.ChangeResubmitInput{Reason: "基于最新版本", Actor: ownerAct(), Classification: []string{},
 		Operations: []models.ChangeOperation{{Op: models.OpModify, ItemID: itemA, BaseVersion: 2, Item: modified("changsha", itemA, "人口基础信息")}}}
 	h.sendAt(filedMay.Add(4*time.Hour), workflows.UpdateResubmit, rebased)
 	ack2 := h.decideAt(filedMay.Add(5*time.Hour), decision(task("filing-2", "authority"), workflows.DecisionAcknowledge, authAct("changsha")))
@@ -240,7 +240,7 @@ func TestCatalogChangeWithdrawn(t *testing.T) {
 	h.seedCatalog("wuhan")
 	in := h.changeInput("wuhan", "")
 	h.decideAt(filedMay.Add(time.Hour), workflows.Decision{TaskID: task("review-1", "authority"), Decision: workflows.DecisionReject, Reason: "不需要", Actor: authAct("wuhan")})
-	w := h.sendAt(filedMay.Add(2*time.Hour), workflows.UpdateWithdraw, workflows.Withdrawal{Actor: ownerAct()})
+	w := h.sendAt(filedMay.Add(2*time.Hour), workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: ownerAct()})
 	st := h.runChange(in)
 	require.True(t, w.completed)
 	require.Equal(t, models.ChangeWithdrawn, st.Status)
@@ -271,11 +271,11 @@ func TestCatalogChangeReviewOverdue(t *testing.T) {
 }
 
 // changeState queries the running change workflow.
-func (h *harness) changeState() workflows.ChangeState {
+func (h *harness) changeState() workflows.CatalogChangeResult {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(workflows.QueryState)
 	require.NoError(h.t, err)
-	var st workflows.ChangeState
+	var st workflows.CatalogChangeResult
 	require.NoError(h.t, v.Get(&st))
 	return st
 }
@@ -365,7 +365,7 @@ func (h *harness) childDecideAt(id string, when time.Time, d workflows.Decision)
 			OnReject: func(err error) { u.rejected = err },
 			OnComplete: func(v interface{}, err error) {
 				u.completed, u.err = true, err
-				if x, ok := v.(workflows.TaskView); ok {
+				if x, ok := v.(workflows.DecideResult); ok {
 					u.view = x
 				}
 			},

@@ -48,8 +48,12 @@ func modified(city, id, title string) *models.CatalogItem {
 func (h *harness) changeInput(city, receivingDept string) workflows.CatalogChangeInput {
 	return workflows.CatalogChangeInput{
 		Change: models.CatalogChange{
-			ID: changeID, WorkflowID: changeWF, Jurisdiction: city, Dept: owner, SubmittedBy: "alice@" + owner,
-			Reason: "职能调整", ReceivingDept: receivingDept, SubmittedAt: h.start,
+			Header:        models.Header{ID: changeID, WorkflowID: changeWF, Jurisdiction: city},
+			Dept:          owner,
+			SubmittedBy:   "alice@" + owner,
+			Reason:        "职能调整",
+			ReceivingDept: receivingDept,
+			SubmittedAt:   h.start,
 			Operations: []models.ChangeOperation{
 				{Op: models.OpModify, ItemID: itemA, BaseVersion: 1, Item: modified(city, itemA, "人口基础信息")},
 				{Op: models.OpAdd, ItemID: "ITEM-C", Item: modified(city, "ITEM-C", "社保信息")},
@@ -61,14 +65,9 @@ func (h *harness) changeInput(city, receivingDept string) workflows.CatalogChang
 }
 
 // runChange executes a change workflow to its end.
-func (h *harness) runChange(in workflows.CatalogChangeInput) workflows.ChangeState {
+func (h *harness) runChange(in workflows.CatalogChangeInput) workflows.CatalogChangeResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.CatalogChange, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ChangeState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.CatalogChangeResult](h.t, h.env, workflows.CatalogChange, in)
 }
 
 func (h *harness) item(id string) (models.CatalogItem, bool) {
@@ -86,9 +85,7 @@ func (h *harness) versions(id string) []models.CatalogItemVersion {
 
 func (h *harness) change() models.CatalogChange {
 	h.t.Helper()
-	var c models.CatalogChange
-	require.NoError(h.t, h.db.First(&c, "id = ?", changeID).Error)
-	return c
+	return stored[models.CatalogChange](h.t, h.db, changeID)
 }
 
 func (h *harness) rounds() []models.ChangeRound {
@@ -100,9 +97,7 @@ func (h *harness) rounds() []models.ChangeRound {
 
 func (h *harness) trigger() models.CatalogTrigger {
 	h.t.Helper()
-	var tr models.CatalogTrigger
-	require.NoError(h.t, h.db.First(&tr, "id = ?", triggerID).Error)
-	return tr
+	return stored[models.CatalogTrigger](h.t, h.db, triggerID)
 }
 
 func ownerAct() workflows.Actor {

@@ -18,8 +18,8 @@ const ProcedureCatalogUpdate = models.ProcedureCatalogUpdate
 // submitted its catalog change; the CatalogChange workflow sends it.
 const SignalChangeSubmitted = "change_submitted"
 
-// ChangeSubmitted is the payload of SignalChangeSubmitted.
-type ChangeSubmitted struct {
+// ChangeSubmittedInput is the payload of SignalChangeSubmitted.
+type ChangeSubmittedInput struct {
 	ChangeID string
 	At       time.Time
 }
@@ -33,29 +33,10 @@ type CatalogUpdateInput struct {
 	Profile regulations.Profile
 }
 
-// TriggerState is an update obligation as its workflow sees it.
-type TriggerState struct {
-	ID          string    `json:"id"`
-	Status      string    `json:"status"`
-	DueDate     string    `json:"due_date"`
-	DueAt       time.Time `json:"due_at"`
-	Provisional bool      `json:"provisional"`
-	Statutory   bool      `json:"statutory"`
-	Article     string    `json:"article"`
-	Overdue     bool      `json:"overdue"`
-	ChangeID    string    `json:"change_id,omitempty"`
-	Filed       bool      `json:"-"`
-}
-
-// catalogSupervision is the authority's follow-up of a missed update: the
-// platform's service level, citing the city's article that makes the miss a
-// breach where there is one (leshan 第三十九条).
-func catalogSupervision(p regulations.Profile) regulations.Supervision {
-	s := p.Supervision()
-	if a := p.CatalogChange.OverdueArticle; a != "" && p.Accountability.Article == "" {
-		s.Article = a + "；" + s.Article
-	}
-	return s
+// CatalogUpdateResult is an update obligation as its workflow sees it.
+type CatalogUpdateResult struct {
+	Header
+	ChangeID string `json:"change_id,omitempty"`
 }
 
 // CatalogUpdate counts the city's window for a department to update its
@@ -63,56 +44,59 @@ func catalogSupervision(p regulations.Profile) regulations.Supervision {
 // department has an obligation task, is reminded one working day before the
 // end, and on expiry is flagged overdue while the authority gets a
 // supervision task. Submitting the change (SignalChangeSubmitted) ends it.
-func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (TriggerState, error) {
+func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (CatalogUpdateResult, error) {
 	t, p := in.Trigger, in.Profile
 	rule := p.CatalogChange
-	st := TriggerState{ID: t.ID, Status: models.TriggerOpen, Statutory: rule.Update.Statutory, Article: rule.Update.Article}
+	st := CatalogUpdateResult{Header: Header{ID: t.ID, Status: models.TriggerOpen, Statutory: rule.Update.Statutory, Article: rule.Update.Article}}
 	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
 		return st, err
 	}
-	box, err := newInbox(ctx)
+	box, err := newInbox(ctx, ProcedureCatalogUpdate, t.Jurisdiction, &st.Header, p)
 	if err != nil {
 		return st, err
 	}
-	var submitted *ChangeSubmitted
+	var submitted *ChangeSubmittedInput
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		var s ChangeSubmitted
+		var s ChangeSubmittedInput
 		workflow.GetSignalChannel(ctx, SignalChangeSubmitted).Receive(ctx, &s)
 		submitted = &s
 	})
 
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: in.From, WorkingDays: rule.Update.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s: %w", t.ID, err)
+	due, err := box.Deadline(ctx, "update", rule.Update, in.From)
+	if err != nil {
+		return st, err
 	}
-	t.Status, t.Article, t.Statutory = models.TriggerOpen, rule.Update.Article, rule.Update.Statutory
-	t.DueDate, t.DueAt, t.Provisional, t.CalendarVersion = due.DueDate, &due.DueAt, due.Provisional, due.CalendarVersion
+	t.Status = models.TriggerOpen
+	t.Article = rule.Update.Article
+	t.Statutory = rule.Update.Statutory
+	t.DueDate = due.DueDate
+	t.DueAt = &due.DueAt
+	t.Provisional = due.Provisional
+	t.CalendarVersion = due.CalendarVersion
 	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogTrigger, t).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", t.ID, err)
 	}
-	st.DueDate, st.DueAt, st.Provisional = due.DueDate, due.DueAt, due.Provisional
+	st.due(due)
 
-	silence := p.Overdue(rule.Update.Article, "更新目录")
-	if rule.OverdueArticle != "" && p.Accountability.Article == "" {
-		silence = rule.OverdueArticle
-	}
-	out, err := box.Run(ctx, StepSpec{
-		Name: "update", Procedure: ProcedureCatalogUpdate, ProcedureID: t.ID, Jurisdiction: t.Jurisdiction,
-		Assignees: []Assignee{department(t.Dept)}, Period: rule.Update, From: in.From, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: silence, RefusalRequires: regulations.RefusalReason,
-		Supervision: catalogSupervision(p), Kind: models.TaskObligation,
+	_, err = box.Run(ctx, StepSpec{
+		Name:      "update",
+		Assignees: []Assignee{department(t.Dept)},
+		Period:    rule.Update,
+		From:      in.From,
+		Due:       due,
+		Silence:   p.CatalogUpdateSilence(),
+		Kind:      models.TaskObligation,
 		Fulfilled: func() bool { return submitted != nil },
-		Opened:    func() { st.Filed = true },
 	})
 	if err != nil {
 		return st, err
 	}
-	st.Overdue = out.Overdue
 	if err := workflow.ExecuteActivity(actx(ctx), acts.FulfilCatalogTrigger, activities.FulfilTriggerInput{
 		ID: t.ID, ChangeID: submitted.ChangeID, At: workflow.Now(ctx), Article: rule.Update.Article,
 	}).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("fulfil %s: %w", t.ID, err)
 	}
-	st.Status, st.ChangeID = models.TriggerFulfilled, submitted.ChangeID
+	st.Status = models.TriggerFulfilled
+	st.ChangeID = submitted.ChangeID
 	return st, conclude(ctx, box, st.Status)
 }

@@ -25,27 +25,28 @@ func (h *harness) triggerInput(city string) workflows.CatalogUpdateInput {
 	from, err := holidays.ParseDate(effective)
 	require.NoError(h.t, err)
 	return workflows.CatalogUpdateInput{
-		Trigger: models.CatalogTrigger{ID: triggerID, WorkflowID: triggerWF, Jurisdiction: city, Dept: owner,
-			Kind: models.TriggerDutyChange, EffectiveDate: effective, Description: "机构改革职能划转",
-			RecordedBy: "carol(authority)", CreatedAt: recordedOct},
+		Trigger: models.CatalogTrigger{
+			Header:        models.Header{ID: triggerID, WorkflowID: triggerWF, Jurisdiction: city},
+			Dept:          owner,
+			Kind:          models.TriggerDutyChange,
+			EffectiveDate: effective,
+			Description:   "机构改革职能划转",
+			RecordedBy:    "carol(authority)",
+			CreatedAt:     recordedOct,
+		},
 		From:    from,
 		Profile: profile(h.t, city),
 	}
 }
 
-func (h *harness) runTrigger(in workflows.CatalogUpdateInput) workflows.TriggerState {
+func (h *harness) runTrigger(in workflows.CatalogUpdateInput) workflows.CatalogUpdateResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.CatalogUpdate, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.TriggerState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.CatalogUpdateResult](h.t, h.env, workflows.CatalogUpdate, in)
 }
 
 func (h *harness) submitChangeAt(when time.Time, id string) {
 	h.at(when, func() {
-		h.env.SignalWorkflow(workflows.SignalChangeSubmitted, workflows.ChangeSubmitted{ChangeID: id, At: when})
+		h.env.SignalWorkflow(workflows.SignalChangeSubmitted, workflows.ChangeSubmittedInput{ChangeID: id, At: when})
 	})
 }
 
@@ -130,7 +131,7 @@ func TestCatalogUpdateWindowPerCity(t *testing.T) {
 			h.at(recordedOct.Add(time.Hour), func() {
 				v, err := h.env.QueryWorkflow(workflows.QueryState)
 				require.NoError(t, err)
-				var st workflows.TriggerState
+				var st workflows.CatalogUpdateResult
 				require.NoError(t, v.Get(&st))
 				require.Equal(t, c.due, st.DueDate)
 				require.Equal(t, c.statutory, st.Statutory)

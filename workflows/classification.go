@@ -49,232 +49,332 @@ type ClassificationProposal struct {
 func NewClassificationInput(item models.CatalogItem, pr ClassificationProposal, p regulations.Profile) ClassificationInput {
 	return ClassificationInput{
 		Classification: models.Classification{
-			ID: pr.ID, WorkflowID: pr.ID, Jurisdiction: item.Jurisdiction, CatalogItemID: item.ID, Dept: pr.Dept,
-			ProposedShareType: pr.ShareType, PreviousShareType: item.ShareType, LegalBasis: pr.LegalBasis,
-			Conditions: pr.Conditions, Reason: pr.Reason, BaseVersion: item.Version,
-			SubmittedBy: pr.SubmittedBy, SubmittedAt: pr.SubmittedAt.UTC(),
+			Header:            models.Header{ID: pr.ID, WorkflowID: pr.ID, Jurisdiction: item.Jurisdiction},
+			CatalogItemID:     item.ID,
+			Dept:              pr.Dept,
+			ProposedShareType: pr.ShareType,
+			PreviousShareType: item.ShareType,
+			LegalBasis:        pr.LegalBasis,
+			Conditions:        pr.Conditions,
+			Reason:            pr.Reason,
+			BaseVersion:       item.Version,
+			SubmittedBy:       pr.SubmittedBy,
+			SubmittedAt:       pr.SubmittedAt.UTC(),
 		},
 		Profile: p,
 	}
 }
 
-// ClassificationState is a classification as its workflow sees it.
-type ClassificationState struct {
-	ID               string    `json:"id"`
-	Status           string    `json:"status"`
-	Step             string    `json:"step,omitempty"`
-	DueDate          string    `json:"due_date,omitempty"`
-	DueAt            time.Time `json:"due_at,omitzero"`
-	Article          string    `json:"article"`
-	Overdue          bool      `json:"overdue"`
-	NextReevaluation string    `json:"next_reevaluation,omitempty"`
-	Filed            bool      `json:"-"`
+// ClassificationResult is a classification as its workflow sees it.
+type ClassificationResult struct {
+	Header
+	NextReevaluation string `json:"next_reevaluation,omitempty"`
 }
 
 // Classification runs a department's proposal to make one of its catalog
 // items conditional or not shared (procedure 5) along the city's path:
 // wuhan, authority review then government approval (第十六条); leshan, filing
-// with the authority and a yearly re-evaluation by the department (第十四条、
+// with the authority and a periodic re-evaluation by the department (第十四条、
 // 第十五条); xiamen, the department's label stands unless the authority
 // disagrees, when negotiation and then the city government decide through a
 // dispute child workflow (第十五条、第十八条); weifang and changsha, the
 // authority acknowledges under the service level. The item changes only when
 // the path ends in approval or filing, as a new catalog version.
-func Classification(ctx workflow.Context, in ClassificationInput) (ClassificationState, error) {
-	c, p := in.Classification, in.Profile
-	rule := p.Classification
-	// No text names a period for these steps: the platform's service level.
-	period := regulations.Period{WorkingDays: p.ServiceLevelDays, Statutory: false, Article: rule.Article, Text: "平台服务时限"}
-	st := ClassificationState{ID: c.ID, Status: models.ClassificationPending, Article: rule.Article}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
+func Classification(ctx workflow.Context, in ClassificationInput) (ClassificationResult, error) {
+	w := newClassification(in)
+	if err := w.start(ctx); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx)
-	if err != nil {
-		return st, err
-	}
-	c.Status, c.Path, c.Article = models.ClassificationPending, rule.Path, rule.Article
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordClassification, c).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", c.ID, err)
-	}
-	rec := activities.ClassificationUpdate{ID: c.ID, Status: models.ClassificationPending, Article: rule.Article}
-	update := func(u activities.ClassificationUpdate) error {
-		u.At = workflow.Now(ctx)
-		rec = u
-		if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateClassification, u).Get(ctx, nil); err != nil {
-			return fmt.Errorf("update %s: %w", c.ID, err)
-		}
-		return nil
-	}
-	step := func(name string, who Assignee, decisions []string) (StepOutcome, error) {
-		from := workflow.Now(ctx)
-		var due activities.Deadline
-		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
-			return StepOutcome{}, fmt.Errorf("deadline of %s %s: %w", c.ID, name, err)
-		}
-		u := rec
-		u.Step, u.Event = name, ""
-		if err := update(u); err != nil {
-			return StepOutcome{}, err
-		}
-		out, err := box.Run(ctx, StepSpec{
-			Name: name, Procedure: ProcedureClassification, ProcedureID: c.ID, Jurisdiction: c.Jurisdiction,
-			Assignees: []Assignee{who}, Period: period, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(rule.Article, "办理"),
-			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(), Decisions: decisions,
-			Opened: func() {
-				st.Step, st.DueDate, st.DueAt = name, due.DueDate, due.DueAt
-				st.Filed = true
-			},
-		})
-		st.Overdue = st.Overdue || out.Overdue
-		return out, err
-	}
-	end := func(status, note, kind, by string) (ClassificationState, error) {
-		u := rec
-		u.Status, u.Step, u.Note, u.Event, u.Key, u.Actor, u.Final, u.NextReevaluation = status, "", note, kind, "outcome", by, true, ""
-		if err := update(u); err != nil {
-			return st, err
-		}
-		st.Status, st.Step, st.NextReevaluation = status, "", ""
-		return st, conclude(ctx, box, status)
-	}
-	apply := func(round, base int, shareType, conds, basis, status, kind, by, note string) (activities.ItemEdit, error) {
-		u := rec
-		u.Status, u.Step, u.Event, u.Key, u.Actor, u.Note, u.Final = status, "", kind, fmt.Sprintf("round-%d", round), by, note, true
-		var res activities.ItemEdit
-		err := workflow.ExecuteActivity(actx(ctx), acts.ApplyClassification, activities.ApplyClassificationInput{
-			Update: u, Round: round, ItemID: c.CatalogItemID, BaseVersion: base,
-			ShareType: shareType, ShareConditions: conds, LegalBasis: basis,
-		}).Get(ctx, &res)
-		if err != nil {
-			return res, fmt.Errorf("apply %s: %w", c.ID, err)
-		}
-		rec = u
-		return res, nil
-	}
+	return w.run(ctx)
+}
 
+// classification is one run of the Classification workflow: the proposal,
+// the city's rule, the state the API sees and the record as last written.
+type classification struct {
+	c    models.Classification
+	p    regulations.Profile
+	rule regulations.ClassificationRule
+	// period is the period of every step: no text names one, so the
+	// platform's service level applies.
+	period regulations.Period
+	st     ClassificationResult
+	box    *inbox
+	rec    activities.UpdateClassificationInput
+}
+
+func newClassification(in ClassificationInput) *classification {
+	w := &classification{c: in.Classification, p: in.Profile}
+	w.rule = w.p.Classification
+	w.period = w.p.ServiceLevel(w.rule.Article, regulations.TextServiceLevel)
+	w.st = ClassificationResult{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
+	w.rec = activities.UpdateClassificationInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
+	return w
+}
+
+// start publishes the state, opens the inbox and records the proposal.
+func (w *classification) start(ctx workflow.Context) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
+		return err
+	}
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureClassification, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
+	}
+	w.c.Status = models.ClassificationPending
+	w.c.Path = w.rule.Path
+	w.c.Article = w.rule.Article
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordClassification, w.c).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.c.ID, err)
+	}
+	return nil
+}
+
+// run takes the city's path and applies its outcome; leshan's applied
+// classifications are then re-evaluated periodically.
+func (w *classification) run(ctx workflow.Context) (ClassificationResult, error) {
+	out, refused, err := w.review(ctx)
+	if err != nil || refused {
+		return w.st, err
+	}
+	res, err := w.apply(ctx, 1, w.c.BaseVersion, models.CatalogItem{ShareType: w.c.ProposedShareType, ShareConditions: w.c.Conditions, LegalBasis: w.c.LegalBasis},
+		models.ClassificationApplied, "applied", out.DecidedBy, "")
+	if err != nil {
+		return w.st, err
+	}
+	w.st.Step = ""
+	if !res.Applied {
+		w.st.Status = models.ClassificationConflict
+		return w.st, conclude(ctx, w.box, w.st.Status)
+	}
+	w.st.Status = models.ClassificationApplied
+	if w.rule.ReevaluationInterval() == 0 {
+		return w.st, conclude(ctx, w.box, w.st.Status)
+	}
+	return w.reevaluate(ctx, res)
+}
+
+// review takes the city's path: it returns the outcome that lets the
+// proposal apply, or refused once the refusal is recorded and concluded.
+func (w *classification) review(ctx workflow.Context) (StepOutcome, bool, error) {
 	auth := Assignee{Role: regulations.RoleAuthority}
 	decide := []string{DecisionApprove, DecisionReject}
+	path := w.rule.Path
 	var out StepOutcome
-	path := rule.Path
-	if !rule.NeedsPath(c.ProposedShareType) {
+	if !w.rule.NeedsPath(w.c.ProposedShareType) {
 		// The city's text asks no approval for this share type (wuhan
 		// 第十六条: only 不予共享 is reviewed and approved): it applies as
 		// proposed. Inputs from before ApprovalFor carry none, and take
 		// the path as they did.
-		path, out.DecidedBy = "", "rule: "+rule.Article+" needs no approval for "+c.ProposedShareType
+		path = ""
+		out.DecidedBy = "rule: " + w.rule.Article + " needs no approval for " + w.c.ProposedShareType
 	}
+	var steps []classStep
 	switch path {
 	case "":
+		return out, false, nil
 	case regulations.ClassAuthorityThenGovernment:
-		if out, err = step("authority-review", auth, decide); err != nil {
-			return st, err
-		}
-		if out.Decision == DecisionReject {
-			return end(models.ClassificationRefused, out.Reason, "refused", out.DecidedBy)
-		}
-		if out, err = step("government-approval", Assignee{Role: regulations.RoleGovernment}, decide); err != nil {
-			return st, err
-		}
-		if out.Decision == DecisionReject {
-			return end(models.ClassificationRefused, out.Reason, "refused", out.DecidedBy)
-		}
+		steps = []classStep{{"authority-review", auth, decide}, {"government-approval", Assignee{Role: regulations.RoleGovernment}, decide}}
 	case regulations.ClassFiling:
-		if out, err = step("filing", auth, []string{DecisionAcknowledge}); err != nil {
-			return st, err
-		}
+		steps = []classStep{{"filing", auth, []string{DecisionAcknowledge}}}
 	case regulations.ClassAcknowledgement:
-		if out, err = step("acknowledgement", auth, []string{DecisionAcknowledge}); err != nil {
-			return st, err
-		}
+		steps = []classStep{{"acknowledgement", auth, []string{DecisionAcknowledge}}}
 	case regulations.ClassLabelThenNegotiation:
-		if out, err = step("authority-review", auth, decide); err != nil {
-			return st, err
+		return w.label(ctx, auth, decide)
+	default:
+		return out, false, temporal.NewNonRetryableApplicationError("unknown classification path "+w.rule.Path, "bad_profile", nil)
+	}
+	for _, s := range steps {
+		var err error
+		if out, err = w.step(ctx, s.name, s.who, s.decisions); err != nil {
+			return out, false, err
 		}
 		if out.Decision == DecisionReject {
-			box.settle() // the authority's disagreement answers now, not after the dispute
-			ruling, err := disagreement(ctx, c, p, period, out, update, rec)
-			if err != nil {
-				return st, err
-			}
-			if ruling.Status != models.DisputeOverturned {
-				return end(models.ClassificationRefused, "the authority's disagreement stands: "+out.Reason, "refused", "dispute "+ruling.ID)
-			}
-			out.DecidedBy = "dispute " + ruling.ID
+			return out, true, w.end(ctx, models.ClassificationRefused, out.Reason, "refused", out.DecidedBy)
 		}
-	default:
-		return st, temporal.NewNonRetryableApplicationError("unknown classification path "+rule.Path, "bad_profile", nil)
 	}
+	return out, false, nil
+}
 
-	res, err := apply(1, c.BaseVersion, c.ProposedShareType, c.Conditions, c.LegalBasis, models.ClassificationApplied, "applied", out.DecidedBy, "")
+// classStep is one step of a classification path.
+type classStep struct {
+	name      string
+	who       Assignee
+	decisions []string
+}
+
+// label is xiamen's path: the department's label stands unless the
+// authority disagrees; then a dispute decides (第十八条).
+func (w *classification) label(ctx workflow.Context, auth Assignee, decide []string) (StepOutcome, bool, error) {
+	out, err := w.step(ctx, "authority-review", auth, decide)
+	if err != nil || out.Decision != DecisionReject {
+		return out, false, err
+	}
+	ruling, err := w.disagreement(ctx, out)
 	if err != nil {
-		return st, err
+		return out, false, err
 	}
-	if !res.Applied {
-		st.Status, st.Step = models.ClassificationConflict, ""
-		return st, conclude(ctx, box, st.Status)
+	if ruling.Status != models.DisputeOverturned {
+		return out, true, w.end(ctx, models.ClassificationRefused, "the authority's disagreement stands: "+out.Reason, "refused", "dispute "+ruling.ID)
 	}
-	st.Status, st.Step = models.ClassificationApplied, ""
-	if !rule.Reevaluation {
-		return st, conclude(ctx, box, st.Status)
-	}
+	out.DecidedBy = "dispute " + ruling.ID
+	return out, false, nil
+}
 
-	// Leshan 第十五条: the classification is re-evaluated periodically, once
-	// a year (the text names no period), by the department that holds the data.
+// update writes the classification's progress and keeps it as the record.
+func (w *classification) update(ctx workflow.Context, u activities.UpdateClassificationInput) error {
+	u.At = workflow.Now(ctx)
+	w.rec = u
+	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateClassification, u).Get(ctx, nil); err != nil {
+		return fmt.Errorf("update %s: %w", w.c.ID, err)
+	}
+	return nil
+}
+
+// step runs one human step of the path on the service level.
+func (w *classification) step(ctx workflow.Context, name string, who Assignee, decisions []string) (StepOutcome, error) {
+	from := workflow.Now(ctx)
+	due, err := w.box.Deadline(ctx, name, w.period, from)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	u := w.rec
+	u.Step = name
+	u.Event = ""
+	if err := w.update(ctx, u); err != nil {
+		return StepOutcome{}, err
+	}
+	return w.box.Run(ctx, StepSpec{
+		Name:      name,
+		Assignees: []Assignee{who},
+		Period:    w.period,
+		From:      from,
+		Due:       due,
+		Decisions: decisions,
+	})
+}
+
+// end records the classification's final status and concludes.
+func (w *classification) end(ctx workflow.Context, status, note, kind, by string) error {
+	u := w.rec
+	u.Status = status
+	u.Step = ""
+	u.Note = note
+	u.Event = kind
+	u.Key = "outcome"
+	u.Actor = by
+	u.Final = true
+	u.NextReevaluation = ""
+	if err := w.update(ctx, u); err != nil {
+		return err
+	}
+	w.st.Status = status
+	w.st.Step = ""
+	w.st.NextReevaluation = ""
+	return conclude(ctx, w.box, status)
+}
+
+// apply changes the item to to's share type, conditions and legal basis as
+// round round against version base, recording status and an event kind.
+func (w *classification) apply(ctx workflow.Context, round, base int, to models.CatalogItem, status, kind, by, note string) (activities.ItemEditResult, error) {
+	u := w.rec
+	u.Status = status
+	u.Step = ""
+	u.Event = kind
+	u.Key = fmt.Sprintf("round-%d", round)
+	u.Actor = by
+	u.Note = note
+	u.Final = true
+	var res activities.ItemEditResult
+	err := workflow.ExecuteActivity(actx(ctx), acts.ApplyClassification, activities.ApplyClassificationInput{
+		Update:          u,
+		Round:           round,
+		ItemID:          w.c.CatalogItemID,
+		BaseVersion:     base,
+		ShareType:       to.ShareType,
+		ShareConditions: to.ShareConditions,
+		LegalBasis:      to.LegalBasis,
+	}).Get(ctx, &res)
+	if err != nil {
+		return res, fmt.Errorf("apply %s: %w", w.c.ID, err)
+	}
+	w.rec = u
+	return res, nil
+}
+
+// reevaluate is leshan's 第十五条: the applied classification is re-evaluated
+// periodically (the profile's interval; the text names none) by the
+// department that holds the data, until one relaxes it or the text ends.
+func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEditResult) (ClassificationResult, error) {
 	version, prev := res.Version, res.Previous
 	for round := 2; ; round++ {
 		now := workflow.Now(ctx)
-		next := now.In(holidays.Shanghai).AddDate(1, 0, 0)
+		next := now.In(holidays.Shanghai).AddDate(0, w.rule.ReevaluationInterval(), 0)
 		// The re-evaluations end with the text (leshan's draft lives two
 		// years from publication, as the deployment dates it): none is due
 		// after valid_to. Older histories re-evaluated without end.
-		if p.ValidTo != "" && next.Format(time.DateOnly) > p.ValidTo &&
+		if w.p.ValidTo != "" && next.Format(time.DateOnly) > w.p.ValidTo &&
 			workflow.GetVersion(ctx, versionReevaluationEnds, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
-			u := rec
-			u.Event, u.Key, u.Note, u.NextReevaluation, u.Final = "reevaluation_ended", fmt.Sprintf("end-%d", round), "no re-evaluation after the text ends on "+p.ValidTo, "", true
-			if err := update(u); err != nil {
-				return st, err
-			}
-			st.NextReevaluation = ""
-			return st, conclude(ctx, box, st.Status)
+			return w.st, w.endReevaluations(ctx, round)
 		}
-		u := rec
-		u.Status, u.Step, u.Event, u.NextReevaluation, u.Final = models.ClassificationApplied, "", "", next.Format(time.DateOnly), false
-		if err := update(u); err != nil {
-			return st, err
+		u := w.rec
+		u.Status = models.ClassificationApplied
+		u.Step = ""
+		u.Event = ""
+		u.NextReevaluation = next.Format(time.DateOnly)
+		u.Final = false
+		if err := w.update(ctx, u); err != nil {
+			return w.st, err
 		}
-		st.NextReevaluation = u.NextReevaluation
-		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(st.Status)); err != nil {
-			return st, fmt.Errorf("upsert status: %w", err)
+		w.st.NextReevaluation = u.NextReevaluation
+		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(w.st.Status)); err != nil {
+			return w.st, fmt.Errorf("upsert status: %w", err)
 		}
-		box.settle() // the decision that led here answers now, not in a year
-		if err := workflow.Sleep(ctx, next.Sub(now)); err != nil {
-			return st, err
+		if err := w.box.Sleep(ctx, next.Sub(now)); err != nil {
+			return w.st, err
 		}
 		name := fmt.Sprintf("reevaluation-%d", round-1)
-		out, err := step(name, department(c.Dept), []string{DecisionKeep, DecisionRelax})
+		out, err := w.step(ctx, name, department(w.c.Dept), []string{DecisionKeep, DecisionRelax})
 		if err != nil {
-			return st, err
+			return w.st, err
 		}
 		if out.Decision != DecisionRelax {
-			u := rec
-			u.Event, u.Key, u.Actor, u.Note = "kept", name, out.DecidedBy, out.Reason
-			if err := update(u); err != nil {
-				return st, err
+			u := w.rec
+			u.Event = "kept"
+			u.Key = name
+			u.Actor = out.DecidedBy
+			u.Note = out.Reason
+			if err := w.update(ctx, u); err != nil {
+				return w.st, err
 			}
 			continue
 		}
-		res, err := apply(round, version, prev.ShareType, prev.ShareConditions, prev.LegalBasis, models.ClassificationRelaxed, "relaxed", out.DecidedBy, out.Reason)
+		res, err := w.apply(ctx, round, version, prev, models.ClassificationRelaxed, "relaxed", out.DecidedBy, out.Reason)
 		if err != nil {
-			return st, err
+			return w.st, err
 		}
-		st.Status, st.Step, st.NextReevaluation = models.ClassificationRelaxed, "", ""
+		w.st.Status = models.ClassificationRelaxed
+		w.st.Step = ""
+		w.st.NextReevaluation = ""
 		if !res.Applied {
-			st.Status = models.ClassificationConflict
+			w.st.Status = models.ClassificationConflict
 		}
-		return st, conclude(ctx, box, st.Status)
+		return w.st, conclude(ctx, w.box, w.st.Status)
 	}
+}
+
+// endReevaluations records that no re-evaluation is due after the text ends.
+func (w *classification) endReevaluations(ctx workflow.Context, round int) error {
+	u := w.rec
+	u.Event = "reevaluation_ended"
+	u.Key = fmt.Sprintf("end-%d", round)
+	u.Note = "no re-evaluation after the text ends on " + w.p.ValidTo
+	u.NextReevaluation = ""
+	u.Final = true
+	if err := w.update(ctx, u); err != nil {
+		return err
+	}
+	w.st.NextReevaluation = ""
+	return conclude(ctx, w.box, w.st.Status)
 }
 
 // versionReevaluationEnds marks the rule that leshan's periodic
@@ -285,16 +385,23 @@ const versionReevaluationEnds = "reevaluation-ends"
 // department's label (第十八条): negotiation between the two, recorded by the
 // authority, then the city government decides; a Dispute child workflow of
 // which "overturned" means the department's label stands.
-func disagreement(ctx workflow.Context, c models.Classification, p regulations.Profile, period regulations.Period, out StepOutcome,
-	update func(activities.ClassificationUpdate) error, rec activities.ClassificationUpdate) (DisputeState, error) {
+func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (DisputeResult, error) {
+	c, p := w.c, w.p
 	id := "dp-" + c.ID
-	u := rec
-	u.Step, u.DisputeID, u.Event, u.Key, u.Actor, u.Note = "dispute", id, "disputed", "authority-review", out.DecidedBy, out.Reason
-	if err := update(u); err != nil {
-		return DisputeState{}, err
+	u := w.rec
+	u.Step = "dispute"
+	u.DisputeID = id
+	u.Event = "disputed"
+	u.Key = "authority-review"
+	u.Actor = out.DecidedBy
+	u.Note = out.Reason
+	if err := w.update(ctx, u); err != nil {
+		return DisputeResult{}, err
 	}
-	neg, gov := period, period
-	neg.Text, gov.Text = "协商", "市人民政府决定"
+	neg := w.period
+	neg.Text = regulations.TextNegotiation
+	gov := w.period
+	gov.Text = regulations.TextGovernmentRuling
 	levels := []regulations.Step{
 		{Level: "negotiation", Actor: regulations.RoleAuthority, Period: neg},
 		{Level: "government_ruling", Actor: regulations.RoleGovernment, Period: gov},
@@ -305,14 +412,22 @@ func disagreement(ctx workflow.Context, c models.Classification, p regulations.P
 			AttrJurisdiction.ValueSet(c.Jurisdiction), AttrProcedure.ValueSet(ProcedureDispute),
 			AttrStatus.ValueSet(models.DisputePending), AttrProviderDept.ValueSet(c.Dept), AttrRequesterDept.ValueSet(c.Dept)),
 	})
-	var res DisputeState
-	err := workflow.ExecuteChildWorkflow(cctx, Dispute, DisputeInput{
+	var res DisputeResult
+	child := workflow.ExecuteChildWorkflow(cctx, Dispute, DisputeInput{
 		Dispute: models.Dispute{
-			ID: id, WorkflowID: id, Jurisdiction: c.Jurisdiction, Subject: models.DisputeOfClassification, SubjectID: c.ID,
-			RequesterDept: c.Dept, ProviderDept: c.Dept, FiledBy: out.DecidedBy, Reason: out.Reason, FiledAt: workflow.Now(ctx),
+			Header:        models.Header{ID: id, WorkflowID: id, Jurisdiction: c.Jurisdiction},
+			Subject:       models.DisputeOfClassification,
+			SubjectID:     c.ID,
+			RequesterDept: c.Dept,
+			ProviderDept:  c.Dept,
+			FiledBy:       out.DecidedBy,
+			Reason:        out.Reason,
+			FiledAt:       workflow.Now(ctx),
 		},
 		Levels: levels, Profile: p,
-	}).Get(ctx, &res)
+	})
+	// The authority's disagreement answers now, not after the dispute.
+	err := w.box.Get(ctx, child, &res)
 	if err != nil {
 		return res, fmt.Errorf("dispute over %s: %w", c.ID, err)
 	}

@@ -33,36 +33,33 @@ func newClassification(t *testing.T, city string) *classHarness {
 	require.NoError(t, h.db.Create(&item).Error)
 	return &classHarness{harness: h, in: workflows.ClassificationInput{
 		Classification: models.Classification{
-			ID: classID, WorkflowID: classID, Jurisdiction: city, CatalogItemID: "ITEM-1", Dept: provider,
-			ProposedShareType: models.ShareNotShared, LegalBasis: "《个人信息保护法》第二十八条", Reason: "含敏感个人信息",
-			BaseVersion: 1, SubmittedBy: "bob@" + provider, SubmittedAt: classFiled,
+			Header:            models.Header{ID: classID, WorkflowID: classID, Jurisdiction: city},
+			CatalogItemID:     "ITEM-1",
+			Dept:              provider,
+			ProposedShareType: models.ShareNotShared,
+			LegalBasis:        "《个人信息保护法》第二十八条",
+			Reason:            "含敏感个人信息",
+			BaseVersion:       1,
+			SubmittedBy:       "bob@" + provider,
+			SubmittedAt:       classFiled,
 		},
 		Profile: profile(t, city),
 	}}
 }
 
-func (h *classHarness) run() workflows.ClassificationState {
+func (h *classHarness) run() workflows.ClassificationResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.Classification, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ClassificationState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.ClassificationResult](h.t, h.env, workflows.Classification, h.in)
 }
 
 func (h *classHarness) record() models.Classification {
 	h.t.Helper()
-	var c models.Classification
-	require.NoError(h.t, h.db.First(&c, "id = ?", classID).Error)
-	return c
+	return stored[models.Classification](h.t, h.db, classID)
 }
 
 func (h *classHarness) item() models.CatalogItem {
 	h.t.Helper()
-	var it models.CatalogItem
-	require.NoError(h.t, h.db.First(&it, "id = ?", "ITEM-1").Error)
-	return it
+	return stored[models.CatalogItem](h.t, h.db, "ITEM-1")
 }
 
 // childDecideAt sends a decision to the dispute child workflow.
@@ -270,4 +267,25 @@ func TestClassificationConflict(t *testing.T) {
 	require.Equal(t, models.ClassificationConflict, c.Status)
 	require.Contains(t, c.Note, "version")
 	require.Equal(t, models.ShareUnconditional, h.item().ShareType)
+}
+
+// The record's header shows the open step's deadline as the inbox computed
+// it (a classification's record had none of its own): written when the step
+// opens, the service level (not statutory) and the step's article.
+func TestClassificationRecordHeaderShowsTheOpenStep(t *testing.T) {
+	h := newClassification(t, "wuhan")
+	want, err := holidays.Default().AddWorkingDays(classFiled, h.in.Profile.ServiceLevelDays)
+	require.NoError(t, err)
+	h.at(hours(1).Add(-time.Minute), func() {
+		c := h.record()
+		require.Equal(t, "authority-review", c.Step)
+		require.Equal(t, want.DueDate, c.DueDate)
+		require.NotNil(t, c.DueAt)
+		require.False(t, c.Statutory, "the service level is not statutory")
+		require.Contains(t, c.Article, "第十六条")
+		require.NotEmpty(t, c.CalendarVersion)
+	})
+	h.decideAt(hours(1), approve(classID+".authority-review.authority", authAct("wuhan")))
+	h.decideAt(hours(2), approve(classID+".government-approval.government", govAct("wuhan")))
+	require.Equal(t, models.ClassificationApplied, h.run().Status)
 }

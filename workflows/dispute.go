@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
@@ -30,16 +29,10 @@ type DisputeInput struct {
 	Profile regulations.Profile
 }
 
-// DisputeState is a dispute as its workflow sees it.
-type DisputeState struct {
-	ID      string    `json:"id"`
-	Status  string    `json:"status"`
-	Level   string    `json:"level"`
-	DueDate string    `json:"due_date,omitempty"`
-	DueAt   time.Time `json:"due_at,omitzero"`
-	Article string    `json:"article"`
-	Overdue bool      `json:"overdue"`
-	Filed   bool      `json:"-"`
+// DisputeResult is a dispute as its workflow sees it.
+type DisputeResult struct {
+	Header
+	Level string `json:"level"`
 }
 
 // outcomes maps a level's decision to its outcome.
@@ -76,87 +69,118 @@ func levelAssignee(lv regulations.Step, d models.Dispute) Assignee {
 // task with the level's period; it overturns the refusal, upholds it, or
 // escalates to the next level, and the last level's ruling is final. An
 // overturned refusal of a share request opens access to the requester.
-func Dispute(ctx workflow.Context, in DisputeInput) (DisputeState, error) {
-	d, p := in.Dispute, in.Profile
-	levels := in.Levels
-	if len(levels) == 0 {
-		levels = p.Dispute
+func Dispute(ctx workflow.Context, in DisputeInput) (DisputeResult, error) {
+	w := &dispute{d: in.Dispute, p: in.Profile, levels: in.Levels}
+	if len(w.levels) == 0 {
+		w.levels = w.p.Dispute
 	}
-	st := DisputeState{ID: d.ID, Status: models.DisputePending}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
+	w.st = DisputeResult{Header: Header{ID: w.d.ID, Status: models.DisputePending}}
+	if err := w.start(ctx); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx)
-	if err != nil {
-		return st, err
+	for i := range w.levels {
+		done, err := w.level(ctx, i)
+		if err != nil || done {
+			return w.st, err
+		}
 	}
-	if len(levels) == 0 {
-		return st, temporal.NewNonRetryableApplicationError("no dispute chain in the profile of "+p.City, "no_chain", nil)
+	return w.st, temporal.NewNonRetryableApplicationError("the last level escalated", "chain_exhausted", nil) // unreachable: the last level cannot escalate
+}
+
+// dispute is one run of the Dispute workflow: the dispute, its chain of
+// levels and the state the API sees.
+type dispute struct {
+	d      models.Dispute
+	p      regulations.Profile
+	levels []regulations.Step
+	st     DisputeResult
+	box    *inbox
+}
+
+// start publishes the state, opens the inbox and records the dispute with
+// its chain.
+func (w *dispute) start(ctx workflow.Context) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
+		return err
 	}
-	d.Status, d.Level, d.Article = models.DisputePending, levels[0].Level, levels[0].Period.Article
-	d.Levels = make([]models.DisputeLevel, len(levels))
-	for i, lv := range levels {
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureDispute, w.d.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
+	}
+	if len(w.levels) == 0 {
+		return temporal.NewNonRetryableApplicationError("no dispute chain in the profile of "+w.p.City, "no_chain", nil)
+	}
+	w.d.Status = models.DisputePending
+	w.d.Level = w.levels[0].Level
+	w.d.Article = w.levels[0].Period.Article
+	w.d.Levels = make([]models.DisputeLevel, len(w.levels))
+	for i, lv := range w.levels {
 		// Statutory is only recorded data (the activity's input), no new
 		// command: old histories replay unchanged.
-		d.Levels[i] = models.DisputeLevel{Level: lv.Level, Actor: lv.Actor, Article: lv.Period.Article, Statutory: lv.Period.Statutory}
+		w.d.Levels[i] = models.DisputeLevel{Level: lv.Level, Actor: lv.Actor, Article: lv.Period.Article, Statutory: lv.Period.Statutory}
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordDispute, d).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", d.ID, err)
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordDispute, w.d).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.d.ID, err)
 	}
+	return nil
+}
 
-	for i, lv := range levels {
-		last := i == len(levels)-1
-		from := workflow.Now(ctx)
-		var due activities.Deadline
-		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: lv.Period.WorkingDays}).Get(ctx, &due); err != nil {
-			return st, fmt.Errorf("deadline of %s level %s: %w", d.ID, lv.Level, err)
-		}
-		rec := d.Levels[i]
-		rec.DueDate = due.DueDate
-		if err := recordLevel(ctx, d.ID, i, rec, models.DisputePending); err != nil {
-			return st, err
-		}
-		out, err := box.Run(ctx, StepSpec{
-			Name: fmt.Sprintf("level-%d-%s", i+1, lv.Level), Procedure: ProcedureDispute, ProcedureID: d.ID,
-			Jurisdiction: d.Jurisdiction, Assignees: []Assignee{levelAssignee(lv, d)}, Period: lv.Period, From: from, Due: due,
-			OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(lv.Period.Article, "办理"),
-			RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(),
-			Decisions: levelDecisions(lv, last), ReasonRequired: []string{DecisionUphold, DecisionEscalate},
-			Opened: func() {
-				st.Level, st.DueDate, st.DueAt, st.Article = lv.Level, due.DueDate, due.DueAt, lv.Period.Article
-				st.Filed = true
-			},
-		})
-		if err != nil {
-			return st, err
-		}
-		st.Overdue = st.Overdue || out.Overdue
-		outcome := outcomes[out.Decision]
-		at := out.At
-		rec.Outcome, rec.Reason, rec.DecidedBy, rec.DecidedAt, rec.Overdue = outcome, out.Reason, out.DecidedBy, &at, out.Overdue
-		status := outcome
-		if outcome == models.DisputeEscalated {
-			status = models.DisputePending
-		}
-		if err := recordLevel(ctx, d.ID, i, rec, status); err != nil {
-			return st, err
-		}
-		if outcome == models.DisputeEscalated {
-			continue
-		}
-		if outcome == models.DisputeOverturned && d.Subject == models.DisputeOfShareRequest {
-			err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
-				ID: d.SubjectID, Status: models.StatusGranted, Basis: models.BasisDisputeRuling,
-				Reason: out.Reason, Conditions: out.Conditions, Article: lv.Period.Article, At: at,
-			}).Get(ctx, nil)
-			if err != nil {
-				return st, fmt.Errorf("grant %s after dispute %s: %w", d.SubjectID, d.ID, err)
-			}
-		}
-		st.Status = status
-		return st, conclude(ctx, box, status)
+// level runs level i of the chain; it reports done when the level's ruling
+// ends the dispute (an overturned share refusal grants the request).
+func (w *dispute) level(ctx workflow.Context, i int) (bool, error) {
+	lv := w.levels[i]
+	from := workflow.Now(ctx)
+	name := fmt.Sprintf("level-%d-%s", i+1, lv.Level)
+	due, err := w.box.Deadline(ctx, name, lv.Period, from)
+	if err != nil {
+		return false, err
 	}
-	return st, temporal.NewNonRetryableApplicationError("the last level escalated", "chain_exhausted", nil) // unreachable: the last level cannot escalate
+	rec := w.d.Levels[i]
+	rec.DueDate = due.DueDate
+	if err := recordLevel(ctx, w.d.ID, i, rec, models.DisputePending); err != nil {
+		return false, err
+	}
+	out, err := w.box.Run(ctx, StepSpec{
+		Name:           name,
+		Assignees:      []Assignee{levelAssignee(lv, w.d)},
+		Period:         lv.Period,
+		From:           from,
+		Due:            due,
+		Decisions:      levelDecisions(lv, i == len(w.levels)-1),
+		ReasonRequired: []string{DecisionUphold, DecisionEscalate},
+		Shown:          func(activities.Deadline) { w.st.Level = lv.Level },
+	})
+	if err != nil {
+		return false, err
+	}
+	outcome := outcomes[out.Decision]
+	at := out.At
+	rec.Outcome = outcome
+	rec.Reason = out.Reason
+	rec.DecidedBy = out.DecidedBy
+	rec.DecidedAt = &at
+	rec.Overdue = out.Overdue
+	status := outcome
+	if outcome == models.DisputeEscalated {
+		status = models.DisputePending
+	}
+	if err := recordLevel(ctx, w.d.ID, i, rec, status); err != nil {
+		return false, err
+	}
+	if outcome == models.DisputeEscalated {
+		return false, nil
+	}
+	if outcome == models.DisputeOverturned && w.d.Subject == models.DisputeOfShareRequest {
+		err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
+			ID: w.d.SubjectID, Status: models.StatusGranted, Basis: models.BasisDisputeRuling,
+			Reason: out.Reason, Conditions: out.Conditions, Article: lv.Period.Article, At: at,
+		}).Get(ctx, nil)
+		if err != nil {
+			return false, fmt.Errorf("grant %s after dispute %s: %w", w.d.SubjectID, w.d.ID, err)
+		}
+	}
+	w.st.Status = status
+	return true, conclude(ctx, w.box, status)
 }
 
 func recordLevel(ctx workflow.Context, id string, i int, lv models.DisputeLevel, status string) error {

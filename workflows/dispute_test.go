@@ -26,34 +26,38 @@ func newDispute(t *testing.T, city string, start time.Time) *disputeHarness {
 	h := newEnv(t, start, disputeID)
 	h.env.RegisterWorkflow(workflows.Dispute)
 	refused := models.ShareRequest{
-		ID: reqID, WorkflowID: wfID, Jurisdiction: city, CatalogItemID: "ITEM-1", RequesterDept: reqDept,
-		ProviderDept: provider, Purpose: "核验企业资质", Status: models.StatusRejected, Reason: "涉及商业秘密", FiledAt: start.Add(-48 * time.Hour),
+		Header:        models.Header{ID: reqID, WorkflowID: wfID, Jurisdiction: city, Status: models.StatusRejected},
+		CatalogItemID: "ITEM-1",
+		RequesterDept: reqDept,
+		ProviderDept:  provider,
+		Purpose:       "核验企业资质",
+		Reason:        "涉及商业秘密",
+		FiledAt:       start.Add(-48 * time.Hour),
 	}
 	require.NoError(t, h.db.Create(&refused).Error)
 	return &disputeHarness{harness: h, city: city, in: workflows.DisputeInput{
 		Dispute: models.Dispute{
-			ID: disputeID, WorkflowID: disputeID, Jurisdiction: city, Subject: models.DisputeOfShareRequest, SubjectID: reqID,
-			RequesterDept: reqDept, ProviderDept: provider, FiledBy: "alice@" + reqDept, Reason: "履职必需", FiledAt: start,
+			Header:        models.Header{ID: disputeID, WorkflowID: disputeID, Jurisdiction: city},
+			Subject:       models.DisputeOfShareRequest,
+			SubjectID:     reqID,
+			RequesterDept: reqDept,
+			ProviderDept:  provider,
+			FiledBy:       "alice@" + reqDept,
+			Reason:        "履职必需",
+			FiledAt:       start,
 		},
 		Profile: profile(t, city),
 	}}
 }
 
-func (h *disputeHarness) run() workflows.DisputeState {
+func (h *disputeHarness) run() workflows.DisputeResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.Dispute, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.DisputeState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.DisputeResult](h.t, h.env, workflows.Dispute, h.in)
 }
 
 func (h *disputeHarness) dispute() models.Dispute {
 	h.t.Helper()
-	var d models.Dispute
-	require.NoError(h.t, h.db.First(&d, "id = ?", disputeID).Error)
-	return d
+	return stored[models.Dispute](h.t, h.db, disputeID)
 }
 
 // levelTask is the task ID of level i (from 0) of the city's chain.

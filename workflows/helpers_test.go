@@ -73,10 +73,15 @@ func newHarness(t *testing.T, city, shareType string, filed time.Time) *harness 
 	h := newEnv(t, filed, wfID)
 	h.in = workflows.ShareInput{
 		Request: models.ShareRequest{
-			ID: reqID, WorkflowID: wfID, Jurisdiction: city, CatalogItemID: "ITEM-1",
-			RequesterDept: reqDept, ProviderDept: provider, RequestedBy: "alice",
-			Purpose: "核验企业资质", Scenario: "审批", DataItems: []string{"name", "licence"},
-			FiledAt: filed,
+			Header:        models.Header{ID: reqID, WorkflowID: wfID, Jurisdiction: city},
+			CatalogItemID: "ITEM-1",
+			RequesterDept: reqDept,
+			ProviderDept:  provider,
+			RequestedBy:   "alice",
+			Purpose:       "核验企业资质",
+			Scenario:      "审批",
+			DataItems:     []string{"name", "licence"},
+			FiledAt:       filed,
 		},
 		Item: models.CatalogItem{
 			ID: "ITEM-1", Jurisdiction: city, ProviderDept: provider, Title: "企业登记信息",
@@ -114,14 +119,9 @@ func newEnv(t *testing.T, start time.Time, id string) *harness {
 }
 
 // run executes the workflow to its end and returns its result.
-func (h *harness) run() workflows.ShareState {
+func (h *harness) run() workflows.ShareResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.ShareRequest, h.in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ShareState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.ShareResult](h.t, h.env, workflows.ShareRequest, h.in)
 }
 
 // at runs fn at the given Beijing instant of the mock clock.
@@ -137,7 +137,7 @@ type upd struct {
 	accepted  bool
 	rejected  error
 	completed bool
-	view      workflows.TaskView
+	view      workflows.DecideResult
 	err       error
 }
 
@@ -151,7 +151,7 @@ func (h *harness) send(d workflows.Decision) *upd {
 func (h *harness) sendTo(u *upd, d workflows.Decision) { h.update(u, workflows.UpdateDecide, d) }
 
 // update sends the named Update with its argument now; its answer, if a
-// TaskView, lands in u.view, and u.raw keeps it in any case.
+// DecideResult, lands in u.view, and u.raw keeps it in any case.
 func (h *harness) update(u *upd, name string, arg any) {
 	h.seq++
 	h.env.UpdateWorkflow(name, fmt.Sprintf("upd-%d", h.seq), &testsuite.TestUpdateCallback{
@@ -160,9 +160,9 @@ func (h *harness) update(u *upd, name string, arg any) {
 		OnComplete: func(v interface{}, err error) {
 			u.completed, u.err = true, err
 			switch x := v.(type) {
-			case workflows.TaskView:
+			case workflows.DecideResult:
 				u.view = x
-			case *workflows.TaskView:
+			case *workflows.DecideResult:
 				u.view = *x
 			case converter.EncodedValue:
 				if x != nil && x.HasValue() {
@@ -188,7 +188,7 @@ func requireAccepted(t *testing.T, u *upd, taskID, decision string) {
 	require.True(t, u.accepted, "update not accepted")
 	require.True(t, u.completed, "update not completed")
 	require.NoError(t, u.err)
-	require.Equal(t, workflows.TaskView{TaskID: taskID, Status: models.TaskDone, Decision: decision}, u.view)
+	require.Equal(t, workflows.DecideResult{TaskID: taskID, Status: models.TaskDone, Decision: decision}, u.view)
 }
 
 // requireRejected checks that an Update was refused by the validator with
@@ -219,9 +219,7 @@ func approve(task string, a workflows.Actor) workflows.Decision {
 
 func (h *harness) request() models.ShareRequest {
 	h.t.Helper()
-	var r models.ShareRequest
-	require.NoError(h.t, h.db.First(&r, "id = ?", reqID).Error)
-	return r
+	return stored[models.ShareRequest](h.t, h.db, reqID)
 }
 
 func (h *harness) task(id string) models.Task {
@@ -289,11 +287,11 @@ func (h *harness) snapshot() string {
 }
 
 // state queries the running workflow.
-func (h *harness) state() workflows.ShareState {
+func (h *harness) state() workflows.ShareResult {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(workflows.QueryState)
 	require.NoError(h.t, err)
-	var st workflows.ShareState
+	var st workflows.ShareResult
 	require.NoError(h.t, v.Get(&st))
 	return st
 }
@@ -311,3 +309,23 @@ func (nopLogger) Debug(string, ...any) {}
 func (nopLogger) Info(string, ...any)  {}
 func (nopLogger) Warn(string, ...any)  {}
 func (nopLogger) Error(string, ...any) {}
+
+// complete runs workflow wf with in in env to its end and returns its result,
+// failing the test if it did not complete or failed.
+func complete[T any](t *testing.T, env *testsuite.TestWorkflowEnvironment, wf, in any) T {
+	t.Helper()
+	env.ExecuteWorkflow(wf, in)
+	require.True(t, env.IsWorkflowCompleted(), "workflow did not complete")
+	require.NoError(t, env.GetWorkflowError())
+	var st T
+	require.NoError(t, env.GetWorkflowResult(&st))
+	return st
+}
+
+// stored is the record of type T with id as the activities wrote it.
+func stored[T any](t *testing.T, db *gorm.DB, id string) T {
+	t.Helper()
+	var rec T
+	require.NoError(t, db.First(&rec, "id = ?", id).Error)
+	return rec
+}

@@ -33,19 +33,11 @@ type ObjectionInput struct {
 	Profile   regulations.Profile
 }
 
-// ObjectionState is an objection as its workflow sees it.
-type ObjectionState struct {
-	ID        string    `json:"id"`
-	Status    string    `json:"status"`
-	Step      string    `json:"step"`
-	DueDate   string    `json:"due_date,omitempty"`
-	DueAt     time.Time `json:"due_at,omitzero"`
-	Statutory bool      `json:"statutory"`
-	Article   string    `json:"article"`
-	Suspended bool      `json:"suspended"`
-	Outcome   string    `json:"outcome,omitempty"`
-	Overdue   bool      `json:"overdue"`
-	Filed     bool      `json:"-"`
+// ObjectionResult is an objection as its workflow sees it.
+type ObjectionResult struct {
+	Header
+	Suspended bool   `json:"suspended"`
+	Outcome   string `json:"outcome,omitempty"`
 }
 
 // Objection runs an objection to a catalog item (procedure 4) on the city's
@@ -58,139 +50,167 @@ type ObjectionState struct {
 // coordinate (departments' doubts about shared data), a department whose
 // objection is dismissed may disagree, and the authority decides. Missed
 // periods are flagged overdue and supervised by the authority.
-func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionState, error) {
-	o, p := in.Objection, in.Profile
-	route, ok := p.Objection.Route(o.Kind)
+func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionResult, error) {
+	route, ok := in.Profile.Objection.Route(in.Objection.Kind)
 	if !ok {
-		return ObjectionState{}, fmt.Errorf("%s does not handle %s objections", p.City, o.Kind)
+		return ObjectionResult{}, fmt.Errorf("%s does not handle %s objections", in.Profile.City, in.Objection.Kind)
 	}
-	st := ObjectionState{ID: o.ID, Status: models.ObjectionPending}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
+	w := &objection{o: in.Objection, item: in.Item, p: in.Profile, route: route}
+	w.st = ObjectionResult{Header: Header{ID: w.o.ID, Status: models.ObjectionPending}}
+	if err := w.start(ctx); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx)
-	if err != nil {
-		return st, err
-	}
-	deadline := func(from time.Time, per regulations.Period) (activities.Deadline, error) {
-		var due activities.Deadline
-		err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: per.WorkingDays}).Get(ctx, &due)
-		return due, err
-	}
-	// moveTo records the objection's step and when it is due.
-	moveTo := func(step string, due activities.Deadline, per regulations.Period) error {
-		st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = step, due.DueDate, due.DueAt, per.Statutory, per.Article
-		return workflow.ExecuteActivity(actx(ctx), acts.ObjectionStep, activities.ObjectionStepInput{
-			ID: o.ID, Step: step, Due: due, Article: per.Article, Statutory: per.Statutory,
-		}).Get(ctx, nil)
-	}
-	// suspend runs in the context it is given: the workflow's, or the
-	// decide Update handler's for a suspend decision.
-	suspend := func(ctx workflow.Context, actor string) error {
-		if st.Suspended {
-			return nil
-		}
-		err := workflow.ExecuteActivity(actx(ctx), acts.SuspendItem, activities.SuspendInput{
-			ObjectionID: o.ID, ItemID: o.CatalogItemID, Actor: actor, Article: route.Handling.Article, At: workflow.Now(ctx),
-		}).Get(ctx, nil)
-		if err == nil {
-			st.Suspended = true
-		}
+	return w.run(ctx)
+}
+
+// objection is one run of the Objection workflow: the objection, the item
+// objected to, the city's route for its kind and the state the API sees.
+type objection struct {
+	o       models.Objection
+	item    models.CatalogItem
+	p       regulations.Profile
+	route   regulations.ObjectionPath
+	st      ObjectionResult
+	box     *inbox
+	overdue bool // a step of the objection went overdue
+}
+
+// start publishes the state, opens the inbox and records the objection,
+// suspending the item at filing where the city says so.
+func (w *objection) start(ctx workflow.Context) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
 		return err
 	}
-	overdue := false
-	// step runs one human step of the objection.
-	step := func(name string, who Assignee, per regulations.Period, from time.Time, spec StepSpec) (StepOutcome, error) {
-		due, err := deadline(from, per)
-		if err != nil {
-			return StepOutcome{}, fmt.Errorf("deadline of %s %s: %w", o.ID, name, err)
-		}
-		if err := moveTo(name, due, per); err != nil {
-			return StepOutcome{}, fmt.Errorf("record %s of %s: %w", name, o.ID, err)
-		}
-		spec.Name, spec.Procedure, spec.ProcedureID, spec.Jurisdiction = name, ProcedureObjection, o.ID, o.Jurisdiction
-		spec.Assignees, spec.Period, spec.From, spec.Due = []Assignee{who}, per, from, due
-		spec.RefusalRequires, spec.Supervision = regulations.RefusalReason, p.Supervision()
-		if spec.OnSilence == "" {
-			spec.OnSilence, spec.SilenceArticle = regulations.SilenceSupervise, p.Overdue(per.Article, "处理")
-		}
-		spec.Opened = func() { st.Filed = true }
-		out, err := box.Run(ctx, spec)
-		overdue = overdue || out.Overdue
-		st.Overdue = overdue
-		return out, err
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureObjection, w.o.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
 	}
-	// handle is a step whose assignee ends the objection with an outcome.
-	handle := func(name string, who Assignee, per regulations.Period, from time.Time) (StepOutcome, error) {
-		return step(name, who, per, from, StepSpec{
-			Decisions: objectionOutcomes, Interim: []string{DecisionSuspend}, ReasonRequired: []string{models.OutcomeDismiss},
-			OnInterim: func(ctx workflow.Context, d Decision) error { return suspend(ctx, d.Actor.String()) },
-			Check:     func(d Decision) error { return checkOutcome(d, in.Item, st.Suspended) },
-		})
+	w.o.Status = models.ObjectionPending
+	w.o.Handler = w.route.Handler
+	w.o.Step = "filed"
+	w.o.Article = w.route.Handling.Article
+	w.o.Statutory = w.route.Handling.Statutory
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordObjection, w.o).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.o.ID, err)
 	}
+	if w.route.SuspendAtFiling {
+		if err := w.suspend(ctx, "authority:"+w.o.Jurisdiction+" (at filing)"); err != nil {
+			return fmt.Errorf("suspend at filing %s: %w", w.o.ID, err)
+		}
+	}
+	return nil
+}
 
-	o.Status, o.Handler, o.Step = models.ObjectionPending, route.Handler, "filed"
-	o.Article, o.Statutory = route.Handling.Article, route.Handling.Statutory
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordObjection, o).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", o.ID, err)
-	}
-	if route.SuspendAtFiling {
-		if err := suspend(ctx, "authority:"+o.Jurisdiction+" (at filing)"); err != nil {
-			return st, fmt.Errorf("suspend at filing %s: %w", o.ID, err)
-		}
-	}
-	from := o.FiledAt
-	if route.RoutesThroughAuthority {
-		fw, err := step("forward", Assignee{Role: regulations.RoleAuthority}, *route.Forward, from, StepSpec{Decisions: []string{DecisionForward}})
+// run takes the objection along its route: forwarded by the authority
+// (where the city routes through it), verified by the handler, reviewed by
+// an objecting department whose objection is dismissed (where the authority
+// coordinates), and concluded with the outcome.
+func (w *objection) run(ctx workflow.Context) (ObjectionResult, error) {
+	from := w.o.FiledAt
+	if w.route.RoutesThroughAuthority {
+		fw, err := w.step(ctx, "forward", Assignee{Role: regulations.RoleAuthority}, *w.route.Forward, from, StepSpec{Decisions: []string{DecisionForward}})
 		if err != nil {
-			return st, err
+			return w.st, err
 		}
 		from = fw.At
 	}
-	handler := department(o.ProviderDept)
-	if route.Handler == regulations.RoleAuthority {
+	handler := department(w.o.ProviderDept)
+	if w.route.Handler == regulations.RoleAuthority {
 		handler = Assignee{Role: regulations.RoleAuthority}
 	}
-	out, err := handle("verify", handler, route.Handling, from)
+	out, err := w.handle(ctx, "verify", handler, w.route.Handling, from)
 	if err != nil {
-		return st, err
+		return w.st, err
 	}
-	if route.Coordination != nil && out.Decision == models.OutcomeDismiss && o.ObjectorDept != "" {
-		// The objecting department reviews the dismissal; silence accepts
-		// it. No text says so (第十八条 names only the authority's
-		// coordination): a platform rule, with no article.
-		review := objectorReview(*route.Coordination)
-		rv, err := step("objector_review", department(o.ObjectorDept), review, out.At, StepSpec{
-			Decisions: []string{DecisionAccept, DecisionDisagree}, ReasonRequired: []string{DecisionDisagree},
-			OnSilence: regulations.SilenceDeemedConsent, SilenceArticle: "",
-		})
-		if err != nil {
-			return st, err
-		}
-		if rv.Decision == DecisionDisagree {
-			if out, err = handle("coordination", Assignee{Role: regulations.RoleAuthority}, *route.Coordination, rv.At); err != nil {
-				return st, err
-			}
+	if w.route.Coordination != nil && out.Decision == models.OutcomeDismiss && w.o.ObjectorDept != "" {
+		if out, err = w.review(ctx, out); err != nil {
+			return w.st, err
 		}
 	}
-
-	reason := out.Reasons
 	if err := workflow.ExecuteActivity(actx(ctx), acts.ConcludeObjection, activities.ConcludeObjectionInput{
-		ObjectionID: o.ID, ItemID: o.CatalogItemID, Outcome: out.Decision, Reason: reason, Item: out.Item,
-		DecidedBy: out.DecidedBy, Overdue: overdue, Article: st.Article, At: workflow.Now(ctx),
+		ObjectionID: w.o.ID, ItemID: w.o.CatalogItemID, Outcome: out.Decision, Reason: out.Reasons, Item: out.Item,
+		DecidedBy: out.DecidedBy, Overdue: w.overdue, Article: w.st.Article, At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("conclude %s: %w", o.ID, err)
+		return w.st, fmt.Errorf("conclude %s: %w", w.o.ID, err)
 	}
-	st.Status, st.Step, st.Outcome, st.Suspended = models.ObjectionHandled, "done", out.Decision, false
-	return st, conclude(ctx, box, st.Status)
+	w.st.Status = models.ObjectionHandled
+	w.st.Step = "done"
+	w.st.Outcome = out.Decision
+	w.st.Suspended = false
+	return w.st, conclude(ctx, w.box, w.st.Status)
+}
+
+// review lets the objecting department disagree with the dismissal out;
+// silence accepts it. No text says so (第十八条 names only the authority's
+// coordination): a platform rule, with no article. A disagreement goes to
+// the authority's coordination, whose outcome it returns.
+func (w *objection) review(ctx workflow.Context, out StepOutcome) (StepOutcome, error) {
+	rv, err := w.step(ctx, "objector_review", department(w.o.ObjectorDept), objectorReview(*w.route.Coordination), out.At, StepSpec{
+		Decisions:      []string{DecisionAccept, DecisionDisagree},
+		ReasonRequired: []string{DecisionDisagree},
+		Silence:        regulations.Silence{Rule: regulations.SilenceDeemedConsent, Article: "", Supervision: w.p.Supervision()},
+	})
+	if err != nil || rv.Decision != DecisionDisagree {
+		return out, err
+	}
+	return w.handle(ctx, "coordination", Assignee{Role: regulations.RoleAuthority}, *w.route.Coordination, rv.At)
+}
+
+// suspend suspends the item once; it runs in the context it is given: the
+// workflow's, or the decide Update handler's for a suspend decision.
+func (w *objection) suspend(ctx workflow.Context, actor string) error {
+	if w.st.Suspended {
+		return nil
+	}
+	err := workflow.ExecuteActivity(actx(ctx), acts.SuspendItem, activities.SuspendInput{
+		ObjectionID: w.o.ID, ItemID: w.o.CatalogItemID, Actor: actor, Article: w.route.Handling.Article, At: workflow.Now(ctx),
+	}).Get(ctx, nil)
+	if err == nil {
+		w.st.Suspended = true
+	}
+	return err
+}
+
+// step runs one human step of the objection, recording the step it moves to.
+func (w *objection) step(ctx workflow.Context, name string, who Assignee, per regulations.Period, from time.Time, spec StepSpec) (StepOutcome, error) {
+	due, err := w.box.Deadline(ctx, name, per, from)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ObjectionStep, activities.ObjectionStepInput{
+		ID: w.o.ID, Step: name, Due: due, Article: per.Article, Statutory: per.Statutory,
+	}).Get(ctx, nil); err != nil {
+		return StepOutcome{}, fmt.Errorf("record %s of %s: %w", name, w.o.ID, err)
+	}
+	spec.Name = name
+	spec.Assignees = []Assignee{who}
+	spec.Period = per
+	spec.From = from
+	spec.Due = due
+	spec.Act = regulations.ActProcess
+	out, err := w.box.Run(ctx, spec)
+	w.overdue = w.overdue || out.Overdue
+	return out, err
+}
+
+// handle is a step whose assignee ends the objection with an outcome, and
+// may suspend the item meanwhile.
+func (w *objection) handle(ctx workflow.Context, name string, who Assignee, per regulations.Period, from time.Time) (StepOutcome, error) {
+	return w.step(ctx, name, who, per, from, StepSpec{
+		Decisions:      objectionOutcomes,
+		Interim:        []string{DecisionSuspend},
+		ReasonRequired: []string{models.OutcomeDismiss},
+		OnInterim:      func(ctx workflow.Context, d Decision) error { return w.suspend(ctx, d.Actor.String()) },
+		Check:          func(d Decision) error { return checkOutcome(d, w.item, w.st.Suspended) },
+	})
 }
 
 // objectorReview is the period an objecting department has to disagree
 // with a dismissal: the coordination's service level, as a platform rule
 // (no text gives the objector a period or makes silence an acceptance).
 func objectorReview(coordination regulations.Period) regulations.Period {
-	return regulations.Period{WorkingDays: coordination.WorkingDays, Statutory: false, Article: "", Text: "异议方复核驳回（平台服务时限）",
-		Note: "平台规则：文本未规定异议方对驳回的复核，也未规定逾期不表示不服视为接受"}
+	return regulations.Period{WorkingDays: coordination.WorkingDays, Statutory: false, Article: "", Text: regulations.TextObjectorReview,
+		Note: regulations.NoteObjectorReview}
 }
 
 // checkOutcome refuses what an objection's handler may not decide: a fix
@@ -213,7 +233,9 @@ func checkOutcome(d Decision, cur models.CatalogItem, suspended bool) error {
 			return fmt.Errorf("item.%s is %q; the corrected item must be %q", f.name, f.got, f.want)
 		}
 	}
-	it.ID, it.ProviderDept, it.Jurisdiction = cur.ID, cur.ProviderDept, cur.Jurisdiction
+	it.ID = cur.ID
+	it.ProviderDept = cur.ProviderDept
+	it.Jurisdiction = cur.Jurisdiction
 	// A correction may not reclassify the item (issue 11). Validators do not
 	// run on replay, so histories that accepted such a fix still replay.
 	if field, msg := models.ReclassifiedField(cur, it); field != "" {

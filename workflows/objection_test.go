@@ -40,27 +40,30 @@ func newObjection(t *testing.T, city, kind, dept string) (*harness, workflows.Ob
 		role, by = "department", "dan@"+dept
 	}
 	return h, workflows.ObjectionInput{
-		Objection: models.Objection{ID: objID, WorkflowID: objWF, Jurisdiction: city, CatalogItemID: objItem, ItemVersion: 1,
-			ProviderDept: provider, Kind: kind, Description: "地址有误", ObjectorRole: role, ObjectorDept: dept, ObjectedBy: by, FiledAt: filedMar},
+		Objection: models.Objection{
+			Header:        models.Header{ID: objID, WorkflowID: objWF, Jurisdiction: city},
+			CatalogItemID: objItem,
+			ItemVersion:   1,
+			ProviderDept:  provider,
+			Kind:          kind,
+			Description:   "地址有误",
+			ObjectorRole:  role,
+			ObjectorDept:  dept,
+			ObjectedBy:    by,
+			FiledAt:       filedMar,
+		},
 		Item: it, Profile: profile(t, city),
 	}
 }
 
-func (h *harness) runObjection(in workflows.ObjectionInput) workflows.ObjectionState {
+func (h *harness) runObjection(in workflows.ObjectionInput) workflows.ObjectionResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.Objection, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.ObjectionState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.ObjectionResult](h.t, h.env, workflows.Objection, in)
 }
 
 func (h *harness) objection() models.Objection {
 	h.t.Helper()
-	var o models.Objection
-	require.NoError(h.t, h.db.First(&o, "id = ?", objID).Error)
-	return o
+	return stored[models.Objection](h.t, h.db, objID)
 }
 
 func (h *harness) availability() string {
@@ -81,7 +84,7 @@ func requireInterim(t *testing.T, u *upd, taskID, decision string) {
 	require.NoError(t, u.rejected, "update rejected")
 	require.True(t, u.completed, "update not completed")
 	require.NoError(t, u.err)
-	require.Equal(t, workflows.TaskView{TaskID: taskID, Status: models.TaskOpen, Decision: decision}, u.view)
+	require.Equal(t, workflows.DecideResult{TaskID: taskID, Status: models.TaskOpen, Decision: decision}, u.view)
 }
 
 // Wuhan (第二十四条): the authority forwards at once (a service level), the

@@ -28,33 +28,26 @@ type OpenInput struct {
 	Profile     regulations.Profile
 }
 
-// Amendment is the argument of the resubmit Update of an open-data
+// OpenResubmitInput is the argument of the resubmit Update of an open-data
 // application: the amended fields, checked by the API.
-type Amendment struct {
+type OpenResubmitInput struct {
 	Fields models.OpenFields
 	Actor  Actor
 }
 
-// Agreement is the argument of the agree Update: the keys of the clauses the
+// AgreeInput is the argument of the agree Update: the keys of the clauses the
 // applicant accepts, which must be all the city's clauses.
-type Agreement struct {
+type AgreeInput struct {
 	Clauses []string
 	Actor   Actor
 }
 
-// OpenState is an open-data application as its workflow sees it.
-type OpenState struct {
-	ID           string    `json:"id"`
-	Status       string    `json:"status"`
-	Round        int       `json:"round"`
-	Step         string    `json:"step,omitempty"`
-	DueDate      string    `json:"due_date,omitempty"`
-	DueAt        time.Time `json:"due_at,omitzero"`
-	Statutory    bool      `json:"statutory"`
-	Article      string    `json:"article"`
-	Overdue      bool      `json:"overdue"`
-	ReturnReason string    `json:"return_reason,omitempty"`
-	Grant        string    `json:"grant,omitempty"` // active or expired
+// OpenResult is an open-data application as its workflow sees it.
+type OpenResult struct {
+	Header
+	Round        int    `json:"round"`
+	ReturnReason string `json:"return_reason,omitempty"`
+	Grant        string `json:"grant,omitempty"` // active or expired
 	// Opened is the last round whose first step has its tasks open.
 	Opened int `json:"-"`
 }
@@ -69,220 +62,304 @@ type OpenState struct {
 // nothing is granted by silence. In leshan an approval takes effect only once
 // the applicant accepts the use agreement. An approval grants access for the
 // period of use, which expires by itself at the period's end.
-func OpenApplication(ctx workflow.Context, in OpenInput) (OpenState, error) {
-	a, p := in.Application, in.Profile
-	rule := p.OpenApplication
-	st := OpenState{ID: a.ID, Status: models.OpenUnderDecision, Round: 1}
-	if rule.Preliminary != nil {
-		st.Status = models.OpenPreliminary
+func OpenApplication(ctx workflow.Context, in OpenInput) (OpenResult, error) {
+	w := newOpenApplication(in)
+	if err := w.start(ctx); err != nil {
+		return w.st, err
 	}
-	if err := publish(ctx, &st, func() bool { return st.Opened >= 1 }); err != nil {
-		return st, err
+	return w.run(ctx)
+}
+
+// openApplication is one run of the OpenApplication workflow: the
+// application, the city's rule, the state the API sees, and what the
+// applicant's Updates sent (a resubmission, the agreement) until the
+// workflow takes it.
+type openApplication struct {
+	a      models.OpenApplication
+	p      regulations.Profile
+	rule   regulations.OpenRule
+	st     OpenResult
+	box    *inbox
+	next   *OpenResubmitInput
+	agreed *AgreeInput
+}
+
+func newOpenApplication(in OpenInput) *openApplication {
+	w := &openApplication{a: in.Application, p: in.Profile}
+	w.rule = w.p.OpenApplication
+	w.st = OpenResult{Header: Header{ID: w.a.ID, Status: models.OpenUnderDecision}, Round: 1}
+	if w.rule.Preliminary != nil {
+		w.st.Status = models.OpenPreliminary
 	}
-	box, err := newInbox(ctx)
+	return w
+}
+
+// start publishes the state, opens the inbox, registers the applicant's
+// Updates and records the application.
+func (w *openApplication) start(ctx workflow.Context) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Opened >= 1 }); err != nil {
+		return err
+	}
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureOpen, w.a.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
+	}
+	if err := w.register(ctx); err != nil {
+		return err
+	}
+	w.a.Status = w.st.Status
+	w.a.Round = 1
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordOpenApplication, w.a).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.a.ID, err)
+	}
+	return nil
+}
+
+// run takes the application through the preliminary review (where the city
+// has one), the decision, the agreement (where the city asks one) and the
+// period of use.
+func (w *openApplication) run(ctx workflow.Context) (OpenResult, error) {
+	from := w.a.FiledAt
+	if w.rule.Preliminary != nil {
+		var err error
+		if from, err = w.preliminary(ctx); err != nil {
+			return w.st, err
+		}
+	}
+	out, err := w.decision(ctx, from)
 	if err != nil {
-		return st, err
+		return w.st, err
 	}
-	var next *Amendment
-	var agreed *Agreement
-	if err := registerOpenUpdates(ctx, a.ApplicantSubject, rule, &st, &next, &agreed); err != nil {
-		return st, err
-	}
-	progress := func(in activities.OpenProgress) error {
-		in.ID, in.Round, in.At = a.ID, st.Round, workflow.Now(ctx)
-		if err := workflow.ExecuteActivity(actx(ctx), acts.ProgressOpenApplication, in).Get(ctx, nil); err != nil {
-			return fmt.Errorf("record %s of %s: %w", in.Kind, a.ID, err)
-		}
-		return nil
-	}
-	setStatus := func(status string) error {
-		st.Status = status
-		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
-			return fmt.Errorf("upsert status: %w", err)
-		}
-		return nil
-	}
-
-	a.Status, a.Round = st.Status, 1
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordOpenApplication, a).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", a.ID, err)
-	}
-
-	from := a.FiledAt
-	if pre := rule.Preliminary; pre != nil {
-		for {
-			start := workflow.Now(ctx)
-			// 自申请之日起 (第二十三条): the first round counts from the
-			// filing instant the API recorded, not from when the workflow
-			// ran (a filing at 23:59:59, or while the worker was down,
-			// gets no extra day). Older histories counted from the start.
-			if st.Round == 1 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
-				start = a.FiledAt
-			}
-			var due activities.Deadline
-			if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: start, WorkingDays: pre.WorkingDays}).Get(ctx, &due); err != nil {
-				return st, fmt.Errorf("deadline of %s preliminary review: %w", a.ID, err)
-			}
-			name := fmt.Sprintf("preliminary-%d", st.Round)
-			if err := progress(activities.OpenProgress{Status: models.OpenPreliminary, Step: "preliminary", Article: pre.Article,
-				Statutory: pre.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "preliminary_review_started",
-				Detail: fmt.Sprintf("round %d: preliminary review of completeness and form due %s", st.Round, due.DueDate)}); err != nil {
-				return st, err
-			}
-			out, err := box.Run(ctx, StepSpec{
-				Name: name, Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
-				Assignees: []Assignee{{Role: regulations.RoleInfocenter}}, Period: *pre, From: start, Due: due,
-				OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(pre.Article, "初审"),
-				RefusalRequires: regulations.RefusalReason, Supervision: p.Supervision(),
-				Opened: func() {
-					st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = name, due.DueDate, due.DueAt, pre.Statutory, pre.Article
-					st.Opened = st.Round
-				},
-			})
-			if err != nil {
-				return st, err
-			}
-			st.Overdue = st.Overdue || out.Overdue
-			if out.Decision != DecisionReject {
-				if err := progress(activities.OpenProgress{Status: models.OpenUnderDecision, Step: "preliminary", Article: pre.Article,
-					Statutory: pre.Statutory, RoundOutcome: "passed", Actor: out.DecidedBy, Kind: "preliminary_passed",
-					Detail: fmt.Sprintf("round %d passed the preliminary review", st.Round)}); err != nil {
-					return st, err
-				}
-				from = out.At // the decision is due counted from the pass
-				if err := setStatus(models.OpenUnderDecision); err != nil {
-					return st, err
-				}
-				break
-			}
-			if err := progress(activities.OpenProgress{Status: models.OpenReturned, Step: "", Article: pre.Article,
-				Statutory: pre.Statutory, RoundOutcome: "returned", Reason: out.Reason, Actor: out.DecidedBy, Kind: "returned",
-				Detail: "returned with reasons: " + out.Reason}); err != nil {
-				return st, err
-			}
-			st.Step, st.DueDate, st.DueAt, st.ReturnReason = "", "", time.Time{}, out.Reason
-			if err := setStatus(models.OpenReturned); err != nil {
-				return st, err
-			}
-			box.settle() // the return's Update answers now that the application is returned
-			if err := workflow.Await(ctx, func() bool { return next != nil }); err != nil {
-				return st, err
-			}
-			a.OpenFields = next.Fields
-			amend := activities.OpenAmendment{ID: a.ID, Round: st.Round + 1, Fields: next.Fields, Actor: next.Actor.String(), At: workflow.Now(ctx)}
-			next = nil
-			if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitOpenApplication, amend).Get(ctx, nil); err != nil {
-				return st, fmt.Errorf("resubmit %s: %w", a.ID, err)
-			}
-			st.Round, st.ReturnReason = amend.Round, ""
-			if err := setStatus(models.OpenPreliminary); err != nil {
-				return st, err
-			}
-		}
-	}
-
-	// The decision.
-	dec := rule.Decision
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: dec.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s decision: %w", a.ID, err)
-	}
-	auth := Assignee{Role: regulations.RoleAuthority}
-	var who []Assignee
-	switch {
-	case a.Kind == models.OpenKindDemand: // weifang: a data demand goes to the authority
-		who = []Assignee{auth}
-	case rule.Decider == regulations.RoleProvider:
-		who = []Assignee{department(a.ProviderDept)}
-	case rule.WithProvider:
-		who = []Assignee{auth, department(a.ProviderDept)}
-	default:
-		who = []Assignee{auth}
-	}
-	if err := progress(activities.OpenProgress{Status: models.OpenUnderDecision, Step: "decision", Article: dec.Article,
-		Statutory: dec.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "decision_started",
-		Detail: "decision due " + due.DueDate + statutoryNote(dec)}); err != nil {
-		return st, err
-	}
-	refusal := rule.RefusalRequires
-	if refusal == "" {
-		refusal = regulations.RefusalReason
-	}
-	out, err := box.Run(ctx, StepSpec{
-		Name: "decision", Procedure: ProcedureOpen, ProcedureID: a.ID, Jurisdiction: a.Jurisdiction,
-		Assignees: who, Period: dec, From: from, Due: due,
-		OnSilence: regulations.SilenceSupervise, SilenceArticle: p.Overdue(dec.Article, "答复"),
-		RefusalRequires: refusal, Supervision: p.Supervision(),
-		Opened: func() {
-			st.Step, st.DueDate, st.DueAt, st.Statutory, st.Article = "decision", due.DueDate, due.DueAt, dec.Statutory, dec.Article
-			st.Opened = st.Round
-		},
-	})
-	if err != nil {
-		return st, err
-	}
-	st.Overdue = st.Overdue || out.Overdue
-	finish := func(o activities.OpenOutcome) error {
-		o.ID, o.At = a.ID, workflow.Now(ctx)
-		if err := workflow.ExecuteActivity(actx(ctx), acts.FinishOpenApplication, o).Get(ctx, nil); err != nil {
-			return fmt.Errorf("finish %s: %w", a.ID, err)
-		}
-		st.Step, st.DueDate, st.DueAt = "", "", time.Time{}
-		return nil
-	}
+	dec := w.rule.Decision
 	if out.Decision == DecisionReject {
-		if err := finish(activities.OpenOutcome{Status: models.OpenRejected, Reason: out.Reason, LegalBasis: out.LegalBasis,
-			DecidedBy: out.DecidedBy, Article: dec.Article, Published: rule.PublishRefusals}); err != nil {
-			return st, err
+		if err := w.finish(ctx, activities.FinishOpenInput{Status: models.OpenRejected, Reason: out.Reason, LegalBasis: out.LegalBasis,
+			DecidedBy: out.DecidedBy, Article: dec.Article, Published: w.rule.PublishRefusals}); err != nil {
+			return w.st, err
 		}
-		st.Status = models.OpenRejected
-		return st, conclude(ctx, box, st.Status)
+		w.st.Status = models.OpenRejected
+		return w.st, conclude(ctx, w.box, w.st.Status)
 	}
-
-	if rule.AgreementArticle != "" {
-		// Approved, but effective only once the applicant accepts the use
-		// agreement with the city's clauses.
-		if err := progress(activities.OpenProgress{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: rule.AgreementArticle,
-			Actor: out.DecidedBy, Kind: "approved_pending_agreement",
-			Detail: "approved; effective once the applicant accepts the open-data use agreement (开放利用协议)"}); err != nil {
-			return st, err
-		}
-		st.Step, st.DueDate, st.DueAt, st.Article = "agreement", "", time.Time{}, rule.AgreementArticle
-		if err := setStatus(models.OpenAwaitingAgreement); err != nil {
-			return st, err
-		}
-		box.settle()
-		if err := workflow.Await(ctx, func() bool { return agreed != nil }); err != nil {
-			return st, err
-		}
-		if err := progress(activities.OpenProgress{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: rule.AgreementArticle,
-			Actor: agreed.Actor.String(), Kind: "agreement_accepted",
-			Detail: "accepted the use agreement with clauses " + strings.Join(agreed.Clauses, ", ")}); err != nil {
-			return st, err
+	if w.rule.AgreementArticle != "" {
+		if err := w.agreement(ctx, out); err != nil {
+			return w.st, err
 		}
 	}
-	grant := a.Kind == models.OpenKindUse
-	if err := finish(activities.OpenOutcome{Status: models.OpenApproved, Conditions: out.Conditions,
+	grant := w.a.Kind == models.OpenKindUse
+	if err := w.finish(ctx, activities.FinishOpenInput{Status: models.OpenApproved, Conditions: out.Conditions,
 		DecidedBy: out.DecidedBy, Article: dec.Article, Grant: grant}); err != nil {
-		return st, err
+		return w.st, err
 	}
-	st.Article = dec.Article
-	if err := setStatus(models.OpenApproved); err != nil {
-		return st, err
+	w.st.Article = dec.Article
+	if err := w.setStatus(ctx, models.OpenApproved); err != nil {
+		return w.st, err
 	}
 	if grant {
-		st.Grant = models.GrantActive
-		box.settle() // the approving decisions answer now; the grant runs on
-		// The grant expires by itself at the end of the period of use.
-		if err := workflow.Sleep(ctx, max(a.ExpiresAt.Sub(workflow.Now(ctx)), 0)); err != nil {
-			return st, err
+		if err := w.use(ctx); err != nil {
+			return w.st, err
 		}
-		if err := workflow.ExecuteActivity(actx(ctx), acts.ExpireOpenGrant, a.ID, workflow.Now(ctx)).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("expire grant of %s: %w", a.ID, err)
-		}
-		st.Grant = models.GrantExpired
 	}
-	return st, conclude(ctx, box, st.Status)
+	return w.st, conclude(ctx, w.box, w.st.Status)
+}
+
+// progress records a step of the application in round st.Round.
+func (w *openApplication) progress(ctx workflow.Context, in activities.OpenProgressInput) error {
+	in.ID = w.a.ID
+	in.Round = w.st.Round
+	in.At = workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ProgressOpenApplication, in).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s of %s: %w", in.Kind, w.a.ID, err)
+	}
+	return nil
+}
+
+// setStatus shows the application's status in its state and search
+// attribute.
+func (w *openApplication) setStatus(ctx workflow.Context, status string) error {
+	w.st.Status = status
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
+		return fmt.Errorf("upsert status: %w", err)
+	}
+	return nil
+}
+
+// preliminary runs the information centre's preliminary review, round after
+// round while it returns the application and the applicant resubmits; it
+// returns the instant of the pass, from which the decision counts.
+func (w *openApplication) preliminary(ctx workflow.Context) (time.Time, error) {
+	pre := w.rule.Preliminary
+	for {
+		start := workflow.Now(ctx)
+		// 自申请之日起 (第二十三条): the first round counts from the
+		// filing instant the API recorded, not from when the workflow
+		// ran (a filing at 23:59:59, or while the worker was down,
+		// gets no extra day). Older histories counted from the start.
+		if w.st.Round == 1 && workflow.GetVersion(ctx, versionClockFromFiling, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			start = w.a.FiledAt
+		}
+		name := fmt.Sprintf("preliminary-%d", w.st.Round)
+		due, err := w.box.Deadline(ctx, name, *pre, start)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenPreliminary, Step: "preliminary", Article: pre.Article,
+			Statutory: pre.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "preliminary_review_started",
+			Detail: fmt.Sprintf("round %d: preliminary review of completeness and form due %s", w.st.Round, due.DueDate)}); err != nil {
+			return time.Time{}, err
+		}
+		out, err := w.box.Run(ctx, StepSpec{
+			Name:      name,
+			Assignees: []Assignee{{Role: regulations.RoleInfocenter}},
+			Period:    *pre,
+			From:      start,
+			Due:       due,
+			Act:       regulations.ActPreliminary,
+			Shown:     w.opened,
+		})
+		if err != nil {
+			return time.Time{}, err
+		}
+		if out.Decision != DecisionReject {
+			if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenUnderDecision, Step: "preliminary", Article: pre.Article,
+				Statutory: pre.Statutory, RoundOutcome: "passed", Actor: out.DecidedBy, Kind: "preliminary_passed",
+				Detail: fmt.Sprintf("round %d passed the preliminary review", w.st.Round)}); err != nil {
+				return time.Time{}, err
+			}
+			// The decision is due counted from the pass.
+			return out.At, w.setStatus(ctx, models.OpenUnderDecision)
+		}
+		if err := w.returned(ctx, out); err != nil {
+			return time.Time{}, err
+		}
+	}
+}
+
+// returned records a failed preliminary review, waits for the applicant's
+// amended application and opens the next round.
+func (w *openApplication) returned(ctx workflow.Context, out StepOutcome) error {
+	pre := w.rule.Preliminary
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenReturned, Step: "", Article: pre.Article,
+		Statutory: pre.Statutory, RoundOutcome: "returned", Reason: out.Reason, Actor: out.DecidedBy, Kind: "returned",
+		Detail: "returned with reasons: " + out.Reason}); err != nil {
+		return err
+	}
+	w.st.Step = ""
+	w.st.DueDate = ""
+	w.st.DueAt = time.Time{}
+	w.st.ReturnReason = out.Reason
+	if err := w.setStatus(ctx, models.OpenReturned); err != nil {
+		return err
+	}
+	if err := w.box.Await(ctx, func() bool { return w.next != nil }); err != nil {
+		return err
+	}
+	w.a.OpenFields = w.next.Fields
+	amend := activities.ResubmitOpenInput{ID: w.a.ID, Round: w.st.Round + 1, Fields: w.next.Fields, Actor: w.next.Actor.String(), At: workflow.Now(ctx)}
+	w.next = nil
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitOpenApplication, amend).Get(ctx, nil); err != nil {
+		return fmt.Errorf("resubmit %s: %w", w.a.ID, err)
+	}
+	w.st.Round = amend.Round
+	w.st.ReturnReason = ""
+	return w.setStatus(ctx, models.OpenPreliminary)
+}
+
+// opened marks the round whose step has its tasks open: the round's first
+// step answers the filing or resubmission.
+func (w *openApplication) opened(activities.Deadline) { w.st.Opened = w.st.Round }
+
+// deciders are who decide the application in the city.
+func (w *openApplication) deciders() []Assignee {
+	auth := Assignee{Role: regulations.RoleAuthority}
+	switch {
+	case w.a.Kind == models.OpenKindDemand: // weifang: a data demand goes to the authority
+		return []Assignee{auth}
+	case w.rule.Decider == regulations.RoleProvider:
+		return []Assignee{department(w.a.ProviderDept)}
+	case w.rule.WithProvider:
+		return []Assignee{auth, department(w.a.ProviderDept)}
+	default:
+		return []Assignee{auth}
+	}
+}
+
+// decision runs the decision on the application, due counted from from.
+func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOutcome, error) {
+	dec := w.rule.Decision
+	due, err := w.box.Deadline(ctx, "decision", dec, from)
+	if err != nil {
+		return StepOutcome{}, err
+	}
+	who := w.deciders()
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenUnderDecision, Step: "decision", Article: dec.Article,
+		Statutory: dec.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "decision_started",
+		Detail: "decision due " + due.DueDate + statutoryNote(dec)}); err != nil {
+		return StepOutcome{}, err
+	}
+	out, err := w.box.Run(ctx, StepSpec{
+		Name:      "decision",
+		Assignees: who,
+		Period:    dec,
+		From:      from,
+		Due:       due,
+		Act:       regulations.ActReply,
+		Refusal:   w.rule.RefusalRequires,
+		Shown:     w.opened,
+	})
+	if err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// finish records the application's outcome.
+func (w *openApplication) finish(ctx workflow.Context, o activities.FinishOpenInput) error {
+	o.ID = w.a.ID
+	o.At = workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx(ctx), acts.FinishOpenApplication, o).Get(ctx, nil); err != nil {
+		return fmt.Errorf("finish %s: %w", w.a.ID, err)
+	}
+	w.st.Step = ""
+	w.st.DueDate = ""
+	w.st.DueAt = time.Time{}
+	return nil
+}
+
+// agreement waits, once approved, until the applicant accepts the use
+// agreement with the city's clauses: the approval takes effect only then.
+func (w *openApplication) agreement(ctx workflow.Context, out StepOutcome) error {
+	article := w.rule.AgreementArticle
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
+		Actor: out.DecidedBy, Kind: "approved_pending_agreement",
+		Detail: "approved; effective once the applicant accepts the open-data use agreement (开放利用协议)"}); err != nil {
+		return err
+	}
+	w.st.Step = "agreement"
+	w.st.DueDate = ""
+	w.st.DueAt = time.Time{}
+	w.st.Article = article
+	if err := w.setStatus(ctx, models.OpenAwaitingAgreement); err != nil {
+		return err
+	}
+	if err := w.box.Await(ctx, func() bool { return w.agreed != nil }); err != nil {
+		return err
+	}
+	return w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
+		Actor: w.agreed.Actor.String(), Kind: "agreement_accepted",
+		Detail: "accepted the use agreement with clauses " + strings.Join(w.agreed.Clauses, ", ")})
+}
+
+// use runs the grant for the period of use: it expires by itself at the
+// period's end.
+func (w *openApplication) use(ctx workflow.Context) error {
+	w.st.Grant = models.GrantActive
+	if err := w.box.Sleep(ctx, max(w.a.ExpiresAt.Sub(workflow.Now(ctx)), 0)); err != nil {
+		return err
+	}
+	if err := workflow.ExecuteActivity(actx(ctx), acts.ExpireOpenGrant, w.a.ID, workflow.Now(ctx)).Get(ctx, nil); err != nil {
+		return fmt.Errorf("expire grant of %s: %w", w.a.ID, err)
+	}
+	w.st.Grant = models.GrantExpired
+	return nil
 }
 
 func statutoryNote(p regulations.Period) string {
@@ -292,26 +369,27 @@ func statutoryNote(p regulations.Period) string {
 	return " (service level of the platform, no statutory number)"
 }
 
-// registerOpenUpdates lets the applicant resubmit a returned application and
-// accept the use agreement; the validators refuse both from anyone else and
-// at any other moment.
-func registerOpenUpdates(ctx workflow.Context, applicant string, rule regulations.OpenRule, st *OpenState, next **Amendment, agreed **Agreement) error {
+// register lets the applicant resubmit a returned application and accept
+// the use agreement; the validators refuse both from anyone else and at any
+// other moment.
+func (w *openApplication) register(ctx workflow.Context) error {
+	applicant, rule, st := w.a.ApplicantSubject, w.rule, &w.st
 	mine := func(a Actor) error {
 		if a.Role != "applicant" || a.Subject != applicant {
 			return temporal.NewApplicationError(fmt.Sprintf("application %s belongs to another applicant, not to %s", st.ID, a), ErrForbidden)
 		}
 		return nil
 	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, am Amendment) (OpenState, error) {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResubmit, func(ctx workflow.Context, am OpenResubmitInput) (OpenResult, error) {
 		round := st.Round + 1
-		*next = &am
+		w.next = &am
 		err := workflow.Await(ctx, func() bool { return st.Opened >= round })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, am Amendment) error {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, am OpenResubmitInput) error {
 		if err := mine(am.Actor); err != nil {
 			return err
 		}
-		if st.Status != models.OpenReturned || *next != nil {
+		if st.Status != models.OpenReturned || w.next != nil {
 			return temporal.NewApplicationError(fmt.Sprintf("application %s is %s; only a returned application can be resubmitted", st.ID, st.Status), ErrInvalid)
 		}
 		return nil
@@ -319,18 +397,18 @@ func registerOpenUpdates(ctx workflow.Context, applicant string, rule regulation
 	if err != nil {
 		return fmt.Errorf("register %s: %w", UpdateResubmit, err)
 	}
-	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgree, func(ctx workflow.Context, g Agreement) (OpenState, error) {
-		*agreed = &g
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgree, func(ctx workflow.Context, g AgreeInput) (OpenResult, error) {
+		w.agreed = &g
 		err := workflow.Await(ctx, func() bool { return st.Status == models.OpenApproved })
 		return *st, err
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, g Agreement) error {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, g AgreeInput) error {
 		if err := mine(g.Actor); err != nil {
 			return err
 		}
 		if rule.AgreementArticle == "" {
 			return temporal.NewApplicationError("no use agreement is required in this city", ErrInvalid)
 		}
-		if st.Status != models.OpenAwaitingAgreement || *agreed != nil {
+		if st.Status != models.OpenAwaitingAgreement || w.agreed != nil {
 			return temporal.NewApplicationError(fmt.Sprintf("application %s is %s; the agreement is accepted once the application is approved", st.ID, st.Status), ErrInvalid)
 		}
 		var missing []string

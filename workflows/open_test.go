@@ -30,8 +30,12 @@ func newOpen(t *testing.T, city, kind string, filed time.Time, periodTo string) 
 	h := newEnv(t, filed, "oa-"+oaID)
 	h.env.RegisterWorkflow(workflows.OpenApplication)
 	a := models.OpenApplication{
-		ID: oaID, WorkflowID: "oa-" + oaID, Kind: kind, Jurisdiction: city,
-		ApplicantSubject: applicant, ApplicantName: "张三科技有限公司", ApplicantKind: "company", CreditCode: "91350200MA0000000X",
+		Header:           models.Header{ID: oaID, WorkflowID: "oa-" + oaID, Jurisdiction: city},
+		Kind:             kind,
+		ApplicantSubject: applicant,
+		ApplicantName:    "张三科技有限公司",
+		ApplicantKind:    "company",
+		CreditCode:       "91350200MA0000000X",
 		OpenFields: models.OpenFields{
 			Scenario: "交通出行应用", DataScope: "公交线路", Delivery: "api", PeriodFrom: filed.In(holidays.Shanghai).Format(time.DateOnly),
 			PeriodTo: periodTo, ExpiresAt: midnightAfter(t, periodTo), SafetyMeasures: "等保三级",
@@ -46,21 +50,14 @@ func newOpen(t *testing.T, city, kind string, filed time.Time, periodTo string) 
 	return h, workflows.OpenInput{Application: a, Profile: profile(t, city)}
 }
 
-func (h *harness) runOpen(in workflows.OpenInput) workflows.OpenState {
+func (h *harness) runOpen(in workflows.OpenInput) workflows.OpenResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.OpenApplication, in)
-	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var st workflows.OpenState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
-	return st
+	return complete[workflows.OpenResult](h.t, h.env, workflows.OpenApplication, in)
 }
 
 func (h *harness) application() models.OpenApplication {
 	h.t.Helper()
-	var a models.OpenApplication
-	require.NoError(h.t, h.db.First(&a, "id = ?", oaID).Error)
-	return a
+	return stored[models.OpenApplication](h.t, h.db, oaID)
 }
 
 func (h *harness) openGrants() []models.OpenGrant {
@@ -70,11 +67,11 @@ func (h *harness) openGrants() []models.OpenGrant {
 	return gs
 }
 
-func (h *harness) openState() workflows.OpenState {
+func (h *harness) openState() workflows.OpenResult {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(workflows.QueryState)
 	require.NoError(h.t, err)
-	var st workflows.OpenState
+	var st workflows.OpenResult
 	require.NoError(h.t, v.Get(&st))
 	return st
 }
@@ -106,7 +103,7 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 
 	ret := h.decideAt(bj(2026, 3, 3, 10, 0), workflows.Decision{TaskID: oaID + ".preliminary-1.infocenter", Decision: workflows.DecisionReject, Actor: infoAct()})
 	ret2 := h.decideAt(bj(2026, 3, 3, 10, 1), workflows.Decision{TaskID: oaID + ".preliminary-1.infocenter", Decision: workflows.DecisionReject, Reason: "缺少安全保障措施说明", Actor: infoAct()})
-	var returned workflows.OpenState
+	var returned workflows.OpenResult
 	h.at(bj(2026, 3, 3, 11, 0), func() {
 		returned = h.openState()
 		require.Equal(t, models.OpenReturned, h.application().Status)
@@ -115,14 +112,14 @@ func TestOpenXiamenReturnResubmitPassDecideExpire(t *testing.T) {
 	amended.SafetyMeasures = "等保三级；访问日志留存六个月"
 	stranger, resub := &upd{}, &upd{}
 	h.at(bj(2026, 3, 4, 10, 0), func() {
-		h.update(stranger, workflows.UpdateResubmit, workflows.Amendment{Fields: amended, Actor: applicantAct("li")})
-		h.update(resub, workflows.UpdateResubmit, workflows.Amendment{Fields: amended, Actor: applicantAct(applicant)})
+		h.update(stranger, workflows.UpdateResubmit, workflows.OpenResubmitInput{Fields: amended, Actor: applicantAct("li")})
+		h.update(resub, workflows.UpdateResubmit, workflows.OpenResubmitInput{Fields: amended, Actor: applicantAct(applicant)})
 	})
 	var beforePass []models.OpenGrant
 	h.at(bj(2026, 3, 10, 9, 0), func() { beforePass = h.openGrants() })
 	pass := h.decideAt(bj(2026, 3, 10, 10, 0), approve(oaID+".preliminary-2.infocenter", infoAct()))
 	early := h.decideAt(bj(2026, 3, 10, 11, 0), approve(oaDecisionAuth, authAct("xiamen")))
-	var provOnly workflows.OpenState
+	var provOnly workflows.OpenResult
 	h.at(bj(2026, 3, 11, 9, 0), func() { provOnly = h.openState() })
 	last := h.decideAt(bj(2026, 3, 12, 10, 0), workflows.Decision{TaskID: oaDecisionDept, Decision: workflows.DecisionApprove, Conditions: "仅限交通出行应用", Actor: provAct()})
 	var active []models.OpenGrant
@@ -242,7 +239,7 @@ func TestOpenLeshanAgreement(t *testing.T) {
 	}
 	early := &upd{}
 	h.at(bj(2026, 3, 2, 11, 0), func() {
-		h.update(early, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct(applicant)})
+		h.update(early, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct(applicant)})
 	})
 	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionAuth, authAct("leshan")))
 	var pending models.OpenApplication
@@ -250,9 +247,9 @@ func TestOpenLeshanAgreement(t *testing.T) {
 	h.at(bj(2026, 3, 4, 9, 0), func() { pending, pendingGrants = h.application(), h.openGrants() })
 	partial, stranger, full := &upd{}, &upd{}, &upd{}
 	h.at(bj(2026, 3, 4, 10, 0), func() {
-		h.update(partial, workflows.UpdateAgree, workflows.Agreement{Clauses: all[:5], Actor: applicantAct(applicant)})
-		h.update(stranger, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct("li")})
-		h.update(full, workflows.UpdateAgree, workflows.Agreement{Clauses: all, Actor: applicantAct(applicant)})
+		h.update(partial, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all[:5], Actor: applicantAct(applicant)})
+		h.update(stranger, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct("li")})
+		h.update(full, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct(applicant)})
 	})
 	var effective []models.OpenGrant
 	h.at(bj(2026, 3, 5, 10, 0), func() { effective = h.openGrants() })
@@ -291,7 +288,7 @@ func TestOpenWeifangDemand(t *testing.T) {
 func TestOpenWuhanServiceLevel(t *testing.T) {
 	filed := bj(2026, 3, 2, 10, 0)
 	h, in := newOpen(t, "wuhan", models.OpenKindUse, filed, "2026-03-20")
-	var st0 workflows.OpenState
+	var st0 workflows.OpenResult
 	h.at(bj(2026, 3, 2, 11, 0), func() { st0 = h.openState() })
 	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionDept, provAct()))
 	st := h.runOpen(in)

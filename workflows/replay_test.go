@@ -99,9 +99,9 @@ func TestReplayEncryptedHistory(t *testing.T) {
 
 // A workflow changed without workflow.GetVersion is caught by the replayer.
 func TestReplayDetectsChangedWorkflow(t *testing.T) {
-	changed := func(ctx workflow.Context, in ShareInput) (ShareState, error) {
+	changed := func(ctx workflow.Context, in ShareInput) (ShareResult, error) {
 		// Skips the activities the recorded history holds.
-		return ShareState{}, workflow.Sleep(ctx, 1)
+		return ShareResult{}, workflow.Sleep(ctx, 1)
 	}
 	f, err := os.Open("testdata/histories/xiamen-both-approve.json")
 	if err != nil {

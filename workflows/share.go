@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
@@ -21,17 +20,10 @@ type ShareInput struct {
 	Profile regulations.Profile
 }
 
-// ShareState is a share request as its workflow sees it.
-type ShareState struct {
-	ID          string    `json:"id"`
-	Status      string    `json:"status"`
-	Basis       string    `json:"basis,omitempty"`
-	DueDate     string    `json:"due_date,omitempty"`
-	DueAt       time.Time `json:"due_at,omitzero"`
-	Provisional bool      `json:"provisional"`
-	Article     string    `json:"article"`
-	Overdue     bool      `json:"overdue"`
-	Filed       bool      `json:"-"`
+// ShareResult is a share request as its workflow sees it.
+type ShareResult struct {
+	Header
+	Basis string `json:"basis,omitempty"`
 }
 
 // ShareRequest runs a department's request for another department's data
@@ -39,76 +31,108 @@ type ShareState struct {
 // for the decision of whoever the city names, within its working days, and on
 // silence the city's rule applies (wuhan: deemed consent; elsewhere:
 // supervision by the authority while the request keeps waiting).
-func ShareRequest(ctx workflow.Context, in ShareInput) (ShareState, error) {
-	r, p := in.Request, in.Profile
-	rule := p.ShareRequest
-	st := ShareState{ID: r.ID, Status: models.StatusPending}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
+func ShareRequest(ctx workflow.Context, in ShareInput) (ShareResult, error) {
+	w := &shareRequest{r: in.Request, item: in.Item, p: in.Profile, rule: in.Profile.ShareRequest}
+	w.st = ShareResult{Header: Header{ID: w.r.ID, Status: models.StatusPending}}
+	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx)
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureShare, w.r.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return w.st, err
+	}
+	if w.item.ShareType == models.ShareUnconditional {
+		return w.unconditional(ctx)
+	}
+	return w.conditional(ctx)
+}
+
+// shareRequest is one run of the ShareRequest workflow: the request, the
+// item requested, the city's rule and the state the API sees.
+type shareRequest struct {
+	r    models.ShareRequest
+	item models.CatalogItem
+	p    regulations.Profile
+	rule regulations.ShareRule
+	st   ShareResult
+	box  *inbox
+}
+
+// unconditional grants unconditional data at once.
+func (w *shareRequest) unconditional(ctx workflow.Context) (ShareResult, error) {
+	w.r.Status = models.StatusPending
+	w.r.Article = w.rule.UnconditionalArticle
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
+		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
+	}
+	return w.finish(ctx, models.StatusGranted, models.BasisUnconditional, w.rule.UnconditionalArticle, StepOutcome{})
+}
+
+// conditional waits for the deciders the city names, or its rule on silence.
+func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
+	due, err := w.box.Deadline(ctx, "decision", w.rule.Decision, w.r.FiledAt)
 	if err != nil {
-		return st, err
+		return w.st, err
 	}
-	finish := func(status, basis, article string, out StepOutcome) (ShareState, error) {
-		st.Status, st.Basis, st.Article, st.Overdue = status, basis, article, out.Overdue
-		err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
-			ID: r.ID, Status: status, Basis: basis, Reason: out.Reason, LegalBasis: out.LegalBasis,
-			Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
-		}).Get(ctx, nil)
-		if err != nil {
-			return st, fmt.Errorf("finish %s: %w", r.ID, err)
-		}
-		st.Filed = true // an unconditional grant answers the filed Update only now
-		return st, conclude(ctx, box, status)
+	w.r.Status = models.StatusPending
+	w.r.Article = w.rule.Decision.Article
+	w.r.DueDate = due.DueDate
+	w.r.DueAt = &due.DueAt
+	w.r.Provisional = due.Provisional
+	w.r.CalendarVersion = due.CalendarVersion
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
+		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
 	}
+	w.st.due(due)
+	w.st.Article = w.rule.Decision.Article
+	out, err := w.box.Run(ctx, StepSpec{
+		Name:      "decision",
+		Assignees: w.deciders(),
+		Period:    w.rule.Decision,
+		From:      w.r.FiledAt,
+		Due:       due,
+		Silence:   w.p.ShareSilence(),
+		Refusal:   w.rule.RefusalRequires,
+	})
+	if err != nil {
+		return w.st, err
+	}
+	switch out.Decision {
+	case DecisionApprove:
+		return w.finish(ctx, models.StatusGranted, models.BasisDecision, w.rule.Decision.Article, out)
+	case OutcomeDeemedConsent:
+		return w.finish(ctx, models.StatusGranted, models.BasisDeemedConsent, w.rule.SilenceArticle, out)
+	default:
+		return w.finish(ctx, models.StatusRejected, "", w.rule.RefusalArticle, out)
+	}
+}
 
-	if in.Item.ShareType == models.ShareUnconditional {
-		r.Status, r.Article = models.StatusPending, rule.UnconditionalArticle
-		if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
-			return st, fmt.Errorf("record %s: %w", r.ID, err)
-		}
-		return finish(models.StatusGranted, models.BasisUnconditional, rule.UnconditionalArticle, StepOutcome{})
-	}
-
-	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: r.FiledAt, WorkingDays: rule.Decision.WorkingDays}).Get(ctx, &due); err != nil {
-		return st, fmt.Errorf("deadline of %s: %w", r.ID, err)
-	}
-	r.Status, r.Article = models.StatusPending, rule.Decision.Article
-	r.DueDate, r.DueAt, r.Provisional, r.CalendarVersion = due.DueDate, &due.DueAt, due.Provisional, due.CalendarVersion
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, r).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", r.ID, err)
-	}
-	st.DueDate, st.DueAt, st.Provisional, st.Article = due.DueDate, due.DueAt, due.Provisional, rule.Decision.Article
-
+// deciders are who decide the request in the city.
+func (w *shareRequest) deciders() []Assignee {
 	var who []Assignee
-	for _, role := range rule.Deciders {
+	for _, role := range w.rule.Deciders {
 		if role == regulations.RoleProvider {
-			who = append(who, Assignee{Role: regulations.RoleDepartment, Dept: r.ProviderDept})
+			who = append(who, Assignee{Role: regulations.RoleDepartment, Dept: w.r.ProviderDept})
 		} else {
 			who = append(who, Assignee{Role: role})
 		}
 	}
-	out, err := box.Run(ctx, StepSpec{
-		Name: "decision", Procedure: ProcedureShare, ProcedureID: r.ID, Jurisdiction: r.Jurisdiction,
-		Assignees: who, Period: rule.Decision, From: r.FiledAt, Due: due,
-		OnSilence: rule.OnSilence, SilenceArticle: rule.SilenceArticle, RefusalRequires: rule.RefusalRequires,
-		Supervision: p.Supervision(),
-		Opened:      func() { st.Filed = true },
-		Retimed: func(d activities.Deadline) {
-			st.DueDate, st.DueAt, st.Provisional = d.DueDate, d.DueAt, d.Provisional
-		},
-	})
+	return who
+}
+
+// finish records the request's outcome under article and concludes.
+func (w *shareRequest) finish(ctx workflow.Context, status, basis, article string, out StepOutcome) (ShareResult, error) {
+	w.st.Status = status
+	w.st.Basis = basis
+	w.st.Article = article
+	w.st.Overdue = out.Overdue
+	err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
+		ID: w.r.ID, Status: status, Basis: basis, Reason: out.Reason, LegalBasis: out.LegalBasis,
+		Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
+	}).Get(ctx, nil)
 	if err != nil {
-		return st, err
+		return w.st, fmt.Errorf("finish %s: %w", w.r.ID, err)
 	}
-	switch out.Decision {
-	case DecisionApprove:
-		return finish(models.StatusGranted, models.BasisDecision, rule.Decision.Article, out)
-	case OutcomeDeemedConsent:
-		return finish(models.StatusGranted, models.BasisDeemedConsent, rule.SilenceArticle, out)
-	default:
-		return finish(models.StatusRejected, "", rule.RefusalArticle, out)
-	}
+	w.st.Filed = true // an unconditional grant answers the filed Update only now
+	return w.st, conclude(ctx, w.box, status)
 }

@@ -619,7 +619,7 @@ func TestShareFiledUpdate(t *testing.T) {
 	} {
 		t.Run(c.shareType, func(t *testing.T) {
 			h := newHarness(t, "weifang", c.shareType, filedMay)
-			var got workflows.ShareState
+			var got workflows.ShareResult
 			var done bool
 			// Sent with the start, as the API does (update-with-start).
 			h.env.RegisterDelayedCallback(func() {
@@ -630,7 +630,7 @@ func TestShareFiledUpdate(t *testing.T) {
 						require.NoError(t, err)
 						done = true
 						switch x := v.(type) {
-						case workflows.ShareState:
+						case workflows.ShareResult:
 							got = x
 						case converter.EncodedValue:
 							require.NoError(t, x.Get(&got))

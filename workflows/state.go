@@ -2,10 +2,46 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/regulations"
 	"go.temporal.io/sdk/workflow"
 )
+
+// Header is what every procedure's state shows besides its own fields: its
+// ID and status, and its open step with the deadline, which the inbox writes
+// when the step opens, is re-timed or goes overdue.
+type Header struct {
+	ID          string    `json:"id"`
+	Status      string    `json:"status"`
+	Step        string    `json:"step,omitempty"`
+	DueDate     string    `json:"due_date,omitempty"`
+	DueAt       time.Time `json:"due_at,omitzero"`
+	Provisional bool      `json:"provisional"`
+	Statutory   bool      `json:"statutory"`
+	Article     string    `json:"article"`
+	Overdue     bool      `json:"overdue"`
+	// Filed is set once the procedure is recorded and its first tasks are
+	// open: the filed Update answers then (see publish).
+	Filed bool `json:"-"`
+}
+
+// open shows a step whose tasks are open, due at due.
+func (h *Header) open(spec *StepSpec) {
+	h.Step = spec.Name
+	h.Statutory = spec.Period.Statutory
+	h.Article = spec.Period.Article
+	h.due(spec.Due)
+	h.Filed = true
+}
+
+// due shows the open step's deadline.
+func (h *Header) due(d activities.Deadline) {
+	h.DueDate = d.DueDate
+	h.DueAt = d.DueAt
+	h.Provisional = d.Provisional
+}
 
 // publish registers what every procedure shows the API: the state query, and
 // the filed Update, which answers with the state once filed reports true (the

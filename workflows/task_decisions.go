@@ -23,7 +23,7 @@ func (s *StepSpec) allowed(kind string) []models.AllowedDecision {
 		if d == DecisionReject || slices.Contains(s.ReasonRequired, d) {
 			req = append(req, "reason")
 		}
-		if d == DecisionReject && (s.RefusalRequires == regulations.RefusalReasonAndLegalGround || s.RefusalRequires == regulations.RefusalReasonAndBasis) {
+		if d == DecisionReject && (s.Refusal == regulations.RefusalReasonAndLegalGround || s.Refusal == regulations.RefusalReasonAndBasis) {
 			req = append(req, "legal_basis")
 		}
 		out = append(out, models.AllowedDecision{Decision: d, Requires: req})

@@ -24,7 +24,7 @@ func TestAllowedDecisions(t *testing.T) {
 		want []models.AllowedDecision
 	}{
 		{"default", StepSpec{}, models.TaskDecision, []models.AllowedDecision{d("approve"), d("reject", "reason")}},
-		{"refusal with its ground", StepSpec{RefusalRequires: regulations.RefusalReasonAndLegalGround}, models.TaskDecision,
+		{"refusal with its ground", StepSpec{Refusal: regulations.RefusalReasonAndLegalGround}, models.TaskDecision,
 			[]models.AllowedDecision{d("approve"), d("reject", "reason", "legal_basis")}},
 		{"reasons of other decisions, interim", StepSpec{Decisions: []string{DecisionOverturn, DecisionUphold}, ReasonRequired: []string{DecisionUphold}, Interim: []string{DecisionSuspend}},
 			models.TaskDecision, []models.AllowedDecision{d("overturn"), d("uphold", "reason"), d("suspend")}},

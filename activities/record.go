@@ -1,0 +1,106 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cityapprovals/approvals/models"
+	"gorm.io/gorm"
+)
+
+// file stores a procedure's record rec (once) with ev, the event of its
+// filing, and whatever else the filing writes (also, when set), in one
+// transaction: the one way every procedure's record is first written.
+func (a *Activities) file(ctx context.Context, rec any, ev models.Event, also func(tx *gorm.DB) error) error {
+	id := ev.ProcedureID
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertOnce(tx, rec); err != nil {
+			return fmt.Errorf("record %s: %w", id, err)
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
+		if err := insertOnce(tx, &ev); err != nil {
+			return fmt.Errorf("record filing of %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// Progress is a step of a procedure as its record and event log take it: the
+// record's new Status and Note, and the event Event (when set) of step Key
+// by Actor under Article, with the note as its detail, at At.
+type Progress struct {
+	ID      string
+	Status  string
+	Note    string
+	Event   string
+	Key     string
+	Actor   string
+	Article string
+	At      time.Time
+}
+
+// event is the progress's event; it has no kind when Event is empty.
+func (p Progress) event() models.Event {
+	ev := event(p.ID, p.Key, p.Event, p.At)
+	ev.Actor = p.Actor
+	ev.Article = p.Article
+	ev.Detail = p.Note
+	return ev
+}
+
+// progress writes the columns upd of the record of procedure id (model names
+// its table) and, when ev has a kind, the event of that progress.
+func progress(tx *gorm.DB, model any, id string, upd map[string]any, ev models.Event) error {
+	if err := tx.Model(model).Where("id = ?", id).Updates(upd).Error; err != nil {
+		return fmt.Errorf("update %s: %w", id, err)
+	}
+	if ev.Kind == "" {
+		return nil
+	}
+	if err := insertOnce(tx, &ev); err != nil {
+		return fmt.Errorf("record %s of %s: %w", ev.Kind, id, err)
+	}
+	return nil
+}
+
+// itemEdit is one procedure's change of a catalog item: round Round of
+// procedure ProcID changes item ItemID, against BaseVersion, by Edit.
+type itemEdit struct {
+	ProcID      string
+	Round       int
+	ItemID      string
+	BaseVersion int
+	At          time.Time
+	Edit        func(*models.CatalogItem)
+}
+
+// applyEdit changes the item and writes the procedure's progress (record)
+// in one transaction. An item changed meanwhile is a conflict: nothing is
+// written but what conflicted records of it (with the conflict's message).
+func (a *Activities) applyEdit(ctx context.Context, e itemEdit, record func(tx *gorm.DB) error, conflicted func(msg string) error) (ItemEditResult, error) {
+	var res ItemEditResult
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if res, err = applyItemEdit(tx, e.ProcID, e.Round, e.ItemID, e.BaseVersion, e.At.UTC(), e.Edit); err != nil {
+			return err
+		}
+		return record(tx)
+	})
+	var conflict *models.ConflictError
+	if errors.As(err, &conflict) {
+		if err := conflicted(conflict.Error()); err != nil {
+			return res, err
+		}
+		return ItemEditResult{Conflict: conflict.Error()}, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("apply %s: %w", e.ProcID, err)
+	}
+	return res, nil
+}
