@@ -180,6 +180,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/procedures/:id/export", s.procedureExport)
 	a.GET("/procedures/:id/chain", s.procedureChain) // issue 12
 	a.POST("/audit/replay", s.auditReplay)
+	a.POST("/audit/verify", s.auditVerify) // issue 15: verify an export in the browser
 	a.GET("/reports/deadlines", s.reportDeadlines)
 	a.PUT("/calendar/years/:year", s.putCalendarYear)
 	a.GET("/calendar/retimes/:id", s.getRetime)
