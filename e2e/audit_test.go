@@ -259,6 +259,22 @@ func TestAuditExport(t *testing.T) {
 	if !proto.Equal(exported, fromAPI) {
 		t.Fatal("the exported history differs from GET history?format=json")
 	}
+	// POST /audit/verify checks it as approvals verify does; a changed file
+	// is named; a body that is no zip is a 422 naming archive.
+	zipped := []string{"Content-Type", "application/zip"}
+	v := auditor.do("POST", "/api/v1/audit/verify", r.Raw, zipped...).must(t, 200)
+	if v.Body["verified"] != true || v.str("procedure_id") != id || len(v.Body["checks"].([]any)) != 6 { // signature, 4 files, chain
+		t.Fatalf("verify: %s", v.Raw)
+	}
+	changed := rezip(t, r.Raw, "timeline.json", func(b []byte) []byte { return bytes.Replace(b, []byte(id), []byte(id+"X"), 1) })
+	v = auditor.do("POST", "/api/v1/audit/verify", changed, zipped...).must(t, 200)
+	if v.Body["verified"] != false || v.str("failed") != "timeline.json" {
+		t.Fatalf("verify of a changed timeline: %s", v.Raw)
+	}
+	if p := auditor.do("POST", "/api/v1/audit/verify", []byte("not a zip"), zipped...).must(t, 422); !strings.Contains(string(p.Raw), `"field":"archive"`) {
+		t.Fatalf("verify of no zip: %s", p.Raw)
+	}
+	w.req.do("POST", "/api/v1/audit/verify", r.Raw, zipped...).must(t, 403)
 	auditor.do("GET", "/api/v1/procedures/"+id+"/history?format=xml", nil).must(t, 400)
 	w.req.do("GET", "/api/v1/procedures/"+id+"/export", nil).must(t, 403)
 	auditor.do("GET", "/api/v1/procedures/nope/export", nil).must(t, 404)
