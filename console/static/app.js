@@ -52,6 +52,16 @@ export async function api(method, path, body) {
   return data;
 }
 
+/** upload POSTs a file (a Blob) as the body, with the CSRF token, and returns the JSON answer. */
+export async function upload(path, blob, type) {
+  const headers = { Accept: "application/json", "Content-Type": type, "X-CSRF-Token": cookie("approvals_csrf") };
+  const r = await fetch(path, { method: "POST", headers, credentials: "same-origin", body: blob });
+  const text = await r.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new ProblemError(r.status, data || { title: r.statusText });
+  return data;
+}
+
 /** all reads every page of a list endpoint (up to max items). */
 export async function all(path, max = 2000) {
   const out = [];

@@ -5,12 +5,28 @@ import * as signin from "./signin.js";
 import * as inbox from "./inbox.js";
 import * as task from "./task.js";
 import * as home from "./home.js";
+// Auditor and admin pages (console2).
+import * as audit from "./audit.js";
+import * as timeline from "./timeline.js";
+import * as report from "./report.js";
+import * as departments from "./departments.js";
+import * as calendar from "./calendar.js";
+import * as regulations from "./regulations.js";
+import * as notifications from "./notifications.js";
 
 export const routes = [
   { path: /^\/$/, render: home.render, auth: false },
   { path: /^\/signin$/, render: signin.render, auth: false },
   { path: /^\/inbox$/, render: inbox.render, auth: true },
   { path: /^\/tasks\/([^/]+)$/, render: task.render, auth: true },
+  // Auditor and admin pages (console2).
+  { path: /^\/audit$/, render: audit.render, auth: true },
+  { path: /^\/audit\/procedures\/([^/]+)$/, render: timeline.render, auth: true },
+  { path: /^\/reports\/deadlines$/, render: report.render, auth: true },
+  { path: /^\/admin\/departments$/, render: departments.render, auth: true },
+  { path: /^\/admin\/calendar$/, render: calendar.render, auth: true },
+  { path: /^\/admin\/regulations$/, render: regulations.render, auth: true },
+  { path: /^\/admin\/notifications$/, render: notifications.render, auth: true },
 ];
 
 // Reviewers: the roles that decide tasks.
@@ -20,5 +36,11 @@ const reviewers = ["department", "authority", "infocenter", "government"];
 export function navFor(session) {
   const links = [];
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
+  // Auditor and admin pages (console2).
+  if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"]);
+  if (session.role === "admin") {
+    links.push(["#/admin/departments", "nav.departments"], ["#/admin/calendar", "nav.calendar"],
+      ["#/admin/regulations", "nav.regulations"], ["#/admin/notifications", "nav.notifications"]);
+  }
   return links;
 }
