@@ -60,6 +60,7 @@ export async function render({ params }) {
     h("div", { class: "error", "data-error-for": "" }),
     h("button", { type: "submit", class: "primary", id: "year-submit" }, t("calendar.submit")));
   const progress = h("div", { class: "card", id: "retime", hidden: true });
+  let table, refresh; // the years' table, read again once a year is published
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const el = form.elements;
@@ -74,6 +75,7 @@ export async function render({ params }) {
       form.querySelector('[data-error-for=""]').textContent = "";
       form.append(h("p", { class: "notice", id: "year-published", "data-changed": String(r.changed) },
         t(r.changed ? "calendar.published" : "calendar.unchanged", { year: r.year, revision: r.revision })));
+      await refresh();
       await follow(r.retime_id, progress);
     } catch (err) {
       showProblem(form, toInputs(err));
@@ -88,17 +90,24 @@ export async function render({ params }) {
     el.makeup_workdays.value = y.makeup_workdays.join("\n");
     el.source.focus();
   };
-  return h("div", {}, h("h1", {}, t("calendar.title")),
-    h("p", { class: "muted" }, t("calendar.version", { version })),
-    h("table", { class: "list", id: "years" },
-      h("thead", {}, h("tr", {}, ["year", "origin", "revision", "source", "published", "days", ""].map((c) => h("th", {}, c ? t("calendar.col." + c) : "")))),
-      h("tbody", {}, items.map((y) => h("tr", { "data-year": y.year, "data-origin": y.origin },
-        h("td", { "data-label": t("calendar.col.year") }, y.year),
-        h("td", { "data-label": t("calendar.col.origin") }, t("calendar.origin." + (y.origin === "shipped" ? "shipped" : "published"))),
-        h("td", { "data-label": t("calendar.col.revision") }, y.revision),
-        h("td", { "data-label": t("calendar.col.source") }, y.url ? h("a", { href: y.url.split(" ")[0], rel: "noreferrer" }, y.source) : y.source),
-        h("td", { "data-label": t("calendar.col.published") }, y.published_at ? `${fmtTime(y.published_at)} · ${y.published_by || ""}` : ""),
-        h("td", { "data-label": t("calendar.col.days") }, t("calendar.days", { holidays: y.holidays.length, makeup: y.makeup_workdays.length })),
-        h("td", {}, h("button", { type: "button", class: "plain", "data-edit": y.year, onclick: () => edit(y) }, t("calendar.correct"))))))),
-    form, progress);
+  const yearsTable = (years) => h("table", { class: "list", id: "years" },
+    h("thead", {}, h("tr", {}, ["year", "origin", "revision", "source", "published", "days", ""].map((c) => h("th", {}, c ? t("calendar.col." + c) : "")))),
+    h("tbody", {}, years.map((y) => h("tr", { "data-year": y.year, "data-origin": y.origin },
+      h("td", { "data-label": t("calendar.col.year") }, y.year),
+      h("td", { "data-label": t("calendar.col.origin") }, t("calendar.origin." + (y.origin === "shipped" ? "shipped" : "published"))),
+      h("td", { "data-label": t("calendar.col.revision") }, y.revision),
+      h("td", { "data-label": t("calendar.col.source") }, y.url ? h("a", { href: y.url.split(" ")[0], rel: "noreferrer" }, y.source) : y.source),
+      h("td", { "data-label": t("calendar.col.published") }, y.published_at ? `${fmtTime(y.published_at)} · ${y.published_by || ""}` : ""),
+      h("td", { "data-label": t("calendar.col.days") }, t("calendar.days", { holidays: y.holidays.length, makeup: y.makeup_workdays.length })),
+      h("td", {}, h("button", { type: "button", class: "plain", "data-edit": y.year, onclick: () => edit(y) }, t("calendar.correct")))))));
+  table = yearsTable(items);
+  refresh = async () => {
+    const now = await api("GET", "/api/v1/calendar/years");
+    const fresh = yearsTable(now.items);
+    table.replaceWith(fresh);
+    table = fresh;
+    versionEl.textContent = t("calendar.version", { version: now.calendar_version });
+  };
+  const versionEl = h("p", { class: "muted" }, t("calendar.version", { version }));
+  return h("div", {}, h("h1", {}, t("calendar.title")), versionEl, table, form, progress);
 }
