@@ -136,6 +136,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/catalog/items", s.listCatalogItems)
 	a.GET("/catalog/items/:id", s.getCatalogItem)
 	a.GET("/catalog/items/:id/versions", s.itemVersions)
+	a.POST("/catalog/import", s.importCatalog) // issue 15: the console's catalog import
 	a.POST("/catalog/triggers", s.createTrigger)
 	a.GET("/catalog/triggers", s.listTriggers)
 	a.GET("/catalog/triggers/:id", s.getTrigger)

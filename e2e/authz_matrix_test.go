@@ -191,6 +191,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"POST /api/v1/departments":               {"/api/v1/departments", empty, only(422, Ad)},
 		"GET /api/v1/departments":                {"/api/v1/departments", nil, everyone(200)},
 		"POST /api/v1/catalog/items":             {"/api/v1/catalog/items", empty, only(422, Ad)},
+		"POST /api/v1/catalog/import":            {"/api/v1/catalog/import", []any{}, only(422, Ad)},
 		"GET /api/v1/catalog/items":              {"/api/v1/catalog/items", nil, everyone(200)},
 		"GET /api/v1/catalog/items/:id":          {"/api/v1/catalog/items/" + m.w.items["conditional"], nil, everyone(200)},
 		"GET /api/v1/catalog/items/:id/versions": {"/api/v1/catalog/items/" + m.w.items["conditional"] + "/versions", nil, everyone(200)},

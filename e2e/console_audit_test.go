@@ -148,3 +148,51 @@ func TestConsoleAdminPublishesYear(t *testing.T) {
 	b.do(t, chromedp.WaitVisible(css(`#years tr[data-year="2031"][data-origin="published"]`)))
 	b.shot(t, "retimed")
 }
+
+// An admin registers a department and imports catalog items in the console
+// (issue 15): a row whose provider is not registered is reported beside its
+// row and nothing is imported; corrected, every row is imported with its
+// version; the regulations page lists the cities in force.
+func TestConsoleAdminCatalog(t *testing.T) {
+	b := newBrowser(t)
+	admin := sys.as(t, "admin1", api.RoleAdmin, "", "")
+	dept := uniq("WH-CON")
+	b.signIn(t, "admin1", api.RoleAdmin, "", "")
+	b.open(t, "#/admin/departments")
+	b.do(t, chromedp.WaitVisible(css("#department-form")), chromedp.Click(css("#department-submit")),
+		waitFor(`document.querySelector('[data-error-for="code"]').textContent !== ""`))
+	b.do(t, chromedp.SendKeys(css("#d-code"), dept), chromedp.SendKeys(css("#d-name"), "武汉市测试局"),
+		chromedp.SetValue(css("#d-jurisdiction"), "wuhan"), chromedp.Click(css("#department-submit")),
+		chromedp.WaitVisible(css(`#departments tr[data-department="`+dept+`"]`)))
+
+	item := func(id, provider string) string {
+		return fmt.Sprintf(`{"id": %q, "jurisdiction": "wuhan", "provider_dept": %q, "title": "测试数据", "share_type": "unconditional", "open_type": "not_open", "data_items": ["姓名"]}`, id, provider)
+	}
+	a, c := uniq("WH-CAT"), uniq("WH-CAT")
+	b.open(t, "#/admin/catalog-import")
+	b.do(t, chromedp.WaitVisible(css("#import-form")),
+		chromedp.SetValue(css("#import-json"), "["+item(a, dept)+", "+item(c, "NO-SUCH-DEPT")+"]"),
+		chromedp.Click(css("#import-submit")), chromedp.WaitVisible(css("#import-failed")))
+	if got := eval[string](t, b, `[...document.querySelectorAll('#import-rows tr[data-row]')].map((r) => r.dataset.result).join(",")`); got != "not_imported,error" {
+		t.Errorf("rows reported %s, want not_imported,error", got)
+	}
+	if msg := b.text(t, `#import-rows tr[data-row="1"] li.bad`); !strings.Contains(msg, "provider_dept") || !strings.Contains(msg, "NO-SUCH-DEPT") {
+		t.Errorf("row 2 says %q, want the server's message on provider_dept", msg)
+	}
+	admin.do("GET", "/api/v1/catalog/items/"+a, nil).must(t, 404) // nothing imported
+	b.shot(t, "import-refused")
+	b.do(t, chromedp.SetValue(css("#import-json"), "["+item(a, dept)+", "+item(c, dept)+"]"),
+		chromedp.Click(css("#import-submit")), chromedp.WaitVisible(css("#import-done")))
+	if got := eval[string](t, b, `[...document.querySelectorAll('#import-rows tr[data-row]')].map((r) => r.dataset.result).join(",")`); got != "imported,imported" {
+		t.Errorf("rows reported %s, want imported,imported", got)
+	}
+	if v := admin.do("GET", "/api/v1/catalog/items/"+c, nil).must(t, 200); v.str("provider_dept") != dept {
+		t.Errorf("imported item %s: %s", c, v.Raw)
+	}
+
+	b.open(t, "#/admin/regulations")
+	b.do(t, chromedp.WaitVisible(css(`#regulations tr[data-city="wuhan"]`)), chromedp.WaitVisible(css("#validity-warnings")))
+	b.shot(t, "regulations")
+	b.open(t, "#/admin/notifications")
+	b.do(t, chromedp.WaitVisible(css("#notifications, #notifications-empty")))
+}

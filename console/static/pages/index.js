@@ -13,6 +13,7 @@ import * as departments from "./departments.js";
 import * as calendar from "./calendar.js";
 import * as regulations from "./regulations.js";
 import * as notifications from "./notifications.js";
+import * as catalogImport from "./catalog_import.js";
 
 export const routes = [
   { path: /^\/$/, render: home.render, auth: false },
@@ -27,6 +28,7 @@ export const routes = [
   { path: /^\/admin\/calendar$/, render: calendar.render, auth: true },
   { path: /^\/admin\/regulations$/, render: regulations.render, auth: true },
   { path: /^\/admin\/notifications$/, render: notifications.render, auth: true },
+  { path: /^\/admin\/catalog-import$/, render: catalogImport.render, auth: true },
 ];
 
 // Reviewers: the roles that decide tasks.
@@ -39,7 +41,7 @@ export function navFor(session) {
   // Auditor and admin pages (console2).
   if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"]);
   if (session.role === "admin") {
-    links.push(["#/admin/departments", "nav.departments"], ["#/admin/calendar", "nav.calendar"],
+    links.push(["#/admin/departments", "nav.departments"], ["#/admin/catalog-import", "nav.catalog_import"], ["#/admin/calendar", "nav.calendar"],
       ["#/admin/regulations", "nav.regulations"], ["#/admin/notifications", "nav.notifications"]);
   }
   return links;
