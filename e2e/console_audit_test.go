@@ -34,7 +34,7 @@ func TestConsoleAuditor(t *testing.T) {
 
 	b.signIn(t, "audrey", api.RoleAuditor, "", "")
 	b.open(t, "#/audit?from=yesterday")
-	b.do(t, waitFor(`document.querySelector('[data-error-for="from"]').textContent !== ""`))
+	b.do(t, waitFor(`(document.querySelector('[data-error-for="from"]')?.textContent ?? "") !== ""`))
 	if msg := b.text(t, `[data-error-for="from"]`); !strings.Contains(msg, "RFC 3339") {
 		t.Errorf("beside from: %q, want the server's message", msg)
 	}
@@ -84,7 +84,7 @@ func TestConsoleAuditor(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.do(t, chromedp.SetUploadFiles(css("#verify-file"), []string{notZip}),
-		waitFor(`document.querySelector('[data-error-for="archive"]').textContent !== ""`))
+		waitFor(`(document.querySelector('[data-error-for="archive"]')?.textContent ?? "") !== ""`))
 
 	// Replay on the current code.
 	b.do(t, chromedp.Click(css("#replay")), chromedp.WaitVisible(css("#replay-result")))
@@ -135,13 +135,13 @@ func TestConsoleAdminPublishesYear(t *testing.T) {
 		chromedp.SendKeys(css("#y-source"), "国务院办公厅关于2031年部分节假日安排的通知 (e2e: assumed)"),
 		chromedp.SendKeys(css("#y-holidays"), "元旦, 2031-01-03, 2031-01-01"),
 		chromedp.Click(css("#year-submit")),
-		waitFor(`document.querySelector('[data-error-for="holidays"]').textContent !== ""`))
+		waitFor(`(document.querySelector('[data-error-for="holidays"]')?.textContent ?? "") !== ""`))
 	if msg := b.text(t, `[data-error-for="holidays"]`); !strings.Contains(msg, "holidays[0]") {
 		t.Errorf("beside the holidays: %q, want the server's message naming holidays[0]", msg)
 	}
 	b.do(t, chromedp.SetValue(css("#y-holidays"), "元旦, 2031-01-01, 2031-01-01\n春节, 2031-01-22, 2031-01-28"),
 		chromedp.Click(css("#year-submit")), chromedp.WaitVisible(css("#retime-bar")),
-		waitFor(`document.querySelector('#retime').dataset.done === "true"`))
+		waitFor(`document.querySelector('#retime')?.dataset.done === "true"`))
 	if p := eval[string](t, b, `document.querySelector('#retime-bar').dataset.percent`); p != "100" {
 		t.Fatalf("the re-timing finished at %s %%", p)
 	}
@@ -160,7 +160,7 @@ func TestConsoleAdminCatalog(t *testing.T) {
 	b.signIn(t, "admin1", api.RoleAdmin, "", "")
 	b.open(t, "#/admin/departments")
 	b.do(t, chromedp.WaitVisible(css("#department-form")), chromedp.Click(css("#department-submit")),
-		waitFor(`document.querySelector('[data-error-for="code"]').textContent !== ""`))
+		waitFor(`(document.querySelector('[data-error-for="code"]')?.textContent ?? "") !== ""`))
 	b.do(t, chromedp.SendKeys(css("#d-code"), dept), chromedp.SendKeys(css("#d-name"), "武汉市测试局"),
 		chromedp.SetValue(css("#d-jurisdiction"), "wuhan"), chromedp.Click(css("#department-submit")),
 		chromedp.WaitVisible(css(`#departments tr[data-department="`+dept+`"]`)))

@@ -13,6 +13,9 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
+// size draws at 1:1 (never scaled up; narrowed on a phone by max-width).
+const size = (w, hgt) => ({ viewBox: `0 0 ${w} ${hgt}`, width: w, height: hgt });
+
 const pct = (v) => (v === null || v === undefined ? "–" : Math.round(v * 100) + "%");
 
 function axis(svg, x0, y0, w, hgt) {
@@ -25,9 +28,9 @@ function axis(svg, x0, y0, w, hgt) {
 
 /** barChart draws one bar per {label, value} (value 0..1 or null). */
 export function barChart({ id, title, items, table }) {
-  const bw = 46, gap = 18, x0 = 44, y0 = 10, hgt = 160;
+  const bw = 46, gap = 24, x0 = 90, y0 = 24, hgt = 160;
   const w = Math.max(1, items.length) * (bw + gap);
-  const svg = s("svg", { viewBox: `0 0 ${x0 + w + 10} ${y0 + hgt + 60}`, role: "img", "aria-label": title, "aria-describedby": id + "-table", class: "chart" });
+  const svg = s("svg", { ...size(x0 + w + 10, y0 + hgt + 90), role: "img", "aria-label": title, "aria-describedby": id + "-table", class: "chart" });
   axis(svg, x0, y0, w, hgt);
   items.forEach((it, i) => {
     const x = x0 + gap / 2 + i * (bw + gap);
@@ -43,9 +46,9 @@ export function barChart({ id, title, items, table }) {
 
 /** lineChart draws one line per {label, values: [v per category]}. */
 export function lineChart({ id, title, categories, series, table }) {
-  const x0 = 44, y0 = 10, hgt = 160, step = 70;
-  const w = Math.max(1, categories.length - 1) * step;
-  const svg = s("svg", { viewBox: `0 0 ${x0 + w + 40} ${y0 + hgt + 40 + 18 * series.length}`, role: "img", "aria-label": title, "aria-describedby": id + "-table", class: "chart" });
+  const x0 = 50, y0 = 24, hgt = 160, step = 70;
+  const w = Math.max(200, (categories.length - 1) * step);
+  const svg = s("svg", { ...size(Math.max(x0 + w + 40, 260), y0 + hgt + 40 + 18 * series.length), role: "img", "aria-label": title, "aria-describedby": id + "-table", class: "chart" });
   axis(svg, x0, y0, w, hgt);
   const xAt = (i) => x0 + (categories.length === 1 ? w / 2 : i * step);
   categories.forEach((c, i) => svg.append(s("text", { x: xAt(i), y: y0 + hgt + 16, "text-anchor": "middle", "font-size": 11 }, c)));
