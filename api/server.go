@@ -81,6 +81,9 @@ type Server struct {
 	// Metrics, when set, counts requests and serves GET /metrics in
 	// Prometheus format (issue 16).
 	Metrics *prometheus.Registry
+	// Login, when set, signs people in to the console through the city's
+	// OpenID Connect provider (authorization code flow with PKCE; issue 15).
+	Login *OIDCLogin
 	// DevLogin serves the console's development sign-in (`approvals dev`
 	// only; issue 15).
 	DevLogin bool
@@ -130,6 +133,7 @@ func (s *Server) Handler() *echo.Echo {
 
 	a := v1.Group("", s.authenticate)
 	s.routeConsole(e, a) // issue 15: the web console and its session
+	s.routeTaskClaims(a) // issue 15: claims and comments on tasks
 	a.POST("/departments", s.createDepartment)
 	a.GET("/departments", s.listDepartments)
 	a.POST("/catalog/items", s.createCatalogItem)

@@ -101,6 +101,10 @@ func (s *Server) routeConsole(e *echo.Echo, a *echo.Group) {
 	}
 	a.GET("/session", func(c echo.Context) error { return c.JSON(http.StatusOK, view(claims(c))) })
 	e.POST("/session/logout", s.logout)
+	if s.Login != nil { // the city's identity provider (api/oidc_login.go)
+		e.GET("/auth/login", s.oidcLogin)
+		e.GET("/auth/callback", s.oidcCallback)
+	}
 	if s.DevLogin {
 		e.GET("/dev/users", s.devUsers)
 		e.POST("/dev/session", s.devSession)

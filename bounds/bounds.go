@@ -42,6 +42,10 @@ const (
 	MaxParam = 200
 	// MaxPageToken is the longest page_token (it carries Temporal's token).
 	MaxPageToken = 2000
+	// MaxOAuthParam is the longest code or state an identity provider
+	// sends back to the console's /auth/callback (issue 15; codes are often
+	// encrypted JWTs).
+	MaxOAuthParam = 4096
 	// MaxList is the longest list unless its field says otherwise.
 	MaxList = 100
 	// MaxDataItems is the most data items (数据项) of a catalog item or request.
@@ -110,8 +114,11 @@ func Text(s string) string { return text(s, MaxText, true) }
 // Param checks a query parameter value: one line of at most MaxParam
 // characters (MaxPageToken for page_token).
 func Param(name, s string) string {
-	if name == "page_token" {
+	switch name {
+	case "page_token":
 		return text(s, MaxPageToken, false)
+	case "code", "state", "error_description":
+		return text(s, MaxOAuthParam, false)
 	}
 	return text(s, MaxParam, false)
 }

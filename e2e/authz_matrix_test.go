@@ -239,6 +239,12 @@ func (m matrixWorld) rows() map[string]matrixRow {
 
 		"GET /api/v1/tasks": {"/api/v1/tasks", nil, everyone(200)},
 		// Only the assignee's decision reaches the validator (422 for a decision that does not exist).
+		// Claims and comments (issue 15): the assignee department works on its task; auditors and admins read.
+		"GET /api/v1/tasks/:id/activity":  {"/api/v1/tasks/" + m.task + "/activity", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403), api.RoleAuditor: all(200), Ad: all(200)}}},
+		"POST /api/v1/tasks/:id/claim":    {"/api/v1/tasks/" + m.task + "/claim", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403)}}},
+		"POST /api/v1/tasks/:id/comments": {"/api/v1/tasks/" + m.task + "/comments", empty, cell{def: 403, roles: map[string]statuses{D: ownOnly(422, 403)}}},
+		"POST /api/v1/tasks/:id/handover": {"/api/v1/tasks/" + m.task + "/handover", map[string]any{"to": ""}, cell{def: 403, roles: map[string]statuses{D: ownOnly(422, 403)}}},
+		"POST /api/v1/tasks/:id/release":  {"/api/v1/tasks/" + m.task + "/release", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403)}}},
 		"POST /api/v1/tasks/:id/decision": {"/api/v1/tasks/" + m.task + "/decision", map[string]any{"decision": "nonsense"}, cell{def: 403, roles: map[string]statuses{D: ownOnly(422, 403)}}},
 
 		"GET /api/v1/procedures/:id/history":  {"/api/v1/procedures/" + m.sr + "/history?format=json", nil, only(200, api.RoleAuditor, Ad)},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,6 +63,19 @@ func newBrowser(t *testing.T) *browser {
 	return &browser{ctx: ctx, dir: dir}
 }
 
+// announceBrowser says at the start of the run whether the browser tests
+// will run, so that a run without Chromium says clearly that it skipped them.
+func announceBrowser() {
+	switch {
+	case chromium() != "":
+		fmt.Println("e2e: browser tests (TestConsole*) run in", chromium())
+	case os.Getenv("REQUIRE_BROWSER") == "1":
+		fmt.Println("e2e: Chromium is not installed and REQUIRE_BROWSER=1: the browser tests (TestConsole*) will fail")
+	default:
+		fmt.Println("e2e: Chromium is not installed (apt-get install -y chromium): the browser tests (TestConsole*) are SKIPPED; set REQUIRE_BROWSER=1 to fail instead")
+	}
+}
+
 // signIn puts a token of the stack's secret in the console's session cookie
 // and a CSRF token in its readable cookie, as the sign-in does (`approvals
 // api` has no development sign-in), and opens the console.
@@ -84,10 +98,11 @@ func (b *browser) signIn(t *testing.T, subject, role, dept, city string) {
 	}))
 }
 
-// open navigates to a page of the console (a hash route such as "#/inbox").
+// open loads a page of the console afresh (a hash route such as
+// "#/inbox"), also when it is the page shown.
 func (b *browser) open(t *testing.T, route string) {
 	t.Helper()
-	b.do(t, chromedp.Navigate(sys.base+"/"+route))
+	b.do(t, chromedp.Navigate("about:blank"), chromedp.Navigate(sys.base+"/"+route))
 }
 
 // do runs steps within a minute; on failure it keeps a screenshot and the

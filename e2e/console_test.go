@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/holidays"
 )
 
 // css is a CSS selector for chromedp.
@@ -44,6 +47,10 @@ func TestConsoleReviewerDecides(t *testing.T) {
 		t.Errorf("working days left of a new task: %q", left)
 	}
 	b.shot(t, "inbox")
+	// On a phone the inbox's rows become cards: the table's head is hidden.
+	b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), waitFor(`getComputedStyle(document.querySelector("#tasks thead")).display === "none"`))
+	b.shot(t, "inbox-phone")
+	b.do(t, chromedp.ResetViewport())
 
 	b.do(t, chromedp.Click(css(`tr[data-task="`+grantTask+`"] a`)), chromedp.WaitVisible(css("#facts")))
 	if got := b.text(t, "#facts"); !strings.Contains(got, granted) || !strings.Contains(got, "核验申请人户籍") {
@@ -74,5 +81,165 @@ func TestConsoleReviewerDecides(t *testing.T) {
 	}
 	if st := w.req.do("GET", "/api/v1/share-requests/"+refused, nil).must(t, 200).str("status"); st != "rejected" {
 		t.Errorf("share request %s is %s, want rejected", refused, st)
+	}
+}
+
+// A department's clerk files a catalog change from the catalog (the form
+// prefilled with the item), follows it in their procedures, and sees it
+// applied once the authority approves (issue 15).
+func TestConsoleClerkFilesCatalogChange(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "wuhan")
+	cond := w.items["conditional"]
+	b.signIn(t, "bob", api.RoleDepartment, w.provider, "wuhan")
+	b.open(t, "#/catalog")
+	row := `tr[data-item="` + cond + `"]`
+	b.do(t, chromedp.WaitVisible(css(row)), chromedp.Click(css(row+` a[data-action="modify"]`)), chromedp.WaitVisible(css("#file-change #f-title")))
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	if v, err := chromedp.Run(ctx, chromedp.Value(css("#f-title"))); err != nil || v != "人口基础信息 conditional" {
+		t.Fatalf("the modify form is not prefilled with the item's title: %q, %v", v, err)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#f-share_type"))); v != "conditional" {
+		t.Errorf("share type prefilled %q, want conditional", v)
+	}
+	// Without a reason: the server's message beside the reason.
+	b.do(t, chromedp.SetValue(css("#f-title"), "人口基础信息（修订）"), chromedp.Click(css("#submit")),
+		waitFor(`document.querySelector('[data-error-for="reason"]').textContent !== ""`))
+	b.shot(t, "change-needs-reason")
+	b.do(t, chromedp.SendKeys(css("#f-reason"), "职能调整"), chromedp.Click(css("#submit")), chromedp.WaitVisible(css(`#record-status[data-status="pending"]`)))
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loc[strings.LastIndex(loc, "/")+1:]
+	if !strings.Contains(loc, "#/records/catalog_change/") || id == "" {
+		t.Fatalf("after filing: %s", loc)
+	}
+	b.open(t, "#/mine")
+	b.do(t, chromedp.WaitVisible(css(`tr[data-record="`+id+`"] [data-status="pending"]`)))
+
+	decide(t, w.authority, openTask(t, w.authority, "catalog_change", id), map[string]any{"decision": "approve"}, 200)
+	waitClosed(t, id)
+	b.open(t, "#/records/catalog_change/"+id)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="applied"]`)))
+	b.shot(t, "change-applied")
+	b.open(t, "#/catalog?q="+cond)
+	if got := b.text(t, row); !strings.Contains(got, "人口基础信息（修订）") || !strings.Contains(got, "v2") {
+		t.Errorf("the catalog shows %q, want the new title at version 2", got)
+	}
+}
+
+// An applicant applies for open data in xiamen with the fields the city
+// requires (safety measures: the server's message beside the field when
+// missing), is returned at the information centre's preliminary review,
+// resubmits the prefilled application amended, and is answered; the
+// refusal is on the public page, read signed out (issue 15).
+func TestConsoleApplicantXiamen(t *testing.T) {
+	b := newBrowser(t)
+	w := newOpenWorld(t, "xiamen")
+	ic := sys.as(t, "ivy", api.RoleInfocenter, "", "xiamen")
+	subject := uniq("applicant")
+	w.app = sys.as(t, subject, api.RoleApplicant, "", "")
+	b.signIn(t, subject, api.RoleApplicant, "", "")
+	item := w.items["conditional"]
+
+	b.open(t, "#/open?city=xiamen")
+	row := `tr[data-item="` + item + `"]`
+	b.do(t, chromedp.WaitVisible(css(row)), chromedp.Click(css(row+` a[data-action="apply"]`)), chromedp.WaitVisible(css("#apply #f-safety_measures")))
+	today := time.Now().In(holidays.Shanghai)
+	b.do(t, chromedp.SendKeys(css("#f-applicant_name"), "厦门出行科技有限公司"), chromedp.SetValue(css("#f-applicant_kind"), "company"),
+		chromedp.SendKeys(css("#f-scenario"), "实时公交查询应用"), chromedp.SendKeys(css("#f-data_scope"), "全市公交线路与站点"),
+		chromedp.SetValue(css("#f-delivery"), "api"),
+		chromedp.SetValue(css("#f-period_of_use_from"), today.Format(time.DateOnly)), chromedp.SetValue(css("#f-period_of_use_to"), today.AddDate(0, 6, 0).Format(time.DateOnly)),
+		chromedp.Click(css("#submit")), waitFor(`document.querySelector('[data-error-for="safety_measures"]').textContent !== ""`))
+	b.shot(t, "apply-needs-safety-measures")
+	b.do(t, chromedp.SendKeys(css("#f-safety_measures"), "等保三级；访问日志留存六个月"), chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css(`#record-status[data-status="preliminary_review"]`)))
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loc[strings.LastIndex(loc, "/")+1:]
+
+	decide(t, ic, openTask(t, ic, "open_application", id), map[string]any{"decision": "reject", "reason": "数据范围表述不清"}, 200)
+	b.open(t, "#/records/open_application/"+id)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="returned"]`)), chromedp.Click(css(`a[data-action="resubmit"]`)),
+		chromedp.WaitVisible(css("#resubmit #f-data_scope")))
+	if got := b.text(t, "#return-reason"); !strings.Contains(got, "数据范围表述不清") {
+		t.Errorf("the return's reason is not shown: %q", got)
+	}
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css("#f-data_scope"))); v != "全市公交线路与站点" {
+		t.Errorf("resubmission prefilled with %q", v)
+	}
+	b.shot(t, "resubmit")
+	b.do(t, chromedp.SetValue(css("#f-data_scope"), "全市公交线路与站点（不含客流）"), chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css(`#record-status[data-status="preliminary_review"]`)))
+
+	decide(t, ic, openTask(t, ic, "open_application", id), map[string]any{"decision": "approve"}, 200)
+	decide(t, w.authority, openTask(t, w.authority, "open_application", id), map[string]any{"decision": "reject", "reason": "涉及运营企业商业秘密"}, 200)
+	b.open(t, "#/mine")
+	b.do(t, chromedp.WaitVisible(css(`tr[data-record="`+id+`"] [data-status="rejected"]`)))
+	b.open(t, "#/records/open_application/"+id)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="rejected"]`)))
+	if got := b.text(t, "main"); !strings.Contains(got, "涉及运营企业商业秘密") || !strings.Contains(got, "全市公交线路与站点（不含客流）") {
+		t.Errorf("the answer and the amended application are not shown: %.500s", got)
+	}
+	b.shot(t, "answered")
+
+	// Signed out: the public page lists the refusal with its reason.
+	b.do(t, chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#idp-login, #devonly")))
+	b.open(t, "#/public?city=xiamen")
+	if got := b.text(t, `#published-refusals tr[data-id="`+id+`"]`); !strings.Contains(got, "涉及运营企业商业秘密") {
+		t.Errorf("the published refusal: %q", got)
+	}
+}
+
+// Claims and comments on a task (issue 15): a clerk claims a task of the
+// department's inbox and comments on it in the console; a colleague cannot
+// claim it meanwhile (409 naming claimed_by); the clerk hands it over to
+// the colleague, who releases it; another department can do nothing with it.
+func TestConsoleClaimHandOverComment(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "wuhan")
+	sr := w.file(t, "conditional").must(t, 201).str("id")
+	task := taskFor(t, w.prov, sr)["id"].(string)
+	dave := sys.as(t, "dave", api.RoleDepartment, w.provider, "wuhan")
+	path := "/api/v1/tasks/" + task
+
+	b.signIn(t, "bob", api.RoleDepartment, w.provider, "wuhan")
+	b.open(t, "#/tasks/"+task)
+	b.do(t, chromedp.WaitVisible(css(`#claim[data-claimed-by=""]`)), chromedp.Click(css("#claim-task")), chromedp.WaitVisible(css(`#claim[data-claimed-by="bob"]`)))
+	if f := fieldOf(dave.do("POST", path+"/claim", nil).must(t, 409)); f != "claimed_by" {
+		t.Errorf("a colleague's claim of a claimed task names %q", f)
+	}
+	// An empty comment: the server's message beside the field; then a comment.
+	b.do(t, chromedp.Click(css("#comment-task")), waitFor(`document.querySelector('[data-error-for="body"]').textContent !== ""`),
+		chromedp.SendKeys(css("#comment-body"), "请核实用途是否属于履职需要"), chromedp.Click(css("#comment-task")), chromedp.WaitVisible(css("#comments li")))
+	act := dave.do("GET", path+"/activity", nil).must(t, 200)
+	if cs, _ := act.Body["comments"].([]any); len(cs) != 1 || cs[0].(map[string]any)["author"] != "bob@"+w.provider {
+		t.Errorf("comments seen by a colleague: %s", act.Raw)
+	}
+	b.do(t, chromedp.SendKeys(css("#handover-to"), "dave"), chromedp.Click(css("#handover-task")), chromedp.WaitVisible(css(`#claim[data-claimed-by="dave"]`)))
+	b.shot(t, "handed-over")
+	w.prov.do("POST", path+"/release", nil).must(t, 409) // bob no longer has it
+	if r := dave.do("POST", path+"/release", nil).must(t, 200); r.Body["claim"] != nil {
+		t.Errorf("after release: %s", r.Raw)
+	}
+	if f := fieldOf(dave.do("POST", path+"/handover", map[string]any{"to": ""}).must(t, 422)); f != "to" {
+		t.Errorf("a handover without to names %q", f)
+	}
+	// Another department: refused, and the claim is unchanged.
+	w.req.do("POST", path+"/claim", nil).must(t, 403)
+	w.req.do("GET", path+"/activity", nil).must(t, 403)
+	w.req.do("POST", path+"/comments", map[string]any{"body": "x"}).must(t, 403)
+	sys.as(t, "audrey", api.RoleAuditor, "", "").do("POST", path+"/claim", nil).must(t, 403)
+	if r := dave.do("GET", path+"/activity", nil).must(t, 200); r.Body["claim"] != nil {
+		t.Errorf("claim after the refused calls: %s", r.Raw)
+	}
+	// A decided task cannot be claimed.
+	decide(t, w.prov, map[string]any{"id": task}, map[string]any{"decision": "approve"}, 200)
+	if f := fieldOf(dave.do("POST", path+"/claim", nil).must(t, 422)); f != "task" {
+		t.Errorf("claim of a closed task names %q", f)
 	}
 }

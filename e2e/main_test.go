@@ -87,6 +87,7 @@ func run(m *testing.M) (int, error) {
 	} else {
 		fmt.Println("e2e: PostgreSQL unreachable; running on SQLite (set REQUIRE_POSTGRES=1 to fail instead)")
 	}
+	announceBrowser() // issue 15: whether the console's browser tests run
 
 	if s.temporal, err = devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes, Namespace: namespace}); err != nil {
 		return 0, err

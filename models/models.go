@@ -216,5 +216,6 @@ func All() []any {
 		&ChainHead{},                             // issue 12: the event log's hash chain
 		&ArchivedHistory{},                       // issue 12: the archive of closed histories
 		&Channels{}, &Notification{}, &Message{}, // issue 16: notifications
+		&TaskClaim{}, &TaskComment{}, // issue 15: claims and comments on tasks
 	}
 }

@@ -65,6 +65,10 @@ type config struct {
 	// OIDC is the city's OpenID Connect provider (APPROVALS_OIDC_*; issue
 	// 16); without an issuer the API takes HS256 development tokens.
 	OIDC api.OIDCConfig
+	// Login is the console's client at that provider
+	// (APPROVALS_OIDC_CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URL; issue 15);
+	// without a client ID the console has no sign-in of its own.
+	Login api.OIDCLoginConfig
 	// Ops: the worker's limits, the database pool, the build ID and the
 	// worker's metrics address (ops.go; issue 16).
 	Ops ops
@@ -321,5 +325,10 @@ func (c *config) readOIDC() error {
 		}
 	}
 	c.OIDC = o
+	c.Login = api.OIDCLoginConfig{Issuer: o.Issuer, ClientID: os.Getenv("APPROVALS_OIDC_CLIENT_ID"),
+		ClientSecret: os.Getenv("APPROVALS_OIDC_CLIENT_SECRET"), RedirectURL: os.Getenv("APPROVALS_OIDC_REDIRECT_URL")}
+	if c.Login.ClientID != "" && !strings.HasPrefix(c.Login.RedirectURL, "https://") && !strings.HasPrefix(c.Login.RedirectURL, "http://127.0.0.1") && !strings.HasPrefix(c.Login.RedirectURL, "http://localhost") {
+		return badConfig("APPROVALS_OIDC_REDIRECT_URL=%q: the console's sign-in needs the API's /auth/callback as the provider knows it (https://; http only on loopback)", c.Login.RedirectURL)
+	}
 	return nil
 }

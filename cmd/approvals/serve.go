@@ -236,6 +236,12 @@ func runAPI(ctx context.Context, args []string) error {
 			return fmt.Errorf("APPROVALS_OIDC_ISSUER: %w", err)
 		}
 		p.log.Info().Str("issuer", p.cfg.OIDC.Issuer).Str("audience", p.cfg.OIDC.Audience).Msg("tokens verified by the OIDC provider")
+		if p.cfg.Login.ClientID != "" { // issue 15: the console signs in through the provider
+			if srv.Login, err = api.NewOIDCLogin(ctx, p.cfg.Login); err != nil {
+				return fmt.Errorf("APPROVALS_OIDC_CLIENT_ID: %w", err)
+			}
+			p.log.Info().Str("client_id", p.cfg.Login.ClientID).Str("redirect_url", p.cfg.Login.RedirectURL).Msg("the console signs in through the OIDC provider (code flow with PKCE)")
+		}
 	} else {
 		p.log.Warn().Msg("APPROVALS_OIDC_ISSUER is unset: the API takes HS256 tokens signed with APPROVALS_JWT_SECRET, meant for development and tests; set the city's OIDC provider in production")
 	}

@@ -40,9 +40,9 @@ function cookie(name) {
   return m ? decodeURIComponent(m[1]) : "";
 }
 
-/** api calls the JSON API with the session cookie (and the CSRF token on writes). */
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+/** api calls the JSON API with the session cookie (and the CSRF token on writes); extra are more headers. */
+export async function api(method, path, body, extra = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (method !== "GET") headers["X-CSRF-Token"] = cookie("approvals_csrf");
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const r = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
@@ -52,8 +52,18 @@ export async function api(method, path, body) {
   return data;
 }
 
-/** upload POSTs a file (a Blob) as the body, with the CSRF token, and returns the JSON answer. */
-export async function upload(path, blob, type) {
+/** upload sends a file as multipart/form-data (field "file") and answers the JSON. */
+export async function upload(path, file) {
+  const fd = new FormData();
+  fd.append("file", file);
+  const r = await fetch(path, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-CSRF-Token": cookie("approvals_csrf"), Accept: "application/json" } });
+  const data = await r.json().catch(() => null);
+  if (!r.ok) throw new ProblemError(r.status, data || { title: r.statusText });
+  return data;
+}
+
+/** postRaw POSTs a body (a Blob or a string) as it is, with the CSRF token, and returns the JSON answer. */
+export async function postRaw(path, blob, type) {
   const headers = { Accept: "application/json", "Content-Type": type, "X-CSRF-Token": cookie("approvals_csrf") };
   const r = await fetch(path, { method: "POST", headers, credentials: "same-origin", body: blob });
   const text = await r.text();
@@ -81,6 +91,13 @@ export function fmtTime(iso) {
   if (!iso) return "";
   return new Intl.DateTimeFormat(lang, { ...beijing, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }
+/** fmtDue shows a due time: 24:00 Beijing time of its due date, as the regulations count. */
+export function fmtDue(dueDate, dueAt) {
+  if (!dueDate) return fmtTime(dueAt);
+  const d = new Intl.DateTimeFormat(lang, { timeZone: "UTC", dateStyle: "medium" }).format(new Date(dueDate + "T00:00:00Z"));
+  return `${d} 24:00`;
+}
+
 /** today is the date in Beijing, YYYY-MM-DD. */
 export function today() {
   return new Intl.DateTimeFormat("en-CA", beijing).format(new Date());
@@ -111,12 +128,13 @@ export function showProblem(form, err) {
   for (const el of form.querySelectorAll("[data-error-for]")) el.textContent = "";
   const p = err instanceof ProblemError ? err.problem : { detail: String(err) };
   const general = form.querySelector('[data-error-for=""]');
-  let placed = false;
+  const rest = [];
   for (const fe of p.errors || []) {
     const slot = form.querySelector(`[data-error-for="${CSS.escape(fe.field)}"]`);
-    if (slot) { slot.textContent = fe.message; placed = true; }
+    if (slot) slot.textContent = slot.textContent ? slot.textContent + "; " + fe.message : fe.message;
+    else rest.push(`${fe.field}: ${fe.message}`);
   }
-  if (!placed && general) general.textContent = p.detail || p.title;
+  if (general && (rest.length || !(p.errors || []).length)) general.textContent = rest.length ? rest.join("; ") : (p.detail || p.title);
 }
 
 /** session is who is signed in, or null. */
@@ -135,14 +153,15 @@ function renderShell() {
   const out = document.getElementById("logout");
   const nav = document.getElementById("nav");
   nav.replaceChildren();
+  const here = location.hash.split("?")[0];
+  for (const [href, key] of navFor(session)) nav.append(h("a", { href, class: here === href ? "active" : null }, t(key)));
   if (session) {
     who.textContent = `${t("role." + session.role)} · ${session.subject}${session.jurisdiction ? " · " + t("city." + session.jurisdiction) : ""}`;
     out.hidden = false;
-    const here = location.hash.split("?")[0];
-    for (const [href, key] of navFor(session)) nav.append(h("a", { href, class: here === href ? "active" : null }, t(key)));
   } else {
     who.textContent = "";
     out.hidden = true;
+    if (here !== "#/signin") nav.append(h("a", { href: "#/signin" }, t("signin.title")));
   }
 }
 

@@ -2,7 +2,7 @@
 // `approvals catalog import` reads, from a file or pasted; the answer is
 // reported per row (imported with its version, or the server's message for
 // each field at fault: items[i].field). All rows or none are imported.
-import { upload, h, t, showProblem, ProblemError } from "../app.js";
+import { postRaw, h, t, showProblem, ProblemError } from "../app.js";
 
 function report(rows, result, err) {
   const byRow = new Map();
@@ -51,7 +51,7 @@ export async function render() {
     try { rows = JSON.parse(text.value); } catch { rows = []; }
     if (!Array.isArray(rows)) rows = [];
     try {
-      const r = await upload("/api/v1/catalog/import", text.value, "application/json");
+      const r = await postRaw("/api/v1/catalog/import", text.value, "application/json");
       out.replaceChildren(h("p", { class: "notice", id: "import-done", "data-imported": r.imported }, t("catalog_import.done", { n: r.imported })), report(rows, r, null));
     } catch (err) {
       if (!(err instanceof ProblemError)) throw err;

@@ -2,7 +2,7 @@
 // API), overdue first then by due time, with working days left (counted on
 // the API's calendar, GET /api/v1/calendar/days), the article, filters by
 // procedure, city, status and due date, and counts per tab.
-import { all, api, h, t, tOr, fmtTime, today } from "../app.js";
+import { all, api, h, t, tOr, fmtDue, today } from "../app.js";
 import { procedures } from "./procedures.js";
 
 const tabs = ["open", "overdue", "done"];
@@ -23,9 +23,15 @@ export async function workingDaysLeft(dueDates) {
   return out;
 }
 
-/** title is how a task is named: its procedure and its title from the API. */
+/** stepName is a task's step as shown: its title without the round ("review-2" is a review). */
+export function stepName(task) {
+  const title = task.title || task.kind;
+  return tOr("task.title." + title.replace(/-\d+$/, ""), title);
+}
+
+/** taskTitle is how a task is named: its procedure and its step. */
 export function taskTitle(task) {
-  return `${tOr("procedure." + task.procedure, task.procedure)} · ${tOr("task.title." + (task.title || ""), task.title || task.kind)}`;
+  return `${tOr("procedure." + task.procedure, task.procedure)} · ${stepName(task)}`;
 }
 
 export async function render({ params }) {
@@ -72,7 +78,7 @@ export async function render({ params }) {
       h("td", { "data-label": t("inbox.col.task") }, h("a", { href: "#/tasks/" + encodeURIComponent(x.id) }, taskTitle(x)),
         h("div", { class: "muted" }, x.procedure_id)),
       h("td", { "data-label": t("inbox.col.city") }, tOr("city." + x.jurisdiction, x.jurisdiction)),
-      h("td", { "data-label": t("inbox.col.due") }, fmtTime(x.due_at), x.provisional ? h("div", { class: "muted" }, t("inbox.provisional")) : null),
+      h("td", { "data-label": t("inbox.col.due") }, fmtDue(x.due_date, x.due_at), x.provisional ? h("div", { class: "muted" }, t("inbox.provisional")) : null),
       h("td", { "data-label": t("inbox.col.left") }, badge || t("task.status." + x.status)),
       h("td", { "data-label": t("inbox.col.article") }, x.article));
   });

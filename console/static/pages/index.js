@@ -5,6 +5,12 @@ import * as signin from "./signin.js";
 import * as inbox from "./inbox.js";
 import * as task from "./task.js";
 import * as home from "./home.js";
+import * as catalog from "./catalog.js";
+import * as file from "./file.js";
+import * as record from "./record.js";
+import * as mine from "./mine.js";
+import * as open from "./open.js";
+import * as pub from "./public.js";
 // Auditor and admin pages (console2).
 import * as audit from "./audit.js";
 import * as timeline from "./timeline.js";
@@ -20,6 +26,15 @@ export const routes = [
   { path: /^\/signin$/, render: signin.render, auth: false },
   { path: /^\/inbox$/, render: inbox.render, auth: true },
   { path: /^\/tasks\/([^/]+)$/, render: task.render, auth: true },
+  { path: /^\/catalog$/, render: catalog.render, auth: true },
+  { path: /^\/file\/([a-z_]+)$/, render: file.render, auth: true },
+  { path: /^\/records\/([a-z_]+)\/([^/]+)$/, render: record.render, auth: true },
+  { path: /^\/mine$/, render: mine.render, auth: true },
+  { path: /^\/open$/, render: open.render, auth: true },
+  { path: /^\/apply$/, render: open.apply, auth: true },
+  { path: /^\/apply\/resubmit$/, render: open.resubmit, auth: true },
+  { path: /^\/object$/, render: open.object, auth: true },
+  { path: /^\/public$/, render: pub.render, auth: false },
   // Auditor and admin pages (console2).
   { path: /^\/audit$/, render: audit.render, auth: true },
   { path: /^\/audit\/procedures\/([^/]+)$/, render: timeline.render, auth: true },
@@ -34,15 +49,19 @@ export const routes = [
 // Reviewers: the roles that decide tasks.
 const reviewers = ["department", "authority", "infocenter", "government"];
 
-/** navFor lists [href, message key] of the links a session's role sees. */
+/** navFor lists [href, message key] of the links a session's role sees (the public pages for everyone). */
 export function navFor(session) {
   const links = [];
+  if (!session) return [["#/public", "nav.public"]];
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
+  if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/mine", "nav.mine"]);
+  if (session.role === "applicant") links.push(["#/open", "nav.open"], ["#/mine", "nav.mine_applications"]);
   // Auditor and admin pages (console2).
   if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"]);
   if (session.role === "admin") {
     links.push(["#/admin/departments", "nav.departments"], ["#/admin/catalog-import", "nav.catalog_import"], ["#/admin/calendar", "nav.calendar"],
       ["#/admin/regulations", "nav.regulations"], ["#/admin/notifications", "nav.notifications"]);
   }
+  links.push(["#/public", "nav.public"]);
   return links;
 }

@@ -3,19 +3,26 @@
 // each with the fields it requires) as buttons; the decision is POSTed to
 // /api/v1/tasks/{id}/decision and the server's problem messages are shown
 // beside the field at fault.
-import { all, api, h, t, tOr, fmtTime, showProblem, ProblemError } from "../app.js";
+import { all, api, h, t, tOr, fmtTime, fmtDue, showProblem, ProblemError, session } from "../app.js";
 import { procedures, taskTitle, workingDaysLeft } from "./inbox.js";
 
 const fields = ["reason", "legal_basis", "conditions"];
 const hidden = new Set(["workflow_id"]);
 
-function facts(rec) {
+/** facts shows a record's scalar fields (and lists of values) as a definition list. */
+export function facts(rec) {
   const dl = h("dl", { class: "facts", id: "facts" });
   for (const [k, v] of Object.entries(rec || {})) {
     if (hidden.has(k) || v === null || v === "" || (typeof v === "object" && !Array.isArray(v))) continue;
     if (Array.isArray(v) && (v.length === 0 || v.some((x) => typeof x === "object"))) continue; // events, tasks: the auditor's timeline
     const shown = Array.isArray(v) ? v.join("、")
-      : /_at$/.test(k) ? fmtTime(v) : String(v);
+      : typeof v === "boolean" ? t(v ? "value.yes" : "value.no")
+      : /_at$/.test(k) ? fmtTime(v)
+      : k === "status" ? tOr("status." + v, v)
+      : k === "jurisdiction" ? tOr("city." + v, v)
+      : /share_type$/.test(k) ? tOr("share_type." + v, v)
+      : k === "open_type" ? tOr("open_type." + v, v)
+      : String(v);
     dl.append(h("dt", {}, tOr("field." + k, k)), h("dd", {}, shown));
   }
   return dl;
@@ -42,13 +49,13 @@ export async function render({ args }) {
   const head = h("div", { class: "card" },
     h("h1", {}, taskTitle(task)),
     h("p", {}, h("span", { class: "muted" }, t("task.procedure_id") + " "), task.procedure_id),
-    h("p", {}, h("span", { class: "muted" }, t("inbox.col.due") + " "), fmtTime(task.due_at),
+    h("p", {}, h("span", { class: "muted" }, t("inbox.col.due") + " "), fmtDue(task.due_date, task.due_at),
       task.status === "open" ? h("span", { class: "badge" + (task.overdue || left < 0 ? " overdue" : "") }, task.overdue || left < 0 ? t("inbox.overdue") : t("inbox.days_left", { n: left })) : null),
     h("p", {}, h("span", { class: "muted" }, t("inbox.col.article") + " "), task.article),
     h("p", {}, h("span", { class: "muted" }, t("task.status") + " "), h("span", { id: "task-status" }, tOr("task.status." + task.status, task.status)),
       task.decision ? ` · ${tOr("decision." + task.decision, task.decision)}` : ""));
   const factsCard = h("div", { class: "card" }, h("h2", {}, t("task.facts")), rec ? facts(rec) : h("p", { class: "muted" }, t("task.nofacts")));
-  const page = h("div", {}, head, factsCard);
+  const page = h("div", {}, head, factsCard, await activityCard(task));
   if (task.status !== "open" || task.kind !== "decision") return page;
 
   const allowed = task.decisions && task.decisions.length ? task.decisions : [{ decision: "approve", requires: [] }, { decision: "reject", requires: ["reason"] }];
@@ -92,4 +99,44 @@ export async function render({ args }) {
   });
   page.append(form);
   return page;
+}
+
+// activityCard shows who works on the task and its comments, and lets the
+// task's assignees claim, release, hand over and comment
+// (GET/POST /api/v1/tasks/{id}/activity, claim, release, handover, comments).
+async function activityCard(task) {
+  const card = h("div", { class: "card", id: "activity" });
+  const path = `/api/v1/tasks/${encodeURIComponent(task.id)}`;
+  const works = ["department", "authority", "infocenter", "government"].includes(session.role);
+  const draw = (a) => {
+    const mine = a.claim && a.claim.claimed_by === session.subject;
+    const status = h("p", { id: "claim", "data-claimed-by": a.claim ? a.claim.claimed_by : "" },
+      a.claim ? t("claim.by", { who: a.claim.claimed_by, at: fmtTime(a.claim.claimed_at) }) : t("claim.none"));
+    const slot = h("div", { class: "error", "data-error-for": "" });
+    const act = (what, body) => async () => {
+      try { draw(await api("POST", `${path}/${what}`, body)); } catch (err) { showProblem(card, err); }
+    };
+    const buttons = [];
+    if (works && task.status === "open") {
+      if (!a.claim) buttons.push(h("button", { type: "button", id: "claim-task", onclick: act("claim") }, t("claim.claim")));
+      if (mine) buttons.push(h("button", { type: "button", id: "release-task", onclick: act("release") }, t("claim.release")));
+      if (!a.claim || mine) {
+        const to = h("input", { id: "handover-to", name: "to", placeholder: t("claim.colleague") });
+        buttons.push(h("span", { class: "handover" }, to, " ", h("button", { type: "button", id: "handover-task",
+          onclick: () => act("handover", { to: to.value.trim() })() }, t("claim.handover")), h("div", { class: "error", "data-error-for": "to" })));
+      }
+    }
+    const comments = h("ul", { id: "comments" }, a.comments.map((c) => h("li", { "data-comment": c.id },
+      h("span", { class: "muted" }, `${c.author} · ${fmtTime(c.created_at)} `), c.body)));
+    const add = [];
+    if (works) {
+      const body = h("textarea", { id: "comment-body", name: "body" });
+      add.push(h("div", { class: "field" }, h("label", { for: "comment-body" }, t("claim.comment")), body, h("div", { class: "error", "data-error-for": "body" }),
+        h("button", { type: "button", id: "comment-task", onclick: () => act("comments", { body: body.value })() }, t("claim.add_comment"))));
+    }
+    card.replaceChildren(h("h2", {}, t("claim.title")), status, h("div", { class: "field" }, buttons), slot,
+      h("h2", {}, t("claim.comments")), a.comments.length ? comments : h("p", { class: "muted" }, t("claim.no_comments")), ...add);
+  };
+  draw(await api("GET", `${path}/activity`));
+  return card;
 }

@@ -4,7 +4,7 @@
 // its verification in the browser (POST /audit/verify, the export just made
 // or a saved one); and the replay of its history on the current code
 // (POST /audit/replay).
-import { api, upload, h, t, tOr, fmtTime, showProblem } from "../app.js";
+import { api, postRaw, h, t, tOr, fmtTime, showProblem } from "../app.js";
 
 function entryText(e) {
   return [e.decision ? tOr("decision." + e.decision, e.decision) : "", e.detail, e.reason, e.legal_basis, e.conditions]
@@ -65,7 +65,7 @@ export async function render({ args }) {
   const verify = async (blob) => {
     verifyOut.replaceChildren(h("p", { class: "muted" }, t("app.loading")));
     try {
-      verifyOut.replaceChildren(checksList(await upload("/api/v1/audit/verify", blob, "application/zip")));
+      verifyOut.replaceChildren(checksList(await postRaw("/api/v1/audit/verify", blob, "application/zip")));
     } catch (err) {
       verifyOut.replaceChildren();
       showProblem(verifyForm, err);
