@@ -159,10 +159,10 @@ func TestConsoleAdminCatalog(t *testing.T) {
 	dept := uniq("WH-CON")
 	b.signIn(t, "admin1", api.RoleAdmin, "", "")
 	b.open(t, "#/admin/departments")
-	b.do(t, chromedp.WaitVisible(css("#department-form")), chromedp.Click(css("#department-submit")),
+	b.do(t, chromedp.WaitVisible(css("#department-form")), chromedp.Click(css("#department-form #submit")),
 		waitFor(`(document.querySelector('[data-error-for="code"]')?.textContent ?? "") !== ""`))
-	b.do(t, chromedp.SendKeys(css("#d-code"), dept), chromedp.SendKeys(css("#d-name"), "武汉市测试局"),
-		chromedp.SetValue(css("#d-jurisdiction"), "wuhan"), chromedp.Click(css("#department-submit")),
+	b.do(t, chromedp.SendKeys(css("#f-code"), dept), chromedp.SendKeys(css("#f-name"), "武汉市测试局"),
+		chromedp.SetValue(css("#f-jurisdiction"), "wuhan"), chromedp.Click(css("#department-form #submit")),
 		chromedp.WaitVisible(css(`#departments tr[data-department="`+dept+`"]`)))
 
 	item := func(id, provider string) string {

@@ -2,7 +2,7 @@
 // city, kind, status, department and filing dates, from Temporal's
 // visibility and then the archive; the filters live in the hash's query so a
 // search can be bookmarked, and the API's 400 is shown beside the field it
-// names. Each procedure links to its timeline (pages/timeline.js).
+// names. Each procedure links to its timeline (pages/audit_timeline.js).
 import { api, h, t, tOr, fmtTime, showProblem, ProblemError } from "../app.js";
 import { procedures } from "./procedures.js";
 

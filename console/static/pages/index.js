@@ -13,13 +13,13 @@ import * as open from "./open.js";
 import * as pub from "./public.js";
 // Auditor and admin pages (console2).
 import * as audit from "./audit.js";
-import * as timeline from "./timeline.js";
-import * as report from "./report.js";
-import * as departments from "./departments.js";
-import * as calendar from "./calendar.js";
-import * as regulations from "./regulations.js";
-import * as notifications from "./notifications.js";
-import * as catalogImport from "./catalog_import.js";
+import * as timeline from "./audit_timeline.js";
+import * as report from "./audit_report.js";
+import * as departments from "./admin_departments.js";
+import * as calendar from "./admin_calendar.js";
+import * as regulations from "./admin_regulations.js";
+import * as notifications from "./admin_notifications.js";
+import * as catalogImport from "./admin_catalog_import.js";
 
 export const routes = [
   { path: /^\/$/, render: home.render, auth: false },
