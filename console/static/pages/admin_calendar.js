@@ -72,10 +72,11 @@ export async function render({ params }) {
     try {
       const r = await api("PUT", `/api/v1/calendar/years/${encodeURIComponent(el.year.value)}`, body);
       progress.hidden = false;
-      form.querySelector('[data-error-for=""]').textContent = "";
+      for (const el of form.querySelectorAll("[data-error-for]")) el.textContent = "";
       form.append(h("p", { class: "notice", id: "year-published", "data-changed": String(r.changed) },
         t(r.changed ? "calendar.published" : "calendar.unchanged", { year: r.year, revision: r.revision })));
       await refresh();
+      progress.scrollIntoView();
       await follow(r.retime_id, progress);
     } catch (err) {
       showProblem(form, toInputs(err));

@@ -3,8 +3,17 @@
 // visibility and then the archive; the filters live in the hash's query so a
 // search can be bookmarked, and the API's 400 is shown beside the field it
 // names. Each procedure links to its timeline (pages/audit_timeline.js).
-import { api, h, t, tOr, fmtTime, showProblem, ProblemError } from "../app.js";
+import { api, h, t, tOr, fmtTime, fmtDue, showProblem, ProblemError } from "../app.js";
 import { procedures } from "./procedures.js";
+
+/** dueAt shows a due instant: as 24:00 of its due date when it is a Beijing midnight (fmtDue). */
+export function dueAt(iso) {
+  if (!iso) return "";
+  const ms = Date.parse(iso);
+  const bj = new Date(ms + 8 * 3600e3); // Beijing wall time, read in UTC
+  if (bj.getUTCHours() || bj.getUTCMinutes() || bj.getUTCSeconds()) return fmtTime(iso);
+  return fmtDue(new Date(ms + 8 * 3600e3 - 864e5).toISOString().slice(0, 10), iso);
+}
 
 const cities = ["wuhan", "weifang", "changsha", "xiamen", "leshan"];
 const filters = ["jurisdiction", "procedure", "status", "dept", "overdue", "from", "to"];
@@ -61,7 +70,7 @@ export async function render({ params }) {
     h("td", { "data-label": t("audit.col.status") }, p.approval_status, p.overdue ? h("span", { class: "badge overdue" }, t("inbox.overdue")) : null),
     h("td", { "data-label": t("audit.col.depts") }, [p.requester_dept, p.provider_dept].filter(Boolean).join(" → ")),
     h("td", { "data-label": t("audit.col.started") }, fmtTime(p.started_at)),
-    h("td", { "data-label": t("audit.col.due") }, fmtTime(p.due_at)),
+    h("td", { "data-label": t("audit.col.due") }, dueAt(p.due_at)),
     h("td", { "data-label": t("audit.col.source") }, t("audit.source." + p.source))));
   results.append(h("p", { class: "muted", "data-count": items.length }, t("audit.found", { n: items.length })),
     h("table", { class: "list", id: "procedures" },

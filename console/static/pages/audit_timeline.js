@@ -4,7 +4,8 @@
 // its verification in the browser (POST /audit/verify, the export just made
 // or a saved one); and the replay of its history on the current code
 // (POST /audit/replay).
-import { api, postRaw, h, t, tOr, fmtTime, showProblem } from "../app.js";
+import { api, postRaw, h, t, tOr, fmtTime, fmtDue, showProblem } from "../app.js";
+import { dueAt } from "./audit.js";
 
 function entryText(e) {
   return [e.decision ? tOr("decision." + e.decision, e.decision) : "", e.detail, e.reason, e.legal_basis, e.conditions]
@@ -44,7 +45,7 @@ export async function render({ args }) {
       h("td", { "data-label": t("timeline.col.kind") }, tOr("timeline.kind." + e.kind, e.kind)),
       h("td", { "data-label": t("timeline.col.actor") }, e.actor || ""),
       h("td", { "data-label": t("timeline.col.article"), "data-article": e.article || "" }, e.article || ""),
-      h("td", { "data-label": t("timeline.col.detail") }, entryText(e), e.due_at ? h("div", { class: "muted" }, t("timeline.due", { at: fmtTime(e.due_at.utc) })) : null)))));
+      h("td", { "data-label": t("timeline.col.detail") }, entryText(e), e.due_at ? h("div", { class: "muted" }, t("timeline.due", { at: dueAt(e.due_at.utc) })) : null)))));
 
   const tasks = h("table", { class: "list", id: "compliance-tasks" },
     h("thead", {}, h("tr", {}, ["task", "assignee", "article", "opened", "due", "done", "days", "late"].map((c) => h("th", {}, t("timeline.task." + c))))),
@@ -53,7 +54,7 @@ export async function render({ args }) {
       h("td", { "data-label": t("timeline.task.assignee") }, x.assignee),
       h("td", { "data-label": t("timeline.task.article") }, x.article),
       h("td", { "data-label": t("timeline.task.opened") }, fmtTime(x.opened_at.utc)),
-      h("td", { "data-label": t("timeline.task.due") }, fmtTime(x.due_at.utc), x.provisional ? h("div", { class: "muted" }, t("inbox.provisional")) : null),
+      h("td", { "data-label": t("timeline.task.due") }, fmtDue(x.due_date, x.due_at.utc), x.provisional ? h("div", { class: "muted" }, t("inbox.provisional")) : null),
       h("td", { "data-label": t("timeline.task.done") }, x.done_at ? fmtTime(x.done_at.utc) : ""),
       h("td", { "data-label": t("timeline.task.days") }, t("timeline.days_used", { used: x.working_days_used, allowed: x.working_days_allowed })),
       h("td", { "data-label": t("timeline.task.late") }, x.late ? h("span", { class: "badge overdue" }, t("timeline.late")) : h("span", { class: "badge ok" }, t("timeline.on_time")))))));
