@@ -29,6 +29,7 @@ async function follow(id, box) {
   const bar = h("progress", { id: "retime-bar", max: 100, value: 0, "data-percent": 0 });
   const label = h("span", { id: "retime-label" });
   box.replaceChildren(h("h2", {}, t("calendar.retime", { id })), bar, label);
+  box.scrollIntoView({ block: "center" });
   for (;;) {
     if (!box.isConnected && box.dataset.started) return; // the page was left
     box.dataset.started = "1";
@@ -76,7 +77,6 @@ export async function render({ params }) {
       form.append(h("p", { class: "notice", id: "year-published", "data-changed": String(r.changed) },
         t(r.changed ? "calendar.published" : "calendar.unchanged", { year: r.year, revision: r.revision })));
       await refresh();
-      progress.scrollIntoView();
       await follow(r.retime_id, progress);
     } catch (err) {
       showProblem(form, toInputs(err));
@@ -110,5 +110,5 @@ export async function render({ params }) {
     versionEl.textContent = t("calendar.version", { version: now.calendar_version });
   };
   const versionEl = h("p", { class: "muted" }, t("calendar.version", { version }));
-  return h("div", {}, h("h1", {}, t("calendar.title")), versionEl, table, form, progress);
+  return h("div", {}, h("h1", {}, t("calendar.title")), versionEl, table, progress, form);
 }
