@@ -2,12 +2,16 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
 )
 
@@ -18,7 +22,7 @@ func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 // in wuhan the provider department reviews a conditional request; its clerk
 // approves one, so it is granted; a refusal without a reason shows the server's
 // message beside the reason field, and with a reason it is recorded; the
-// requesting department sees neither task.
+// requesting department sees neither task, and disputes the refusal.
 func TestConsoleReviewerDecides(t *testing.T) {
 	b := newBrowser(t)
 	w := newWorld(t, "wuhan")
@@ -81,6 +85,16 @@ func TestConsoleReviewerDecides(t *testing.T) {
 	}
 	if st := w.req.do("GET", "/api/v1/share-requests/"+refused, nil).must(t, 200).str("status"); st != "rejected" {
 		t.Errorf("share request %s is %s, want rejected", refused, st)
+	}
+
+	// The requesting department disputes the refusal from its record.
+	b.signIn(t, "alice", api.RoleDepartment, w.requester, "wuhan")
+	b.open(t, "#/records/share_request/"+refused)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="rejected"]`)), chromedp.Click(css(`a[data-action="dispute"]`)),
+		chromedp.WaitVisible(css("#file-dispute #f-reason")), chromedp.SendKeys(css("#f-reason"), "履职必需，申请协调"),
+		chromedp.Click(css("#submit")), chromedp.WaitVisible(css(`#record-status[data-status="pending"]`)))
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.Contains(loc, "#/records/dispute/") {
+		t.Errorf("after disputing: %s", loc)
 	}
 }
 
@@ -242,4 +256,73 @@ func TestConsoleClaimHandOverComment(t *testing.T) {
 	if f := fieldOf(dave.do("POST", path+"/claim", nil).must(t, 422)); f != "task" {
 		t.Errorf("claim of a closed task names %q", f)
 	}
+}
+
+// `approvals dev` seeds a demo catalog and offers the development sign-in
+// (marked as such), absent from `approvals api`: a demo clerk of wuhan's
+// 人社局 files a share request for a seeded item from the catalog, and the
+// demo clerk of the providing 公安局 finds it in the inbox and approves it.
+func TestConsoleDevSignInClickThrough(t *testing.T) {
+	(user{t: t}).do("GET", "/dev/users", nil).must(t, 404) // not in `approvals api`
+	b := newBrowser(t)
+	ports := make([]int, 2)
+	for i := range ports {
+		p, err := devserver.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = p
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TEMPORAL_ADDRESS=") && !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, "APPROVALS_JWT_SECRET=") {
+			env = append(env, kv)
+		}
+	}
+	dir := t.TempDir()
+	dev := &stack{dir: dir, bin: sys.bin, env: env, base: fmt.Sprintf("http://127.0.0.1:%d", ports[0]), secret: []byte(api.DevSecret)}
+	var err error
+	if dev.worker, err = dev.start("dev", "dev", "--addr", strings.TrimPrefix(dev.base, "http://"), "--data-dir", filepath.Join(dir, "data"),
+		"--temporal-port", fmt.Sprint(ports[1]), "--temporal-ui-port", "0"); err != nil {
+		t.Fatal(err)
+	}
+	saved := sys
+	sys = dev // the browser's pages and the helpers talk to the stack in sys
+	defer func() { sys = saved; dev.worker.stop() }()
+	if err := dev.waitReady(); err != nil {
+		t.Fatal(err)
+	}
+
+	signIn := func(subject string) {
+		t.Helper()
+		b.open(t, "#/signin")
+		b.do(t, chromedp.WaitVisible(css("#devonly")), chromedp.Click(css(`button[data-subject="`+subject+`"]`)), chromedp.WaitVisible(css("#logout")))
+	}
+	b.open(t, "")
+	b.do(t, chromedp.WaitVisible(css("#devonly")))
+	b.shot(t, "dev-sign-in")
+	signIn("clerk-wuhan-rsj")
+	b.open(t, "#/catalog")
+	row := `tr[data-item="wuhan-item-1"]`
+	b.do(t, chromedp.WaitVisible(css(row)), chromedp.Click(css(row+` a[data-action="share"]`)), chromedp.WaitVisible(css("#file-share #f-purpose")),
+		chromedp.SendKeys(css("#f-purpose"), "核验申请人户籍"), chromedp.SendKeys(css("#f-scenario"), "人才落户审批"),
+		chromedp.Click(css("#submit")), chromedp.WaitVisible(css(`#record-status[data-status="pending"]`)))
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loc[strings.LastIndex(loc, "/")+1:]
+
+	b.do(t, chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#devonly")))
+	signIn("clerk-wuhan-gaj")
+	b.open(t, "#/inbox")
+	task := id + ".decision.department"
+	b.do(t, chromedp.WaitVisible(css(`tr[data-task="`+task+`"]`)), chromedp.Click(css(`tr[data-task="`+task+`"] a`)),
+		chromedp.WaitVisible(css(`button[data-decision="approve"]`)), chromedp.Click(css(`button[data-decision="approve"]`)),
+		chromedp.Click(css("#submit")), chromedp.WaitVisible(css("#decided")))
+	// English: the same page through the other catalogue.
+	b.open(t, "#/records/share_request/"+id)
+	b.do(t, chromedp.WaitVisible(css(`#record-status[data-status="granted"]`)), chromedp.SetValue(css("#lang"), "en"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+		waitFor(`document.documentElement.lang === "en" && document.getElementById("record-status")?.textContent === "Granted"`))
 }

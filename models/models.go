@@ -208,6 +208,8 @@ func All() []any {
 	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
 		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
 		&OpenApplication{}, &OpenRound{}, &OpenGrant{}, // issue 4: open-data applications
+		// claims and comments on tasks (issue 15)
+		&TaskClaim{}, &TaskComment{},
 		// objections (procedure 4) and the availability of catalog items
 		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
 		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
@@ -216,6 +218,5 @@ func All() []any {
 		&ChainHead{},                             // issue 12: the event log's hash chain
 		&ArchivedHistory{},                       // issue 12: the archive of closed histories
 		&Channels{}, &Notification{}, &Message{}, // issue 16: notifications
-		&TaskClaim{}, &TaskComment{}, // issue 15: claims and comments on tasks
 	}
 }
