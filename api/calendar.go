@@ -7,6 +7,7 @@ import (
 
 	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/regulations"
 	"github.com/labstack/echo/v4"
 )
 
@@ -90,11 +91,17 @@ func (s *Server) calendarDays(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"days": days})
 }
 
+// listRegulations answers every city's profile and the regulations that
+// lapse within regulations.LapseWarningDays or have lapsed.
 func (s *Server) listRegulations(c echo.Context) error {
 	var out []any
 	for _, city := range s.Regulations.Cities() {
 		p, _ := s.Regulations.Get(city)
 		out = append(out, p)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	lapsing := s.Regulations.Lapsing(s.now(), holidays.Shanghai)
+	if lapsing == nil {
+		lapsing = []regulations.Lapse{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out, "validity_warnings": lapsing})
 }

@@ -126,7 +126,7 @@ func (s *Server) listCalendarYears(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_page_token": "", "calendar_version": cal.Version()})
 }
 
-// getRetime reports a re-timing's progress.
+// getRetime reports a re-timing's progress, with its total and percent.
 func (s *Server) getRetime(c echo.Context) error {
 	if _, err := allow(c, RoleAdmin); err != nil {
 		return err
@@ -142,5 +142,9 @@ func (s *Server) getRetime(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, p)
+	out, err := s.withTotal(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -57,7 +57,7 @@ type archiveCursor struct {
 }
 
 // listProcedures lists procedures of every kind, filtered by jurisdiction,
-// procedure, status, overdue and filing time (from, to): first those Temporal
+// procedure, status, department (dept: requester or provider), overdue and filing time (from, to): first those Temporal
 // visibility has (newest first, with Temporal's paging), then those only the
 // archive still holds (Temporal's retention is over; newest first). Each
 // says its source.
@@ -193,6 +193,9 @@ func archiveFilter(q *gorm.DB, f audit.ListFilter) *gorm.DB {
 	}
 	if f.Status != "" {
 		q = q.Where(clause.Eq{Column: col("approval_status"), Value: f.Status})
+	}
+	if f.Dept != "" {
+		q = q.Where(clause.Or(clause.Eq{Column: col("requester_dept"), Value: f.Dept}, clause.Eq{Column: col("provider_dept"), Value: f.Dept}))
 	}
 	switch {
 	case f.Overdue == nil:

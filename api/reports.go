@@ -23,7 +23,8 @@ type deadlineReport struct {
 
 // reportDeadlines answers, per department and procedure, how the deadlines
 // of the decision tasks opened from `from` to `to` (jurisdiction optional)
-// were kept: as JSON, or as CSV with format=csv or Accept: text/csv.
+// were kept (with group=month, per Beijing month the tasks were opened in):
+// as JSON, or as CSV with format=csv or Accept: text/csv.
 func (s *Server) reportDeadlines(c echo.Context) error {
 	if _, err := allow(c, RoleAuditor, RoleAdmin); err != nil {
 		return err
@@ -40,9 +41,17 @@ func (s *Server) reportDeadlines(c echo.Context) error {
 	}
 	q := c.QueryParams()
 	for name := range q {
-		if name != "jurisdiction" && name != "from" && name != "to" && name != "procedure" && name != "format" {
-			return problem(http.StatusBadRequest, "unknown parameter "+name, FieldError{name, "unknown parameter (use jurisdiction, procedure, from, to, format)"})
+		if name != "jurisdiction" && name != "from" && name != "to" && name != "procedure" && name != "format" && name != "group" {
+			return problem(http.StatusBadRequest, "unknown parameter "+name, FieldError{name, "unknown parameter (use jurisdiction, procedure, from, to, group, format)"})
 		}
+	}
+	report := audit.DeadlineReport
+	switch g := q.Get("group"); g {
+	case "":
+	case "month":
+		report = audit.DeadlineReportByMonth
+	default:
+		return problem(http.StatusBadRequest, "group must be month", FieldError{"group", "must be month (or absent)"})
 	}
 	f, err := audit.ParseListFilter(url.Values{"jurisdiction": q["jurisdiction"], "procedure": q["procedure"], "from": q["from"], "to": q["to"]}, s.Regulations.Cities())
 	if err != nil {
@@ -70,7 +79,7 @@ func (s *Server) reportDeadlines(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := audit.DeadlineReport(tasks, cal, now)
+	rows := report(tasks, cal, now)
 	if csv {
 		var buf bytes.Buffer
 		if err := audit.WriteDeadlineCSV(&buf, rows); err != nil {

@@ -151,7 +151,8 @@ func (s *Server) Handler() *echo.Echo {
 	for _, p := range s.procedures() { // every procedure of workflows.Procedures
 		p.route(a)
 	}
-	a.POST("/evidence", s.uploadEvidence) // evidence of objections
+	a.POST("/catalog/import", s.importCatalog) // the console's catalog import
+	a.POST("/evidence", s.uploadEvidence)      // evidence of objections
 	a.GET("/evidence/:id", s.getEvidence)
 	a.GET("/tasks", s.listTasks)
 	a.POST("/tasks/:id/decision", s.decideTask)
@@ -161,6 +162,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/procedures/:id/export", s.procedureExport)
 	a.GET("/procedures/:id/chain", s.procedureChain)
 	a.POST("/audit/replay", s.auditReplay)
+	a.POST("/audit/verify", s.auditVerify) // issue 15: verify an export in the browser
 	a.GET("/reports/deadlines", s.reportDeadlines)
 	a.GET("/reports/evaluation", s.reportEvaluation) // yearly evaluation of departments
 	a.POST("/grants/:id/uses", s.createUse)          // use logs of shared data

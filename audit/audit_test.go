@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,23 @@ func TestDeadlineReport(t *testing.T) {
 		lines[2] != "xiamen,PRV,share_request,3,2,0,1,0,0,3,第十七条,false" {
 		t.Fatalf("CSV:\n%s", buf.String())
 	}
+	// By month: PRV's three tasks were all opened in November; WRS's in
+	// November and December, so two rows.
+	monthly := DeadlineReportByMonth(tasks, cal, now)
+	months := map[string][]string{}
+	for _, r := range monthly {
+		months[r.Department] = append(months[r.Department], r.Month)
+	}
+	if !slices.Equal(months["PRV"], []string{"2026-11"}) || !slices.Equal(months["WRS"], []string{"2026-11", "2026-12"}) {
+		t.Fatalf("months %v: %+v", months, monthly)
+	}
+	buf.Reset()
+	if err := WriteDeadlineCSV(&buf, monthly); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(buf.String()), "\n"); !strings.HasSuffix(lines[0], ",statutory,month") || !strings.HasSuffix(lines[1], ",2026-11") {
+		t.Fatalf("monthly CSV:\n%s", buf.String())
+	}
 	// A statutory period and a service level are never mixed in one row.
 	mixed := DeadlineReport([]models.Task{
 		{ID: "S", Procedure: "share_request", Kind: models.TaskDecision, Jurisdiction: "xiamen", AssigneeRole: "authority", Article: "第十七条", Statutory: true, DueAt: due, Status: models.TaskOpen},
@@ -183,8 +201,16 @@ func TestListFilterQuery(t *testing.T) {
 	if q := f.Query(); q != "`Procedure` IS NOT NULL AND `Overdue` = true AND StartTime >= '2026-11-01T00:00:00Z'" {
 		t.Fatalf("query %s", q)
 	}
+	f, err = ParseListFilter(url.Values{"dept": {"XM-GA"}}, cities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := f.Query(); q != "(`RequesterDept` = 'XM-GA' OR `ProviderDept` = 'XM-GA') AND `Procedure` IS NOT NULL" {
+		t.Fatalf("query %s", q)
+	}
 	for _, bad := range []url.Values{
 		{"jurisdiction": {"beijing"}},
+		{"dept": {"a' OR 'x"}},
 		{"procedure": {"x' OR 1=1 --"}},
 		{"status": {"Pending"}},
 		{"status": {"a'b"}},

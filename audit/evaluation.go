@@ -113,7 +113,7 @@ func Evaluation(in EvaluationInput, cal *holidays.Calendar, now time.Time) []Eva
 	out := make([]EvaluationRow, 0, len(byDept))
 	for dept, tasks := range byDept {
 		r := EvaluationRow{Jurisdiction: in.Jurisdiction, Department: dept, Year: in.Year, OverdueArticle: in.OverdueArticle,
-			Procedures:     deadlineRows(tasks, cal, now, models.TaskDecision, models.TaskObligation),
+			Procedures:     deadlineRows(tasks, cal, now, false, models.TaskDecision, models.TaskObligation),
 			ShareRequests:  WorkCompliance{Articles: []string{}},
 			CatalogUpdates: WorkCompliance{Articles: []string{}},
 			Objections:     WorkCompliance{Articles: []string{}}}

@@ -27,7 +27,10 @@ type ListFilter struct {
 	Procedure    string
 	Status       string
 	Overdue      *bool
-	From, To     *time.Time // filing (workflow start) time, From inclusive, To exclusive
+	// Dept is a department code: procedures it filed or that are filed
+	// with it (requester or provider).
+	Dept     string
+	From, To *time.Time // filing (workflow start) time, From inclusive, To exclusive
 }
 
 // Values a filter may hold: names made of lower-case letters and underscores,
@@ -35,10 +38,12 @@ type ListFilter struct {
 var (
 	procedureName = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 	statusName    = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
+	deptCode      = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 )
 
 // ParseListFilter validates the query parameters jurisdiction (one of
-// cities), procedure, status, overdue (true|false), from and to (RFC 3339, or
+// cities), procedure, status, overdue (true|false), dept (a department
+// code), from and to (RFC 3339, or
 // a Beijing date YYYY-MM-DD: from its start; to through its end).
 func ParseListFilter(q url.Values, cities []string) (ListFilter, error) {
 	var f ListFilter
@@ -59,6 +64,12 @@ func ParseListFilter(q url.Values, cities []string) (ListFilter, error) {
 			return f, &ParamError{"status", "must be a status name such as pending, granted or rejected"}
 		}
 		f.Status = v
+	}
+	if v := q.Get("dept"); v != "" {
+		if !deptCode.MatchString(v) {
+			return f, &ParamError{"dept", "must be a department code (letters, digits, '.', '_', '-', at most 64)"}
+		}
+		f.Dept = v
 	}
 	switch v := q.Get("overdue"); v {
 	case "":
@@ -119,6 +130,9 @@ func (f ListFilter) Query() string {
 	add("Jurisdiction", f.Jurisdiction)
 	add("Procedure", f.Procedure)
 	add("ApprovalStatus", f.Status)
+	if f.Dept != "" {
+		cl = append(cl, fmt.Sprintf("(`RequesterDept` = '%s' OR `ProviderDept` = '%s')", f.Dept, f.Dept))
+	}
 	if f.Procedure == "" {
 		// Only our procedures: every one carries its kind.
 		cl = append(cl, "`Procedure` IS NOT NULL")

@@ -19,6 +19,9 @@ type DeadlineRow struct {
 	Department   string `json:"department"` // department code, or "authority:<city>"
 	Procedure    string `json:"procedure"`
 	Jurisdiction string `json:"jurisdiction"`
+	// Month is the Beijing month (YYYY-MM) the tasks were opened in, in a
+	// report grouped by month (DeadlineReportByMonth); empty otherwise.
+	Month string `json:"month,omitempty"`
 	// Article sets the tasks' period; Statutory says whether the text
 	// does (a statutory breach) or a service level (platform lateness):
 	// the two are never counted in one row.
@@ -40,15 +43,22 @@ type DeadlineRow struct {
 // left out; a task cancelled because the procedure ended otherwise counts as
 // filed only.
 func DeadlineReport(tasks []models.Task, cal *holidays.Calendar, now time.Time) []DeadlineRow {
-	return deadlineRows(tasks, cal, now, models.TaskDecision)
+	return deadlineRows(tasks, cal, now, false, models.TaskDecision)
+}
+
+// DeadlineReportByMonth is DeadlineReport with each row split by the Beijing
+// month its tasks were opened in (Month), for on-time rates over time.
+func DeadlineReportByMonth(tasks []models.Task, cal *holidays.Calendar, now time.Time) []DeadlineRow {
+	return deadlineRows(tasks, cal, now, true, models.TaskDecision)
 }
 
 // deadlineRows is DeadlineReport over the tasks of the given kinds (the
-// yearly evaluation counts obligations as well: a catalog's update).
-func deadlineRows(tasks []models.Task, cal *holidays.Calendar, now time.Time, kinds ...string) []DeadlineRow {
+// yearly evaluation counts obligations as well: a catalog's update), by month
+// when monthly.
+func deadlineRows(tasks []models.Task, cal *holidays.Calendar, now time.Time, monthly bool, kinds ...string) []DeadlineRow {
 	type key struct {
-		dept, proc, city, article string
-		statutory                 bool
+		dept, proc, city, article, month string
+		statutory                        bool
 	}
 	rows := map[key]*DeadlineRow{}
 	used := map[key][]int{}
@@ -56,10 +66,13 @@ func deadlineRows(tasks []models.Task, cal *holidays.Calendar, now time.Time, ki
 		if !slices.Contains(kinds, t.Kind) {
 			continue
 		}
-		k := key{Assignee(t), t.Procedure, t.Jurisdiction, t.Article, t.Statutory}
+		k := key{dept: Assignee(t), proc: t.Procedure, city: t.Jurisdiction, article: t.Article, statutory: t.Statutory}
+		if monthly {
+			k.month = t.CreatedAt.In(holidays.Shanghai).Format("2006-01")
+		}
 		r := rows[k]
 		if r == nil {
-			r = &DeadlineRow{Department: k.dept, Procedure: k.proc, Jurisdiction: k.city, Article: k.article, Statutory: k.statutory}
+			r = &DeadlineRow{Department: k.dept, Procedure: k.proc, Jurisdiction: k.city, Month: k.month, Article: k.article, Statutory: k.statutory}
 			rows[k] = r
 		}
 		if r.count(t, now) {
@@ -73,7 +86,7 @@ func deadlineRows(tasks []models.Task, cal *holidays.Calendar, now time.Time, ki
 	}
 	slices.SortFunc(out, func(a, b DeadlineRow) int {
 		return cmp.Or(cmp.Compare(a.Jurisdiction, b.Jurisdiction), cmp.Compare(a.Department, b.Department), cmp.Compare(a.Procedure, b.Procedure),
-			cmp.Compare(a.Article, b.Article), cmpBool(a.Statutory, b.Statutory))
+			cmp.Compare(a.Article, b.Article), cmpBool(a.Statutory, b.Statutory), cmp.Compare(a.Month, b.Month))
 	})
 	return out
 }
@@ -129,10 +142,16 @@ func median(xs []int) *float64 {
 var reportHeader = []string{"jurisdiction", "department", "procedure", "filed", "completed_on_time", "late", "still_overdue", "deemed_outcomes", "open", "median_working_days_used", "article", "statutory"}
 
 // WriteDeadlineCSV writes the report as CSV with a header row; an empty
-// median is a row with nothing decided.
+// median is a row with nothing decided. A report by month has a last
+// column, month.
 func WriteDeadlineCSV(w io.Writer, rows []DeadlineRow) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(reportHeader); err != nil {
+	monthly := slices.ContainsFunc(rows, func(r DeadlineRow) bool { return r.Month != "" })
+	header := reportHeader
+	if monthly {
+		header = append(slices.Clone(reportHeader), "month")
+	}
+	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write CSV header: %w", err)
 	}
 	for _, r := range rows {
@@ -143,6 +162,9 @@ func WriteDeadlineCSV(w io.Writer, rows []DeadlineRow) error {
 		rec := []string{r.Jurisdiction, r.Department, r.Procedure, strconv.Itoa(r.Filed), strconv.Itoa(r.CompletedOnTime),
 			strconv.Itoa(r.Late), strconv.Itoa(r.StillOverdue), strconv.Itoa(r.Deemed), strconv.Itoa(r.Open), med,
 			r.Article, strconv.FormatBool(r.Statutory)}
+		if monthly {
+			rec = append(rec, r.Month)
+		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("write CSV row: %w", err)
 		}

@@ -180,7 +180,21 @@ func TestAuditDeadlineReport(t *testing.T) {
 	if strings.Contains(string(other.Raw), w.provider) {
 		t.Fatal("a Xiamen department in Wuhan's report")
 	}
-	for _, bad := range []string{"?jurisdiction=atlantis", "?from=yesterday", "?format=xml", "?status=pending", "?from=2026-02-01&to=2026-01-01"} {
+	// By month: the provider's row of this month.
+	month := auditor.do("GET", path+"&group=month", nil).must(t, 200)
+	found := false
+	for _, raw := range month.Body["rows"].([]any) {
+		if m := raw.(map[string]any); m["department"] == w.provider {
+			found = true
+			if m["month"] != today[:7] || m["filed"] != row["filed"] {
+				t.Fatalf("monthly row %v, want month %s and the report's %v filed", m, today[:7], row["filed"])
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no monthly row of %s: %s", w.provider, month.Raw)
+	}
+	for _, bad := range []string{"?jurisdiction=atlantis", "?from=yesterday", "?format=xml", "?status=pending", "?from=2026-02-01&to=2026-01-01", "?group=week"} {
 		auditor.do("GET", "/api/v1/reports/deadlines"+bad, nil).must(t, 400)
 	}
 	w.prov.do("GET", "/api/v1/reports/deadlines", nil).must(t, 403)
@@ -259,6 +273,22 @@ func TestAuditExport(t *testing.T) {
 	if !proto.Equal(exported, fromAPI) {
 		t.Fatal("the exported history differs from GET history?format=json")
 	}
+	// POST /audit/verify checks it as approvals verify does; a changed file
+	// is named; a body that is no zip is a 422 naming archive.
+	zipped := []string{"Content-Type", "application/zip"}
+	v := auditor.do("POST", "/api/v1/audit/verify", r.Raw, zipped...).must(t, 200)
+	if v.Body["verified"] != true || v.str("procedure_id") != id || len(v.Body["checks"].([]any)) != 6 { // signature, 4 files, chain
+		t.Fatalf("verify: %s", v.Raw)
+	}
+	changed := rezip(t, r.Raw, "timeline.json", func(b []byte) []byte { return bytes.Replace(b, []byte(id), []byte(id+"X"), 1) })
+	v = auditor.do("POST", "/api/v1/audit/verify", changed, zipped...).must(t, 200)
+	if v.Body["verified"] != false || v.str("failed") != "timeline.json" {
+		t.Fatalf("verify of a changed timeline: %s", v.Raw)
+	}
+	if p := auditor.do("POST", "/api/v1/audit/verify", []byte("not a zip"), zipped...).must(t, 422); !strings.Contains(string(p.Raw), `"field":"archive"`) {
+		t.Fatalf("verify of no zip: %s", p.Raw)
+	}
+	w.req.do("POST", "/api/v1/audit/verify", r.Raw, zipped...).must(t, 403)
 	auditor.do("GET", "/api/v1/procedures/"+id+"/history?format=xml", nil).must(t, 400)
 	w.req.do("GET", "/api/v1/procedures/"+id+"/export", nil).must(t, 403)
 	auditor.do("GET", "/api/v1/procedures/nope/export", nil).must(t, 404)
@@ -424,7 +454,19 @@ func TestAuditListProcedures(t *testing.T) {
 	if len(second.items()) != 1 || second.items()[0]["id"] == first.items()[0]["id"] {
 		t.Fatalf("second page: %s", second.Raw)
 	}
-	for _, bad := range []string{"status=x'%20OR%20'1'='1", "overdue=maybe", "jurisdiction=atlantis", "from=soon", "page_size=0", "page_token=%21%21"} {
+	// dept: procedures the department filed or that were filed with it.
+	q = url.Values{"jurisdiction": {"xiamen"}, "from": {today}, "dept": {w.requester}, "page_size": {"500"}}
+	byDept := ids(eventuallyListed(t, auditor, "/api/v1/procedures?"+q.Encode(), func(r reply) bool { return ids(r)[granted] != nil && ids(r)[pending] != nil }))
+	for id, p := range byDept {
+		if p["requester_dept"] != w.requester && p["provider_dept"] != w.requester {
+			t.Fatalf("dept=%s lists %s of %v and %v", w.requester, id, p["requester_dept"], p["provider_dept"])
+		}
+	}
+	q.Set("dept", uniq("NOBODY"))
+	if n := len(auditor.do("GET", "/api/v1/procedures?"+q.Encode(), nil).must(t, 200).items()); n != 0 {
+		t.Fatalf("a department with no procedure lists %d", n)
+	}
+	for _, bad := range []string{"status=x'%20OR%20'1'='1", "overdue=maybe", "jurisdiction=atlantis", "from=soon", "page_size=0", "page_token=%21%21", "dept=a'b"} {
 		auditor.do("GET", "/api/v1/procedures?"+bad, nil).must(t, 400)
 	}
 	w.req.do("GET", "/api/v1/procedures", nil).must(t, 403)

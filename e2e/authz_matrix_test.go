@@ -193,6 +193,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"POST /api/v1/departments":               {"/api/v1/departments", empty, only(422, Ad)},
 		"GET /api/v1/departments":                {"/api/v1/departments", nil, everyone(200)},
 		"POST /api/v1/catalog/items":             {"/api/v1/catalog/items", empty, only(422, Ad)},
+		"POST /api/v1/catalog/import":            {"/api/v1/catalog/import", []any{}, only(422, Ad)},
 		"GET /api/v1/catalog/items":              {"/api/v1/catalog/items", nil, everyone(200)},
 		"GET /api/v1/catalog/items/:id":          {"/api/v1/catalog/items/" + m.w.items["conditional"], nil, everyone(200)},
 		"GET /api/v1/catalog/items/:id/versions": {"/api/v1/catalog/items/" + m.w.items["conditional"] + "/versions", nil, everyone(200)},
@@ -253,8 +254,10 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/procedures/:id/timeline": {"/api/v1/procedures/" + m.sr + "/timeline", nil, scoped([]string{Au}, []string{D})},
 		"GET /api/v1/procedures/:id/export":   {"/api/v1/procedures/" + m.sr + "/export", nil, only(200, api.RoleAuditor, Ad)},
 		"POST /api/v1/audit/replay":           {"/api/v1/audit/replay", map[string]any{"procedure_id": m.sr}, only(200, api.RoleAuditor, Ad)},
-		"GET /api/v1/procedures/:id/chain":    {"/api/v1/procedures/" + m.sr + "/chain", nil, only(200, api.RoleAuditor, Ad)},
-		"GET /api/v1/audit/signing-key":       {"/api/v1/audit/signing-key", nil, everyone(200)},
+		// A JSON body is no zip archive: 422 naming archive, for those who may verify.
+		"POST /api/v1/audit/verify":        {"/api/v1/audit/verify", empty, only(422, api.RoleAuditor, Ad)},
+		"GET /api/v1/procedures/:id/chain": {"/api/v1/procedures/" + m.sr + "/chain", nil, only(200, api.RoleAuditor, Ad)},
+		"GET /api/v1/audit/signing-key":    {"/api/v1/audit/signing-key", nil, everyone(200)},
 
 		// The Temporal UI's codec endpoint: auditors and admins (no payloads: nothing to do, 200).
 		"POST /codec/decode":             {"/codec/decode", empty, only(200, api.RoleAuditor, Ad)},

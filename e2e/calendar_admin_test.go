@@ -180,6 +180,9 @@ func TestCalendarYearRetimesRunningProcedure(t *testing.T) {
 		p := w.admin.do("GET", retime, nil).must(t, 200)
 		return p.Body["done"] == true && p.Body["signalled"].(float64) >= 1
 	})
+	if p := w.admin.do("GET", retime, nil).must(t, 200); p.Body["percent"] != float64(100) || p.Body["total"].(float64) != p.Body["signalled"].(float64)+p.Body["gone"].(float64) {
+		t.Fatalf("a finished re-timing: %s, want 100 percent of signalled + gone", p.Raw)
+	}
 
 	// The calendar API counts on the published year; the same PUT again is
 	// no new revision.

@@ -100,21 +100,8 @@ func ImportCatalog(db *gorm.DB, items []CatalogItem) error {
 			if len(items) == 1 {
 				prefix = ""
 			}
-			if errs := it.Validate(); len(errs) > 0 {
-				for j := range errs {
-					errs[j].Field = prefix + errs[j].Field
-				}
-				return errs
-			}
-			var d Department
-			if err := tx.First(&d, "code = ?", it.ProviderDept).Error; err != nil {
-				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return ValidationError{{prefix + "provider_dept", fmt.Sprintf("department %q is not registered", it.ProviderDept)}}
-				}
-				return fmt.Errorf("load department %s: %w", it.ProviderDept, err)
-			}
-			if d.Jurisdiction != it.Jurisdiction {
-				return ValidationError{{prefix + "jurisdiction", fmt.Sprintf("department %s belongs to %s, not %s", d.Code, d.Jurisdiction, it.Jurisdiction)}}
+			if err := checkCatalogItem(tx, it, prefix); err != nil {
+				return err
 			}
 			v, err := nextVersion(tx, it.ID)
 			if err != nil {
@@ -133,4 +120,61 @@ func ImportCatalog(db *gorm.DB, items []CatalogItem) error {
 		}
 		return nil
 	})
+}
+
+// CheckCatalog checks every entry as ImportCatalog does, and also that its
+// ID is new and not repeated in items, without storing anything: the
+// errors of every entry at fault, named items[i].field (nil when all may be
+// imported), so that an import can be reported row by row.
+func CheckCatalog(db *gorm.DB, items []CatalogItem) (ValidationError, error) {
+	var all ValidationError
+	seen := map[string]int{}
+	for i := range items {
+		prefix := fmt.Sprintf("items[%d].", i)
+		err := checkCatalogItem(db, &items[i], prefix)
+		var v ValidationError
+		switch {
+		case errors.As(err, &v):
+			all = append(all, v...)
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if j, ok := seen[items[i].ID]; ok {
+			all = append(all, FieldError{prefix + "id", fmt.Sprintf("repeats items[%d].id", j)})
+			continue
+		}
+		seen[items[i].ID] = i
+		var n int64
+		if err := db.Model(&CatalogItem{}).Where("id = ?", items[i].ID).Count(&n).Error; err != nil {
+			return nil, fmt.Errorf("look catalog item %s up: %w", items[i].ID, err)
+		}
+		if n > 0 {
+			all = append(all, FieldError{prefix + "id", fmt.Sprintf("catalog item %s %s", items[i].ID, ErrExists)})
+		}
+	}
+	return all, nil
+}
+
+// checkCatalogItem checks one entry on its own (Validate) and its provider:
+// a registered department of the same jurisdiction. Fields are named with
+// prefix.
+func checkCatalogItem(tx *gorm.DB, it *CatalogItem, prefix string) error {
+	if errs := it.Validate(); len(errs) > 0 {
+		for j := range errs {
+			errs[j].Field = prefix + errs[j].Field
+		}
+		return errs
+	}
+	var d Department
+	if err := tx.First(&d, "code = ?", it.ProviderDept).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ValidationError{{prefix + "provider_dept", fmt.Sprintf("department %q is not registered", it.ProviderDept)}}
+		}
+		return fmt.Errorf("load department %s: %w", it.ProviderDept, err)
+	}
+	if d.Jurisdiction != it.Jurisdiction {
+		return ValidationError{{prefix + "jurisdiction", fmt.Sprintf("department %s belongs to %s, not %s", d.Code, d.Jurisdiction, it.Jurisdiction)}}
+	}
+	return nil
 }

@@ -62,6 +62,16 @@ export async function upload(path, file) {
   return data;
 }
 
+/** postRaw POSTs a body (a Blob or a string) as it is, with the CSRF token, and returns the JSON answer. */
+export async function postRaw(path, blob, type) {
+  const headers = { Accept: "application/json", "Content-Type": type, "X-CSRF-Token": cookie("approvals_csrf") };
+  const r = await fetch(path, { method: "POST", headers, credentials: "same-origin", body: blob });
+  const text = await r.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new ProblemError(r.status, data || { title: r.statusText });
+  return data;
+}
+
 /** all reads every page of a list endpoint (up to max items). */
 export async function all(path, max = 2000) {
   const out = [];

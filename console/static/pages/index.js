@@ -11,6 +11,15 @@ import * as record from "./record.js";
 import * as mine from "./mine.js";
 import * as open from "./open.js";
 import * as pub from "./public.js";
+// Auditor and admin pages (console2).
+import * as audit from "./audit.js";
+import * as timeline from "./audit_timeline.js";
+import * as report from "./audit_report.js";
+import * as departments from "./admin_departments.js";
+import * as calendar from "./admin_calendar.js";
+import * as regulations from "./admin_regulations.js";
+import * as notifications from "./admin_notifications.js";
+import * as catalogImport from "./admin_catalog_import.js";
 
 export const routes = [
   { path: /^\/$/, render: home.render, auth: false },
@@ -26,6 +35,15 @@ export const routes = [
   { path: /^\/apply\/resubmit$/, render: open.resubmit, auth: true },
   { path: /^\/object$/, render: open.object, auth: true },
   { path: /^\/public$/, render: pub.render, auth: false },
+  // Auditor and admin pages (console2).
+  { path: /^\/audit$/, render: audit.render, auth: true },
+  { path: /^\/audit\/procedures\/([^/]+)$/, render: timeline.render, auth: true },
+  { path: /^\/reports\/deadlines$/, render: report.render, auth: true },
+  { path: /^\/admin\/departments$/, render: departments.render, auth: true },
+  { path: /^\/admin\/calendar$/, render: calendar.render, auth: true },
+  { path: /^\/admin\/regulations$/, render: regulations.render, auth: true },
+  { path: /^\/admin\/notifications$/, render: notifications.render, auth: true },
+  { path: /^\/admin\/catalog-import$/, render: catalogImport.render, auth: true },
 ];
 
 // Reviewers: the roles that decide tasks.
@@ -38,6 +56,12 @@ export function navFor(session) {
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
   if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/mine", "nav.mine"]);
   if (session.role === "applicant") links.push(["#/open", "nav.open"], ["#/mine", "nav.mine_applications"]);
+  // Auditor and admin pages (console2).
+  if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"]);
+  if (session.role === "admin") {
+    links.push(["#/admin/departments", "nav.departments"], ["#/admin/catalog-import", "nav.catalog_import"], ["#/admin/calendar", "nav.calendar"],
+      ["#/admin/regulations", "nav.regulations"], ["#/admin/notifications", "nav.notifications"]);
+  }
   links.push(["#/public", "nav.public"]);
   return links;
 }
