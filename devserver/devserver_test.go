@@ -167,3 +167,26 @@ func TestEnsureNamespace(t *testing.T) {
 		t.Fatalf("retention of fresh: %v, %v; want %v", r, err, week)
 	}
 }
+
+// Every dev server starts with LowLatency unless told otherwise, and an
+// empty DynamicConfig keeps the server's own defaults.
+func TestStartRaisesDispatchLimits(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for _, tc := range []struct {
+		dc   map[string]string
+		want bool
+	}{{nil, true}, {map[string]string{}, false}} {
+		s, err := Start(ctx, Options{DynamicConfig: tc.dc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := strings.Join(s.cmd.Args, " ")
+		s.Stop()
+		for k, v := range LowLatency {
+			if got := strings.Contains(args, "--dynamic-config-value "+k+"="+v); got != tc.want {
+				t.Errorf("DynamicConfig %v: %s=%s passed %v, want %v (args %s)", tc.dc, k, v, got, tc.want, args)
+			}
+		}
+	}
+}
