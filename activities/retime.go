@@ -61,7 +61,11 @@ func (a *Activities) RetimeTasks(ctx context.Context, in RetimeInput) error {
 			rec := newRecord()
 			cols := map[string]any{}
 			for col, v := range map[string]any{"due_date": n.DueDate, "due_at": n.DueAt.UTC(), "provisional": n.Provisional, "calendar_version": n.CalendarVersion} {
-				if tx.Migrator().HasColumn(rec, col) {
+				has, err := hasColumn(tx, rec, col)
+				if err != nil {
+					return err
+				}
+				if has {
 					cols[col] = v
 				}
 			}
@@ -80,6 +84,19 @@ func (a *Activities) RetimeTasks(ctx context.Context, in RetimeInput) error {
 		}
 		return nil
 	})
+}
+
+// hasColumn tells whether a record's table has a column, from the record's
+// struct (the table is migrated from it; GORM caches the parsed schema):
+// asking the database (Migrator().HasColumn) cost an information_schema query
+// of about 25 ms on a loaded PostgreSQL, four per re-timed procedure.
+func hasColumn(tx *gorm.DB, rec any, col string) (bool, error) {
+	stmt := &gorm.Statement{DB: tx}
+	if err := stmt.Parse(rec); err != nil {
+		return false, fmt.Errorf("schema of %T: %w", rec, err)
+	}
+	f := stmt.Schema.LookUpField(col)
+	return f != nil && f.DBName == col, nil
 }
 
 func provisionalChange(was, is bool) string {

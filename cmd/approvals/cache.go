@@ -6,7 +6,7 @@ import (
 
 // defaultWorkflowCache is the default size of the worker's sticky workflow
 // cache (the SDK's own default is 10,000). A cached procedure costs about
-// 60 KiB of worker memory (its workflow state, its goroutines and the SDK's
+// 67 KiB of worker memory (its workflow state, its goroutines and the SDK's
 // copy of its history; README, Sizing), so 2,000 bound the cache to about
 // 120 MiB whatever the number of open procedures; a procedure outside it is
 // replayed from its history (a few dozen events) at its next task.
