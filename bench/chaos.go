@@ -202,7 +202,8 @@ func restartPostgres() error {
 func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []answer, kills int64) (Result, error) {
 	// Every workflow of the provider has its record: none half-made.
 	// Workflows started by unanswered filings finish recording after the
-	// restarts: wait (a minute at most) until every workflow has its record.
+	// restarts: wait (a minute, then two more for those recovering from a
+	// lost activity attempt) until every workflow has its record.
 	var records, visible int64
 	settled := func() (bool, string, error) {
 		if err := s.db.Model(&models.ShareRequest{}).Where("catalog_item_id = ?", w.item).Count(&records).Error; err != nil {
@@ -229,7 +230,7 @@ func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []a
 		if err := waitFor(ctx, cfg.Out, "chaos: settle late", 2*time.Minute, settled); err != nil {
 			fmt.Fprintln(cfg.Out, "  ", err)
 		}
-		fmt.Fprintf(cfg.Out, "  %d of %d workflows without a record after a minute had one after %s more\n", late-(visible-records), late, "at most 2 minutes")
+		fmt.Fprintf(cfg.Out, "  %d of the %d workflows without a record after a minute had one within 2 more\n", late-(visible-records), late)
 	}
 	var lost, dup, inconsistent, acc, absent int64
 	if visible > records {
