@@ -161,7 +161,8 @@ func median(vs []float64) float64 { return percentile(vs, 0.5) }
 // ms is d in milliseconds.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// progress prints line() every second until the returned stop is called.
+// progress prints line() every second until the returned stop is called,
+// and once more then.
 func progress(w io.Writer, what string, line func() string) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -184,6 +185,8 @@ func progress(w io.Writer, what string, line func() string) (stop func()) {
 		if once.CompareAndSwap(false, true) {
 			close(done)
 			<-finished
+			// The last state, also for a phase shorter than a second.
+			fmt.Fprintf(w, "  [%s %4.0fs] %s\n", what, time.Since(t0).Seconds(), line())
 		}
 	}
 }
