@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/cityapprovals/approvals/holidays"
@@ -114,15 +115,19 @@ type retimeProgress struct {
 	Gone      int
 }
 
-// signalConcurrency bounds the signals in flight, and how many are sent
-// between heartbeats; the rate limiter bounds how many start per second.
-const signalConcurrency = 8
+// signalConcurrency bounds the signals in flight. A signal waits for the
+// server to write it into the procedure's history (about a second each on
+// the shared 2-core machine under load, issue 17), so eight at a time told
+// 8 procedures a second, far below the rate limit; the rate limiter bounds
+// how many start per second.
+const signalConcurrency = 64
 
 // RetimePage lists one page of the procedures the query finds and signals
-// each of them SignalCalendarChanged, at most PerSecond a second. It
-// heartbeats its progress; a retry (after a worker crash) resumes from the
-// last heartbeat, so at most one chunk of signals is sent twice, which the
-// procedures ignore (same calendar version).
+// each of them SignalCalendarChanged, at most PerSecond a second and
+// signalConcurrency at a time. It heartbeats its progress (the procedures
+// before Done are told); a retry (after a worker crash) resumes from the
+// last heartbeat, so at most the signals in flight then are sent twice,
+// which the procedures ignore (same calendar version).
 func (a *Activities) RetimePage(ctx context.Context, in RetimePageInput) (RetimePageResult, error) {
 	var p retimeProgress
 	if activity.HasHeartbeatDetails(ctx) {
@@ -142,43 +147,52 @@ func (a *Activities) RetimePage(ctx context.Context, in RetimePageInput) (Retime
 		p.Next = resp.NextPageToken
 		activity.RecordHeartbeat(ctx, p)
 	}
-	// Burst 1: signals start evenly spaced, at most PerSecond a second, also
-	// across pages.
+	// Burst 1: signals start evenly spaced, at most PerSecond a second.
 	lim := rate.NewLimiter(rate.Limit(in.PerSecond), 1)
-	for p.Done < len(p.IDs) {
-		end := min(p.Done+signalConcurrency, len(p.IDs))
-		var g errgroup.Group
-		gone := make([]bool, end-p.Done)
-		for i, id := range p.IDs[p.Done:end] {
-			if err := lim.Wait(ctx); err != nil {
-				return RetimePageResult{}, fmt.Errorf("rate limit: %w", err)
-			}
-			activity.RecordHeartbeat(ctx, p) // alive while the limiter holds it back
-			g.Go(func() error {
-				err := a.Temporal.SignalWorkflow(ctx, id, "", SignalCalendarChanged, in.Change)
-				var nf *serviceerror.NotFound
-				if errors.As(err, &nf) {
-					gone[i] = true
-					return nil
-				}
-				if err != nil {
-					return fmt.Errorf("signal %s: %w", id, err)
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return RetimePageResult{}, err
-		}
-		for _, g := range gone {
-			if g {
+	todo := p.IDs[p.Done:]
+	// outcome of each signal: 0 in flight, 1 told, 2 gone; under mu, with
+	// the progress, which advances over the prefix that is settled.
+	outcome := make([]int, len(todo))
+	var mu sync.Mutex
+	settle := func(i, o int) {
+		mu.Lock()
+		defer mu.Unlock()
+		outcome[i] = o
+		for k := p.Done - (len(p.IDs) - len(todo)); k < len(todo) && outcome[k] != 0; k++ {
+			if outcome[k] == 2 {
 				p.Gone++
 			} else {
 				p.Signalled++
 			}
+			p.Done++
 		}
-		p.Done = end
-		activity.RecordHeartbeat(ctx, p)
+		activity.RecordHeartbeat(ctx, p) // the SDK sends at most one per interval
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(signalConcurrency)
+	for i, id := range todo {
+		if err := lim.Wait(gctx); err != nil {
+			break // the group's error, or the activity's end, below
+		}
+		g.Go(func() error {
+			err := a.Temporal.SignalWorkflow(gctx, id, "", SignalCalendarChanged, in.Change)
+			var nf *serviceerror.NotFound
+			switch {
+			case errors.As(err, &nf):
+				settle(i, 2)
+			case err != nil:
+				return fmt.Errorf("signal %s: %w", id, err)
+			default:
+				settle(i, 1)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return RetimePageResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return RetimePageResult{}, fmt.Errorf("re-time page: %w", err)
 	}
 	return RetimePageResult{NextPageToken: p.Next, Signalled: p.Signalled, Gone: p.Gone}, nil
 }

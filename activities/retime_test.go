@@ -2,9 +2,12 @@ package activities
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/serviceerror"
@@ -49,11 +52,14 @@ func (f *fakeTemporal) SignalWorkflow(_ context.Context, id, _, name string, arg
 	return nil
 }
 
-func runPage(t *testing.T, f *fakeTemporal, details *retimeProgress) RetimePageResult {
+func runPage(t *testing.T, f *fakeTemporal, details *retimeProgress, tc ...client.Client) RetimePageResult {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	a := &Activities{Temporal: f}
+	if len(tc) > 0 {
+		a.Temporal = tc[0]
+	}
 	env.RegisterActivity(a)
 	if details != nil {
 		env.SetHeartbeatDetails(details)
@@ -98,5 +104,43 @@ func TestRetimeQuery(t *testing.T) {
 	want := "ExecutionStatus = 'Running' AND DueAt >= '2026-12-25T00:00:00+08:00' AND Overdue = false"
 	if got := RetimeQuery(2027); got != want {
 		t.Fatalf("RetimeQuery(2027) = %s, want %s", got, want)
+	}
+}
+
+// barrierTemporal answers no signal until want of them are in flight at
+// once: a page that signals fewer at a time never finishes.
+type barrierTemporal struct {
+	fakeTemporal
+	want     int
+	inFlight int
+	release  chan struct{}
+}
+
+func (f *barrierTemporal) SignalWorkflow(ctx context.Context, id, run, name string, arg any) error {
+	f.mu.Lock()
+	f.inFlight++
+	if f.inFlight == f.want {
+		close(f.release)
+	}
+	f.mu.Unlock()
+	select {
+	case <-f.release:
+	case <-time.After(20 * time.Second): // a failure, not a synchronisation
+		return errors.New("too few signals in flight at once")
+	}
+	return f.fakeTemporal.SignalWorkflow(ctx, id, run, name, arg)
+}
+
+// A page keeps many signals in flight (a signal waits for the server's write,
+// so one at a time, or a few, would bound the rate far below PerSecond).
+func TestRetimePageSignalsConcurrently(t *testing.T) {
+	const n = 48
+	f := &barrierTemporal{want: n, release: make(chan struct{})}
+	for i := range n {
+		f.page = append(f.page, fmt.Sprintf("p%02d", i))
+	}
+	res := runPage(t, &f.fakeTemporal, nil, f)
+	if res.Signalled != n || len(f.signal) != n {
+		t.Fatalf("signalled %d (%d recorded), want %d", res.Signalled, len(f.signal), n)
 	}
 }

@@ -41,6 +41,10 @@ type Config struct {
 	Regulations *regulations.Registry
 	// Out receives progress and figures.
 	Out io.Writer
+	// TemporalDefaults starts the stack's dev server with the server's own
+	// dynamic configuration instead of devserver.LowLatency (to measure
+	// what the low-latency settings change).
+	TemporalDefaults bool
 }
 
 // Scenarios names each scenario with its one-line description.
@@ -77,6 +81,7 @@ func Run(ctx context.Context, cfg Config, args []string) (Result, error) {
 	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
 	fs.SetOutput(cfg.Out)
 	var run func(context.Context, Config) (Result, error)
+	defaults := fs.Bool("temporal-defaults", false, "start the dev server with Temporal's default dispatch limits, not devserver.LowLatency")
 	switch args[0] {
 	case "lifecycle":
 		run = lifecycleFlags(fs)
@@ -99,6 +104,7 @@ func Run(ctx context.Context, cfg Config, args []string) (Result, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("bench %s: unexpected arguments %v", args[0], fs.Args())
 	}
+	cfg.TemporalDefaults = cfg.TemporalDefaults || *defaults
 	return run(ctx, cfg)
 }
 
@@ -155,7 +161,8 @@ func median(vs []float64) float64 { return percentile(vs, 0.5) }
 // ms is d in milliseconds.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// progress prints line() every second until the returned stop is called.
+// progress prints line() every second until the returned stop is called,
+// and once more then.
 func progress(w io.Writer, what string, line func() string) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -178,6 +185,8 @@ func progress(w io.Writer, what string, line func() string) (stop func()) {
 		if once.CompareAndSwap(false, true) {
 			close(done)
 			<-finished
+			// The last state, also for a phase shorter than a second.
+			fmt.Fprintf(w, "  [%s %4.0fs] %s\n", what, time.Since(t0).Seconds(), line())
 		}
 	}
 }

@@ -202,9 +202,10 @@ func restartPostgres() error {
 func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []answer, kills int64) (Result, error) {
 	// Every workflow of the provider has its record: none half-made.
 	// Workflows started by unanswered filings finish recording after the
-	// restarts: wait (a minute at most) until every workflow has its record.
+	// restarts: wait (a minute, then two more for those recovering from a
+	// lost activity attempt) until every workflow has its record.
 	var records, visible int64
-	if err := waitFor(ctx, cfg.Out, "chaos: settle", time.Minute, func() (bool, string, error) {
+	settled := func() (bool, string, error) {
 		if err := s.db.Model(&models.ShareRequest{}).Where("catalog_item_id = ?", w.item).Count(&records).Error; err != nil {
 			return false, "", fmt.Errorf("count records: %w", err)
 		}
@@ -215,8 +216,21 @@ func (s *stack) checkChaos(ctx context.Context, cfg Config, w world, answers []a
 		}
 		visible = c.GetCount()
 		return visible == records, fmt.Sprintf("%d workflows, %d records", visible, records), nil
-	}); err != nil {
+	}
+	if err := waitFor(ctx, cfg.Out, "chaos: settle", time.Minute, settled); err != nil {
 		fmt.Fprintln(cfg.Out, "  ", err)
+		// A workflow whose recording activity lost an attempt to the last
+		// kills waits for that attempt's start-to-close timeout (30 s) and
+		// then its retry backoff (up to a minute): say what each waits for,
+		// and give them that long before counting them half-made.
+		if err := s.listHalfMade(ctx, cfg, w); err != nil {
+			return nil, err
+		}
+		late := visible - records
+		if err := waitFor(ctx, cfg.Out, "chaos: settle late", 2*time.Minute, settled); err != nil {
+			fmt.Fprintln(cfg.Out, "  ", err)
+		}
+		fmt.Fprintf(cfg.Out, "  %d of the %d workflows without a record after a minute had one within 2 more\n", late-(visible-records), late)
 	}
 	var lost, dup, inconsistent, acc, absent int64
 	if visible > records {
@@ -336,11 +350,38 @@ func (s *stack) listHalfMade(ctx context.Context, cfg Config, w world) error {
 				return fmt.Errorf("count records of %s: %w", id, err)
 			}
 			if n == 0 {
-				fmt.Fprintf(cfg.Out, "  half-made: workflow %s (%s) has no record\n", id, e.GetStatus())
+				fmt.Fprintf(cfg.Out, "  half-made: workflow %s (%s) has no record%s\n", id, e.GetStatus(), s.pendingWork(ctx, id))
 			}
 		}
 		if token = page.GetNextPageToken(); len(token) == 0 {
 			return nil
 		}
 	}
+}
+
+// pendingWork describes what a workflow still waits for (its pending
+// activities with their attempts and last failures, a pending workflow
+// task), to tell a procedure still recovering from one that cannot.
+func (s *stack) pendingWork(ctx context.Context, id string) string {
+	d, err := s.tc.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return fmt.Sprintf("; describe: %v", err)
+	}
+	var b strings.Builder
+	for _, a := range d.GetPendingActivities() {
+		fmt.Fprintf(&b, "; activity %s %s attempt %d", a.GetActivityType().GetName(), a.GetState(), a.GetAttempt())
+		if t := a.GetLastStartedTime(); t != nil {
+			fmt.Fprintf(&b, " started %s ago", time.Since(t.AsTime()).Round(time.Second))
+		}
+		if t := a.GetNextAttemptScheduleTime(); t != nil {
+			fmt.Fprintf(&b, " next attempt in %s", time.Until(t.AsTime()).Round(time.Second))
+		}
+		if f := a.GetLastFailure(); f != nil {
+			fmt.Fprintf(&b, " last failure %q", f.GetMessage())
+		}
+	}
+	if wt := d.GetPendingWorkflowTask(); wt != nil {
+		fmt.Fprintf(&b, "; workflow task %s attempt %d", wt.GetState(), wt.GetAttempt())
+	}
+	return b.String()
 }

@@ -3,6 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
+	"sort"
+	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
@@ -13,18 +16,65 @@ import (
 
 // historySize counts a workflow's history events and the bytes of every
 // payload in them (data and metadata, as stored: encrypted when the codec
-// encrypts).
-func historySize(ctx context.Context, tc client.Client, id string) (events, bytes int, err error) {
+// encrypts), and breaks both down by part: the event's type, with the
+// activity's or the Update's name for the events of one.
+func historySize(ctx context.Context, tc client.Client, id string) (events, bytes int, parts map[string]*part, err error) {
+	parts = map[string]*part{}
+	names := map[int64]string{} // scheduled or accepted event ID → activity or Update name
 	it := tc.GetWorkflowHistory(ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
-			return 0, 0, fmt.Errorf("history of %s: %w", id, err)
+			return 0, 0, nil, fmt.Errorf("history of %s: %w", id, err)
 		}
+		n := payloadBytes(ev.ProtoReflect())
 		events++
-		bytes += payloadBytes(ev.ProtoReflect())
+		bytes += n
+		name := ev.GetEventType().String()
+		switch {
+		case ev.GetActivityTaskScheduledEventAttributes() != nil:
+			names[ev.GetEventId()] = ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
+			name += " " + names[ev.GetEventId()]
+		case ev.GetActivityTaskStartedEventAttributes() != nil:
+			name += " " + names[ev.GetActivityTaskStartedEventAttributes().GetScheduledEventId()]
+		case ev.GetActivityTaskCompletedEventAttributes() != nil:
+			name += " " + names[ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()]
+		case ev.GetWorkflowExecutionUpdateAcceptedEventAttributes() != nil:
+			names[ev.GetEventId()] = ev.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetName()
+			name += " " + names[ev.GetEventId()]
+		case ev.GetWorkflowExecutionUpdateCompletedEventAttributes() != nil:
+			name += " " + names[ev.GetWorkflowExecutionUpdateCompletedEventAttributes().GetAcceptedEventId()]
+		}
+		name = strings.TrimPrefix(name, "EVENT_TYPE_")
+		if parts[name] == nil {
+			parts[name] = &part{}
+		}
+		parts[name].events++
+		parts[name].bytes += n
 	}
-	return events, bytes, nil
+	return events, bytes, parts, nil
+}
+
+// part is what one kind of event adds to a history.
+type part struct{ events, bytes int }
+
+// printParts lists a history's parts, the largest payloads first.
+func printParts(w io.Writer, title string, parts map[string]*part) {
+	names := make([]string, 0, len(parts))
+	for n := range parts {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := parts[names[i]], parts[names[j]]
+		if a.bytes != b.bytes {
+			return a.bytes > b.bytes
+		}
+		return names[i] < names[j]
+	})
+	fmt.Fprintf(w, "  %s history by event (events, payload bytes):\n", title)
+	for _, n := range names {
+		fmt.Fprintf(w, "    %-62s %3d %6d\n", n, parts[n].events, parts[n].bytes)
+	}
 }
 
 var payloadName = (&commonpb.Payload{}).ProtoReflect().Descriptor().FullName()

@@ -178,17 +178,24 @@ func lifecycle(ctx context.Context, cfg Config, concs []int, rounds, n int) (Res
 		sl.bareCreate.put(res, k+"bare_create")
 		sl.bareDecide.put(res, k+"bare_decide")
 	}
+	histories := map[string]map[string]*part{}
 	for name, v := range map[string]*atomic.Value{"project": &lastProj, "bare": &lastBare} {
 		id, _ := v.Load().(string)
 		if id == "" {
 			continue
 		}
-		ev, by, err := historySize(ctx, s.tc, id)
+		ev, by, parts, err := historySize(ctx, s.tc, id)
 		if err != nil {
 			return nil, err
 		}
 		res[name+"_history_events"], res[name+"_history_payload_bytes"] = float64(ev), float64(by)
+		histories[name] = parts
 	}
 	res.print(cfg.Out, "lifecycle")
+	for _, name := range []string{"project", "bare"} {
+		if histories[name] != nil {
+			printParts(cfg.Out, name, histories[name])
+		}
+	}
 	return res, nil
 }

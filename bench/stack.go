@@ -157,8 +157,13 @@ func ensureNamespace(ctx context.Context, tc client.Client, ns string) error {
 
 // startTemporal starts the stack's own dev server.
 func (s *stack) startTemporal(ctx context.Context) error {
+	var dc, pragmas map[string]string // devserver.LowLatency, devserver.FilePragmas
+	if s.cfg.TemporalDefaults {
+		dc, pragmas = map[string]string{}, map[string]string{}
+	}
 	ts, err := devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(s.dir, "temporal.log"),
-		DBFile: filepath.Join(s.dir, "temporal.db"), Port: portOf(s.taddr), SearchAttributes: workflows.SearchAttributes, Namespace: s.cfg.Namespace})
+		DBFile: filepath.Join(s.dir, "temporal.db"), Port: portOf(s.taddr), SearchAttributes: workflows.SearchAttributes, Namespace: s.cfg.Namespace,
+		DynamicConfig: dc, SQLitePragmas: pragmas})
 	if err != nil {
 		return fmt.Errorf("start Temporal dev server: %w", err)
 	}

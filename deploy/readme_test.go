@@ -50,7 +50,7 @@ func TestConfigTableListsEveryVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	read := regexp.MustCompile(`(?:Getenv|LookupEnv|env|duration|parseDays)\("([A-Z][A-Z0-9_]+)"`)
+	read := regexp.MustCompile(`(?:Getenv|LookupEnv|env|duration|parseDays|positive)\("([A-Z][A-Z0-9_]+)"`)
 	n := 0
 	for _, f := range files {
 		if !strings.HasSuffix(f.Name(), ".go") || strings.HasSuffix(f.Name(), "_test.go") {

@@ -167,3 +167,32 @@ func TestEnsureNamespace(t *testing.T) {
 		t.Fatalf("retention of fresh: %v, %v; want %v", r, err, week)
 	}
 }
+
+// Every dev server starts with LowLatency (and a state file with
+// FilePragmas) unless told otherwise; empty maps keep the server's and
+// SQLite's own defaults.
+func TestStartRaisesDispatchLimits(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for _, tc := range []struct {
+		dc, pragmas map[string]string
+		want        bool
+	}{{nil, nil, true}, {map[string]string{}, map[string]string{}, false}} {
+		s, err := Start(ctx, Options{DynamicConfig: tc.dc, SQLitePragmas: tc.pragmas, DBFile: filepath.Join(t.TempDir(), "temporal.db")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := strings.Join(s.cmd.Args, " ")
+		s.Stop()
+		for k, v := range LowLatency {
+			if got := strings.Contains(args, "--dynamic-config-value "+k+"="+v); got != tc.want {
+				t.Errorf("DynamicConfig %v: %s=%s passed %v, want %v (args %s)", tc.dc, k, v, got, tc.want, args)
+			}
+		}
+		for k, v := range FilePragmas {
+			if got := strings.Contains(args, "--sqlite-pragma "+k+"="+v); got != tc.want {
+				t.Errorf("SQLitePragmas %v: %s=%s passed %v, want %v (args %s)", tc.pragmas, k, v, got, tc.want, args)
+			}
+		}
+	}
+}

@@ -122,6 +122,9 @@ func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, l
 	if err := devserver.RegisterSearchAttributesNotify(ctx, tc, cfg.Namespace, workflows.SearchAttributes, waiting); err != nil {
 		return nil, err
 	}
+	if _, err := sizeWorkflowCache(); err != nil {
+		return nil, err
+	}
 	w := worker.New(tc, workflows.TaskQueue, workflows.Options(cfg.Ops.workerOptions()))
 	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc,
 		Archive: activities.ArchiveConfig{Store: archive.DB{DB: db}, Interval: cfg.ArchiveInterval,
