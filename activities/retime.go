@@ -53,7 +53,7 @@ func (a *Activities) RetimeTasks(ctx context.Context, in RetimeInput) error {
 		}
 		// The procedure's record shows the open step's deadline: move it
 		// where it still shows the old one.
-		if err := writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{
+		if err := a.writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{
 			"due_date": n.DueDate, "due_at": n.DueAt.UTC(), "provisional": n.Provisional, "calendar_version": n.CalendarVersion,
 		}, in.Old.DueDate); err != nil {
 			return err

@@ -7,6 +7,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// The routes of workflows.AdjustmentProcedure: its filing, its view and its Updates.
+func init() {
+	serveProcedure(&workflows.AdjustmentProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
+		return routesOf(s, d, s.createAdjustment, s.adjustmentView).
+			with("/:id/renew", s.renewAdjustment)
+	})
+}
+
 type renewInput struct {
 	EndDate string `json:"end_date" bound:"date"`
 	Reason  string `json:"reason"`

@@ -13,6 +13,14 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.ChangeProcedure: its filing, its view and its Updates.
+func init() {
+	serveProcedure(&workflows.ChangeProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
+		return routesOf(s, d, s.createChange, s.changeView).
+			with("/:id/resubmit", s.resubmitChange).with("/:id/withdraw", s.withdrawChange)
+	})
+}
+
 type operationInput struct {
 	Op          string        `json:"op" bound:"id"`
 	ItemID      string        `json:"item_id" bound:"id"`

@@ -11,6 +11,13 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.ClassificationProcedure: its filing, its view.
+func init() {
+	serveProcedure(&workflows.ClassificationProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
+		return routesOf(s, d, s.createClassification, s.classificationView)
+	})
+}
+
 // classificationView is a classification with its tasks and events, and the
 // dispute over it, if the authority disagreed (xiamen).
 type classificationView struct {

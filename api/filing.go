@@ -295,20 +295,27 @@ func (p served) route(g *echo.Group) {
 	}
 }
 
-// procedures are the routes of every procedure of workflows.Procedures, with
-// the handler that loads each one's facts and the view that shows its record.
+// routes are each procedure's routes by its name, declared beside its view
+// (api/<procedure>.go) through serveProcedure.
+var routes = map[string]func(*Server, *procedure.Descriptor) served{}
+
+// serveProcedure declares procedure d's routes: what loads its filing's facts, its
+// view and its Update POSTs (routesOf and with).
+func serveProcedure(d *procedure.Descriptor, r func(*Server, *procedure.Descriptor) served) {
+	routes[d.Name] = r
+}
+
+// procedures are the routes of every procedure of workflows.Procedures, in
+// its order. A procedure without routes is a wiring error the server cannot
+// start with (TestEveryProcedureServed names it).
 func (s *Server) procedures() []served {
-	return []served{
-		routesOf(s, &workflows.ShareProcedure.Descriptor, s.createShareRequest, s.shareView),
-		routesOf(s, &workflows.TriggerProcedure.Descriptor, s.createTrigger, s.triggerView),
-		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView).
-			with("/:id/resubmit", s.resubmitChange).with("/:id/withdraw", s.withdrawChange),
-		routesOf(s, &workflows.OpenProcedure.Descriptor, s.createOpenApplication, s.openView).
-			with("/:id/resubmit", s.resubmitOpenApplication).with("/:id/agreement", s.acceptAgreement),
-		routesOf(s, &workflows.ObjectionProcedure.Descriptor, s.createObjection, s.objectionView),
-		routesOf(s, &workflows.DisputeProcedure.Descriptor, s.createDispute, s.disputeView),
-		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView).
-			with("/:id/renew", s.renewAdjustment),
-		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
+	out := make([]served, 0, len(workflows.Procedures))
+	for _, d := range workflows.Procedures {
+		r, ok := routes[d.Name]
+		if !ok {
+			panic("api: procedure " + d.Name + " has no routes: declare them with serveProcedure beside its view")
+		}
+		out = append(out, r(s, d))
 	}
+	return out
 }

@@ -14,6 +14,14 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.OpenProcedure: its filing, its view and its Updates.
+func init() {
+	serveProcedure(&workflows.OpenProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
+		return routesOf(s, d, s.createOpenApplication, s.openView).
+			with("/:id/resubmit", s.resubmitOpenApplication).with("/:id/agreement", s.acceptAgreement)
+	})
+}
+
 // openView is an open-data application as the API shows it.
 type openView struct {
 	models.OpenApplication
