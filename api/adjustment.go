@@ -27,7 +27,7 @@ type adjustmentView struct {
 }
 
 func (s *Server) adjustmentView(c echo.Context, a models.TemporaryAdjustment) (adjustmentView, error) {
-	st, err := s.stepsOf(c, a.ID)
+	st, err := s.stepsOf(c, a.Header)
 	return adjustmentView{TemporaryAdjustment: a, steps: st, Provisional: st.provisional()}, err
 }
 

@@ -55,7 +55,7 @@ func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView
 		return v, fmt.Errorf("load rounds of %s: %w", ch.ID, err)
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, ch.ID)
+	v.steps, err = s.stepsOf(c, ch.Header)
 	v.Provisional = v.provisional()
 	return v, err
 }

@@ -32,7 +32,7 @@ func (s *Server) triggerView(c echo.Context, t models.CatalogTrigger) (triggerVi
 		v.DueAt = beijing(*t.DueAt)
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, t.ID)
+	v.steps, err = s.stepsOf(c, t.Header)
 	return v, err
 }
 

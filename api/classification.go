@@ -30,7 +30,7 @@ type classificationView struct {
 func (s *Server) classificationView(c echo.Context, cl models.Classification) (classificationView, error) {
 	v := classificationView{Classification: cl}
 	var err error
-	if v.steps, err = s.stepsOf(c, cl.ID); err != nil {
+	if v.steps, err = s.stepsOf(c, cl.Header); err != nil {
 		return v, err
 	}
 	v.Provisional = v.provisional()

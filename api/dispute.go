@@ -28,7 +28,7 @@ type disputeView struct {
 }
 
 func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, error) {
-	st, err := s.stepsOf(c, d.ID)
+	st, err := s.stepsOf(c, d.Header)
 	levelStatutory(&d, st.Tasks)
 	return disputeView{Dispute: d, steps: st, Provisional: st.provisional()}, err
 }

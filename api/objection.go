@@ -164,7 +164,7 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 			return v, fmt.Errorf("load evidence of %s: %w", o.ID, err)
 		}
 	}
-	v.steps, err = s.stepsOf(c, o.ID)
+	v.steps, err = s.stepsOf(c, o.Header)
 	return v, err
 }
 

@@ -57,7 +57,7 @@ func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, e
 		v.AgreementClauses = p.OpenApplication.AgreementClauses
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, a.ID)
+	v.steps, err = s.stepsOf(c, a.Header)
 	v.Provisional = v.provisional()
 	return v, err
 }

@@ -35,7 +35,7 @@ func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, er
 		v.Warning = provisionalWarning
 	}
 	var err error
-	if v.steps, err = s.stepsOf(c, r.ID); err != nil {
+	if v.steps, err = s.stepsOf(c, r.Header); err != nil {
 		return v, err
 	}
 	v.Disputes, err = s.disputesOf(c, r.ID)
