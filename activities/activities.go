@@ -161,12 +161,14 @@ func (a *Activities) RemindTasks(ctx context.Context, in TaskNoteInput) error {
 	})
 }
 
-// writeHeader writes columns cols of the header of procedure proc's record
-// id, the one way the inbox's activities write it: when a step opens
-// (OpenTask), is re-timed (RetimeTasks) or goes overdue (MarkOverdue). With
-// shown set, only a record still showing that due date is written (a
-// deadline the procedure moved on from stays as it is). A procedure recorded
-// before its name was sent is a share request.
+// writeHeader writes columns cols of procedure proc's record id, the one
+// write of a record's header: by the inbox's activities when a step opens
+// (OpenTask), is re-timed (RetimeTasks) or goes overdue (MarkOverdue), and by
+// a procedure's own activities recording its progress (progress: status,
+// step and the procedure's columns). With shown set, only a record still
+// showing that due date is written (a deadline the procedure moved on from
+// stays as it is). A procedure recorded before its name was sent is a share
+// request.
 func (a *Activities) writeHeader(tx *gorm.DB, proc, id string, cols map[string]any, shown string) error {
 	if proc == "" {
 		proc = models.ProcedureShareRequest
@@ -180,7 +182,7 @@ func (a *Activities) writeHeader(tx *gorm.DB, proc, id string, cols map[string]a
 		q = q.Where("due_date = ?", shown)
 	}
 	if err := q.Updates(cols).Error; err != nil {
-		return fmt.Errorf("write the header of %s %s: %w", proc, id, err)
+		return fmt.Errorf("write the record of %s %s: %w", proc, id, err)
 	}
 	return nil
 }

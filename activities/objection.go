@@ -41,14 +41,12 @@ type ObjectionStepInput struct {
 
 // ObjectionStep records the objection's current step and its due time.
 func (a *Activities) ObjectionStep(ctx context.Context, in ObjectionStepInput) error {
-	err := a.DB.WithContext(ctx).Model(&models.Objection{}).Where("id = ?", in.ID).Updates(map[string]any{
-		"step": in.Step, "due_date": in.Due.DueDate, "due_at": in.Due.DueAt.UTC(), "provisional": in.Due.Provisional,
-		"article": in.Article, "statutory": in.Statutory,
-	}).Error
-	if err != nil {
-		return fmt.Errorf("objection %s step %s: %w", in.ID, in.Step, err)
-	}
-	return nil
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return a.progress(tx, models.ProcedureObjection, in.ID, map[string]any{
+			"step": in.Step, "due_date": in.Due.DueDate, "due_at": in.Due.DueAt.UTC(), "provisional": in.Due.Provisional,
+			"article": in.Article, "statutory": in.Statutory,
+		}, models.Event{})
+	})
 }
 
 // SuspendInput suspends an item's opening on behalf of an objection.

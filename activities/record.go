@@ -54,11 +54,13 @@ func (p Progress) event() models.Event {
 	return ev
 }
 
-// progress writes the columns upd of the record of procedure id (model names
-// its table) and, when ev has a kind, the event of that progress.
-func progress(tx *gorm.DB, model any, id string, upd map[string]any, ev models.Event) error {
-	if err := tx.Model(model).Where("id = ?", id).Updates(upd).Error; err != nil {
-		return fmt.Errorf("update %s: %w", id, err)
+// progress records a step of procedure proc: the columns upd of its record
+// id, written through writeHeader (the one write of a record's columns), and,
+// when ev has a kind, the event of that step, in transaction tx. It is the
+// one way a procedure's own activities record their progress.
+func (a *Activities) progress(tx *gorm.DB, proc, id string, upd map[string]any, ev models.Event) error {
+	if err := a.writeHeader(tx, proc, id, upd, ""); err != nil {
+		return err
 	}
 	if ev.Kind == "" {
 		return nil
