@@ -117,7 +117,7 @@ type retimeProgress struct {
 
 // signalConcurrency bounds the signals in flight. A signal waits for the
 // server to write it into the procedure's history (about a second each on
-// the shared 2-core machine under load, issue 17), so eight at a time told
+// the shared 2-core machine under load, README Benchmarks), so eight at a time told
 // 8 procedures a second, far below the rate limit; the rate limiter bounds
 // how many start per second.
 const signalConcurrency = 64

@@ -94,7 +94,7 @@ func migrate(tx *gorm.DB, records []any) error {
 // department's tasks, or a role's in a jurisdiction, of one status, in due
 // order) from the index alone: with 100,000 open tasks in one inbox the
 // first page took 170 ms as a scan and sort of the table, and takes 0.1 ms
-// so (issue 17, README Benchmarks).
+// so (README Benchmarks).
 var inboxIndexes = []struct{ name, columns string }{
 	{"idx_tasks_inbox_dept", "assignee_role, assignee_dept, status, due_at, id"},
 	{"idx_tasks_inbox_role", "assignee_role, jurisdiction, status, due_at, id"},

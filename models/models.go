@@ -62,7 +62,7 @@ const (
 	BasisUnconditional = "unconditional"
 	BasisDecision      = "decision"
 	BasisDeemedConsent = "deemed_consent"
-	BasisDisputeRuling = "dispute_ruling" // a level of the dispute chain overturned the refusal (issue 6)
+	BasisDisputeRuling = "dispute_ruling" // a level of the dispute chain overturned the refusal
 )
 
 // ShareRequest is a department's request for another department's data (共享申请).
@@ -123,10 +123,10 @@ type Task struct {
 	DueAt        time.Time `json:"due_at"`
 	Provisional  bool      `json:"provisional"`
 	Article      string    `json:"article"`
-	// Title names the task's step for the console (issue 15).
+	// Title names the task's step for the console.
 	Title string `json:"title"`
 	// Decisions are the decisions the task allows, each with the fields it
-	// requires (issue 15); empty for tasks that take none and on tasks
+	// requires; empty for tasks that take none and on tasks
 	// recorded before it was kept.
 	Decisions []AllowedDecision `gorm:"serializer:json;type:text" json:"decisions"`
 	// Statutory is true where the text sets the task's period; false for a

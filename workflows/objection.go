@@ -236,7 +236,7 @@ func checkOutcome(d Decision, cur models.CatalogItem, suspended bool) error {
 	it.ID = cur.ID
 	it.ProviderDept = cur.ProviderDept
 	it.Jurisdiction = cur.Jurisdiction
-	// A correction may not reclassify the item (issue 11). Validators do not
+	// A correction may not reclassify the item. Validators do not
 	// run on replay, so histories that accepted such a fix still replay.
 	if field, msg := models.ReclassifiedField(cur, it); field != "" {
 		return fmt.Errorf("%s %s", field, msg)
