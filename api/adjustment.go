@@ -7,13 +7,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// The routes of workflows.AdjustmentProcedure: its filing, its view and its Updates.
-func init() {
-	serveProcedure(&workflows.AdjustmentProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createAdjustment, s.adjustmentView).
-			with("/:id/renew", s.renewAdjustment)
-	})
-}
+// The routes of workflows.AdjustmentProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.AdjustmentProcedure.Descriptor, (*Server).createAdjustment, (*Server).adjustmentView,
+	update{"/:id/renew", (*Server).renewAdjustment})
 
 type renewInput struct {
 	EndDate string `json:"end_date" bound:"date"`

@@ -13,13 +13,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// The routes of workflows.ChangeProcedure: its filing, its view and its Updates.
-func init() {
-	serveProcedure(&workflows.ChangeProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createChange, s.changeView).
-			with("/:id/resubmit", s.resubmitChange).with("/:id/withdraw", s.withdrawChange)
-	})
-}
+// The routes of workflows.ChangeProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ChangeProcedure.Descriptor, (*Server).createChange, (*Server).changeView,
+	update{"/:id/resubmit", (*Server).resubmitChange},
+	update{"/:id/withdraw", (*Server).withdrawChange})
 
 type operationInput struct {
 	Op          string        `json:"op" bound:"id"`

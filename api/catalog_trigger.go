@@ -12,12 +12,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// The routes of workflows.TriggerProcedure: its filing, its view.
-func init() {
-	serveProcedure(&workflows.TriggerProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createTrigger, s.triggerView)
-	})
-}
+// The routes of workflows.TriggerProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.TriggerProcedure.Descriptor, (*Server).createTrigger, (*Server).triggerView)
 
 // triggerView is an update obligation as the API shows it.
 type triggerView struct {

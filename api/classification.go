@@ -11,12 +11,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// The routes of workflows.ClassificationProcedure: its filing, its view.
-func init() {
-	serveProcedure(&workflows.ClassificationProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createClassification, s.classificationView)
-	})
-}
+// The routes of workflows.ClassificationProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ClassificationProcedure.Descriptor, (*Server).createClassification, (*Server).classificationView)
 
 // classificationView is a classification with its tasks and events, and the
 // dispute over it, if the authority disagreed (xiamen).

@@ -12,12 +12,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// The routes of workflows.DisputeProcedure: its filing, its view.
-func init() {
-	serveProcedure(&workflows.DisputeProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createDispute, s.disputeView)
-	})
-}
+// The routes of workflows.DisputeProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.DisputeProcedure.Descriptor, (*Server).createDispute, (*Server).disputeView)
 
 // disputeView is a dispute as the API shows it: its chain of levels, the
 // tasks of each level and its events.

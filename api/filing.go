@@ -297,12 +297,29 @@ func (p served) route(g *echo.Group) {
 
 // routes are each procedure's routes by its name, declared beside its view
 // (api/<procedure>.go) through serveProcedure.
-var routes = map[string]func(*Server, *procedure.Descriptor) served{}
+var routes = map[string]func(*Server) served{}
 
-// serveProcedure declares procedure d's routes: what loads its filing's facts, its
-// view and its Update POSTs (routesOf and with).
-func serveProcedure(d *procedure.Descriptor, r func(*Server, *procedure.Descriptor) served) {
-	routes[d.Name] = r
+// update is one of a procedure's Update POSTs: its path under the
+// procedure's Route ("/:id/resubmit") and its handler.
+type update struct {
+	path string
+	h    func(*Server, echo.Context) error
+}
+
+// serveProcedure declares procedure d's routes, beside its view: file loads
+// a filing's facts and files it, view shows a record R, updates are its
+// Update POSTs. It returns true, for a package-level declaration.
+func serveProcedure[R, V any](d *procedure.Descriptor, file func(*Server, echo.Context) error,
+	view func(*Server, echo.Context, R) (V, error), updates ...update) bool {
+	routes[d.Name] = func(s *Server) served {
+		p := routesOf(s, d, func(c echo.Context) error { return file(s, c) },
+			func(c echo.Context, r R) (V, error) { return view(s, c, r) })
+		for _, u := range updates {
+			p = p.with(u.path, func(c echo.Context) error { return u.h(s, c) })
+		}
+		return p
+	}
+	return true
 }
 
 // procedures are the routes of every procedure of workflows.Procedures, in
@@ -315,7 +332,7 @@ func (s *Server) procedures() []served {
 		if !ok {
 			panic("api: procedure " + d.Name + " has no routes: declare them with serveProcedure beside its view")
 		}
-		out = append(out, r(s, d))
+		out = append(out, r(s))
 	}
 	return out
 }

@@ -244,7 +244,7 @@ func TestEveryProcedureServed(t *testing.T) {
 			continue
 		}
 		delete(declared, d.Name)
-		if p := routes[d.Name](s, d); p.d != d || p.file == nil || p.get == nil || p.list == nil {
+		if p := routes[d.Name](s); p.d != d || p.file == nil || p.get == nil || p.list == nil {
 			t.Errorf("procedure %s: its routes are not its own descriptor's or lack a handler", d.Name)
 		}
 		rec := d.Record()

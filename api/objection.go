@@ -19,12 +19,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// The routes of workflows.ObjectionProcedure: its filing, its view.
-func init() {
-	serveProcedure(&workflows.ObjectionProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createObjection, s.objectionView)
-	})
-}
+// The routes of workflows.ObjectionProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ObjectionProcedure.Descriptor, (*Server).createObjection, (*Server).objectionView)
 
 // MaxEvidenceBytes is the largest evidence file accepted (the API's body
 // limit is 1 MiB, multipart framing included).

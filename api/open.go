@@ -14,13 +14,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// The routes of workflows.OpenProcedure: its filing, its view and its Updates.
-func init() {
-	serveProcedure(&workflows.OpenProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createOpenApplication, s.openView).
-			with("/:id/resubmit", s.resubmitOpenApplication).with("/:id/agreement", s.acceptAgreement)
-	})
-}
+// The routes of workflows.OpenProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.OpenProcedure.Descriptor, (*Server).createOpenApplication, (*Server).openView,
+	update{"/:id/resubmit", (*Server).resubmitOpenApplication},
+	update{"/:id/agreement", (*Server).acceptAgreement})
 
 // openView is an open-data application as the API shows it.
 type openView struct {

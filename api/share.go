@@ -9,12 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// The routes of workflows.ShareProcedure: its filing, its view.
-func init() {
-	serveProcedure(&workflows.ShareProcedure.Descriptor, func(s *Server, d *procedure.Descriptor) served {
-		return routesOf(s, d, s.createShareRequest, s.shareView)
-	})
-}
+// The routes of workflows.ShareProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ShareProcedure.Descriptor, (*Server).createShareRequest, (*Server).shareView)
 
 // shareView is a share request as the API shows it.
 type shareView struct {
