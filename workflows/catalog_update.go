@@ -76,11 +76,8 @@ func newCatalogUpdate(in CatalogUpdateInput) *catalogUpdate {
 // start publishes the state, opens the inbox, listens for the submitted
 // change, counts the window and records the trigger with its deadline.
 func (w *catalogUpdate) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureCatalogUpdate, w.t.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureCatalogUpdate, w.t.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
