@@ -11,11 +11,8 @@ import (
 
 // RecordAdjustment stores a temporary adjustment (once).
 func (a *Activities) RecordAdjustment(ctx context.Context, t models.TemporaryAdjustment) error {
-	ev := event(t.ID, "adjustment", "filed", t.SubmittedAt)
-	ev.Actor = t.SubmittedBy
-	ev.Article = t.Article
-	ev.Detail = fmt.Sprintf("%s → %s until %s (%s): %s", t.CatalogItemID, t.ShareType, t.EndDate, t.Ground, t.Reason)
-	return a.file(ctx, &t, ev, nil)
+	return a.file(ctx, &t, filed(t.ID, "adjustment", t.SubmittedAt, t.SubmittedBy, t.Article,
+		fmt.Sprintf("%s → %s until %s (%s): %s", t.CatalogItemID, t.ShareType, t.EndDate, t.Ground, t.Reason)), nil)
 }
 
 // UpdateAdjustmentInput changes a temporary adjustment's record and records Event

@@ -12,11 +12,8 @@ import (
 
 // RecordClassification stores a submitted classification (once).
 func (a *Activities) RecordClassification(ctx context.Context, c models.Classification) error {
-	ev := event(c.ID, "classification", "filed", c.SubmittedAt)
-	ev.Actor = c.SubmittedBy
-	ev.Article = c.Article
-	ev.Detail = fmt.Sprintf("%s proposed %s for %s: %s (%s)", c.Dept, c.ProposedShareType, c.CatalogItemID, c.Reason, c.LegalBasis)
-	return a.file(ctx, &c, ev, nil)
+	return a.file(ctx, &c, filed(c.ID, "classification", c.SubmittedAt, c.SubmittedBy, c.Article,
+		fmt.Sprintf("%s proposed %s for %s: %s (%s)", c.Dept, c.ProposedShareType, c.CatalogItemID, c.Reason, c.LegalBasis)), nil)
 }
 
 // UpdateClassificationInput changes a classification's record: its status, step,

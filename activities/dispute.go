@@ -13,11 +13,8 @@ import (
 // RecordDispute stores a filed dispute (once), with the first level of its
 // chain open.
 func (a *Activities) RecordDispute(ctx context.Context, d models.Dispute) error {
-	ev := event(d.ID, "dispute", "filed", d.FiledAt)
-	ev.Actor = d.FiledBy
-	ev.Article = d.Article
-	ev.Detail = fmt.Sprintf("dispute over %s %s: %s", d.Subject, d.SubjectID, d.Reason)
-	return a.file(ctx, &d, ev, nil)
+	return a.file(ctx, &d, filed(d.ID, "dispute", d.FiledAt, d.FiledBy, d.Article,
+		fmt.Sprintf("dispute over %s %s: %s", d.Subject, d.SubjectID, d.Reason)), nil)
 }
 
 // DisputeLevelInput records a level of a dispute's chain: opened (Outcome

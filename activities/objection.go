@@ -13,11 +13,8 @@ import (
 
 // RecordObjection stores a filed objection (once) and attaches its evidence.
 func (a *Activities) RecordObjection(ctx context.Context, o models.Objection) error {
-	ev := event(o.ID, "objection", "filed", o.FiledAt)
-	ev.Actor = o.ObjectedBy
-	ev.Article = o.Article
-	ev.Detail = fmt.Sprintf("%s objection to %s (version %d) of %s, %d evidence file(s)", o.Kind, o.CatalogItemID, o.ItemVersion, o.ProviderDept, len(o.Evidence))
-	return a.file(ctx, &o, ev, func(tx *gorm.DB) error {
+	return a.file(ctx, &o, filed(o.ID, "objection", o.FiledAt, o.ObjectedBy, o.Article,
+		fmt.Sprintf("%s objection to %s (version %d) of %s, %d evidence file(s)", o.Kind, o.CatalogItemID, o.ItemVersion, o.ProviderDept, len(o.Evidence))), func(tx *gorm.DB) error {
 		if len(o.Evidence) == 0 {
 			return nil
 		}

@@ -31,6 +31,14 @@ func (a *Activities) file(ctx context.Context, rec any, ev models.Event, also fu
 	})
 }
 
+// filed is the event of a procedure's filing: of procedure id's step step,
+// by actor under article, with detail, at at.
+func filed(id, step string, at time.Time, actor, article, detail string) models.Event {
+	ev := event(id, step, "filed", at)
+	ev.Actor, ev.Article, ev.Detail = actor, article, detail
+	return ev
+}
+
 // Progress is a step of a procedure as its record and event log take it: the
 // record's new Status and Note, and the event Event (when set) of step Key
 // by Actor under Article, with the note as its detail, at At.

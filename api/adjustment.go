@@ -19,12 +19,11 @@ type renewInput struct {
 type adjustmentView struct {
 	models.TemporaryAdjustment
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) adjustmentView(c echo.Context, a models.TemporaryAdjustment) (adjustmentView, error) {
-	st, err := s.stepsOf(c, a.Header)
-	return adjustmentView{TemporaryAdjustment: a, steps: st, Provisional: st.provisional()}, err
+	st, err := s.stepsShowing(c, &a.Header)
+	return adjustmentView{TemporaryAdjustment: a, steps: st}, err
 }
 
 func sameAdjustment(a models.TemporaryAdjustment, in workflows.AdjustmentFiling) bool {

@@ -42,8 +42,7 @@ type resubmitInput struct {
 type changeView struct {
 	models.CatalogChange
 	steps
-	Rounds      []models.ChangeRound `json:"rounds"`
-	Provisional bool                 `json:"provisional"` // the open step's deadline is provisional
+	Rounds []models.ChangeRound `json:"rounds"`
 }
 
 func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView, error) {
@@ -52,8 +51,7 @@ func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView
 		return v, fmt.Errorf("load rounds of %s: %w", ch.ID, err)
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, ch.Header)
-	v.Provisional = v.provisional()
+	v.steps, err = s.stepsShowing(c, &v.Header)
 	return v, err
 }
 

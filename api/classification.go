@@ -19,17 +19,15 @@ var _ = serveProcedure(&workflows.ClassificationProcedure.Descriptor, (*Server).
 type classificationView struct {
 	models.Classification
 	steps
-	Dispute     *disputeView `json:"dispute,omitempty"`
-	Provisional bool         `json:"provisional"` // the open step's deadline is provisional
+	Dispute *disputeView `json:"dispute,omitempty"`
 }
 
 func (s *Server) classificationView(c echo.Context, cl models.Classification) (classificationView, error) {
 	v := classificationView{Classification: cl}
 	var err error
-	if v.steps, err = s.stepsOf(c, cl.Header); err != nil {
+	if v.steps, err = s.stepsShowing(c, &v.Header); err != nil {
 		return v, err
 	}
-	v.Provisional = v.provisional()
 	if cl.DisputeID != "" {
 		var d models.Dispute
 		if err := s.DB.WithContext(c.Request().Context()).First(&d, "id = ?", cl.DisputeID).Error; err == nil {

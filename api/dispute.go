@@ -20,13 +20,12 @@ var _ = serveProcedure(&workflows.DisputeProcedure.Descriptor, (*Server).createD
 type disputeView struct {
 	models.Dispute
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, error) {
-	st, err := s.stepsOf(c, d.Header)
+	st, err := s.stepsShowing(c, &d.Header)
 	levelStatutory(&d, st.Tasks)
-	return disputeView{Dispute: d, steps: st, Provisional: st.provisional()}, err
+	return disputeView{Dispute: d, steps: st}, err
 }
 
 // disputeID is the ID of the dispute over a share request: one per request,

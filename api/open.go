@@ -28,7 +28,6 @@ type openView struct {
 	Rounds           []models.OpenRound   `json:"rounds"`
 	Grant            *models.OpenGrant    `json:"grant,omitempty"`
 	AgreementClauses []regulations.Clause `json:"agreement_clauses,omitempty"`
-	Provisional      bool                 `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, error) {
@@ -54,8 +53,7 @@ func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, e
 		v.AgreementClauses = p.OpenApplication.AgreementClauses
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, a.Header)
-	v.Provisional = v.provisional()
+	v.steps, err = s.stepsShowing(c, &v.Header)
 	return v, err
 }
 

@@ -165,3 +165,12 @@ func reusedKey(what string) error {
 
 // provisional tells whether the open step's deadline is provisional.
 func (st steps) provisional() bool { return st.Deadline != nil && st.Deadline.Provisional }
+
+// stepsShowing loads the steps of the procedure whose record's header is h,
+// for its view, and shows in h whether the open step's deadline is
+// provisional (over what the record holds: false once no step is open).
+func (s *Server) stepsShowing(c echo.Context, h *models.Header) (steps, error) {
+	st, err := s.stepsOf(c, *h)
+	h.Provisional = st.provisional()
+	return st, err
+}
