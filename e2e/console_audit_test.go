@@ -14,7 +14,7 @@ import (
 	"github.com/cityapprovals/approvals/holidays"
 )
 
-// An auditor finds a procedure in the console's search (issue 15), opens
+// An auditor finds a procedure in the console's search, opens
 // its timeline (every task step with its article, the deadline compliance
 // as the API reads it), exports and verifies the export in the browser, sees
 // a changed export refused naming the file, and replays the history; a bad
@@ -96,7 +96,7 @@ func TestConsoleAuditor(t *testing.T) {
 	b.shot(t, "replayed")
 }
 
-// The deadline report shows its charts (issue 15): the on-time rate per
+// The deadline report shows its charts: the on-time rate per
 // department as bars, per procedure by month as lines, each with its table,
 // and the report's rows.
 func TestConsoleDeadlineReport(t *testing.T) {
@@ -124,7 +124,7 @@ func TestConsoleDeadlineReport(t *testing.T) {
 	b.shot(t, "charts")
 }
 
-// An admin publishes a calendar year in the console (issue 15) and follows
+// An admin publishes a calendar year in the console and follows
 // the re-timing job's progress bar to 100 %; a holiday ending before it
 // starts shows the server's message beside the holidays.
 func TestConsoleAdminPublishesYear(t *testing.T) {
@@ -151,8 +151,8 @@ func TestConsoleAdminPublishesYear(t *testing.T) {
 	b.shot(t, "retimed")
 }
 
-// An admin registers a department and imports catalog items in the console
-// (issue 15): a row whose provider is not registered is reported beside its
+// An admin registers a department and imports catalog items in the console:
+// a row whose provider is not registered is reported beside its
 // row and nothing is imported; corrected, every row is imported with its
 // version; the regulations page lists the cities in force.
 func TestConsoleAdminCatalog(t *testing.T) {
