@@ -164,12 +164,13 @@ var records = map[string]func() any{
 	models.ProcedureCatalogUpdate: func() any { return &models.CatalogTrigger{} },
 	models.ProcedureCatalogChange: func() any { return &models.CatalogChange{} },
 	// issue 4: open-data applications
-	models.ProcedureOpenApplication: func() any { return &models.OpenApplication{} },
-	models.ProcedureObjection:       func() any { return &models.Objection{} },
-	models.ProcedureDispute:         func() any { return &models.Dispute{} },             // issue 6
-	models.ProcedureClassification:  func() any { return &models.Classification{} },      // issue 6
-	models.ProcedureAdjustment:      func() any { return &models.TemporaryAdjustment{} }, // issue 6
-	models.ProcedurePurchase:        func() any { return &models.Purchase{} },            // issue 19
+	models.ProcedureOpenApplication:   func() any { return &models.OpenApplication{} },
+	models.ProcedureObjection:         func() any { return &models.Objection{} },
+	models.ProcedureDispute:           func() any { return &models.Dispute{} },             // issue 6
+	models.ProcedureClassification:    func() any { return &models.Classification{} },      // issue 6
+	models.ProcedureAdjustment:        func() any { return &models.TemporaryAdjustment{} }, // issue 6
+	models.ProcedurePurchase:          func() any { return &models.Purchase{} },            // issue 19
+	models.ProcedureAuthorityApproval: func() any { return &models.AuthorityApproval{} },   // issue 19
 }
 
 // writeHeader writes columns cols of the header of procedure proc's record

@@ -311,5 +311,6 @@ func (s *Server) procedures() []served {
 			with("/:id/renew", s.renewAdjustment),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
 		routesOf(s, &workflows.PurchaseProcedure.Descriptor, s.createPurchase, s.purchaseView), // issue 19
+		routesOf(s, &workflows.ApprovalProcedure.Descriptor, s.createApproval, s.approvalView), // issue 19
 	}
 }

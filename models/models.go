@@ -211,7 +211,8 @@ func All() []any {
 		&ChainHead{},                             // issue 12: the event log's hash chain
 		&ArchivedHistory{},                       // issue 12: the archive of closed histories
 		&Channels{}, &Notification{}, &Message{}, // issue 16: notifications
-		&UseLog{},   // uses of shared data against their grants
-		&Purchase{}, // issue 19: buying data
+		&UseLog{},            // uses of shared data against their grants
+		&Purchase{},          // issue 19: buying data
+		&AuthorityApproval{}, // issue 19: sharing off the platform, authorised operation, non-aggregable data
 	}
 }

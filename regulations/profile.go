@@ -389,6 +389,9 @@ type Profile struct {
 	// Purchase is a department buying data (authority.go); nil where the
 	// city's text has no such procedure.
 	Purchase *PurchaseRule `json:"purchase,omitempty"`
+	// Approvals are the kinds of authority approval the city's text
+	// provides (authority.go), by kind.
+	Approvals map[string]ApprovalRule `json:"approvals,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work

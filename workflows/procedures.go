@@ -12,7 +12,7 @@ var Procedures = []*procedure.Descriptor{
 	&TriggerProcedure.Descriptor, &ChangeProcedure.Descriptor, &ShareProcedure.Descriptor,
 	&OpenProcedure.Descriptor, &ObjectionProcedure.Descriptor, &DisputeProcedure.Descriptor,
 	&ClassificationProcedure.Descriptor, &AdjustmentProcedure.Descriptor,
-	&PurchaseProcedure.Descriptor, // issue 19
+	&PurchaseProcedure.Descriptor, &ApprovalProcedure.Descriptor, // issue 19
 }
 
 // readers is who may read a procedure (a Descriptor's Read): auditors and
