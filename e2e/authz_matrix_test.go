@@ -242,6 +242,13 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/purchases":     {"/api/v1/purchases", nil, only(200, D, Au, api.RoleAuditor, Ad)},
 		"GET /api/v1/purchases/:id": {"/api/v1/purchases/" + m.pu, nil, scoped([]string{Au}, []string{D})},
 
+		// Only leshan's text provides authorised operation, and wuhan's no
+		// authority approval: the filing is refused on its content, and no
+		// record of the matrix's city can be read.
+		"POST /api/v1/authority-approvals":    {"/api/v1/authority-approvals", map[string]any{"kind": "authorised_operation", "title": "t", "description": "d"}, only(422, D)},
+		"GET /api/v1/authority-approvals":     {"/api/v1/authority-approvals", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
+		"GET /api/v1/authority-approvals/:id": {"/api/v1/authority-approvals/aa-none", nil, only(404, D, Au, G, api.RoleAuditor, Ad)},
+
 		"POST /api/v1/temporary-adjustments":           {"/api/v1/temporary-adjustments", empty, only(422, D)},
 		"GET /api/v1/temporary-adjustments":            {"/api/v1/temporary-adjustments", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
 		"GET /api/v1/temporary-adjustments/:id":        {"/api/v1/temporary-adjustments/" + m.ta, nil, scoped([]string{Au, G}, []string{D})},
