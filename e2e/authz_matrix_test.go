@@ -100,6 +100,7 @@ type matrixWorld struct {
 	sr, dp, ct, cc, cl, ta string
 	oa, ev, ob, task       string
 	gr                     string // the grant of an unconditional request by A1
+	pu                     string // a purchase by A1 (issue 19)
 	ccBody, openBody       map[string]any
 }
 
@@ -137,6 +138,9 @@ func newMatrixWorld(t *testing.T) matrixWorld {
 		// Ending today: a running adjustment's DueAt is its end, and a far one
 		// would be counted by the calendar tests' re-timing of December.
 		"ground": "public_interest", "reason": "突发公共事件", "end_date": today}).must(t, 201).str("id")
+
+	m.pu = w.req.do("POST", "/api/v1/purchases", map[string]any{"kind": "data", "title": "企业信用数据", "supplier": "某征信公司",
+		"purpose": "信用监管", "data_items": []string{"企业信用评分"}}).must(t, 201).str("id")
 
 	zhang := sys.as(t, m.zhang, api.RoleApplicant, "", "wuhan")
 	m.openBody = map[string]any{"scenario": "便民查询", "data_scope": "全部", "delivery": "api",
@@ -233,6 +237,17 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"POST /api/v1/classifications":    {"/api/v1/classifications", empty, only(422, D)},
 		"GET /api/v1/classifications":     {"/api/v1/classifications", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
 		"GET /api/v1/classifications/:id": {"/api/v1/classifications/" + m.cl, nil, scoped([]string{Au, G}, []string{D})},
+
+		"POST /api/v1/purchases":    {"/api/v1/purchases", empty, only(422, D)},
+		"GET /api/v1/purchases":     {"/api/v1/purchases", nil, only(200, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/purchases/:id": {"/api/v1/purchases/" + m.pu, nil, scoped([]string{Au}, []string{D})},
+
+		// Only leshan's text provides authorised operation, and wuhan's no
+		// authority approval: the filing is refused on its content, and no
+		// record of the matrix's city can be read.
+		"POST /api/v1/authority-approvals":    {"/api/v1/authority-approvals", map[string]any{"kind": "authorised_operation", "title": "t", "description": "d"}, only(422, D)},
+		"GET /api/v1/authority-approvals":     {"/api/v1/authority-approvals", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
+		"GET /api/v1/authority-approvals/:id": {"/api/v1/authority-approvals/aa-none", nil, only(404, D, Au, G, api.RoleAuditor, Ad)},
 
 		"POST /api/v1/temporary-adjustments":           {"/api/v1/temporary-adjustments", empty, only(422, D)},
 		"GET /api/v1/temporary-adjustments":            {"/api/v1/temporary-adjustments", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},

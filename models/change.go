@@ -10,6 +10,9 @@ const (
 	TriggerLawRevision  = "law_revision"
 	TriggerDutyChange   = "duty_change"
 	TriggerSystemChange = "system_change"
+	// TriggerPurchase: bought data is to be catalogued (weifang 第十三条,
+	// wuhan 第三十四条); started by the purchase procedure, not filed.
+	TriggerPurchase = "purchase"
 )
 
 // Statuses of a catalog update obligation.

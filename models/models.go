@@ -132,6 +132,9 @@ type Task struct {
 	// Statutory is true where the text sets the task's period; false for a
 	// service level or a platform rule (supervision, notices, platform steps).
 	Statutory bool `json:"statutory"`
+	// Facts are what the procedure shows the assignee for the decision
+	// (a purchase's overlaps with the catalog and earlier purchases).
+	Facts []string `gorm:"serializer:json;type:text" json:"facts,omitempty"`
 	// CountsFrom is the instant the task's period counts from (the filing,
 	// the submission, the decision before it); zero on tasks recorded before
 	// it was kept, which counted from CreatedAt.

@@ -386,6 +386,12 @@ type Profile struct {
 	UseLog     *UseLogRule     `json:"use_log,omitempty"`
 	Evaluation *EvaluationRule `json:"evaluation,omitempty"`
 	OpenList   *OpenListRule   `json:"open_list,omitempty"`
+	// Purchase is a department buying data (authority.go); nil where the
+	// city's text has no such procedure.
+	Purchase *PurchaseRule `json:"purchase,omitempty"`
+	// Approvals are the kinds of authority approval the city's text
+	// provides (authority.go), by kind.
+	Approvals map[string]ApprovalRule `json:"approvals,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -711,6 +717,9 @@ func (p Profile) validate() error {
 		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
 	}
 	if err := p.Objection.validate(periods); err != nil {
+		return err
+	}
+	if err := p.validateAuthority(); err != nil {
 		return err
 	}
 	if err := p.validateGovernance(); err != nil {

@@ -12,6 +12,7 @@ var Procedures = []*procedure.Descriptor{
 	&TriggerProcedure.Descriptor, &ChangeProcedure.Descriptor, &ShareProcedure.Descriptor,
 	&OpenProcedure.Descriptor, &ObjectionProcedure.Descriptor, &DisputeProcedure.Descriptor,
 	&ClassificationProcedure.Descriptor, &AdjustmentProcedure.Descriptor,
+	&PurchaseProcedure.Descriptor, &ApprovalProcedure.Descriptor, // issue 19
 }
 
 // Records gives each procedure's record model by its name (a Descriptor's

@@ -123,6 +123,8 @@ type StepSpec struct {
 	// Fulfilled reports true, with the outcome fulfilled.
 	Kind      string
 	Fulfilled func() bool
+	// Facts are shown on the step's decision tasks (Task.Facts).
+	Facts []string
 }
 
 // complete fills what the step leaves to the profile: the rule on silence
@@ -379,6 +381,7 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 		Title: spec.Name, Decisions: spec.allowed(kind), // for the console (task_decisions.go)
 		Statutory:  (kind == models.TaskDecision || kind == models.TaskObligation) && spec.Period.Statutory,
 		CountsFrom: countsFrom(ctx, spec, kind),
+		Facts:      facts(spec, kind),
 	}}).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("open task %s: %w", id, err)
@@ -437,4 +440,12 @@ func openIDs(ts []*task) []string {
 		}
 	}
 	return ids
+}
+
+// facts are the step's facts on its decision tasks, none on the others.
+func facts(spec *StepSpec, kind string) []string {
+	if kind != models.TaskDecision {
+		return nil
+	}
+	return spec.Facts
 }

@@ -1,0 +1,52 @@
+package api
+
+import (
+	"slices"
+
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/labstack/echo/v4"
+)
+
+// The routes of workflows.ApprovalProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ApprovalProcedure.Descriptor, (*Server).createApproval, (*Server).approvalView)
+
+// approvalView is an authority approval with its tasks and events.
+type approvalView struct {
+	models.AuthorityApproval
+	steps
+	Provisional bool `json:"provisional"` // the open step's deadline is provisional
+}
+
+func (s *Server) approvalView(c echo.Context, a models.AuthorityApproval) (approvalView, error) {
+	st, err := s.stepsOf(c, a.Header)
+	return approvalView{AuthorityApproval: a, steps: st, Provisional: st.provisional()}, err
+}
+
+func sameApproval(a models.AuthorityApproval, in workflows.ApprovalFiling) bool {
+	return a.Kind == in.Kind && a.Title == in.Title && a.Description == in.Description && a.Recipient == in.Recipient &&
+		a.Plan == in.Plan && a.LegalBasis == in.LegalBasis && slices.Equal(a.EntryConditions, in.EntryConditions)
+}
+
+// createApproval files a department's application for an authority
+// approval (workflows.ApprovalProcedure).
+func (s *Server) createApproval(c echo.Context) error {
+	p := workflows.ApprovalProcedure
+	cl, in, err := fileInput(c, p)
+	if err != nil {
+		return err
+	}
+	dept, err := s.callerDept(c, cl)
+	if err != nil {
+		return err
+	}
+	facts := workflows.ApprovalFacts{Filed: filed(s, cl, in), Dept: dept}
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: dept.Code,
+		same: func(r any) bool { return sameApproval(*r.(*models.AuthorityApproval), in) },
+		start: func(id string) (procedure.Start, error) {
+			return fileWith(s, p, facts, dept.Jurisdiction, facts.Now, id)
+		},
+		view: viewOf(c, s.approvalView),
+	})
+}

@@ -1,0 +1,153 @@
+package workflows
+
+import (
+	"fmt"
+
+	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// ProcedureAuthorityApproval names the authority approval procedure.
+const ProcedureAuthorityApproval = models.ProcedureAuthorityApproval
+
+// ApprovalInput starts an authority approval; Profile is the city's rules at
+// filing.
+type ApprovalInput struct {
+	Approval models.AuthorityApproval
+	Profile  regulations.Profile
+}
+
+// ApprovalResult is an authority approval as its workflow sees it.
+type ApprovalResult struct {
+	Header
+	GrantConditions []string `json:"grant_conditions,omitempty"`
+}
+
+// AuthorityApproval runs a department's application for what its city's
+// text allows only with approval, along the steps of the kind's rule
+// (Profile.Approvals): changsha 第二十二条, the authority approves sharing off
+// the platform; leshan 第三十条, the authority's expert risk assessment, then
+// the city government's approval; xiamen 第七条, the authority confirms data
+// that cannot be aggregated. Each step approves or rejects; a rejection ends
+// it refused; after the last approval the rule's grant conditions are
+// recorded on it. Each step's task shows the entry conditions declared and
+// the conditions the grant will carry.
+func AuthorityApproval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
+	w := &approval{c: in.Approval, p: in.Profile}
+	rule, ok := w.p.Approvals[w.c.Kind]
+	if !ok {
+		return w.st, temporal.NewNonRetryableApplicationError(w.p.Document+" provides no "+w.c.Kind, "bad_profile", nil)
+	}
+	w.rule = rule
+	w.st = ApprovalResult{Header: Header{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article}}
+	w.rec = activities.UpdateApprovalInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article}}
+	if err := w.start(ctx); err != nil {
+		return w.st, err
+	}
+	return w.run(ctx)
+}
+
+// approval is one run of the AuthorityApproval workflow.
+type approval struct {
+	c    models.AuthorityApproval
+	p    regulations.Profile
+	rule regulations.ApprovalRule
+	st   ApprovalResult
+	box  *inbox
+	rec  activities.UpdateApprovalInput
+}
+
+func (w *approval) start(ctx workflow.Context) error {
+	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
+		return err
+	}
+	var err error
+	if w.box, err = newInbox(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+		return err
+	}
+	w.c.Status = models.ApprovalPending
+	w.c.Article = w.rule.Article
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAuthorityApproval, w.c).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.c.ID, err)
+	}
+	return nil
+}
+
+// facts are what each step's task shows: the entry conditions declared and
+// the conditions an approval carries.
+func (w *approval) facts() []string {
+	var out []string
+	for _, c := range w.rule.EntryConditions {
+		out = append(out, "entry condition met ("+w.rule.EntryArticle+"): "+c.Text)
+	}
+	for _, c := range w.rule.GrantConditions {
+		out = append(out, "condition of the grant: "+c.Text)
+	}
+	return out
+}
+
+// run takes the rule's steps in order, then records the approval.
+func (w *approval) run(ctx workflow.Context) (ApprovalResult, error) {
+	var out StepOutcome
+	for _, s := range w.rule.Steps {
+		u := w.rec
+		u.Step = s.Name
+		u.Event = ""
+		if err := w.update(ctx, u); err != nil {
+			return w.st, err
+		}
+		var err error
+		out, err = w.box.Run(ctx, StepSpec{
+			Name:      s.Name,
+			Assignees: []Assignee{{Role: s.Actor}},
+			Period:    s.Period,
+			From:      workflow.Now(ctx),
+			Decisions: []string{DecisionApprove, DecisionReject},
+			Facts:     w.facts(),
+		})
+		if err != nil {
+			return w.st, err
+		}
+		if out.Decision == DecisionReject {
+			return w.st, w.end(ctx, models.ApprovalRefused, out.Reason, "refused", out.DecidedBy, nil)
+		}
+	}
+	grant := []string{}
+	for _, c := range w.rule.GrantConditions {
+		grant = append(grant, c.Text)
+	}
+	w.st.GrantConditions = grant
+	return w.st, w.end(ctx, models.ApprovalApproved, out.Reason, "approved", out.DecidedBy, grant)
+}
+
+func (w *approval) update(ctx workflow.Context, u activities.UpdateApprovalInput) error {
+	u.At = workflow.Now(ctx)
+	w.rec = u
+	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAuthorityApproval, u).Get(ctx, nil); err != nil {
+		return fmt.Errorf("update %s: %w", w.c.ID, err)
+	}
+	return nil
+}
+
+// end records the final status (and an approval's grant conditions) and
+// concludes.
+func (w *approval) end(ctx workflow.Context, status, note, kind, by string, grant []string) error {
+	u := w.rec
+	u.Status = status
+	u.Step = ""
+	u.Note = note
+	u.Event = kind
+	u.Key = "outcome"
+	u.Actor = by
+	u.GrantConditions = grant
+	u.Final = true
+	if err := w.update(ctx, u); err != nil {
+		return err
+	}
+	w.st.Status = status
+	w.st.Step = ""
+	return conclude(ctx, w.box, status)
+}
