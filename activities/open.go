@@ -62,8 +62,11 @@ func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgres
 		if in.Status == models.OpenAwaitingAgreement {
 			fields["decided_at"] = at
 		}
-		if in.Kind == "agreement_accepted" {
+		switch in.Kind {
+		case "agreement_accepted":
 			fields["agreement_at"] = at
+		case "agreement_concluded":
+			fields["agreement_concluded_at"] = at
 		}
 		if err := tx.Model(&models.OpenApplication{}).Where("id = ?", in.ID).Updates(fields).Error; err != nil {
 			return fmt.Errorf("progress open application %s: %w", in.ID, err)

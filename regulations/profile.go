@@ -164,6 +164,10 @@ type OpenRule struct {
 	// AgreementClauses are the clauses the use agreement must carry (leshan
 	// 第二十八条), each accepted by the applicant before an approval takes effect.
 	AgreementClauses []Clause `json:"agreement_clauses,omitempty"`
+	// AgreementConclusion is the providing department's step concluding the
+	// agreement the applicant accepted (leshan 第二十八条: 与政务部门签订
+	// 数据资源开放利用协议); the text sets no period.
+	AgreementConclusion *Period `json:"agreement_conclusion,omitempty"`
 }
 
 // Clause is one clause of an open-data use agreement.
@@ -386,6 +390,10 @@ type Profile struct {
 	UseLog     *UseLogRule     `json:"use_log,omitempty"`
 	Evaluation *EvaluationRule `json:"evaluation,omitempty"`
 	OpenList   *OpenListRule   `json:"open_list,omitempty"`
+	// OpenConditions are the conditions of use a department may set on a
+	// conditionally open item; nil where the text lists none, and an item
+	// of the city sets none.
+	OpenConditions *OpenConditionsRule `json:"open_conditions,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -683,6 +691,9 @@ func (p Profile) validate() error {
 	default:
 		return fmt.Errorf("catalog_change.path: unknown path %q", p.CatalogChange.Path)
 	}
+	if err := p.OpenConditions.validate(); err != nil {
+		return err
+	}
 	if err := p.OpenApplication.validate(); err != nil {
 		return err
 	}
@@ -754,13 +765,58 @@ func (o OpenRule) validate() error {
 	if o.Preliminary != nil && (o.Preliminary.WorkingDays < 1 || o.Preliminary.Article == "") {
 		return fmt.Errorf("open_application.preliminary: working_days and article are required")
 	}
-	if (o.AgreementArticle == "") != (len(o.AgreementClauses) == 0) {
-		return fmt.Errorf("open_application: agreement_article and agreement_clauses go together")
+	if (o.AgreementArticle == "") != (len(o.AgreementClauses) == 0) || (o.AgreementArticle == "") != (o.AgreementConclusion == nil) {
+		return fmt.Errorf("open_application: agreement_article, agreement_clauses and agreement_conclusion go together")
+	}
+	if c := o.AgreementConclusion; c != nil && (c.WorkingDays < 1 || (c.Article == "" && !c.PlatformRule())) {
+		return fmt.Errorf("open_application.agreement_conclusion: working_days and article are required")
 	}
 	seen := map[string]bool{}
 	for _, c := range o.AgreementClauses {
 		if c.Key == "" || c.Text == "" || seen[c.Key] {
 			return fmt.Errorf("open_application.agreement_clauses: each needs a unique key and a text")
+		}
+		seen[c.Key] = true
+	}
+	return nil
+}
+
+// OpenConditionsRule is what conditions of use a department may set on a
+// conditionally open item (leshan 第二十五条第二款 and 第二十六条: storage,
+// processing and security capabilities and a credit level, no discriminatory
+// conditions; xiamen 第二十四条: the five kinds of reasonable open
+// condition). An item setting a kind not listed is refused; an application
+// for the item states how it meets each condition the item sets.
+type OpenConditionsRule struct {
+	Article string   `json:"article"`
+	Kinds   []Clause `json:"kinds"`
+	Note    string   `json:"note,omitempty"`
+}
+
+// Kind is the condition kind of key and whether the city lists it.
+func (o *OpenConditionsRule) Kind(key string) (Clause, bool) {
+	if o == nil {
+		return Clause{}, false
+	}
+	for _, c := range o.Kinds {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Clause{}, false
+}
+
+func (o *OpenConditionsRule) validate() error {
+	if o == nil {
+		return nil
+	}
+	if o.Article == "" || len(o.Kinds) == 0 {
+		return fmt.Errorf("open_conditions: article and kinds are required")
+	}
+	seen := map[string]bool{}
+	for _, c := range o.Kinds {
+		if c.Key == "" || c.Text == "" || seen[c.Key] {
+			return fmt.Errorf("open_conditions.kinds: each needs a unique key and a text")
 		}
 		seen[c.Key] = true
 	}
