@@ -91,6 +91,9 @@ type openApplication struct {
 	box    *inbox
 	next   *OpenResubmitInput
 	agreed *AgreeInput
+	// concluding is set once the providing department's task to conclude
+	// the accepted agreement is open: the acceptance answers then.
+	concluding bool
 }
 
 func newOpenApplication(in OpenInput) *openApplication {
@@ -406,6 +409,7 @@ func (w *openApplication) conclusion(ctx workflow.Context) error {
 		From:      from,
 		Due:       due,
 		Decisions: []string{DecisionConclude},
+		Shown:     func(activities.Deadline) { w.concluding = true },
 	})
 	if err != nil {
 		return err
@@ -468,8 +472,8 @@ func (w *openApplication) register(ctx workflow.Context) error {
 		w.agreed = &g
 		// Answered once the acceptance is taken: the application is
 		// approved, or (since the department concludes the agreement)
-		// awaits its conclusion.
-		err := workflow.Await(ctx, func() bool { return st.Status != models.OpenAwaitingAgreement })
+		// the department's task to conclude it is open.
+		err := workflow.Await(ctx, func() bool { return st.Status == models.OpenApproved || w.concluding })
 		return *st, err
 	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, g AgreeInput) error {
 		if err := mine(g.Actor); err != nil {
