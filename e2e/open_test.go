@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/workflows"
 )
 
 // openWorld is a city with a providing department and one catalog item per
@@ -367,6 +369,14 @@ func TestOpenLeshanAgreementAndApprovedList(t *testing.T) {
 	if done.str("status") != "approved" || g == nil || g["status"] != "active" || done.str("agreement_concluded_at") == "" {
 		t.Fatalf("after the conclusion: %s", done.Raw)
 	}
+	// The grant runs for months: the history so far (the agreement
+	// concluded, the grant's timer started) replays and is recorded.
+	waitActivity(t, id, "FinishOpenApplication", 1)
+	raw := (sys.as(t, "audrey", api.RoleAuditor, "", "")).do("GET", "/api/v1/procedures/"+id+"/history", nil).must(t, 200).Raw
+	if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
+		t.Fatalf("history of %s does not replay on the current code: %v", id, err)
+	}
+	recordHistory(t, "open-leshan-agreement-concluded", func() []byte { return rawHistory(t, id) })
 	list := (user{t: t}).do("GET", "/api/v1/open-applications/approved-applicants?jurisdiction=leshan&page_size=500", nil).must(t, 200)
 	name := body["applicant"].(map[string]any)["name"]
 	listed := false
