@@ -228,23 +228,54 @@ func TestOpenBadInput(t *testing.T) {
 	(user{t: t}).do("GET", "/api/v1/open-applications/approved-applicants?jurisdiction=leshan", nil).must(t, 200)
 }
 
-// Weifang: a data demand application goes to the authority.
-func TestOpenWeifangDemand(t *testing.T) {
-	w := newOpenWorld(t, "weifang")
+// Weifang 第二十五条 and changsha 第十二条: a data demand application names
+// the department holding the data, which handles it (not the authority);
+// its approval grants nothing. A demand without the department, or naming
+// another city's, is refused naming provider_dept; wuhan takes no demands.
+func TestOpenDemandToHolder(t *testing.T) {
+	for _, city := range []string{"weifang", "changsha"} {
+		t.Run(city, func(t *testing.T) {
+			w := newOpenWorld(t, city)
+			demand := func(dept string) map[string]any {
+				return w.application("", func(b map[string]any) {
+					delete(b, "catalog_item_id")
+					b["demand"] = "全市公共充电桩实时状态数据"
+					if dept != "" {
+						b["provider_dept"] = dept
+					}
+				})
+			}
+			if f := fieldOf(w.app.do("POST", "/api/v1/open-applications", demand("")).must(t, 422)); f != "provider_dept" {
+				t.Fatalf("a demand without its department names %q", f)
+			}
+			if f := fieldOf(w.app.do("POST", "/api/v1/open-applications", demand(uniq("NODEPT"))).must(t, 422)); f != "provider_dept" {
+				t.Fatalf("a demand to no department names %q", f)
+			}
+			r := w.app.do("POST", "/api/v1/open-applications", demand(w.provider)).must(t, 201)
+			if r.str("kind") != "demand" || r.Body["statutory"] != false || r.str("provider_dept") != w.provider {
+				t.Fatalf("demand: %s", r.Raw)
+			}
+			task := openTask(t, w.prov, "open_application", r.str("id"))
+			if task["assignee_role"] != "department" || task["assignee_dept"] != w.provider {
+				t.Fatalf("the demand's task: %v", task)
+			}
+			decide(t, w.prov, task, map[string]any{"decision": "approve"}, 200)
+			got := w.app.do("GET", "/api/v1/open-applications/"+r.str("id"), nil).must(t, 200)
+			if got.str("status") != "approved" || got.Body["grant"] != nil {
+				t.Fatalf("approved demand: %s", got.Raw)
+			}
+			checkHistory(t, r.str("id"), "open-"+city+"-demand-to-holder")
+		})
+	}
+	w := newOpenWorld(t, "wuhan")
 	r := w.app.do("POST", "/api/v1/open-applications", w.application("", func(b map[string]any) {
 		delete(b, "catalog_item_id")
 		b["demand"] = "全市公共充电桩实时状态数据"
-	})).must(t, 201)
-	if r.str("kind") != "demand" || r.Body["statutory"] != false {
-		t.Fatalf("demand: %s", r.Raw)
+		b["provider_dept"] = w.provider
+	})).must(t, 422)
+	if fieldOf(r) != "demand" {
+		t.Fatalf("wuhan demand: %s", r.Raw)
 	}
-	task := openTask(t, w.authority, "open_application", r.str("id"))
-	decide(t, w.authority, task, map[string]any{"decision": "approve"}, 200)
-	got := w.app.do("GET", "/api/v1/open-applications/"+r.str("id"), nil).must(t, 200)
-	if got.str("status") != "approved" || got.Body["grant"] != nil {
-		t.Fatalf("approved demand: %s", got.Raw)
-	}
-	checkHistory(t, r.str("id"), "open-weifang-demand-approved")
 }
 
 // startAPI starts a second API process on the same database and Temporal,

@@ -394,6 +394,20 @@ type Profile struct {
 	// conditionally open item; nil where the text lists none, and an item
 	// of the city sets none.
 	OpenConditions *OpenConditionsRule `json:"open_conditions,omitempty"`
+	// OpenDemand is the data demand application (数据需求申请) for data not on
+	// the open list; nil where the text has none (open_application's
+	// demand_applications is set exactly where it is not nil).
+	OpenDemand *DemandRule `json:"open_demand,omitempty"`
+}
+
+// DemandRule is who handles a data demand application and when: weifang
+// 第二十五条 (各级公共管理和服务机构…及时予以办理), changsha 第十二条 (各级政务部门…
+// 审批数据开放和需求申请): the department the applicant addresses, the one
+// that holds the data, within the platform's service level (neither text
+// sets a period).
+type DemandRule struct {
+	Decider  string `json:"decider"`
+	Decision Period `json:"decision"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -693,6 +707,16 @@ func (p Profile) validate() error {
 	}
 	if err := p.OpenConditions.validate(); err != nil {
 		return err
+	}
+	if d := p.OpenDemand; d != nil || p.OpenApplication.DemandApplications {
+		switch {
+		case d == nil || !p.OpenApplication.DemandApplications:
+			return fmt.Errorf("open_demand and open_application.demand_applications go together")
+		case d.Decider != RoleProvider && d.Decider != RoleAuthority:
+			return fmt.Errorf("open_demand.decider: unknown role %q", d.Decider)
+		case d.Decision.WorkingDays < 1 || (d.Decision.Article == "" && !d.Decision.PlatformRule()):
+			return fmt.Errorf("open_demand.decision: working_days and article are required")
+		}
 	}
 	if err := p.OpenApplication.validate(); err != nil {
 		return err

@@ -30,6 +30,10 @@ const DecisionConclude = "conclude"
 // acceptance.
 const versionAgreementWithProvider = "agreement-with-provider"
 
+// versionDemandToHolder: a data demand is handled by the department holding
+// the data (weifang 第二十五条, changsha 第十二条), no longer by the authority.
+const versionDemandToHolder = "demand-to-holder"
+
 // OpenInput starts an open-data application. Profile is the city's rules as
 // they were at filing.
 type OpenInput struct {
@@ -142,7 +146,7 @@ func (w *openApplication) run(ctx workflow.Context) (OpenResult, error) {
 	if err != nil {
 		return w.st, err
 	}
-	dec := w.rule.Decision
+	dec := w.decisionPeriod()
 	if out.Decision == DecisionReject {
 		if err := w.finish(ctx, activities.FinishOpenInput{Status: models.OpenRejected, Reason: out.Reason, LegalBasis: out.LegalBasis,
 			DecidedBy: out.DecidedBy, Article: dec.Article, Published: w.rule.PublishRefusals}); err != nil {
@@ -280,10 +284,17 @@ func (w *openApplication) returned(ctx workflow.Context, out StepOutcome) error 
 func (w *openApplication) opened(activities.Deadline) { w.st.Opened = w.st.Round }
 
 // deciders are who decide the application in the city.
-func (w *openApplication) deciders() []Assignee {
+func (w *openApplication) deciders(ctx workflow.Context) []Assignee {
 	auth := Assignee{Role: regulations.RoleAuthority}
 	switch {
-	case w.a.Kind == models.OpenKindDemand: // weifang: a data demand goes to the authority
+	case w.a.Kind == models.OpenKindDemand:
+		// weifang 第二十五条, changsha 第十二条: the department holding the
+		// data handles a demand. Demands filed before this reading went
+		// to the authority.
+		if d := w.p.OpenDemand; d != nil && d.Decider == regulations.RoleProvider && w.a.ProviderDept != "" &&
+			workflow.GetVersion(ctx, versionDemandToHolder, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			return []Assignee{department(w.a.ProviderDept)}
+		}
 		return []Assignee{auth}
 	case w.rule.Decider == regulations.RoleProvider:
 		return []Assignee{department(w.a.ProviderDept)}
@@ -294,14 +305,23 @@ func (w *openApplication) deciders() []Assignee {
 	}
 }
 
+// decisionPeriod is the period of the decision: a demand's own where the
+// profile the application was filed under has one.
+func (w *openApplication) decisionPeriod() regulations.Period {
+	if w.a.Kind == models.OpenKindDemand && w.p.OpenDemand != nil {
+		return w.p.OpenDemand.Decision
+	}
+	return w.rule.Decision
+}
+
 // decision runs the decision on the application, due counted from from.
 func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOutcome, error) {
-	dec := w.rule.Decision
+	dec := w.decisionPeriod()
 	due, err := w.box.Deadline(ctx, "decision", dec, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}
-	who := w.deciders()
+	who := w.deciders(ctx)
 	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenUnderDecision, Step: "decision", Article: dec.Article,
 		Statutory: dec.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "decision_started",
 		Detail: "decision due " + due.DueDate + statutoryNote(dec)}); err != nil {

@@ -76,3 +76,25 @@ func TestOpenConditions(t *testing.T) {
 		})
 	}
 }
+
+// TestDemandCheck: a data demand names the department of the city holding
+// the data (weifang 第二十五条, changsha 第十二条); a city without demands
+// refuses it.
+func TestDemandCheck(t *testing.T) {
+	dept := models.Department{Code: "jiaotong", Jurisdiction: "changsha"}
+	in := OpenFiling{Jurisdiction: "changsha", Demand: "充电桩实时状态", ProviderDept: dept.Code, Applicant: ApplicantFiling{Name: "长沙出行", Kind: "company"},
+		OpenFieldsFiling: OpenFieldsFiling{Scenario: "出行", DataScope: "全市", Delivery: "api", PeriodOfUse: PeriodFiling{From: "2026-03-02", To: "2026-06-30"}}}
+	ok := OpenFacts{Filed: procedure.Filed[OpenFiling]{In: in, Now: now}, DemandDept: &dept}
+	with := func(edit func(*OpenFacts)) OpenFacts { f := ok; edit(&f); return f }
+	runChecks(t, OpenProcedure, []filingCase[OpenFacts]{
+		{"changsha demand", "changsha", ok, nil},
+		{"no department", "changsha", with(func(f *OpenFacts) { f.In.ProviderDept, f.DemandDept = "", nil }), []string{"provider_dept"}},
+		{"unknown department", "changsha", with(func(f *OpenFacts) { f.DemandDept = nil }), []string{"provider_dept"}},
+		{"another city's department", "changsha", with(func(f *OpenFacts) { f.DemandDept = &models.Department{Code: "jiaotong", Jurisdiction: "weifang"} }), []string{"provider_dept"}},
+		{"wuhan takes no demands", "wuhan", with(func(f *OpenFacts) { f.In.Jurisdiction = "wuhan" }), []string{"demand"}},
+		{"an item names its provider", "changsha", with(func(f *OpenFacts) {
+			f.In.Demand, f.In.CatalogItemID = "", "cs-1"
+			f.Item = models.CatalogItem{ID: "cs-1", Jurisdiction: "changsha", OpenType: models.OpenConditional}
+		}), []string{"provider_dept"}},
+	})
+}

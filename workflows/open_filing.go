@@ -52,6 +52,10 @@ type OpenFiling struct {
 	Jurisdiction  string          `json:"jurisdiction" bound:"id"`
 	CatalogItemID string          `json:"catalog_item_id" bound:"id"`
 	Demand        string          `json:"demand"`
+	// ProviderDept is, for a data demand, the department addressed: the one
+	// holding the data, which handles the demand (weifang 第二十五条,
+	// changsha 第十二条).
+	ProviderDept string `json:"provider_dept" bound:"id"`
 	Applicant     ApplicantFiling `json:"applicant"`
 	// ConditionsMet states, for each kind of condition the item sets, how
 	// the applicant meets it (leshan 第二十五条第二款, xiamen 第二十四条).
@@ -66,6 +70,9 @@ type OpenFacts struct {
 	procedure.Filed[OpenFiling]
 	Item        models.CatalogItem
 	Unavailable string
+	// DemandDept is the department a demand addresses; nil when there is no
+	// such department (or no demand).
+	DemandDept *models.Department
 }
 
 // Check validates the stated fields against the city's rule and returns them
@@ -133,9 +140,18 @@ var OpenProcedure = procedure.Filing[OpenFiling, OpenFacts]{
 			}
 			refuse("catalog_item_id", msg)
 		case in.Demand != "":
-			if !rule.DemandApplications {
+			d := p.OpenDemand
+			switch {
+			case !rule.DemandApplications || d == nil:
 				refuse("demand", in.Jurisdiction+" has no data demand applications; apply for a catalog item")
+			case d.Decider != regulations.RoleProvider:
+			case in.ProviderDept == "":
+				refuse("provider_dept", "is required: the department holding the data handles the demand ("+d.Decision.Article+")")
+			case f.DemandDept == nil || f.DemandDept.Jurisdiction != in.Jurisdiction:
+				refuse("provider_dept", fmt.Sprintf("no department %s in %s", in.ProviderDept, in.Jurisdiction))
 			}
+		case in.ProviderDept != "":
+			refuse("provider_dept", "only a data demand names the department; a catalog item names its provider")
 		case item.Jurisdiction != in.Jurisdiction:
 			refuse("catalog_item_id", fmt.Sprintf("item %s is in %s's catalog, not %s's", item.ID, item.Jurisdiction, in.Jurisdiction))
 		case item.OpenType == models.OpenNotOpen:
@@ -167,14 +183,18 @@ var OpenProcedure = procedure.Filing[OpenFiling, OpenFacts]{
 		}
 		fields, _ := in.OpenFieldsFiling.Check(rule)
 		met, _ := conditionsMet(in.ConditionsMet, item, p)
-		a := models.OpenApplication{ConditionsMet: met, Kind: kind, CatalogItemID: item.ID, ProviderDept: item.ProviderDept, Demand: in.Demand,
+		owner, article := item.ProviderDept, rule.Decision.Article
+		if kind == models.OpenKindDemand && p.OpenDemand != nil {
+			owner, article = in.ProviderDept, p.OpenDemand.Decision.Article
+		}
+		a := models.OpenApplication{ConditionsMet: met, Kind: kind, CatalogItemID: item.ID, ProviderDept: owner, Demand: in.Demand,
 			ApplicantSubject: f.Caller.Subject, ApplicantName: in.Applicant.Name, ApplicantKind: in.Applicant.Kind,
 			CreditCode: in.Applicant.CreditCode, OpenFields: fields, FiledAt: f.Now.UTC()}
-		a.ID, a.WorkflowID, a.Jurisdiction, a.Article = id, id, in.Jurisdiction, rule.Decision.Article
+		a.ID, a.WorkflowID, a.Jurisdiction, a.Article = id, id, in.Jurisdiction, article
 		if rule.Preliminary != nil {
 			a.Article = rule.Preliminary.Article
 		}
-		return procedure.Start{Input: OpenInput{Application: a, Profile: p}, Jurisdiction: in.Jurisdiction, Owner: item.ProviderDept}
+		return procedure.Start{Input: OpenInput{Application: a, Profile: p}, Jurisdiction: in.Jurisdiction, Owner: owner}
 	},
 }
 

@@ -326,16 +326,48 @@ func TestOpenLeshanConclusionSilence(t *testing.T) {
 	require.Equal(t, models.OpenApproved, h.application().Status)
 }
 
-// Weifang: a data demand application goes to the authority; its approval
-// grants nothing (the data is not on the open list yet).
-func TestOpenWeifangDemand(t *testing.T) {
+// Weifang 第二十五条 and changsha 第十二条: a data demand application is
+// handled by the department holding the data that it addresses (各级公共管理
+// 和服务机构 / 各级政务部门), not by the authority, within the platform's
+// service level; its approval grants nothing (the data is not on the open
+// list yet).
+func TestOpenDemandToHolder(t *testing.T) {
+	for _, tc := range []struct{ city, article string }{
+		{"weifang", "潍坊市公共数据管理办法 第二十五条"},
+		{"changsha", "长沙市政务数据资源管理办法 第十二条"},
+	} {
+		t.Run(tc.city, func(t *testing.T) {
+			filed := bj(2026, 3, 2, 10, 0)
+			h, in := newOpen(t, tc.city, models.OpenKindDemand, filed, "2026-12-31")
+			in.Application.ProviderDept = provider
+			h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionDept, provAct()))
+			st := h.runOpen(in)
+			require.Equal(t, models.OpenApproved, st.Status)
+			require.Empty(t, h.openGrants())
+			require.Equal(t, []string{oaDecisionDept}, h.taskIDs())
+			tk := h.task(oaDecisionDept)
+			require.Equal(t, provider, tk.AssigneeDept)
+			require.Equal(t, tc.article, tk.Article)
+			require.False(t, tk.Statutory, "neither text sets a period")
+			require.Equal(t, "2026-03-09", tk.DueDate, "5 working days: the service level")
+		})
+	}
+}
+
+// A demand the department leaves unanswered is flagged overdue and
+// supervised by the authority; nothing is granted or deemed.
+func TestOpenDemandSilence(t *testing.T) {
 	filed := bj(2026, 3, 2, 10, 0)
-	h, in := newOpen(t, "weifang", models.OpenKindDemand, filed, "2026-12-31")
-	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionAuth, authAct("weifang")))
+	h, in := newOpen(t, "changsha", models.OpenKindDemand, filed, "2026-12-31")
+	in.Application.ProviderDept = provider
+	var late models.OpenApplication
+	h.at(bj(2026, 3, 10, 10, 0), func() { late = h.application() })
+	h.decideAt(bj(2026, 3, 11, 10, 0), workflows.Decision{TaskID: oaDecisionDept, Decision: workflows.DecisionReject, Reason: "数据尚未汇聚", LegalBasis: "第十二条", Actor: provAct()})
 	st := h.runOpen(in)
-	require.Equal(t, models.OpenApproved, st.Status)
-	require.Empty(t, h.openGrants())
-	require.Equal(t, []string{oaDecisionAuth}, h.taskIDs())
+	require.True(t, late.Overdue)
+	require.Equal(t, models.OpenRejected, st.Status)
+	require.True(t, h.task(oaDecisionDept).Overdue)
+	require.Contains(t, h.taskIDs(), oaDecisionSup)
 }
 
 // Wuhan: the provider decides under the service level (not statutory).
