@@ -191,11 +191,12 @@ const (
 	ObjectionOwnDataInaccurate = "own_data_inaccurate" // a person's or organisation's own data inaccurate or incomplete
 	ObjectionMisuseReport      = "misuse_report"       // a report of unlawful use, with evidence
 	ObjectionSharedDataDoubt   = "shared_data_doubt"   // a department doubting shared data
+	ObjectionOpenDataDoubt     = "open_data_doubt"     // an applicant doubting open data it obtained (weifang 第十八条: 共享或者开放获取)
 )
 
 // ObjectionKinds lists every kind of objection.
 var ObjectionKinds = []string{ObjectionError, ObjectionOmission, ObjectionInfringement,
-	ObjectionOwnDataInaccurate, ObjectionMisuseReport, ObjectionSharedDataDoubt}
+	ObjectionOwnDataInaccurate, ObjectionMisuseReport, ObjectionSharedDataDoubt, ObjectionOpenDataDoubt}
 
 // ObjectionRule is the objection procedure (procedure 4). The general path
 // (Kinds, handled by the provider within Handling, forwarded by the authority

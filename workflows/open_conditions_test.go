@@ -98,3 +98,21 @@ func TestDemandCheck(t *testing.T) {
 		}), []string{"provider_dept"}},
 	})
 }
+
+// TestOpenDataDoubtCheck: weifang 第十八条's doubt about data obtained by
+// opening is an applicant's, about open data it obtained (a conditionally
+// open item needs its grant); leshan's 第十八条 covers shared data only.
+func TestOpenDataDoubtCheck(t *testing.T) {
+	item := models.CatalogItem{ID: "wf-1", Jurisdiction: "weifang", ProviderDept: "jiaotong", OpenType: models.OpenUnconditional}
+	ok := ObjectionFacts{Filed: procedure.Filed[ObjectionFiling]{In: ObjectionFiling{Jurisdiction: "weifang", CatalogItemID: item.ID, Kind: "open_data_doubt", Description: "站点坐标有误"},
+		Now: now, Caller: procedure.Caller{Role: "applicant", Subject: "zhang"}}, Item: item}
+	with := func(edit func(*ObjectionFacts)) ObjectionFacts { f := ok; edit(&f); return f }
+	runChecks(t, ObjectionProcedure, []filingCase[ObjectionFacts]{
+		{"open data", "weifang", ok, nil},
+		{"conditionally open, granted", "weifang", with(func(f *ObjectionFacts) { f.Item.OpenType, f.OpenGrant = models.OpenConditional, true }), nil},
+		{"conditionally open, no grant", "weifang", with(func(f *ObjectionFacts) { f.Item.OpenType = models.OpenConditional }), []string{"catalog_item_id"}},
+		{"not open", "weifang", with(func(f *ObjectionFacts) { f.Item.OpenType = models.OpenNotOpen }), []string{"catalog_item_id"}},
+		{"a department", "weifang", with(func(f *ObjectionFacts) { f.Caller = procedure.Caller{Role: "department", Dept: "minzheng"} }), []string{"kind"}},
+		{"leshan: shared data only", "leshan", with(func(f *ObjectionFacts) { f.In.Jurisdiction, f.Item.Jurisdiction = "leshan", "leshan" }), []string{"kind"}},
+	})
+}
