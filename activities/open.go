@@ -62,8 +62,11 @@ func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgres
 		if in.Status == models.OpenAwaitingAgreement {
 			fields["decided_at"] = at
 		}
-		if in.Kind == "agreement_accepted" {
+		switch in.Kind {
+		case "agreement_accepted":
 			fields["agreement_at"] = at
+		case "agreement_concluded":
+			fields["agreement_concluded_at"] = at
 		}
 		if in.RoundOutcome != "" {
 			err := tx.Model(&models.OpenRound{}).Where("id = ?", fmt.Sprintf("%s/%d", in.ID, in.Round)).

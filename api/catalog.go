@@ -96,12 +96,16 @@ type catalogInput struct {
 	LegalBasis      string   `json:"legal_basis"`
 	OpenType        string   `json:"open_type" bound:"id"`
 	DataItems       []string `json:"data_items" bound:"name,max=500"`
+	// OpenConditions are the conditions of use of conditionally open data
+	// (leshan 第二十五条第二款, xiamen 第二十四条).
+	OpenConditions []models.OpenCondition `json:"open_conditions"`
 }
 
 // model is the catalog item the input describes.
 func (in catalogInput) model() models.CatalogItem {
 	return models.CatalogItem{ID: in.ID, Jurisdiction: in.Jurisdiction, ProviderDept: in.ProviderDept, Title: in.Title,
-		ShareType: in.ShareType, ShareConditions: in.ShareConditions, LegalBasis: in.LegalBasis, OpenType: in.OpenType, DataItems: in.DataItems}
+		ShareType: in.ShareType, ShareConditions: in.ShareConditions, LegalBasis: in.LegalBasis, OpenType: in.OpenType, DataItems: in.DataItems,
+		OpenConditions: in.OpenConditions}
 }
 
 func (s *Server) createCatalogItem(c echo.Context) error {
@@ -118,6 +122,9 @@ func (s *Server) createCatalogItem(c echo.Context) error {
 	if p, ok := s.Regulations.Get(in.Jurisdiction); ok {
 		if fe := workflows.ShareConditions("share_conditions", p, in.ShareType, in.ShareConditions); fe != nil {
 			return invalid(FieldError(*fe))
+		}
+		if errs := workflows.OpenConditions("", p, in.model()); len(errs) > 0 {
+			return invalid(fieldErrors(errs)...)
 		}
 	}
 	it := in.model()

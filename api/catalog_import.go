@@ -67,6 +67,7 @@ func (s *Server) importCatalog(c echo.Context) error {
 		if fe := workflows.ShareConditions(prefix+"share_conditions", p, row.ShareType, row.ShareConditions); fe != nil {
 			fields = append(fields, FieldError(*fe))
 		}
+		fields = append(fields, fieldErrors(workflows.OpenConditions(prefix, p, items[i]))...)
 	}
 	db := s.DB.WithContext(c.Request().Context())
 	checked, err := models.CheckCatalog(db, items)

@@ -13,6 +13,7 @@ import (
 	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/procedure"
+	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -197,6 +198,13 @@ func (s *Server) createObjection(c echo.Context) error {
 				return procedure.Start{}, err
 			}
 			facts.Availability = a.State
+			if in.Kind == regulations.ObjectionOpenDataDoubt && cl.Role == RoleApplicant {
+				var n int64
+				if err := db.Model(&models.OpenGrant{}).Where("catalog_item_id = ? AND applicant_subject = ?", item.ID, cl.Subject).Count(&n).Error; err != nil {
+					return procedure.Start{}, fmt.Errorf("open grants on %s: %w", item.ID, err)
+				}
+				facts.OpenGrant = n > 0
+			}
 			if facts.Evidence, err = s.evidence(c, workflows.ObjectionEvidence(in)); err != nil {
 				return procedure.Start{}, err
 			}

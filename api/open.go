@@ -83,6 +83,16 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 			return fmt.Errorf("availability of %s: %w", item.ID, err)
 		}
 	}
+	if in.Demand != "" && in.ProviderDept != "" {
+		var d models.Department
+		err := s.DB.WithContext(c.Request().Context()).Where("code = ?", in.ProviderDept).Limit(1).Find(&d).Error
+		if err != nil {
+			return fmt.Errorf("department %s: %w", in.ProviderDept, err)
+		}
+		if d.Code != "" {
+			facts.DemandDept = &d
+		}
+	}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: "applicant:" + cl.Subject,
 		same:  func(r any) bool { return sameOpen(*r.(*models.OpenApplication), in) },
 		start: func(id string) (procedure.Start, error) { return fileWith(s, p, facts, in.Jurisdiction, facts.Now, id) },

@@ -80,3 +80,12 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		_ = json.NewEncoder(c.Response()).Encode(p)
 	}
 }
+
+// fieldErrors are a procedure's field errors as the API's.
+func fieldErrors(errs []procedure.FieldError) []FieldError {
+	out := make([]FieldError, len(errs))
+	for i, e := range errs {
+		out[i] = FieldError(e)
+	}
+	return out
+}

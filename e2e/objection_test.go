@@ -205,3 +205,37 @@ func TestSuspendedItemRefusesOpenApplications(t *testing.T) {
 	decide(t, w.prov, verify, map[string]any{"decision": "restore", "reason": "核实无误"}, 200)
 	w.app.do("POST", "/api/v1/open-applications", w.application(item)).must(t, 201)
 }
+
+// Weifang 第十八条 (共享或者开放获取): an applicant doubting open data it
+// obtained objects with open_data_doubt; the provider verifies and refers it
+// to the authority, which coordinates and corrects the item. A conditionally
+// open item the applicant holds no grant on, a not-open item and a
+// department's open_data_doubt are refused.
+func TestObjectionOpenDataDoubtReferred(t *testing.T) {
+	w := newOpenWorld(t, "weifang")
+	if f := fieldOf(object(w.app, w.items["conditional"], "open_data_doubt", nil).must(t, 422)); f != "catalog_item_id" {
+		t.Fatalf("no grant on the conditional item: %q", f)
+	}
+	object(w.app, w.items["not_open"], "open_data_doubt", nil).must(t, 422)
+	dept := uniq("ODEPT")
+	sys.as(t, "admin1", api.RoleAdmin, "", "").do("POST", "/api/v1/departments", map[string]any{"code": dept, "name": "市民政局 " + dept, "jurisdiction": "weifang", "kind": "bureau"}).must(t, 201)
+	other := sys.as(t, "dan", api.RoleDepartment, dept, "weifang")
+	if f := fieldOf(object(other, w.items["unconditional"], "open_data_doubt", nil).must(t, 422)); f != "kind" {
+		t.Fatalf("a department's open_data_doubt names %q", f)
+	}
+
+	id := object(w.app, w.items["unconditional"], "open_data_doubt", nil).must(t, 201).str("id")
+	verify := openTask(t, w.prov, "objection", id)
+	decide(t, w.prov, verify, map[string]any{"decision": "refer"}, 422) // a referral needs its reason
+	decide(t, w.prov, verify, map[string]any{"decision": "refer", "reason": "需与源头系统核对"}, 200)
+	coord := openTask(t, w.authority, "objection", id)
+	if coord["id"] != id+".coordination.authority" || coord["article"] != "潍坊市公共数据管理办法 第十八条" {
+		t.Fatalf("coordination task: %v", coord)
+	}
+	decide(t, w.authority, coord, map[string]any{"decision": "restore"}, 200)
+	got := w.app.do("GET", "/api/v1/objections/"+id, nil).must(t, 200)
+	if got.str("outcome") != "restore" || got.str("status") != "handled" {
+		t.Fatalf("the coordinated doubt: %s", got.Raw)
+	}
+	checkHistory(t, id, "weifang-open-data-doubt-referred")
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/cityapprovals/approvals/holidays"
+	"github.com/cityapprovals/approvals/workflows"
 )
 
 // openWorld is a city with a providing department and one catalog item per
@@ -226,23 +228,54 @@ func TestOpenBadInput(t *testing.T) {
 	(user{t: t}).do("GET", "/api/v1/open-applications/approved-applicants?jurisdiction=leshan", nil).must(t, 200)
 }
 
-// Weifang: a data demand application goes to the authority.
-func TestOpenWeifangDemand(t *testing.T) {
-	w := newOpenWorld(t, "weifang")
+// Weifang 第二十五条 and changsha 第十二条: a data demand application names
+// the department holding the data, which handles it (not the authority);
+// its approval grants nothing. A demand without the department, or naming
+// another city's, is refused naming provider_dept; wuhan takes no demands.
+func TestOpenDemandToHolder(t *testing.T) {
+	for _, city := range []string{"weifang", "changsha"} {
+		t.Run(city, func(t *testing.T) {
+			w := newOpenWorld(t, city)
+			demand := func(dept string) map[string]any {
+				return w.application("", func(b map[string]any) {
+					delete(b, "catalog_item_id")
+					b["demand"] = "全市公共充电桩实时状态数据"
+					if dept != "" {
+						b["provider_dept"] = dept
+					}
+				})
+			}
+			if f := fieldOf(w.app.do("POST", "/api/v1/open-applications", demand("")).must(t, 422)); f != "provider_dept" {
+				t.Fatalf("a demand without its department names %q", f)
+			}
+			if f := fieldOf(w.app.do("POST", "/api/v1/open-applications", demand(uniq("NODEPT"))).must(t, 422)); f != "provider_dept" {
+				t.Fatalf("a demand to no department names %q", f)
+			}
+			r := w.app.do("POST", "/api/v1/open-applications", demand(w.provider)).must(t, 201)
+			if r.str("kind") != "demand" || r.Body["statutory"] != false || r.str("provider_dept") != w.provider {
+				t.Fatalf("demand: %s", r.Raw)
+			}
+			task := openTask(t, w.prov, "open_application", r.str("id"))
+			if task["assignee_role"] != "department" || task["assignee_dept"] != w.provider {
+				t.Fatalf("the demand's task: %v", task)
+			}
+			decide(t, w.prov, task, map[string]any{"decision": "approve"}, 200)
+			got := w.app.do("GET", "/api/v1/open-applications/"+r.str("id"), nil).must(t, 200)
+			if got.str("status") != "approved" || got.Body["grant"] != nil {
+				t.Fatalf("approved demand: %s", got.Raw)
+			}
+			checkHistory(t, r.str("id"), "open-"+city+"-demand-to-holder")
+		})
+	}
+	w := newOpenWorld(t, "wuhan")
 	r := w.app.do("POST", "/api/v1/open-applications", w.application("", func(b map[string]any) {
 		delete(b, "catalog_item_id")
 		b["demand"] = "全市公共充电桩实时状态数据"
-	})).must(t, 201)
-	if r.str("kind") != "demand" || r.Body["statutory"] != false {
-		t.Fatalf("demand: %s", r.Raw)
+		b["provider_dept"] = w.provider
+	})).must(t, 422)
+	if fieldOf(r) != "demand" {
+		t.Fatalf("wuhan demand: %s", r.Raw)
 	}
-	task := openTask(t, w.authority, "open_application", r.str("id"))
-	decide(t, w.authority, task, map[string]any{"decision": "approve"}, 200)
-	got := w.app.do("GET", "/api/v1/open-applications/"+r.str("id"), nil).must(t, 200)
-	if got.str("status") != "approved" || got.Body["grant"] != nil {
-		t.Fatalf("approved demand: %s", got.Raw)
-	}
-	checkHistory(t, r.str("id"), "open-weifang-demand-approved")
 }
 
 // startAPI starts a second API process on the same database and Temporal,
@@ -285,10 +318,13 @@ func startAPI(t *testing.T, env ...string) string {
 
 // Leshan: its draft is not in force in this deployment, so filing is refused;
 // a deployment that extends it (a second API process with
-// APPROVALS_EXTEND_VALIDITY) takes the application. The authority approves;
-// the approval is effective, and the grant opens, only once the applicant
-// accepts the use agreement with all six clauses of 第二十八条; the applicant
-// is then listed publicly.
+// APPROVALS_EXTEND_VALIDITY) takes the application. A conditionally open item
+// sets only the conditions of use of 第二十五条第二款 (第二十六条: no
+// discriminatory conditions); the application states how it meets each, and
+// the authority's decision task shows them. The approval is effective, and
+// the grant opens, only once the applicant accepts the use agreement with all
+// six clauses of 第二十八条 and the providing department concludes it; the
+// applicant is then listed publicly.
 func TestOpenLeshanAgreementAndApprovedList(t *testing.T) {
 	w := newOpenWorld(t, "leshan")
 	body := w.application(w.items["conditional"], func(b map[string]any) {
@@ -302,16 +338,35 @@ func TestOpenLeshanAgreementAndApprovedList(t *testing.T) {
 	}
 
 	base := startAPI(t, "APPROVALS_EXTEND_VALIDITY=xiamen:2099-12-31,leshan:2020-01-01..2099-12-31")
-	app, auth := w.app, w.authority
-	app.base, auth.base = base, base
-	noCap := w.application(w.items["conditional"], func(b map[string]any) { b["jurisdiction"] = "leshan" })
+	app, auth, prov := w.app, w.authority, w.prov
+	app.base, auth.base, prov.base = base, base, base
+	admin := sys.as(t, "admin1", api.RoleAdmin, "", "")
+	item := func(cond map[string]any) reply {
+		return admin.do("POST", "/api/v1/catalog/items", map[string]any{
+			"id": uniq("OITEM"), "jurisdiction": "leshan", "provider_dept": w.provider, "title": "公交客流数据",
+			"share_type": "unconditional", "legal_basis": "《中华人民共和国数据安全法》第二十一条",
+			"open_type": "conditional", "data_items": []string{"line", "flow"}, "open_conditions": []any{cond},
+		})
+	}
+	bad := item(map[string]any{"kind": "local_registration", "requirement": "本市注册企业"}).must(t, 422)
+	if fieldOf(bad) != "open_conditions[0].kind" || !strings.Contains(string(bad.Raw), "第二十六条") {
+		t.Fatalf("a discriminatory condition: %s", bad.Raw)
+	}
+	itemID := item(map[string]any{"kind": "credit_level", "requirement": "纳税信用A级"}).must(t, 201).str("id")
+	body["catalog_item_id"] = itemID
+	if f := fieldOf(app.do("POST", "/api/v1/open-applications", body).must(t, 422)); f != "conditions_met.credit_level" {
+		t.Fatalf("leshan without the condition's statement names %q", f)
+	}
+	body["conditions_met"] = map[string]any{"credit_level": "2025年度纳税信用A级"}
+	noCap := w.application(itemID, func(b map[string]any) { b["jurisdiction"] = "leshan"; b["conditions_met"] = body["conditions_met"] })
 	if f := fieldOf(app.do("POST", "/api/v1/open-applications", noCap).must(t, 422)); f != "capabilities" {
 		t.Fatalf("leshan without capabilities names %q", f)
 	}
 	filed := app.do("POST", "/api/v1/open-applications", body).must(t, 201)
 	id := filed.str("id")
 	task := openTask(t, auth, "open_application", id)
-	if task["assignee_role"] != "authority" {
+	facts, _ := task["facts"].([]any)
+	if task["assignee_role"] != "authority" || len(facts) != 1 || facts[0].(map[string]any)["value"] != "纳税信用A级" || facts[0].(map[string]any)["stated"] != "2025年度纳税信用A级" {
 		t.Fatalf("leshan task %v", task)
 	}
 	decide(t, auth, task, map[string]any{"decision": "approve", "conditions": "仅限科研用途"}, 200)
@@ -329,12 +384,30 @@ func TestOpenLeshanAgreementAndApprovedList(t *testing.T) {
 		t.Fatalf("partial agreement names %q", f)
 	}
 	auth.do("POST", path, map[string]any{"accept_clauses": keys}).must(t, 403)
-	done := app.do("POST", path, map[string]any{"accept_clauses": keys}).must(t, 200)
-	g, _ := done.Body["grant"].(map[string]any)
-	if done.str("status") != "approved" || g == nil || g["status"] != "active" || done.str("agreement_accepted_at") == "" {
-		t.Fatalf("after the agreement: %s", done.Raw)
+	accepted := app.do("POST", path, map[string]any{"accept_clauses": keys}).must(t, 200)
+	if accepted.str("status") != "awaiting_conclusion" || accepted.Body["grant"] != nil || accepted.str("agreement_accepted_at") == "" {
+		t.Fatalf("after the acceptance: %s", accepted.Raw)
 	}
 	app.do("POST", path, map[string]any{"accept_clauses": keys}).must(t, 422) // once
+	sign := openTask(t, prov, "open_application", id)
+	if sign["id"] != id+".agreement.department" || sign["assignee_dept"] != w.provider {
+		t.Fatalf("the agreement is concluded with the providing department: %v", sign)
+	}
+	decide(t, prov, sign, map[string]any{"decision": "approve"}, 422)
+	decide(t, prov, sign, map[string]any{"decision": "conclude"}, 200)
+	done := app.do("GET", "/api/v1/open-applications/"+id, nil).must(t, 200)
+	g, _ := done.Body["grant"].(map[string]any)
+	if done.str("status") != "approved" || g == nil || g["status"] != "active" || done.str("agreement_concluded_at") == "" {
+		t.Fatalf("after the conclusion: %s", done.Raw)
+	}
+	// The grant runs for months: the history so far (the agreement
+	// concluded, the grant's timer started) replays and is recorded.
+	waitActivity(t, id, "FinishOpenApplication", 1)
+	raw := (sys.as(t, "audrey", api.RoleAuditor, "", "")).do("GET", "/api/v1/procedures/"+id+"/history", nil).must(t, 200).Raw
+	if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
+		t.Fatalf("history of %s does not replay on the current code: %v", id, err)
+	}
+	recordHistory(t, "open-leshan-agreement-concluded", func() []byte { return rawHistory(t, id) })
 	list := (user{t: t}).do("GET", "/api/v1/open-applications/approved-applicants?jurisdiction=leshan&page_size=500", nil).must(t, 200)
 	name := body["applicant"].(map[string]any)["name"]
 	listed := false

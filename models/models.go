@@ -33,18 +33,22 @@ type Department struct {
 
 // CatalogItem is one entry of a department's data catalog (数据目录).
 type CatalogItem struct {
-	ID              string    `gorm:"primaryKey" json:"id"`
-	Jurisdiction    string    `gorm:"index;not null" json:"jurisdiction"`
-	ProviderDept    string    `gorm:"index;not null" json:"provider_dept"`
-	Title           string    `gorm:"not null" json:"title"`
-	ShareType       string    `gorm:"not null" json:"share_type"`
-	ShareConditions string    `json:"share_conditions"`
-	LegalBasis      string    `json:"legal_basis"`
-	OpenType        string    `gorm:"not null" json:"open_type"`
-	DataItems       []string  `gorm:"serializer:json;type:text" json:"data_items"`
-	Version         int       `gorm:"not null;default:1" json:"version"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	ID              string   `gorm:"primaryKey" json:"id"`
+	Jurisdiction    string   `gorm:"index;not null" json:"jurisdiction"`
+	ProviderDept    string   `gorm:"index;not null" json:"provider_dept"`
+	Title           string   `gorm:"not null" json:"title"`
+	ShareType       string   `gorm:"not null" json:"share_type"`
+	ShareConditions string   `json:"share_conditions"`
+	LegalBasis      string   `json:"legal_basis"`
+	OpenType        string   `gorm:"not null" json:"open_type"`
+	DataItems       []string `gorm:"serializer:json;type:text" json:"data_items"`
+	// OpenConditions are the conditions of use a conditionally open item
+	// sets on its applicants (leshan 第二十五条第二款, xiamen 第二十四条), of
+	// the kinds the city's profile lists (open_conditions).
+	OpenConditions []OpenCondition `gorm:"serializer:json;type:text" json:"open_conditions,omitempty"`
+	Version        int             `gorm:"not null;default:1" json:"version"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
 // Share request statuses.
@@ -129,12 +133,14 @@ type Task struct {
 	// requires; empty for tasks that take none and on tasks
 	// recorded before it was kept.
 	Decisions []AllowedDecision `gorm:"serializer:json;type:text" json:"decisions"`
+	// Facts are what the reviewer decides on beyond the record (an open
+	// application's conditions and how the applicant meets them, a
+	// purchase's overlaps, an authority approval's conditions); empty for
+	// most tasks.
+	Facts []TaskFact `gorm:"serializer:json;type:text" json:"facts,omitempty"`
 	// Statutory is true where the text sets the task's period; false for a
 	// service level or a platform rule (supervision, notices, platform steps).
 	Statutory bool `json:"statutory"`
-	// Facts are what the procedure shows the assignee for the decision
-	// (a purchase's overlaps with the catalog and earlier purchases).
-	Facts []string `gorm:"serializer:json;type:text" json:"facts,omitempty"`
 	// CountsFrom is the instant the task's period counts from (the filing,
 	// the submission, the decision before it); zero on tasks recorded before
 	// it was kept, which counted from CreatedAt.
@@ -149,6 +155,22 @@ type Task struct {
 	DecidedBy  string     `json:"decided_by,omitempty"`
 	DecidedAt  *time.Time `json:"decided_at,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// OpenCondition is one condition of use a conditionally open item sets: its
+// kind (a key of the profile's open_conditions) and what it requires.
+type OpenCondition struct {
+	Kind        string `json:"kind"`
+	Requirement string `json:"requirement"`
+}
+
+// TaskFact is one fact a task shows its reviewer beside the record: what is
+// required (Value) and what the filer stated (Stated), e.g. an open item's
+// condition and how the applicant meets it.
+type TaskFact struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Stated string `json:"stated,omitempty"`
 }
 
 // AllowedDecision is one decision a task allows and the fields of the decision

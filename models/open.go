@@ -17,6 +17,9 @@ const (
 	OpenReturned          = "returned"           // preliminary review failed; the applicant may amend and resubmit
 	OpenUnderDecision     = "under_decision"
 	OpenAwaitingAgreement = "awaiting_agreement" // leshan: approved, effective once the use agreement is accepted
+	// OpenAwaitingConclusion: the applicant accepted the use agreement; the
+	// providing department concludes it (leshan 第二十八条: 与政务部门签订).
+	OpenAwaitingConclusion = "awaiting_conclusion"
 	OpenApproved          = "approved"
 	OpenRejected          = "rejected"
 )
@@ -40,6 +43,9 @@ type OpenApplication struct {
 	ApplicantName    string `json:"applicant_name"`
 	ApplicantKind    string `json:"applicant_kind"`
 	CreditCode       string `json:"credit_code,omitempty"`
+	// ConditionsMet is how the applicant meets each condition the item
+	// sets (leshan 第二十五条第二款, xiamen 第二十四条).
+	ConditionsMet []ConditionMet `gorm:"serializer:json;type:text" json:"conditions_met,omitempty"`
 	OpenFields
 	Round        int        `json:"round"`
 	ReturnReason string     `json:"return_reason,omitempty"`
@@ -48,6 +54,9 @@ type OpenApplication struct {
 	Conditions   string     `json:"conditions,omitempty"`
 	Published    bool       `json:"published"`
 	AgreementAt  *time.Time `json:"agreement_accepted_at,omitempty"`
+	// AgreementConcludedAt is when the providing department concluded the
+	// use agreement the applicant accepted (leshan 第二十八条).
+	AgreementConcludedAt *time.Time `json:"agreement_concluded_at,omitempty"`
 	FiledAt      time.Time  `json:"filed_at"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 }
@@ -93,4 +102,11 @@ type OpenGrant struct {
 	Article          string     `json:"article"`
 	GrantedAt        time.Time  `json:"granted_at"`
 	ExpiredAt        *time.Time `json:"expired_at,omitempty"`
+}
+
+// ConditionMet is one condition of the item applied for and how the
+// applicant states it meets it.
+type ConditionMet struct {
+	OpenCondition
+	Statement string `json:"statement"`
 }

@@ -164,6 +164,10 @@ type OpenRule struct {
 	// AgreementClauses are the clauses the use agreement must carry (leshan
 	// 第二十八条), each accepted by the applicant before an approval takes effect.
 	AgreementClauses []Clause `json:"agreement_clauses,omitempty"`
+	// AgreementConclusion is the providing department's step concluding the
+	// agreement the applicant accepted (leshan 第二十八条: 与政务部门签订
+	// 数据资源开放利用协议); the text sets no period.
+	AgreementConclusion *Period `json:"agreement_conclusion,omitempty"`
 }
 
 // Clause is one clause of an open-data use agreement.
@@ -187,11 +191,12 @@ const (
 	ObjectionOwnDataInaccurate = "own_data_inaccurate" // a person's or organisation's own data inaccurate or incomplete
 	ObjectionMisuseReport      = "misuse_report"       // a report of unlawful use, with evidence
 	ObjectionSharedDataDoubt   = "shared_data_doubt"   // a department doubting shared data
+	ObjectionOpenDataDoubt     = "open_data_doubt"     // an applicant doubting open data it obtained (weifang 第十八条: 共享或者开放获取)
 )
 
 // ObjectionKinds lists every kind of objection.
 var ObjectionKinds = []string{ObjectionError, ObjectionOmission, ObjectionInfringement,
-	ObjectionOwnDataInaccurate, ObjectionMisuseReport, ObjectionSharedDataDoubt}
+	ObjectionOwnDataInaccurate, ObjectionMisuseReport, ObjectionSharedDataDoubt, ObjectionOpenDataDoubt}
 
 // ObjectionRule is the objection procedure (procedure 4). The general path
 // (Kinds, handled by the provider within Handling, forwarded by the authority
@@ -392,6 +397,24 @@ type Profile struct {
 	// Approvals are the kinds of authority approval the city's text
 	// provides (authority.go), by kind.
 	Approvals map[string]ApprovalRule `json:"approvals,omitempty"`
+	// OpenConditions are the conditions of use a department may set on a
+	// conditionally open item; nil where the text lists none, and an item
+	// of the city sets none.
+	OpenConditions *OpenConditionsRule `json:"open_conditions,omitempty"`
+	// OpenDemand is the data demand application (数据需求申请) for data not on
+	// the open list; nil where the text has none (open_application's
+	// demand_applications is set exactly where it is not nil).
+	OpenDemand *DemandRule `json:"open_demand,omitempty"`
+}
+
+// DemandRule is who handles a data demand application and when: weifang
+// 第二十五条 (各级公共管理和服务机构…及时予以办理), changsha 第十二条 (各级政务部门…
+// 审批数据开放和需求申请): the department the applicant addresses, the one
+// that holds the data, within the platform's service level (neither text
+// sets a period).
+type DemandRule struct {
+	Decider  string `json:"decider"`
+	Decision Period `json:"decision"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -689,6 +712,19 @@ func (p Profile) validate() error {
 	default:
 		return fmt.Errorf("catalog_change.path: unknown path %q", p.CatalogChange.Path)
 	}
+	if err := p.OpenConditions.validate(); err != nil {
+		return err
+	}
+	if d := p.OpenDemand; d != nil || p.OpenApplication.DemandApplications {
+		switch {
+		case d == nil || !p.OpenApplication.DemandApplications:
+			return fmt.Errorf("open_demand and open_application.demand_applications go together")
+		case d.Decider != RoleProvider && d.Decider != RoleAuthority:
+			return fmt.Errorf("open_demand.decider: unknown role %q", d.Decider)
+		case d.Decision.WorkingDays < 1 || (d.Decision.Article == "" && !d.Decision.PlatformRule()):
+			return fmt.Errorf("open_demand.decision: working_days and article are required")
+		}
+	}
 	if err := p.OpenApplication.validate(); err != nil {
 		return err
 	}
@@ -763,13 +799,58 @@ func (o OpenRule) validate() error {
 	if o.Preliminary != nil && (o.Preliminary.WorkingDays < 1 || o.Preliminary.Article == "") {
 		return fmt.Errorf("open_application.preliminary: working_days and article are required")
 	}
-	if (o.AgreementArticle == "") != (len(o.AgreementClauses) == 0) {
-		return fmt.Errorf("open_application: agreement_article and agreement_clauses go together")
+	if (o.AgreementArticle == "") != (len(o.AgreementClauses) == 0) || (o.AgreementArticle == "") != (o.AgreementConclusion == nil) {
+		return fmt.Errorf("open_application: agreement_article, agreement_clauses and agreement_conclusion go together")
+	}
+	if c := o.AgreementConclusion; c != nil && (c.WorkingDays < 1 || (c.Article == "" && !c.PlatformRule())) {
+		return fmt.Errorf("open_application.agreement_conclusion: working_days and article are required")
 	}
 	seen := map[string]bool{}
 	for _, c := range o.AgreementClauses {
 		if c.Key == "" || c.Text == "" || seen[c.Key] {
 			return fmt.Errorf("open_application.agreement_clauses: each needs a unique key and a text")
+		}
+		seen[c.Key] = true
+	}
+	return nil
+}
+
+// OpenConditionsRule is what conditions of use a department may set on a
+// conditionally open item (leshan 第二十五条第二款 and 第二十六条: storage,
+// processing and security capabilities and a credit level, no discriminatory
+// conditions; xiamen 第二十四条: the five kinds of reasonable open
+// condition). An item setting a kind not listed is refused; an application
+// for the item states how it meets each condition the item sets.
+type OpenConditionsRule struct {
+	Article string   `json:"article"`
+	Kinds   []Clause `json:"kinds"`
+	Note    string   `json:"note,omitempty"`
+}
+
+// Kind is the condition kind of key and whether the city lists it.
+func (o *OpenConditionsRule) Kind(key string) (Clause, bool) {
+	if o == nil {
+		return Clause{}, false
+	}
+	for _, c := range o.Kinds {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Clause{}, false
+}
+
+func (o *OpenConditionsRule) validate() error {
+	if o == nil {
+		return nil
+	}
+	if o.Article == "" || len(o.Kinds) == 0 {
+		return fmt.Errorf("open_conditions: article and kinds are required")
+	}
+	seen := map[string]bool{}
+	for _, c := range o.Kinds {
+		if c.Key == "" || c.Text == "" || seen[c.Key] {
+			return fmt.Errorf("open_conditions.kinds: each needs a unique key and a text")
 		}
 		seen[c.Key] = true
 	}

@@ -78,13 +78,13 @@ func (w *approval) start(ctx workflow.Context) error {
 
 // facts are what each step's task shows: the entry conditions declared and
 // the conditions an approval carries.
-func (w *approval) facts() []string {
-	var out []string
+func (w *approval) facts() []models.TaskFact {
+	var out []models.TaskFact
 	for _, c := range w.rule.EntryConditions {
-		out = append(out, "entry condition met ("+w.rule.EntryArticle+"): "+c.Text)
+		out = append(out, models.TaskFact{Name: "entry_condition", Value: "entry condition met (" + w.rule.EntryArticle + "): " + c.Text})
 	}
 	for _, c := range w.rule.GrantConditions {
-		out = append(out, "condition of the grant: "+c.Text)
+		out = append(out, models.TaskFact{Name: "grant_condition", Value: "condition of the grant: " + c.Text})
 	}
 	return out
 }

@@ -78,7 +78,8 @@ var ChangeProcedure = procedure.Filing[ChangeFiling, ChangeFacts]{
 }
 
 // OperationConditions refuses each added or modified item of a change whose
-// share conditions name none of the kinds of the city (ShareConditions).
+// share conditions name none of the kinds of the city (ShareConditions),
+// or whose conditions of use the city does not allow (OpenConditions).
 func OperationConditions(ops []models.ChangeOperation, p regulations.Profile) []procedure.FieldError {
 	var errs []procedure.FieldError
 	for i, op := range ops {
@@ -86,6 +87,7 @@ func OperationConditions(ops []models.ChangeOperation, p regulations.Profile) []
 			if fe := ShareConditions(fmt.Sprintf("operations[%d].item.share_conditions", i), p, it.ShareType, it.ShareConditions); fe != nil {
 				errs = append(errs, *fe)
 			}
+			errs = append(errs, OpenConditions(fmt.Sprintf("operations[%d].item.", i), p, *it)...)
 		}
 	}
 	return errs

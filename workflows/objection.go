@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cityapprovals/approvals/activities"
@@ -24,6 +25,11 @@ const (
 
 // objectionOutcomes are the final decisions of whoever handles an objection.
 var objectionOutcomes = []string{models.OutcomeWithdraw, models.OutcomeRestore, models.OutcomeFixAndReopen, models.OutcomeDismiss}
+
+// DecisionRefer is the provider's referral of an open-data user's doubt it
+// cannot settle to the authority's coordination (weifang 第十八条: 必要时由
+// 大数据主管部门协调解决); it needs a reason.
+const DecisionRefer = "refer"
 
 // ObjectionInput starts an objection. Item is the catalog item as it was
 // when the objection was filed; Profile the city's rules at filing.
@@ -115,9 +121,14 @@ func (w *objection) run(ctx workflow.Context) (ObjectionResult, error) {
 	if w.route.Handler == regulations.RoleAuthority {
 		handler = Assignee{Role: regulations.RoleAuthority}
 	}
-	out, err := w.handle(ctx, "verify", handler, w.route.Handling, from)
+	out, err := w.handle(ctx, "verify", handler, w.route.Handling, from, w.referable()...)
 	if err != nil {
 		return w.st, err
+	}
+	if out.Decision == DecisionRefer {
+		if out, err = w.handle(ctx, "coordination", Assignee{Role: regulations.RoleAuthority}, *w.route.Coordination, out.At); err != nil {
+			return w.st, err
+		}
 	}
 	if w.route.Coordination != nil && out.Decision == models.OutcomeDismiss && w.o.ObjectorDept != "" {
 		if out, err = w.review(ctx, out); err != nil {
@@ -190,13 +201,25 @@ func (w *objection) step(ctx workflow.Context, name string, who Assignee, per re
 	return out, err
 }
 
+// referable are the decisions besides the outcomes the verifying provider
+// may take: an open-data user's doubt (an applicant's; a department has its
+// own review of a dismissal) is referred to the authority's coordination
+// where the city coordinates (weifang 第十八条).
+func (w *objection) referable() []string {
+	if w.route.Coordination != nil && w.o.ObjectorDept == "" && w.o.Kind == regulations.ObjectionOpenDataDoubt {
+		return []string{DecisionRefer}
+	}
+	return nil
+}
+
 // handle is a step whose assignee ends the objection with an outcome, and
-// may suspend the item meanwhile.
-func (w *objection) handle(ctx workflow.Context, name string, who Assignee, per regulations.Period, from time.Time) (StepOutcome, error) {
+// may suspend the item meanwhile; more are further decisions that end the
+// step without an outcome (a referral).
+func (w *objection) handle(ctx workflow.Context, name string, who Assignee, per regulations.Period, from time.Time, more ...string) (StepOutcome, error) {
 	return w.step(ctx, name, who, per, from, StepSpec{
-		Decisions:      objectionOutcomes,
+		Decisions:      append(slices.Clone(objectionOutcomes), more...),
 		Interim:        []string{DecisionSuspend},
-		ReasonRequired: []string{models.OutcomeDismiss},
+		ReasonRequired: append([]string{models.OutcomeDismiss}, more...),
 		OnInterim:      func(ctx workflow.Context, d Decision) error { return w.suspend(ctx, d.Actor.String()) },
 		Check:          func(d Decision) error { return checkOutcome(d, w.item, w.st.Suspended) },
 	})

@@ -30,6 +30,9 @@ type ObjectionFacts struct {
 	Item         models.CatalogItem
 	Availability string
 	Evidence     []*models.Evidence
+	// OpenGrant is whether the objector holds or held a grant of open data
+	// on the item (an open-data doubt about conditionally open data).
+	OpenGrant bool
 }
 
 // ObjectionEvidence is the evidence an objection names, sorted, each once.
@@ -70,6 +73,12 @@ var ObjectionProcedure = procedure.Filing[ObjectionFiling, ObjectionFacts]{
 			refuse("catalog_item_id", "a department corrects its own data by a catalog change, not by an objection")
 		case cl.Role != roles.Department && in.Kind == regulations.ObjectionSharedDataDoubt:
 			refuse("kind", "only a department doubts shared data")
+		case in.Kind == regulations.ObjectionOpenDataDoubt && cl.Role != roles.Applicant:
+			refuse("kind", "only an applicant (a user of open data) doubts open data; a department doubts shared data (shared_data_doubt)")
+		case in.Kind == regulations.ObjectionOpenDataDoubt && item.OpenType == models.OpenNotOpen:
+			refuse("catalog_item_id", fmt.Sprintf("item %s is not open: there is no open data to doubt", item.ID))
+		case in.Kind == regulations.ObjectionOpenDataDoubt && item.OpenType == models.OpenConditional && !f.OpenGrant:
+			refuse("catalog_item_id", fmt.Sprintf("item %s is open on conditions and you hold no grant on it: a doubt is about data obtained by opening (开放获取)", item.ID))
 		}
 		if route, ok := p.Objection.Route(in.Kind); !ok {
 			refuse("kind", fmt.Sprintf("%s handles objections of kind %s (%s)", p.Document,

@@ -352,6 +352,53 @@ func TestObjectionSharedDataCoordination(t *testing.T) {
 	})
 }
 
+// Weifang 第十八条 covers data obtained by sharing or opening: an open-data
+// user's (an applicant's) doubt is verified by the provider, which may refer
+// it to the authority's coordination (必要时…协调解决); a dismissal ends it
+// (the applicant has no review step: that is a department's).
+func TestObjectionOpenDataDoubt(t *testing.T) {
+	verify, coord := objTask("verify", "department"), objTask("coordination", "authority")
+	t.Run("referred", func(t *testing.T) {
+		h, in := newObjection(t, "weifang", regulations.ObjectionOpenDataDoubt, "")
+		var allowed []models.AllowedDecision
+		h.at(filedMar.Add(time.Minute), func() { allowed = h.task(verify).Decisions })
+		bare := &upd{}
+		h.at(filedMar.Add(30*time.Minute), func() {
+			bare = h.send(workflows.Decision{TaskID: verify, Decision: workflows.DecisionRefer, Actor: provAct()})
+		})
+		h.decideAt(filedMar.Add(time.Hour), workflows.Decision{TaskID: verify, Decision: workflows.DecisionRefer, Reason: "需与源头部门核对", Actor: provAct()})
+		var coordDue string
+		h.at(filedMar.Add(2*time.Hour), func() { coordDue = h.task(coord).DueDate })
+		fix := models.CatalogItem{Title: "协调后更正", ShareType: models.ShareUnconditional, OpenType: models.OpenUnconditional, DataItems: []string{"name"}}
+		u := h.decideAt(filedMar.Add(3*time.Hour), workflows.Decision{TaskID: coord, Decision: models.OutcomeFixAndReopen, Actor: authAct("weifang"), Item: &fix})
+		st := h.runObjection(in)
+		require.Contains(t, allowed, models.AllowedDecision{Decision: workflows.DecisionRefer, Requires: []string{"reason"}})
+		requireRejected(t, bare, workflows.ErrInvalid)
+		requireAccepted(t, u, coord, models.OutcomeFixAndReopen)
+		require.Equal(t, "2025-03-10", coordDue, "5 working days from the referral, made on the filing day")
+		require.Equal(t, models.OutcomeFixAndReopen, st.Outcome)
+		require.Equal(t, 2, h.objection().NewVersion)
+		require.Equal(t, "潍坊市公共数据管理办法 第十八条", h.task(coord).Article)
+	})
+	t.Run("dismissed", func(t *testing.T) {
+		h, in := newObjection(t, "weifang", regulations.ObjectionOpenDataDoubt, "")
+		h.decideAt(filedMar.Add(time.Hour), workflows.Decision{TaskID: verify, Decision: models.OutcomeDismiss, Reason: "数据无误", Actor: provAct()})
+		st := h.runObjection(in)
+		require.Equal(t, models.OutcomeDismiss, st.Outcome)
+		require.Equal(t, []string{verify}, h.taskIDs())
+	})
+	t.Run("a department's doubt has no referral", func(t *testing.T) {
+		h, in := newObjection(t, "weifang", regulations.ObjectionSharedDataDoubt, objector)
+		var allowed []models.AllowedDecision
+		h.at(filedMar.Add(time.Minute), func() { allowed = h.task(verify).Decisions })
+		h.decideAt(filedMar.Add(time.Hour), workflows.Decision{TaskID: verify, Decision: models.OutcomeRestore, Actor: provAct()})
+		h.runObjection(in)
+		for _, d := range allowed {
+			require.NotEqual(t, workflows.DecisionRefer, d.Decision)
+		}
+	})
+}
+
 // An item deleted by a catalog change while the objection is verified: the
 // fix has nothing left to correct, and the objector is told so.
 func TestObjectionItemDeletedMeanwhile(t *testing.T) {

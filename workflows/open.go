@@ -21,6 +21,19 @@ const ProcedureOpen = models.ProcedureOpenApplication
 // through UpdateResubmit.
 const UpdateAgree = "agree"
 
+// DecisionConclude is the providing department's conclusion of the use
+// agreement an applicant accepted (leshan 第二十八条).
+const DecisionConclude = "conclude"
+
+// versionAgreementWithProvider: the use agreement is concluded with the
+// providing department (leshan 第二十八条), a step after the applicant's
+// acceptance.
+const versionAgreementWithProvider = "agreement-with-provider"
+
+// versionDemandToHolder: a data demand is handled by the department holding
+// the data (weifang 第二十五条, changsha 第十二条), no longer by the authority.
+const versionDemandToHolder = "demand-to-holder"
+
 // OpenInput starts an open-data application. Profile is the city's rules as
 // they were at filing.
 type OpenInput struct {
@@ -82,6 +95,9 @@ type openApplication struct {
 	box    *inbox
 	next   *OpenResubmitInput
 	agreed *AgreeInput
+	// concluding is set once the providing department's task to conclude
+	// the accepted agreement is open: the acceptance answers then.
+	concluding bool
 }
 
 func newOpenApplication(in OpenInput) *openApplication {
@@ -127,7 +143,7 @@ func (w *openApplication) run(ctx workflow.Context) (OpenResult, error) {
 	if err != nil {
 		return w.st, err
 	}
-	dec := w.rule.Decision
+	dec := w.decisionPeriod()
 	if out.Decision == DecisionReject {
 		if err := w.finish(ctx, activities.FinishOpenInput{Status: models.OpenRejected, Reason: out.Reason, LegalBasis: out.LegalBasis,
 			DecidedBy: out.DecidedBy, Article: dec.Article, Published: w.rule.PublishRefusals}); err != nil {
@@ -265,10 +281,17 @@ func (w *openApplication) returned(ctx workflow.Context, out StepOutcome) error 
 func (w *openApplication) opened(activities.Deadline) { w.st.Opened = w.st.Round }
 
 // deciders are who decide the application in the city.
-func (w *openApplication) deciders() []Assignee {
+func (w *openApplication) deciders(ctx workflow.Context) []Assignee {
 	auth := Assignee{Role: regulations.RoleAuthority}
 	switch {
-	case w.a.Kind == models.OpenKindDemand: // weifang: a data demand goes to the authority
+	case w.a.Kind == models.OpenKindDemand:
+		// weifang 第二十五条, changsha 第十二条: the department holding the
+		// data handles a demand. Demands filed before this reading went
+		// to the authority.
+		if d := w.p.OpenDemand; d != nil && d.Decider == regulations.RoleProvider && w.a.ProviderDept != "" &&
+			workflow.GetVersion(ctx, versionDemandToHolder, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
+			return []Assignee{department(w.a.ProviderDept)}
+		}
 		return []Assignee{auth}
 	case w.rule.Decider == regulations.RoleProvider:
 		return []Assignee{department(w.a.ProviderDept)}
@@ -279,14 +302,23 @@ func (w *openApplication) deciders() []Assignee {
 	}
 }
 
+// decisionPeriod is the period of the decision: a demand's own where the
+// profile the application was filed under has one.
+func (w *openApplication) decisionPeriod() regulations.Period {
+	if w.a.Kind == models.OpenKindDemand && w.p.OpenDemand != nil {
+		return w.p.OpenDemand.Decision
+	}
+	return w.rule.Decision
+}
+
 // decision runs the decision on the application, due counted from from.
 func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOutcome, error) {
-	dec := w.rule.Decision
+	dec := w.decisionPeriod()
 	due, err := w.box.Deadline(ctx, "decision", dec, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}
-	who := w.deciders()
+	who := w.deciders(ctx)
 	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenUnderDecision, Step: "decision", Article: dec.Article,
 		Statutory: dec.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "decision_started",
 		Detail: "decision due " + due.DueDate + statutoryNote(dec)}); err != nil {
@@ -301,11 +333,27 @@ func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOu
 		Act:       regulations.ActReply,
 		Refusal:   w.rule.RefusalRequires,
 		Shown:     w.opened,
+		Facts:     w.conditionFacts(),
 	})
 	if err != nil {
 		return out, err
 	}
 	return out, nil
+}
+
+// conditionFacts show the deciders each condition of use the item sets and
+// how the applicant states it meets it (leshan 第二十五条第二款, xiamen
+// 第二十四条).
+func (w *openApplication) conditionFacts() []models.TaskFact {
+	var facts []models.TaskFact
+	for _, c := range w.a.ConditionsMet {
+		name := c.Kind
+		if k, ok := w.p.OpenConditions.Kind(c.Kind); ok {
+			name = k.Text
+		}
+		facts = append(facts, models.TaskFact{Name: name, Value: c.Requirement, Stated: c.Statement})
+	}
+	return facts
 }
 
 // finish records the application's outcome.
@@ -340,9 +388,52 @@ func (w *openApplication) agreement(ctx workflow.Context, out StepOutcome) error
 	if err := w.box.Await(ctx, func() bool { return w.agreed != nil }); err != nil {
 		return err
 	}
-	return w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingAgreement, Step: "agreement", Article: article,
 		Actor: w.agreed.Actor.String(), Kind: "agreement_accepted",
-		Detail: "accepted the use agreement with clauses " + strings.Join(w.agreed.Clauses, ", ")})
+		Detail: "accepted the use agreement with clauses " + strings.Join(w.agreed.Clauses, ", ")}); err != nil {
+		return err
+	}
+	// 第二十八条: the user concludes the agreement with the 政务部门, the
+	// providing department, not with the authority that approved.
+	// Applications accepted before this reading ended at the acceptance.
+	if workflow.GetVersion(ctx, versionAgreementWithProvider, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	return w.conclusion(ctx)
+}
+
+// conclusion is the providing department's step concluding the use
+// agreement the applicant accepted.
+func (w *openApplication) conclusion(ctx workflow.Context) error {
+	per := *w.rule.AgreementConclusion
+	from := workflow.Now(ctx)
+	due, err := w.box.Deadline(ctx, "agreement", per, from)
+	if err != nil {
+		return err
+	}
+	if err := w.setStatus(ctx, models.OpenAwaitingConclusion); err != nil {
+		return err
+	}
+	if err := w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingConclusion, Step: "agreement", Article: per.Article,
+		Statutory: per.Statutory, DueDate: due.DueDate, DueAt: &due.DueAt, Kind: "agreement_conclusion_started",
+		Detail: fmt.Sprintf("the providing department %s concludes the use agreement, due %s%s", w.a.ProviderDept, due.DueDate, statutoryNote(per))}); err != nil {
+		return err
+	}
+	out, err := w.box.Run(ctx, StepSpec{
+		Name:      "agreement",
+		Assignees: []Assignee{department(w.a.ProviderDept)},
+		Period:    per,
+		From:      from,
+		Due:       due,
+		Decisions: []string{DecisionConclude},
+		Shown:     func(activities.Deadline) { w.concluding = true },
+	})
+	if err != nil {
+		return err
+	}
+	return w.progress(ctx, activities.OpenProgressInput{Status: models.OpenAwaitingConclusion, Step: "agreement", Article: per.Article,
+		Statutory: per.Statutory, Actor: out.DecidedBy, Kind: "agreement_concluded",
+		Detail: "the use agreement is concluded between the applicant and the providing department " + w.a.ProviderDept})
 }
 
 // use runs the grant for the period of use: it expires by itself at the
@@ -396,7 +487,10 @@ func (w *openApplication) register(ctx workflow.Context) error {
 	}
 	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgree, func(ctx workflow.Context, g AgreeInput) (OpenResult, error) {
 		w.agreed = &g
-		err := workflow.Await(ctx, func() bool { return st.Status == models.OpenApproved })
+		// Answered once the acceptance is taken: the application is
+		// approved, or (since the department concludes the agreement)
+		// the department's task to conclude it is open.
+		err := workflow.Await(ctx, func() bool { return st.Status == models.OpenApproved || w.concluding })
 		return *st, err
 	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, g AgreeInput) error {
 		if err := mine(g.Actor); err != nil {

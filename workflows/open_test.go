@@ -21,6 +21,9 @@ const (
 	oaDecisionDept = oaID + ".decision.department"
 	oaDecisionAuth = oaID + ".decision.authority"
 	oaDecisionSup  = oaID + ".decision.supervision"
+	// leshan: the providing department concludes the use agreement
+	oaAgreementDept = oaID + ".agreement.department"
+	oaAgreementSup  = oaID + ".agreement.supervision"
 )
 
 // newOpen is a harness for one open-data application filed at filed, for a
@@ -228,10 +231,16 @@ func TestOpenChangshaSilenceThenRefusalWithBasis(t *testing.T) {
 }
 
 // Leshan: the authority approves, but the approval takes effect only once the
-// applicant accepts the use agreement with all six clauses of 第二十八条.
+// applicant accepts the use agreement with all six clauses of 第二十八条 and
+// the providing department (the 政务部门 of 第二十八条) concludes it. The
+// decision task shows the authority the item's conditions of use and how
+// the applicant meets each (第二十五条第二款).
 func TestOpenLeshanAgreement(t *testing.T) {
 	filed := bj(2026, 3, 2, 10, 0)
 	h, in := newOpen(t, "leshan", models.OpenKindUse, filed, "2026-12-31")
+	in.Application.ConditionsMet = []models.ConditionMet{
+		{OpenCondition: models.OpenCondition{Kind: "credit_level", Requirement: "A级以上"}, Statement: "2025年度纳税信用A级"},
+	}
 	require.Len(t, in.Profile.OpenApplication.AgreementClauses, 6)
 	all := []string{}
 	for _, c := range in.Profile.OpenApplication.AgreementClauses {
@@ -251,8 +260,12 @@ func TestOpenLeshanAgreement(t *testing.T) {
 		h.update(stranger, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct("li")})
 		h.update(full, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct(applicant)})
 	})
+	var accepted models.OpenApplication
+	var acceptedGrants []models.OpenGrant
+	h.at(bj(2026, 3, 4, 11, 0), func() { accepted, acceptedGrants = h.application(), h.openGrants() })
+	h.decideAt(bj(2026, 3, 5, 10, 0), workflows.Decision{TaskID: oaAgreementDept, Decision: workflows.DecisionConclude, Actor: provAct()})
 	var effective []models.OpenGrant
-	h.at(bj(2026, 3, 5, 10, 0), func() { effective = h.openGrants() })
+	h.at(bj(2026, 3, 6, 10, 0), func() { effective = h.openGrants() })
 	st := h.runOpen(in)
 
 	requireRejected(t, early, workflows.ErrInvalid)
@@ -260,28 +273,101 @@ func TestOpenLeshanAgreement(t *testing.T) {
 	require.Empty(t, pendingGrants, "no grant before the agreement")
 	requireRejected(t, partial, workflows.ErrInvalid)
 	requireRejected(t, stranger, workflows.ErrForbidden)
-	require.True(t, full.completed)
+	require.True(t, full.completed, "the acceptance answers before the department concludes")
 	require.NoError(t, full.err)
+	require.Equal(t, models.OpenAwaitingConclusion, accepted.Status)
+	require.Empty(t, acceptedGrants, "no grant before the department concludes the agreement")
 	require.Len(t, effective, 1)
 	require.Equal(t, models.GrantActive, effective[0].Status)
 	a := h.application()
 	require.Equal(t, models.OpenApproved, a.Status)
 	require.NotNil(t, a.AgreementAt)
+	require.NotNil(t, a.AgreementConcludedAt)
 	require.Equal(t, models.GrantExpired, st.Grant)
 	_, ok := h.event("agreement_accepted", "")
 	require.True(t, ok)
+	_, ok = h.event("agreement_concluded", "")
+	require.True(t, ok)
+	sign := h.task(oaAgreementDept)
+	require.Equal(t, provider, sign.AssigneeDept)
+	require.Equal(t, "乐山市数据资源管理暂行办法 第二十八条", sign.Article)
+	require.False(t, sign.Statutory, "第二十八条 sets no period: a service level")
+	require.Empty(t, sign.Facts)
+	dec := h.task(oaDecisionAuth)
+	require.Equal(t, []models.TaskFact{{Name: "信用等级（第二十五条第二款：达到相应的信用等级）", Value: "A级以上", Stated: "2025年度纳税信用A级"}}, dec.Facts)
 }
 
-// Weifang: a data demand application goes to the authority; its approval
-// grants nothing (the data is not on the open list yet).
-func TestOpenWeifangDemand(t *testing.T) {
+// Leshan: a providing department silent on the agreement is flagged overdue
+// and supervised; nothing is granted by its silence.
+func TestOpenLeshanConclusionSilence(t *testing.T) {
 	filed := bj(2026, 3, 2, 10, 0)
-	h, in := newOpen(t, "weifang", models.OpenKindDemand, filed, "2026-12-31")
-	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionAuth, authAct("weifang")))
+	h, in := newOpen(t, "leshan", models.OpenKindUse, filed, "2026-12-31")
+	all := []string{}
+	for _, c := range in.Profile.OpenApplication.AgreementClauses {
+		all = append(all, c.Key)
+	}
+	h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionAuth, authAct("leshan")))
+	full := &upd{}
+	h.at(bj(2026, 3, 4, 10, 0), func() {
+		h.update(full, workflows.UpdateAgree, workflows.AgreeInput{Clauses: all, Actor: applicantAct(applicant)})
+	})
+	var late models.OpenApplication
+	var lateGrants []models.OpenGrant
+	var sup models.Task
+	h.at(bj(2026, 3, 16, 10, 0), func() { late, lateGrants, sup = h.application(), h.openGrants(), h.task(oaAgreementSup) })
+	h.decideAt(bj(2026, 3, 17, 10, 0), workflows.Decision{TaskID: oaAgreementDept, Decision: workflows.DecisionConclude, Actor: provAct()})
+	h.runOpen(in)
+	require.True(t, full.completed)
+	require.Equal(t, models.OpenAwaitingConclusion, late.Status)
+	require.True(t, late.Overdue)
+	require.Empty(t, lateGrants)
+	require.Equal(t, models.TaskSupervision, sup.Kind)
+	require.True(t, h.task(oaAgreementDept).Overdue)
+	require.Equal(t, models.OpenApproved, h.application().Status)
+}
+
+// Weifang 第二十五条 and changsha 第十二条: a data demand application is
+// handled by the department holding the data that it addresses (各级公共管理
+// 和服务机构 / 各级政务部门), not by the authority, within the platform's
+// service level; its approval grants nothing (the data is not on the open
+// list yet).
+func TestOpenDemandToHolder(t *testing.T) {
+	for _, tc := range []struct{ city, article string }{
+		{"weifang", "潍坊市公共数据管理办法 第二十五条"},
+		{"changsha", "长沙市政务数据资源管理办法 第十二条"},
+	} {
+		t.Run(tc.city, func(t *testing.T) {
+			filed := bj(2026, 3, 2, 10, 0)
+			h, in := newOpen(t, tc.city, models.OpenKindDemand, filed, "2026-12-31")
+			in.Application.ProviderDept = provider
+			h.decideAt(bj(2026, 3, 3, 10, 0), approve(oaDecisionDept, provAct()))
+			st := h.runOpen(in)
+			require.Equal(t, models.OpenApproved, st.Status)
+			require.Empty(t, h.openGrants())
+			require.Equal(t, []string{oaDecisionDept}, h.taskIDs())
+			tk := h.task(oaDecisionDept)
+			require.Equal(t, provider, tk.AssigneeDept)
+			require.Equal(t, tc.article, tk.Article)
+			require.False(t, tk.Statutory, "neither text sets a period")
+			require.Equal(t, "2026-03-09", tk.DueDate, "5 working days: the service level")
+		})
+	}
+}
+
+// A demand the department leaves unanswered is flagged overdue and
+// supervised by the authority; nothing is granted or deemed.
+func TestOpenDemandSilence(t *testing.T) {
+	filed := bj(2026, 3, 2, 10, 0)
+	h, in := newOpen(t, "changsha", models.OpenKindDemand, filed, "2026-12-31")
+	in.Application.ProviderDept = provider
+	var late models.OpenApplication
+	h.at(bj(2026, 3, 10, 10, 0), func() { late = h.application() })
+	h.decideAt(bj(2026, 3, 11, 10, 0), workflows.Decision{TaskID: oaDecisionDept, Decision: workflows.DecisionReject, Reason: "数据尚未汇聚", LegalBasis: "第十二条", Actor: provAct()})
 	st := h.runOpen(in)
-	require.Equal(t, models.OpenApproved, st.Status)
-	require.Empty(t, h.openGrants())
-	require.Equal(t, []string{oaDecisionAuth}, h.taskIDs())
+	require.True(t, late.Overdue)
+	require.Equal(t, models.OpenRejected, st.Status)
+	require.True(t, h.task(oaDecisionDept).Overdue)
+	require.Contains(t, h.taskIDs(), oaDecisionSup)
 }
 
 // Wuhan: the provider decides under the service level (not statutory).

@@ -98,9 +98,13 @@ func (w *purchase) run(ctx workflow.Context) (PurchaseResult, error) {
 	name, article, decisions := w.review()
 	period := w.rule.Review
 	period.Article = article
-	facts := w.c.Overlaps
-	if len(facts) == 0 {
-		facts = []string{NoOverlap}
+	overlaps := w.c.Overlaps
+	if len(overlaps) == 0 {
+		overlaps = []string{NoOverlap}
+	}
+	facts := make([]models.TaskFact, len(overlaps))
+	for i, o := range overlaps {
+		facts[i] = models.TaskFact{Name: "overlap", Value: o}
 	}
 	u := w.rec
 	u.Step = name

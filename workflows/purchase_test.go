@@ -68,7 +68,7 @@ func TestPurchaseWeifangApprovedThenCatalogued(t *testing.T) {
 	task := puID + ".authority-approval.authority"
 	h.at(hours(1), func() {
 		tk := h.task(task)
-		require.Equal(t, []string{workflows.NoOverlap}, tk.Facts)
+		require.Equal(t, []models.TaskFact{{Name: "overlap", Value: workflows.NoOverlap}}, tk.Facts)
 		require.False(t, tk.Statutory, "第十三条 names no period")
 		require.Contains(t, tk.Article, "第十三条")
 		require.Equal(t, "authority-approval", h.record().Step)
@@ -119,7 +119,7 @@ func TestPurchaseWuhanDuplicateRefused(t *testing.T) {
 	task := puID + ".advance-notice.authority"
 	h.at(hours(1), func() {
 		tk := h.task(task)
-		require.Equal(t, []string{overlap}, tk.Facts)
+		require.Equal(t, []models.TaskFact{{Name: "overlap", Value: overlap}}, tk.Facts)
 		require.Len(t, tk.Decisions, 2, "acknowledge or refuse the duplicate")
 	})
 	h.decideAt(hours(2), decide(task, workflows.DecisionReject, "重复购买可以通过大数据平台共享的数据资源", authAct("wuhan")))

@@ -123,8 +123,9 @@ type StepSpec struct {
 	// Fulfilled reports true, with the outcome fulfilled.
 	Kind      string
 	Fulfilled func() bool
-	// Facts are shown on the step's decision tasks (Task.Facts).
-	Facts []string
+	// Facts are shown to the step's reviewers on their tasks (an open
+	// application's conditions of use and how the applicant meets them).
+	Facts []models.TaskFact
 }
 
 // complete fills what the step leaves to the profile: the rule on silence
@@ -370,6 +371,15 @@ func countsFrom(ctx workflow.Context, spec *StepSpec, kind string) time.Time {
 	return workflow.Now(ctx).UTC()
 }
 
+// facts are what a task of the step shows its reviewer: the step's facts on
+// its own tasks, none on the follow-ups it opens.
+func facts(spec *StepSpec, kind string) []models.TaskFact {
+	if kind != models.TaskDecision {
+		return nil
+	}
+	return spec.Facts
+}
+
 // open adds a task to the inbox and the database.
 func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
@@ -442,10 +452,3 @@ func openIDs(ts []*task) []string {
 	return ids
 }
 
-// facts are the step's facts on its decision tasks, none on the others.
-func facts(spec *StepSpec, kind string) []string {
-	if kind != models.TaskDecision {
-		return nil
-	}
-	return spec.Facts
-}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cityapprovals/approvals/api"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
 )
 
 func runToken(args []string) error {
@@ -78,6 +79,9 @@ func runCatalog(ctx context.Context, args []string) error {
 		if _, ok := p.ShareRequest.ConditionKind(it.ShareConditions); !ok && it.ShareType == models.ShareConditional {
 			return fmt.Errorf("items[%d].share_conditions: conditional data in %s names one of the kinds of %s: %s (nothing imported)",
 				i, it.Jurisdiction, p.ShareRequest.ConditionsArticle, strings.Join(p.ShareRequest.Conditions, ", "))
+		}
+		if errs := workflows.OpenConditions(fmt.Sprintf("items[%d].", i), p, it); len(errs) > 0 {
+			return fmt.Errorf("%s: %s (nothing imported)", errs[0].Field, errs[0].Message)
 		}
 	}
 	db, err := openDB(ctx, cfg, filepath.Join(*dataDir, "approvals.db"), false, newLogger(cfg.LogLevel, true))

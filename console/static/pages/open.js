@@ -74,13 +74,22 @@ export async function apply({ params }) {
     { name: "applicant.kind", label: "field.applicant_kind", kind: "select", options: ["person", "company", "organisation"], optionKey: "applicant_kind." },
     { name: "applicant.credit_code", label: "field.credit_code" },
   ];
-  if (demand) fields.push({ name: "demand", label: "field.demand", kind: "textarea", required: true });
+  if (demand) {
+    fields.push({ name: "demand", label: "field.demand", kind: "textarea", required: true });
+    // weifang 第二十五条, changsha 第十二条: the department holding the data handles the demand.
+    fields.push({ name: "provider_dept", label: "field.demand_dept", hint: "field.demand_dept_hint", required: true });
+  }
+  // The item's conditions of use (leshan 第二十五条第二款, xiamen 第二十四条): how the applicant meets each.
+  for (const c of (item && item.open_conditions) || []) {
+    fields.push({ name: "conditions_met." + c.kind, label: c.requirement, hint: "field.condition_met_hint", kind: "textarea", required: true, errorFor: "conditions_met." + c.kind });
+  }
   fields.push(...openFields(rule));
   return h("div", {},
     rule.fields_article ? h("p", { class: "muted" }, t("open.fields_article", { article: rule.fields_article })) : null,
     form({
       id: "apply", title: `${t("open.apply")} · ${t("city." + city)}${item ? " · " + item.title : ""}`, fields, path: "/api/v1/open-applications",
-      body: (v) => ({ jurisdiction: city, catalog_item_id: item ? item.id : "", ...(demand ? { demand: v.demand || "" } : {}),
+      body: (v) => ({ jurisdiction: city, catalog_item_id: item ? item.id : "", ...(demand ? { demand: v.demand || "", provider_dept: v.provider_dept || "" } : {}),
+        ...(item && (item.open_conditions || []).length ? { conditions_met: Object.fromEntries(item.open_conditions.map((c) => [c.kind, v["conditions_met." + c.kind] || ""])) } : {}),
         applicant: { name: v["applicant.name"] || "", kind: v["applicant.kind"] || "", credit_code: v["applicant.credit_code"] || "" }, ...openBody(v) }),
       done: (r) => { location.hash = "#/records/open_application/" + encodeURIComponent(r.id); },
     }));

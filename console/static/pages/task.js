@@ -55,7 +55,11 @@ export async function render({ args }) {
     h("p", {}, h("span", { class: "muted" }, t("task.status") + " "), h("span", { id: "task-status" }, tOr("task.status." + task.status, task.status)),
       task.decision ? ` · ${tOr("decision." + task.decision, task.decision)}` : ""));
   const factsCard = h("div", { class: "card" }, h("h2", {}, t("task.facts")), rec ? facts(rec) : h("p", { class: "muted" }, t("task.nofacts")));
-  const page = h("div", {}, head, factsCard, await activityCard(task));
+  // The task's own facts (an open application's conditions of use and how the applicant meets each).
+  const taskFacts = (task.facts || []).length ? h("div", { class: "card", id: "task-conditions" }, h("h2", {}, t("task.conditions")),
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("task.condition")), h("th", {}, t("task.required")), h("th", {}, t("task.stated")))),
+      h("tbody", {}, task.facts.map((f) => h("tr", {}, h("td", {}, f.name), h("td", {}, f.value), h("td", {}, f.stated || "")))))) : null;
+  const page = h("div", {}, head, taskFacts, factsCard, await activityCard(task));
   if (task.status !== "open" || task.kind !== "decision") return page;
 
   const allowed = task.decisions && task.decisions.length ? task.decisions : [{ decision: "approve", requires: [] }, { decision: "reject", requires: ["reason"] }];

@@ -1,6 +1,6 @@
 -- Issue 19: buying data (weifang 第十三条, wuhan 第三十四条): the purchases
 -- table (the record of the purchase procedure, with its header, data items
--- and the overlaps found at filing), and the facts a task shows its assignee.
+-- and the overlaps found at filing) (tasks.facts comes with 00004).
 -- Drafted by schema's test from AutoMigrate of the models.
 
 -- +goose Up
@@ -32,7 +32,6 @@ CREATE TABLE purchases (
     workflow_id text NOT NULL,
     PRIMARY KEY (id)
 );
-ALTER TABLE tasks ADD COLUMN facts text;
 CREATE INDEX idx_purchases_dept ON purchases USING btree (dept);
 CREATE INDEX idx_purchases_jurisdiction ON purchases USING btree (jurisdiction);
 CREATE INDEX idx_purchases_status ON purchases USING btree (status);
