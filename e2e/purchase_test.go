@@ -24,7 +24,14 @@ func TestPurchaseWuhanNoticedAndCatalogued(t *testing.T) {
 	want := "catalog " + w.items["unconditional"] + " "
 	hasOverlap := func(v any) bool {
 		list, _ := v.([]any)
-		return slices.ContainsFunc(list, func(x any) bool { s, _ := x.(string); return strings.HasPrefix(s, want) })
+		return slices.ContainsFunc(list, func(x any) bool {
+			s, ok := x.(string)
+			if f, isFact := x.(map[string]any); isFact { // a task's fact: {name: overlap, value}
+				s, ok = f["value"].(string)
+				ok = ok && f["name"] == "overlap"
+			}
+			return ok && strings.HasPrefix(s, want)
+		})
 	}
 	if !hasOverlap(r.Body["overlaps"]) {
 		t.Fatalf("overlaps %v do not name %s", r.Body["overlaps"], w.items["unconditional"])
