@@ -136,3 +136,20 @@ func TestTriggerCheck(t *testing.T) {
 		}), nil},
 	})
 }
+
+// A department's doubt about shared data is an objection where the text
+// provides it (wuhan 第十九条, weifang and leshan 第十八条), and only a
+// department's.
+func TestObjectionCheckSharedDataDoubt(t *testing.T) {
+	item := models.CatalogItem{ID: "it-1", Jurisdiction: "wuhan", ProviderDept: "gongan", ShareType: models.ShareUnconditional}
+	ok := ObjectionFacts{Filed: procedure.Filed[ObjectionFiling]{In: ObjectionFiling{CatalogItemID: item.ID, Kind: regulations.ObjectionSharedDataDoubt, Description: "数据有误"},
+		Caller: procedure.Caller{Role: "department", Subject: "dan", Dept: "minzheng", Jurisdiction: "wuhan"}, Now: now}, ID: "ob-1", Item: item}
+	with := func(edit func(*ObjectionFacts)) ObjectionFacts { f := ok; edit(&f); return f }
+	runChecks(t, ObjectionProcedure, []filingCase[ObjectionFacts]{
+		{"wuhan 第十九条", "wuhan", ok, nil},
+		{"weifang 第十八条", "weifang", with(func(f *ObjectionFacts) { f.Item.Jurisdiction = "weifang" }), nil},
+		{"a person", "wuhan", with(func(f *ObjectionFacts) { f.Caller = procedure.Caller{Role: "applicant", Subject: "zhang"} }), []string{"kind"}},
+		{"the provider itself", "wuhan", with(func(f *ObjectionFacts) { f.Caller.Dept = "gongan" }), []string{"catalog_item_id"}},
+		{"changsha: no such path", "changsha", with(func(f *ObjectionFacts) { f.Item.Jurisdiction = "changsha" }), []string{"kind"}},
+	})
+}
