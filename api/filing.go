@@ -238,6 +238,18 @@ type served struct {
 	// updates are the POSTs that send an Update to one procedure, by the
 	// path under Route ("/:id/resubmit").
 	updates map[string]echo.HandlerFunc
+	// more are further filing POSTs, by their own path (a dispute is filed
+	// under a share request or under a catalog item).
+	more map[string]echo.HandlerFunc
+}
+
+// filedAlsoAt adds a further filing POST at its own path.
+func (p served) filedAlsoAt(path string, h echo.HandlerFunc) served {
+	if p.more == nil {
+		p.more = map[string]echo.HandlerFunc{}
+	}
+	p.more[path] = h
+	return p
 }
 
 // with adds an Update's POST at path under the procedure's Route.
@@ -293,6 +305,9 @@ func (p served) route(g *echo.Group) {
 	for path, h := range p.updates {
 		g.POST(p.d.Route+path, h)
 	}
+	for path, h := range p.more {
+		g.POST(path, h)
+	}
 }
 
 // procedures are the routes of every procedure of workflows.Procedures, with
@@ -306,7 +321,8 @@ func (s *Server) procedures() []served {
 		routesOf(s, &workflows.OpenProcedure.Descriptor, s.createOpenApplication, s.openView).
 			with("/:id/resubmit", s.resubmitOpenApplication).with("/:id/agreement", s.acceptAgreement),
 		routesOf(s, &workflows.ObjectionProcedure.Descriptor, s.createObjection, s.objectionView),
-		routesOf(s, &workflows.DisputeProcedure.Descriptor, s.createDispute, s.disputeView),
+		routesOf(s, &workflows.DisputeProcedure.Descriptor, s.createDispute, s.disputeView).
+			filedAlsoAt("/catalog/items/:id/disputes", s.createItemDispute),
 		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView).
 			with("/:id/renew", s.renewAdjustment),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),

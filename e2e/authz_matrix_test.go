@@ -227,6 +227,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 
 		// The requester's retry answers its dispute (200); others do not see the request.
 		"POST /api/v1/share-requests/:id/disputes": {"/api/v1/share-requests/" + m.sr + "/disputes", map[string]any{"reason": "履职必需"}, only(0, D).with(D, ownOnly(200, 404))},
+		"POST /api/v1/catalog/items/:id/disputes":  {"/api/v1/catalog/items/" + m.w.items["not_shared"] + "/disputes", map[string]any{"reason": "履职必需"}, only(422, D)}, // wuhan: no such path (weifang 第二十条)
 		"GET /api/v1/disputes":                     {"/api/v1/disputes", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
 		"GET /api/v1/disputes/:id":                 {"/api/v1/disputes/" + m.dp, nil, scoped([]string{Au, G}, []string{D})},
 

@@ -72,3 +72,42 @@ func TestDisputeCoordinationThenGovernmentOverturns(t *testing.T) {
 	sys.as(t, "mallory", api.RoleDepartment, uniq("OTHER"), "xiamen").do("GET", "/api/v1/disputes/"+did, nil).must(t, 404)
 	checkHistory(t, did, "xiamen-dispute-overturned")
 }
+
+// Weifang 第二十条 on real Temporal and PostgreSQL: a department that needs
+// not-shared data for its duties negotiates with the provider; the
+// negotiation fails and the authority's coordination settles it. Conditional
+// data is requested instead; another city's text has no such path.
+func TestDisputeNotSharedItemWeifang20(t *testing.T) {
+	w := newWorld(t, "weifang")
+	path := "/api/v1/catalog/items/" + w.items["not_shared"] + "/disputes"
+	if r := w.req.do("POST", "/api/v1/catalog/items/"+w.items["conditional"]+"/disputes", map[string]any{"reason": "履职必需"}).must(t, 422); fieldOf(r) != "id" {
+		t.Fatalf("conditional data: %s", r.Raw)
+	}
+	w.prov.do("POST", path, map[string]any{"reason": "x"}).must(t, 422) // its own data
+	w.req.do("POST", "/api/v1/catalog/items/no-such-item/disputes", map[string]any{"reason": "x"}).must(t, 404)
+	d := w.req.do("POST", path, map[string]any{"reason": "办理不动产登记确需使用"}).must(t, 201)
+	did := d.str("id")
+	if d.str("subject") != "catalog_item" || d.str("level") != "negotiation" || !strings.Contains(d.str("article"), "第二十条") {
+		t.Fatalf("filed dispute: %s", d.Raw)
+	}
+	if again := w.req.do("POST", path, map[string]any{"reason": "办理不动产登记确需使用"}).must(t, 200); again.str("id") != did {
+		t.Fatalf("retried dispute: %s", again.Raw)
+	}
+	w.req.do("POST", path, map[string]any{"reason": "另一理由"}).must(t, 409)
+
+	decide(t, w.prov, openTask(t, w.prov, "dispute", did), map[string]any{"decision": "escalate", "reason": "协商未果"}, 200)
+	decide(t, w.authority, openTask(t, w.authority, "dispute", did), map[string]any{"decision": "overturn", "reason": "依职责提供，限于不动产登记"}, 200)
+	got := w.req.do("GET", "/api/v1/disputes/"+did, nil).must(t, 200)
+	levels := got.Body["levels"].([]any)
+	if got.str("status") != "overturned" || levels[0].(map[string]any)["outcome"] != "escalated" ||
+		levels[1].(map[string]any)["outcome"] != "overturned" || levels[1].(map[string]any)["level"] != "authority_coordination" {
+		t.Fatalf("after the coordination: %s", got.Raw)
+	}
+	w.prov.do("GET", "/api/v1/disputes/"+did, nil).must(t, 200) // the provider reads it
+	checkHistory(t, did, "weifang-dispute-not-shared-item")
+
+	x := newWorld(t, "xiamen")
+	if r := x.req.do("POST", "/api/v1/catalog/items/"+x.items["not_shared"]+"/disputes", map[string]any{"reason": "履职必需"}).must(t, 422); fieldOf(r) != "jurisdiction" {
+		t.Fatalf("xiamen has no such path: %s", r.Raw)
+	}
+}

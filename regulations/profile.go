@@ -386,6 +386,10 @@ type Profile struct {
 	UseLog     *UseLogRule     `json:"use_log,omitempty"`
 	Evaluation *EvaluationRule `json:"evaluation,omitempty"`
 	OpenList   *OpenListRule   `json:"open_list,omitempty"`
+	// NotSharedDispute opens the dispute chain to not-shared data a
+	// department needs for its duties (dispute.go); nil where the text
+	// has no such path.
+	NotSharedDispute *NotSharedDisputeRule `json:"not_shared_dispute,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -711,6 +715,9 @@ func (p Profile) validate() error {
 		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
 	}
 	if err := p.Objection.validate(periods); err != nil {
+		return err
+	}
+	if err := p.validateNotSharedDispute(); err != nil {
 		return err
 	}
 	if err := p.validateGovernance(); err != nil {

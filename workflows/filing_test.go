@@ -155,3 +155,28 @@ func TestObjectionCheckSharedDataDoubt(t *testing.T) {
 		{"changsha: no such path", "changsha", with(func(f *ObjectionFacts) { f.Item.Jurisdiction = "changsha" }), []string{"kind"}},
 	})
 }
+
+// Weifang 第二十条 opens the dispute chain to not-shared data a department
+// needs for its duties; other texts have no such path, and only not-shared
+// data of another department of the city goes this way.
+func TestDisputeCheckNotSharedItem(t *testing.T) {
+	item := models.CatalogItem{ID: "wf-1", Jurisdiction: "weifang", ProviderDept: "gongan", ShareType: models.ShareNotShared}
+	ok := DisputeFacts{Filed: procedure.Filed[DisputeFiling]{In: DisputeFiling{Reason: "办理不动产登记确需使用"},
+		Caller: procedure.Caller{Role: "department", Subject: "dan", Dept: "minzheng", Jurisdiction: "weifang"}, Now: now}, Item: &item}
+	with := func(edit func(*DisputeFacts)) DisputeFacts {
+		f := ok
+		it := item
+		f.Item = &it
+		edit(&f)
+		return f
+	}
+	runChecks(t, DisputeProcedure, []filingCase[DisputeFacts]{
+		{"weifang 第二十条", "weifang", ok, nil},
+		{"conditional: request it", "weifang", with(func(f *DisputeFacts) { f.Item.ShareType = models.ShareConditional }), []string{"id"}},
+		{"its own data", "weifang", with(func(f *DisputeFacts) { f.Caller.Dept = "gongan" }), []string{"id"}},
+		{"another city's item", "weifang", with(func(f *DisputeFacts) { f.Caller.Jurisdiction = "wuhan" }), []string{"id"}},
+		{"wuhan: no such path", "wuhan", with(func(f *DisputeFacts) { f.Item.Jurisdiction, f.Caller.Jurisdiction = "wuhan", "wuhan" }), []string{"jurisdiction"}},
+		{"leshan: no such path", "leshan", with(func(f *DisputeFacts) { f.Item.Jurisdiction, f.Caller.Jurisdiction = "leshan", "leshan" }), []string{"jurisdiction"}},
+		{"a refused request still disputes as before", "weifang", DisputeFacts{Filed: ok.Filed, Request: models.ShareRequest{Header: models.Header{ID: "sr-1", Status: models.StatusRejected}}}, nil},
+	})
+}
