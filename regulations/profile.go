@@ -390,6 +390,9 @@ type Profile struct {
 	// department needs for its duties (dispute.go); nil where the text
 	// has no such path.
 	NotSharedDispute *NotSharedDisputeRule `json:"not_shared_dispute,omitempty"`
+	// DataConflict is the settling of disagreeing data of two departments
+	// (conflict.go); nil where the text has no such procedure.
+	DataConflict *DataConflictRule `json:"data_conflict,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -718,6 +721,9 @@ func (p Profile) validate() error {
 		return err
 	}
 	if err := p.validateNotSharedDispute(); err != nil {
+		return err
+	}
+	if err := p.validateDataConflict(); err != nil {
 		return err
 	}
 	if err := p.validateGovernance(); err != nil {
