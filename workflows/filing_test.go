@@ -180,3 +180,28 @@ func TestDisputeCheckNotSharedItem(t *testing.T) {
 		{"a refused request still disputes as before", "weifang", DisputeFacts{Filed: ok.Filed, Request: models.ShareRequest{Header: models.Header{ID: "sr-1", Status: models.StatusRejected}}}, nil},
 	})
 }
+
+// Leshan 第十一条: two departments' data on one subject disagree; the other
+// texts have no such procedure, and the two items must be two departments'
+// of one city.
+func TestDataConflictCheck(t *testing.T) {
+	a := models.CatalogItem{ID: "ls-a", Jurisdiction: "leshan", ProviderDept: "scjg"}
+	b := models.CatalogItem{ID: "ls-b", Jurisdiction: "leshan", ProviderDept: "shuiwu"}
+	ok := DataConflictFacts{Filed: procedure.Filed[DataConflictFiling]{In: DataConflictFiling{CatalogItemID: a.ID, OtherItemID: b.ID, Description: "地址不一致"},
+		Caller: procedure.Caller{Role: "department", Subject: "dan", Dept: "minzheng", Jurisdiction: "leshan"}, Now: now}, Item: a, Other: b}
+	with := func(edit func(*DataConflictFacts)) DataConflictFacts { f := ok; edit(&f); return f }
+	runChecks(t, DataConflictProcedure, []filingCase[DataConflictFacts]{
+		{"leshan 第十一条", "leshan", ok, nil},
+		{"the authority files", "leshan", with(func(f *DataConflictFacts) {
+			f.Caller = procedure.Caller{Role: "authority", Subject: "carol", Jurisdiction: "leshan"}
+		}), nil},
+		{"one department's two items", "leshan", with(func(f *DataConflictFacts) { f.Other.ProviderDept = "scjg" }), []string{"other_item_id"}},
+		{"another city's item", "leshan", with(func(f *DataConflictFacts) { f.Other.Jurisdiction = "wuhan" }), []string{"other_item_id"}},
+		{"a caller of another city", "leshan", with(func(f *DataConflictFacts) { f.Caller.Jurisdiction = "wuhan" }), []string{"catalog_item_id"}},
+		{"wuhan: no such procedure", "wuhan", ok, []string{"jurisdiction"}},
+		{"weifang: no such procedure", "weifang", ok, []string{"jurisdiction"}},
+	})
+	if errs := DataConflictProcedure.Form(DataConflictFiling{CatalogItemID: "x", OtherItemID: "x", Description: "d"}); len(errs) != 1 || errs[0].Field != "other_item_id" {
+		t.Fatalf("the same item twice: %v", errs)
+	}
+}
