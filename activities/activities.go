@@ -170,6 +170,7 @@ var records = map[string]func() any{
 	models.ProcedureClassification:  func() any { return &models.Classification{} },      // issue 6
 	models.ProcedureAdjustment:      func() any { return &models.TemporaryAdjustment{} }, // issue 6
 	models.ProcedureDataConflict:    func() any { return &models.DataConflict{} },        // issue 19
+	models.ProcedureYearlyList:      func() any { return &models.YearlyList{} },          // issue 19
 }
 
 // writeHeader writes columns cols of the header of procedure proc's record

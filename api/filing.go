@@ -327,5 +327,6 @@ func (s *Server) procedures() []served {
 			with("/:id/renew", s.renewAdjustment),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
 		routesOf(s, &workflows.DataConflictProcedure.Descriptor, s.createDataConflict, s.conflictView),
+		routesOf(s, &workflows.YearlyListProcedure.Descriptor, s.createYearlyList, s.yearlyListView),
 	}
 }

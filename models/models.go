@@ -210,5 +210,6 @@ func All() []any {
 		&Channels{}, &Notification{}, &Message{}, // issue 16: notifications
 		&UseLog{},       // uses of shared data against their grants
 		&DataConflict{}, // issue 19: disagreeing data of two departments
+		&YearlyList{},   // issue 19: yearly lists confirmed by the authority
 	}
 }

@@ -393,6 +393,9 @@ type Profile struct {
 	// DataConflict is the settling of disagreeing data of two departments
 	// (conflict.go); nil where the text has no such procedure.
 	DataConflict *DataConflictRule `json:"data_conflict,omitempty"`
+	// YearlyLists are the lists departments compile and the authority
+	// confirms (lists.go); nil where the text has none.
+	YearlyLists *YearlyListRule `json:"yearly_lists,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -724,6 +727,9 @@ func (p Profile) validate() error {
 		return err
 	}
 	if err := p.validateDataConflict(); err != nil {
+		return err
+	}
+	if err := p.validateYearlyLists(); err != nil {
 		return err
 	}
 	if err := p.validateGovernance(); err != nil {
