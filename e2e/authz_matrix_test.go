@@ -232,8 +232,12 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"POST /api/v1/data-conflicts":    {"/api/v1/data-conflicts", empty, only(422, D, Au)},
 		"GET /api/v1/data-conflicts":     {"/api/v1/data-conflicts", nil, only(200, D, Au, api.RoleAuditor, Ad)},
 		"GET /api/v1/data-conflicts/:id": {"/api/v1/data-conflicts/dc-none", nil, only(404, D, Au, api.RoleAuditor, Ad)},
-		"GET /api/v1/disputes":           {"/api/v1/disputes", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
-		"GET /api/v1/disputes/:id":       {"/api/v1/disputes/" + m.dp, nil, scoped([]string{Au, G}, []string{D})},
+		// Yearly lists (changsha 第二十五条, leshan 第三十九条（六）): wuhan's text has none.
+		"POST /api/v1/yearly-lists":    {"/api/v1/yearly-lists", empty, only(422, D)},
+		"GET /api/v1/yearly-lists":     {"/api/v1/yearly-lists", nil, only(200, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/yearly-lists/:id": {"/api/v1/yearly-lists/yl-none", nil, only(404, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/disputes":         {"/api/v1/disputes", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
+		"GET /api/v1/disputes/:id":     {"/api/v1/disputes/" + m.dp, nil, scoped([]string{Au, G}, []string{D})},
 
 		"POST /api/v1/classifications":    {"/api/v1/classifications", empty, only(422, D)},
 		"GET /api/v1/classifications":     {"/api/v1/classifications", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},

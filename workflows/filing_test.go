@@ -205,3 +205,39 @@ func TestDataConflictCheck(t *testing.T) {
 		t.Fatalf("the same item twice: %v", errs)
 	}
 }
+
+// Yearly lists (changsha 第二十五条, leshan 第三十九条（六）): the city's kinds,
+// a year near now, the department's own items fit for the list; the other
+// texts have none.
+func TestYearlyListCheck(t *testing.T) {
+	own := &models.CatalogItem{ID: "cs-1", Jurisdiction: "changsha", ProviderDept: "gongan", ShareType: models.ShareConditional, OpenType: models.OpenNotOpen}
+	ok := YearlyListFacts{Filed: procedure.Filed[YearlyListFiling]{In: YearlyListFiling{Kind: regulations.ListShare, Year: 2026, Entries: []string{own.ID}},
+		Caller: procedure.Caller{Role: "department", Subject: "bob", Dept: "gongan", Jurisdiction: "changsha"}, Now: now}, Jurisdiction: "changsha", Items: []*models.CatalogItem{own}}
+	with := func(edit func(*YearlyListFacts)) YearlyListFacts { f := ok; edit(&f); return f }
+	notShared := *own
+	notShared.ShareType = models.ShareNotShared
+	others := *own
+	others.ProviderDept = "minzheng"
+	runChecks(t, YearlyListProcedure, []filingCase[YearlyListFacts]{
+		{"changsha share list", "changsha", ok, nil},
+		{"changsha scenario list", "changsha", with(func(f *YearlyListFacts) {
+			f.In.Kind, f.In.Entries, f.Items = regulations.ListScenario, []string{"不动产登记一件事"}, nil
+		}), nil},
+		{"not open on an open list", "changsha", with(func(f *YearlyListFacts) { f.In.Kind = regulations.ListOpen }), []string{"entries[0]"}},
+		{"not shared on a share list", "changsha", with(func(f *YearlyListFacts) { f.Items = []*models.CatalogItem{&notShared} }), []string{"entries[0]"}},
+		{"another department's item", "changsha", with(func(f *YearlyListFacts) { f.Items = []*models.CatalogItem{&others} }), []string{"entries[0]"}},
+		{"no such item", "changsha", with(func(f *YearlyListFacts) { f.Items = []*models.CatalogItem{nil} }), []string{"entries[0]"}},
+		{"far year", "changsha", with(func(f *YearlyListFacts) { f.In.Year = 2020 }), []string{"year"}},
+		{"changsha has no responsibility list", "changsha", with(func(f *YearlyListFacts) { f.In.Kind = regulations.ListShareResponsibility }), []string{"kind"}},
+		{"leshan responsibility list", "leshan", with(func(f *YearlyListFacts) {
+			f.In.Kind, f.Jurisdiction = regulations.ListShareResponsibility, "leshan"
+			it := *own
+			it.Jurisdiction = "leshan"
+			f.Items = []*models.CatalogItem{&it}
+		}), nil},
+		{"wuhan: no such procedure", "wuhan", ok, []string{"jurisdiction"}},
+	})
+	if errs := YearlyListProcedure.Form(YearlyListFiling{Kind: "wishes", Entries: []string{" "}}); !slices.Equal(fieldsOf(errs), []string{"kind", "year", "entries[0]"}) {
+		t.Fatalf("form: %v", errs)
+	}
+}
