@@ -9,7 +9,7 @@ import (
 
 // The routes of workflows.AdjustmentProcedure (serveProcedure).
 var _ = serveProcedure(&workflows.AdjustmentProcedure.Descriptor, (*Server).createAdjustment, (*Server).adjustmentView,
-	update{"/:id/renew", (*Server).renewAdjustment})
+	update{path: "/:id/renew", h: (*Server).renewAdjustment})
 
 type renewInput struct {
 	EndDate string `json:"end_date" bound:"date"`

@@ -15,8 +15,8 @@ import (
 
 // The routes of workflows.ChangeProcedure (serveProcedure).
 var _ = serveProcedure(&workflows.ChangeProcedure.Descriptor, (*Server).createChange, (*Server).changeView,
-	update{"/:id/resubmit", (*Server).resubmitChange},
-	update{"/:id/withdraw", (*Server).withdrawChange})
+	update{path: "/:id/resubmit", h: (*Server).resubmitChange},
+	update{path: "/:id/withdraw", h: (*Server).withdrawChange})
 
 type operationInput struct {
 	Op          string        `json:"op" bound:"id"`

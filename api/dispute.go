@@ -13,7 +13,8 @@ import (
 )
 
 // The routes of workflows.DisputeProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.DisputeProcedure.Descriptor, (*Server).createDispute, (*Server).disputeView)
+var _ = serveProcedure(&workflows.DisputeProcedure.Descriptor, (*Server).createDispute, (*Server).disputeView,
+	update{path: "/catalog/items/:id/disputes", h: (*Server).createItemDispute, filing: true})
 
 // disputeView is a dispute as the API shows it: its chain of levels, the
 // tasks of each level and its events.
@@ -77,4 +78,44 @@ func (s *Server) disputesOf(c echo.Context, subjectID string) ([]models.Dispute,
 		return nil, fmt.Errorf("load disputes of %s: %w", subjectID, err)
 	}
 	return ds, nil
+}
+
+// itemDisputeID is the ID of a department's dispute over a not-shared
+// item: one per item and department.
+func itemDisputeID(itemID, dept string) string {
+	return workflows.DisputeProcedure.Prefix + "ci-" + itemID + "." + dept
+}
+
+// createItemDispute lets a department that needs not-shared data for its
+// duties take it up the city's dispute chain (weifang 第二十条;
+// workflows.DisputeProcedure, subject catalog_item). One dispute per item
+// and department: the same reason answers with it, another is a 409.
+func (s *Server) createItemDispute(c echo.Context) error {
+	p := workflows.DisputeProcedure
+	cl, in, err := fileInput(c, p)
+	if err != nil {
+		return err
+	}
+	if err := s.registeredCaller(c, cl); err != nil {
+		return err
+	}
+	var it models.CatalogItem
+	if err := s.DB.WithContext(c.Request().Context()).First(&it, "id = ?", c.Param("id")).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return problem(http.StatusNotFound, fmt.Sprintf("catalog item %s not found", c.Param("id")))
+		}
+		return fmt.Errorf("load catalog item: %w", err)
+	}
+	facts := workflows.DisputeFacts{Filed: filed(s, cl, in), Item: &it}
+	id := itemDisputeID(it.ID, cl.Dept)
+	return s.file(c, filing{d: &p.Descriptor, in: in, id: id, who: cl.Dept,
+		same: func(d any) bool { return d.(*models.Dispute).Reason == in.Reason },
+		differ: func() error {
+			return problem(http.StatusConflict, fmt.Sprintf("%s already disputes item %s (%s)", cl.Dept, it.ID, id))
+		},
+		start: func(id string) (procedure.Start, error) {
+			return fileWith(s, p, facts, it.Jurisdiction, facts.Now, id)
+		},
+		view: viewOf(c, s.disputeView),
+	})
 }

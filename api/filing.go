@@ -238,6 +238,18 @@ type served struct {
 	// updates are the POSTs that send an Update to one procedure, by the
 	// path under Route ("/:id/resubmit").
 	updates map[string]echo.HandlerFunc
+	// more are further filing POSTs, by their own path (a dispute is filed
+	// under a share request or under a catalog item).
+	more map[string]echo.HandlerFunc
+}
+
+// filedAlsoAt adds a further filing POST at its own path.
+func (p served) filedAlsoAt(path string, h echo.HandlerFunc) served {
+	if p.more == nil {
+		p.more = map[string]echo.HandlerFunc{}
+	}
+	p.more[path] = h
+	return p
 }
 
 // with adds an Update's POST at path under the procedure's Route.
@@ -293,17 +305,22 @@ func (p served) route(g *echo.Group) {
 	for path, h := range p.updates {
 		g.POST(p.d.Route+path, h)
 	}
+	for path, h := range p.more {
+		g.POST(path, h)
+	}
 }
 
 // routes are each procedure's routes by its name, declared beside its view
 // (api/<procedure>.go) through serveProcedure.
 var routes = map[string]func(*Server) served{}
 
-// update is one of a procedure's Update POSTs: its path under the
-// procedure's Route ("/:id/resubmit") and its handler.
+// update is one of a procedure's further POSTs: an Update at its path under
+// the procedure's Route ("/:id/resubmit"), or, with filing set, a second
+// filing route at its own path (a dispute under a catalog item).
 type update struct {
-	path string
-	h    func(*Server, echo.Context) error
+	path   string
+	h      func(*Server, echo.Context) error
+	filing bool
 }
 
 // serveProcedure declares procedure d's routes, beside its view: file loads
@@ -315,7 +332,12 @@ func serveProcedure[R, V any](d *procedure.Descriptor, file func(*Server, echo.C
 		p := routesOf(s, d, func(c echo.Context) error { return file(s, c) },
 			func(c echo.Context, r R) (V, error) { return view(s, c, r) })
 		for _, u := range updates {
-			p = p.with(u.path, func(c echo.Context) error { return u.h(s, c) })
+			h := func(c echo.Context) error { return u.h(s, c) }
+			if u.filing {
+				p = p.filedAlsoAt(u.path, h)
+				continue
+			}
+			p = p.with(u.path, h)
 		}
 		return p
 	}

@@ -16,8 +16,8 @@ import (
 
 // The routes of workflows.OpenProcedure (serveProcedure).
 var _ = serveProcedure(&workflows.OpenProcedure.Descriptor, (*Server).createOpenApplication, (*Server).openView,
-	update{"/:id/resubmit", (*Server).resubmitOpenApplication},
-	update{"/:id/agreement", (*Server).acceptAgreement})
+	update{path: "/:id/resubmit", h: (*Server).resubmitOpenApplication},
+	update{path: "/:id/agreement", h: (*Server).acceptAgreement})
 
 // openView is an open-data application as the API shows it.
 type openView struct {

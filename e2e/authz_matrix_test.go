@@ -231,8 +231,17 @@ func (m matrixWorld) rows() map[string]matrixRow {
 
 		// The requester's retry answers its dispute (200); others do not see the request.
 		"POST /api/v1/share-requests/:id/disputes": {"/api/v1/share-requests/" + m.sr + "/disputes", map[string]any{"reason": "履职必需"}, only(0, D).with(D, ownOnly(200, 404))},
-		"GET /api/v1/disputes":                     {"/api/v1/disputes", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
-		"GET /api/v1/disputes/:id":                 {"/api/v1/disputes/" + m.dp, nil, scoped([]string{Au, G}, []string{D})},
+		"POST /api/v1/catalog/items/:id/disputes":  {"/api/v1/catalog/items/" + m.w.items["not_shared"] + "/disputes", map[string]any{"reason": "履职必需"}, only(422, D)}, // wuhan: no such path (weifang 第二十条)
+		// Data conflicts (leshan 第十一条): wuhan's text has none, so the fixture has none to read.
+		"POST /api/v1/data-conflicts":    {"/api/v1/data-conflicts", empty, only(422, D, Au)},
+		"GET /api/v1/data-conflicts":     {"/api/v1/data-conflicts", nil, only(200, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/data-conflicts/:id": {"/api/v1/data-conflicts/dc-none", nil, only(404, D, Au, api.RoleAuditor, Ad)},
+		// Yearly lists (changsha 第二十五条, leshan 第三十九条（六）): wuhan's text has none.
+		"POST /api/v1/yearly-lists":    {"/api/v1/yearly-lists", empty, only(422, D)},
+		"GET /api/v1/yearly-lists":     {"/api/v1/yearly-lists", nil, only(200, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/yearly-lists/:id": {"/api/v1/yearly-lists/yl-none", nil, only(404, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/disputes":         {"/api/v1/disputes", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
+		"GET /api/v1/disputes/:id":     {"/api/v1/disputes/" + m.dp, nil, scoped([]string{Au, G}, []string{D})},
 
 		"POST /api/v1/classifications":    {"/api/v1/classifications", empty, only(422, D)},
 		"GET /api/v1/classifications":     {"/api/v1/classifications", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},

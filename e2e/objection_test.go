@@ -239,3 +239,18 @@ func TestObjectionOpenDataDoubtReferred(t *testing.T) {
 	}
 	checkHistory(t, id, "weifang-open-data-doubt-referred")
 }
+
+// Wuhan 第十九条 on real Temporal and PostgreSQL: a department doubting
+// shared data applies to the authority, which handles it itself and
+// answers; the department reads the outcome.
+func TestWuhanSharedDataDoubt19(t *testing.T) {
+	w := newWorld(t, "wuhan")
+	item := w.items["unconditional"]
+	id := object(w.req, item, "shared_data_doubt", nil).must(t, 201).str("id")
+	decide(t, w.authority, openTask(t, w.authority, "objection", id), map[string]any{"decision": "dismiss", "reason": "经会同提供部门研究，数据无误"}, 200)
+	got := w.req.do("GET", "/api/v1/objections/"+id, nil).must(t, 200)
+	if got.str("outcome") != "dismiss" || got.str("handler") != "authority" || !strings.Contains(got.str("article"), "第十九条") {
+		t.Fatalf("wuhan 第十九条 objection: %s", got.Raw)
+	}
+	checkHistory(t, id, "wuhan-objection-shared-data-doubt")
+}

@@ -10,6 +10,10 @@ const ProcedureDispute = "dispute"
 const (
 	DisputeOfShareRequest   = "share_request"  // a refused share request
 	DisputeOfClassification = "classification" // the authority disagrees with a department's classification
+	// DisputeOfCatalogItem is not-shared data a department needs for its
+	// duties (weifang 第二十条): there is no request to refuse, the dispute
+	// is over the item itself.
+	DisputeOfCatalogItem = "catalog_item"
 )
 
 // Dispute statuses and level outcomes.
@@ -41,8 +45,8 @@ type DisputeLevel struct {
 // last level's ruling is final.
 type Dispute struct {
 	Header
-	Subject       string         `gorm:"not null" json:"subject"`          // share_request or classification
-	SubjectID     string         `gorm:"index;not null" json:"subject_id"` // the share request or classification disputed
+	Subject       string         `gorm:"not null" json:"subject"`          // share_request, classification or catalog_item
+	SubjectID     string         `gorm:"index;not null" json:"subject_id"` // the share request, classification or catalog item disputed
 	RequesterDept string         `gorm:"index;not null" json:"requester_dept"`
 	ProviderDept  string         `gorm:"index;not null" json:"provider_dept"`
 	FiledBy       string         `json:"filed_by"`

@@ -405,6 +405,16 @@ type Profile struct {
 	// the open list; nil where the text has none (open_application's
 	// demand_applications is set exactly where it is not nil).
 	OpenDemand *DemandRule `json:"open_demand,omitempty"`
+	// NotSharedDispute opens the dispute chain to not-shared data a
+	// department needs for its duties (dispute.go); nil where the text
+	// has no such path.
+	NotSharedDispute *NotSharedDisputeRule `json:"not_shared_dispute,omitempty"`
+	// DataConflict is the settling of disagreeing data of two departments
+	// (conflict.go); nil where the text has no such procedure.
+	DataConflict *DataConflictRule `json:"data_conflict,omitempty"`
+	// YearlyLists are the lists departments compile and the authority
+	// confirms (lists.go); nil where the text has none.
+	YearlyLists *YearlyListRule `json:"yearly_lists,omitempty"`
 }
 
 // DemandRule is who handles a data demand application and when: weifang
@@ -756,6 +766,15 @@ func (p Profile) validate() error {
 		return err
 	}
 	if err := p.validateAuthority(); err != nil {
+		return err
+	}
+	if err := p.validateNotSharedDispute(); err != nil {
+		return err
+	}
+	if err := p.validateDataConflict(); err != nil {
+		return err
+	}
+	if err := p.validateYearlyLists(); err != nil {
 		return err
 	}
 	if err := p.validateGovernance(); err != nil {

@@ -190,6 +190,7 @@ func TestObjectionRoutes(t *testing.T) {
 		{"leshan", ObjectionError, RoleProvider, 15, true, false, false, false},
 		{"leshan", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
 		{"weifang", ObjectionSharedDataDoubt, RoleProvider, 5, false, false, false, true},
+		{"wuhan", ObjectionSharedDataDoubt, RoleAuthority, 5, false, false, false, false}, // 第十九条: the authority coordinates
 		{"changsha", ObjectionOmission, RoleProvider, 5, false, false, false, false},
 	}
 	for _, c := range cases {

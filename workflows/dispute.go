@@ -68,7 +68,11 @@ func levelAssignee(lv regulations.Step, d models.Dispute) Assignee {
 // 第十九条, weifang 第二十条, xiamen 第十七条, leshan 第十八条): each level is a
 // task with the level's period; it overturns the refusal, upholds it, or
 // escalates to the next level, and the last level's ruling is final. An
-// overturned refusal of a share request opens access to the requester.
+// overturned refusal of a share request opens access to the requester. A
+// dispute over not-shared data a department needs for its duties (weifang
+// 第二十条, subject catalog_item) climbs the same chain; its ruling is
+// recorded on the dispute (the data is outside the share platform's
+// grants), and it runs no other command: old histories replay unchanged.
 func Dispute(ctx workflow.Context, in DisputeInput) (DisputeResult, error) {
 	w := &dispute{d: in.Dispute, p: in.Profile, levels: in.Levels}
 	if len(w.levels) == 0 {

@@ -249,3 +249,44 @@ func TestDisputeLevelOverdue(t *testing.T) {
 	require.True(t, d.Levels[0].Overdue)
 	require.Equal(t, models.TaskDone, h.task(disputeID+".level-1-authority_coordination.supervision").Status)
 }
+
+// Weifang 第二十条: a department that needs not-shared data for its duties
+// takes the item itself up the same chain (协商 → 协调解决 → 共同审议 →
+// 裁定). Each level may end it; the ruling is recorded on the dispute and
+// nothing is granted (there is no share request to grant).
+func TestDisputeNotSharedItemWeifang20(t *testing.T) {
+	chain := profile(t, "weifang").Dispute
+	for k := range chain {
+		for _, final := range []string{workflows.DecisionOverturn, workflows.DecisionUphold} {
+			if final == workflows.DecisionUphold && chain[k].Actor == regulations.RoleDepartment {
+				continue // a negotiation settles or fails
+			}
+			t.Run(fmt.Sprintf("level-%d-%s/%s", k+1, chain[k].Level, final), func(t *testing.T) {
+				h := newDispute(t, "weifang", filedDispute)
+				h.in.Dispute.Subject, h.in.Dispute.SubjectID, h.in.Dispute.Reason = models.DisputeOfCatalogItem, "ITEM-NS", "办理不动产登记确需使用婚姻登记信息"
+				p := h.in.Profile
+				for i := 0; i <= k; i++ {
+					d := ruling(levelTask(p, i), workflows.DecisionEscalate, "协商未果", levelActor("weifang", p.Dispute[i]))
+					if i == k {
+						d.Decision, d.Reason = final, "依职责提供"
+					}
+					h.decideAt(filedDispute.Add(time.Duration(i+1)*time.Hour), d)
+				}
+				st := h.run()
+				want := models.DisputeOverturned
+				if final == workflows.DecisionUphold {
+					want = models.DisputeUpheld
+				}
+				require.Equal(t, want, st.Status)
+				d := h.dispute()
+				require.Equal(t, models.DisputeOfCatalogItem, d.Subject)
+				require.Equal(t, "ITEM-NS", d.SubjectID)
+				require.Equal(t, want, d.Levels[k].Outcome)
+				require.Equal(t, "潍坊市公共数据管理办法 第二十条", d.Article)
+				require.Len(t, h.tasks(), k+1)
+				require.Empty(t, h.grants(), "not-shared data is outside the share grants")
+				require.Equal(t, models.StatusRejected, h.request().Status, "no share request is touched")
+			})
+		}
+	}
+}

@@ -138,3 +138,106 @@ func TestTriggerCheck(t *testing.T) {
 		}), nil},
 	})
 }
+
+// A department's doubt about shared data is an objection where the text
+// provides it (wuhan 第十九条, weifang and leshan 第十八条), and only a
+// department's.
+func TestObjectionCheckSharedDataDoubt(t *testing.T) {
+	item := models.CatalogItem{ID: "it-1", Jurisdiction: "wuhan", ProviderDept: "gongan", ShareType: models.ShareUnconditional}
+	ok := ObjectionFacts{Filed: procedure.Filed[ObjectionFiling]{In: ObjectionFiling{CatalogItemID: item.ID, Kind: regulations.ObjectionSharedDataDoubt, Description: "数据有误"},
+		Caller: procedure.Caller{Role: "department", Subject: "dan", Dept: "minzheng", Jurisdiction: "wuhan"}, Now: now}, ID: "ob-1", Item: item}
+	with := func(edit func(*ObjectionFacts)) ObjectionFacts { f := ok; edit(&f); return f }
+	runChecks(t, ObjectionProcedure, []filingCase[ObjectionFacts]{
+		{"wuhan 第十九条", "wuhan", ok, nil},
+		{"weifang 第十八条", "weifang", with(func(f *ObjectionFacts) { f.Item.Jurisdiction = "weifang" }), nil},
+		{"a person", "wuhan", with(func(f *ObjectionFacts) { f.Caller = procedure.Caller{Role: "applicant", Subject: "zhang"} }), []string{"kind"}},
+		{"the provider itself", "wuhan", with(func(f *ObjectionFacts) { f.Caller.Dept = "gongan" }), []string{"catalog_item_id"}},
+		{"changsha: no such path", "changsha", with(func(f *ObjectionFacts) { f.Item.Jurisdiction = "changsha" }), []string{"kind"}},
+	})
+}
+
+// Weifang 第二十条 opens the dispute chain to not-shared data a department
+// needs for its duties; other texts have no such path, and only not-shared
+// data of another department of the city goes this way.
+func TestDisputeCheckNotSharedItem(t *testing.T) {
+	item := models.CatalogItem{ID: "wf-1", Jurisdiction: "weifang", ProviderDept: "gongan", ShareType: models.ShareNotShared}
+	ok := DisputeFacts{Filed: procedure.Filed[DisputeFiling]{In: DisputeFiling{Reason: "办理不动产登记确需使用"},
+		Caller: procedure.Caller{Role: "department", Subject: "dan", Dept: "minzheng", Jurisdiction: "weifang"}, Now: now}, Item: &item}
+	with := func(edit func(*DisputeFacts)) DisputeFacts {
+		f := ok
+		it := item
+		f.Item = &it
+		edit(&f)
+		return f
+	}
+	runChecks(t, DisputeProcedure, []filingCase[DisputeFacts]{
+		{"weifang 第二十条", "weifang", ok, nil},
+		{"conditional: request it", "weifang", with(func(f *DisputeFacts) { f.Item.ShareType = models.ShareConditional }), []string{"id"}},
+		{"its own data", "weifang", with(func(f *DisputeFacts) { f.Caller.Dept = "gongan" }), []string{"id"}},
+		{"another city's item", "weifang", with(func(f *DisputeFacts) { f.Caller.Jurisdiction = "wuhan" }), []string{"id"}},
+		{"wuhan: no such path", "wuhan", with(func(f *DisputeFacts) { f.Item.Jurisdiction, f.Caller.Jurisdiction = "wuhan", "wuhan" }), []string{"jurisdiction"}},
+		{"leshan: no such path", "leshan", with(func(f *DisputeFacts) { f.Item.Jurisdiction, f.Caller.Jurisdiction = "leshan", "leshan" }), []string{"jurisdiction"}},
+		{"a refused request still disputes as before", "weifang", DisputeFacts{Filed: ok.Filed, Request: models.ShareRequest{Header: models.Header{ID: "sr-1", Status: models.StatusRejected}}}, nil},
+	})
+}
+
+// Leshan 第十一条: two departments' data on one subject disagree; the other
+// texts have no such procedure, and the two items must be two departments'
+// of one city.
+func TestDataConflictCheck(t *testing.T) {
+	a := models.CatalogItem{ID: "ls-a", Jurisdiction: "leshan", ProviderDept: "scjg"}
+	b := models.CatalogItem{ID: "ls-b", Jurisdiction: "leshan", ProviderDept: "shuiwu"}
+	ok := DataConflictFacts{Filed: procedure.Filed[DataConflictFiling]{In: DataConflictFiling{CatalogItemID: a.ID, OtherItemID: b.ID, Description: "地址不一致"},
+		Caller: procedure.Caller{Role: "department", Subject: "dan", Dept: "minzheng", Jurisdiction: "leshan"}, Now: now}, Item: a, Other: b}
+	with := func(edit func(*DataConflictFacts)) DataConflictFacts { f := ok; edit(&f); return f }
+	runChecks(t, DataConflictProcedure, []filingCase[DataConflictFacts]{
+		{"leshan 第十一条", "leshan", ok, nil},
+		{"the authority files", "leshan", with(func(f *DataConflictFacts) {
+			f.Caller = procedure.Caller{Role: "authority", Subject: "carol", Jurisdiction: "leshan"}
+		}), nil},
+		{"one department's two items", "leshan", with(func(f *DataConflictFacts) { f.Other.ProviderDept = "scjg" }), []string{"other_item_id"}},
+		{"another city's item", "leshan", with(func(f *DataConflictFacts) { f.Other.Jurisdiction = "wuhan" }), []string{"other_item_id"}},
+		{"a caller of another city", "leshan", with(func(f *DataConflictFacts) { f.Caller.Jurisdiction = "wuhan" }), []string{"catalog_item_id"}},
+		{"wuhan: no such procedure", "wuhan", ok, []string{"jurisdiction"}},
+		{"weifang: no such procedure", "weifang", ok, []string{"jurisdiction"}},
+	})
+	if errs := DataConflictProcedure.Form(DataConflictFiling{CatalogItemID: "x", OtherItemID: "x", Description: "d"}); len(errs) != 1 || errs[0].Field != "other_item_id" {
+		t.Fatalf("the same item twice: %v", errs)
+	}
+}
+
+// Yearly lists (changsha 第二十五条, leshan 第三十九条（六）): the city's kinds,
+// a year near now, the department's own items fit for the list; the other
+// texts have none.
+func TestYearlyListCheck(t *testing.T) {
+	own := &models.CatalogItem{ID: "cs-1", Jurisdiction: "changsha", ProviderDept: "gongan", ShareType: models.ShareConditional, OpenType: models.OpenNotOpen}
+	ok := YearlyListFacts{Filed: procedure.Filed[YearlyListFiling]{In: YearlyListFiling{Kind: regulations.ListShare, Year: 2026, Entries: []string{own.ID}},
+		Caller: procedure.Caller{Role: "department", Subject: "bob", Dept: "gongan", Jurisdiction: "changsha"}, Now: now}, Jurisdiction: "changsha", Items: []*models.CatalogItem{own}}
+	with := func(edit func(*YearlyListFacts)) YearlyListFacts { f := ok; edit(&f); return f }
+	notShared := *own
+	notShared.ShareType = models.ShareNotShared
+	others := *own
+	others.ProviderDept = "minzheng"
+	runChecks(t, YearlyListProcedure, []filingCase[YearlyListFacts]{
+		{"changsha share list", "changsha", ok, nil},
+		{"changsha scenario list", "changsha", with(func(f *YearlyListFacts) {
+			f.In.Kind, f.In.Entries, f.Items = regulations.ListScenario, []string{"不动产登记一件事"}, nil
+		}), nil},
+		{"not open on an open list", "changsha", with(func(f *YearlyListFacts) { f.In.Kind = regulations.ListOpen }), []string{"entries[0]"}},
+		{"not shared on a share list", "changsha", with(func(f *YearlyListFacts) { f.Items = []*models.CatalogItem{&notShared} }), []string{"entries[0]"}},
+		{"another department's item", "changsha", with(func(f *YearlyListFacts) { f.Items = []*models.CatalogItem{&others} }), []string{"entries[0]"}},
+		{"no such item", "changsha", with(func(f *YearlyListFacts) { f.Items = []*models.CatalogItem{nil} }), []string{"entries[0]"}},
+		{"far year", "changsha", with(func(f *YearlyListFacts) { f.In.Year = 2020 }), []string{"year"}},
+		{"changsha has no responsibility list", "changsha", with(func(f *YearlyListFacts) { f.In.Kind = regulations.ListShareResponsibility }), []string{"kind"}},
+		{"leshan responsibility list", "leshan", with(func(f *YearlyListFacts) {
+			f.In.Kind, f.Jurisdiction = regulations.ListShareResponsibility, "leshan"
+			it := *own
+			it.Jurisdiction = "leshan"
+			f.Items = []*models.CatalogItem{&it}
+		}), nil},
+		{"wuhan: no such procedure", "wuhan", ok, []string{"jurisdiction"}},
+	})
+	if errs := YearlyListProcedure.Form(YearlyListFiling{Kind: "wishes", Entries: []string{" "}}); !slices.Equal(fieldsOf(errs), []string{"kind", "year", "entries[0]"}) {
+		t.Fatalf("form: %v", errs)
+	}
+}

@@ -235,6 +235,7 @@ func TestObjectionClockPerCity(t *testing.T) {
 		{"xiamen", regulations.ObjectionOwnDataInaccurate, "", objTask("verify", "department"), "2025-03-10", true, false, provAct()},
 		{"leshan", regulations.ObjectionError, "", objTask("verify", "department"), "2025-03-24", true, false, provAct()},
 		{"weifang", regulations.ObjectionSharedDataDoubt, objector, objTask("verify", "department"), "2025-03-10", false, false, provAct()},
+		{"wuhan", regulations.ObjectionSharedDataDoubt, objector, objTask("verify", "authority"), "2025-03-10", false, false, authAct("wuhan")}, // 第十九条: straight to the authority
 		{"changsha", regulations.ObjectionError, "", objTask("verify", "department"), "2025-03-10", false, false, provAct()},
 	}
 	for _, c := range cases {
@@ -415,4 +416,28 @@ func TestObjectionItemDeletedMeanwhile(t *testing.T) {
 	require.Equal(t, models.ObjectionHandled, o.Status)
 	require.Zero(t, o.NewVersion)
 	require.Contains(t, o.Feedback, "deleted")
+}
+
+// Wuhan 第十九条: a department doubting shared data applies to the
+// authority for coordination; the authority handles it itself (立即会同相关
+// 部门研究处理，并及时反馈) — no forwarding, no objector review after a
+// dismissal, since the authority's answer is the coordination.
+func TestWuhanSharedDataDoubtCoordinatedByAuthority19(t *testing.T) {
+	h, in := newObjection(t, "wuhan", regulations.ObjectionSharedDataDoubt, objector)
+	verify := objTask("verify", "authority")
+	h.at(filedMar.Add(time.Minute), func() {
+		require.Len(t, h.tasks(), 1, "the authority's task only")
+		o := h.objection()
+		require.Equal(t, "武汉市公共数据资源管理办法 第十九条", o.Article)
+		require.Equal(t, regulations.RoleAuthority, o.Handler)
+		require.False(t, o.Statutory, "第十九条 gives no period: a service level")
+	})
+	d := outcome(verify, models.OutcomeDismiss, authAct("wuhan"))
+	d.Reason = "经会同提供部门核实，数据无误"
+	u := h.decideAt(filedMar.Add(time.Hour), d)
+	st := h.runObjection(in)
+	requireAccepted(t, u, verify, models.OutcomeDismiss)
+	require.Equal(t, models.OutcomeDismiss, st.Outcome)
+	require.Len(t, h.tasks(), 1, "no objector review: the authority's answer is the coordination")
+	require.Contains(t, h.objection().Feedback, d.Reason)
 }

@@ -12,7 +12,8 @@ var Procedures = []*procedure.Descriptor{
 	&TriggerProcedure.Descriptor, &ChangeProcedure.Descriptor, &ShareProcedure.Descriptor,
 	&OpenProcedure.Descriptor, &ObjectionProcedure.Descriptor, &DisputeProcedure.Descriptor,
 	&ClassificationProcedure.Descriptor, &AdjustmentProcedure.Descriptor,
-	&PurchaseProcedure.Descriptor, &ApprovalProcedure.Descriptor, // issue 19
+	&PurchaseProcedure.Descriptor, &ApprovalProcedure.Descriptor,
+	&DataConflictProcedure.Descriptor, &YearlyListProcedure.Descriptor,
 }
 
 // Records gives each procedure's record model by its name (a Descriptor's

@@ -119,8 +119,18 @@ func (in *inbox) begin(ctx workflow.Context, spec StepSpec) (*step, error) {
 		remind = &r
 	}
 	s := &step{in: in, spec: spec}
+	roles := map[string]int{}
+	for _, a := range s.spec.Assignees {
+		roles[a.Role]++
+	}
 	for _, a := range s.spec.Assignees {
 		id := fmt.Sprintf("%s.%s.%s", in.id, s.spec.Name, a.Role)
+		if roles[a.Role] > 1 {
+			// Two departments in one step (a negotiation between them,
+			// leshan 第十一条): each its own task. No earlier step had a
+			// role twice, so earlier task IDs are unchanged.
+			id += "." + a.Dept
+		}
 		if err := in.open(ctx, &s.spec, id, s.spec.Kind, a, s.spec.Due, s.spec.Period.Article, ""); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/procedure"
+	"github.com/cityapprovals/approvals/regulations"
+	"github.com/cityapprovals/approvals/workflows"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// The routes of workflows.YearlyListProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.YearlyListProcedure.Descriptor, (*Server).createYearlyList, (*Server).yearlyListView)
+
+// yearlyListView is a yearly list as the API shows it: its record with the
+// authority's task and its events.
+type yearlyListView struct {
+	models.YearlyList
+	steps
+	Provisional bool `json:"provisional"` // the open step's deadline is provisional
+}
+
+func (s *Server) yearlyListView(c echo.Context, l models.YearlyList) (yearlyListView, error) {
+	st, err := s.stepsOf(c, l.Header)
+	return yearlyListView{YearlyList: l, steps: st, Provisional: st.provisional()}, err
+}
+
+// createYearlyList submits a department's yearly list to the authority's
+// confirmation (workflows.YearlyListProcedure): the department's city is
+// the one its registration names.
+func (s *Server) createYearlyList(c echo.Context) error {
+	p := workflows.YearlyListProcedure
+	cl, in, err := fileInput(c, p)
+	if err != nil {
+		return err
+	}
+	db := s.DB.WithContext(c.Request().Context())
+	var dept models.Department
+	switch err := db.First(&dept, "code = ?", cl.Dept).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return invalid(FieldError{"dept", fmt.Sprintf("department %q of the token is not registered", cl.Dept)})
+	case err != nil:
+		return fmt.Errorf("load department %s: %w", cl.Dept, err)
+	}
+	facts := workflows.YearlyListFacts{Filed: filed(s, cl, in), Jurisdiction: dept.Jurisdiction}
+	if regulations.ListedItems(in.Kind) {
+		facts.Items = make([]*models.CatalogItem, len(in.Entries))
+		for i, id := range in.Entries {
+			var it models.CatalogItem
+			switch err := db.First(&it, "id = ?", id).Error; {
+			case err == nil:
+				facts.Items[i] = &it
+			case !errors.Is(err, gorm.ErrRecordNotFound):
+				return fmt.Errorf("load catalog item %s: %w", id, err)
+			}
+		}
+	}
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + cl.Dept,
+		same: func(r any) bool {
+			l := r.(*models.YearlyList)
+			return l.Kind == in.Kind && l.Year == in.Year && slices.Equal(l.Entries, in.Entries)
+		},
+		start: func(id string) (procedure.Start, error) {
+			return fileWith(s, p, facts, dept.Jurisdiction, facts.Now, id)
+		},
+		view: viewOf(c, s.yearlyListView),
+	})
+}
