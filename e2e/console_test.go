@@ -326,3 +326,37 @@ func TestConsoleDevSignInClickThrough(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("lang").dispatchEvent(new Event("change"))`),
 		waitFor(`document.documentElement.lang === "en" && document.getElementById("record-status")?.textContent === "Granted"`))
 }
+
+// A wuhan department's clerk finds buying data under 其他事项 (wuhan
+// 第三十四条: only the procedures the city's text provides are offered),
+// files the advance notice in the console and sees it pending; the
+// authority's task shows what the catalog already holds of the data, and
+// its acknowledgement moves the purchase on to cataloguing.
+func TestConsoleClerkFilesPurchase(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "wuhan")
+	b.signIn(t, "bob", api.RoleDepartment, w.provider, "wuhan")
+	b.open(t, "#/more")
+	b.do(t, chromedp.WaitVisible(css(`#more a[data-action="purchase-data"]`)))
+	if n := eval[int](t, b, `document.querySelectorAll('#more a[data-action^="approval-"], #more a[data-action="conflict"]').length`); n != 0 {
+		t.Errorf("wuhan offers %d authority approvals or conflict procedures its text does not provide", n)
+	}
+	b.do(t, chromedp.Click(css(`#more a[data-action="purchase-data"]`)), chromedp.WaitVisible(css("#file-purchase #f-title")),
+		chromedp.SendKeys(css("#f-title"), "人口数据采购"), chromedp.SendKeys(css("#f-supplier"), "某数据公司"),
+		chromedp.SendKeys(css("#f-purpose"), "人口统计"), chromedp.SendKeys(css("#f-data_items"), "人口基础信息 unconditional"),
+		chromedp.Click(css("#submit")), chromedp.WaitVisible(css(`#record-status[data-status="pending"]`)))
+	id := eval[string](t, b, `decodeURIComponent(location.hash.split("/").pop())`)
+	b.shot(t, "purchase-filed")
+
+	b.signIn(t, "carol", api.RoleAuthority, "", "wuhan")
+	task := openTask(t, w.authority, "purchase", id)
+	b.open(t, "#/tasks/"+task["id"].(string))
+	b.do(t, chromedp.WaitVisible(css("#task-conditions")))
+	if got := b.text(t, "#task-conditions"); !strings.Contains(got, w.items["unconditional"]) {
+		t.Errorf("the authority's task does not show the overlap with %s: %q", w.items["unconditional"], got)
+	}
+	b.do(t, chromedp.Click(css(`button[data-decision="acknowledge"]`)), chromedp.Click(css("#submit")), chromedp.WaitVisible(css("#decided")))
+	if st := w.prov.do("GET", "/api/v1/purchases/"+id, nil).must(t, 200).str("status"); st == "pending" {
+		t.Errorf("the acknowledged purchase is still %s", st)
+	}
+}

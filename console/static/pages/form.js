@@ -10,7 +10,8 @@ export function idemKey() {
 
 /**
  * field builds one labelled input. f: {name, label, kind: text|textarea|select|date|checks|list,
- * options: [value...], optionKey: catalogue prefix of the options, value, required, errorFor}.
+ * options: [value...], optionKey: catalogue prefix of the options, optionLabels: {value: text}
+ * (checks), value, required, errorFor}.
  */
 export function field(f) {
   const id = "f-" + f.name.replace(/[^a-z0-9_-]/gi, "_");
@@ -26,7 +27,7 @@ export function field(f) {
       break;
     case "checks":
       input = h("div", { id, class: "checks" }, f.options.map((o) => h("label", { class: "check" },
-        h("input", { type: "checkbox", name: f.name, value: o, checked: (f.value || []).includes(o) }), " ", o)));
+        h("input", { type: "checkbox", name: f.name, value: o, checked: (f.value || []).includes(o) }), " ", f.optionLabels?.[o] ?? o)));
       break;
     case "file":
       input = h("input", { id, name: f.name, type: "file", multiple: true });

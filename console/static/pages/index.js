@@ -16,6 +16,7 @@ import * as audit from "./audit.js";
 import * as timeline from "./audit_timeline.js";
 import * as report from "./audit_report.js";
 import * as evaluation from "./audit_evaluation.js";
+import * as more from "./more.js";
 import * as departments from "./admin_departments.js";
 import * as calendar from "./admin_calendar.js";
 import * as regulations from "./admin_regulations.js";
@@ -41,6 +42,7 @@ export const routes = [
   { path: /^\/audit\/procedures\/([^/]+)$/, render: timeline.render, auth: true },
   { path: /^\/reports\/deadlines$/, render: report.render, auth: true },
   { path: /^\/reports\/evaluation$/, render: evaluation.render, auth: true },
+  { path: /^\/more$/, render: more.render, auth: true },
   { path: /^\/admin\/departments$/, render: departments.render, auth: true },
   { path: /^\/admin\/calendar$/, render: calendar.render, auth: true },
   { path: /^\/admin\/regulations$/, render: regulations.render, auth: true },
@@ -56,7 +58,7 @@ export function navFor(session) {
   const links = [];
   if (!session) return [["#/public", "nav.public"]];
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
-  if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/mine", "nav.mine"]);
+  if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/more", "nav.more"], ["#/mine", "nav.mine"]);
   if (session.role === "applicant") links.push(["#/open", "nav.open"], ["#/mine", "nav.mine_applications"]);
   // Auditor and admin pages (console2).
   if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"], ["#/reports/evaluation", "nav.evaluation"]);

@@ -9,4 +9,8 @@ export const procedures = {
   temporary_adjustment: "/api/v1/temporary-adjustments",
   catalog_change: "/api/v1/catalog/changes",
   catalog_update: "/api/v1/catalog/triggers",
+  purchase: "/api/v1/purchases",
+  authority_approval: "/api/v1/authority-approvals",
+  data_conflict: "/api/v1/data-conflicts",
+  yearly_list: "/api/v1/yearly-lists",
 };
