@@ -169,6 +169,7 @@ var records = map[string]func() any{
 	models.ProcedureDispute:         func() any { return &models.Dispute{} },             // issue 6
 	models.ProcedureClassification:  func() any { return &models.Classification{} },      // issue 6
 	models.ProcedureAdjustment:      func() any { return &models.TemporaryAdjustment{} }, // issue 6
+	models.ProcedureOpeningReview:   func() any { return &models.OpeningReview{} },       // issue 18
 }
 
 // writeHeader writes columns cols of the header of procedure proc's record

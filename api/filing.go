@@ -310,5 +310,6 @@ func (s *Server) procedures() []served {
 		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView).
 			with("/:id/renew", s.renewAdjustment),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
+		routesOf(s, &workflows.OpeningReviewProcedure.Descriptor, s.createOpeningReview, s.openingReviewView),
 	}
 }

@@ -121,6 +121,7 @@ var outcomeFilers = []struct {
 	{&ShareRequest{}, "requester_dept"},
 	{&CatalogChange{}, "dept"},
 	{&Classification{}, "dept"},
+	{&OpeningReview{}, "dept"},
 	{&TemporaryAdjustment{}, "dept"},
 	{&Dispute{}, "requester_dept"},
 }

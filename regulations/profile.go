@@ -386,6 +386,9 @@ type Profile struct {
 	UseLog     *UseLogRule     `json:"use_log,omitempty"`
 	Evaluation *EvaluationRule `json:"evaluation,omitempty"`
 	OpenList   *OpenListRule   `json:"open_list,omitempty"`
+	// OpeningReview is the review before data is opened (opening.go); nil
+	// where the city's text has none.
+	OpeningReview *OpeningReviewRule `json:"opening_review,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work
@@ -711,6 +714,9 @@ func (p Profile) validate() error {
 		"catalog_change.review": p.CatalogChange.Review, "open_application.decision": p.OpenApplication.Decision,
 	}
 	if err := p.Objection.validate(periods); err != nil {
+		return err
+	}
+	if err := p.validateOpening(); err != nil {
 		return err
 	}
 	if err := p.validateGovernance(); err != nil {
