@@ -111,7 +111,9 @@ func TestChangeCheck(t *testing.T) {
 		{"submitted", "wuhan", ok, nil},
 		{"another city", "wuhan", with(func(f *ChangeFacts) { f.In.Jurisdiction = "xiamen" }), []string{"jurisdiction"}},
 		{"no such trigger", "wuhan", with(func(f *ChangeFacts) { f.In.TriggerID = "ct-none" }), []string{"trigger_id"}},
-		{"another's trigger", "wuhan", with(func(f *ChangeFacts) { f.Trigger = &models.CatalogTrigger{Header: models.Header{ID: "ct-1"}, Dept: "minzheng"} }), []string{"trigger_id"}},
+		{"another's trigger", "wuhan", with(func(f *ChangeFacts) {
+			f.Trigger = &models.CatalogTrigger{Header: models.Header{ID: "ct-1"}, Dept: "minzheng"}
+		}), []string{"trigger_id"}},
 		{"xiamen: conditions of no listed kind", "xiamen", with(func(f *ChangeFacts) {
 			f.Dept.Jurisdiction, f.In.Jurisdiction = "xiamen", "xiamen"
 			f.In.Operations = []models.ChangeOperation{{Op: models.OpAdd, Item: &models.CatalogItem{ShareType: models.ShareConditional, ShareConditions: "随便"}}}
