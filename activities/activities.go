@@ -170,6 +170,7 @@ var records = map[string]func() any{
 	models.ProcedureClassification:  func() any { return &models.Classification{} },      // issue 6
 	models.ProcedureAdjustment:      func() any { return &models.TemporaryAdjustment{} }, // issue 6
 	models.ProcedureOpeningReview:   func() any { return &models.OpeningReview{} },       // issue 18
+	models.ProcedureOpenConversion:  func() any { return &models.OpenConversion{} },      // issue 18
 }
 
 // writeHeader writes columns cols of the header of procedure proc's record

@@ -311,5 +311,6 @@ func (s *Server) procedures() []served {
 			with("/:id/renew", s.renewAdjustment),
 		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
 		routesOf(s, &workflows.OpeningReviewProcedure.Descriptor, s.createOpeningReview, s.openingReviewView),
+		routesOf(s, &workflows.OpenConversionProcedure.Descriptor, s.createOpenConversion, s.openConversionView),
 	}
 }

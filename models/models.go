@@ -208,7 +208,7 @@ func All() []any {
 		&ChainHead{},                             // issue 12: the event log's hash chain
 		&ArchivedHistory{},                       // issue 12: the archive of closed histories
 		&Channels{}, &Notification{}, &Message{}, // issue 16: notifications
-		&UseLog{},        // uses of shared data against their grants
-		&OpeningReview{}, // issue 18: the review before opening
+		&UseLog{},                           // uses of shared data against their grants
+		&OpeningReview{}, &OpenConversion{}, // issue 18: the review before opening, conversions
 	}
 }

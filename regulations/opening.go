@@ -76,6 +76,9 @@ func (r OpeningReviewRule) ReviewNames() []string {
 }
 
 func (p Profile) validateOpening() error {
+	if err := p.validateConversion(); err != nil {
+		return err
+	}
 	r := p.OpeningReview
 	if r == nil {
 		return nil
@@ -96,6 +99,40 @@ func (p Profile) validateOpening() error {
 		if s.Article == "" || s.Reviewer == "" || s.Period.WorkingDays <= 0 {
 			return fmt.Errorf("opening_review.reviews %s: article, reviewer and period are required", s.Name)
 		}
+	}
+	return nil
+}
+
+// OpenConversionRule is the conversion of an item's open type once the data
+// qualifies (weifang 第二十四条第二款: 有条件开放、不予开放类公共数据具备或数据脱敏后
+// 具备无条件开放属性的,应及时转为无条件开放类), decided by the authority (the
+// text names no one: a platform rule, said in Note) and applied at once.
+type OpenConversionRule struct {
+	Article string `json:"article"`
+	Text    string `json:"text,omitempty"`
+	// Conversions are the open-type changes the text orders.
+	Conversions []Conversion `json:"conversions"`
+	Note        string       `json:"note,omitempty"`
+}
+
+// Conversion is one open-type change a conversion may make.
+type Conversion struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Allows reports whether the rule converts data of open type from to to.
+func (r OpenConversionRule) Allows(from, to string) bool {
+	return slices.Contains(r.Conversions, Conversion{From: from, To: to})
+}
+
+func (p Profile) validateConversion() error {
+	r := p.OpenConversion
+	if r == nil {
+		return nil
+	}
+	if r.Article == "" || len(r.Conversions) == 0 {
+		return fmt.Errorf("open_conversion: article and conversions are required")
 	}
 	return nil
 }

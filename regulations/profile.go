@@ -389,6 +389,9 @@ type Profile struct {
 	// OpeningReview is the review before data is opened (opening.go); nil
 	// where the city's text has none.
 	OpeningReview *OpeningReviewRule `json:"opening_review,omitempty"`
+	// OpenConversion is the conversion of qualifying data to a wider open
+	// type (opening.go); nil where the city's text has none.
+	OpenConversion *OpenConversionRule `json:"open_conversion,omitempty"`
 }
 
 // Accountability is what the city's text says happens to overdue work

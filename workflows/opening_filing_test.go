@@ -68,3 +68,32 @@ func TestOpenTypeChanges(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenConversionForm(t *testing.T) {
+	ok := OpenConversionFiling{CatalogItemID: "it-1", ToOpenType: models.OpenUnconditional, Decision: "潍大数〔2026〕1号", Reason: "已脱敏"}
+	if got := fieldsOf(OpenConversionProcedure.Form(ok)); len(got) != 0 {
+		t.Fatalf("form refuses %v", got)
+	}
+	bad := OpenConversionFiling{CatalogItemID: "it-1", ToOpenType: models.OpenNotOpen}
+	if got, want := fieldsOf(OpenConversionProcedure.Form(bad)), []string{"decision", "reason", "to_open_type"}; !slices.Equal(got, want) {
+		t.Fatalf("form refuses %v, want %v", got, want)
+	}
+}
+
+func TestOpenConversionCheck(t *testing.T) {
+	item := models.CatalogItem{ID: "it-1", OpenType: models.OpenConditional}
+	ok := OpenConversionFacts{Filed: procedure.Filed[OpenConversionFiling]{In: OpenConversionFiling{ToOpenType: models.OpenUnconditional, Decision: "d", Reason: "r"}, Now: now}, Item: item}
+	with := func(edit func(*OpenConversionFacts)) OpenConversionFacts { f := ok; edit(&f); return f }
+	runChecks(t, OpenConversionProcedure, []filingCase[OpenConversionFacts]{
+		{"weifang: conditional to unconditional", "weifang", ok, nil},
+		{"weifang: not open to conditional", "weifang", with(func(f *OpenConversionFacts) {
+			f.Item.OpenType, f.In.ToOpenType = models.OpenNotOpen, models.OpenConditional
+		}), nil},
+		{"weifang: unconditional already", "weifang", with(func(f *OpenConversionFacts) { f.Item.OpenType = models.OpenUnconditional }), []string{"to_open_type"}},
+		{"weifang: conditional to conditional", "weifang", with(func(f *OpenConversionFacts) { f.In.ToOpenType = models.OpenConditional }), []string{"to_open_type"}},
+		{"wuhan: no such procedure", "wuhan", ok, []string{"jurisdiction"}},
+		{"leshan: no such procedure", "leshan", ok, []string{"jurisdiction"}},
+		{"changsha: no such procedure", "changsha", ok, []string{"jurisdiction"}},
+		{"xiamen: no such procedure", "xiamen", ok, []string{"jurisdiction"}},
+	})
+}

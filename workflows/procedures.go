@@ -12,7 +12,7 @@ var Procedures = []*procedure.Descriptor{
 	&TriggerProcedure.Descriptor, &ChangeProcedure.Descriptor, &ShareProcedure.Descriptor,
 	&OpenProcedure.Descriptor, &ObjectionProcedure.Descriptor, &DisputeProcedure.Descriptor,
 	&ClassificationProcedure.Descriptor, &AdjustmentProcedure.Descriptor,
-	&OpeningReviewProcedure.Descriptor,
+	&OpeningReviewProcedure.Descriptor, &OpenConversionProcedure.Descriptor,
 }
 
 // readers is who may read a procedure (a Descriptor's Read): auditors and
