@@ -73,3 +73,39 @@ func TestOpeningReviewRefusedWithoutText(t *testing.T) {
 	w.prov.do("POST", "/api/v1/catalog/changes", map[string]any{"jurisdiction": "wuhan", "reason": "开放",
 		"operations": []any{map[string]any{"op": "modify", "item_id": item, "item": body}}}).must(t, 201)
 }
+
+// Weifang 第二十四条第二款: the authority converts a conditionally open item
+// that qualifies (after desensitisation) to unconditional opening, citing its
+// decision; the item changes at once, in a new version, and the open list
+// shows it unconditional. Another city's authority and a department may not;
+// wuhan's text has no conversion.
+func TestOpenConversionWeifang(t *testing.T) {
+	w := newWorld(t, "weifang")
+	id := uniq("OPEN")
+	w.admin.do("POST", "/api/v1/catalog/items", map[string]any{"id": id, "jurisdiction": "weifang", "provider_dept": w.provider,
+		"title": "开放数据", "share_type": "unconditional", "legal_basis": "《数据安全法》", "open_type": "conditional",
+		"data_items": []string{"name"}}).must(t, 201)
+	body := map[string]any{"catalog_item_id": id, "to_open_type": "unconditional", "decision": "潍大数字〔2026〕7号",
+		"reason": "数据脱敏后具备无条件开放属性", "desensitised": true}
+	w.prov.do("POST", "/api/v1/open-conversions", body).must(t, 403)
+	sys.as(t, "dora", "authority", "", "wuhan").do("POST", "/api/v1/open-conversions", body).must(t, 403) // another city's item
+	refusedOn(t, w.authority.do("POST", "/api/v1/open-conversions", map[string]any{"catalog_item_id": id, "to_open_type": "conditional",
+		"decision": "d", "reason": "r"}), "to_open_type", "第二十四条第二款")
+	r := w.authority.do("POST", "/api/v1/open-conversions", body).must(t, 201)
+	if r.str("status") != "applied" || r.str("from_open_type") != "conditional" || !strings.Contains(r.str("article"), "第二十四条第二款") {
+		t.Fatalf("converted: %s", r.Raw)
+	}
+	it := w.admin.do("GET", "/api/v1/catalog/items/"+id, nil).must(t, 200)
+	if it.str("open_type") != "unconditional" || it.Body["version"] != float64(2) {
+		t.Fatalf("item after the conversion: %s", it.Raw)
+	}
+	listed := (user{t: t}).do("GET", "/api/v1/open-list?jurisdiction=weifang&open_type=unconditional&provider_dept="+w.provider, nil).must(t, 200).items()
+	if len(listed) != 1 || listed[0]["id"] != id {
+		t.Fatalf("open list after the conversion: %v", listed)
+	}
+	checkHistory(t, r.str("id"), "weifang-open-conversion-applied")
+
+	wuhan := newWorld(t, "wuhan")
+	refusedOn(t, wuhan.authority.do("POST", "/api/v1/open-conversions", map[string]any{"catalog_item_id": wuhan.items["conditional"],
+		"to_open_type": "unconditional", "decision": "d", "reason": "r"}), "jurisdiction", "no conversion")
+}
