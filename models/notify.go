@@ -122,6 +122,7 @@ var outcomeFilers = []struct {
 	{&CatalogChange{}, "dept"},
 	{&Classification{}, "dept"},
 	{&OpeningReview{}, "dept"},
+	{&OpenConversion{}, "dept"},
 	{&TemporaryAdjustment{}, "dept"},
 	{&Dispute{}, "requester_dept"},
 }

@@ -5,7 +5,9 @@ import { all, h, t, tOr, fmtTime, session } from "../app.js";
 // lists: which procedures each role files, and where the API lists them.
 const lists = {
   department: [["share_request", "/api/v1/share-requests"], ["catalog_change", "/api/v1/catalog/changes"],
-    ["classification", "/api/v1/classifications"], ["temporary_adjustment", "/api/v1/temporary-adjustments"], ["dispute", "/api/v1/disputes"]],
+    ["classification", "/api/v1/classifications"], ["temporary_adjustment", "/api/v1/temporary-adjustments"], ["dispute", "/api/v1/disputes"],
+    ["opening_review", "/api/v1/opening-reviews"]],
+  authority: [["open_conversion", "/api/v1/open-conversions"]],
   applicant: [["open_application", "/api/v1/open-applications"], ["objection", "/api/v1/objections"]],
 };
 
