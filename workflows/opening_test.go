@@ -196,3 +196,22 @@ func TestOpeningReviewLeshanConflict(t *testing.T) {
 	require.Equal(t, models.OpeningConflict, h.record().Status)
 	require.Equal(t, models.OpenNotOpen, h.item().OpenType)
 }
+
+// An authority silent past the platform's service level (no period in the
+// text) is overdue: the review is flagged and supervised under leshan's
+// 第三十九条, and still decides afterwards.
+func TestOpeningReviewLeshanOverdue(t *testing.T) {
+	h := newOpeningReview(t, models.OpenUnconditional)
+	late := classFiled.AddDate(0, 0, 21)
+	h.at(late.Add(-time.Hour), func() {
+		require.True(t, h.record().Overdue, "the authority's review past its service level is overdue")
+	})
+	a := h.decideAt(late, orDecision("authority-review", workflows.DecisionApprove, ""))
+	st := h.run()
+	requireAccepted(t, a, orTask("authority-review"), workflows.DecisionApprove)
+	require.Equal(t, models.OpeningApplied, st.Status)
+	ev, ok := h.event("overdue", "")
+	require.True(t, ok, "events %v", h.eventKinds())
+	require.Contains(t, ev.Article, "第三十九条")
+	h.requireOpened(models.OpenUnconditional)
+}
