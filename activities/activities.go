@@ -30,8 +30,13 @@ type Activities struct {
 	// procedures, and the archiver list closed executions and read their
 	// histories; only they need it.
 	Temporal client.Client
-	// Archive configures the history archiver (issue 12).
+	// Archive configures the history archiver.
 	Archive ArchiveConfig
+	// Records gives, for each procedure by name, a new model of its
+	// record: the row whose primary key is the procedure's ID and which
+	// carries its header (models.Header). workflows.Register sets it from
+	// workflows.Procedures.
+	Records map[string]func() any
 }
 
 // calendar returns the calendar to count on now.
@@ -113,7 +118,7 @@ func (a *Activities) OpenTask(ctx context.Context, in OpenTaskInput) error {
 			return nil // a follow-up (supervision, notice): the step's deadline stays
 		}
 		// The step's own task: the procedure's record shows its deadline.
-		return writeHeader(tx, t.Procedure, t.ProcedureID, map[string]any{
+		return a.writeHeader(tx, t.Procedure, t.ProcedureID, map[string]any{
 			"article": t.Article, "statutory": t.Statutory, "due_date": t.DueDate, "due_at": t.DueAt.UTC(),
 			"provisional": t.Provisional, "calendar_version": in.CalendarVersion,
 		}, "")
@@ -156,34 +161,19 @@ func (a *Activities) RemindTasks(ctx context.Context, in TaskNoteInput) error {
 	})
 }
 
-// records gives, for each procedure, the model of its record: the row whose
-// primary key is the procedure's ID and which carries its header
-// (models.Header).
-var records = map[string]func() any{
-	models.ProcedureShareRequest:  func() any { return &models.ShareRequest{} },
-	models.ProcedureCatalogUpdate: func() any { return &models.CatalogTrigger{} },
-	models.ProcedureCatalogChange: func() any { return &models.CatalogChange{} },
-	// issue 4: open-data applications
-	models.ProcedureOpenApplication: func() any { return &models.OpenApplication{} },
-	models.ProcedureObjection:       func() any { return &models.Objection{} },
-	models.ProcedureDispute:         func() any { return &models.Dispute{} },             // issue 6
-	models.ProcedureClassification:  func() any { return &models.Classification{} },      // issue 6
-	models.ProcedureAdjustment:      func() any { return &models.TemporaryAdjustment{} }, // issue 6
-	models.ProcedureOpeningReview:   func() any { return &models.OpeningReview{} },       // issue 18
-	models.ProcedureOpenConversion:  func() any { return &models.OpenConversion{} },      // issue 18
-}
-
-// writeHeader writes columns cols of the header of procedure proc's record
-// id, the one way the inbox's activities write it: when a step opens
-// (OpenTask), is re-timed (RetimeTasks) or goes overdue (MarkOverdue). With
-// shown set, only a record still showing that due date is written (a
-// deadline the procedure moved on from stays as it is). A procedure recorded
-// before its name was sent is a share request.
-func writeHeader(tx *gorm.DB, proc, id string, cols map[string]any, shown string) error {
+// writeHeader writes columns cols of procedure proc's record id, the one
+// write of a record's header: by the inbox's activities when a step opens
+// (OpenTask), is re-timed (RetimeTasks) or goes overdue (MarkOverdue), and by
+// a procedure's own activities recording its progress (progress: status,
+// step and the procedure's columns). With shown set, only a record still
+// showing that due date is written (a deadline the procedure moved on from
+// stays as it is). A procedure recorded before its name was sent is a share
+// request.
+func (a *Activities) writeHeader(tx *gorm.DB, proc, id string, cols map[string]any, shown string) error {
 	if proc == "" {
 		proc = models.ProcedureShareRequest
 	}
-	record, ok := records[proc]
+	record, ok := a.Records[proc]
 	if !ok {
 		return temporal.NewNonRetryableApplicationError("unknown procedure "+proc, "unknown_procedure", nil)
 	}
@@ -192,7 +182,7 @@ func writeHeader(tx *gorm.DB, proc, id string, cols map[string]any, shown string
 		q = q.Where("due_date = ?", shown)
 	}
 	if err := q.Updates(cols).Error; err != nil {
-		return fmt.Errorf("write the header of %s %s: %w", proc, id, err)
+		return fmt.Errorf("write the record of %s %s: %w", proc, id, err)
 	}
 	return nil
 }
@@ -203,7 +193,7 @@ func (a *Activities) MarkOverdue(ctx context.Context, in TaskNoteInput) error {
 		if err := tx.Model(&models.Task{}).Where("id IN ?", in.TaskIDs).Update("overdue", true).Error; err != nil {
 			return fmt.Errorf("flag tasks overdue: %w", err)
 		}
-		if err := writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{"overdue": true}, ""); err != nil {
+		if err := a.writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{"overdue": true}, ""); err != nil {
 			return err
 		}
 		for _, id := range in.TaskIDs {

@@ -11,11 +11,8 @@ import (
 
 // RecordAdjustment stores a temporary adjustment (once).
 func (a *Activities) RecordAdjustment(ctx context.Context, t models.TemporaryAdjustment) error {
-	ev := event(t.ID, "adjustment", "filed", t.SubmittedAt)
-	ev.Actor = t.SubmittedBy
-	ev.Article = t.Article
-	ev.Detail = fmt.Sprintf("%s → %s until %s (%s): %s", t.CatalogItemID, t.ShareType, t.EndDate, t.Ground, t.Reason)
-	return a.file(ctx, &t, ev, nil)
+	return a.file(ctx, &t, filed(t.ID, "adjustment", t.SubmittedAt, t.SubmittedBy, t.Article,
+		fmt.Sprintf("%s → %s until %s (%s): %s", t.CatalogItemID, t.ShareType, t.EndDate, t.Ground, t.Reason)), nil)
 }
 
 // UpdateAdjustmentInput changes a temporary adjustment's record and records Event
@@ -29,16 +26,16 @@ type UpdateAdjustmentInput struct {
 
 // UpdateAdjustment writes a temporary adjustment's progress.
 func (a *Activities) UpdateAdjustment(ctx context.Context, in UpdateAdjustmentInput) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateAdjustment(tx, in) })
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return a.updateAdjustment(tx, in) })
 }
 
-func updateAdjustment(tx *gorm.DB, in UpdateAdjustmentInput) error {
+func (a *Activities) updateAdjustment(tx *gorm.DB, in UpdateAdjustmentInput) error {
 	at := in.At.UTC()
 	upd := map[string]any{"status": in.Status, "end_date": in.EndDate, "renewals": in.Renewals, "note": in.Note}
 	if in.Reverted {
 		upd["reverted_at"] = at
 	}
-	return progress(tx, &models.TemporaryAdjustment{}, in.ID, upd, in.event())
+	return a.progress(tx, models.ProcedureAdjustment, in.ID, upd, in.event())
 }
 
 // ApplyAdjustmentInput sets an item's share type and conditions as round
@@ -61,7 +58,7 @@ func (a *Activities) ApplyAdjustment(ctx context.Context, in ApplyAdjustmentInpu
 		it.ShareType = in.ShareType
 		it.ShareConditions = in.ShareConditions
 	}
-	record := func(tx *gorm.DB) error { return updateAdjustment(tx, in.Update) }
+	record := func(tx *gorm.DB) error { return a.updateAdjustment(tx, in.Update) }
 	return a.applyEdit(ctx, e, record, func(msg string) error {
 		u := in.Update
 		u.Status = models.AdjustmentConflict

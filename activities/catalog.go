@@ -37,18 +37,11 @@ type FulfilTriggerInput struct {
 func (a *Activities) FulfilCatalogTrigger(ctx context.Context, in FulfilTriggerInput) error {
 	at := in.At.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Model(&models.CatalogTrigger{}).Where("id = ?", in.ID).Updates(map[string]any{
-			"status": models.TriggerFulfilled, "change_id": in.ChangeID, "fulfilled_at": at,
-		}).Error
-		if err != nil {
-			return fmt.Errorf("fulfil trigger %s: %w", in.ID, err)
-		}
 		ev := event(in.ID, "trigger", models.TriggerFulfilled, at)
 		ev.Article, ev.Detail = in.Article, "catalog change "+in.ChangeID+" submitted"
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record fulfilment of %s: %w", in.ID, err)
-		}
-		return nil
+		return a.progress(tx, models.ProcedureCatalogUpdate, in.ID, map[string]any{
+			"status": models.TriggerFulfilled, "change_id": in.ChangeID, "fulfilled_at": at,
+		}, ev)
 	})
 }
 
@@ -149,7 +142,7 @@ func (a *Activities) ApplyCatalogChange(ctx context.Context, in ChangeOutcomeInp
 		if err := models.ApplyChange(tx, in.ID, in.Round, ops, at); err != nil {
 			return err
 		}
-		if err := finishRound(tx, in, models.ChangeApplied, "applied", at); err != nil {
+		if err := a.finishRound(tx, in, models.ChangeApplied, "applied", at); err != nil {
 			return err
 		}
 		if res.Routed, err = recordRouted(tx, in, at); err != nil {
@@ -236,26 +229,23 @@ func recordRouted(tx *gorm.DB, in ChangeOutcomeInput, at time.Time) ([]models.Ca
 // refusal, or a conflict with another change.
 func (a *Activities) ReturnCatalogChange(ctx context.Context, in ChangeOutcomeInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return finishRound(tx, in, models.ChangeReturned, "returned", in.At.UTC())
+		return a.finishRound(tx, in, models.ChangeReturned, "returned", in.At.UTC())
 	})
 }
 
 // WithdrawCatalogChange records that the department gave up a returned change.
 func (a *Activities) WithdrawCatalogChange(ctx context.Context, in ChangeOutcomeInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return finishRound(tx, in, models.ChangeWithdrawn, "withdrawn", in.At.UTC())
+		return a.finishRound(tx, in, models.ChangeWithdrawn, "withdrawn", in.At.UTC())
 	})
 }
 
 // finishRound sets the change's status and the round's outcome, and records
 // the event.
-func finishRound(tx *gorm.DB, in ChangeOutcomeInput, status, kind string, at time.Time) error {
+func (a *Activities) finishRound(tx *gorm.DB, in ChangeOutcomeInput, status, kind string, at time.Time) error {
 	upd := map[string]any{"status": status, "decided_at": at, "article": in.Article}
 	if status == models.ChangeReturned {
 		upd["return_reason"] = in.Note
-	}
-	if err := tx.Model(&models.CatalogChange{}).Where("id = ?", in.ID).Updates(upd).Error; err != nil {
-		return fmt.Errorf("set %s %s: %w", in.ID, status, err)
 	}
 	if status != models.ChangeWithdrawn { // a withdrawn change's last round keeps its return
 		round := map[string]any{"outcome": status, "outcome_note": in.Note, "decided_by": in.DecidedBy, "decided_at": at}
@@ -265,8 +255,5 @@ func finishRound(tx *gorm.DB, in ChangeOutcomeInput, status, kind string, at tim
 	}
 	ev := event(in.ID, roundStep(in.Round), kind, at)
 	ev.Actor, ev.Article, ev.Detail = in.DecidedBy, in.Article, in.Note
-	if err := insertOnce(tx, &ev); err != nil {
-		return fmt.Errorf("record %s of %s: %w", kind, in.ID, err)
-	}
-	return nil
+	return a.progress(tx, models.ProcedureCatalogChange, in.ID, upd, ev)
 }

@@ -12,11 +12,8 @@ import (
 
 // RecordClassification stores a submitted classification (once).
 func (a *Activities) RecordClassification(ctx context.Context, c models.Classification) error {
-	ev := event(c.ID, "classification", "filed", c.SubmittedAt)
-	ev.Actor = c.SubmittedBy
-	ev.Article = c.Article
-	ev.Detail = fmt.Sprintf("%s proposed %s for %s: %s (%s)", c.Dept, c.ProposedShareType, c.CatalogItemID, c.Reason, c.LegalBasis)
-	return a.file(ctx, &c, ev, nil)
+	return a.file(ctx, &c, filed(c.ID, "classification", c.SubmittedAt, c.SubmittedBy, c.Article,
+		fmt.Sprintf("%s proposed %s for %s: %s (%s)", c.Dept, c.ProposedShareType, c.CatalogItemID, c.Reason, c.LegalBasis)), nil)
 }
 
 // UpdateClassificationInput changes a classification's record: its status, step,
@@ -32,17 +29,17 @@ type UpdateClassificationInput struct {
 
 // UpdateClassification writes a classification's progress.
 func (a *Activities) UpdateClassification(ctx context.Context, in UpdateClassificationInput) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateClassification(tx, in) })
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return a.updateClassification(tx, in) })
 }
 
-func updateClassification(tx *gorm.DB, in UpdateClassificationInput) error {
+func (a *Activities) updateClassification(tx *gorm.DB, in UpdateClassificationInput) error {
 	at := in.At.UTC()
 	upd := map[string]any{"status": in.Status, "step": in.Step, "note": in.Note, "dispute_id": in.DisputeID,
 		"next_reevaluation": in.NextReevaluation, "article": in.Article}
 	if in.Final {
 		upd["decided_at"] = at
 	}
-	return progress(tx, &models.Classification{}, in.ID, upd, in.event())
+	return a.progress(tx, models.ProcedureClassification, in.ID, upd, in.event())
 }
 
 // ApplyClassificationInput sets an item's share type, conditions and legal
@@ -77,7 +74,7 @@ func (a *Activities) ApplyClassification(ctx context.Context, in ApplyClassifica
 		it.ShareConditions = in.ShareConditions
 		it.LegalBasis = in.LegalBasis
 	}
-	record := func(tx *gorm.DB) error { return updateClassification(tx, in.Update) }
+	record := func(tx *gorm.DB) error { return a.updateClassification(tx, in.Update) }
 	return a.applyEdit(ctx, e, record, func(msg string) error {
 		u := in.Update
 		u.Status = models.ClassificationConflict

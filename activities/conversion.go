@@ -10,11 +10,8 @@ import (
 
 // RecordOpenConversion stores a filed conversion (once).
 func (a *Activities) RecordOpenConversion(ctx context.Context, r models.OpenConversion) error {
-	ev := event(r.ID, "open_conversion", "filed", r.SubmittedAt)
-	ev.Actor = r.SubmittedBy
-	ev.Article = r.Article
-	ev.Detail = fmt.Sprintf("converts %s from %s to %s by decision %s: %s", r.CatalogItemID, r.FromOpenType, r.ToOpenType, r.Decision, r.Reason)
-	return a.file(ctx, &r, ev, nil)
+	return a.file(ctx, &r, filed(r.ID, "open_conversion", r.SubmittedAt, r.SubmittedBy, r.Article,
+		fmt.Sprintf("converts %s from %s to %s by decision %s: %s", r.CatalogItemID, r.FromOpenType, r.ToOpenType, r.Decision, r.Reason)), nil)
 }
 
 // ApplyOpenConversionInput converts item ItemID to OpenType as conversion
@@ -33,7 +30,7 @@ func (a *Activities) ApplyOpenConversion(ctx context.Context, in ApplyOpenConver
 	e := itemEdit{ProcID: in.Update.ID, Round: 1, ItemID: in.ItemID, BaseVersion: in.BaseVersion, At: in.Update.At}
 	e.Edit = func(it *models.CatalogItem) { it.OpenType = in.OpenType }
 	write := func(tx *gorm.DB, u Progress) error {
-		return progress(tx, &models.OpenConversion{}, u.ID, map[string]any{"status": u.Status, "note": u.Note, "decided_at": u.At.UTC()}, u.event())
+		return a.progress(tx, models.ProcedureOpenConversion, u.ID, map[string]any{"status": u.Status, "note": u.Note, "decided_at": u.At.UTC()}, u.event())
 	}
 	return a.applyEdit(ctx, e, func(tx *gorm.DB) error { return write(tx, in.Update) }, func(msg string) error {
 		u := in.Update

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -12,11 +13,8 @@ import (
 // RecordDispute stores a filed dispute (once), with the first level of its
 // chain open.
 func (a *Activities) RecordDispute(ctx context.Context, d models.Dispute) error {
-	ev := event(d.ID, "dispute", "filed", d.FiledAt)
-	ev.Actor = d.FiledBy
-	ev.Article = d.Article
-	ev.Detail = fmt.Sprintf("dispute over %s %s: %s", d.Subject, d.SubjectID, d.Reason)
-	return a.file(ctx, &d, ev, nil)
+	return a.file(ctx, &d, filed(d.ID, "dispute", d.FiledAt, d.FiledBy, d.Article,
+		fmt.Sprintf("dispute over %s %s: %s", d.Subject, d.SubjectID, d.Reason)), nil)
 }
 
 // DisputeLevelInput records a level of a dispute's chain: opened (Outcome
@@ -43,26 +41,24 @@ func (a *Activities) RecordDisputeLevel(ctx context.Context, in DisputeLevelInpu
 			d.Levels = append(d.Levels, models.DisputeLevel{})
 		}
 		d.Levels[in.Index] = in.Level
-		d.Status, d.Level, d.Article = in.Status, in.Level.Level, in.Level.Article
-		d.Overdue = d.Overdue || in.Level.Overdue
+		levels, err := json.Marshal(d.Levels) // the column's serializer:json, by hand for a write by columns
+		if err != nil {
+			return fmt.Errorf("encode the levels of %s: %w", in.ID, err)
+		}
+		upd := map[string]any{"levels": string(levels), "status": in.Status, "level": in.Level.Level, "article": in.Level.Article,
+			"overdue": d.Overdue || in.Level.Overdue}
 		if in.Status != models.DisputePending {
-			d.DecidedAt = &at
+			upd["decided_at"] = at
 		}
-		if err := tx.Model(&d).Select("levels", "status", "level", "article", "overdue", "decided_at").Updates(&d).Error; err != nil {
-			return fmt.Errorf("record level %d of %s: %w", in.Index, in.ID, err)
+		var ev models.Event // a level opened has no event; its outcome has
+		if in.Level.Outcome != "" {
+			ev = event(d.ID, fmt.Sprintf("level-%d", in.Index+1), in.Level.Outcome, at)
+			ev.Actor, ev.Article = in.Level.DecidedBy, in.Level.Article
+			ev.Detail = in.Level.Level
+			if in.Level.Reason != "" {
+				ev.Detail += ": " + in.Level.Reason
+			}
 		}
-		if in.Level.Outcome == "" {
-			return nil
-		}
-		ev := event(d.ID, fmt.Sprintf("level-%d", in.Index+1), in.Level.Outcome, at)
-		ev.Actor, ev.Article = in.Level.DecidedBy, in.Level.Article
-		ev.Detail = in.Level.Level
-		if in.Level.Reason != "" {
-			ev.Detail += ": " + in.Level.Reason
-		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record outcome of level %d of %s: %w", in.Index, in.ID, err)
-		}
-		return nil
+		return a.progress(tx, models.ProcedureDispute, in.ID, upd, ev)
 	})
 }

@@ -149,7 +149,7 @@ type FailureInput struct {
 // that the operator and the filer see why it ended.
 func (a *Activities) RecordFailure(ctx context.Context, in FailureInput) error {
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for proc, record := range records {
+		for proc, record := range a.Records {
 			if in.Procedure != "" && proc != in.Procedure {
 				continue // known: only its own record
 			}

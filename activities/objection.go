@@ -13,11 +13,8 @@ import (
 
 // RecordObjection stores a filed objection (once) and attaches its evidence.
 func (a *Activities) RecordObjection(ctx context.Context, o models.Objection) error {
-	ev := event(o.ID, "objection", "filed", o.FiledAt)
-	ev.Actor = o.ObjectedBy
-	ev.Article = o.Article
-	ev.Detail = fmt.Sprintf("%s objection to %s (version %d) of %s, %d evidence file(s)", o.Kind, o.CatalogItemID, o.ItemVersion, o.ProviderDept, len(o.Evidence))
-	return a.file(ctx, &o, ev, func(tx *gorm.DB) error {
+	return a.file(ctx, &o, filed(o.ID, "objection", o.FiledAt, o.ObjectedBy, o.Article,
+		fmt.Sprintf("%s objection to %s (version %d) of %s, %d evidence file(s)", o.Kind, o.CatalogItemID, o.ItemVersion, o.ProviderDept, len(o.Evidence))), func(tx *gorm.DB) error {
 		if len(o.Evidence) == 0 {
 			return nil
 		}
@@ -41,14 +38,12 @@ type ObjectionStepInput struct {
 
 // ObjectionStep records the objection's current step and its due time.
 func (a *Activities) ObjectionStep(ctx context.Context, in ObjectionStepInput) error {
-	err := a.DB.WithContext(ctx).Model(&models.Objection{}).Where("id = ?", in.ID).Updates(map[string]any{
-		"step": in.Step, "due_date": in.Due.DueDate, "due_at": in.Due.DueAt.UTC(), "provisional": in.Due.Provisional,
-		"article": in.Article, "statutory": in.Statutory,
-	}).Error
-	if err != nil {
-		return fmt.Errorf("objection %s step %s: %w", in.ID, in.Step, err)
-	}
-	return nil
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return a.progress(tx, models.ProcedureObjection, in.ID, map[string]any{
+			"step": in.Step, "due_date": in.Due.DueDate, "due_at": in.Due.DueAt.UTC(), "provisional": in.Due.Provisional,
+			"article": in.Article, "statutory": in.Statutory,
+		}, models.Event{})
+	})
 }
 
 // SuspendInput suspends an item's opening on behalf of an objection.

@@ -65,9 +65,6 @@ func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgres
 		if in.Kind == "agreement_accepted" {
 			fields["agreement_at"] = at
 		}
-		if err := tx.Model(&models.OpenApplication{}).Where("id = ?", in.ID).Updates(fields).Error; err != nil {
-			return fmt.Errorf("progress open application %s: %w", in.ID, err)
-		}
 		if in.RoundOutcome != "" {
 			err := tx.Model(&models.OpenRound{}).Where("id = ?", fmt.Sprintf("%s/%d", in.ID, in.Round)).
 				Updates(map[string]any{"outcome": in.RoundOutcome, "reason": in.Reason, "decided_at": at}).Error
@@ -77,10 +74,7 @@ func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgres
 		}
 		ev := event(in.ID, fmt.Sprintf("%s-%d", in.Step, in.Round), in.Kind, at)
 		ev.Actor, ev.Article, ev.Detail = in.Actor, in.Article, in.Detail
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record %s of %s: %w", in.Kind, in.ID, err)
-		}
-		return nil
+		return a.progress(tx, models.ProcedureOpenApplication, in.ID, fields, ev)
 	})
 }
 

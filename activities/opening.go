@@ -10,17 +10,14 @@ import (
 
 // RecordOpeningReview stores a submitted opening review (once).
 func (a *Activities) RecordOpeningReview(ctx context.Context, r models.OpeningReview) error {
-	ev := event(r.ID, "opening_review", "filed", r.SubmittedAt)
-	ev.Actor = r.SubmittedBy
-	ev.Article = r.Article
-	ev.Detail = fmt.Sprintf("%s assessed %s as %s: %s", r.Dept, r.CatalogItemID, r.ProposedOpenType, r.Assessment)
+	detail := fmt.Sprintf("%s assessed %s as %s: %s", r.Dept, r.CatalogItemID, r.ProposedOpenType, r.Assessment)
 	if r.LegalBasis != "" {
-		ev.Detail += " (basis: " + r.LegalBasis + ")"
+		detail += " (basis: " + r.LegalBasis + ")"
 	}
 	if r.PublicInterest {
-		ev.Detail += "; proposed open in the public interest"
+		detail += "; proposed open in the public interest"
 	}
-	return a.file(ctx, &r, ev, nil)
+	return a.file(ctx, &r, filed(r.ID, "opening_review", r.SubmittedAt, r.SubmittedBy, r.Article, detail), nil)
 }
 
 // UpdateOpeningReviewInput changes an opening review's record: its status,
@@ -36,16 +33,16 @@ type UpdateOpeningReviewInput struct {
 
 // UpdateOpeningReview writes an opening review's progress.
 func (a *Activities) UpdateOpeningReview(ctx context.Context, in UpdateOpeningReviewInput) error {
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return updateOpeningReview(tx, in) })
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return a.updateOpeningReview(tx, in) })
 }
 
-func updateOpeningReview(tx *gorm.DB, in UpdateOpeningReviewInput) error {
+func (a *Activities) updateOpeningReview(tx *gorm.DB, in UpdateOpeningReviewInput) error {
 	upd := map[string]any{"status": in.Status, "step": in.Step, "note": in.Note, "article": in.Article,
 		"conditions": in.Conditions, "reviews": in.Reviews}
 	if in.Final {
 		upd["decided_at"] = in.At.UTC()
 	}
-	return progress(tx, &models.OpeningReview{}, in.ID, upd, in.event())
+	return a.progress(tx, models.ProcedureOpeningReview, in.ID, upd, in.event())
 }
 
 // ApplyOpeningReviewInput sets an item's open type (and, for not-open data,
@@ -70,7 +67,7 @@ func (a *Activities) ApplyOpeningReview(ctx context.Context, in ApplyOpeningRevi
 			it.LegalBasis = in.LegalBasis
 		}
 	}
-	record := func(tx *gorm.DB) error { return updateOpeningReview(tx, in.Update) }
+	record := func(tx *gorm.DB) error { return a.updateOpeningReview(tx, in.Update) }
 	return a.applyEdit(ctx, e, record, func(msg string) error {
 		u := in.Update
 		u.Status = models.OpeningConflict

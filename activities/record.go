@@ -31,6 +31,14 @@ func (a *Activities) file(ctx context.Context, rec any, ev models.Event, also fu
 	})
 }
 
+// filed is the event of a procedure's filing: of procedure id's step step,
+// by actor under article, with detail, at at.
+func filed(id, step string, at time.Time, actor, article, detail string) models.Event {
+	ev := event(id, step, "filed", at)
+	ev.Actor, ev.Article, ev.Detail = actor, article, detail
+	return ev
+}
+
 // Progress is a step of a procedure as its record and event log take it: the
 // record's new Status and Note, and the event Event (when set) of step Key
 // by Actor under Article, with the note as its detail, at At.
@@ -54,11 +62,13 @@ func (p Progress) event() models.Event {
 	return ev
 }
 
-// progress writes the columns upd of the record of procedure id (model names
-// its table) and, when ev has a kind, the event of that progress.
-func progress(tx *gorm.DB, model any, id string, upd map[string]any, ev models.Event) error {
-	if err := tx.Model(model).Where("id = ?", id).Updates(upd).Error; err != nil {
-		return fmt.Errorf("update %s: %w", id, err)
+// progress records a step of procedure proc: the columns upd of its record
+// id, written through writeHeader (the one write of a record's columns), and,
+// when ev has a kind, the event of that step, in transaction tx. It is the
+// one way a procedure's own activities record their progress.
+func (a *Activities) progress(tx *gorm.DB, proc, id string, upd map[string]any, ev models.Event) error {
+	if err := a.writeHeader(tx, proc, id, upd, ""); err != nil {
+		return err
 	}
 	if ev.Kind == "" {
 		return nil

@@ -53,7 +53,7 @@ func (a *Activities) RetimeTasks(ctx context.Context, in RetimeInput) error {
 		}
 		// The procedure's record shows the open step's deadline: move it
 		// where it still shows the old one.
-		if err := writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{
+		if err := a.writeHeader(tx, in.Procedure, in.ProcedureID, map[string]any{
 			"due_date": n.DueDate, "due_at": n.DueAt.UTC(), "provisional": n.Provisional, "calendar_version": n.CalendarVersion,
 		}, in.Old.DueDate); err != nil {
 			return err
@@ -117,7 +117,7 @@ type retimeProgress struct {
 
 // signalConcurrency bounds the signals in flight. A signal waits for the
 // server to write it into the procedure's history (about a second each on
-// the shared 2-core machine under load, issue 17), so eight at a time told
+// the shared 2-core machine under load, README Benchmarks), so eight at a time told
 // 8 procedures a second, far below the rate limit; the rate limiter bounds
 // how many start per second.
 const signalConcurrency = 64

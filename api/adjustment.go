@@ -7,6 +7,10 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// The routes of workflows.AdjustmentProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.AdjustmentProcedure.Descriptor, (*Server).createAdjustment, (*Server).adjustmentView,
+	update{"/:id/renew", (*Server).renewAdjustment})
+
 type renewInput struct {
 	EndDate string `json:"end_date" bound:"date"`
 	Reason  string `json:"reason"`
@@ -15,12 +19,11 @@ type renewInput struct {
 type adjustmentView struct {
 	models.TemporaryAdjustment
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) adjustmentView(c echo.Context, a models.TemporaryAdjustment) (adjustmentView, error) {
-	st, err := s.stepsOf(c, a.ID)
-	return adjustmentView{TemporaryAdjustment: a, steps: st, Provisional: st.provisional()}, err
+	st, err := s.stepsShowing(c, &a.Header)
+	return adjustmentView{TemporaryAdjustment: a, steps: st}, err
 }
 
 func sameAdjustment(a models.TemporaryAdjustment, in workflows.AdjustmentFiling) bool {

@@ -13,6 +13,11 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.ChangeProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ChangeProcedure.Descriptor, (*Server).createChange, (*Server).changeView,
+	update{"/:id/resubmit", (*Server).resubmitChange},
+	update{"/:id/withdraw", (*Server).withdrawChange})
+
 type operationInput struct {
 	Op          string        `json:"op" bound:"id"`
 	ItemID      string        `json:"item_id" bound:"id"`
@@ -37,8 +42,7 @@ type resubmitInput struct {
 type changeView struct {
 	models.CatalogChange
 	steps
-	Rounds      []models.ChangeRound `json:"rounds"`
-	Provisional bool                 `json:"provisional"` // the open step's deadline is provisional
+	Rounds []models.ChangeRound `json:"rounds"`
 }
 
 func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView, error) {
@@ -47,8 +51,7 @@ func (s *Server) changeView(c echo.Context, ch models.CatalogChange) (changeView
 		return v, fmt.Errorf("load rounds of %s: %w", ch.ID, err)
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, ch.ID)
-	v.Provisional = v.provisional()
+	v.steps, err = s.stepsShowing(c, &v.Header)
 	return v, err
 }
 

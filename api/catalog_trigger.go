@@ -12,6 +12,9 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.TriggerProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.TriggerProcedure.Descriptor, (*Server).createTrigger, (*Server).triggerView)
+
 // triggerView is an update obligation as the API shows it.
 type triggerView struct {
 	models.CatalogTrigger
@@ -25,7 +28,7 @@ func (s *Server) triggerView(c echo.Context, t models.CatalogTrigger) (triggerVi
 		v.DueAt = beijing(*t.DueAt)
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, t.ID)
+	v.steps, err = s.stepsOf(c, t.Header)
 	return v, err
 }
 

@@ -11,22 +11,23 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.ClassificationProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ClassificationProcedure.Descriptor, (*Server).createClassification, (*Server).classificationView)
+
 // classificationView is a classification with its tasks and events, and the
 // dispute over it, if the authority disagreed (xiamen).
 type classificationView struct {
 	models.Classification
 	steps
-	Dispute     *disputeView `json:"dispute,omitempty"`
-	Provisional bool         `json:"provisional"` // the open step's deadline is provisional
+	Dispute *disputeView `json:"dispute,omitempty"`
 }
 
 func (s *Server) classificationView(c echo.Context, cl models.Classification) (classificationView, error) {
 	v := classificationView{Classification: cl}
 	var err error
-	if v.steps, err = s.stepsOf(c, cl.ID); err != nil {
+	if v.steps, err = s.stepsShowing(c, &v.Header); err != nil {
 		return v, err
 	}
-	v.Provisional = v.provisional()
 	if cl.DisputeID != "" {
 		var d models.Dispute
 		if err := s.DB.WithContext(c.Request().Context()).First(&d, "id = ?", cl.DisputeID).Error; err == nil {

@@ -7,10 +7,8 @@ import (
 	"github.com/cityapprovals/approvals/models"
 )
 
-// stepDeadline is the deadline of a procedure's open step as its open tasks
-// carry it. Every procedure record shows it the same way: the tasks are what
-// a step opens with its computed deadline and what re-timing moves when a
-// year's schedule is published, so provisional clears there and here at once.
+// stepDeadline is the deadline of a procedure's open step, as every
+// procedure's view shows it (deadlineOf).
 type stepDeadline struct {
 	DueDate string `json:"due_date"`
 	DueAt   string `json:"due_at"`
@@ -24,7 +22,30 @@ type stepDeadline struct {
 	Warning   string `json:"warning,omitempty"`
 }
 
-// openDeadline is the deadline of the open step: the earliest due of the
+// deadlineOf is the deadline of the open step. The record's header holds it
+// as the inbox wrote it (activities.writeHeader) when the step opened, was
+// re-timed or went overdue, and it is read from there while the header shows
+// the open step: the one the open tasks name (openDeadline), at the same due
+// date, article and statutory. Otherwise — no task open, a record filed
+// before it had a header, a later decision's article written over it, or
+// parallel steps the header shows the other of — the open tasks give it.
+// Either way it is provisional when any open task's deadline is (a
+// supervision counted through an unpublished year as well as the step's
+// own).
+func deadlineOf(h models.Header, tasks []models.Task) *stepDeadline {
+	open := openDeadline(tasks)
+	if open == nil || h.DueAt == nil || h.DueDate != open.DueDate || h.Article != open.Article || h.Statutory != open.Statutory {
+		return open
+	}
+	d := &stepDeadline{DueDate: h.DueDate, DueAt: beijing(*h.DueAt), Statutory: h.Statutory, Article: h.Article,
+		Provisional: h.Provisional || open.Provisional}
+	if d.Provisional {
+		d.Warning = provisionalWarning
+	}
+	return d
+}
+
+// openDeadline is the deadline of the open step from the tasks: the earliest due of the
 // open decision or obligation tasks (the step's own period), else of any
 // open task (a supervision or notice); nil when no task is open. It is
 // provisional if any open task's deadline is.

@@ -12,18 +12,20 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.DisputeProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.DisputeProcedure.Descriptor, (*Server).createDispute, (*Server).disputeView)
+
 // disputeView is a dispute as the API shows it: its chain of levels, the
 // tasks of each level and its events.
 type disputeView struct {
 	models.Dispute
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) disputeView(c echo.Context, d models.Dispute) (disputeView, error) {
-	st, err := s.stepsOf(c, d.ID)
+	st, err := s.stepsShowing(c, &d.Header)
 	levelStatutory(&d, st.Tasks)
-	return disputeView{Dispute: d, steps: st, Provisional: st.provisional()}, err
+	return disputeView{Dispute: d, steps: st}, err
 }
 
 // disputeID is the ID of the dispute over a share request: one per request,

@@ -12,6 +12,7 @@ import (
 	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
 	"github.com/labstack/echo/v4"
 )
 
@@ -63,13 +64,9 @@ func (s *Server) reportEvaluation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	city := c.QueryParam("jurisdiction")
-	if city == "" {
-		return problem(http.StatusBadRequest, "jurisdiction is required", FieldError{"jurisdiction", "is required"})
-	}
-	p, ok := s.Regulations.Get(city)
-	if !ok {
-		return problem(http.StatusBadRequest, "unknown jurisdiction "+city, FieldError{"jurisdiction", fmt.Sprintf("unknown jurisdiction %q", city)})
+	city, p, err := s.cityParam(c)
+	if err != nil {
+		return err
 	}
 	year, err := strconv.Atoi(c.QueryParam("year"))
 	if err != nil || year < bounds.MinYear || year > bounds.MaxYear {
@@ -114,4 +111,19 @@ func (s *Server) reportEvaluation(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, evaluationReport{AsOf: audit.StampOf(now), Jurisdiction: city, Year: year, Document: p.Document,
 		Article: p.Evaluation.Article, Evaluator: p.Evaluation.Evaluator, Yearly: p.Evaluation.Yearly, Note: p.Evaluation.Note, Rows: rows})
+}
+
+// cityParam is the city a GET names in its required jurisdiction parameter,
+// with the profile in force there; a missing or unknown city is a 400
+// naming jurisdiction.
+func (s *Server) cityParam(c echo.Context) (string, regulations.Profile, error) {
+	city := c.QueryParam("jurisdiction")
+	if city == "" {
+		return "", regulations.Profile{}, problem(http.StatusBadRequest, "jurisdiction is required", FieldError{"jurisdiction", "is required"})
+	}
+	p, ok := s.Regulations.Get(city)
+	if !ok {
+		return "", p, problem(http.StatusBadRequest, "unknown jurisdiction "+city, FieldError{"jurisdiction", fmt.Sprintf("unknown jurisdiction %q", city)})
+	}
+	return city, p, nil
 }

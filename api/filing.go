@@ -295,22 +295,44 @@ func (p served) route(g *echo.Group) {
 	}
 }
 
-// procedures are the routes of every procedure of workflows.Procedures, with
-// the handler that loads each one's facts and the view that shows its record.
-func (s *Server) procedures() []served {
-	return []served{
-		routesOf(s, &workflows.ShareProcedure.Descriptor, s.createShareRequest, s.shareView),
-		routesOf(s, &workflows.TriggerProcedure.Descriptor, s.createTrigger, s.triggerView),
-		routesOf(s, &workflows.ChangeProcedure.Descriptor, s.createChange, s.changeView).
-			with("/:id/resubmit", s.resubmitChange).with("/:id/withdraw", s.withdrawChange),
-		routesOf(s, &workflows.OpenProcedure.Descriptor, s.createOpenApplication, s.openView).
-			with("/:id/resubmit", s.resubmitOpenApplication).with("/:id/agreement", s.acceptAgreement),
-		routesOf(s, &workflows.ObjectionProcedure.Descriptor, s.createObjection, s.objectionView),
-		routesOf(s, &workflows.DisputeProcedure.Descriptor, s.createDispute, s.disputeView),
-		routesOf(s, &workflows.AdjustmentProcedure.Descriptor, s.createAdjustment, s.adjustmentView).
-			with("/:id/renew", s.renewAdjustment),
-		routesOf(s, &workflows.ClassificationProcedure.Descriptor, s.createClassification, s.classificationView),
-		routesOf(s, &workflows.OpeningReviewProcedure.Descriptor, s.createOpeningReview, s.openingReviewView),
-		routesOf(s, &workflows.OpenConversionProcedure.Descriptor, s.createOpenConversion, s.openConversionView),
+// routes are each procedure's routes by its name, declared beside its view
+// (api/<procedure>.go) through serveProcedure.
+var routes = map[string]func(*Server) served{}
+
+// update is one of a procedure's Update POSTs: its path under the
+// procedure's Route ("/:id/resubmit") and its handler.
+type update struct {
+	path string
+	h    func(*Server, echo.Context) error
+}
+
+// serveProcedure declares procedure d's routes, beside its view: file loads
+// a filing's facts and files it, view shows a record R, updates are its
+// Update POSTs. It returns true, for a package-level declaration.
+func serveProcedure[R, V any](d *procedure.Descriptor, file func(*Server, echo.Context) error,
+	view func(*Server, echo.Context, R) (V, error), updates ...update) bool {
+	routes[d.Name] = func(s *Server) served {
+		p := routesOf(s, d, func(c echo.Context) error { return file(s, c) },
+			func(c echo.Context, r R) (V, error) { return view(s, c, r) })
+		for _, u := range updates {
+			p = p.with(u.path, func(c echo.Context) error { return u.h(s, c) })
+		}
+		return p
 	}
+	return true
+}
+
+// procedures are the routes of every procedure of workflows.Procedures, in
+// its order. A procedure without routes is a wiring error the server cannot
+// start with (TestEveryProcedureServed names it).
+func (s *Server) procedures() []served {
+	out := make([]served, 0, len(workflows.Procedures))
+	for _, d := range workflows.Procedures {
+		r, ok := routes[d.Name]
+		if !ok {
+			panic("api: procedure " + d.Name + " has no routes: declare them with serveProcedure beside its view")
+		}
+		out = append(out, r(s))
+	}
+	return out
 }

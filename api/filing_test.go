@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func newFilingWorld(t *testing.T) *filingWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Migrate(db); err != nil {
+	if err := models.Migrate(db, workflows.RecordModels()...); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range []models.Department{{Code: "minzheng", Jurisdiction: "wuhan"}, {Code: "gongan", Jurisdiction: "wuhan"}, {Code: "xm-gongan", Jurisdiction: "xiamen"}} {
@@ -227,21 +228,41 @@ func TestFilingScope(t *testing.T) {
 	}
 }
 
-// Every procedure of workflows.Procedures is served, once, at its routes.
+// Every procedure of workflows.Procedures is fully wired: its routes are
+// declared (serveProcedure, beside its view) for its own descriptor, and
+// nothing else is; its record is a model with the header, created by
+// Migrate; its workflow is registered.
 func TestEveryProcedureServed(t *testing.T) {
-	s := testServer(t)
-	served := map[string]int{}
-	for _, p := range s.procedures() {
-		served[p.d.Name]++
+	s := newFilingWorld(t).s
+	declared := map[string]bool{}
+	for name := range routes {
+		declared[name] = true
 	}
 	for _, d := range workflows.Procedures {
-		if served[d.Name] != 1 {
-			t.Errorf("procedure %s is served %d times, want once (add it to Server.procedures)", d.Name, served[d.Name])
+		if !declared[d.Name] {
+			t.Errorf("procedure %s has no routes: declare them with serveProcedure in its api/ file", d.Name)
+			continue
 		}
-		delete(served, d.Name)
+		delete(declared, d.Name)
+		if p := routes[d.Name](s); p.d != d || p.file == nil || p.get == nil || p.list == nil {
+			t.Errorf("procedure %s: its routes are not its own descriptor's or lack a handler", d.Name)
+		}
+		rec := d.Record()
+		if f, ok := reflect.TypeOf(rec).Elem().FieldByName("Header"); !ok || !f.Anonymous || f.Type != reflect.TypeOf(models.Header{}) {
+			t.Errorf("procedure %s: its record %T does not embed models.Header", d.Name, rec)
+		}
+		if !s.DB.Migrator().HasTable(rec) {
+			t.Errorf("procedure %s: its record %T has no table after Migrate", d.Name, rec)
+		}
+		if d.Workflow == nil {
+			t.Errorf("procedure %s has no workflow", d.Name)
+		}
 	}
-	for name := range served {
-		t.Errorf("procedure %s is served but not in workflows.Procedures", name)
+	for name := range declared {
+		t.Errorf("routes are declared for %s, which is not in workflows.Procedures", name)
+	}
+	if got := len(s.procedures()); got != len(workflows.Procedures) {
+		t.Errorf("served %d procedures, want %d", got, len(workflows.Procedures))
 	}
 }
 

@@ -19,6 +19,9 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.ObjectionProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ObjectionProcedure.Descriptor, (*Server).createObjection, (*Server).objectionView)
+
 // MaxEvidenceBytes is the largest evidence file accepted (the API's body
 // limit is 1 MiB, multipart framing included).
 const MaxEvidenceBytes = 512 << 10
@@ -157,7 +160,7 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 			return v, fmt.Errorf("load evidence of %s: %w", o.ID, err)
 		}
 	}
-	v.steps, err = s.stepsOf(c, o.ID)
+	v.steps, err = s.stepsOf(c, o.Header)
 	return v, err
 }
 

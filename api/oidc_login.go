@@ -15,7 +15,7 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// OIDCLoginConfig is the console's client at the city's provider (issue 15):
+// OIDCLoginConfig is the console's client at the city's provider:
 // APPROVALS_OIDC_CLIENT_ID, APPROVALS_OIDC_CLIENT_SECRET (empty for a public
 // client: PKCE protects the code) and APPROVALS_OIDC_REDIRECT_URL, the
 // API's /auth/callback as the provider knows it.

@@ -35,7 +35,7 @@ func (p loginProvider) SetUserinfoFromScopes(ctx context.Context, ui *oidc.UserI
 	return nil
 }
 
-// The console's sign-in through the city's provider (issue 15): /auth/login
+// The console's sign-in through the city's provider: /auth/login
 // sends the browser to the provider with a PKCE challenge (S256), a state
 // and a nonce; after the user signs in there, /auth/callback exchanges the
 // code with the verifier, checks the ID token, and opens the session the

@@ -14,6 +14,11 @@ import (
 	"gorm.io/gorm"
 )
 
+// The routes of workflows.OpenProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.OpenProcedure.Descriptor, (*Server).createOpenApplication, (*Server).openView,
+	update{"/:id/resubmit", (*Server).resubmitOpenApplication},
+	update{"/:id/agreement", (*Server).acceptAgreement})
+
 // openView is an open-data application as the API shows it.
 type openView struct {
 	models.OpenApplication
@@ -23,7 +28,6 @@ type openView struct {
 	Rounds           []models.OpenRound   `json:"rounds"`
 	Grant            *models.OpenGrant    `json:"grant,omitempty"`
 	AgreementClauses []regulations.Clause `json:"agreement_clauses,omitempty"`
-	Provisional      bool                 `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, error) {
@@ -49,8 +53,7 @@ func (s *Server) openView(c echo.Context, a models.OpenApplication) (openView, e
 		v.AgreementClauses = p.OpenApplication.AgreementClauses
 	}
 	var err error
-	v.steps, err = s.stepsOf(c, a.ID)
-	v.Provisional = v.provisional()
+	v.steps, err = s.stepsShowing(c, &v.Header)
 	return v, err
 }
 

@@ -10,6 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// The routes of workflows.OpenConversionProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.OpenConversionProcedure.Descriptor, (*Server).createOpenConversion, (*Server).openConversionView)
+
 // openConversionView is a conversion with its events.
 type openConversionView struct {
 	models.OpenConversion
@@ -19,7 +22,7 @@ type openConversionView struct {
 func (s *Server) openConversionView(c echo.Context, r models.OpenConversion) (openConversionView, error) {
 	v := openConversionView{OpenConversion: r}
 	var err error
-	v.steps, err = s.stepsOf(c, r.ID)
+	v.steps, err = s.stepsShowing(c, &v.Header)
 	return v, err
 }
 

@@ -49,13 +49,9 @@ func (s *Server) listOpen(c echo.Context) error {
 				FieldError{name, "unknown parameter (use jurisdiction, open_type, provider_dept, page_size, page_token)"})
 		}
 	}
-	city := c.QueryParam("jurisdiction")
-	if city == "" {
-		return problem(http.StatusBadRequest, "jurisdiction is required", FieldError{"jurisdiction", "is required"})
-	}
-	p, ok := s.Regulations.Get(city)
-	if !ok {
-		return problem(http.StatusBadRequest, "unknown jurisdiction "+city, FieldError{"jurisdiction", fmt.Sprintf("unknown jurisdiction %q", city)})
+	city, p, err := s.cityParam(c)
+	if err != nil {
+		return err
 	}
 	if p.OpenList == nil {
 		return invalid(FieldError{"jurisdiction", fmt.Sprintf("%s's text (%s) publishes no open list", city, p.Document)})

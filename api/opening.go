@@ -7,21 +7,20 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// The routes of workflows.OpeningReviewProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.OpeningReviewProcedure.Descriptor, (*Server).createOpeningReview, (*Server).openingReviewView)
+
 // openingReviewView is an opening review with its tasks and events.
 type openingReviewView struct {
 	models.OpeningReview
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) openingReviewView(c echo.Context, r models.OpeningReview) (openingReviewView, error) {
 	v := openingReviewView{OpeningReview: r}
 	var err error
-	if v.steps, err = s.stepsOf(c, r.ID); err != nil {
-		return v, err
-	}
-	v.Provisional = v.provisional()
-	return v, nil
+	v.steps, err = s.stepsShowing(c, &v.Header)
+	return v, err
 }
 
 func sameOpeningReview(r models.OpeningReview, in workflows.OpeningReviewFiling) bool {

@@ -10,7 +10,7 @@ import (
 )
 
 // retimeProgress is a re-timing's progress with how far along it is, for a
-// progress bar (issue 15).
+// progress bar.
 type retimeProgress struct {
 	workflows.RetimeProgress
 	// Total is what the job has to tell: while it runs, the procedures

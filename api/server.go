@@ -83,13 +83,13 @@ type Server struct {
 	// Prometheus format.
 	Metrics *prometheus.Registry
 	// Login, when set, signs people in to the console through the city's
-	// OpenID Connect provider (authorization code flow with PKCE; issue 15).
+	// OpenID Connect provider (authorization code flow with PKCE).
 	Login *OIDCLogin
 	// DevLogin serves the console's development sign-in (`approvals dev`
-	// only; issue 15).
+	// only).
 	DevLogin bool
-	// Tracing, when set, traces each request (OTEL_EXPORTER_OTLP_ENDPOINT;
-	// issue 16): a server span named by its route.
+	// Tracing, when set, traces each request (OTEL_EXPORTER_OTLP_ENDPOINT):
+	// a server span named by its route.
 	Tracing *tracing.Tracing
 }
 
@@ -140,8 +140,8 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/open-list", s.listOpen) // the published open list of a city (public)
 
 	a := v1.Group("", s.authenticate)
-	s.routeConsole(e, a) // issue 15: the web console and its session
-	s.routeTaskClaims(a) // issue 15: claims and comments on tasks
+	s.routeConsole(e, a) // the web console and its session
+	s.routeTaskClaims(a) // claims and comments on tasks
 	a.POST("/departments", s.createDepartment)
 	a.GET("/departments", s.listDepartments)
 	a.POST("/catalog/items", s.createCatalogItem)
@@ -162,7 +162,7 @@ func (s *Server) Handler() *echo.Echo {
 	a.GET("/procedures/:id/export", s.procedureExport)
 	a.GET("/procedures/:id/chain", s.procedureChain)
 	a.POST("/audit/replay", s.auditReplay)
-	a.POST("/audit/verify", s.auditVerify) // issue 15: verify an export in the browser
+	a.POST("/audit/verify", s.auditVerify) // verify an export in the browser
 	a.GET("/reports/deadlines", s.reportDeadlines)
 	a.GET("/reports/evaluation", s.reportEvaluation) // yearly evaluation of departments
 	a.POST("/grants/:id/uses", s.createUse)          // use logs of shared data

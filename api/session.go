@@ -15,7 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// The web console's session (issue 15): the token in an HTTP-only cookie,
+// The web console's session: the token in an HTTP-only cookie,
 // accepted by authenticate as an alternative to the Authorization header,
 // and a readable CSRF cookie that a state-changing request authenticated by
 // the session cookie must echo in the CSRF header (double submit). Bearer

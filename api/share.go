@@ -9,6 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// The routes of workflows.ShareProcedure (serveProcedure).
+var _ = serveProcedure(&workflows.ShareProcedure.Descriptor, (*Server).createShareRequest, (*Server).shareView)
+
 // shareView is a share request as the API shows it.
 type shareView struct {
 	models.ShareRequest
@@ -28,7 +31,7 @@ func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, er
 		v.Warning = provisionalWarning
 	}
 	var err error
-	if v.steps, err = s.stepsOf(c, r.ID); err != nil {
+	if v.steps, err = s.stepsOf(c, r.Header); err != nil {
 		return v, err
 	}
 	v.Disputes, err = s.disputesOf(c, r.ID)

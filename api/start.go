@@ -87,15 +87,17 @@ func (s *Server) failedStart(ctx context.Context, id string) (string, bool) {
 }
 
 // steps are a procedure's tasks and events, and the deadline of its open
-// step from its tasks (openDeadline), as every procedure's view shows them.
+// step (deadlineOf), as every procedure's view shows them.
 type steps struct {
 	Tasks    []models.Task  `json:"tasks"`
 	Events   []models.Event `json:"events"`
 	Deadline *stepDeadline  `json:"deadline,omitempty"`
 }
 
-// stepsOf loads the steps of procedure id, for its view.
-func (s *Server) stepsOf(c echo.Context, id string) (steps, error) {
+// stepsOf loads the steps of the procedure whose record's header is h, for
+// its view.
+func (s *Server) stepsOf(c echo.Context, h models.Header) (steps, error) {
+	id := h.ID
 	st := steps{Tasks: []models.Task{}, Events: []models.Event{}}
 	db := s.DB.WithContext(c.Request().Context())
 	if err := db.Where("procedure_id = ?", id).Order("created_at, id").Find(&st.Tasks).Error; err != nil {
@@ -104,7 +106,7 @@ func (s *Server) stepsOf(c echo.Context, id string) (steps, error) {
 	if err := db.Where("procedure_id = ?", id).Order("at, id").Find(&st.Events).Error; err != nil {
 		return st, fmt.Errorf("load events of %s: %w", id, err)
 	}
-	st.Deadline = openDeadline(st.Tasks)
+	st.Deadline = deadlineOf(h, st.Tasks)
 	return st, nil
 }
 
@@ -163,3 +165,12 @@ func reusedKey(what string) error {
 
 // provisional tells whether the open step's deadline is provisional.
 func (st steps) provisional() bool { return st.Deadline != nil && st.Deadline.Provisional }
+
+// stepsShowing loads the steps of the procedure whose record's header is h,
+// for its view, and shows in h whether the open step's deadline is
+// provisional (over what the record holds: false once no step is open).
+func (s *Server) stepsShowing(c echo.Context, h *models.Header) (steps, error) {
+	st, err := s.stepsOf(c, *h)
+	h.Provisional = st.provisional()
+	return st, err
+}

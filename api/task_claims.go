@@ -13,7 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Claims and comments on tasks (issue 15): the people of the assignee
+// Claims and comments on tasks: the people of the assignee
 // department (or of the city's role) say who works on an open task — claim,
 // release, hand over to a colleague — and leave comments. A claim
 // coordinates an inbox; who may decide is unchanged (the workflow's

@@ -10,7 +10,7 @@ import (
 // checkRequires refuses a decision lacking a field that the task says the
 // decision requires (models.Task.Decisions, recorded by the workflow from the
 // same rules its validator applies), naming that field, so that the console
-// shows the message beside it (issue 15). The validator still has the last
+// shows the message beside it. The validator still has the last
 // word; a task recorded without Decisions is checked by it alone.
 // needs says what each field of a decision holds.
 var needs = map[string]string{"reason": "a reason", "legal_basis": "its legal ground in legal_basis", "conditions": "its conditions", "item": "the corrected item"}

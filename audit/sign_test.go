@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
 )
 
 // A signed export verifies with its key; a changed event (stored, then
@@ -16,7 +17,7 @@ import (
 func TestVerifyExportNamesWhatBroke(t *testing.T) {
 	db, err := models.Open("", filepath.Join(t.TempDir(), "db.sqlite"))
 	if err == nil {
-		err = models.Migrate(db)
+		err = models.Migrate(db, workflows.RecordModels()...)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func TestVerifyExportNamesWhatBroke(t *testing.T) {
 func TestRewrittenChainCaughtAgainstEarlierExport(t *testing.T) {
 	db, err := models.Open("", filepath.Join(t.TempDir(), "db.sqlite"))
 	if err == nil {
-		err = models.Migrate(db)
+		err = models.Migrate(db, workflows.RecordModels()...)
 	}
 	if err != nil {
 		t.Fatal(err)

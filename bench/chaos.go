@@ -363,10 +363,11 @@ func (s *stack) listHalfMade(ctx context.Context, cfg Config, w world) error {
 // activities with their attempts and last failures, a pending workflow
 // task), to tell a procedure still recovering from one that cannot.
 func (s *stack) pendingWork(ctx context.Context, id string) string {
-	d, err := s.tc.DescribeWorkflowExecution(ctx, id, "")
+	desc, err := s.tc.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return fmt.Sprintf("; describe: %v", err)
 	}
+	d := desc.RawResponse
 	var b strings.Builder
 	for _, a := range d.GetPendingActivities() {
 		fmt.Fprintf(&b, "; activity %s %s attempt %d", a.GetActivityType().GetName(), a.GetState(), a.GetAttempt())

@@ -175,7 +175,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 	return map[string]matrixRow{
 		"GET /healthz": {"/healthz", nil, everyone(200)},
 		"GET /readyz":  {"/readyz", nil, everyone(200)},
-		// The web console (issue 15): its files are public; the session is the caller's.
+		// The web console: its files are public; the session is the caller's.
 		"GET /":                                             {"/", nil, everyone(200)},
 		"GET /console/:file":                                {"/console/app.js", nil, everyone(200)},
 		"GET /console/pages/:file":                          {"/console/pages/inbox.js", nil, everyone(200)},
@@ -253,7 +253,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 
 		"GET /api/v1/tasks": {"/api/v1/tasks", nil, everyone(200)},
 		// Only the assignee's decision reaches the validator (422 for a decision that does not exist).
-		// Claims and comments (issue 15): the assignee department works on its task; auditors and admins read.
+		// Claims and comments: the assignee department works on its task; auditors and admins read.
 		"GET /api/v1/tasks/:id/activity":  {"/api/v1/tasks/" + m.task + "/activity", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403), api.RoleAuditor: all(200), Ad: all(200)}}},
 		"POST /api/v1/tasks/:id/claim":    {"/api/v1/tasks/" + m.task + "/claim", nil, cell{def: 403, roles: map[string]statuses{D: ownOnly(200, 403)}}},
 		"POST /api/v1/tasks/:id/comments": {"/api/v1/tasks/" + m.task + "/comments", empty, cell{def: 403, roles: map[string]statuses{D: ownOnly(422, 403)}}},
@@ -288,7 +288,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"PUT /api/v1/calendar/years/:year": {"/api/v1/calendar/years/2099", empty, only(422, Ad)},
 		"GET /api/v1/calendar/retimes/:id": {"/api/v1/calendar/retimes/no-such-retime", nil, only(404, Ad)},
 
-		// Notifications (issue 16): a department's channels (admin, or the department itself).
+		// Notifications: a department's channels (admin, or the department itself).
 		"GET /api/v1/departments/:code/channels": {"/api/v1/departments/" + m.w.requester + "/channels", nil, only(200, Ad).with(D, ownOnly(200, 403))},
 		"PUT /api/v1/departments/:code/channels": {"/api/v1/departments/" + m.w.requester + "/channels", map[string]any{"emails": []string{"not an address"}}, only(422, Ad).with(D, ownOnly(422, 403))},
 		"GET /api/v1/notifications":              {"/api/v1/notifications", nil, only(200, Ad)},
@@ -298,7 +298,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 	}
 }
 
-// The authorization matrix (issue 11): every route the API serves × every
+// The authorization matrix: every route the API serves × every
 // role × (own party, another party of the same city, another city) gets its
 // documented status, through the real authentication and scope code. A route
 // without its row fails the test.

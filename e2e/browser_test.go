@@ -17,7 +17,7 @@ import (
 )
 
 // browser is a headless Debian Chromium driven with chromedp, on a fresh
-// profile, against the stack's API (issue 15; console/CONSOLE.md).
+// profile, against the stack's API (console/CONSOLE.md).
 type browser struct {
 	ctx context.Context
 	dir string // where screenshots go

@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/cityapprovals/approvals/api"
+	"github.com/cityapprovals/approvals/holidays"
 )
 
-// An auditor finds a procedure in the console's search (issue 15), opens
+// An auditor finds a procedure in the console's search, opens
 // its timeline (every task step with its article, the deadline compliance
 // as the API reads it), exports and verifies the export in the browser, sees
 // a changed export refused naming the file, and replays the history; a bad
@@ -94,7 +96,7 @@ func TestConsoleAuditor(t *testing.T) {
 	b.shot(t, "replayed")
 }
 
-// The deadline report shows its charts (issue 15): the on-time rate per
+// The deadline report shows its charts: the on-time rate per
 // department as bars, per procedure by month as lines, each with its table,
 // and the report's rows.
 func TestConsoleDeadlineReport(t *testing.T) {
@@ -122,7 +124,7 @@ func TestConsoleDeadlineReport(t *testing.T) {
 	b.shot(t, "charts")
 }
 
-// An admin publishes a calendar year in the console (issue 15) and follows
+// An admin publishes a calendar year in the console and follows
 // the re-timing job's progress bar to 100 %; a holiday ending before it
 // starts shows the server's message beside the holidays.
 func TestConsoleAdminPublishesYear(t *testing.T) {
@@ -149,8 +151,8 @@ func TestConsoleAdminPublishesYear(t *testing.T) {
 	b.shot(t, "retimed")
 }
 
-// An admin registers a department and imports catalog items in the console
-// (issue 15): a row whose provider is not registered is reported beside its
+// An admin registers a department and imports catalog items in the console:
+// a row whose provider is not registered is reported beside its
 // row and nothing is imported; corrected, every row is imported with its
 // version; the regulations page lists the cities in force.
 func TestConsoleAdminCatalog(t *testing.T) {
@@ -195,4 +197,39 @@ func TestConsoleAdminCatalog(t *testing.T) {
 	b.shot(t, "regulations")
 	b.open(t, "#/admin/notifications")
 	b.do(t, chromedp.WaitVisible(css("#notifications, #notifications-empty")))
+}
+
+// An auditor reads the yearly evaluation of departments in the console: the
+// article of the city's text, a bar per department and the monthly chart,
+// each with its table; a city whose text has no evaluation (xiamen) shows
+// the server's message beside the city.
+func TestConsoleEvaluation(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "weifang")
+	answered := w.file(t, "conditional").must(t, 201).str("id")
+	decide(t, w.prov, taskFor(t, w.prov, answered), map[string]any{"decision": "approve", "conditions": "仅限人才落户审批"}, 200)
+	waitClosed(t, answered)
+	year := time.Now().In(holidays.Shanghai).Format("2006")
+	b.signIn(t, "audrey", api.RoleAuditor, "", "")
+	b.open(t, "#/reports/evaluation?jurisdiction=weifang&year="+year+"&department="+w.provider)
+	b.do(t, chromedp.WaitVisible(css("#chart-evaluation-dept svg")), chromedp.WaitVisible(css("#chart-evaluation-month svg")),
+		chromedp.WaitVisible(css(`#evaluation tr[data-row="`+w.provider+`"]`)))
+	if basis := b.text(t, "#evaluation-basis"); !strings.Contains(basis, "第三十二条") {
+		t.Errorf("the evaluation's basis: %q, want weifang 第三十二条", basis)
+	}
+	if v := eval[string](t, b, `document.querySelector('#chart-evaluation-dept rect[data-bar="`+w.provider+`"]')?.dataset.value ?? "none"`); v != "1" {
+		t.Errorf("the provider's bar: %q, want 1 (one request answered on time, none late)", v)
+	}
+	if n := eval[int](t, b, `document.querySelectorAll('#chart-evaluation-month circle[data-point]').length`); n != 1 {
+		t.Errorf("points in the monthly chart: %d, want 1 (this month only)", n)
+	}
+	if cell := b.text(t, `#evaluation tr[data-row="`+w.provider+`"] td:nth-child(2)`); cell != "1 / 1" {
+		t.Errorf("share requests on time / due: %q, want 1 / 1", cell)
+	}
+	b.shot(t, "evaluation")
+	b.open(t, "#/reports/evaluation?jurisdiction=xiamen&year="+year)
+	b.do(t, waitFor(`(document.querySelector('[data-error-for="jurisdiction"]')?.textContent ?? "") !== ""`))
+	if msg := b.text(t, `[data-error-for="jurisdiction"]`); !strings.Contains(msg, "no evaluation") {
+		t.Errorf("beside the city: %q, want the server's refusal", msg)
+	}
 }

@@ -18,7 +18,7 @@ import (
 // css is a CSS selector for chromedp.
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
-// A reviewer decides share requests from the console's inbox (issue 15):
+// A reviewer decides share requests from the console's inbox:
 // in wuhan the provider department reviews a conditional request; its clerk
 // approves one, so it is granted; a refusal without a reason shows the server's
 // message beside the reason field, and with a reason it is recorded; the
@@ -100,7 +100,7 @@ func TestConsoleReviewerDecides(t *testing.T) {
 
 // A department's clerk files a catalog change from the catalog (the form
 // prefilled with the item), follows it in their procedures, and sees it
-// applied once the authority approves (issue 15).
+// applied once the authority approves.
 func TestConsoleClerkFilesCatalogChange(t *testing.T) {
 	b := newBrowser(t)
 	w := newWorld(t, "wuhan")
@@ -148,7 +148,7 @@ func TestConsoleClerkFilesCatalogChange(t *testing.T) {
 // requires (safety measures: the server's message beside the field when
 // missing), is returned at the information centre's preliminary review,
 // resubmits the prefilled application amended, and is answered; the
-// refusal is on the public page, read signed out (issue 15).
+// refusal is on the public page, read signed out.
 func TestConsoleApplicantXiamen(t *testing.T) {
 	b := newBrowser(t)
 	w := newOpenWorld(t, "xiamen")
@@ -209,7 +209,7 @@ func TestConsoleApplicantXiamen(t *testing.T) {
 	}
 }
 
-// Claims and comments on a task (issue 15): a clerk claims a task of the
+// Claims and comments on a task: a clerk claims a task of the
 // department's inbox and comments on it in the console; a colleague cannot
 // claim it meanwhile (409 naming claimed_by); the clerk hands it over to
 // the colleague, who releases it; another department can do nothing with it.

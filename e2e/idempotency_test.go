@@ -20,7 +20,7 @@ func reusedKey(t *testing.T, r reply, what string) {
 }
 
 // A key re-used with a body that differs in any field is refused, whatever
-// the field: the whole canonical body is compared (issue 11, point 3).
+// the field: the whole canonical body is compared.
 func TestIdempotencyKeyComparesWholeBody(t *testing.T) {
 	t.Run("open application", func(t *testing.T) {
 		w := newOpenWorld(t, "changsha")
@@ -85,7 +85,7 @@ func TestIdempotencyKeyComparesWholeBody(t *testing.T) {
 
 // Ten disputes of one refused request at once, with two reasons: exactly one
 // is created; the others with its reason are replays of it, those with the
-// other reason 409 (issue 11, point 4).
+// other reason 409.
 func TestConcurrentDisputes(t *testing.T) {
 	w := newWorld(t, "wuhan")
 	id := w.file(t, "conditional").must(t, 201).str("id")

@@ -87,7 +87,7 @@ func run(m *testing.M) (int, error) {
 	} else {
 		fmt.Println("e2e: PostgreSQL unreachable; running on SQLite (set REQUIRE_POSTGRES=1 to fail instead)")
 	}
-	announceBrowser() // issue 15: whether the console's browser tests run
+	announceBrowser() // whether the console's browser tests run
 
 	if s.temporal, err = devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(dir, "temporal.log"), SearchAttributes: workflows.SearchAttributes, Namespace: namespace}); err != nil {
 		return 0, err
@@ -119,7 +119,7 @@ func run(m *testing.M) (int, error) {
 		"APPROVALS_SIGNING_KEY="+s.signing, "APPROVALS_CODEC_KEYS="+strings.TrimSpace(string(codecKeys)),
 		"APPROVALS_ARCHIVE_INTERVAL=1s", // the archiver copies a closed history within a second or two
 	)
-	notifyEnv, stopMail, err := startNotify() // issue 16: a real SMTP server; fast retries
+	notifyEnv, stopMail, err := startNotify() // a real SMTP server; fast retries
 	if err != nil {
 		return 0, err
 	}

@@ -98,7 +98,7 @@ func TestObjectionSuspendFixAndReopen(t *testing.T) {
 
 	fixed := catalogItemBody(item, "人口基础信息（已更正）", "unconditional")
 	decide(t, w.prov, verify, map[string]any{"decision": "fix_and_reopen"}, 422) // no item
-	// A correction does not reclassify (issue 11): classification is procedure 5's.
+	// A correction does not reclassify: classification is procedure 5's.
 	for field, st := range map[string][2]string{"item.share_type": {"not_shared", "not_open"}, "item.open_type": {"unconditional", "unconditional"}} {
 		bad := catalogItemBody(item, "人口基础信息（已更正）", st[0])
 		bad["open_type"] = st[1]

@@ -46,7 +46,7 @@ func healthcheck(url string) error {
 // The worker serves /metrics (the SDK's metrics, its build, the archive's
 // lag) and /healthz; the API serves /metrics with requests by route and the
 // open tasks by city; `approvals healthcheck` exits 0 on a healthy endpoint
-// and 1 otherwise (issue 16, points 3 and 4).
+// and 1 otherwise.
 func TestOperations(t *testing.T) {
 	if !sys.postgres {
 		t.Skip("the worker runs as its own process (with its metrics listener) on PostgreSQL only")

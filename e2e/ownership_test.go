@@ -26,7 +26,7 @@ func rawToken(t *testing.T, cl api.Claims) user {
 // Identity is (role, subject, department): a token of another role with the
 // applicant's subject does not read the applicant's evidence or objection,
 // and a department token without its department is refused at
-// authentication (issue 11, point 5).
+// authentication.
 func TestOwnershipMatchesRole(t *testing.T) {
 	w := newWorld(t, "wuhan")
 	sub := "zhang-" + uniq("p")

@@ -68,8 +68,8 @@ func count(t *testing.T, u user, path string) int {
 	return len(u.do("GET", path+sep+"page_size=500", nil).must(t, 200).items())
 }
 
-// The hostile input of issue 11, sent to every filing and decision route on
-// the real stack: each is refused with a 4xx naming the field, nothing is
+// Hostile input (NUL and escape characters, overlong fields, huge bodies and
+// lists), sent to every filing and decision route on the real stack: each is refused with a 4xx naming the field, nothing is
 // stored, and procedures filed before and after stay decidable.
 func TestPoisonInputRefused(t *testing.T) {
 	w := newWorld(t, "xiamen")

@@ -15,7 +15,7 @@ import (
 // TestTracing: `approvals api` with OTEL_EXPORTER_OTLP_ENDPOINT exports, to
 // an OTLP/HTTP receiver (in process, decoding with the collector's pdata),
 // the server span of a filing named by its route and the Temporal client's
-// span starting the procedure's workflow (issue 16, point 3). The stack's
+// span starting the procedure's workflow. The stack's
 // own API, without the variable, exports nothing.
 func TestTracing(t *testing.T) {
 	if !sys.postgres {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
 )
 
@@ -93,7 +94,7 @@ func TestTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Migrate(db); err != nil {
+	if err := models.Migrate(db, workflows.RecordModels()...); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

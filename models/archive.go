@@ -10,7 +10,7 @@ import (
 )
 
 // ArchivedHistory is the durable copy of one closed workflow execution's
-// complete history (issue 12): Temporal keeps a closed execution only for the
+// complete history: Temporal keeps a closed execution only for the
 // namespace's retention, the archive keeps it for good. The row also keeps
 // what visibility knew of the execution (its search attributes, times and
 // status), so that the procedure list can show it once Temporal has

@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// The event log is hash-chained per procedure (issue 12): each event carries
+// The event log is hash-chained per procedure: each event carries
 // its sequence number in the procedure's chain, the hash of the event before
 // it and its own hash, SHA-256 over the canonical encoding of its content and
 // of that link (EventHash). Changing, removing or reordering a stored event

@@ -2,8 +2,8 @@ package models
 
 import "time"
 
-// TaskClaim says who in the assignee department is working on an open task
-// (issue 15): claimed, released, handed over to a colleague. It coordinates
+// TaskClaim says who in the assignee department is working on an open task:
+// claimed, released, handed over to a colleague. It coordinates
 // the people of one inbox; it does not change who may decide.
 type TaskClaim struct {
 	TaskID    string    `gorm:"primaryKey" json:"task_id"`
@@ -12,7 +12,7 @@ type TaskClaim struct {
 	ClaimedAt time.Time `json:"claimed_at"`
 }
 
-// TaskComment is a note left on a task by someone of its inbox (issue 15).
+// TaskComment is a note left on a task by someone of its inbox.
 type TaskComment struct {
 	ID        string    `gorm:"primaryKey" json:"id"`
 	TaskID    string    `gorm:"index;not null" json:"task_id"`

@@ -36,15 +36,17 @@ func Open(url, sqlitePath string) (*gorm.DB, error) {
 	return db, nil
 }
 
-// Migrate creates or updates the tables by GORM AutoMigrate of the models.
+// Migrate creates or updates the tables by GORM AutoMigrate of the models:
+// All, and the procedures' records given (workflows.RecordModels, or the
+// few a package's test needs).
 // Processes no longer call it: their schema comes from the versioned
 // migrations (package schema, `approvals migrate up`). It stays for the test
 // that compares the migrations with the models and for the packages' unit
 // tests, which build a database from the models.
 // On PostgreSQL an advisory lock keeps two callers from migrating at once.
-func Migrate(db *gorm.DB) error {
+func Migrate(db *gorm.DB, records ...any) error {
 	if !IsPostgres(db) {
-		if err := migrate(db); err != nil {
+		if err := migrate(db, records); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		return nil
@@ -53,7 +55,7 @@ func Migrate(db *gorm.DB) error {
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(727001)").Error; err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		return migrate(tx)
+		return migrate(tx, records)
 	})
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -63,8 +65,8 @@ func Migrate(db *gorm.DB) error {
 
 // migrate creates the tables, chains the events stored before the event
 // chain existed, then adds the index that keeps the chains from forking.
-func migrate(tx *gorm.DB) error {
-	if err := tx.AutoMigrate(All()...); err != nil {
+func migrate(tx *gorm.DB, records []any) error {
+	if err := tx.AutoMigrate(append(append([]any{}, records...), All()...)...); err != nil {
 		return err
 	}
 	if err := backfillChain(tx); err != nil {
@@ -92,7 +94,7 @@ func migrate(tx *gorm.DB) error {
 // department's tasks, or a role's in a jurisdiction, of one status, in due
 // order) from the index alone: with 100,000 open tasks in one inbox the
 // first page took 170 ms as a scan and sort of the table, and takes 0.1 ms
-// so (issue 17, README Benchmarks).
+// so (README Benchmarks).
 var inboxIndexes = []struct{ name, columns string }{
 	{"idx_tasks_inbox_dept", "assignee_role, assignee_dept, status, due_at, id"},
 	{"idx_tasks_inbox_role", "assignee_role, jurisdiction, status, due_at, id"},

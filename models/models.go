@@ -62,7 +62,7 @@ const (
 	BasisUnconditional = "unconditional"
 	BasisDecision      = "decision"
 	BasisDeemedConsent = "deemed_consent"
-	BasisDisputeRuling = "dispute_ruling" // a level of the dispute chain overturned the refusal (issue 6)
+	BasisDisputeRuling = "dispute_ruling" // a level of the dispute chain overturned the refusal
 )
 
 // ShareRequest is a department's request for another department's data (共享申请).
@@ -123,10 +123,10 @@ type Task struct {
 	DueAt        time.Time `json:"due_at"`
 	Provisional  bool      `json:"provisional"`
 	Article      string    `json:"article"`
-	// Title names the task's step for the console (issue 15).
+	// Title names the task's step for the console.
 	Title string `json:"title"`
 	// Decisions are the decisions the task allows, each with the fields it
-	// requires (issue 15); empty for tasks that take none and on tasks
+	// requires; empty for tasks that take none and on tasks
 	// recorded before it was kept.
 	Decisions []AllowedDecision `gorm:"serializer:json;type:text" json:"decisions"`
 	// Statutory is true where the text sets the task's period; false for a
@@ -193,22 +193,21 @@ type Event struct {
 	Hash     string `gorm:"not null;default:''" json:"hash"`
 }
 
-// All lists every model, for migration.
+// All lists every model that is no procedure's record, for migration; the
+// records are the procedures' own (workflows.RecordModels, from each
+// procedure's descriptor) and Migrate takes them beside these.
 func All() []any {
-	return []any{&Department{}, &CatalogItem{}, &ShareRequest{}, &Task{}, &Grant{}, &Event{},
-		&CatalogTrigger{}, &CatalogChange{}, &ChangeRound{}, &CatalogItemVersion{},
-		&OpenApplication{}, &OpenRound{}, &OpenGrant{}, // issue 4: open-data applications
-		// claims and comments on tasks (issue 15)
-		&TaskClaim{}, &TaskComment{},
-		// objections (procedure 4) and the availability of catalog items
-		&Objection{}, &Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
-		&Dispute{}, &Classification{}, &TemporaryAdjustment{}, // issue 6
-		&CalendarYear{},                          // issue 8
-		&IdempotencyKey{},                        // issue 11: fingerprints of keyed POSTs
-		&ChainHead{},                             // issue 12: the event log's hash chain
-		&ArchivedHistory{},                       // issue 12: the archive of closed histories
-		&Channels{}, &Notification{}, &Message{}, // issue 16: notifications
-		&UseLog{},                           // uses of shared data against their grants
-		&OpeningReview{}, &OpenConversion{}, // issue 18: the review before opening, conversions
+	return []any{&Department{}, &CatalogItem{}, &Task{}, &Grant{}, &Event{},
+		&ChangeRound{}, &CatalogItemVersion{},
+		&OpenRound{}, &OpenGrant{}, // an open-data application's rounds and grants
+		&TaskClaim{}, &TaskComment{}, // claims and comments on tasks
+		// an objection's evidence and the availability of catalog items
+		&Evidence{}, &ItemAvailability{}, &ItemHold{}, &AvailabilityChange{},
+		&CalendarYear{},                          // the published calendar years
+		&IdempotencyKey{},                        // fingerprints of keyed POSTs
+		&ChainHead{},                             // the event log's hash chain
+		&ArchivedHistory{},                       // the archive of closed histories
+		&Channels{}, &Notification{}, &Message{}, // notifications
+		&UseLog{}, // uses of shared data against their grants
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Notifications (issue 16): an event that concerns people — a task opened, a
+// Notifications: an event that concerns people — a task opened, a
 // reminder, an overdue task, a supervision task, a procedure's outcome — is
 // notified to them through an outbox written in the transaction that inserts
 // the event (Event.AfterCreate, so no writer can forget it): one Message

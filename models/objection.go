@@ -60,7 +60,7 @@ type Evidence struct {
 	SHA256       string    `gorm:"column:sha256" json:"sha256"`
 	Data         []byte    `json:"-"`
 	UploadedBy   string    `gorm:"index;not null" json:"uploaded_by"` // the token's subject
-	UploaderRole string    `json:"uploader_role,omitempty"`           // empty on files uploaded before issue 11
+	UploaderRole string    `json:"uploader_role,omitempty"`           // empty on files uploaded before uploads kept the role
 	UploaderDept string    `json:"uploader_dept,omitempty"`
 	ObjectionID  string    `gorm:"index" json:"objection_id,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`

@@ -16,6 +16,7 @@ import (
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/notify"
 	"github.com/cityapprovals/approvals/notify/notifytest"
+	"github.com/cityapprovals/approvals/workflows"
 	"github.com/rs/zerolog"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -29,7 +30,7 @@ func newDB(t *testing.T) *gorm.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Migrate(db); err != nil {
+	if err := models.Migrate(db, workflows.RecordModels()...); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -294,7 +295,7 @@ func TestConcurrentDispatchersDeliverEachOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Migrate(db); err != nil {
+	if err := models.Migrate(db, workflows.RecordModels()...); err != nil {
 		t.Fatal(err)
 	}
 	rcv := notifytest.NewReceiver(secret, 200)

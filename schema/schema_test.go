@@ -12,6 +12,7 @@ import (
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/schema"
+	"github.com/cityapprovals/approvals/workflows"
 	"gorm.io/gorm"
 )
 
@@ -81,7 +82,7 @@ func TestMigrationsBuildTheModelsSchema(t *testing.T) {
 	for name, open := range dialects(t) {
 		t.Run(name, func(t *testing.T) {
 			auto := open(t, "auto")
-			if err := models.Migrate(auto); err != nil {
+			if err := models.Migrate(auto, workflows.RecordModels()...); err != nil {
 				t.Fatal(err)
 			}
 			migrated := open(t, "migrated")

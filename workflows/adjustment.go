@@ -82,11 +82,8 @@ type adjustment struct {
 // start publishes the state, opens the inbox, registers the renew Update
 // and records the adjustment.
 func (w *adjustment) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureAdjustment, w.adj.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureAdjustment, w.adj.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRenew, w.renew, workflow.UpdateHandlerOptions{Validator: w.validateRenewal}); err != nil {

@@ -43,8 +43,8 @@ type ArchiverState struct {
 	LastError    string    `json:",omitempty"`
 }
 
-// HistoryArchiver copies every closed execution's history into the archive
-// (issue 12), forever: a pass (activity ArchiveClosed) archives what closed
+// HistoryArchiver copies every closed execution's history into the archive,
+// forever: a pass (activity ArchiveClosed) archives what closed
 // since the watermark and returns the new one, then the archiver sleeps for
 // the configured interval. A pass heartbeats its page, so a crashed worker's
 // pass resumes where it stopped; a pass that fails leaves the watermark where

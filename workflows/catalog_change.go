@@ -124,11 +124,8 @@ type catalogChange struct {
 // start publishes the state, opens the inbox, registers the department's
 // Updates, records the change and ends the update obligation it fulfils.
 func (w *catalogChange) start(ctx workflow.Context, trigger string) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Opened >= 1 }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureCatalogChange, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureCatalogChange, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, func() bool { return w.st.Opened >= 1 }); err != nil {
 		return err
 	}
 	if err := w.register(ctx); err != nil {

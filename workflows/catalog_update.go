@@ -45,58 +45,85 @@ type CatalogUpdateResult struct {
 // end, and on expiry is flagged overdue while the authority gets a
 // supervision task. Submitting the change (SignalChangeSubmitted) ends it.
 func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (CatalogUpdateResult, error) {
-	t, p := in.Trigger, in.Profile
-	rule := p.CatalogChange
-	st := CatalogUpdateResult{Header: Header{ID: t.ID, Status: models.TriggerOpen, Statutory: rule.Update.Statutory, Article: rule.Update.Article}}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
+	w := newCatalogUpdate(in)
+	if err := w.start(ctx); err != nil {
+		return w.st, err
 	}
-	box, err := newInbox(ctx, ProcedureCatalogUpdate, t.Jurisdiction, &st.Header, p)
-	if err != nil {
-		return st, err
+	return w.run(ctx)
+}
+
+// catalogUpdate is one run of the CatalogUpdate workflow: the trigger as
+// last recorded, the city's rules, the state the API sees, the inbox and
+// the change once the department submitted it.
+type catalogUpdate struct {
+	t         models.CatalogTrigger
+	p         regulations.Profile
+	rule      regulations.Period
+	from      time.Time
+	st        CatalogUpdateResult
+	box       *inbox
+	due       activities.Deadline
+	submitted *ChangeSubmittedInput
+}
+
+func newCatalogUpdate(in CatalogUpdateInput) *catalogUpdate {
+	w := &catalogUpdate{t: in.Trigger, p: in.Profile, from: in.From}
+	w.rule = w.p.CatalogChange.Update
+	w.st = CatalogUpdateResult{Header: Header{ID: w.t.ID, Status: models.TriggerOpen, Statutory: w.rule.Statutory, Article: w.rule.Article}}
+	return w
+}
+
+// start publishes the state, opens the inbox, listens for the submitted
+// change, counts the window and records the trigger with its deadline.
+func (w *catalogUpdate) start(ctx workflow.Context) error {
+	var err error
+	if w.box, err = begin(ctx, ProcedureCatalogUpdate, w.t.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
+		return err
 	}
-	var submitted *ChangeSubmittedInput
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var s ChangeSubmittedInput
 		workflow.GetSignalChannel(ctx, SignalChangeSubmitted).Receive(ctx, &s)
-		submitted = &s
+		w.submitted = &s
 	})
-
-	due, err := box.Deadline(ctx, "update", rule.Update, in.From)
-	if err != nil {
-		return st, err
+	if w.due, err = w.box.Deadline(ctx, "update", w.rule, w.from); err != nil {
+		return err
 	}
-	t.Status = models.TriggerOpen
-	t.Article = rule.Update.Article
-	t.Statutory = rule.Update.Statutory
-	t.DueDate = due.DueDate
-	t.DueAt = &due.DueAt
-	t.Provisional = due.Provisional
-	t.CalendarVersion = due.CalendarVersion
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogTrigger, t).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", t.ID, err)
+	w.t.Status = models.TriggerOpen
+	w.t.Article = w.rule.Article
+	w.t.Statutory = w.rule.Statutory
+	w.t.DueDate = w.due.DueDate
+	w.t.DueAt = &w.due.DueAt
+	w.t.Provisional = w.due.Provisional
+	w.t.CalendarVersion = w.due.CalendarVersion
+	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogTrigger, w.t).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", w.t.ID, err)
 	}
-	st.due(due)
+	w.st.due(w.due)
+	return nil
+}
 
-	_, err = box.Run(ctx, StepSpec{
+// run waits for the department's change through the obligation step and
+// records the trigger fulfilled.
+func (w *catalogUpdate) run(ctx workflow.Context) (CatalogUpdateResult, error) {
+	_, err := w.box.Run(ctx, StepSpec{
 		Name:      "update",
-		Assignees: []Assignee{department(t.Dept)},
-		Period:    rule.Update,
-		From:      in.From,
-		Due:       due,
-		Silence:   p.CatalogUpdateSilence(),
+		Assignees: []Assignee{department(w.t.Dept)},
+		Period:    w.rule,
+		From:      w.from,
+		Due:       w.due,
+		Silence:   w.p.CatalogUpdateSilence(),
 		Kind:      models.TaskObligation,
-		Fulfilled: func() bool { return submitted != nil },
+		Fulfilled: func() bool { return w.submitted != nil },
 	})
 	if err != nil {
-		return st, err
+		return w.st, err
 	}
 	if err := workflow.ExecuteActivity(actx(ctx), acts.FulfilCatalogTrigger, activities.FulfilTriggerInput{
-		ID: t.ID, ChangeID: submitted.ChangeID, At: workflow.Now(ctx), Article: rule.Update.Article,
+		ID: w.t.ID, ChangeID: w.submitted.ChangeID, At: workflow.Now(ctx), Article: w.rule.Article,
 	}).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("fulfil %s: %w", t.ID, err)
+		return w.st, fmt.Errorf("fulfil %s: %w", w.t.ID, err)
 	}
-	st.Status = models.TriggerFulfilled
-	st.ChangeID = submitted.ChangeID
-	return st, conclude(ctx, box, st.Status)
+	w.st.Status = models.TriggerFulfilled
+	w.st.ChangeID = w.submitted.ChangeID
+	return w.st, conclude(ctx, w.box, w.st.Status)
 }

@@ -113,11 +113,8 @@ func newClassification(in ClassificationInput) *classification {
 
 // start publishes the state, opens the inbox and records the proposal.
 func (w *classification) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureClassification, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureClassification, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	w.c.Status = models.ClassificationPending

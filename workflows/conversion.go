@@ -31,10 +31,7 @@ type OpenConversionResult struct {
 func OpenConversion(ctx workflow.Context, in OpenConversionInput) (OpenConversionResult, error) {
 	c := in.Conversion
 	st := OpenConversionResult{Header: Header{ID: c.ID, Status: models.ConversionPending, Article: c.Article}}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
-	}
-	box, err := newInbox(ctx, ProcedureOpenConversion, c.Jurisdiction, &st.Header, in.Profile)
+	box, err := begin(ctx, ProcedureOpenConversion, c.Jurisdiction, in.Profile, &st, &st.Header, nil)
 	if err != nil {
 		return st, err
 	}

@@ -100,11 +100,8 @@ type dispute struct {
 // start publishes the state, opens the inbox and records the dispute with
 // its chain.
 func (w *dispute) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureDispute, w.d.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureDispute, w.d.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	if len(w.levels) == 0 {

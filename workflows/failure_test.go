@@ -59,7 +59,7 @@ func TestPermanentErrorRefusesDecision(t *testing.T) {
 	filed := bj(2026, 3, 2, 9, 0)
 	h := newHarness(t, "xiamen", models.ShareConditional, filed)
 	h.env.SetWorkerOptions(workflows.Options(worker.Options{}))
-	real := &activities.Activities{DB: h.db, Calendars: models.NewCalendarStore(h.db), Calendar: holidays.Default}
+	real := &activities.Activities{DB: h.db, Calendars: models.NewCalendarStore(h.db), Calendar: holidays.Default, Records: workflows.Records()}
 	h.env.RegisterActivityWithOptions(func(ctx context.Context, in activities.CloseTaskInput) error {
 		if strings.ContainsRune(in.Reason, 0) {
 			return fmt.Errorf("close task: %w", &pgconn.PgError{Code: "22021", Message: `invalid byte sequence for encoding "UTF8": 0x00`})

@@ -98,7 +98,7 @@ func newEnv(t *testing.T, start time.Time, id string) *harness {
 	t.Helper()
 	db, err := models.Open("", t.TempDir()+"/db.sqlite")
 	require.NoError(t, err)
-	require.NoError(t, models.Migrate(db))
+	require.NoError(t, models.Migrate(db, workflows.RecordModels()...))
 	t.Cleanup(func() {
 		if sqlDB, err := db.DB(); err == nil {
 			_ = sqlDB.Close()
@@ -114,7 +114,7 @@ func newEnv(t *testing.T, start time.Time, id string) *harness {
 	h.env.RegisterWorkflow(workflows.CatalogUpdate)
 	h.env.RegisterWorkflow(workflows.CatalogChange)
 	h.env.RegisterWorkflow(workflows.Objection) // procedure 4
-	h.env.RegisterActivity(&activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default})
+	h.env.RegisterActivity(&activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Records: workflows.Records()})
 	return h
 }
 

@@ -78,11 +78,8 @@ type objection struct {
 // start publishes the state, opens the inbox and records the objection,
 // suspending the item at filing where the city says so.
 func (w *objection) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureObjection, w.o.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureObjection, w.o.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	w.o.Status = models.ObjectionPending
@@ -236,7 +233,7 @@ func checkOutcome(d Decision, cur models.CatalogItem, suspended bool) error {
 	it.ID = cur.ID
 	it.ProviderDept = cur.ProviderDept
 	it.Jurisdiction = cur.Jurisdiction
-	// A correction may not reclassify the item (issue 11). Validators do not
+	// A correction may not reclassify the item. Validators do not
 	// run on replay, so histories that accepted such a fix still replay.
 	if field, msg := models.ReclassifiedField(cur, it); field != "" {
 		return fmt.Errorf("%s %s", field, msg)

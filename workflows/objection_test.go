@@ -120,7 +120,7 @@ func TestObjectionWuhanSuspendFixAndReopen(t *testing.T) {
 		require.True(t, h.objection().Suspended)
 		twice = h.send(outcome(verify, workflows.DecisionSuspend, provAct()))
 		noItem = h.send(outcome(verify, models.OutcomeFixAndReopen, provAct()))
-		// A correction may not reclassify the item (issue 11): neither the
+		// A correction may not reclassify the item: neither the
 		// share type nor the open type.
 		notShared, notOpen := fixed, fixed
 		notShared.ShareType, notShared.LegalBasis = models.ShareNotShared, "自称的依据"

@@ -97,11 +97,8 @@ func newOpenApplication(in OpenInput) *openApplication {
 // start publishes the state, opens the inbox, registers the applicant's
 // Updates and records the application.
 func (w *openApplication) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Opened >= 1 }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureOpen, w.a.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureOpen, w.a.Jurisdiction, w.p, &w.st, &w.st.Header, func() bool { return w.st.Opened >= 1 }); err != nil {
 		return err
 	}
 	if err := w.register(ctx); err != nil {

@@ -75,11 +75,8 @@ type reviewOutcome struct {
 }
 
 func (w *openingReview) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureOpeningReview, w.r.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureOpeningReview, w.r.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	w.r.Status = models.OpeningPending

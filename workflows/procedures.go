@@ -15,6 +15,26 @@ var Procedures = []*procedure.Descriptor{
 	&OpeningReviewProcedure.Descriptor, &OpenConversionProcedure.Descriptor,
 }
 
+// Records gives each procedure's record model by its name (a Descriptor's
+// Record), for the activities that write the record's header.
+func Records() map[string]func() any {
+	r := make(map[string]func() any, len(Procedures))
+	for _, d := range Procedures {
+		r[d.Name] = d.Record
+	}
+	return r
+}
+
+// RecordModels are the models of every procedure's record, for
+// models.Migrate beside the tables that are no procedure's record.
+func RecordModels() []any {
+	m := make([]any, len(Procedures))
+	for i, d := range Procedures {
+		m[i] = d.Record()
+	}
+	return m
+}
+
 // readers is who may read a procedure (a Descriptor's Read): auditors and
 // admins all of it, the city's authority its city's, and the readers more
 // adds.

@@ -20,8 +20,8 @@ import (
 )
 
 // testCodec is the payload codec of the end-to-end tests, whose key is
-// checked in (testdata/codec.keys): histories recorded since issue 12 are
-// encrypted with it, older ones are not.
+// checked in (testdata/codec.keys): histories recorded since payloads are
+// encrypted (codec) are encrypted with it, older ones are not.
 func testCodec(t *testing.T) *codec.Codec {
 	t.Helper()
 	b, err := os.ReadFile("testdata/codec.keys")

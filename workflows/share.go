@@ -34,11 +34,8 @@ type ShareResult struct {
 func ShareRequest(ctx workflow.Context, in ShareInput) (ShareResult, error) {
 	w := &shareRequest{r: in.Request, item: in.Item, p: in.Profile, rule: in.Profile.ShareRequest}
 	w.st = ShareResult{Header: Header{ID: w.r.ID, Status: models.StatusPending}}
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return w.st, err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureShare, w.r.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureShare, w.r.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return w.st, err
 	}
 	if w.item.ShareType == models.ShareUnconditional {

@@ -571,7 +571,7 @@ func TestShareXiamenSplitDecision(t *testing.T) {
 func TestShareDecisionInFlightAtDeadline(t *testing.T) {
 	setup := func(t *testing.T, city string) *harness {
 		h := newHarness(t, city, models.ShareConditional, filedOct)
-		real := &activities.Activities{DB: h.db, Calendar: holidays.Default}
+		real := &activities.Activities{DB: h.db, Calendar: holidays.Default, Records: workflows.Records()}
 		byPerson := mock.MatchedBy(func(in activities.CloseTaskInput) bool { return in.DecidedBy != "system" })
 		h.env.OnActivity("CloseTask", mock.Anything, byPerson).After(2 * time.Hour).Return(real.CloseTask)
 		h.env.OnActivity("CloseTask", mock.Anything, mock.Anything).Return(real.CloseTask)

@@ -59,6 +59,20 @@ func publish[T any](ctx workflow.Context, st *T, filed func() bool) error {
 	return nil
 }
 
+// begin starts what every procedure starts with: it publishes the state st
+// (publish; filed says when the filed Update answers, nil when st's header h
+// is Filed) and opens procedure proc's inbox on h, under the city's
+// profile p.
+func begin[T any](ctx workflow.Context, proc, jurisdiction string, p regulations.Profile, st *T, h *Header, filed func() bool) (*inbox, error) {
+	if filed == nil {
+		filed = func() bool { return h.Filed }
+	}
+	if err := publish(ctx, st, filed); err != nil {
+		return nil, err
+	}
+	return newInbox(ctx, proc, jurisdiction, h, p)
+}
+
 // conclude ends a procedure whose outcome is written: the decisions that led
 // to it may now answer, its final status becomes a search attribute, and the
 // workflow waits until every Update in flight has answered.

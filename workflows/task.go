@@ -376,7 +376,7 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 		ID: id, Procedure: in.procedure, ProcedureID: in.id, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Kind: kind, Jurisdiction: in.jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
 		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
-		Title: spec.Name, Decisions: spec.allowed(kind), // issue 15: for the console (task_decisions.go)
+		Title: spec.Name, Decisions: spec.allowed(kind), // for the console (task_decisions.go)
 		Statutory:  (kind == models.TaskDecision || kind == models.TaskObligation) && spec.Period.Statutory,
 		CountsFrom: countsFrom(ctx, spec, kind),
 	}}).Get(ctx, nil)

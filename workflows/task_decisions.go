@@ -11,7 +11,7 @@ import (
 // requires, as the validator (inbox.validate) checks them: a refusal needs a
 // reason, and its legal ground where the city's profile says so; a decision
 // in ReasonRequired needs a reason. Tasks of other kinds than decision take
-// none. It is recorded on the task for the console (issue 15), which shows
+// none. It is recorded on the task for the console, which shows
 // the decisions as buttons and marks the required fields.
 func (s *StepSpec) allowed(kind string) []models.AllowedDecision {
 	if kind != models.TaskDecision {

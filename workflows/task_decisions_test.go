@@ -9,7 +9,7 @@ import (
 )
 
 // A task records the decisions its step takes and what each requires, as
-// the validator checks them (issue 15).
+// the validator checks them.
 func TestAllowedDecisions(t *testing.T) {
 	d := func(name string, req ...string) models.AllowedDecision {
 		if req == nil {

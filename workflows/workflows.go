@@ -50,8 +50,12 @@ var SearchAttributes = map[string]string{
 	"RequesterDept": "Keyword", "ProviderDept": "Keyword", "DueAt": "Datetime", "Overdue": "Bool",
 }
 
-// Register adds every workflow and the activities to a worker.
+// Register adds every workflow and the activities to a worker; activities
+// without Records get those of Procedures.
 func Register(w worker.Registry, a *activities.Activities) {
+	if a.Records == nil {
+		a.Records = Records()
+	}
 	for _, wf := range all {
 		w.RegisterWorkflow(wf)
 	}

@@ -60,17 +60,17 @@ type config struct {
 	ArchiveInterval time.Duration
 	ArchivePageSize int
 	ArchiveRate     float64
-	// Notify is the notification dispatcher's (issue 16; notify.go).
+	// Notify is the notification dispatcher's (notify.go).
 	Notify notifyConfig
 	// OIDC is the city's OpenID Connect provider (APPROVALS_OIDC_*; issue
 	// 16); without an issuer the API takes HS256 development tokens.
 	OIDC api.OIDCConfig
 	// Login is the console's client at that provider
-	// (APPROVALS_OIDC_CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URL; issue 15);
+	// (APPROVALS_OIDC_CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URL);
 	// without a client ID the console has no sign-in of its own.
 	Login api.OIDCLoginConfig
 	// Ops: the worker's limits, the database pool, the build ID and the
-	// worker's metrics address (ops.go; issue 16).
+	// worker's metrics address (ops.go).
 	Ops ops
 }
 

@@ -30,7 +30,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": ""}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": api.DevSecret}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": "short"}, true, true, "APPROVALS_JWT_SECRET"},
-		// issue 11: whitespace and low-entropy secrets, bad hardening settings
+		// whitespace and low-entropy secrets, bad hardening settings
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": strings.Repeat(" ", 32)}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": strings.Repeat("s", 40)}, true, true, "APPROVALS_JWT_SECRET"},
 		{map[string]string{"DATABASE_URL": "postgres://db/x", "APPROVALS_JWT_SECRET": strings.Repeat("abcd", 10)}, true, true, "APPROVALS_JWT_SECRET"},

@@ -11,7 +11,7 @@ import (
 // department yet): in every city a bureau of public security that provides
 // items of each share and open type, a bureau of human resources that asks
 // for them, and the city's big-data centre, so that every procedure can be
-// clicked through in the console (issue 15).
+// clicked through in the console.
 func seedDemo(db *gorm.DB, cities []string) (bool, error) {
 	var n int64
 	if err := db.Model(&models.Department{}).Count(&n).Error; err != nil {

@@ -66,7 +66,7 @@ func main() {
 		err = runAPI(ctx, args)
 	case "worker":
 		err = runWorker(ctx, args)
-	case "migrate": // issue 16: versioned migrations
+	case "migrate": // versioned migrations
 		err = runMigrate(ctx, args, os.Stdout)
 	case "token":
 		err = runToken(args)
@@ -86,7 +86,7 @@ func main() {
 		err = runCalendar(ctx, args)
 	case "bench":
 		err = runBench(ctx, args)
-	case "healthcheck": // issue 16: container health checks
+	case "healthcheck": // container health checks
 		err = runHealthcheck(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)

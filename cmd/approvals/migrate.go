@@ -15,7 +15,7 @@ import (
 const migrateUsage = "usage: approvals migrate up|status [--data-dir .data] (PostgreSQL at DATABASE_URL, else the SQLite file of the data directory)"
 
 // runMigrate applies the schema's migrations (up) or lists them (status),
-// for DATABASE_URL or the SQLite database of --data-dir (issue 16, point 5).
+// for DATABASE_URL or the SQLite database of --data-dir.
 func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
 		return errors.New(migrateUsage)

@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// notifyConfig is the notification dispatcher's settings (issue 16).
+// notifyConfig is the notification dispatcher's settings.
 type notifyConfig struct {
 	SMTP        notify.SMTP   // APPROVALS_SMTP_ADDR, _FROM, _USERNAME, _PASSWORD
 	MaxAttempts int           // APPROVALS_NOTIFY_MAX_ATTEMPTS

@@ -31,7 +31,8 @@ const (
 	deploymentName          = "approvals"
 )
 
-// ops are the production settings of issue 16, point 4.
+// ops are the production settings: the worker's pollers, the database
+// pool, the build ID and the metrics address.
 type ops struct {
 	MaxActivities    int    // APPROVALS_WORKER_MAX_ACTIVITIES
 	MaxWorkflowTasks int    // APPROVALS_WORKER_MAX_WORKFLOW_TASKS

@@ -108,7 +108,7 @@ func mtlsProxy(t *testing.T, p pki, addr string) string {
 
 // The Temporal connection uses TLS with a client certificate from the SDK's
 // envconfig variables: it reaches a real dev server behind an mTLS proxy,
-// and without the client certificate it is refused (issue 16, point 4).
+// and without the client certificate it is refused.
 func TestTemporalMTLS(t *testing.T) {
 	ctx := context.Background()
 	ts, err := devserver.Start(ctx, devserver.Options{LogFile: filepath.Join(t.TempDir(), "temporal.log")})

@@ -132,7 +132,7 @@ func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, l
 	if err := workflows.StartArchiver(ctx, tc); err != nil {
 		return nil, err
 	}
-	startDispatcher(ctx, cfg, db, log) // issue 16: the notification outbox
+	startDispatcher(ctx, cfg, db, log) // the notification outbox
 	return w, nil
 }
 
@@ -283,7 +283,7 @@ func runAPI(ctx context.Context, args []string) error {
 			return fmt.Errorf("APPROVALS_OIDC_ISSUER: %w", err)
 		}
 		p.log.Info().Str("issuer", p.cfg.OIDC.Issuer).Str("audience", p.cfg.OIDC.Audience).Msg("tokens verified by the OIDC provider")
-		if p.cfg.Login.ClientID != "" { // issue 15: the console signs in through the provider
+		if p.cfg.Login.ClientID != "" { // the console signs in through the provider
 			if srv.Login, err = api.NewOIDCLogin(ctx, p.cfg.Login); err != nil {
 				return fmt.Errorf("APPROVALS_OIDC_CLIENT_ID: %w", err)
 			}

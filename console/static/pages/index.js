@@ -15,6 +15,7 @@ import * as pub from "./public.js";
 import * as audit from "./audit.js";
 import * as timeline from "./audit_timeline.js";
 import * as report from "./audit_report.js";
+import * as evaluation from "./audit_evaluation.js";
 import * as departments from "./admin_departments.js";
 import * as calendar from "./admin_calendar.js";
 import * as regulations from "./admin_regulations.js";
@@ -39,6 +40,7 @@ export const routes = [
   { path: /^\/audit$/, render: audit.render, auth: true },
   { path: /^\/audit\/procedures\/([^/]+)$/, render: timeline.render, auth: true },
   { path: /^\/reports\/deadlines$/, render: report.render, auth: true },
+  { path: /^\/reports\/evaluation$/, render: evaluation.render, auth: true },
   { path: /^\/admin\/departments$/, render: departments.render, auth: true },
   { path: /^\/admin\/calendar$/, render: calendar.render, auth: true },
   { path: /^\/admin\/regulations$/, render: regulations.render, auth: true },
@@ -59,7 +61,7 @@ export function navFor(session) {
   if (session.role === "authority") links.push(["#/catalog", "nav.catalog"], ["#/mine", "nav.mine"]);
   if (session.role === "applicant") links.push(["#/open", "nav.open"], ["#/mine", "nav.mine_applications"]);
   // Auditor and admin pages (console2).
-  if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"]);
+  if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"], ["#/reports/evaluation", "nav.evaluation"]);
   if (session.role === "admin") {
     links.push(["#/admin/departments", "nav.departments"], ["#/admin/catalog-import", "nav.catalog_import"], ["#/admin/calendar", "nav.calendar"],
       ["#/admin/regulations", "nav.regulations"], ["#/admin/notifications", "nav.notifications"]);
