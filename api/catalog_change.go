@@ -88,6 +88,29 @@ func (s *Server) checkOperations(c echo.Context, dept models.Department, ops []m
 	return ops, restricted, nil
 }
 
+// openTypes loads the current open types of the items ops modify, by ID
+// (an item that does not exist is left out: the change's check reports it).
+func (s *Server) openTypes(c echo.Context, ops []models.ChangeOperation) (map[string]string, error) {
+	ids := []string{}
+	for _, op := range ops {
+		if op.Op == models.OpModify {
+			ids = append(ids, op.ItemID)
+		}
+	}
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var items []models.CatalogItem
+	if err := s.DB.WithContext(c.Request().Context()).Select("id", "open_type").Where("id IN ?", ids).Find(&items).Error; err != nil {
+		return nil, fmt.Errorf("load open types: %w", err)
+	}
+	for _, it := range items {
+		out[it.ID] = it.OpenType
+	}
+	return out, nil
+}
+
 // callerDept loads the caller's department.
 func (s *Server) callerDept(c echo.Context, cl *Claims) (models.Department, error) {
 	var dept models.Department
@@ -130,6 +153,9 @@ func (s *Server) createChange(c echo.Context) error {
 				return procedure.Start{}, err
 			}
 			if facts.Trigger, err = s.trigger(c, in.TriggerID); err != nil {
+				return procedure.Start{}, err
+			}
+			if facts.OpenTypes, err = s.openTypes(c, change.Operations); err != nil {
 				return procedure.Start{}, err
 			}
 			if errs := p.Check(facts, profile); len(errs) > 0 {
@@ -209,7 +235,12 @@ func (s *Server) resubmitChange(c echo.Context) error {
 	}
 	ops := operations(in.Operations)
 	if p, ok := s.Regulations.Get(dept.Jurisdiction); ok {
-		if errs := workflows.OperationConditions(ops, p); len(errs) > 0 {
+		current, err := s.openTypes(c, ops)
+		if err != nil {
+			return err
+		}
+		errs := append(workflows.OpenTypeChanges(ops, current, p), workflows.OperationConditions(ops, p)...)
+		if len(errs) > 0 {
 			return invalid(fields(errs)...)
 		}
 	}

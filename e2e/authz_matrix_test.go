@@ -258,6 +258,18 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/authority-approvals":     {"/api/v1/authority-approvals", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
 		"GET /api/v1/authority-approvals/:id": {"/api/v1/authority-approvals/aa-none", nil, only(404, D, Au, G, api.RoleAuditor, Ad)},
 
+		// Issue 18: leshan's review before opening; the matrix's wuhan has none
+		// (a department's filing is refused on its content), and no record to
+		// read: the readers get 404, the others 403.
+		"POST /api/v1/opening-reviews":    {"/api/v1/opening-reviews", empty, only(422, D)},
+		"GET /api/v1/opening-reviews":     {"/api/v1/opening-reviews", nil, only(200, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/opening-reviews/:id": {"/api/v1/opening-reviews/or-none", nil, only(404, D, Au, api.RoleAuditor, Ad)},
+		// Weifang's conversions: wuhan's text has none (the authority's filing is
+		// refused on its content).
+		"POST /api/v1/open-conversions":    {"/api/v1/open-conversions", empty, only(422, Au)},
+		"GET /api/v1/open-conversions":     {"/api/v1/open-conversions", nil, only(200, D, Au, api.RoleAuditor, Ad)},
+		"GET /api/v1/open-conversions/:id": {"/api/v1/open-conversions/oc-none", nil, only(404, D, Au, api.RoleAuditor, Ad)},
+
 		"POST /api/v1/temporary-adjustments":           {"/api/v1/temporary-adjustments", empty, only(422, D)},
 		"GET /api/v1/temporary-adjustments":            {"/api/v1/temporary-adjustments", nil, only(200, D, Au, G, api.RoleAuditor, Ad)},
 		"GET /api/v1/temporary-adjustments/:id":        {"/api/v1/temporary-adjustments/" + m.ta, nil, scoped([]string{Au, G}, []string{D})},

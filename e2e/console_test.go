@@ -360,3 +360,33 @@ func TestConsoleClerkFilesPurchase(t *testing.T) {
 		t.Errorf("the acknowledged purchase is still %s", st)
 	}
 }
+
+// Weifang 第二十四条第二款: the authority converts a conditionally open item
+// from the catalog page; without the decision cited the server's message is
+// beside the field; the record shows the conversion applied and the catalog
+// the item unconditional at version 2 (issue 18).
+func TestConsoleAuthorityConvertsWeifang(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "weifang")
+	id := uniq("OPEN")
+	w.admin.do("POST", "/api/v1/catalog/items", map[string]any{"id": id, "jurisdiction": "weifang", "provider_dept": w.provider,
+		"title": "开放数据 " + id, "share_type": "unconditional", "legal_basis": "《数据安全法》", "open_type": "conditional",
+		"data_items": []string{"name"}}).must(t, 201)
+	b.signIn(t, "carol", api.RoleAuthority, "", "weifang")
+	b.open(t, "#/catalog?q="+id)
+	row := `tr[data-item="` + id + `"]`
+	b.do(t, chromedp.WaitVisible(css(row)), chromedp.Click(css(row+` a[data-action="convert"]`)), chromedp.WaitVisible(css("#file-conversion #f-reason")))
+	b.do(t, chromedp.SendKeys(css("#f-reason"), "数据脱敏后具备无条件开放属性"), chromedp.Click(css("#submit")),
+		waitFor(`document.querySelector('[data-error-for="decision"]').textContent !== ""`))
+	b.do(t, chromedp.SendKeys(css("#f-decision"), "潍大数字〔2026〕9号"), chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css(`#record-status[data-status="applied"]`)))
+	b.shot(t, "conversion-applied")
+	b.open(t, "#/catalog?q="+id)
+	if got := b.text(t, row); !strings.Contains(got, "v2") {
+		t.Errorf("the catalog shows %q, want version 2", got)
+	}
+	it := w.admin.do("GET", "/api/v1/catalog/items/"+id, nil).must(t, 200)
+	if it.str("open_type") != "unconditional" {
+		t.Fatalf("item after the conversion: %s", it.Raw)
+	}
+}

@@ -121,6 +121,8 @@ var outcomeFilers = []struct {
 	{&ShareRequest{}, "requester_dept"},
 	{&CatalogChange{}, "dept"},
 	{&Classification{}, "dept"},
+	{&OpeningReview{}, "dept"},
+	{&OpenConversion{}, "dept"},
 	{&TemporaryAdjustment{}, "dept"},
 	{&Dispute{}, "requester_dept"},
 }

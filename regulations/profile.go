@@ -415,6 +415,12 @@ type Profile struct {
 	// YearlyLists are the lists departments compile and the authority
 	// confirms (lists.go); nil where the text has none.
 	YearlyLists *YearlyListRule `json:"yearly_lists,omitempty"`
+	// OpeningReview is the review before data is opened (opening.go); nil
+	// where the city's text has none.
+	OpeningReview *OpeningReviewRule `json:"opening_review,omitempty"`
+	// OpenConversion is the conversion of qualifying data to a wider open
+	// type (opening.go); nil where the city's text has none.
+	OpenConversion *OpenConversionRule `json:"open_conversion,omitempty"`
 }
 
 // DemandRule is who handles a data demand application and when: weifang
@@ -775,6 +781,9 @@ func (p Profile) validate() error {
 		return err
 	}
 	if err := p.validateYearlyLists(); err != nil {
+		return err
+	}
+	if err := p.validateOpening(); err != nil {
 		return err
 	}
 	if err := p.validateGovernance(); err != nil {

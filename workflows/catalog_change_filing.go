@@ -28,6 +28,9 @@ type ChangeFacts struct {
 	Trigger    *models.CatalogTrigger
 	Checked    []models.ChangeOperation
 	Restricted []string
+	// OpenTypes are the current open types of the items the change
+	// modifies, by ID (OpenTypeChanges).
+	OpenTypes map[string]string
 }
 
 // ChangeProcedure is a department's change of its own catalog and its review
@@ -62,6 +65,7 @@ var ChangeProcedure = procedure.Filing[ChangeFiling, ChangeFacts]{
 		case t != nil && t.Dept != f.Dept.Code:
 			refuse("trigger_id", fmt.Sprintf("trigger %s obliges %s, not %s", t.ID, t.Dept, f.Dept.Code))
 		}
+		errs = append(errs, OpenTypeChanges(f.In.Operations, f.OpenTypes, p)...)
 		return append(errs, OperationConditions(f.In.Operations, p)...)
 	},
 	Start: func(id string, f ChangeFacts, p regulations.Profile) procedure.Start {

@@ -118,6 +118,11 @@ func TestChangeCheck(t *testing.T) {
 			f.Dept.Jurisdiction, f.In.Jurisdiction = "xiamen", "xiamen"
 			f.In.Operations = []models.ChangeOperation{{Op: models.OpAdd, Item: &models.CatalogItem{ShareType: models.ShareConditional, ShareConditions: "随便"}}}
 		}), []string{"operations[0].item.share_conditions"}},
+		{"leshan: an open type changes only through the opening review", "leshan", with(func(f *ChangeFacts) {
+			f.Dept.Jurisdiction, f.In.Jurisdiction = "leshan", "leshan"
+			f.In.Operations = []models.ChangeOperation{{Op: models.OpModify, ItemID: "x", Item: &models.CatalogItem{ShareType: models.ShareUnconditional, OpenType: models.OpenUnconditional}}}
+			f.OpenTypes = map[string]string{"x": models.OpenNotOpen}
+		}), []string{"operations[0].item.open_type"}},
 	})
 }
 

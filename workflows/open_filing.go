@@ -49,14 +49,14 @@ type ApplicantFiling struct {
 // (POST /api/v1/open-applications): a catalog item, or (weifang) a data
 // demand, and what the applicant states.
 type OpenFiling struct {
-	Jurisdiction  string          `json:"jurisdiction" bound:"id"`
-	CatalogItemID string          `json:"catalog_item_id" bound:"id"`
-	Demand        string          `json:"demand"`
+	Jurisdiction  string `json:"jurisdiction" bound:"id"`
+	CatalogItemID string `json:"catalog_item_id" bound:"id"`
+	Demand        string `json:"demand"`
 	// ProviderDept is, for a data demand, the department addressed: the one
 	// holding the data, which handles the demand (weifang 第二十五条,
 	// changsha 第十二条).
-	ProviderDept string `json:"provider_dept" bound:"id"`
-	Applicant     ApplicantFiling `json:"applicant"`
+	ProviderDept string          `json:"provider_dept" bound:"id"`
+	Applicant    ApplicantFiling `json:"applicant"`
 	// ConditionsMet states, for each kind of condition the item sets, how
 	// the applicant meets it (leshan 第二十五条第二款, xiamen 第二十四条).
 	ConditionsMet map[string]string `json:"conditions_met,omitempty"`

@@ -14,6 +14,7 @@ var Procedures = []*procedure.Descriptor{
 	&ClassificationProcedure.Descriptor, &AdjustmentProcedure.Descriptor,
 	&PurchaseProcedure.Descriptor, &ApprovalProcedure.Descriptor,
 	&DataConflictProcedure.Descriptor, &YearlyListProcedure.Descriptor,
+	&OpeningReviewProcedure.Descriptor, &OpenConversionProcedure.Descriptor,
 }
 
 // Records gives each procedure's record model by its name (a Descriptor's

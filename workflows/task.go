@@ -451,4 +451,3 @@ func openIDs(ts []*task) []string {
 	}
 	return ids
 }
-

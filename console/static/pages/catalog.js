@@ -17,12 +17,18 @@ export async function render({ params }) {
   const own = (it) => session.role === "department" && it.provider_dept === session.dept;
   const actions = (it) => {
     const a = [];
-    if (session.role !== "department") return a;
+    // Weifang 第二十四条第二款: the authority converts qualifying data.
+    if (session.role === "authority" && session.jurisdiction === "weifang" && it.open_type !== "unconditional") {
+      a.push(["#/file/conversion?item=" + encodeURIComponent(it.id), "catalog.action.convert", "convert"]);
+    }
+    if (session.role !== "department") return a.map(([href, key, name]) => h("a", { href, class: "action", "data-action": name }, t(key)));
     if (!own(it) && it.share_type !== "not_shared") a.push(["#/file/share?item=" + encodeURIComponent(it.id), "catalog.action.share", "share"]);
     if (own(it)) {
       a.push(["#/file/change?op=modify&item=" + encodeURIComponent(it.id), "catalog.action.modify", "modify"]);
       a.push(["#/file/classification?item=" + encodeURIComponent(it.id), "catalog.action.classify", "classify"]);
       a.push(["#/file/adjustment?item=" + encodeURIComponent(it.id), "catalog.action.adjust", "adjust"]);
+      // Leshan 第二十二条: an item opens only through the review before opening.
+      if (session.jurisdiction === "leshan") a.push(["#/file/opening?item=" + encodeURIComponent(it.id), "catalog.action.open", "open"]);
     }
     return a.map(([href, key, name]) => h("a", { href, class: "action", "data-action": name }, t(key)));
   };

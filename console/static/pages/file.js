@@ -94,6 +94,40 @@ const kinds = {
       procedure: "temporary_adjustment",
     };
   },
+  // Leshan 第二十二条: the department's assessment, the authority's review.
+  async opening(p) {
+    const it = await item(p.get("item"));
+    return {
+      title: `${t("file.opening")} · ${it.title}`,
+      fields: [
+        { name: "proposed_open_type", label: "field.proposed_open_type", kind: "select", options: openTypes, optionKey: "open_type." },
+        { name: "assessment", label: "field.assessment", kind: "textarea", required: true },
+        { name: "legal_basis", label: "field.legal_basis", hint: "file.opening.basis_hint" },
+        { name: "public_interest", label: "field.public_interest", kind: "select", options: ["no", "yes"], optionKey: "value." },
+      ],
+      path: "/api/v1/opening-reviews",
+      body: (v) => ({ catalog_item_id: it.id, proposed_open_type: v.proposed_open_type, assessment: v.assessment || "",
+        legal_basis: v.legal_basis || "", public_interest: v.public_interest === "yes" }),
+      procedure: "opening_review",
+    };
+  },
+  // Weifang 第二十四条第二款: the authority converts qualifying data.
+  async conversion(p) {
+    const it = await item(p.get("item"));
+    return {
+      title: `${t("file.conversion")} · ${it.title}`,
+      fields: [
+        { name: "to_open_type", label: "field.to_open_type", kind: "select", options: ["unconditional", "conditional"], optionKey: "open_type." },
+        { name: "decision", label: "field.conversion_decision", required: true },
+        { name: "reason", label: "field.reason", kind: "textarea", required: true },
+        { name: "desensitised", label: "field.desensitised", kind: "select", options: ["no", "yes"], optionKey: "value." },
+      ],
+      path: "/api/v1/open-conversions",
+      body: (v) => ({ catalog_item_id: it.id, to_open_type: v.to_open_type, decision: v.decision || "", reason: v.reason || "",
+        desensitised: v.desensitised === "yes" }),
+      procedure: "open_conversion",
+    };
+  },
   async dispute(p) {
     const sr = p.get("sr");
     return {

@@ -59,6 +59,8 @@ export function navFor(session) {
   if (!session) return [["#/public", "nav.public"]];
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
   if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/more", "nav.more"], ["#/mine", "nav.mine"]);
+  // The authority converts qualifying data from the catalog (weifang 第二十四条第二款).
+  if (session.role === "authority") links.push(["#/catalog", "nav.catalog"], ["#/mine", "nav.mine"]);
   if (session.role === "applicant") links.push(["#/open", "nav.open"], ["#/mine", "nav.mine_applications"]);
   // Auditor and admin pages (console2).
   if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"], ["#/reports/evaluation", "nav.evaluation"]);

@@ -7,7 +7,8 @@ const lists = {
   department: [["share_request", "/api/v1/share-requests"], ["catalog_change", "/api/v1/catalog/changes"],
     ["classification", "/api/v1/classifications"], ["temporary_adjustment", "/api/v1/temporary-adjustments"], ["dispute", "/api/v1/disputes"],
     ["purchase", "/api/v1/purchases"], ["authority_approval", "/api/v1/authority-approvals"], ["data_conflict", "/api/v1/data-conflicts"],
-    ["yearly_list", "/api/v1/yearly-lists"]],
+    ["yearly_list", "/api/v1/yearly-lists"], ["opening_review", "/api/v1/opening-reviews"]],
+  authority: [["open_conversion", "/api/v1/open-conversions"]],
   applicant: [["open_application", "/api/v1/open-applications"], ["objection", "/api/v1/objections"]],
 };
 

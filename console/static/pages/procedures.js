@@ -7,6 +7,8 @@ export const procedures = {
   dispute: "/api/v1/disputes",
   classification: "/api/v1/classifications",
   temporary_adjustment: "/api/v1/temporary-adjustments",
+  opening_review: "/api/v1/opening-reviews",
+  open_conversion: "/api/v1/open-conversions",
   catalog_change: "/api/v1/catalog/changes",
   catalog_update: "/api/v1/catalog/triggers",
   purchase: "/api/v1/purchases",
