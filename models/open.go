@@ -20,8 +20,8 @@ const (
 	// OpenAwaitingConclusion: the applicant accepted the use agreement; the
 	// providing department concludes it (leshan 第二十八条: 与政务部门签订).
 	OpenAwaitingConclusion = "awaiting_conclusion"
-	OpenApproved          = "approved"
-	OpenRejected          = "rejected"
+	OpenApproved           = "approved"
+	OpenRejected           = "rejected"
 )
 
 // Open grant statuses.
@@ -57,8 +57,8 @@ type OpenApplication struct {
 	// AgreementConcludedAt is when the providing department concluded the
 	// use agreement the applicant accepted (leshan 第二十八条).
 	AgreementConcludedAt *time.Time `json:"agreement_concluded_at,omitempty"`
-	FiledAt      time.Time  `json:"filed_at"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	FiledAt              time.Time  `json:"filed_at"`
+	DecidedAt            *time.Time `json:"decided_at,omitempty"`
 }
 
 // OpenFields are what an applicant states and may amend on resubmission.
