@@ -9,6 +9,8 @@
 package codec
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -16,6 +18,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -34,6 +37,12 @@ const (
 	MetaKeyID       = "encryption-key-id"
 	MetaCipher      = "encryption-cipher"
 	CipherAES256GCM = "AES256-GCM"
+	// CipherDeflateAES256GCM marks a payload whose plaintext was
+	// compressed (DEFLATE, RFC 1951) before it was sealed: the codec
+	// compresses whenever that makes the payload smaller (issue 17: a
+	// procedure's start input, which carries the city's profile, shrinks
+	// by about half). Payloads without it are sealed uncompressed.
+	CipherDeflateAES256GCM = "deflate+AES256-GCM"
 )
 
 // Codec is a converter.PayloadCodec that encrypts with its current key and
@@ -113,12 +122,18 @@ func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 		if err != nil {
 			return nil, fmt.Errorf("encode payload: %w", err)
 		}
+		cipherName := CipherAES256GCM
+		if packed, err := deflate(plain); err != nil {
+			return nil, fmt.Errorf("encode payload: %w", err)
+		} else if len(packed) < len(plain) {
+			plain, cipherName = packed, CipherDeflateAES256GCM
+		}
 		nonce := make([]byte, aead.NonceSize())
 		if _, err := rand.Read(nonce); err != nil {
 			return nil, fmt.Errorf("encode payload: nonce: %w", err)
 		}
 		out[i] = &commonpb.Payload{
-			Metadata: map[string][]byte{MetaEncoding: []byte(Encoding), MetaKeyID: []byte(c.current), MetaCipher: []byte(CipherAES256GCM)},
+			Metadata: map[string][]byte{MetaEncoding: []byte(Encoding), MetaKeyID: []byte(c.current), MetaCipher: []byte(cipherName)},
 			Data:     aead.Seal(nonce, nonce, plain, []byte(c.current)),
 		}
 	}
@@ -146,6 +161,11 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 		plain, err := aead.Open(nil, data[:aead.NonceSize()], data[aead.NonceSize():], []byte(id))
 		if err != nil {
 			return nil, fmt.Errorf("decode payload with key %q: %w", id, err)
+		}
+		if string(p.GetMetadata()[MetaCipher]) == CipherDeflateAES256GCM {
+			if plain, err = inflate(plain); err != nil {
+				return nil, fmt.Errorf("decode payload with key %q: %w", id, err)
+			}
 		}
 		var q commonpb.Payload
 		if err := proto.Unmarshal(plain, &q); err != nil {
@@ -205,4 +225,39 @@ func EncodeHistory(ctx context.Context, c *Codec, h *historypb.History) error {
 func FailureConverter(c *Codec) converter.FailureConverter {
 	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 		DataConverter: DataConverter(c), EncodeCommonAttributes: c != nil})
+}
+
+// deflate compresses b at the best compression: payloads are small and
+// written once.
+func deflate(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := flate.NewWriter(&buf, flate.BestCompression)
+	if err != nil {
+		return nil, fmt.Errorf("deflate: %w", err)
+	}
+	if _, err := w.Write(b); err != nil {
+		return nil, fmt.Errorf("deflate: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("deflate: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// maxPayload bounds an inflated payload: Temporal refuses payloads above
+// 2 MiB by default, so nothing larger was ever sealed.
+const maxPayload = 4 << 20
+
+// inflate reverses deflate.
+func inflate(b []byte) ([]byte, error) {
+	r := flate.NewReader(bytes.NewReader(b))
+	defer r.Close()
+	out, err := io.ReadAll(io.LimitReader(r, maxPayload+1))
+	if err != nil {
+		return nil, fmt.Errorf("inflate: %w", err)
+	}
+	if len(out) > maxPayload {
+		return nil, fmt.Errorf("inflate: payload larger than %d bytes", maxPayload)
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/proto"
 )
 
 // Payloads are encrypted whole (no clear text left) and decrypted with the
@@ -111,5 +112,57 @@ func TestFailureMessagesEncrypted(t *testing.T) {
 	}
 	if err := FailureConverter(c).FailureToError(f); err == nil || !strings.Contains(err.Error(), "张三") {
 		t.Fatalf("failure not read back: %v", err)
+	}
+}
+
+// A payload that compresses is deflated before it is sealed (and marked so),
+// one that does not is sealed as it is, and both decode, as do payloads
+// sealed before compression existed (no mark).
+func TestCompressWhenSmaller(t *testing.T) {
+	k := NewKey()
+	c, err := Parse(k, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := DataConverter(c)
+	long := strings.Repeat("武汉市公共数据资源管理办法 第十九条；", 100)
+	p, err := dc.ToPayload(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(p.GetMetadata()[MetaCipher]) != CipherDeflateAES256GCM || len(p.GetData()) > len(long)/4 {
+		t.Fatalf("a repetitive payload of %d bytes sealed as %d bytes, cipher %s", len(long), len(p.GetData()), p.GetMetadata()[MetaCipher])
+	}
+	short, err := dc.ToPayload("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(short.GetMetadata()[MetaCipher]) != CipherAES256GCM {
+		t.Fatalf("a one-byte payload was compressed: %s", short.GetMetadata()[MetaCipher])
+	}
+	for _, q := range []*commonpb.Payload{p, short, sealUncompressed(t, c, long)} {
+		var got string
+		if err := dc.FromPayload(q, &got); err != nil || (got != long && got != "x") {
+			t.Fatalf("decode %s: %q %v", q.GetMetadata()[MetaCipher], got, err)
+		}
+	}
+}
+
+// sealUncompressed seals s as the codec did before it compressed.
+func sealUncompressed(t *testing.T, c *Codec, s string) *commonpb.Payload {
+	t.Helper()
+	inner, err := converter.GetDefaultDataConverter().ToPayload(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := proto.Marshal(inner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead := c.keys[c.current]
+	nonce := make([]byte, aead.NonceSize())
+	return &commonpb.Payload{
+		Metadata: map[string][]byte{MetaEncoding: []byte(Encoding), MetaKeyID: []byte(c.current), MetaCipher: []byte(CipherAES256GCM)},
+		Data:     aead.Seal(nonce, nonce, plain, []byte(c.current)),
 	}
 }
