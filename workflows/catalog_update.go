@@ -73,7 +73,7 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (CatalogUpdateRe
 	t.DueAt = &due.DueAt
 	t.Provisional = due.Provisional
 	t.CalendarVersion = due.CalendarVersion
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogTrigger, t).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordCatalogTrigger, t).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", t.ID, err)
 	}
 	st.due(due)
@@ -91,7 +91,7 @@ func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (CatalogUpdateRe
 	if err != nil {
 		return st, err
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.FulfilCatalogTrigger, activities.FulfilTriggerInput{
+	if err := execute(ctx, acts.FulfilCatalogTrigger, activities.FulfilTriggerInput{
 		ID: t.ID, ChangeID: submitted.ChangeID, At: workflow.Now(ctx), Article: rule.Update.Article,
 	}).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("fulfil %s: %w", t.ID, err)
