@@ -511,7 +511,7 @@ func TestWuhanApprovedTimeline(t *testing.T) {
 		kinds = append(kinds, raw.(map[string]any)["kind"].(string))
 	}
 	if got := strings.Join(kinds, " "); got != "filed task_opened decision completion" {
-		t.Fatalf("timeline kinds %q", got)
+		t.Fatalf("timeline kinds %q: %s", got, tl.Raw)
 	}
 	tasks := tl.Body["tasks"].([]any)
 	if c := tasks[0].(map[string]any); len(tasks) != 1 || c["working_days_allowed"] != 10.0 || c["late"] != false || c["assignee"] != w.provider {
