@@ -47,7 +47,7 @@ func fileWith[In, F any](s *Server, p procedure.Filing[In, F], facts F, city str
 	if errs := p.Check(facts, profile); len(errs) > 0 {
 		return procedure.Start{}, invalid(fields(errs)...)
 	}
-	return p.Start(id, facts, profile), nil
+	return p.Start(id, facts, profile.ForProcedures()), nil
 }
 
 // inForce is a city's profile in force at a time; an unknown city or a

@@ -70,12 +70,23 @@ func chaos(ctx context.Context, cfg Config, n, conc int, every time.Duration, pg
 	defer stop()
 	fctx, endChaos := context.WithCancel(ctx)
 	chaosDone := make(chan error, 1)
-	go func() { chaosDone <- s.havoc(fctx, cfg, every, pg, &kills) }()
+	// The second half of the filings waits for the first kill, so that
+	// every run kills something while filings are in flight, however fast
+	// the stack files (since local activities a small run could end before
+	// the first kill).
+	killed := make(chan struct{})
+	go func() { chaosDone <- s.havoc(fctx, cfg, every, pg, &kills, killed) }()
 
 	prefix := fmt.Sprintf("ch-%d", time.Now().UnixNano())
 	var g errgroup.Group
 	g.SetLimit(conc)
 	for i := range n {
+		if i == n/2 {
+			select {
+			case <-killed:
+			case <-ctx.Done():
+			}
+		}
 		answers[i].key = fmt.Sprintf("%s-%05d", prefix, i)
 		g.Go(func() error {
 			for try := range 3 {
@@ -116,8 +127,9 @@ func (w world) fileKey(ctx context.Context, base, key string) (filing, error) {
 	return f, err
 }
 
-// havoc kills and restarts parts of the stack at random moments until ctx ends.
-func (s *stack) havoc(ctx context.Context, cfg Config, every time.Duration, pg bool, kills *atomic.Int64) error {
+// havoc kills and restarts parts of the stack at random moments until ctx
+// ends; it closes killed once the first process is killed.
+func (s *stack) havoc(ctx context.Context, cfg Config, every time.Duration, pg bool, kills *atomic.Int64, killed chan struct{}) error {
 	targets := []string{"worker", "api"}
 	if s.temporal != nil {
 		targets = append(targets, "temporal")
@@ -155,6 +167,9 @@ func (s *stack) havoc(ctx context.Context, cfg Config, every time.Duration, pg b
 			err = s.startTemporal(context.Background())
 		case "postgres":
 			err = restartPostgres()
+		}
+		if kills.Load() == 1 {
+			close(killed)
 		}
 		if err != nil {
 			return fmt.Errorf("chaos: restart %s: %w", t, err)

@@ -17,7 +17,8 @@ import (
 // historySize counts a workflow's history events and the bytes of every
 // payload in them (data and metadata, as stored: encrypted when the codec
 // encrypts), and breaks both down by part: the event's type, with the
-// activity's or the Update's name for the events of one.
+// activity's or the Update's name for the events of one, the marker's
+// (LocalActivity, Version) for a marker.
 func historySize(ctx context.Context, tc client.Client, id string) (events, bytes int, parts map[string]*part, err error) {
 	parts = map[string]*part{}
 	names := map[int64]string{} // scheduled or accepted event ID → activity or Update name
@@ -39,6 +40,8 @@ func historySize(ctx context.Context, tc client.Client, id string) (events, byte
 			name += " " + names[ev.GetActivityTaskStartedEventAttributes().GetScheduledEventId()]
 		case ev.GetActivityTaskCompletedEventAttributes() != nil:
 			name += " " + names[ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()]
+		case ev.GetMarkerRecordedEventAttributes() != nil: // a local activity's result, a version
+			name += " " + ev.GetMarkerRecordedEventAttributes().GetMarkerName()
 		case ev.GetWorkflowExecutionUpdateAcceptedEventAttributes() != nil:
 			names[ev.GetEventId()] = ev.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetName()
 			name += " " + names[ev.GetEventId()]

@@ -10,6 +10,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/proto"
 )
 
 // Payloads are encrypted whole (no clear text left) and decrypted with the
@@ -28,8 +29,7 @@ func TestEncryptRotateDecrypt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(p.GetData(), []byte("110101199003071234")) || string(p.GetMetadata()[MetaKeyID]) != id1 ||
-		string(p.GetMetadata()[MetaEncoding]) != Encoding {
+	if bytes.Contains(p.GetData(), []byte("110101199003071234")) || keyOf(p) != id1 || len(p.GetMetadata()) != 1 {
 		t.Fatalf("payload not encrypted: %v", p)
 	}
 	rotated, err := Parse(k1+","+k2, id2)
@@ -41,8 +41,8 @@ func TestEncryptRotateDecrypt(t *testing.T) {
 		t.Fatalf("decode after rotation: %v %v", got, err)
 	}
 	q, _ := DataConverter(rotated).ToPayload("x")
-	if string(q.GetMetadata()[MetaKeyID]) != id2 {
-		t.Fatalf("new payloads use %s", q.GetMetadata()[MetaKeyID])
+	if keyOf(q) != id2 {
+		t.Fatalf("new payloads use %s", q.GetMetadata()[MetaEncoding])
 	}
 	plain, _ := converter.GetDefaultDataConverter().ToPayload("clear")
 	var s string
@@ -106,10 +106,90 @@ func TestFailureMessagesEncrypted(t *testing.T) {
 	c, _ := Parse(NewKey(), "")
 	f := FailureConverter(c).ErrorToFailure(errors.New("applicant 张三 not found"))
 	if strings.Contains(f.GetMessage(), "张三") || bytes.Contains(f.GetEncodedAttributes().GetData(), []byte("张三")) ||
-		string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]) != Encoding {
+		!strings.HasPrefix(string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]), Encoding+";") {
 		t.Fatalf("failure in clear: %v", f)
 	}
 	if err := FailureConverter(c).FailureToError(f); err == nil || !strings.Contains(err.Error(), "张三") {
 		t.Fatalf("failure not read back: %v", err)
+	}
+}
+
+// keyOf is the key ID in a payload's compact envelope.
+func keyOf(p *commonpb.Payload) string {
+	enc, ok := strings.CutPrefix(string(p.GetMetadata()[MetaEncoding]), Encoding+";")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(enc, ";")
+	return id
+}
+
+// A payload that compresses is deflated before it is sealed (flag z), one
+// that does not is sealed as it is; a JSON payload is sealed without its
+// metadata (flag j), another whole; all decode to what was encoded, as do
+// payloads in the first envelope (three metadata entries).
+func TestCompactEnvelope(t *testing.T) {
+	k := NewKey()
+	c, err := Parse(k, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := DataConverter(c)
+	long := strings.Repeat("武汉市公共数据资源管理办法 第十九条；", 100)
+	p, err := dc.ToPayload(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc := string(p.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";jz" || len(p.GetData()) > len(long)/4 {
+		t.Fatalf("a repetitive payload of %d bytes sealed as %d bytes, %s", len(long), len(p.GetData()), enc)
+	}
+	short, err := dc.ToPayload("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc := string(short.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";j" {
+		t.Fatalf("a one-byte payload: %s", enc)
+	}
+	raw, err := DataConverter(c).ToPayload([]byte{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc := string(raw.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";" {
+		t.Fatalf("a binary payload: %s", enc)
+	}
+	var b []byte
+	if err := dc.FromPayload(raw, &b); err != nil || !bytes.Equal(b, []byte{1, 2, 3}) {
+		t.Fatalf("decode binary: %v %v", b, err)
+	}
+	for _, q := range []*commonpb.Payload{p, short, sealFirstEnvelope(t, c, long)} {
+		var got string
+		if err := dc.FromPayload(q, &got); err != nil || (got != long && got != "x") {
+			t.Fatalf("decode %s: %q %v", q.GetMetadata()[MetaEncoding], got, err)
+		}
+	}
+	// The flags are authenticated: a payload whose flags were changed does
+	// not decrypt.
+	p.Metadata[MetaEncoding] = []byte(Encoding + ";" + c.Current() + ";z")
+	if _, err := c.Decode([]*commonpb.Payload{p}); err == nil {
+		t.Fatal("a payload with changed flags decrypted")
+	}
+}
+
+// sealFirstEnvelope seals s as the codec did before the compact envelope.
+func sealFirstEnvelope(t *testing.T, c *Codec, s string) *commonpb.Payload {
+	t.Helper()
+	inner, err := converter.GetDefaultDataConverter().ToPayload(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := proto.Marshal(inner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead := c.keys[c.current]
+	nonce := make([]byte, aead.NonceSize())
+	return &commonpb.Payload{
+		Metadata: map[string][]byte{MetaEncoding: []byte(Encoding), MetaKeyID: []byte(c.current), MetaCipher: []byte(CipherAES256GCM)},
+		Data:     aead.Seal(nonce, nonce, plain, []byte(c.current)),
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"net/url"
@@ -304,15 +305,40 @@ func tamper(t *testing.T, raw []byte) []byte {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
+	done := func() []byte {
+		b, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 	for _, e := range doc.Events {
 		if a, ok := e["activityTaskScheduledEventAttributes"].(map[string]any); ok {
 			if typ := a["activityType"].(map[string]any); typ["name"] == "OpenTask" {
 				typ["name"] = "OpenTaskRenamed"
-				b, err := json.Marshal(doc)
+				return done()
+			}
+		}
+		// Since local activities (workflows.execute) OpenTask is a marker
+		// whose data names it.
+		if m, ok := e["markerRecordedEventAttributes"].(map[string]any); ok && m["markerName"] == "LocalActivity" {
+			p := m["details"].(map[string]any)["data"].(map[string]any)["payloads"].([]any)[0].(map[string]any)
+			raw, err := base64.StdEncoding.DecodeString(p["data"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data map[string]any
+			if err := json.Unmarshal(raw, &data); err != nil {
+				t.Fatalf("local activity marker data (decrypted?): %v", err)
+			}
+			if data["ActivityType"] == "OpenTask" {
+				data["ActivityType"] = "OpenTaskRenamed"
+				raw, err := json.Marshal(data)
 				if err != nil {
 					t.Fatal(err)
 				}
-				return b
+				p["data"] = base64.StdEncoding.EncodeToString(raw)
+				return done()
 			}
 		}
 	}
@@ -485,7 +511,7 @@ func TestWuhanApprovedTimeline(t *testing.T) {
 		kinds = append(kinds, raw.(map[string]any)["kind"].(string))
 	}
 	if got := strings.Join(kinds, " "); got != "filed task_opened decision completion" {
-		t.Fatalf("timeline kinds %q", got)
+		t.Fatalf("timeline kinds %q: %s", got, tl.Raw)
 	}
 	tasks := tl.Body["tasks"].([]any)
 	if c := tasks[0].(map[string]any); len(tasks) != 1 || c["working_days_allowed"] != 10.0 || c["late"] != false || c["assignee"] != w.provider {

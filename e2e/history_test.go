@@ -62,7 +62,7 @@ func waitClosed(t *testing.T, id string) {
 }
 
 // waitActivity blocks until the workflow's history shows the nth completed
-// activity of the given type, long-polling the server's history (the server
+// activity (or local activity) of the given type, long-polling the server's history (the server
 // answers as events arrive: no sleeping).
 func waitActivity(t *testing.T, id, activityType string, n int) {
 	t.Helper()
@@ -73,6 +73,7 @@ func waitActivity(t *testing.T, id, activityType string, n int) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	dc := codec.DataConverter(sys.codec)
 	scheduled := map[int64]bool{}
 	it := c.GetWorkflowHistory(ctx, id, "", true, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
@@ -83,7 +84,20 @@ func waitActivity(t *testing.T, id, activityType string, n int) {
 		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == activityType {
 			scheduled[ev.GetEventId()] = true
 		}
+		done := false
 		if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil && scheduled[a.GetScheduledEventId()] {
+			done = true
+		}
+		if m := ev.GetMarkerRecordedEventAttributes(); m != nil && m.GetMarkerName() == "LocalActivity" && m.GetFailure() == nil {
+			// A local activity's marker (workflows.execute): its data
+			// names the activity.
+			var data struct{ ActivityType string }
+			if err := dc.FromPayloads(m.GetDetails()["data"], &data); err != nil {
+				t.Fatalf("local activity marker of %s: %v", id, err)
+			}
+			done = data.ActivityType == activityType
+		}
+		if done {
 			if n--; n == 0 {
 				return
 			}

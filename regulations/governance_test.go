@@ -1,6 +1,7 @@
 package regulations
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -63,5 +64,25 @@ func TestGovernanceRulesValidated(t *testing.T) {
 	}
 	if err := p.validateGovernance(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A procedure's input carries every rule of the profile but the governance
+// sections, which only the API reads.
+func TestForProcedures(t *testing.T) {
+	r, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, city := range r.Cities() {
+		p, _ := r.Get(city)
+		q := p.ForProcedures()
+		if q.UseLog != nil || q.Evaluation != nil || q.OpenList != nil {
+			t.Fatalf("%s: governance rules in a procedure's profile", city)
+		}
+		q.UseLog, q.Evaluation, q.OpenList = p.UseLog, p.Evaluation, p.OpenList
+		if !reflect.DeepEqual(p, q) {
+			t.Fatalf("%s: ForProcedures changed more than the governance rules", city)
+		}
 	}
 }

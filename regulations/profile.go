@@ -433,6 +433,16 @@ type DemandRule struct {
 	Decision Period `json:"decision"`
 }
 
+// ForProcedures is the profile as a procedure's workflow input carries it:
+// without the governance rules (use logs, the yearly evaluation, the open
+// list), which are the API's features, read from the registry, and which no
+// procedure reads. Every start input records the profile it ran on; these
+// three sections were about a third of it (issue 17).
+func (p Profile) ForProcedures() Profile {
+	p.UseLog, p.Evaluation, p.OpenList = nil, nil, nil
+	return p
+}
+
 // Accountability is what the city's text says happens to overdue work
 // (REGULATIONS.md, "Accountability"): who orders it corrected (Supervisor,
 // with Order, e.g. 督促整改 or 责令限期改正) under Article, and the second

@@ -91,7 +91,7 @@ func (w *adjustment) start(ctx workflow.Context) error {
 	}
 	w.adj.Status = models.StatusPending
 	w.adj.Article = w.rule.TemporaryArticle
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAdjustment, w.adj).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordAdjustment, w.adj).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.adj.ID, err)
 	}
 	w.rec = activities.UpdateAdjustmentInput{Progress: activities.Progress{ID: w.adj.ID, Article: w.rule.TemporaryArticle}, EndDate: w.adj.EndDate}
@@ -168,7 +168,7 @@ func (w *adjustment) apply(ctx workflow.Context, round, base int, shareType, con
 	u.Reverted = reverted
 	u.At = workflow.Now(ctx)
 	var res activities.ItemEditResult
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
+	if err := execute(ctx, acts.ApplyAdjustment, activities.ApplyAdjustmentInput{
 		Update: u, Round: round, ItemID: w.adj.CatalogItemID, BaseVersion: base, ShareType: shareType, ShareConditions: conds,
 	}).Get(ctx, &res); err != nil {
 		return res, fmt.Errorf("apply %s: %w", w.adj.ID, err)
@@ -212,7 +212,7 @@ func (w *adjustment) takeRenewal(ctx workflow.Context) error {
 	u.Actor = r.Actor.String()
 	u.Note = r.Reason
 	u.At = workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
 		return fmt.Errorf("renew %s: %w", w.adj.ID, err)
 	}
 	w.rec = u
@@ -230,7 +230,7 @@ func (w *adjustment) evaluate(ctx workflow.Context) error {
 	// Adjustments that ended before the shutdown rule left the grants to
 	// the evaluation task (DefaultVersion).
 	if workflow.GetVersion(ctx, versionEmergencyGrants, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
-		if err := workflow.ExecuteActivity(actx(ctx), acts.CloseItemGrants, activities.CloseGrantsInput{
+		if err := execute(ctx, acts.CloseItemGrants, activities.CloseGrantsInput{
 			AdjustmentID: w.adj.ID, ItemID: w.adj.CatalogItemID, Article: w.rule.TemporaryArticle, At: workflow.Now(ctx),
 			Reason: regulations.TextEmergencyShutdown + "（" + w.rule.TemporaryArticle + "）",
 		}).Get(ctx, nil); err != nil {
@@ -255,7 +255,7 @@ func (w *adjustment) evaluate(ctx workflow.Context) error {
 	u.Actor = out.DecidedBy
 	u.Reverted = false
 	u.At = workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.UpdateAdjustment, u).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record evaluation of %s: %w", w.adj.ID, err)
 	}
 	w.st.Status = models.AdjustmentEvaluated

@@ -70,7 +70,7 @@ func (w *approval) start(ctx workflow.Context) error {
 	}
 	w.c.Status = models.ApprovalPending
 	w.c.Article = w.rule.Article
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordAuthorityApproval, w.c).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordAuthorityApproval, w.c).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.c.ID, err)
 	}
 	return nil
@@ -126,7 +126,7 @@ func (w *approval) run(ctx workflow.Context) (ApprovalResult, error) {
 func (w *approval) update(ctx workflow.Context, u activities.UpdateApprovalInput) error {
 	u.At = workflow.Now(ctx)
 	w.rec = u
-	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateAuthorityApproval, u).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.UpdateAuthorityApproval, u).Get(ctx, nil); err != nil {
 		return fmt.Errorf("update %s: %w", w.c.ID, err)
 	}
 	return nil

@@ -136,7 +136,7 @@ func (w *catalogChange) start(ctx workflow.Context, trigger string) error {
 	w.c.Path = w.rule.Path
 	w.c.Article = w.rule.Review.Article
 	w.c.Statutory = w.rule.Review.Statutory
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogChange, w.c).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordCatalogChange, w.c).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.c.ID, err)
 	}
 	if trigger != "" {
@@ -196,7 +196,7 @@ func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOut
 		}
 	}
 	var applied activities.ApplyChangeResult
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyCatalogChange, *result).Get(ctx, &applied); err != nil {
+	if err := execute(ctx, acts.ApplyCatalogChange, *result).Get(ctx, &applied); err != nil {
 		return false, fmt.Errorf("apply %s: %w", c.ID, err)
 	}
 	if !applied.Applied {
@@ -215,7 +215,7 @@ func (w *catalogChange) apply(ctx workflow.Context, result *activities.ChangeOut
 // returned returns the round and waits for the department: a withdrawal
 // ends the change (done), a resubmission opens the next round.
 func (w *catalogChange) returned(ctx workflow.Context, result activities.ChangeOutcomeInput) (bool, error) {
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.ReturnCatalogChange, result).Get(ctx, nil); err != nil {
 		return false, fmt.Errorf("return %s: %w", w.c.ID, err)
 	}
 	w.st.Status = models.ChangeReturned
@@ -230,7 +230,7 @@ func (w *catalogChange) returned(ctx workflow.Context, result activities.ChangeO
 	if w.withdrawn != nil {
 		result.DecidedBy = w.withdrawn.Actor.String()
 		result.At = workflow.Now(ctx)
-		if err := workflow.ExecuteActivity(actx(ctx), acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
+		if err := execute(ctx, acts.WithdrawCatalogChange, result).Get(ctx, nil); err != nil {
 			return false, fmt.Errorf("withdraw %s: %w", w.c.ID, err)
 		}
 		w.st.Status = models.ChangeWithdrawn
@@ -243,7 +243,7 @@ func (w *catalogChange) returned(ctx workflow.Context, result activities.ChangeO
 	w.c.SubmittedBy = w.next.Actor.String()
 	w.c.SubmittedAt = workflow.Now(ctx)
 	w.next = nil
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitCatalogChange, w.c).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.ResubmitCatalogChange, w.c).Get(ctx, nil); err != nil {
 		return false, fmt.Errorf("resubmit %s: %w", w.c.ID, err)
 	}
 	w.st.Status = models.ChangePending

@@ -313,6 +313,10 @@ func TestCatalogChangeRoutesRestrictionToClassification(t *testing.T) {
 	cg := h.childDecideAt(clID, filedMay.Add(4*time.Hour), approve(clID+".government-approval.government", govAct("wuhan")))
 	h.childDecideAt(clC, filedMay.Add(3*time.Hour), approve(clC+".authority-review.authority", authAct("wuhan")))
 	h.childDecideAt(clC, filedMay.Add(4*time.Hour), approve(clC+".government-approval.government", govAct("wuhan")))
+	// The abandoned children run on after the change has completed; a
+	// later moment keeps the test environment running until their last
+	// decisions (recorded by local activities) are answered.
+	h.at(filedMay.Add(5*time.Hour), func() {})
 	st := h.runChange(in)
 	requireAccepted(t, u, task("review-1", "authority"), workflows.DecisionApprove)
 	require.Equal(t, models.ChangeApplied, st.Status)

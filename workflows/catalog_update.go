@@ -95,7 +95,7 @@ func (w *catalogUpdate) start(ctx workflow.Context) error {
 	w.t.DueAt = &w.due.DueAt
 	w.t.Provisional = w.due.Provisional
 	w.t.CalendarVersion = w.due.CalendarVersion
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordCatalogTrigger, w.t).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordCatalogTrigger, w.t).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.t.ID, err)
 	}
 	w.st.due(w.due)
@@ -118,7 +118,7 @@ func (w *catalogUpdate) run(ctx workflow.Context) (CatalogUpdateResult, error) {
 	if err != nil {
 		return w.st, err
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.FulfilCatalogTrigger, activities.FulfilTriggerInput{
+	if err := execute(ctx, acts.FulfilCatalogTrigger, activities.FulfilTriggerInput{
 		ID: w.t.ID, ChangeID: w.submitted.ChangeID, At: workflow.Now(ctx), Article: w.rule.Article,
 	}).Get(ctx, nil); err != nil {
 		return w.st, fmt.Errorf("fulfil %s: %w", w.t.ID, err)

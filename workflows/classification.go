@@ -120,7 +120,7 @@ func (w *classification) start(ctx workflow.Context) error {
 	w.c.Status = models.ClassificationPending
 	w.c.Path = w.rule.Path
 	w.c.Article = w.rule.Article
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordClassification, w.c).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordClassification, w.c).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.c.ID, err)
 	}
 	return nil
@@ -221,7 +221,7 @@ func (w *classification) label(ctx workflow.Context, auth Assignee, decide []str
 func (w *classification) update(ctx workflow.Context, u activities.UpdateClassificationInput) error {
 	u.At = workflow.Now(ctx)
 	w.rec = u
-	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateClassification, u).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.UpdateClassification, u).Get(ctx, nil); err != nil {
 		return fmt.Errorf("update %s: %w", w.c.ID, err)
 	}
 	return nil
@@ -282,7 +282,7 @@ func (w *classification) apply(ctx workflow.Context, round, base int, to models.
 	u.Note = note
 	u.Final = true
 	var res activities.ItemEditResult
-	err := workflow.ExecuteActivity(actx(ctx), acts.ApplyClassification, activities.ApplyClassificationInput{
+	err := execute(ctx, acts.ApplyClassification, activities.ApplyClassificationInput{
 		Update:          u,
 		Round:           round,
 		ItemID:          w.c.CatalogItemID,

@@ -68,7 +68,7 @@ func (w *dataConflict) start(ctx workflow.Context) error {
 	w.c.Status = models.ConflictPending
 	w.c.Step = "negotiation"
 	w.c.Article = w.p.DataConflict.Negotiation.Article
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordDataConflict, w.c).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordDataConflict, w.c).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.c.ID, err)
 	}
 	return nil
@@ -122,7 +122,7 @@ func (w *dataConflict) end(ctx workflow.Context, step, status string, out StepOu
 }
 
 func (w *dataConflict) record(ctx workflow.Context, in activities.ConflictProgressInput) error {
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ConflictProgress, in).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.ConflictProgress, in).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s of %s: %w", in.Step, in.ID, err)
 	}
 	return nil

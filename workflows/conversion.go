@@ -36,13 +36,13 @@ func OpenConversion(ctx workflow.Context, in OpenConversionInput) (OpenConversio
 		return st, err
 	}
 	c.Status = models.ConversionPending
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordOpenConversion, c).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordOpenConversion, c).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", c.ID, err)
 	}
 	u := activities.Progress{ID: c.ID, Status: models.ConversionApplied, Event: "applied", Key: "outcome", Actor: c.SubmittedBy,
 		Article: c.Article, Note: "decision " + c.Decision, At: workflow.Now(ctx)}
 	var res activities.ItemEditResult
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ApplyOpenConversion, activities.ApplyOpenConversionInput{
+	if err := execute(ctx, acts.ApplyOpenConversion, activities.ApplyOpenConversionInput{
 		Update: u, ItemID: c.CatalogItemID, BaseVersion: c.BaseVersion, OpenType: c.ToOpenType,
 	}).Get(ctx, &res); err != nil {
 		return st, fmt.Errorf("apply %s: %w", c.ID, err)

@@ -120,7 +120,7 @@ func (w *dispute) start(ctx workflow.Context) error {
 		// command: old histories replay unchanged.
 		w.d.Levels[i] = models.DisputeLevel{Level: lv.Level, Actor: lv.Actor, Article: lv.Period.Article, Statutory: lv.Period.Statutory}
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordDispute, w.d).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordDispute, w.d).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.d.ID, err)
 	}
 	return nil
@@ -172,7 +172,7 @@ func (w *dispute) level(ctx workflow.Context, i int) (bool, error) {
 		return false, nil
 	}
 	if outcome == models.DisputeOverturned && w.d.Subject == models.DisputeOfShareRequest {
-		err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
+		err := execute(ctx, acts.FinishShareRequest, activities.FinishShareInput{
 			ID: w.d.SubjectID, Status: models.StatusGranted, Basis: models.BasisDisputeRuling,
 			Reason: out.Reason, Conditions: out.Conditions, Article: lv.Period.Article, At: at,
 		}).Get(ctx, nil)
@@ -185,7 +185,7 @@ func (w *dispute) level(ctx workflow.Context, i int) (bool, error) {
 }
 
 func recordLevel(ctx workflow.Context, id string, i int, lv models.DisputeLevel, status string) error {
-	err := workflow.ExecuteActivity(actx(ctx), acts.RecordDisputeLevel, activities.DisputeLevelInput{
+	err := execute(ctx, acts.RecordDisputeLevel, activities.DisputeLevelInput{
 		ID: id, Index: i, Level: lv, Status: status, At: workflow.Now(ctx),
 	}).Get(ctx, nil)
 	if err != nil {

@@ -49,7 +49,7 @@ func YearlyList(ctx workflow.Context, in YearlyListInput) (YearlyListResult, err
 	}
 	per := p.YearlyLists.Confirmation
 	l.Status, l.Step, l.Article, l.Statutory = models.ListPending, "confirmation", per.Article, per.Statutory
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordYearlyList, l).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordYearlyList, l).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("record %s: %w", l.ID, err)
 	}
 	out, err := box.Run(ctx, StepSpec{
@@ -67,7 +67,7 @@ func YearlyList(ctx workflow.Context, in YearlyListInput) (YearlyListResult, err
 	if out.Decision == DecisionReturn {
 		status = models.ListReturned
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ConcludeYearlyList, activities.ConcludeYearlyListInput{
+	if err := execute(ctx, acts.ConcludeYearlyList, activities.ConcludeYearlyListInput{
 		ID: l.ID, Status: status, Reason: out.Reason, DecidedBy: out.DecidedBy, Article: per.Article, At: out.At,
 	}).Get(ctx, nil); err != nil {
 		return st, fmt.Errorf("conclude %s: %w", l.ID, err)

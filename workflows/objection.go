@@ -93,7 +93,7 @@ func (w *objection) start(ctx workflow.Context) error {
 	w.o.Step = "filed"
 	w.o.Article = w.route.Handling.Article
 	w.o.Statutory = w.route.Handling.Statutory
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordObjection, w.o).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordObjection, w.o).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.o.ID, err)
 	}
 	if w.route.SuspendAtFiling {
@@ -135,7 +135,7 @@ func (w *objection) run(ctx workflow.Context) (ObjectionResult, error) {
 			return w.st, err
 		}
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ConcludeObjection, activities.ConcludeObjectionInput{
+	if err := execute(ctx, acts.ConcludeObjection, activities.ConcludeObjectionInput{
 		ObjectionID: w.o.ID, ItemID: w.o.CatalogItemID, Outcome: out.Decision, Reason: out.Reasons, Item: out.Item,
 		DecidedBy: out.DecidedBy, Overdue: w.overdue, Article: w.st.Article, At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
@@ -170,7 +170,7 @@ func (w *objection) suspend(ctx workflow.Context, actor string) error {
 	if w.st.Suspended {
 		return nil
 	}
-	err := workflow.ExecuteActivity(actx(ctx), acts.SuspendItem, activities.SuspendInput{
+	err := execute(ctx, acts.SuspendItem, activities.SuspendInput{
 		ObjectionID: w.o.ID, ItemID: w.o.CatalogItemID, Actor: actor, Article: w.route.Handling.Article, At: workflow.Now(ctx),
 	}).Get(ctx, nil)
 	if err == nil {
@@ -185,7 +185,7 @@ func (w *objection) step(ctx workflow.Context, name string, who Assignee, per re
 	if err != nil {
 		return StepOutcome{}, err
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ObjectionStep, activities.ObjectionStepInput{
+	if err := execute(ctx, acts.ObjectionStep, activities.ObjectionStepInput{
 		ID: w.o.ID, Step: name, Due: due, Article: per.Article, Statutory: per.Statutory,
 	}).Get(ctx, nil); err != nil {
 		return StepOutcome{}, fmt.Errorf("record %s of %s: %w", name, w.o.ID, err)

@@ -122,7 +122,7 @@ func (w *openApplication) start(ctx workflow.Context) error {
 	}
 	w.a.Status = w.st.Status
 	w.a.Round = 1
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordOpenApplication, w.a).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordOpenApplication, w.a).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.a.ID, err)
 	}
 	return nil
@@ -179,7 +179,7 @@ func (w *openApplication) progress(ctx workflow.Context, in activities.OpenProgr
 	in.ID = w.a.ID
 	in.Round = w.st.Round
 	in.At = workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ProgressOpenApplication, in).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.ProgressOpenApplication, in).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s of %s: %w", in.Kind, w.a.ID, err)
 	}
 	return nil
@@ -268,7 +268,7 @@ func (w *openApplication) returned(ctx workflow.Context, out StepOutcome) error 
 	w.a.OpenFields = w.next.Fields
 	amend := activities.ResubmitOpenInput{ID: w.a.ID, Round: w.st.Round + 1, Fields: w.next.Fields, Actor: w.next.Actor.String(), At: workflow.Now(ctx)}
 	w.next = nil
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ResubmitOpenApplication, amend).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.ResubmitOpenApplication, amend).Get(ctx, nil); err != nil {
 		return fmt.Errorf("resubmit %s: %w", w.a.ID, err)
 	}
 	w.st.Round = amend.Round
@@ -360,7 +360,7 @@ func (w *openApplication) conditionFacts() []models.TaskFact {
 func (w *openApplication) finish(ctx workflow.Context, o activities.FinishOpenInput) error {
 	o.ID = w.a.ID
 	o.At = workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(actx(ctx), acts.FinishOpenApplication, o).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.FinishOpenApplication, o).Get(ctx, nil); err != nil {
 		return fmt.Errorf("finish %s: %w", w.a.ID, err)
 	}
 	w.st.Step = ""
@@ -443,7 +443,7 @@ func (w *openApplication) use(ctx workflow.Context) error {
 	if err := w.box.Sleep(ctx, max(w.a.ExpiresAt.Sub(workflow.Now(ctx)), 0)); err != nil {
 		return err
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.ExpireOpenGrant, w.a.ID, workflow.Now(ctx)).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.ExpireOpenGrant, w.a.ID, workflow.Now(ctx)).Get(ctx, nil); err != nil {
 		return fmt.Errorf("expire grant of %s: %w", w.a.ID, err)
 	}
 	w.st.Grant = models.GrantExpired

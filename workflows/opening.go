@@ -81,7 +81,7 @@ func (w *openingReview) start(ctx workflow.Context) error {
 	}
 	w.r.Status = models.OpeningPending
 	w.r.Article = w.rule.Article
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordOpeningReview, w.r).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordOpeningReview, w.r).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.r.ID, err)
 	}
 	return nil
@@ -202,7 +202,7 @@ func (w *openingReview) review(ctx workflow.Context, name string) error {
 func (w *openingReview) update(ctx workflow.Context, u activities.UpdateOpeningReviewInput) error {
 	u.At = workflow.Now(ctx)
 	w.rec = u
-	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdateOpeningReview, u).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.UpdateOpeningReview, u).Get(ctx, nil); err != nil {
 		return fmt.Errorf("update %s: %w", w.r.ID, err)
 	}
 	return nil
@@ -260,7 +260,7 @@ func (w *openingReview) apply(ctx workflow.Context, out StepOutcome, conditions 
 	}
 	u.At = workflow.Now(ctx)
 	var res activities.ItemEditResult
-	err := workflow.ExecuteActivity(actx(ctx), acts.ApplyOpeningReview, activities.ApplyOpeningReviewInput{
+	err := execute(ctx, acts.ApplyOpeningReview, activities.ApplyOpeningReviewInput{
 		Update: u, ItemID: w.r.CatalogItemID, BaseVersion: w.r.BaseVersion, OpenType: w.r.ProposedOpenType, LegalBasis: basis,
 	}).Get(ctx, &res)
 	if err != nil {

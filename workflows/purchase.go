@@ -72,7 +72,7 @@ func (w *purchase) start(ctx workflow.Context) error {
 	}
 	w.c.Status = models.PurchasePending
 	w.c.Article = w.rule.Article
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordPurchase, w.c).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordPurchase, w.c).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", w.c.ID, err)
 	}
 	return nil
@@ -182,7 +182,7 @@ func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResul
 func (w *purchase) update(ctx workflow.Context, u activities.UpdatePurchaseInput) error {
 	u.At = workflow.Now(ctx)
 	w.rec = u
-	if err := workflow.ExecuteActivity(actx(ctx), acts.UpdatePurchase, u).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.UpdatePurchase, u).Get(ctx, nil); err != nil {
 		return fmt.Errorf("update %s: %w", w.c.ID, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -105,6 +106,10 @@ func Replay(h *historypb.History) error {
 var (
 	eventRef    = regexp.MustCompile(`(?:history event is|replay command for) (\w+): \((ActivityId|TimerId):([^,)]+)`)
 	positionRef = regexp.MustCompile(`history event position (\d+)`)
+	// A local activity's marker (workflows.execute) is named by the
+	// activity ID in its data: "code executed local activity OpenTask, but
+	// history event found …, markerData: …ActivityID":"4"…".
+	markerRef = regexp.MustCompile(`executed local activity \w+, but history event found .*?ActivityID\\*":\\*"([^"\\]+)`)
 )
 
 // divergingEvent finds the event the replayer's message names, or 0.
@@ -115,6 +120,18 @@ func divergingEvent(h *historypb.History, msg string) int64 {
 			case m[2] == "ActivityId" && e.GetActivityTaskScheduledEventAttributes().GetActivityId() == m[3]:
 				return e.GetEventId()
 			case m[2] == "TimerId" && e.GetTimerStartedEventAttributes().GetTimerId() == m[3]:
+				return e.GetEventId()
+			}
+		}
+	}
+	if m := markerRef.FindStringSubmatch(msg); m != nil {
+		for _, e := range h.GetEvents() {
+			a := e.GetMarkerRecordedEventAttributes()
+			if a.GetMarkerName() != "LocalActivity" || len(a.GetDetails()["data"].GetPayloads()) == 0 {
+				continue
+			}
+			var data struct{ ActivityID string }
+			if json.Unmarshal(a.GetDetails()["data"].GetPayloads()[0].GetData(), &data) == nil && data.ActivityID == m[1] {
 				return e.GetEventId()
 			}
 		}

@@ -59,7 +59,7 @@ type shareRequest struct {
 func (w *shareRequest) unconditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.Status = models.StatusPending
 	w.r.Article = w.rule.UnconditionalArticle
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
 		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
 	}
 	return w.finish(ctx, models.StatusGranted, models.BasisUnconditional, w.rule.UnconditionalArticle, StepOutcome{})
@@ -77,7 +77,7 @@ func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.DueAt = &due.DueAt
 	w.r.Provisional = due.Provisional
 	w.r.CalendarVersion = due.CalendarVersion
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
+	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
 		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
 	}
 	w.st.due(due)
@@ -123,7 +123,7 @@ func (w *shareRequest) finish(ctx workflow.Context, status, basis, article strin
 	w.st.Basis = basis
 	w.st.Article = article
 	w.st.Overdue = out.Overdue
-	err := workflow.ExecuteActivity(actx(ctx), acts.FinishShareRequest, activities.FinishShareInput{
+	err := execute(ctx, acts.FinishShareRequest, activities.FinishShareInput{
 		ID: w.r.ID, Status: status, Basis: basis, Reason: out.Reason, LegalBasis: out.LegalBasis,
 		Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
 	}).Get(ctx, nil)

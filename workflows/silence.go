@@ -34,7 +34,7 @@ type retiming struct {
 func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, reminded bool) (*retiming, error) {
 	r := &retiming{old: spec.Due}
 	n := spec.Period.WorkingDays
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n}).Get(ctx, &r.due); err != nil {
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n}).Get(ctx, &r.due); err != nil {
 		return nil, fmt.Errorf("recompute deadline of %s: %w", spec.Name, err)
 	}
 	if r.due.CalendarVersion == spec.Due.CalendarVersion {
@@ -42,7 +42,7 @@ func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, reminded bool) (*r
 	}
 	if n > 1 && !reminded {
 		var rem activities.Deadline
-		if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n - 1}).Get(ctx, &rem); err != nil {
+		if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n - 1}).Get(ctx, &rem); err != nil {
 			return nil, fmt.Errorf("recompute reminder time of %s: %w", spec.Name, err)
 		}
 		r.remind = &rem
@@ -54,7 +54,7 @@ func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, reminded bool) (*r
 // procedure's record in the database, an event, the DueAt search attribute.
 func (in *inbox) recordRetime(ctx workflow.Context, spec *StepSpec, mine []*task, r *retiming) error {
 	spec.Due = r.due
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RetimeTasks, activities.RetimeInput{
+	if err := execute(ctx, acts.RetimeTasks, activities.RetimeInput{
 		Procedure: in.procedure, ProcedureID: in.id, Step: spec.Name, TaskIDs: openIDs(mine), Old: r.old, New: r.due,
 		At: workflow.Now(ctx), Article: spec.Period.Article,
 	}).Get(ctx, nil); err != nil {
@@ -80,7 +80,7 @@ const versionProvisionalHold = "provisional-hold"
 // the city's authority with a notice task. It returns the notice's ID.
 func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*task, notice string) (string, error) {
 	now := workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(actx(ctx), acts.AwaitCalendar, activities.AwaitCalendarInput{
+	if err := execute(ctx, acts.AwaitCalendar, activities.AwaitCalendarInput{
 		ProcedureID: in.id, TaskIDs: openIDs(mine), Due: spec.Due, Outcome: spec.Silence.Rule,
 		At: now, Article: spec.Silence.Article,
 	}).Get(ctx, nil); err != nil {
@@ -90,7 +90,7 @@ func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*tas
 		return notice, nil
 	}
 	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
 		return "", fmt.Errorf("notice deadline: %w", err)
 	}
 	id := fmt.Sprintf("%s.%s.awaiting-calendar", in.id, spec.Name)
@@ -122,7 +122,7 @@ func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (
 	if v > workflow.DefaultVersion {
 		sup = spec.Silence.Supervision.Over(lateRole(mine))
 	}
-	if err := workflow.ExecuteActivity(actx(ctx), acts.MarkOverdue, activities.TaskNoteInput{
+	if err := execute(ctx, acts.MarkOverdue, activities.TaskNoteInput{
 		Procedure: in.procedure, ProcedureID: in.id, TaskIDs: ids, At: now, Article: article,
 	}).Get(ctx, nil); err != nil {
 		return "", nil, fmt.Errorf("flag %s overdue: %w", spec.Name, err)
@@ -134,7 +134,7 @@ func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (
 		return "", nil, nil // the government is late: flagged, no one above it here
 	}
 	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
 		return "", nil, fmt.Errorf("supervision deadline: %w", err)
 	}
 	id := fmt.Sprintf("%s.%s.supervision", in.id, spec.Name)
@@ -157,7 +157,7 @@ func (in *inbox) refer(ctx workflow.Context, spec *StepSpec, mine []*task, super
 		return nil
 	}
 	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: workflow.Now(ctx), WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: workflow.Now(ctx), WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
 		return fmt.Errorf("referral deadline: %w", err)
 	}
 	id := fmt.Sprintf("%s.%s.referral", in.id, spec.Name)

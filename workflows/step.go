@@ -112,7 +112,7 @@ func (in *inbox) begin(ctx workflow.Context, spec StepSpec) (*step, error) {
 	var remind *activities.Deadline
 	if spec.Period.WorkingDays > 1 {
 		var r activities.Deadline
-		err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: spec.Period.WorkingDays - 1}).Get(ctx, &r)
+		err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: spec.Period.WorkingDays - 1}).Get(ctx, &r)
 		if err != nil {
 			return nil, fmt.Errorf("reminder time of %s: %w", spec.Name, err)
 		}
@@ -256,7 +256,7 @@ func (s *step) act(ctx workflow.Context) (bool, *StepOutcome, error) {
 // remind sends the reminder one working day before the due time.
 func (s *step) remind(ctx workflow.Context) error {
 	s.reminded = true
-	if err := workflow.ExecuteActivity(actx(ctx), acts.RemindTasks, activities.TaskNoteInput{
+	if err := execute(ctx, acts.RemindTasks, activities.TaskNoteInput{
 		Procedure: s.in.procedure, ProcedureID: s.in.id, TaskIDs: openIDs(s.mine), At: workflow.Now(ctx), Article: s.spec.Period.Article,
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("remind %s: %w", s.spec.Name, err)

@@ -152,7 +152,7 @@ func (in *inbox) complete(spec *StepSpec) {
 // step's Due.
 func (in *inbox) Deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
 	var due activities.Deadline
-	if err := workflow.ExecuteActivity(actx(ctx), acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
 		return due, fmt.Errorf("deadline of %s %s: %w", in.id, name, err)
 	}
 	return due, nil
@@ -337,7 +337,7 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (DecideResult, error) 
 		}
 		return DecideResult{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
 	}
-	err := workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
+	err := execute(ctx, acts.CloseTask, activities.CloseTaskInput{
 		ProcedureID: in.id, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
 		Reason: d.Reason, LegalBasis: d.LegalBasis, Conditions: d.Conditions, DecidedBy: d.Actor.String(),
 		At: workflow.Now(ctx), Article: t.spec.Period.Article,
@@ -384,7 +384,7 @@ func facts(spec *StepSpec, kind string) []models.TaskFact {
 func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
 	in.tasks = append(in.tasks, t)
-	err := workflow.ExecuteActivity(actx(ctx), acts.OpenTask, activities.OpenTaskInput{Detail: detail, CalendarVersion: due.CalendarVersion, Task: models.Task{
+	err := execute(ctx, acts.OpenTask, activities.OpenTaskInput{Detail: detail, CalendarVersion: due.CalendarVersion, Task: models.Task{
 		ID: id, Procedure: in.procedure, ProcedureID: in.id, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Kind: kind, Jurisdiction: in.jurisdiction, AssigneeRole: a.Role, AssigneeDept: a.Dept,
 		DueDate: due.DueDate, DueAt: due.DueAt, Provisional: due.Provisional, Article: article, CreatedAt: workflow.Now(ctx),
@@ -436,7 +436,7 @@ func (in *inbox) closeRest(ctx workflow.Context, spec *StepSpec, mine []*task, s
 
 func (in *inbox) close(ctx workflow.Context, t *task, status, decision, article string) error {
 	t.status = status
-	return workflow.ExecuteActivity(actx(ctx), acts.CloseTask, activities.CloseTaskInput{
+	return execute(ctx, acts.CloseTask, activities.CloseTaskInput{
 		ProcedureID: in.id, TaskID: t.id, Status: status, Decision: decision,
 		DecidedBy: "system", At: workflow.Now(ctx), Article: article,
 	}).Get(ctx, nil)
