@@ -390,3 +390,33 @@ func TestConsoleAuthorityConvertsWeifang(t *testing.T) {
 		t.Fatalf("item after the conversion: %s", it.Raw)
 	}
 }
+
+// A weifang department logs a use of shared data in the console (weifang
+// 第三十一条): from its granted request it opens the use form; a purpose
+// other than the grant's is refused beside the purpose (第二十一条), the
+// grant's purpose is logged and listed under 使用记录.
+func TestConsoleLogsUse(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "weifang")
+	sr := w.file(t, "unconditional").must(t, 201)
+	if sr.str("status") != "granted" {
+		t.Fatalf("unconditional request: %s", sr.Raw)
+	}
+	b.signIn(t, "alice", api.RoleDepartment, w.requester, "weifang")
+	b.open(t, "#/records/share_request/"+sr.str("id"))
+	b.do(t, chromedp.WaitVisible(css(`a[data-action="log-use"]`)), chromedp.Click(css(`a[data-action="log-use"]`)),
+		chromedp.WaitVisible(css("#file-use #f-purpose")),
+		chromedp.SendKeys(css("#f-purpose"), "商业营销"), chromedp.SendKeys(css("#f-users"), "张三"),
+		chromedp.SendKeys(css("#f-approver"), "王科长"), chromedp.SendKeys(css("#f-content"), "name"),
+		chromedp.SendKeys(css("#f-means"), "接口调用"), chromedp.SendKeys(css("#f-medium"), "电子文件"),
+		chromedp.Click(css("#submit")), waitFor(`(document.querySelector('[data-error-for="purpose"]')?.textContent ?? "") !== ""`))
+	if msg := b.text(t, `[data-error-for="purpose"]`); !strings.Contains(msg, "第二十一条") {
+		t.Errorf("beside the purpose: %q, want the grant's purpose limit (第二十一条)", msg)
+	}
+	b.do(t, chromedp.SetValue(css("#f-purpose"), sr.str("purpose")), chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css("#uses tr[data-use]")))
+	if got := b.text(t, "#uses"); !strings.Contains(got, "grant-"+sr.str("id")) {
+		t.Errorf("the use list does not show the grant: %q", got)
+	}
+	b.shot(t, "use-logged")
+}

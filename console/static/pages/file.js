@@ -151,6 +151,6 @@ export async function render({ args, params }) {
   const d = await describe(params);
   return form({
     id: "file-" + args[0], title: d.title, fields: d.fields, path: d.path, body: d.body,
-    done: (r) => { location.hash = `#/records/${d.procedure}/${encodeURIComponent(r.id)}`; },
+    done: (r) => { location.hash = d.done ? d.done(r) : `#/records/${d.procedure}/${encodeURIComponent(r.id)}`; },
   });
 }

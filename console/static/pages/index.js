@@ -17,6 +17,7 @@ import * as timeline from "./audit_timeline.js";
 import * as report from "./audit_report.js";
 import * as evaluation from "./audit_evaluation.js";
 import * as more from "./more.js";
+import * as uses from "./uses.js";
 import * as departments from "./admin_departments.js";
 import * as calendar from "./admin_calendar.js";
 import * as regulations from "./admin_regulations.js";
@@ -43,6 +44,7 @@ export const routes = [
   { path: /^\/reports\/deadlines$/, render: report.render, auth: true },
   { path: /^\/reports\/evaluation$/, render: evaluation.render, auth: true },
   { path: /^\/more$/, render: more.render, auth: true },
+  { path: /^\/uses$/, render: uses.render, auth: true },
   { path: /^\/admin\/departments$/, render: departments.render, auth: true },
   { path: /^\/admin\/calendar$/, render: calendar.render, auth: true },
   { path: /^\/admin\/regulations$/, render: regulations.render, auth: true },
@@ -58,12 +60,13 @@ export function navFor(session) {
   const links = [];
   if (!session) return [["#/public", "nav.public"]];
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
-  if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/more", "nav.more"], ["#/mine", "nav.mine"]);
+  if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/more", "nav.more"], ["#/uses", "nav.uses"], ["#/mine", "nav.mine"]);
   // The authority converts qualifying data from the catalog (weifang 第二十四条第二款).
   if (session.role === "authority") links.push(["#/catalog", "nav.catalog"], ["#/mine", "nav.mine"]);
   if (session.role === "applicant") links.push(["#/open", "nav.open"], ["#/mine", "nav.mine_applications"]);
   // Auditor and admin pages (console2).
   if (session.role === "auditor" || session.role === "admin") links.push(["#/audit", "nav.audit"], ["#/reports/deadlines", "nav.report"], ["#/reports/evaluation", "nav.evaluation"]);
+  if (session.role === "auditor") links.push(["#/uses", "nav.uses"]);
   if (session.role === "admin") {
     links.push(["#/admin/departments", "nav.departments"], ["#/admin/catalog-import", "nav.catalog_import"], ["#/admin/calendar", "nav.calendar"],
       ["#/admin/regulations", "nav.regulations"], ["#/admin/notifications", "nav.notifications"]);

@@ -22,6 +22,9 @@ export async function render({ args }) {
   if (procedure === "share_request" && rec.status === "rejected" && session.role === "department" && rec.requester_dept === session.dept) {
     next.push(h("a", { href: "#/file/dispute?sr=" + encodeURIComponent(rec.id), class: "action", "data-action": "dispute" }, t("record.dispute")));
   }
+  if (procedure === "share_request" && rec.status === "granted" && session.role === "department" && rec.requester_dept === session.dept) {
+    next.push(h("a", { href: "#/file/use?grant=" + encodeURIComponent("grant-" + rec.id), class: "action", "data-action": "log-use" }, t("uses.log")));
+  }
   if (procedure === "open_application" && rec.status === "returned" && session.role === "applicant") {
     next.push(h("a", { href: "#/apply/resubmit?id=" + encodeURIComponent(rec.id), class: "action", "data-action": "resubmit" }, t("record.resubmit")));
   }
