@@ -32,6 +32,7 @@ func TestYearlyListConfirmOrReturn(t *testing.T) {
 		{"changsha", regulations.ListScenario, "长沙市政务数据资源管理办法 第二十五条"},
 		{"changsha", regulations.ListShare, "长沙市政务数据资源管理办法 第二十五条"},
 		{"leshan", regulations.ListShareResponsibility, ""},
+		{"xiamen", regulations.ListOpenPlan, ""},
 	} {
 		for _, d := range []string{workflows.DecisionConfirm, workflows.DecisionReturn} {
 			t.Run(c.city+"/"+c.kind+"/"+d, func(t *testing.T) {
