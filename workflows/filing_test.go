@@ -254,7 +254,10 @@ func TestYearlyListCheck(t *testing.T) {
 		{"changsha: no priority", "changsha", with(func(f *YearlyListFacts) { f.In.Priority = []string{own.ID} }), []string{"priority"}},
 		{"xiamen open plan with a livelihood item", "xiamen", xiamenPlan(ok, *own, models.OpenNotOpen), nil},
 		{"xiamen open plan: item already open", "xiamen", xiamenPlan(ok, *own, models.OpenConditional), []string{"entries[0]"}},
-		{"xiamen has no share list", "xiamen", with(func(f *YearlyListFacts) { *f = xiamenPlan(ok, *own, models.OpenNotOpen); f.In.Kind = regulations.ListShare }), []string{"kind"}},
+		{"xiamen has no share list", "xiamen", with(func(f *YearlyListFacts) {
+			*f = xiamenPlan(ok, *own, models.OpenNotOpen)
+			f.In.Kind = regulations.ListShare
+		}), []string{"kind"}},
 	})
 	if errs := YearlyListProcedure.Form(YearlyListFiling{Kind: "wishes", Entries: []string{" "}, Priority: []string{"x"}}); !slices.Equal(fieldsOf(errs), []string{"kind", "year", "entries[0]", "priority[0]"}) {
 		t.Fatalf("form: %v", errs)
