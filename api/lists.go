@@ -62,7 +62,7 @@ func (s *Server) createYearlyList(c echo.Context) error {
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + cl.Dept,
 		same: func(r any) bool {
 			l := r.(*models.YearlyList)
-			return l.Kind == in.Kind && l.Year == in.Year && slices.Equal(l.Entries, in.Entries)
+			return l.Kind == in.Kind && l.Year == in.Year && slices.Equal(l.Entries, in.Entries) && slices.Equal(l.Priority, in.Priority)
 		},
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, dept.Jurisdiction, facts.Now, id)

@@ -137,7 +137,8 @@ func (s *Server) Handler() *echo.Echo {
 	// what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)
-	v1.GET("/open-list", s.listOpen) // the published open list of a city (public)
+	v1.GET("/open-list", s.listOpen)      // the published open list of a city (public)
+	v1.GET("/open-plans", s.listOpenPlan) // a city's yearly open plan and how far it has come (public)
 
 	a := v1.Group("", s.authenticate)
 	s.routeConsole(e, a) // the web console and its session

@@ -305,6 +305,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/reports/deadlines":  {"/api/v1/reports/deadlines?jurisdiction=wuhan", nil, only(200, api.RoleAuditor, Ad)},
 		"GET /api/v1/reports/evaluation": {"/api/v1/reports/evaluation?jurisdiction=wuhan&year=2026", nil, only(200, api.RoleAuditor, Ad)},
 		"GET /api/v1/open-list":          {"/api/v1/open-list?jurisdiction=wuhan", nil, everyone(200)},
+		"GET /api/v1/open-plans":         {"/api/v1/open-plans?jurisdiction=xiamen&year=2026", nil, everyone(200)},
 		// Use logs: the grantee logs (wuhan's text requires none: 422), the grantee, provider and auditor read.
 		"POST /api/v1/grants/:id/uses":     {"/api/v1/grants/" + m.gr + "/uses", empty, only(0, D).with(D, ownOnly(422, 404))},
 		"GET /api/v1/grants/:id/uses":      {"/api/v1/grants/" + m.gr + "/uses", nil, only(200, api.RoleAuditor).with(D, ownOnly(200, 404))},

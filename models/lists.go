@@ -19,10 +19,13 @@ const (
 // to the authority, which confirms it or returns it.
 type YearlyList struct {
 	Header
-	Dept      string     `gorm:"index;not null" json:"dept"`
-	Year      int        `gorm:"index;not null" json:"year"`
-	Kind      string     `gorm:"index;not null" json:"kind"`
-	Entries   []string   `gorm:"serializer:json;type:text" json:"entries"` // item IDs, or scenarios
+	Dept    string   `gorm:"index;not null" json:"dept"`
+	Year    int      `gorm:"index;not null" json:"year"`
+	Kind    string   `gorm:"index;not null" json:"kind"`
+	Entries []string `gorm:"serializer:json;type:text" json:"entries"` // item IDs, or scenarios
+	// Priority are the entries marked as going first (xiamen 第二十五条:
+	// closely tied to people's livelihoods and urgently needed).
+	Priority  []string   `gorm:"serializer:json;type:text" json:"priority,omitempty"`
 	FiledBy   string     `json:"filed_by"`
 	Reason    string     `json:"reason,omitempty"` // why it was returned
 	DecidedBy string     `json:"decided_by,omitempty"`

@@ -12,10 +12,11 @@ const (
 	ListScenario            = "scenario"             // 数据应用场景清单 (changsha 第二十五条)
 	ListShareResponsibility = "share_responsibility" // 部门数据共享责任清单 (leshan 第三十九条(六))
 	ListOpenResponsibility  = "open_responsibility"  // 部门数据开放责任清单 (leshan 第三十九条(六))
+	ListOpenPlan            = "open_plan"            // 公共数据开放计划 (xiamen 第二十五条)
 )
 
 // ListKinds lists every kind of yearly list.
-var ListKinds = []string{ListShare, ListOpen, ListScenario, ListShareResponsibility, ListOpenResponsibility}
+var ListKinds = []string{ListShare, ListOpen, ListScenario, ListShareResponsibility, ListOpenResponsibility, ListOpenPlan}
 
 // ListedItems reports whether a kind of list names catalog items (a
 // scenario list names application scenarios instead).
@@ -34,7 +35,11 @@ type YearlyListRule struct {
 	Yearly bool `json:"yearly"`
 	// Confirmation is the authority's confirmation step.
 	Confirmation Period `json:"confirmation"`
-	Note         string `json:"note,omitempty"`
+	// Priority is the article by which some entries of a list go first
+	// (xiamen 第二十五条第一款: 与民生紧密相关、社会迫切需要的公共数据，应当优先
+	// 纳入公共数据开放计划); empty where a list's entries cannot be so marked.
+	Priority string `json:"priority,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 func (p Profile) validateYearlyLists() error {

@@ -211,7 +211,17 @@ func TestDataConflictCheck(t *testing.T) {
 	}
 }
 
-// Yearly lists (changsha 第二十五条, leshan 第三十九条（六）): the city's kinds,
+// xiamenPlan is ok as xiamen's open plan (第二十五条) of one item with the
+// given open type, marked livelihood priority.
+func xiamenPlan(ok YearlyListFacts, it models.CatalogItem, open string) YearlyListFacts {
+	it.Jurisdiction, it.OpenType = "xiamen", open
+	ok.Jurisdiction, ok.Items = "xiamen", []*models.CatalogItem{&it}
+	ok.In.Kind, ok.In.Priority = regulations.ListOpenPlan, []string{it.ID}
+	return ok
+}
+
+// Yearly lists (changsha 第二十五条, leshan 第三十九条（六）, xiamen's open plan
+// 第二十五条): the city's kinds,
 // a year near now, the department's own items fit for the list; the other
 // texts have none.
 func TestYearlyListCheck(t *testing.T) {
@@ -241,8 +251,15 @@ func TestYearlyListCheck(t *testing.T) {
 			f.Items = []*models.CatalogItem{&it}
 		}), nil},
 		{"wuhan: no such procedure", "wuhan", ok, []string{"jurisdiction"}},
+		{"changsha: no priority", "changsha", with(func(f *YearlyListFacts) { f.In.Priority = []string{own.ID} }), []string{"priority"}},
+		{"xiamen open plan with a livelihood item", "xiamen", xiamenPlan(ok, *own, models.OpenNotOpen), nil},
+		{"xiamen open plan: item already open", "xiamen", xiamenPlan(ok, *own, models.OpenConditional), []string{"entries[0]"}},
+		{"xiamen has no share list", "xiamen", with(func(f *YearlyListFacts) {
+			*f = xiamenPlan(ok, *own, models.OpenNotOpen)
+			f.In.Kind = regulations.ListShare
+		}), []string{"kind"}},
 	})
-	if errs := YearlyListProcedure.Form(YearlyListFiling{Kind: "wishes", Entries: []string{" "}}); !slices.Equal(fieldsOf(errs), []string{"kind", "year", "entries[0]"}) {
+	if errs := YearlyListProcedure.Form(YearlyListFiling{Kind: "wishes", Entries: []string{" "}, Priority: []string{"x"}}); !slices.Equal(fieldsOf(errs), []string{"kind", "year", "entries[0]", "priority[0]"}) {
 		t.Fatalf("form: %v", errs)
 	}
 }

@@ -18,6 +18,9 @@ type YearlyListFiling struct {
 	Kind    string   `json:"kind" bound:"id"`
 	Year    int      `json:"year"`
 	Entries []string `json:"entries" bound:"max=500"`
+	// Priority are entries marked as going first, where the city's text
+	// says so (xiamen 第二十五条: data closely tied to livelihoods).
+	Priority []string `json:"priority,omitempty" bound:"max=500"`
 }
 
 // YearlyListFacts are what a yearly list's rule is checked on: the body, the
@@ -60,6 +63,11 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 				errs = append(errs, procedure.FieldError{Field: fmt.Sprintf("entries[%d]", i), Message: "is blank"})
 			}
 		}
+		for i, e := range in.Priority {
+			if !slices.Contains(in.Entries, e) {
+				errs = append(errs, procedure.FieldError{Field: fmt.Sprintf("priority[%d]", i), Message: fmt.Sprintf("%q is not one of the entries", e)})
+			}
+		}
 		return errs
 	},
 	Check: func(f YearlyListFacts, p regulations.Profile) []procedure.FieldError {
@@ -73,6 +81,9 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 		case !slices.Contains(r.Kinds, f.In.Kind):
 			refuse("kind", fmt.Sprintf("%s lists %s (%s)", p.Document, strings.Join(r.Kinds, ", "), r.Article))
 			return errs
+		}
+		if len(f.In.Priority) > 0 && r.Priority == "" {
+			refuse("priority", p.Document+" gives no entries priority (xiamen 第二十五条 does; this text has no such rule)")
 		}
 		if y := f.Now.Year(); f.In.Year < y-1 || f.In.Year > y+1 {
 			refuse("year", fmt.Sprintf("%d is not last year, this year or next", f.In.Year))
@@ -91,12 +102,14 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 				refuse(field, fmt.Sprintf("item %s is not shared: it has no place on a share list", id))
 			case (f.In.Kind == regulations.ListOpen || f.In.Kind == regulations.ListOpenResponsibility) && it.OpenType == models.OpenNotOpen:
 				refuse(field, fmt.Sprintf("item %s is not open: it has no place on an open list", id))
+			case f.In.Kind == regulations.ListOpenPlan && it.OpenType != models.OpenNotOpen:
+				refuse(field, fmt.Sprintf("item %s is already open (%s): an open plan lists items to open", id, it.OpenType))
 			}
 		}
 		return errs
 	},
 	Start: func(id string, f YearlyListFacts, p regulations.Profile) procedure.Start {
-		l := models.YearlyList{Dept: f.Caller.Dept, Year: f.In.Year, Kind: f.In.Kind, Entries: slices.Clone(f.In.Entries),
+		l := models.YearlyList{Dept: f.Caller.Dept, Year: f.In.Year, Kind: f.In.Kind, Entries: slices.Clone(f.In.Entries), Priority: slices.Clone(f.In.Priority),
 			FiledBy: f.Caller.Subject + "@" + f.Caller.Dept, FiledAt: f.Now.UTC()}
 		l.ID, l.WorkflowID, l.Jurisdiction = id, id, f.Jurisdiction
 		return procedure.Start{Input: YearlyListInput{List: l, Profile: p}, Jurisdiction: f.Jurisdiction, Owner: f.Caller.Dept}

@@ -32,6 +32,7 @@ func TestYearlyListConfirmOrReturn(t *testing.T) {
 		{"changsha", regulations.ListScenario, "长沙市政务数据资源管理办法 第二十五条"},
 		{"changsha", regulations.ListShare, "长沙市政务数据资源管理办法 第二十五条"},
 		{"leshan", regulations.ListShareResponsibility, ""},
+		{"xiamen", regulations.ListOpenPlan, ""},
 	} {
 		for _, d := range []string{workflows.DecisionConfirm, workflows.DecisionReturn} {
 			t.Run(c.city+"/"+c.kind+"/"+d, func(t *testing.T) {
@@ -81,7 +82,13 @@ func TestLeshanResponsibilityListConfirmationIsPlatformRule(t *testing.T) {
 	c := profile(t, "changsha").YearlyLists
 	require.True(t, c.Yearly, "changsha 第二十五条: 每年更新")
 	require.Equal(t, []string{regulations.ListShare, regulations.ListOpen, regulations.ListScenario}, c.Kinds)
-	for _, city := range []string{"wuhan", "weifang", "xiamen"} {
+	for _, city := range []string{"wuhan", "weifang"} {
 		require.Nil(t, profile(t, city).YearlyLists, city)
 	}
+	x := profile(t, "xiamen").YearlyLists
+	require.Equal(t, []string{regulations.ListOpenPlan}, x.Kinds, "xiamen 第二十五条: 年度公共数据开放计划")
+	require.True(t, x.Yearly)
+	require.True(t, x.Confirmation.PlatformRule())
+	require.Contains(t, x.Confirmation.Note, "第二十五条")
+	require.Contains(t, x.Priority, "第二十五条第一款")
 }
