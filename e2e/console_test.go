@@ -420,3 +420,17 @@ func TestConsoleLogsUse(t *testing.T) {
 	}
 	b.shot(t, "use-logged")
 }
+
+// The yearly open plan is public (xiamen 第二十五条: 予以公布): without signing
+// in, the page shows xiamen's plan with its article and counts, and a city
+// whose text has no open plan shows the server's refusal beside the city.
+func TestConsoleOpenPlanPublic(t *testing.T) {
+	b := newBrowser(t)
+	b.open(t, "#/open-plan?jurisdiction=wuhan&year=2026")
+	b.do(t, waitFor(`(document.querySelector('[data-error-for="jurisdiction"]')?.textContent ?? "") !== ""`))
+	b.open(t, "#/open-plan?jurisdiction=xiamen&year=2026")
+	b.do(t, chromedp.WaitVisible(css("#plan-counts")))
+	if basis := b.text(t, "#plan-basis"); !strings.Contains(basis, "第二十五条") {
+		t.Errorf("the plan's basis: %q, want xiamen 第二十五条", basis)
+	}
+}

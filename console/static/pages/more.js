@@ -94,9 +94,11 @@ register("yearly_list", async (params) => {
     fields: [
       { name: "year", label: "field.year", value: today().slice(0, 4), required: true },
       { name: "entries", label: "field.entries", kind: "list", hint: "form.one_a_line", required: true },
+      // xiamen 第二十五条: livelihood data is planned first.
+      ...(kind === "open_plan" ? [{ name: "priority", label: "field.priority", kind: "list", hint: "form.one_a_line" }] : []),
     ],
     path: "/api/v1/yearly-lists",
-    body: (v) => ({ kind, year: Number(v.year), entries: v.entries || [] }),
+    body: (v) => ({ kind, year: Number(v.year), entries: v.entries || [], ...(v.priority?.length ? { priority: v.priority } : {}) }),
     procedure: "yearly_list",
   };
 });
