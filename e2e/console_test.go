@@ -434,3 +434,57 @@ func TestConsoleOpenPlanPublic(t *testing.T) {
 		t.Errorf("the plan's basis: %q, want xiamen 第二十五条", basis)
 	}
 }
+
+// The open list is public (weifang 第二十四条): without signing in, an
+// unconditionally open item of weifang is listed with the article and a
+// not-open one is not.
+func TestConsoleOpenListPublic(t *testing.T) {
+	w := newWorld(t, "weifang")
+	open := map[string]string{}
+	for _, ot := range []string{"unconditional", "not_open"} {
+		id := uniq("OPEN")
+		w.admin.do("POST", "/api/v1/catalog/items", map[string]any{"id": id, "jurisdiction": "weifang", "provider_dept": w.provider,
+			"title": "开放数据 " + ot, "share_type": "unconditional", "legal_basis": "《数据安全法》", "open_type": ot,
+			"data_items": []string{"name"}}).must(t, 201)
+		open[ot] = id
+	}
+	b := newBrowser(t)
+	b.open(t, "#/open-list?jurisdiction=weifang")
+	b.do(t, chromedp.WaitVisible(css(`#open-list tr[data-item="`+open["unconditional"]+`"]`)))
+	if n := eval[int](t, b, `document.querySelectorAll('#open-list tr[data-item="`+open["not_open"]+`"]').length`); n != 0 {
+		t.Error("a not-open item is on the open list")
+	}
+	if basis := b.text(t, "#open-list-basis"); !strings.Contains(basis, "第二十四条") {
+		t.Errorf("the open list's basis: %q, want weifang 第二十四条", basis)
+	}
+}
+
+// A weifang department needing another's not-shared data for its duties
+// starts the dispute chain from the catalog (weifang 第二十条); a wuhan
+// department is offered coordination of a doubt about shared data instead
+// (wuhan 第十九条), not the weifang path.
+func TestConsoleFurtherDisputePaths(t *testing.T) {
+	b := newBrowser(t)
+	w := newWorld(t, "weifang")
+	b.signIn(t, "alice", api.RoleDepartment, w.requester, "weifang")
+	b.open(t, "#/catalog")
+	row := `#catalog tr[data-item="` + w.items["not_shared"] + `"]`
+	b.do(t, chromedp.WaitVisible(css(row+` a[data-action="item-dispute"]`)), chromedp.Click(css(row+` a[data-action="item-dispute"]`)),
+		chromedp.WaitVisible(css("#file-item_dispute #f-reason")), chromedp.SendKeys(css("#f-reason"), "履职需要，申请协调"),
+		chromedp.Click(css("#submit")), chromedp.WaitVisible(css(`#record-status[data-status]`)))
+	if got := eval[string](t, b, `location.hash`); !strings.Contains(got, "#/records/dispute/") {
+		t.Errorf("after filing: %s, want the dispute's record", got)
+	}
+
+	wu := newWorld(t, "wuhan")
+	b.signIn(t, "dan", api.RoleDepartment, wu.requester, "wuhan")
+	b.open(t, "#/catalog")
+	wrow := `#catalog tr[data-item="` + wu.items["unconditional"] + `"]`
+	b.do(t, chromedp.WaitVisible(css(wrow+` a[data-action="shared-doubt"]`)))
+	if n := eval[int](t, b, `document.querySelectorAll('#catalog a[data-action="item-dispute"]').length`); n != 0 {
+		t.Errorf("wuhan offers %d not-shared disputes its text does not provide", n)
+	}
+	b.do(t, chromedp.Click(css(wrow+` a[data-action="shared-doubt"]`)), chromedp.WaitVisible(css("#file-shared_doubt #f-description")),
+		chromedp.SendKeys(css("#f-description"), "数据与实际不符"), chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css(`#record-status[data-status]`)))
+}

@@ -3,6 +3,7 @@
 // a share request for another department's item, a change, a
 // classification or a temporary adjustment of its own.
 import { all, h, t, tOr, session } from "../app.js";
+import { itemActions } from "./more.js";
 
 export async function render({ params }) {
   const city = session.jurisdiction || params.get("city") || "";
@@ -15,6 +16,8 @@ export async function render({ params }) {
   } }, h("label", {}, t("catalog.search"), h("input", { name: "q", type: "search", value: params.get("q") || "" })),
   h("button", { type: "submit" }, t("catalog.search_button")));
   const own = (it) => session.role === "department" && it.provider_dept === session.dept;
+  const further = new Map();
+  if (session.role === "department") for (const it of shown) if (!own(it)) further.set(it.id, await itemActions(it));
   const actions = (it) => {
     const a = [];
     // Weifang 第二十四条第二款: the authority converts qualifying data.
@@ -23,6 +26,7 @@ export async function render({ params }) {
     }
     if (session.role !== "department") return a.map(([href, key, name]) => h("a", { href, class: "action", "data-action": name }, t(key)));
     if (!own(it) && it.share_type !== "not_shared") a.push(["#/file/share?item=" + encodeURIComponent(it.id), "catalog.action.share", "share"]);
+    a.push(...(further.get(it.id) || []));
     if (own(it)) {
       a.push(["#/file/change?op=modify&item=" + encodeURIComponent(it.id), "catalog.action.modify", "modify"]);
       a.push(["#/file/classification?item=" + encodeURIComponent(it.id), "catalog.action.classify", "classify"]);

@@ -19,6 +19,7 @@ import * as evaluation from "./audit_evaluation.js";
 import * as more from "./more.js";
 import * as uses from "./uses.js";
 import * as openPlan from "./open_plan.js";
+import * as openList from "./open_list.js";
 import * as departments from "./admin_departments.js";
 import * as calendar from "./admin_calendar.js";
 import * as regulations from "./admin_regulations.js";
@@ -40,6 +41,7 @@ export const routes = [
   { path: /^\/object$/, render: open.object, auth: true },
   { path: /^\/public$/, render: pub.render, auth: false },
   { path: /^\/open-plan$/, render: openPlan.render, auth: false },
+  { path: /^\/open-list$/, render: openList.render, auth: false },
   // Auditor and admin pages (console2).
   { path: /^\/audit$/, render: audit.render, auth: true },
   { path: /^\/audit\/procedures\/([^/]+)$/, render: timeline.render, auth: true },
@@ -60,7 +62,7 @@ const reviewers = ["department", "authority", "infocenter", "government"];
 /** navFor lists [href, message key] of the links a session's role sees (the public pages for everyone). */
 export function navFor(session) {
   const links = [];
-  if (!session) return [["#/public", "nav.public"], ["#/open-plan", "nav.open_plan"]];
+  if (!session) return [["#/public", "nav.public"], ["#/open-list", "nav.open_list"], ["#/open-plan", "nav.open_plan"]];
   if (reviewers.includes(session.role) || session.role === "auditor" || session.role === "admin") links.push(["#/inbox", "nav.inbox"]);
   if (session.role === "department") links.push(["#/catalog", "nav.catalog"], ["#/more", "nav.more"], ["#/uses", "nav.uses"], ["#/mine", "nav.mine"]);
   // The authority converts qualifying data from the catalog (weifang 第二十四条第二款).
@@ -73,6 +75,6 @@ export function navFor(session) {
     links.push(["#/admin/departments", "nav.departments"], ["#/admin/catalog-import", "nav.catalog_import"], ["#/admin/calendar", "nav.calendar"],
       ["#/admin/regulations", "nav.regulations"], ["#/admin/notifications", "nav.notifications"]);
   }
-  links.push(["#/public", "nav.public"], ["#/open-plan", "nav.open_plan"]);
+  links.push(["#/public", "nav.public"], ["#/open-list", "nav.open_list"], ["#/open-plan", "nav.open_plan"]);
   return links;
 }

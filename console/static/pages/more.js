@@ -7,9 +7,11 @@
 import { api, h, t, tOr, session, today } from "../app.js";
 import { register } from "./file.js";
 
-/** profile is the caller's city's profile in force, or null. */
+/** profile is the caller's city's profile in force, or null (read once a page). */
+let profiles = null;
 async function profile() {
-  const r = await api("GET", "/api/v1/regulations");
+  if (!profiles) profiles = api("GET", "/api/v1/regulations").catch((err) => { profiles = null; throw err; });
+  const r = await profiles;
   return (r.items || []).find((p) => p.city === session.jurisdiction) || null;
 }
 
@@ -102,3 +104,42 @@ register("yearly_list", async (params) => {
     procedure: "yearly_list",
   };
 });
+
+// weifang 第二十条: a department needing not-shared data for its duties goes up
+// the dispute chain (POST /catalog/items/{id}/disputes).
+register("item_dispute", async (params) => {
+  const item = params.get("item") || "";
+  return {
+    title: `${t("more.item_dispute")} · ${item}`,
+    fields: [{ name: "reason", label: "field.dispute_reason", kind: "textarea", required: true }],
+    path: `/api/v1/catalog/items/${encodeURIComponent(item)}/disputes`,
+    body: (v) => v,
+    procedure: "dispute",
+  };
+});
+
+// wuhan 第十九条: a department doubting shared data applies to the authority
+// for coordination (an objection of kind shared_data_doubt).
+register("shared_doubt", async (params) => {
+  const item = params.get("item") || "";
+  return {
+    title: `${t("more.shared_doubt")} · ${item}`,
+    fields: [{ name: "description", label: "field.description", kind: "textarea", required: true }],
+    path: "/api/v1/objections",
+    body: (v) => ({ jurisdiction: session.jurisdiction, catalog_item_id: item, kind: "shared_data_doubt", description: v.description || "", evidence: [] }),
+    procedure: "objection",
+  };
+});
+
+/** itemActions are the further procedures a department may start from another
+ * department's catalog item, where the city's profile provides them. */
+export async function itemActions(it) {
+  const p = await profile();
+  const out = [];
+  if (p?.not_shared_dispute && it.share_type === "not_shared") out.push(["#/file/item_dispute?item=" + encodeURIComponent(it.id), "more.item_dispute", "item-dispute"]);
+  const paths = p?.objection?.paths || [];
+  if (paths.some((x) => (x.kinds || []).includes("shared_data_doubt")) && it.share_type !== "not_shared") {
+    out.push(["#/file/shared_doubt?item=" + encodeURIComponent(it.id), "more.shared_doubt", "shared-doubt"]);
+  }
+  return out;
+}

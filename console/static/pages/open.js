@@ -113,7 +113,7 @@ export async function object({ params }) {
   const city = cityOf(params);
   const item = await api("GET", "/api/v1/catalog/items/" + encodeURIComponent(params.get("item")));
   const fields = [
-    { name: "kind", label: "field.objection_kind", kind: "select", options: ["error", "omission", "infringement", "own_data_inaccurate", "misuse_report"], optionKey: "objection_kind." },
+    { name: "kind", label: "field.objection_kind", kind: "select", options: ["error", "omission", "infringement", "own_data_inaccurate", "misuse_report", "open_data_doubt"], optionKey: "objection_kind." },
     { name: "description", label: "field.description", kind: "textarea", required: true },
     { name: "file", label: "field.evidence", kind: "file", hint: "open.evidence_types" },
   ];
