@@ -53,6 +53,18 @@ type Progress struct {
 	At      time.Time
 }
 
+// Outcome is the progress of a procedure's end: its final status, the note
+// (a reason or the conflict), the event kind and who decided, keyed
+// "outcome".
+func (p Progress) Outcome(status, note, kind, by string) Progress {
+	p.Status = status
+	p.Note = note
+	p.Event = kind
+	p.Key = "outcome"
+	p.Actor = by
+	return p
+}
+
 // event is the progress's event; it has no kind when Event is empty.
 func (p Progress) event() models.Event {
 	ev := event(p.ID, p.Key, p.Event, p.At)

@@ -16,12 +16,13 @@ var _ = serveProcedure(&workflows.ApprovalProcedure.Descriptor, (*Server).create
 type approvalView struct {
 	models.AuthorityApproval
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) approvalView(c echo.Context, a models.AuthorityApproval) (approvalView, error) {
-	st, err := s.stepsOf(c, a.Header)
-	return approvalView{AuthorityApproval: a, steps: st, Provisional: st.provisional()}, err
+	v := approvalView{AuthorityApproval: a}
+	var err error
+	v.steps, err = s.stepsShowing(c, &v.Header)
+	return v, err
 }
 
 func sameApproval(a models.AuthorityApproval, in workflows.ApprovalFiling) bool {

@@ -19,12 +19,13 @@ var _ = serveProcedure(&workflows.DataConflictProcedure.Descriptor, (*Server).cr
 type conflictView struct {
 	models.DataConflict
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) conflictView(c echo.Context, d models.DataConflict) (conflictView, error) {
-	st, err := s.stepsOf(c, d.Header)
-	return conflictView{DataConflict: d, steps: st, Provisional: st.provisional()}, err
+	v := conflictView{DataConflict: d}
+	var err error
+	v.steps, err = s.stepsShowing(c, &v.Header)
+	return v, err
 }
 
 // createDataConflict files two departments' disagreeing data on the same

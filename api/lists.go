@@ -21,12 +21,13 @@ var _ = serveProcedure(&workflows.YearlyListProcedure.Descriptor, (*Server).crea
 type yearlyListView struct {
 	models.YearlyList
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) yearlyListView(c echo.Context, l models.YearlyList) (yearlyListView, error) {
-	st, err := s.stepsOf(c, l.Header)
-	return yearlyListView{YearlyList: l, steps: st, Provisional: st.provisional()}, err
+	v := yearlyListView{YearlyList: l}
+	var err error
+	v.steps, err = s.stepsShowing(c, &v.Header)
+	return v, err
 }
 
 // createYearlyList submits a department's yearly list to the authority's

@@ -17,12 +17,13 @@ var _ = serveProcedure(&workflows.PurchaseProcedure.Descriptor, (*Server).create
 type purchaseView struct {
 	models.Purchase
 	steps
-	Provisional bool `json:"provisional"` // the open step's deadline is provisional
 }
 
 func (s *Server) purchaseView(c echo.Context, p models.Purchase) (purchaseView, error) {
-	st, err := s.stepsOf(c, p.Header)
-	return purchaseView{Purchase: p, steps: st, Provisional: st.provisional()}, err
+	v := purchaseView{Purchase: p}
+	var err error
+	v.steps, err = s.stepsShowing(c, &v.Header)
+	return v, err
 }
 
 func samePurchase(p models.Purchase, in workflows.PurchaseFiling) bool {

@@ -61,11 +61,8 @@ type approval struct {
 }
 
 func (w *approval) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	w.c.Status = models.ApprovalPending
@@ -136,12 +133,8 @@ func (w *approval) update(ctx workflow.Context, u activities.UpdateApprovalInput
 // concludes.
 func (w *approval) end(ctx workflow.Context, status, note, kind, by string, grant []string) error {
 	u := w.rec
-	u.Status = status
+	u.Progress = u.Outcome(status, note, kind, by)
 	u.Step = ""
-	u.Note = note
-	u.Event = kind
-	u.Key = "outcome"
-	u.Actor = by
 	u.GrantConditions = grant
 	u.Final = true
 	if err := w.update(ctx, u); err != nil {

@@ -253,12 +253,8 @@ func (w *classification) step(ctx workflow.Context, name string, who Assignee, d
 // end records the classification's final status and concludes.
 func (w *classification) end(ctx workflow.Context, status, note, kind, by string) error {
 	u := w.rec
-	u.Status = status
+	u.Progress = u.Outcome(status, note, kind, by)
 	u.Step = ""
-	u.Note = note
-	u.Event = kind
-	u.Key = "outcome"
-	u.Actor = by
 	u.Final = true
 	u.NextReevaluation = ""
 	if err := w.update(ctx, u); err != nil {

@@ -55,11 +55,8 @@ type dataConflict struct {
 
 // start publishes the state, opens the inbox and records the conflict.
 func (w *dataConflict) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedureDataConflict, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedureDataConflict, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	if w.p.DataConflict == nil {

@@ -37,10 +37,7 @@ type YearlyListResult struct {
 func YearlyList(ctx workflow.Context, in YearlyListInput) (YearlyListResult, error) {
 	l, p := in.List, in.Profile
 	st := YearlyListResult{Header: Header{ID: l.ID, Status: models.ListPending}}
-	if err := publish(ctx, &st, func() bool { return st.Filed }); err != nil {
-		return st, err
-	}
-	box, err := newInbox(ctx, ProcedureYearlyList, l.Jurisdiction, &st.Header, p)
+	box, err := begin(ctx, ProcedureYearlyList, l.Jurisdiction, p, &st, &st.Header, nil)
 	if err != nil {
 		return st, err
 	}

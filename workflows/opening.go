@@ -223,12 +223,8 @@ func (w *openingReview) step(ctx workflow.Context, spec StepSpec) (StepOutcome, 
 // end records the review's final status and concludes.
 func (w *openingReview) end(ctx workflow.Context, status, note, kind, by string) error {
 	u := w.rec
-	u.Status = status
+	u.Progress = u.Outcome(status, note, kind, by)
 	u.Step = ""
-	u.Note = note
-	u.Event = kind
-	u.Key = "outcome"
-	u.Actor = by
 	u.Final = true
 	if err := w.update(ctx, u); err != nil {
 		return err

@@ -63,11 +63,8 @@ type purchase struct {
 
 // start publishes the state, opens the inbox and records the purchase.
 func (w *purchase) start(ctx workflow.Context) error {
-	if err := publish(ctx, &w.st, func() bool { return w.st.Filed }); err != nil {
-		return err
-	}
 	var err error
-	if w.box, err = newInbox(ctx, ProcedurePurchase, w.c.Jurisdiction, &w.st.Header, w.p); err != nil {
+	if w.box, err = begin(ctx, ProcedurePurchase, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
 		return err
 	}
 	w.c.Status = models.PurchasePending
@@ -191,12 +188,8 @@ func (w *purchase) update(ctx workflow.Context, u activities.UpdatePurchaseInput
 // end records the purchase's final status and concludes.
 func (w *purchase) end(ctx workflow.Context, status, note, kind, by string) error {
 	u := w.rec
-	u.Status = status
+	u.Progress = u.Outcome(status, note, kind, by)
 	u.Step = ""
-	u.Note = note
-	u.Event = kind
-	u.Key = "outcome"
-	u.Actor = by
 	u.Final = status != models.PurchaseCatalogued // decided when the authority answered
 	if err := w.update(ctx, u); err != nil {
 		return err
