@@ -118,3 +118,13 @@ func OneOf(field, value string, allowed ...string) []FieldError {
 	}
 	return []FieldError{{field, "must be one of " + strings.Join(allowed, ", ")}}
 }
+
+// Errors collects the field errors of a check, in order; Refuse adds one.
+// A []FieldError is an Errors, so a check returns it as it is.
+type Errors []FieldError
+
+// Refuse adds field's error with its message.
+func (e *Errors) Refuse(field, msg string) {
+	*e = append(*e, FieldError{Field: field, Message: msg})
+}
+

@@ -55,8 +55,8 @@ var AdjustmentProcedure = procedure.Filing[AdjustmentFiling, AdjustmentFacts]{
 		return errs
 	},
 	Check: func(f AdjustmentFacts, p regulations.Profile) []procedure.FieldError {
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		if f.In.EndDate < f.Now.In(holidays.Shanghai).Format(time.DateOnly) {
 			refuse("end_date", "must be a date (YYYY-MM-DD), today or later (Beijing time)")
 		}

@@ -54,8 +54,8 @@ var ChangeProcedure = procedure.Filing[ChangeFiling, ChangeFacts]{
 		return errs
 	},
 	Check: func(f ChangeFacts, p regulations.Profile) []procedure.FieldError {
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		if f.In.Jurisdiction != f.Dept.Jurisdiction {
 			refuse("jurisdiction", fmt.Sprintf("department %s is in %s, not %s", f.Dept.Code, f.Dept.Jurisdiction, f.In.Jurisdiction))
 		}

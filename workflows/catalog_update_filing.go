@@ -65,8 +65,8 @@ var TriggerProcedure = procedure.Filing[TriggerFiling, TriggerFacts]{
 	},
 	Check: func(f TriggerFacts, p regulations.Profile) []procedure.FieldError {
 		in, rule := f.In, p.CatalogChange
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		if !slices.Contains(rule.TriggerKinds, in.Kind) {
 			refuse("kind", fmt.Sprintf("%s starts the update clock only on %s, not on %s (%s)",
 				p.Document, strings.Join(rule.TriggerKinds, ", "), in.Kind, rule.Update.Article))

@@ -48,8 +48,8 @@ var DataConflictProcedure = procedure.Filing[DataConflictFiling, DataConflictFac
 		return errs
 	},
 	Check: func(f DataConflictFacts, p regulations.Profile) []procedure.FieldError {
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		if p.DataConflict == nil {
 			refuse("jurisdiction", p.Document+" has no procedure for disagreeing data of two departments (leshan 第十一条 has; this text has no such procedure)")
 		}

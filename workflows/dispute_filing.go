@@ -94,8 +94,8 @@ func blank(s string) bool { return strings.TrimSpace(s) == "" }
 // department of the item's city.
 func checkNotSharedDispute(f DisputeFacts, p regulations.Profile) []procedure.FieldError {
 	it, cl := f.Item, f.Caller
-	var errs []procedure.FieldError
-	refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+	var errs procedure.Errors
+	refuse := errs.Refuse
 	if p.NotSharedDispute == nil || len(p.Dispute) == 0 {
 		refuse("jurisdiction", p.Document+" provides no dispute over not-shared data (weifang 第二十条 does; this text has no such procedure)")
 	}

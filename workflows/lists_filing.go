@@ -71,8 +71,8 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 		return errs
 	},
 	Check: func(f YearlyListFacts, p regulations.Profile) []procedure.FieldError {
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		r := p.YearlyLists
 		switch {
 		case r == nil:

@@ -63,8 +63,8 @@ var ObjectionProcedure = procedure.Filing[ObjectionFiling, ObjectionFacts]{
 	},
 	Check: func(f ObjectionFacts, p regulations.Profile) []procedure.FieldError {
 		in, item, cl := f.In, f.Item, f.Caller
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		if in.Jurisdiction != "" && in.Jurisdiction != item.Jurisdiction {
 			refuse("jurisdiction", fmt.Sprintf("item %s is in %s's catalog, not %s's", item.ID, item.Jurisdiction, in.Jurisdiction))
 		}

@@ -78,8 +78,8 @@ type OpenFacts struct {
 // Check validates the stated fields against the city's rule and returns them
 // as stored; the period of use ends at 24:00 Beijing time of its last day.
 func (in OpenFieldsFiling) Check(rule regulations.OpenRule) (models.OpenFields, []procedure.FieldError) {
-	errs := procedure.Required("scenario", in.Scenario, "data_scope", in.DataScope)
-	refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+	errs := procedure.Errors(procedure.Required("scenario", in.Scenario, "data_scope", in.DataScope))
+	refuse := errs.Refuse
 	if !slices.Contains(deliveries, in.Delivery) {
 		refuse("delivery", "must be one of "+strings.Join(deliveries, ", "))
 	}
@@ -130,8 +130,8 @@ var OpenProcedure = procedure.Filing[OpenFiling, OpenFacts]{
 	},
 	Check: func(f OpenFacts, p regulations.Profile) []procedure.FieldError {
 		in, item, rule := f.In, f.Item, p.OpenApplication
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		switch {
 		case in.CatalogItemID == "" && in.Demand == "":
 			msg := "is required"

@@ -51,8 +51,8 @@ var ShareProcedure = procedure.Filing[ShareFiling, ShareFacts]{
 	},
 	Check: func(f ShareFacts, _ regulations.Profile) []procedure.FieldError {
 		item, dept := f.Item, f.Dept
-		var errs []procedure.FieldError
-		refuse := func(field, msg string) { errs = append(errs, procedure.FieldError{Field: field, Message: msg}) }
+		var errs procedure.Errors
+		refuse := errs.Refuse
 		if item.Jurisdiction != dept.Jurisdiction {
 			refuse("catalog_item_id", fmt.Sprintf("item %s is in %s's catalog; department %s is in %s", item.ID, item.Jurisdiction, dept.Code, dept.Jurisdiction))
 		}
