@@ -106,26 +106,27 @@ type Notice struct {
 }
 
 // outcomeKinds are the event kinds that end a procedure, told to the
-// department that filed it (outcomeFilers says where that is recorded).
+// department that filed it (the procedure's Filer says where that is recorded).
 var outcomeKinds = map[string]bool{
 	StatusGranted: true, StatusRejected: true, StatusFailed: true,
 	ChangeApplied: true, ChangeReturned: true,
 }
 
-// outcomeFilers are the records whose ID is a procedure's and the column
-// naming the department that filed it, tried in order.
-var outcomeFilers = []struct {
-	model  any
-	column string
-}{
-	{&ShareRequest{}, "requester_dept"},
-	{&CatalogChange{}, "dept"},
-	{&Classification{}, "dept"},
-	{&OpeningReview{}, "dept"},
-	{&OpenConversion{}, "dept"},
-	{&TemporaryAdjustment{}, "dept"},
-	{&Dispute{}, "requester_dept"},
+// Filer is where a procedure's record names the department that filed it:
+// the records whose ID begins with Prefix, in Column.
+type Filer struct {
+	Prefix string
+	Model  func() any
+	Column string
 }
+
+// filers are the procedures' (SetFilers; workflows sets them from its
+// descriptors, which this package cannot import).
+var filers []Filer
+
+// SetFilers sets where each procedure's record names its filer, for the
+// notification of its outcome.
+func SetFilers(f []Filer) { filers = f }
 
 // AfterCreate writes the event's notifications, in the event's transaction.
 // An insert that did nothing (a retried activity) notifies nothing.
@@ -196,14 +197,18 @@ func noticeOf(tx *gorm.DB, e *Event) (Notice, bool, error) {
 
 // filer is the department that filed the procedure, or "" if none is recorded.
 func filer(tx *gorm.DB, procID string) (string, error) {
-	for _, f := range outcomeFilers {
+	for _, f := range filers {
+		if !strings.HasPrefix(procID, f.Prefix) {
+			continue
+		}
 		var depts []string
-		if err := tx.Model(f.model).Where("id = ?", procID).Limit(1).Pluck(f.column, &depts).Error; err != nil {
+		if err := tx.Model(f.Model()).Where("id = ?", procID).Limit(1).Pluck(f.Column, &depts).Error; err != nil {
 			return "", fmt.Errorf("notify: filer of %s: %w", procID, err)
 		}
 		if len(depts) > 0 {
 			return depts[0], nil
 		}
+		return "", nil
 	}
 	return "", nil
 }

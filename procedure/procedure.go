@@ -62,6 +62,9 @@ type Descriptor struct {
 	Order   string
 	Filters []string
 	Flags   []string
+	// Filer is the record's column naming the department that filed it, who
+	// is told of the procedure's outcome; "" where no department files it.
+	Filer string
 }
 
 // Filing is a Descriptor with its filing rule and how a filing starts.
@@ -127,4 +130,3 @@ type Errors []FieldError
 func (e *Errors) Refuse(field, msg string) {
 	*e = append(*e, FieldError{Field: field, Message: msg})
 }
-

@@ -41,6 +41,7 @@ var ChangeProcedure = procedure.Filing[ChangeFiling, ChangeFacts]{
 		Title: "catalog change", Plural: "catalog procedures", Noun: "change",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept OR receiving_dept = @dept"}),
+		Filer:    "dept",
 		Workflow: CatalogChange, Record: func() any { return &models.CatalogChange{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "trigger_id"},

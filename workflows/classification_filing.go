@@ -35,6 +35,7 @@ var ClassificationProcedure = procedure.Filing[ClassificationFiling, Classificat
 		Title: "classification", Plural: "classifications", Noun: "classification",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"}),
+		Filer:    "dept",
 		Workflow: Classification, Record: func() any { return &models.Classification{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

@@ -34,6 +34,7 @@ var OpenConversionProcedure = procedure.Filing[OpenConversionFiling, OpenConvers
 		Title: "open conversion", Plural: "open conversions", Noun: "conversion",
 		File:     []string{roles.Authority},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
+		Filer:    "dept",
 		Workflow: OpenConversion, Record: func() any { return &models.OpenConversion{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

@@ -36,6 +36,7 @@ var DisputeProcedure = procedure.Filing[DisputeFiling, DisputeFacts]{
 		Title: "dispute", Plural: "disputes", Noun: "dispute",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "requester_dept = @dept OR provider_dept = @dept"}),
+		Filer:    "requester_dept",
 		Workflow: Dispute, Record: func() any { return &models.Dispute{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "subject", "subject_id", "requester_dept", "provider_dept"},

@@ -35,6 +35,7 @@ var OpeningReviewProcedure = procedure.Filing[OpeningReviewFiling, OpeningReview
 		Title: "opening review", Plural: "opening reviews", Noun: "opening review",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
+		Filer:    "dept",
 		Workflow: OpeningReview, Record: func() any { return &models.OpeningReview{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

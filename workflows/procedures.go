@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/roles"
 )
@@ -26,6 +27,21 @@ func Records() map[string]func() any {
 	}
 	return r
 }
+
+// Filers are where each procedure's record names the department that filed
+// it (a Descriptor's Filer), by the procedure's ID prefix, for the
+// notification of its outcome.
+func Filers() []models.Filer {
+	var f []models.Filer
+	for _, d := range Procedures {
+		if d.Filer != "" {
+			f = append(f, models.Filer{Prefix: d.Prefix, Model: d.Record, Column: d.Filer})
+		}
+	}
+	return f
+}
+
+func init() { models.SetFilers(Filers()) }
 
 // RecordModels are the models of every procedure's record, for
 // models.Migrate beside the tables that are no procedure's record.

@@ -37,6 +37,7 @@ var ShareProcedure = procedure.Filing[ShareFiling, ShareFacts]{
 		Title: "share request", Plural: "share requests", Noun: "request",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "requester_dept = @dept OR provider_dept = @dept"}),
+		Filer:    "requester_dept",
 		Workflow: ShareRequest, Record: func() any { return &models.ShareRequest{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "requester_dept", "provider_dept", "catalog_item_id"},
