@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/cityapprovals/approvals/audit"
 	"github.com/cityapprovals/approvals/models"
@@ -29,15 +28,9 @@ func (s *Server) reportDeadlines(c echo.Context) error {
 	if _, err := allow(c, RoleAuditor, RoleAdmin); err != nil {
 		return err
 	}
-	csv := false
-	switch f := c.QueryParam("format"); f {
-	case "":
-		csv = strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/csv")
-	case "json":
-	case "csv":
-		csv = true
-	default:
-		return problem(http.StatusBadRequest, "format must be json or csv", FieldError{"format", "must be json or csv"})
+	csv, err := csvWanted(c)
+	if err != nil {
+		return err
 	}
 	q := c.QueryParams()
 	for name := range q {

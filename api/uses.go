@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/labstack/echo/v4"
@@ -68,9 +67,9 @@ func (s *Server) grantOf(db *gorm.DB, id string) (models.Grant, models.ShareRequ
 // useLogRule is the city's use-log rule, or a 422 on jurisdiction where
 // the city's text requires no use log or is not in force.
 func (s *Server) useLogRule(city string, now time.Time) (regulations.Profile, *regulations.UseLogRule, error) {
-	p, err := s.Regulations.InForce(city, now, holidays.Shanghai)
+	p, err := s.inForce(city, now)
 	if err != nil {
-		return p, nil, invalid(FieldError{"jurisdiction", err.Error()})
+		return p, nil, err
 	}
 	if p.UseLog == nil {
 		return p, nil, invalid(FieldError{"jurisdiction", fmt.Sprintf("%s's text (%s) provides no log of the use of shared data (only leshan 第三十三条 and weifang 第三十一条 do)", city, p.Document)})

@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/ed25519"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/cityapprovals/approvals/audit"
@@ -36,12 +35,9 @@ func (s *Server) auditVerify(c echo.Context) error {
 	if s.SigningKey == nil {
 		return problem(http.StatusServiceUnavailable, "exports are verified with this server's key and it has none (APPROVALS_SIGNING_KEY)")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		if p := tooLarge(err); p != nil {
-			return p
-		}
-		return problem(http.StatusBadRequest, "read body: "+err.Error())
+		return err
 	}
 	if len(body) == 0 {
 		return invalid(FieldError{"archive", "is required: send the export (a zip archive) as the body"})

@@ -47,6 +47,7 @@ var ApprovalProcedure = procedure.Filing[ApprovalFiling, ApprovalFacts]{
 		Title: "authority approval", Plural: "authority approvals", Noun: "approval",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"}),
+		Filer:    "dept",
 		Workflow: AuthorityApproval, Record: func() any { return &models.AuthorityApproval{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "kind"},

@@ -35,6 +35,7 @@ var DataConflictProcedure = procedure.Filing[DataConflictFiling, DataConflictFac
 		Title: "data conflict", Plural: "data conflicts", Noun: "data conflict",
 		File:     []string{roles.Department, roles.Authority},
 		Read:     readers(map[string]string{roles.Department: "provider_dept = @dept OR other_dept = @dept OR filer_dept = @dept"}),
+		Filer:    "filer_dept",
 		Workflow: DataConflict, Record: func() any { return &models.DataConflict{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "catalog_item_id", "other_item_id", "provider_dept", "other_dept"},

@@ -42,6 +42,7 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 		Title: "yearly list", Plural: "yearly lists", Noun: "list",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
+		Filer:    "dept",
 		Workflow: YearlyList, Record: func() any { return &models.YearlyList{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "year", "kind"},

@@ -37,6 +37,7 @@ var PurchaseProcedure = procedure.Filing[PurchaseFiling, PurchaseFacts]{
 		Title: "purchase", Plural: "purchases", Noun: "purchase",
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
+		Filer:    "dept",
 		Workflow: Purchase, Record: func() any { return &models.Purchase{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "kind"},
