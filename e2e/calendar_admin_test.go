@@ -336,3 +336,16 @@ func TestRetimeResumesAfterWorkerCrash(t *testing.T) {
 		t.Fatalf("no page of the job was retried: the worker was not killed while it signalled (at %s): %s", killedAt.Format(time.RFC3339Nano), hist.Raw)
 	}
 }
+
+// A catalog import row is held to the bounds POST /catalog/items holds an
+// item to: an ID of characters an ID may not hold is refused naming
+// items[0].id, and nothing is imported.
+func TestCatalogImportChecksBounds(t *testing.T) {
+	admin := sys.as(t, "admin1", api.RoleAdmin, "", "")
+	id := "bad id\n" + uniq("IMP")
+	r := admin.do("POST", "/api/v1/catalog/import", []any{map[string]any{"id": id, "jurisdiction": "wuhan", "provider_dept": "WH-GA",
+		"title": "人口基础信息", "share_type": "unconditional", "legal_basis": "《数据安全法》", "open_type": "not_open", "data_items": []string{"name"}}}).must(t, 422)
+	if f := fieldOf(r); f != "items[0].id" {
+		t.Fatalf("the import's refusal names %q: %s", f, r.Raw)
+	}
+}
