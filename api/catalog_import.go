@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cityapprovals/approvals/bounds"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
@@ -60,9 +59,6 @@ func (s *Server) importCatalog(c echo.Context) error {
 	for i, row := range in {
 		items[i] = row.model()
 		prefix := fmt.Sprintf("items[%d].", i)
-		for _, e := range bounds.Check(&row) { // the bounds POST /catalog/items checks
-			fields = append(fields, FieldError{prefix + e.Field, e.Message})
-		}
 		p, ok := s.Regulations.Get(row.Jurisdiction)
 		if !ok {
 			fields = append(fields, FieldError{prefix + "jurisdiction", fmt.Sprintf("unknown jurisdiction %q (known: %s)", row.Jurisdiction, strings.Join(s.Regulations.Cities(), ", "))})

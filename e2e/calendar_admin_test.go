@@ -338,14 +338,16 @@ func TestRetimeResumesAfterWorkerCrash(t *testing.T) {
 }
 
 // A catalog import row is held to the bounds POST /catalog/items holds an
-// item to: an ID of characters an ID may not hold is refused naming
-// items[0].id, and nothing is imported.
+// item to: a title longer than a name may be (bounds.MaxName) is refused
+// naming items[0].title, and nothing is imported.
 func TestCatalogImportChecksBounds(t *testing.T) {
 	admin := sys.as(t, "admin1", api.RoleAdmin, "", "")
-	id := "bad id\n" + uniq("IMP")
-	r := admin.do("POST", "/api/v1/catalog/import", []any{map[string]any{"id": id, "jurisdiction": "wuhan", "provider_dept": "WH-GA",
-		"title": "人口基础信息", "share_type": "unconditional", "legal_basis": "《数据安全法》", "open_type": "not_open", "data_items": []string{"name"}}}).must(t, 422)
-	if f := fieldOf(r); f != "items[0].id" {
+	w := newWorld(t, "wuhan")
+	id := uniq("IMP")
+	r := admin.do("POST", "/api/v1/catalog/import", []any{map[string]any{"id": id, "jurisdiction": "wuhan", "provider_dept": w.provider,
+		"title": strings.Repeat("人口", 150), "share_type": "unconditional", "legal_basis": "《数据安全法》", "open_type": "not_open", "data_items": []string{"name"}}}).must(t, 422)
+	if f := fieldOf(r); f != "items[0].title" {
 		t.Fatalf("the import's refusal names %q: %s", f, r.Raw)
 	}
+	admin.do("GET", "/api/v1/catalog/items/"+id, nil).must(t, 404)
 }
