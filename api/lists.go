@@ -49,15 +49,19 @@ func (s *Server) createYearlyList(c echo.Context) error {
 	}
 	facts := workflows.YearlyListFacts{Filed: filed(s, cl, in), Jurisdiction: dept.Jurisdiction}
 	if regulations.ListedItems(in.Kind) {
+		// One query for every entry; Items[i] is entry i's item, nil where
+		// the catalog has none.
+		var found []models.CatalogItem
+		if err := db.Where("id IN ?", in.Entries).Find(&found).Error; err != nil {
+			return fmt.Errorf("load the catalog items of the list: %w", err)
+		}
+		byID := make(map[string]*models.CatalogItem, len(found))
+		for i := range found {
+			byID[found[i].ID] = &found[i]
+		}
 		facts.Items = make([]*models.CatalogItem, len(in.Entries))
 		for i, id := range in.Entries {
-			var it models.CatalogItem
-			switch err := db.First(&it, "id = ?", id).Error; {
-			case err == nil:
-				facts.Items[i] = &it
-			case !errors.Is(err, gorm.ErrRecordNotFound):
-				return fmt.Errorf("load catalog item %s: %w", id, err)
-			}
+			facts.Items[i] = byID[id]
 		}
 	}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + cl.Dept,
