@@ -117,6 +117,9 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 	db := stackDB(t)
 	tc := temporalClient(t)
 	auditor := sys.as(t, "audrey", api.RoleAuditor, "", "")
+	// The day (Beijing time) before anything is filed: the searches below
+	// find every procedure of this test from it, even across midnight.
+	today := time.Now().In(holidays.Shanghai).Format(time.DateOnly)
 
 	xm := newWorld(t, "xiamen")
 	share, pending := decided(t, xm) // a share request granted by both deciders
@@ -141,7 +144,6 @@ func TestAuditReadsAfterRetention(t *testing.T) {
 	waitArchived(t, db, procs...)
 	deleteExecutions(t, tc, procs...)
 
-	today := time.Now().In(holidays.Shanghai).Format(time.DateOnly)
 	for _, id := range procs {
 		// The history is the same, from the archive.
 		h := auditor.do("GET", "/api/v1/procedures/"+id+"/history", nil).must(t, 200)

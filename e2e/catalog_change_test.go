@@ -104,6 +104,7 @@ func TestCatalogTriggerChangeReviewApplied(t *testing.T) {
 
 	cond, uncond := w.items["conditional"], w.items["unconditional"]
 	newItem := uniq("NEW")
+	filed := time.Now()
 	ch := w.prov.do("POST", "/api/v1/catalog/changes", map[string]any{"jurisdiction": "wuhan", "reason": "依修订后法律调整", "trigger_id": trID,
 		"operations": []any{
 			map[string]any{"op": "modify", "item_id": cond, "base_version": 1, "item": catalogItemBody(cond, "人口基础信息（修订）", "conditional")},
@@ -115,8 +116,11 @@ func TestCatalogTriggerChangeReviewApplied(t *testing.T) {
 		t.Fatalf("change: %s", ch.Raw)
 	}
 	review := openTask(t, w.authority, "catalog_change", id)
-	due, _ := holidays.Default().AddWorkingDays(time.Now(), 3)
-	if review["due_date"] != due.DueDate || !strings.Contains(review["article"].(string), "第十一条") {
+	// The review counts from the submission, made between filed and now
+	// (which may straddle midnight in Beijing).
+	due, _ := holidays.Default().AddWorkingDays(filed, 3)
+	dueNow, _ := holidays.Default().AddWorkingDays(time.Now(), 3)
+	if (review["due_date"] != due.DueDate && review["due_date"] != dueNow.DueDate) || !strings.Contains(review["article"].(string), "第十一条") {
 		t.Fatalf("review task %v: want due %s (3 working days) citing 第十一条", review, due.DueDate)
 	}
 	// The change signals the trigger's workflow when it is recorded; the
