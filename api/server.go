@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cityapprovals/approvals/archive"
@@ -390,6 +393,18 @@ func findScoped[T any](q *gorm.DB, id, what string) (T, error) {
 		return rec, fmt.Errorf("load %s %s: %w", what, id, err)
 	}
 	return rec, nil
+}
+
+// onlyParams refuses a query parameter other than the known ones: a 400
+// naming the first unknown one (by name) and listing the known.
+func onlyParams(c echo.Context, known ...string) error {
+	for _, name := range slices.Sorted(maps.Keys(c.QueryParams())) {
+		if !slices.Contains(known, name) {
+			return problem(http.StatusBadRequest, "unknown parameter "+name,
+				FieldError{name, "unknown parameter (use " + strings.Join(known, ", ") + ")"})
+		}
+	}
+	return nil
 }
 
 // eqFilters narrows q by each named query parameter that is set, matched
