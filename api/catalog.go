@@ -143,15 +143,12 @@ func (s *Server) listCatalogItems(c echo.Context) error {
 }
 
 func (s *Server) getCatalogItem(c echo.Context) error {
-	var it models.CatalogItem
-	if err := s.DB.WithContext(c.Request().Context()).First(&it, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("catalog item %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load catalog item: %w", err)
+	db := s.DB.WithContext(c.Request().Context())
+	it, err := findScoped[models.CatalogItem](db, c.Param("id"), "catalog item")
+	if err != nil {
+		return err
 	}
 	// The item's availability (procedure 4) and its changes, with the item.
-	db := s.DB.WithContext(c.Request().Context())
 	a, err := models.Availability(db, it.ID)
 	if err != nil {
 		return err

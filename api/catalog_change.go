@@ -297,12 +297,8 @@ func (s *Server) itemVersions(c echo.Context) error {
 		return fmt.Errorf("count versions of %s: %w", id, err)
 	}
 	if n == 0 {
-		var it models.CatalogItem
-		if err := db.First(&it, "id = ?", id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return problem(http.StatusNotFound, fmt.Sprintf("catalog item %s not found", id))
-			}
-			return fmt.Errorf("load catalog item: %w", err)
+		if _, err := findScoped[models.CatalogItem](db, id, "catalog item"); err != nil {
+			return err
 		}
 	}
 	return paginate[models.CatalogItemVersion](c, db.Where("item_id = ?", id).Order("version"))

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/cityapprovals/approvals/models"
 )
 
 // A public list refuses a query parameter it does not know: a 400 naming
@@ -24,5 +26,35 @@ func TestOnlyParams(t *testing.T) {
 	if rec.Code != http.StatusBadRequest || !slices.Equal(fieldNames(p), []string{"page"}) ||
 		p["errors"].([]any)[0].(map[string]any)["message"] != "unknown parameter (use jurisdiction, procedure, from, to, group, format)" {
 		t.Fatalf("reports: got %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A record the path names that does not exist, or that the caller may not
+// see, is a 404 naming what was looked for (findScoped): a catalog item, a
+// share request another department disputes, a grant, evidence, a
+// procedure's timeline.
+func TestFindScoped(t *testing.T) {
+	w := newFilingWorld(t)
+	if err := w.s.DB.Create(&models.ShareRequest{Header: models.Header{ID: "sr-theirs", Jurisdiction: "wuhan", Status: models.StatusRejected},
+		RequesterDept: "gongan", ProviderDept: "xm-gongan", CatalogItemID: "wh-hukou"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ method, path, body, role, dept, city, detail string }{
+		{"GET", "/api/v1/catalog/items/nope", "", RoleDepartment, "minzheng", "wuhan", "catalog item nope not found"},
+		{"GET", "/api/v1/catalog/items/nope/versions", "", RoleDepartment, "minzheng", "wuhan", "catalog item nope not found"},
+		{"POST", "/api/v1/catalog/items/nope/disputes", `{"reason":"理由"}`, RoleDepartment, "minzheng", "wuhan", "catalog item nope not found"},
+		{"POST", "/api/v1/share-requests/sr-theirs/disputes", `{"reason":"理由"}`, RoleDepartment, "minzheng", "wuhan", "share request sr-theirs not found"},
+		{"GET", "/api/v1/grants/g-nope/uses", "", RoleDepartment, "minzheng", "wuhan", "grant g-nope not found"},
+		{"GET", "/api/v1/evidence/ev-nope", "", RoleDepartment, "minzheng", "wuhan", "evidence ev-nope not found"},
+		{"GET", "/api/v1/procedures/sr-theirs/timeline", "", RoleDepartment, "minzheng", "wuhan", "procedure sr-theirs not found"},
+	} {
+		rec, p := w.do(t, tc.method, tc.path, tc.body, tc.role, tc.dept, tc.city)
+		if rec.Code != http.StatusNotFound || p["detail"] != tc.detail {
+			t.Errorf("%s %s: got %d %s, want a 404 %q", tc.method, tc.path, rec.Code, rec.Body, tc.detail)
+		}
+	}
+	// a record that is there is found
+	if rec, _ := w.do(t, "GET", "/api/v1/catalog/items/wh-hukou", "", RoleDepartment, "minzheng", "wuhan"); rec.Code != http.StatusOK {
+		t.Errorf("own item: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -103,13 +103,10 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 func (s *Server) getEvidence(c echo.Context) error {
 	cl := claims(c)
 	db := s.DB.WithContext(c.Request().Context())
-	var ev models.Evidence
 	notFound := problem(http.StatusNotFound, fmt.Sprintf("evidence %s not found", c.Param("id")))
-	if err := db.First(&ev, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return notFound
-		}
-		return fmt.Errorf("load evidence: %w", err)
+	ev, err := findScoped[models.Evidence](db, c.Param("id"), "evidence")
+	if err != nil {
+		return err
 	}
 	mine := ev.UploadedByCaller(cl.Role, cl.Subject, cl.Dept)
 	if !mine {

@@ -383,7 +383,10 @@ func boolFilter(c echo.Context, q *gorm.DB, name string) (*gorm.DB, error) {
 }
 
 // findScoped loads the record with the given ID from a query already limited
-// to what the caller may see: one the caller may not see is as unknown (404).
+// to what the caller may see (or from the table, where every caller may see
+// every row): one the caller may not see is as unknown (404), as is one that
+// does not exist. Every GET of one record and every look-up by a path's ID
+// goes through it.
 func findScoped[T any](q *gorm.DB, id, what string) (T, error) {
 	var rec T
 	if err := q.First(&rec, "id = ?", id).Error; err != nil {

@@ -50,13 +50,10 @@ func (in useInput) given(field string) bool {
 // grantOf loads a grant and the share request it came from; an unknown grant
 // is a 404.
 func (s *Server) grantOf(db *gorm.DB, id string) (models.Grant, models.ShareRequest, error) {
-	var g models.Grant
 	var r models.ShareRequest
-	if err := db.First(&g, "id = ?", id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return g, r, problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", id))
-		}
-		return g, r, fmt.Errorf("load grant %s: %w", id, err)
+	g, err := findScoped[models.Grant](db, id, "grant")
+	if err != nil {
+		return g, r, err
 	}
 	if err := db.First(&r, "id = ?", g.ShareRequestID).Error; err != nil {
 		return g, r, fmt.Errorf("load the share request of grant %s: %w", id, err)
