@@ -111,17 +111,6 @@ func (s *Server) openTypes(c echo.Context, ops []models.ChangeOperation) (map[st
 	return out, nil
 }
 
-// callerDept loads the caller's department.
-func (s *Server) callerDept(c echo.Context, cl *Claims) (models.Department, error) {
-	var dept models.Department
-	if err := s.DB.WithContext(c.Request().Context()).First(&dept, "code = ?", cl.Dept).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return dept, problem(http.StatusForbidden, fmt.Sprintf("department %s of the token is not registered", cl.Dept))
-		}
-		return dept, fmt.Errorf("load department: %w", err)
-	}
-	return dept, nil
-}
 
 // createChange submits a department's change of its own catalog
 // (workflows.ChangeProcedure).

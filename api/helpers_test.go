@@ -58,3 +58,29 @@ func TestFindScoped(t *testing.T) {
 		t.Errorf("own item: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// A department token naming a department that is not registered lacks the
+// right to act for it: a 403 naming dept on every route that needs the
+// caller's department (callerDept), where it was a 403 on some and a 422 on
+// others.
+func TestCallerDeptUnregistered(t *testing.T) {
+	w := newFilingWorld(t)
+	for _, tc := range []struct{ path, body string }{
+		{"/api/v1/share-requests", shareBody},
+		{"/api/v1/objections", `{"catalog_item_id":"wh-hukou","kind":"error","description":"错了"}`},
+		{"/api/v1/data-conflicts", `{"catalog_item_id":"wh-hukou","other_item_id":"wh-other","description":"不一致"}`},
+		{"/api/v1/yearly-lists", `{"kind":"share","year":2026,"entries":["wh-hukou"]}`},
+		{"/api/v1/catalog/items/wh-hukou/disputes", `{"reason":"理由"}`},
+		{"/api/v1/evidence", ``},
+	} {
+		rec, p := w.do(t, "POST", tc.path, tc.body, RoleDepartment, "ghost", "wuhan")
+		if rec.Code != http.StatusForbidden || !slices.Equal(fieldNames(p), []string{"dept"}) ||
+			p["detail"] != `department "ghost" of the token is not registered` {
+			t.Errorf("%s: got %d %s, want a 403 naming dept", tc.path, rec.Code, rec.Body)
+		}
+	}
+	// a registered department passes the check (and is refused, if at all, for something else)
+	if rec, p := w.do(t, "POST", "/api/v1/objections", `{"catalog_item_id":"nope","kind":"error","description":"错了"}`, RoleDepartment, "minzheng", "wuhan"); rec.Code != http.StatusUnprocessableEntity || !slices.Equal(fieldNames(p), []string{"catalog_item_id"}) {
+		t.Errorf("registered: got %d %s", rec.Code, rec.Body)
+	}
+}

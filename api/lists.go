@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
 
 // The routes of workflows.YearlyListProcedure (serveProcedure).
@@ -39,14 +37,11 @@ func (s *Server) createYearlyList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	db := s.DB.WithContext(c.Request().Context())
-	var dept models.Department
-	switch err := db.First(&dept, "code = ?", cl.Dept).Error; {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return invalid(FieldError{"dept", fmt.Sprintf("department %q of the token is not registered", cl.Dept)})
-	case err != nil:
-		return fmt.Errorf("load department %s: %w", cl.Dept, err)
+	dept, err := s.callerDept(c, cl)
+	if err != nil {
+		return err
 	}
+	db := s.DB.WithContext(c.Request().Context())
 	facts := workflows.YearlyListFacts{Filed: filed(s, cl, in), Jurisdiction: dept.Jurisdiction}
 	if regulations.ListedItems(in.Kind) {
 		// One query for every entry; Items[i] is entry i's item, nil where

@@ -31,22 +31,6 @@ const MaxEvidenceBytes = 512 << 10
 // the file's content (http.DetectContentType).
 var evidenceTypes = []string{"application/pdf", "image/png", "image/jpeg", "text/plain"}
 
-// registeredCaller refuses a department caller whose department has no row
-// in departments (a 422 naming it): it may not file or upload anything.
-func (s *Server) registeredCaller(c echo.Context, cl *Claims) error {
-	if cl.Role != RoleDepartment {
-		return nil
-	}
-	var n int64
-	if err := s.DB.WithContext(c.Request().Context()).Model(&models.Department{}).Where("code = ?", cl.Dept).Count(&n).Error; err != nil {
-		return fmt.Errorf("look up department %s: %w", cl.Dept, err)
-	}
-	if n == 0 {
-		return invalid(FieldError{"dept", fmt.Sprintf("department %q of the token is not registered", cl.Dept)})
-	}
-	return nil
-}
-
 // uploadEvidence stores an evidence file (multipart field "file") with its
 // SHA-256, for a later objection of the same caller.
 func (s *Server) uploadEvidence(c echo.Context) error {
