@@ -111,7 +111,6 @@ func (s *Server) openTypes(c echo.Context, ops []models.ChangeOperation) (map[st
 	return out, nil
 }
 
-
 // createChange submits a department's change of its own catalog
 // (workflows.ChangeProcedure).
 func (s *Server) createChange(c echo.Context) error {
