@@ -154,7 +154,6 @@ func (s *Server) createChange(c echo.Context) error {
 			}
 			return p.Start(id, facts, profile), nil
 		},
-		view: viewOf(c, s.changeView),
 	})
 }
 
@@ -272,7 +271,7 @@ func (s *Server) ownReturnedChange(c echo.Context, cl *Claims) (models.CatalogCh
 // sendChangeUpdate sends an Update to a change's workflow and answers with
 // the change once the workflow has acted on it.
 func (s *Server) sendChangeUpdate(c echo.Context, ch models.CatalogChange, name string, arg any) error {
-	return updated(s, c, &workflows.ChangeProcedure.Descriptor, ch.ID, ch.WorkflowID, name, "operations", arg, s.changeView)
+	return updated(s, c, &workflows.ChangeProcedure.Descriptor, ch.ID, ch.WorkflowID, name, "operations", arg)
 }
 
 // itemVersions lists every version of a catalog item with the change that

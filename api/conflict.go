@@ -12,21 +12,7 @@ import (
 )
 
 // The routes of workflows.DataConflictProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.DataConflictProcedure.Descriptor, (*Server).createDataConflict, (*Server).conflictView)
-
-// conflictView is a data conflict as the API shows it: its record with the
-// tasks of its negotiation and coordination and its events.
-type conflictView struct {
-	models.DataConflict
-	steps
-}
-
-func (s *Server) conflictView(c echo.Context, d models.DataConflict) (conflictView, error) {
-	v := conflictView{DataConflict: d}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.DataConflictProcedure.Descriptor, (*Server).createDataConflict, plainView[models.DataConflict])
 
 // createDataConflict files two departments' disagreeing data on the same
 // subject (workflows.DataConflictProcedure, leshan 第十一条).
@@ -64,6 +50,5 @@ func (s *Server) createDataConflict(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.conflictView),
 	})
 }

@@ -63,7 +63,6 @@ func (s *Server) createDispute(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, r.Jurisdiction, workflows.DisputeDecided(r, facts.Now), id)
 		},
-		view: viewOf(c, s.disputeView),
 	})
 }
 
@@ -109,6 +108,5 @@ func (s *Server) createItemDispute(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, it.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.disputeView),
 	})
 }

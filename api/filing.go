@@ -17,7 +17,8 @@ import (
 )
 
 // filing is one POST that files a procedure, as the generic path (file)
-// runs it: what the procedure's handler loaded and how its record is shown.
+// runs it: what the procedure's handler loaded (its record is shown by the
+// procedure's view, viewRecord).
 type filing struct {
 	d  *procedure.Descriptor
 	in any // the decoded body, fingerprinted with the Idempotency-Key
@@ -33,7 +34,6 @@ type filing struct {
 	// start checks the filing by its descriptor's rule and builds what it
 	// starts, once no earlier filing answers the POST.
 	start func(id string) (procedure.Start, error)
-	view  func(rec any) (any, error)
 }
 
 // fileWith checks facts against a procedure's rule in the profile of its
@@ -168,7 +168,7 @@ func (s *Server) replayed(c echo.Context, f filing, rec any, id string) error {
 }
 
 func (s *Server) answer(c echo.Context, f filing, rec any, id string, status int) error {
-	v, err := f.view(rec)
+	v, err := s.viewRecord(c, f.d, rec)
 	if err != nil {
 		return err
 	}
@@ -203,9 +203,10 @@ func load[R any](s *Server, c echo.Context, d *procedure.Descriptor) (R, error) 
 }
 
 // updated sends the Update name with arg to a procedure's workflow and
-// answers with its record (R, shown by view) once the workflow has acted on
-// it; a refusal by the workflow's validator is a problem naming field.
-func updated[R, V any](s *Server, c echo.Context, d *procedure.Descriptor, id, workflowID, name, field string, arg any, view func(echo.Context, R) (V, error)) error {
+// answers with its record (shown by its view, viewRecord) once the workflow
+// has acted on it; a refusal by the workflow's validator is a problem
+// naming field.
+func updated(s *Server, c echo.Context, d *procedure.Descriptor, id, workflowID, name, field string, arg any) error {
 	ctx := c.Request().Context()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
@@ -217,11 +218,11 @@ func updated[R, V any](s *Server, c echo.Context, d *procedure.Descriptor, id, w
 		return updateProblemOn(field, err)
 	}
 	s.log(c).Info().Str("workflow_id", workflowID).Str("update", name).Msg(d.Title + " updated")
-	var rec R
-	if err := s.DB.WithContext(ctx).First(&rec, "id = ?", id).Error; err != nil {
+	rec := d.Record()
+	if err := s.DB.WithContext(ctx).First(rec, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("reload %s %s: %w", d.Title, id, err)
 	}
-	v, err := view(c, rec)
+	v, err := s.viewRecord(c, d, rec)
 	if err != nil {
 		return err
 	}
@@ -292,9 +293,16 @@ func routesOf[R, V any](s *Server, d *procedure.Descriptor, file echo.HandlerFun
 	}
 }
 
-// viewOf adapts a procedure's view to the generic filing path.
-func viewOf[R, V any](c echo.Context, view func(echo.Context, R) (V, error)) func(any) (any, error) {
-	return func(rec any) (any, error) { return view(c, *rec.(*R)) }
+// views are each procedure's view by its name, declared with its routes
+// (serveProcedure): a record, as its descriptor's Record makes it, as the
+// API shows it.
+var views = map[string]func(s *Server, c echo.Context, rec any) (any, error){}
+
+// viewRecord shows a record of procedure d (a pointer, as d.Record makes it)
+// by the procedure's view: the answer of its filing, of its Updates and of
+// its GET.
+func (s *Server) viewRecord(c echo.Context, d *procedure.Descriptor, rec any) (any, error) {
+	return views[d.Name](s, c, rec)
 }
 
 // route adds a procedure's routes to the API.
@@ -328,6 +336,7 @@ type update struct {
 // Update POSTs. It returns true, for a package-level declaration.
 func serveProcedure[R, V any](d *procedure.Descriptor, file func(*Server, echo.Context) error,
 	view func(*Server, echo.Context, R) (V, error), updates ...update) bool {
+	views[d.Name] = func(s *Server, c echo.Context, rec any) (any, error) { return view(s, c, *rec.(*R)) }
 	routes[d.Name] = func(s *Server) served {
 		p := routesOf(s, d, func(c echo.Context) error { return file(s, c) },
 			func(c echo.Context, r R) (V, error) { return view(s, c, r) })

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cityapprovals/approvals/models"
 )
@@ -82,5 +85,53 @@ func TestCallerDeptUnregistered(t *testing.T) {
 	// a registered department passes the check (and is refused, if at all, for something else)
 	if rec, p := w.do(t, "POST", "/api/v1/objections", `{"catalog_item_id":"nope","kind":"error","description":"错了"}`, RoleDepartment, "minzheng", "wuhan"); rec.Code != http.StatusUnprocessableEntity || !slices.Equal(fieldNames(p), []string{"catalog_item_id"}) {
 		t.Errorf("registered: got %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A procedure that shows only its record and its steps (plainView) shows
+// them as one object, byte for byte as a struct embedding both would.
+func TestRecordViewJSON(t *testing.T) {
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	h := models.Header{ID: "aa-1", WorkflowID: "aa-1", Jurisdiction: "wuhan", Status: models.StatusPending, DueAt: &at, Provisional: true}
+	st := steps{Tasks: []models.Task{{ID: "aa-1.review.authority", ProcedureID: "aa-1"}}, Events: []models.Event{}, Deadline: &stepDeadline{Provisional: true}}
+	same := func(name string, got recordView[models.AuthorityApproval], want any) {
+		t.Helper()
+		g, err := json.Marshal(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) {
+			t.Errorf("%s:\n got %s\nwant %s", name, g, w)
+		}
+	}
+	a := models.AuthorityApproval{Header: h, Kind: "k", Title: "标题", EntryConditions: []string{"a"}}
+	same("with steps", recordView[models.AuthorityApproval]{rec: a, steps: st}, struct {
+		models.AuthorityApproval
+		steps
+	}{a, st})
+	same("no steps", recordView[models.AuthorityApproval]{rec: a}, struct {
+		models.AuthorityApproval
+		steps
+	}{a, steps{}})
+}
+
+// plainView loads the steps of the record it shows and marks its header
+// provisional as the open step's deadline is.
+func TestPlainView(t *testing.T) {
+	w := newFilingWorld(t)
+	due := w.now.Add(48 * time.Hour)
+	if err := w.s.DB.Create(&models.Task{ID: "aa-1.review.authority", ProcedureID: "aa-1", WorkflowID: "aa-1", Status: models.TaskOpen,
+		DueAt: due, Provisional: true}).Error; err != nil {
+		t.Fatal(err)
+	}
+	a := models.AuthorityApproval{Header: models.Header{ID: "aa-1", WorkflowID: "aa-1", Jurisdiction: "wuhan", Status: models.StatusPending}}
+	c := w.s.Handler().NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder())
+	v, err := plainView(w.s, c, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Tasks) != 1 || v.Deadline == nil || !v.rec.Provisional || a.Provisional {
+		t.Errorf("view: %+v", v)
 	}
 }

@@ -12,21 +12,7 @@ import (
 )
 
 // The routes of workflows.YearlyListProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.YearlyListProcedure.Descriptor, (*Server).createYearlyList, (*Server).yearlyListView)
-
-// yearlyListView is a yearly list as the API shows it: its record with the
-// authority's task and its events.
-type yearlyListView struct {
-	models.YearlyList
-	steps
-}
-
-func (s *Server) yearlyListView(c echo.Context, l models.YearlyList) (yearlyListView, error) {
-	v := yearlyListView{YearlyList: l}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.YearlyListProcedure.Descriptor, (*Server).createYearlyList, plainView[models.YearlyList])
 
 // createYearlyList submits a department's yearly list to the authority's
 // confirmation (workflows.YearlyListProcedure): the department's city is
@@ -67,6 +53,5 @@ func (s *Server) createYearlyList(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, dept.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.yearlyListView),
 	})
 }

@@ -191,7 +191,6 @@ func (s *Server) createObjection(c echo.Context) error {
 			}
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.objectionView),
 	})
 }
 

@@ -96,7 +96,6 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: "applicant:" + cl.Subject,
 		same:  func(r any) bool { return sameOpen(*r.(*models.OpenApplication), in) },
 		start: func(id string) (procedure.Start, error) { return fileWith(s, p, facts, in.Jurisdiction, facts.Now, id) },
-		view:  viewOf(c, s.openView),
 	})
 }
 
@@ -162,7 +161,7 @@ func (s *Server) acceptAgreement(c echo.Context) error {
 // sendOpenUpdate sends an Update to an application's workflow and answers
 // with the application once the workflow has acted on it.
 func (s *Server) sendOpenUpdate(c echo.Context, a models.OpenApplication, name, field string, arg any) error {
-	return updated(s, c, &workflows.OpenProcedure.Descriptor, a.ID, a.WorkflowID, name, field, arg, s.openView)
+	return updated(s, c, &workflows.OpenProcedure.Descriptor, a.ID, a.WorkflowID, name, field, arg)
 }
 
 // publishedRefusal is a refusal as the platform publishes it (xiamen

@@ -63,7 +63,6 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.shareView),
 	})
 }
 

@@ -163,6 +163,46 @@ func reusedKey(what string) error {
 		FieldError{"Idempotency-Key", "was already used for a different " + what + "; use a new key for a new " + what})
 }
 
+// headed is a pointer to a procedure's record R, which embeds models.Header.
+type headed[R any] interface {
+	*R
+	Head() *models.Header
+}
+
+// recordView is the view of a procedure that shows its record and its
+// steps and nothing more: in JSON the record's fields and then the steps',
+// in one object (as a struct embedding both).
+type recordView[R any] struct {
+	rec R
+	steps
+}
+
+// MarshalJSON writes the record's fields and then the steps' in one object.
+func (v recordView[R]) MarshalJSON() ([]byte, error) {
+	rec, err := json.Marshal(v.rec)
+	if err != nil {
+		return nil, fmt.Errorf("encode record: %w", err)
+	}
+	st, err := json.Marshal(v.steps)
+	if err != nil {
+		return nil, fmt.Errorf("encode steps: %w", err)
+	}
+	if len(rec) < 2 || rec[0] != '{' || st[0] != '{' {
+		return nil, fmt.Errorf("encode view: record %T is not a JSON object", v.rec)
+	}
+	if len(rec) == 2 { // {}
+		return st, nil
+	}
+	return append(append(rec[:len(rec)-1:len(rec)-1], ','), st[1:]...), nil
+}
+
+// plainView shows a procedure's record R with its steps (stepsShowing): the
+// view of every procedure that shows nothing more.
+func plainView[R any, P headed[R]](s *Server, c echo.Context, r R) (recordView[R], error) {
+	st, err := s.stepsShowing(c, P(&r).Head())
+	return recordView[R]{rec: r, steps: st}, err
+}
+
 // provisional tells whether the open step's deadline is provisional.
 func (st steps) provisional() bool { return st.Deadline != nil && st.Deadline.Provisional }
 
