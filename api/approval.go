@@ -21,11 +21,7 @@ func sameApproval(a models.AuthorityApproval, in workflows.ApprovalFiling) bool 
 // approval (workflows.ApprovalProcedure).
 func (s *Server) createApproval(c echo.Context) error {
 	p := workflows.ApprovalProcedure
-	cl, in, err := fileInput(c, p)
-	if err != nil {
-		return err
-	}
-	dept, err := s.callerDept(c, cl)
+	cl, in, dept, err := deptInput(s, c, p)
 	if err != nil {
 		return err
 	}

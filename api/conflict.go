@@ -18,11 +18,8 @@ var _ = serveProcedure(&workflows.DataConflictProcedure.Descriptor, (*Server).cr
 // subject (workflows.DataConflictProcedure, leshan 第十一条).
 func (s *Server) createDataConflict(c echo.Context) error {
 	p := workflows.DataConflictProcedure
-	cl, in, err := fileInput(c, p)
+	cl, in, err := registeredInput(s, c, p)
 	if err != nil {
-		return err
-	}
-	if err := s.registeredCaller(c, cl); err != nil {
 		return err
 	}
 	db := s.DB.WithContext(c.Request().Context())
@@ -38,11 +35,7 @@ func (s *Server) createDataConflict(c echo.Context) error {
 		return fmt.Errorf("load catalog item %s: %w", in.OtherItemID, err)
 	}
 	facts := workflows.DataConflictFacts{Filed: filed(s, cl, in), Item: item, Other: other}
-	owner := cl.Subject
-	if cl.Role == RoleDepartment {
-		owner = cl.Dept
-	}
-	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + owner,
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: filerKey(cl),
 		same: func(r any) bool {
 			d := r.(*models.DataConflict)
 			return d.CatalogItemID == in.CatalogItemID && d.OtherItemID == in.OtherItemID && d.Description == in.Description

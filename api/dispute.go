@@ -87,11 +87,8 @@ func itemDisputeID(itemID, dept string) string {
 // and department: the same reason answers with it, another is a 409.
 func (s *Server) createItemDispute(c echo.Context) error {
 	p := workflows.DisputeProcedure
-	cl, in, err := fileInput(c, p)
+	cl, in, err := registeredInput(s, c, p)
 	if err != nil {
-		return err
-	}
-	if err := s.registeredCaller(c, cl); err != nil {
 		return err
 	}
 	it, err := findScoped[models.CatalogItem](s.DB.WithContext(c.Request().Context()), c.Param("id"), "catalog item")

@@ -78,6 +78,39 @@ func fileInput[In, F any](c echo.Context, p procedure.Filing[In, F]) (*Claims, I
 	return cl, in, nil
 }
 
+// deptInput is fileInput for a filing a department makes as itself, with
+// the caller's registered department (callerDept: a token's department not
+// registered is a 403).
+func deptInput[In, F any](s *Server, c echo.Context, p procedure.Filing[In, F]) (*Claims, In, models.Department, error) {
+	cl, in, err := fileInput(c, p)
+	if err != nil {
+		return nil, in, models.Department{}, err
+	}
+	dept, err := s.callerDept(c, cl)
+	return cl, in, dept, err
+}
+
+// registeredInput is fileInput for a filing open to departments and to
+// others, refusing a department whose department is not registered
+// (registeredCaller).
+func registeredInput[In, F any](s *Server, c echo.Context, p procedure.Filing[In, F]) (*Claims, In, error) {
+	cl, in, err := fileInput(c, p)
+	if err == nil {
+		err = s.registeredCaller(c, cl)
+	}
+	return cl, in, err
+}
+
+// filerKey is whose Idempotency-Key a filing open to departments and to
+// others is: a department's (any of its people) or else the caller's own,
+// with the role.
+func filerKey(cl *Claims) string {
+	if cl.Role == RoleDepartment {
+		return cl.Role + ":" + cl.Dept
+	}
+	return cl.Role + ":" + cl.Subject
+}
+
 // filed is the body of a filing, its caller and now.
 func filed[In any](s *Server, cl *Claims, in In) procedure.Filed[In] {
 	return procedure.Filed[In]{In: in, Caller: caller(cl), Now: s.now()}

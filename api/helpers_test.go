@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // A public list refuses a query parameter it does not know: a 400 naming
@@ -133,5 +134,18 @@ func TestPlainView(t *testing.T) {
 	}
 	if len(v.Tasks) != 1 || v.Deadline == nil || !v.rec.Provisional || a.Provisional {
 		t.Errorf("view: %+v", v)
+	}
+}
+
+// A filing open to departments and to others is keyed by the department
+// for any of its people, by the person otherwise, and never the one for the
+// other (filerKey).
+func TestFilerKey(t *testing.T) {
+	a := filerKey(&Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "li"}, Role: RoleDepartment, Dept: "minzheng"})
+	b := filerKey(&Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "wang"}, Role: RoleDepartment, Dept: "minzheng"})
+	p := filerKey(&Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "minzheng"}, Role: RoleApplicant})
+	q := filerKey(&Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "zhang"}, Role: RoleApplicant})
+	if a != b || a == p || p == q {
+		t.Errorf("keys: %q %q %q %q", a, b, p, q)
 	}
 }

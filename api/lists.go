@@ -19,11 +19,7 @@ var _ = serveProcedure(&workflows.YearlyListProcedure.Descriptor, (*Server).crea
 // the one its registration names.
 func (s *Server) createYearlyList(c echo.Context) error {
 	p := workflows.YearlyListProcedure
-	cl, in, err := fileInput(c, p)
-	if err != nil {
-		return err
-	}
-	dept, err := s.callerDept(c, cl)
+	cl, in, dept, err := deptInput(s, c, p)
 	if err != nil {
 		return err
 	}
@@ -45,7 +41,7 @@ func (s *Server) createYearlyList(c echo.Context) error {
 			facts.Items[i] = byID[id]
 		}
 	}
-	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + cl.Dept,
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: filerKey(cl),
 		same: func(r any) bool {
 			l := r.(*models.YearlyList)
 			return l.Kind == in.Kind && l.Year == in.Year && slices.Equal(l.Entries, in.Entries) && slices.Equal(l.Priority, in.Priority)

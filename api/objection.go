@@ -150,11 +150,8 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 // (workflows.ObjectionProcedure).
 func (s *Server) createObjection(c echo.Context) error {
 	p := workflows.ObjectionProcedure
-	cl, in, err := fileInput(c, p)
+	cl, in, err := registeredInput(s, c, p)
 	if err != nil {
-		return err
-	}
-	if err := s.registeredCaller(c, cl); err != nil {
 		return err
 	}
 	db := s.DB.WithContext(c.Request().Context())
@@ -163,11 +160,7 @@ func (s *Server) createObjection(c echo.Context) error {
 		return err
 	}
 	facts := workflows.ObjectionFacts{Filed: filed(s, cl, in), Item: item}
-	owner := cl.Subject
-	if cl.Role == RoleDepartment {
-		owner = cl.Dept
-	}
-	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + owner,
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: filerKey(cl),
 		same: func(r any) bool {
 			o := r.(*models.Objection)
 			return o.CatalogItemID == in.CatalogItemID && o.Kind == in.Kind && o.Description == in.Description

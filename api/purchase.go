@@ -23,11 +23,7 @@ func samePurchase(p models.Purchase, in workflows.PurchaseFiling) bool {
 // city's earlier purchases already hold of its data items.
 func (s *Server) createPurchase(c echo.Context) error {
 	p := workflows.PurchaseProcedure
-	cl, in, err := fileInput(c, p)
-	if err != nil {
-		return err
-	}
-	dept, err := s.callerDept(c, cl)
+	cl, in, dept, err := deptInput(s, c, p)
 	if err != nil {
 		return err
 	}
