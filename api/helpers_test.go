@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
 )
 
 // A public list refuses a query parameter it does not know: a 400 naming
@@ -147,5 +149,58 @@ func TestFilerKey(t *testing.T) {
 	q := filerKey(&Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "zhang"}, Role: RoleApplicant})
 	if a != b || a == p || p == q {
 		t.Errorf("keys: %q %q %q %q", a, b, p, q)
+	}
+}
+
+// A decision finds its task as the inbox's other routes do (inboxTask): a
+// task outside the caller's inbox is a 403, an unknown one a 404; and its
+// Idempotency-Key is bounded and derived as a filing's is (keyedID).
+func TestDecisionTaskAndKey(t *testing.T) {
+	w := newFilingWorld(t)
+	due := w.now.Add(48 * time.Hour)
+	if err := w.s.DB.Create(&models.Task{ID: "sr-1.review.gongan", ProcedureID: "sr-1", WorkflowID: "sr-1", Status: models.TaskOpen,
+		AssigneeRole: RoleDepartment, AssigneeDept: "gongan", Jurisdiction: "wuhan", DueAt: due}).Error; err != nil {
+		t.Fatal(err)
+	}
+	body := `{"decision":"approve"}`
+	for _, tc := range []struct {
+		path, dept string
+		status     int
+		detail     string
+	}{
+		{"/api/v1/tasks/sr-1.review.gongan/decision", "minzheng", http.StatusForbidden, "task sr-1.review.gongan is not in your inbox"},
+		{"/api/v1/tasks/nope/decision", "gongan", http.StatusNotFound, "task nope not found"},
+		{"/api/v1/tasks/sr-1.review.gongan/activity", "minzheng", http.StatusForbidden, "task sr-1.review.gongan is not in your inbox"},
+	} {
+		method := "POST"
+		if strings.HasSuffix(tc.path, "/activity") {
+			method = "GET"
+		}
+		rec, p := w.do(t, method, tc.path, body, RoleDepartment, tc.dept, "wuhan")
+		if rec.Code != tc.status || p["detail"] != tc.detail {
+			t.Errorf("%s as %s: got %d %s", tc.path, tc.dept, rec.Code, rec.Body)
+		}
+	}
+	long := strings.Repeat("k", 201)
+	for _, tc := range []struct{ path, body, dept string }{
+		{"/api/v1/tasks/sr-1.review.gongan/decision", body, "gongan"},
+		{"/api/v1/share-requests", shareBody, "minzheng"},
+	} {
+		rec, p := w.do(t, "POST", tc.path, tc.body, RoleDepartment, tc.dept, "wuhan", "Idempotency-Key", long)
+		if rec.Code != http.StatusBadRequest || p["detail"] != "Idempotency-Key is longer than 200 characters" {
+			t.Errorf("%s with a long key: got %d %s", tc.path, rec.Code, rec.Body)
+		}
+	}
+	c := func(key string) echo.Context {
+		req := httptest.NewRequest("POST", "/", nil)
+		req.Header.Set("Idempotency-Key", key)
+		return w.s.Handler().NewContext(req, httptest.NewRecorder())
+	}
+	a, _ := keyedID(c("k1"), "decision-", "task-a")
+	b, _ := keyedID(c("k1"), "decision-", "task-a")
+	o, _ := keyedID(c("k1"), "decision-", "task-b")
+	n, _ := keyedID(c(""), "decision-", "task-a")
+	if a != b || a == o || !strings.HasPrefix(a, "decision-") || n != "" {
+		t.Errorf("keyed IDs: %q %q %q %q", a, b, o, n)
 	}
 }

@@ -28,14 +28,24 @@ var idNamespace = uuid.MustParse("6b0f3c1e-8a43-4d6e-9a55-3f1c7f0a2b11")
 // the Idempotency-Key when the caller sent one (keyed), so that a retried POST
 // finds the same procedure, and fresh otherwise.
 func procedureID(c echo.Context, prefix, dept string) (id string, keyed bool, err error) {
-	key := c.Request().Header.Get("Idempotency-Key")
-	if key == "" {
+	if id, err = keyedID(c, prefix, dept); id == "" && err == nil {
 		return prefix + uuid.NewString(), false, nil
 	}
-	if len(key) > 200 {
-		return "", false, problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+	return id, err == nil, err
+}
+
+// keyedID is the ID a keyed POST derives from whose key it is (owner) and
+// its Idempotency-Key, after prefix: the same owner and key give the same
+// ID. Without a key it is ""; a key longer than 200 characters is a 400.
+func keyedID(c echo.Context, prefix, owner string) (string, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return "", nil
 	}
-	return prefix + uuid.NewSHA1(idNamespace, []byte(dept+"\n"+key)).String(), true, nil
+	if len(key) > 200 {
+		return "", problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+	}
+	return prefix + uuid.NewSHA1(idNamespace, []byte(owner+"\n"+key)).String(), nil
 }
 
 // procedureAttrs are the search attributes a procedure starts with.
