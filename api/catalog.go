@@ -164,13 +164,19 @@ func (s *Server) getCatalogItem(c echo.Context) error {
 	}{it, a.State, hist})
 }
 
-// catalogItem loads the item an input names: an unknown one is a 422 on
-// catalog_item_id.
+// catalogItem loads the item an input names in catalog_item_id: an unknown
+// one is a 422 naming it.
 func catalogItem(db *gorm.DB, id string) (models.CatalogItem, error) {
+	return itemNamed(db, "catalog_item_id", id)
+}
+
+// itemNamed loads the item a body's field names: an unknown one is a 422
+// naming the field.
+func itemNamed(db *gorm.DB, field, id string) (models.CatalogItem, error) {
 	var item models.CatalogItem
 	if err := db.First(&item, "id = ?", id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return item, invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", id)})
+			return item, invalid(FieldError{field, fmt.Sprintf("no catalog item %q", id)})
 		}
 		return item, fmt.Errorf("load catalog item %s: %w", id, err)
 	}

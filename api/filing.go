@@ -101,6 +101,18 @@ func registeredInput[In, F any](s *Server, c echo.Context, p procedure.Filing[In
 	return cl, in, err
 }
 
+// itemInput is registeredInput for a filing about the catalog item its
+// body names in catalog_item_id (item reads it): an unknown item is a 422
+// naming catalog_item_id.
+func itemInput[In, F any](s *Server, c echo.Context, p procedure.Filing[In, F], item func(In) string) (*Claims, In, models.CatalogItem, error) {
+	cl, in, err := registeredInput(s, c, p)
+	if err != nil {
+		return nil, in, models.CatalogItem{}, err
+	}
+	it, err := catalogItem(s.DB.WithContext(c.Request().Context()), item(in))
+	return cl, in, it, err
+}
+
 // filerKey is whose Idempotency-Key a filing open to departments and to
 // others is: a department's (any of its people) or else the caller's own,
 // with the role.

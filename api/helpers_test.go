@@ -204,3 +204,19 @@ func TestDecisionTaskAndKey(t *testing.T) {
 		t.Errorf("keyed IDs: %q %q %q %q", a, b, o, n)
 	}
 }
+
+// A filing about catalog items names the field of an item that is not in
+// the catalog (itemInput, itemNamed): catalog_item_id or other_item_id.
+func TestItemNamed(t *testing.T) {
+	w := newFilingWorld(t)
+	for _, tc := range []struct{ path, body, field string }{
+		{"/api/v1/data-conflicts", `{"catalog_item_id":"wh-hukou","other_item_id":"nope","description":"不一致"}`, "other_item_id"},
+		{"/api/v1/data-conflicts", `{"catalog_item_id":"nope","other_item_id":"wh-hukou","description":"不一致"}`, "catalog_item_id"},
+		{"/api/v1/objections", `{"catalog_item_id":"nope","kind":"error","description":"错了"}`, "catalog_item_id"},
+	} {
+		rec, p := w.do(t, "POST", tc.path, tc.body, RoleDepartment, "minzheng", "wuhan")
+		if rec.Code != http.StatusUnprocessableEntity || !slices.Equal(fieldNames(p), []string{tc.field}) || p["detail"] != tc.field+`: no catalog item "nope"` {
+			t.Errorf("%s: got %d %s, want a 422 naming %s", tc.path, rec.Code, rec.Body, tc.field)
+		}
+	}
+}

@@ -150,15 +150,11 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 // (workflows.ObjectionProcedure).
 func (s *Server) createObjection(c echo.Context) error {
 	p := workflows.ObjectionProcedure
-	cl, in, err := registeredInput(s, c, p)
+	cl, in, item, err := itemInput(s, c, p, func(in workflows.ObjectionFiling) string { return in.CatalogItemID })
 	if err != nil {
 		return err
 	}
 	db := s.DB.WithContext(c.Request().Context())
-	item, err := catalogItem(db, in.CatalogItemID)
-	if err != nil {
-		return err
-	}
 	facts := workflows.ObjectionFacts{Filed: filed(s, cl, in), Item: item}
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: filerKey(cl),
 		same: func(r any) bool {
