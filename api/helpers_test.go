@@ -220,3 +220,36 @@ func TestItemNamed(t *testing.T) {
 		}
 	}
 }
+
+// A grant's uses are read by its grantee, its provider and the auditor and
+// logged by the grantee alone: the provider is a 403, a department of
+// another city (or no party) a 404, as for an unknown grant (grantFor).
+func TestGrantFor(t *testing.T) {
+	w := newFilingWorld(t)
+	if err := w.s.DB.Create(&models.ShareRequest{Header: models.Header{ID: "sr-g", WorkflowID: "sr-g", Jurisdiction: "wuhan", Status: models.StatusGranted},
+		RequesterDept: "minzheng", ProviderDept: "gongan", CatalogItemID: "wh-hukou"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.DB.Create(&models.Grant{ID: "g-1", ShareRequestID: "sr-g", CatalogItemID: "wh-hukou", Dept: "minzheng", GrantedAt: w.now}).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, role, dept, city string
+		status                   int
+	}{
+		{"GET", RoleDepartment, "minzheng", "wuhan", http.StatusOK},
+		{"GET", RoleDepartment, "gongan", "wuhan", http.StatusOK},
+		{"GET", RoleAuditor, "", "", http.StatusOK},
+		{"GET", RoleDepartment, "xm-gongan", "xiamen", http.StatusNotFound},
+		{"GET", RoleDepartment, "minzheng", "xiamen", http.StatusNotFound},
+		{"POST", RoleDepartment, "gongan", "wuhan", http.StatusForbidden},
+		{"POST", RoleDepartment, "xm-gongan", "xiamen", http.StatusNotFound},
+		{"POST", RoleAuditor, "", "", http.StatusForbidden},
+		{"POST", RoleDepartment, "minzheng", "wuhan", http.StatusUnprocessableEntity}, // past the grant: the empty body
+	} {
+		rec, _ := w.do(t, tc.method, "/api/v1/grants/g-1/uses", "{}", tc.role, tc.dept, tc.city)
+		if rec.Code != tc.status {
+			t.Errorf("%s as %s %s of %s: got %d %s, want %d", tc.method, tc.role, tc.dept, tc.city, rec.Code, rec.Body, tc.status)
+		}
+	}
+}
