@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/workflows"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 )
@@ -250,6 +251,36 @@ func TestGrantFor(t *testing.T) {
 		rec, _ := w.do(t, tc.method, "/api/v1/grants/g-1/uses", "{}", tc.role, tc.dept, tc.city)
 		if rec.Code != tc.status {
 			t.Errorf("%s as %s %s of %s: got %d %s, want %d", tc.method, tc.role, tc.dept, tc.city, rec.Code, rec.Body, tc.status)
+		}
+	}
+}
+
+// The procedures the console knows are the server's descriptors, each
+// once, in workflows.Procedures' order, with the route its GETs are served
+// at (listProcedureKinds).
+func TestProcedureKinds(t *testing.T) {
+	w := newFilingWorld(t)
+	req := httptest.NewRequest("GET", "/api/v1/procedure-kinds", nil) // no token: public
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	var out struct{ Items []procedureKind }
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("got %d %s (%v)", rec.Code, rec.Body, err)
+	}
+	if len(out.Items) != len(workflows.Procedures) {
+		t.Fatalf("%d kinds for %d procedures", len(out.Items), len(workflows.Procedures))
+	}
+	served := map[string]bool{}
+	for _, r := range w.h.(*echo.Echo).Routes() {
+		served[r.Method+" "+r.Path] = true
+	}
+	for i, k := range out.Items {
+		d := workflows.Procedures[i]
+		if k.Name != d.Name || k.Title != d.Title || k.Plural != d.Plural || !slices.Equal(k.File, d.File) || len(k.File) == 0 {
+			t.Errorf("kind %d: %+v, want %s", i, k, d.Name)
+		}
+		if !served["GET "+k.Route] || !served["GET "+k.Route+"/:id"] {
+			t.Errorf("%s: %s is not served", k.Name, k.Route)
 		}
 	}
 }

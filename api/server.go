@@ -136,7 +136,8 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/calendar/days", s.calendarDays)
 	v1.GET("/calendar/years", s.listCalendarYears)
 	v1.GET("/regulations", s.listRegulations)
-	v1.GET("/audit/signing-key", s.signingKey) // verifies exports
+	v1.GET("/procedure-kinds", s.listProcedureKinds) // what the console knows of each procedure
+	v1.GET("/audit/signing-key", s.signingKey)       // verifies exports
 	// what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)
