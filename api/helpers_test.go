@@ -284,3 +284,17 @@ func TestProcedureKinds(t *testing.T) {
 		}
 	}
 }
+
+// The public lists read their city the same way (cityParam): missing or
+// unknown, a 400 naming jurisdiction.
+func TestCityParam(t *testing.T) {
+	w := newFilingWorld(t)
+	for _, path := range []string{"/api/v1/open-applications/approved-applicants", "/api/v1/open-list", "/api/v1/open-plans"} {
+		for _, q := range []string{"", "?jurisdiction=atlantis"} {
+			rec, p := w.do(t, "GET", path+q, "", RoleApplicant, "", "")
+			if rec.Code != http.StatusBadRequest || !slices.Equal(fieldNames(p), []string{"jurisdiction"}) {
+				t.Errorf("%s%s: got %d %s", path, q, rec.Code, rec.Body)
+			}
+		}
+	}
+}

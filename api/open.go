@@ -205,10 +205,9 @@ type approvedApplicant struct {
 // approvedApplicants lists the applicants whose applications were approved,
 // in a city that publishes them; public.
 func (s *Server) approvedApplicants(c echo.Context) error {
-	j := c.QueryParam("jurisdiction")
-	p, ok := s.Regulations.Get(j)
-	if !ok {
-		return problem(http.StatusBadRequest, "jurisdiction must be a known city", FieldError{"jurisdiction", fmt.Sprintf("unknown city %q", j)})
+	j, p, err := s.cityParam(c)
+	if err != nil {
+		return err
 	}
 	if !p.OpenApplication.PublishApproved {
 		return invalid(FieldError{"jurisdiction", j + " does not publish a list of approved applicants"})
