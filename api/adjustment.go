@@ -8,22 +8,12 @@ import (
 )
 
 // The routes of workflows.AdjustmentProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.AdjustmentProcedure.Descriptor, (*Server).createAdjustment, (*Server).adjustmentView,
+var _ = serveProcedure(&workflows.AdjustmentProcedure.Descriptor, (*Server).createAdjustment, plainView[models.TemporaryAdjustment],
 	update{path: "/:id/renew", h: (*Server).renewAdjustment})
 
 type renewInput struct {
 	EndDate string `json:"end_date" bound:"date"`
 	Reason  string `json:"reason"`
-}
-
-type adjustmentView struct {
-	models.TemporaryAdjustment
-	steps
-}
-
-func (s *Server) adjustmentView(c echo.Context, a models.TemporaryAdjustment) (adjustmentView, error) {
-	st, err := s.stepsShowing(c, &a.Header)
-	return adjustmentView{TemporaryAdjustment: a, steps: st}, err
 }
 
 func sameAdjustment(a models.TemporaryAdjustment, in workflows.AdjustmentFiling) bool {
@@ -49,7 +39,6 @@ func (s *Server) createAdjustment(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.adjustmentView),
 	})
 }
 
@@ -69,5 +58,5 @@ func (s *Server) renewAdjustment(c echo.Context) error {
 		return err
 	}
 	return updated(s, c, &workflows.AdjustmentProcedure.Descriptor, a.ID, a.WorkflowID, workflows.UpdateRenew, "end_date",
-		workflows.RenewInput{EndDate: in.EndDate, Reason: in.Reason, Actor: workflowsActor(cl)}, s.adjustmentView)
+		workflows.RenewInput{EndDate: in.EndDate, Reason: in.Reason, Actor: workflowsActor(cl)})
 }

@@ -10,20 +10,7 @@ import (
 )
 
 // The routes of workflows.ApprovalProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.ApprovalProcedure.Descriptor, (*Server).createApproval, (*Server).approvalView)
-
-// approvalView is an authority approval with its tasks and events.
-type approvalView struct {
-	models.AuthorityApproval
-	steps
-}
-
-func (s *Server) approvalView(c echo.Context, a models.AuthorityApproval) (approvalView, error) {
-	v := approvalView{AuthorityApproval: a}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.ApprovalProcedure.Descriptor, (*Server).createApproval, plainView[models.AuthorityApproval])
 
 func sameApproval(a models.AuthorityApproval, in workflows.ApprovalFiling) bool {
 	return a.Kind == in.Kind && a.Title == in.Title && a.Description == in.Description && a.Recipient == in.Recipient &&
@@ -34,11 +21,7 @@ func sameApproval(a models.AuthorityApproval, in workflows.ApprovalFiling) bool 
 // approval (workflows.ApprovalProcedure).
 func (s *Server) createApproval(c echo.Context) error {
 	p := workflows.ApprovalProcedure
-	cl, in, err := fileInput(c, p)
-	if err != nil {
-		return err
-	}
-	dept, err := s.callerDept(c, cl)
+	cl, in, dept, err := deptInput(s, c, p)
 	if err != nil {
 		return err
 	}
@@ -48,6 +31,5 @@ func (s *Server) createApproval(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, dept.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.approvalView),
 	})
 }

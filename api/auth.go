@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/roles"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
 // Roles of the people who use the API (package roles defines them).
@@ -194,4 +196,31 @@ func allow(c echo.Context, roles ...string) (*Claims, error) {
 		return cl, problem(http.StatusForbidden, fmt.Sprintf("role %s may not do this (allowed: %s)", cl.Role, strings.Join(roles, ", ")))
 	}
 	return cl, nil
+}
+
+// callerDept loads the department of a department caller's token. A token
+// naming a department that is not registered lacks the right to act for it:
+// a 403 naming dept (the token's claim; a department the body names is the
+// body's field, a 422, see registered).
+func (s *Server) callerDept(c echo.Context, cl *Claims) (models.Department, error) {
+	var dept models.Department
+	if err := s.DB.WithContext(c.Request().Context()).First(&dept, "code = ?", cl.Dept).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return dept, problem(http.StatusForbidden, fmt.Sprintf("department %q of the token is not registered", cl.Dept),
+				FieldError{"dept", fmt.Sprintf("department %q of the token is not registered", cl.Dept)})
+		}
+		return dept, fmt.Errorf("load department %s: %w", cl.Dept, err)
+	}
+	return dept, nil
+}
+
+// registeredCaller refuses a department caller whose department is not
+// registered (callerDept's 403): it may not file or upload anything. Other
+// roles pass.
+func (s *Server) registeredCaller(c echo.Context, cl *Claims) error {
+	if cl.Role != RoleDepartment {
+		return nil
+	}
+	_, err := s.callerDept(c, cl)
+	return err
 }

@@ -143,15 +143,12 @@ func (s *Server) listCatalogItems(c echo.Context) error {
 }
 
 func (s *Server) getCatalogItem(c echo.Context) error {
-	var it models.CatalogItem
-	if err := s.DB.WithContext(c.Request().Context()).First(&it, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("catalog item %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load catalog item: %w", err)
+	db := s.DB.WithContext(c.Request().Context())
+	it, err := findScoped[models.CatalogItem](db, c.Param("id"), "catalog item")
+	if err != nil {
+		return err
 	}
 	// The item's availability (procedure 4) and its changes, with the item.
-	db := s.DB.WithContext(c.Request().Context())
 	a, err := models.Availability(db, it.ID)
 	if err != nil {
 		return err
@@ -167,13 +164,19 @@ func (s *Server) getCatalogItem(c echo.Context) error {
 	}{it, a.State, hist})
 }
 
-// catalogItem loads the item an input names: an unknown one is a 422 on
-// catalog_item_id.
+// catalogItem loads the item an input names in catalog_item_id: an unknown
+// one is a 422 naming it.
 func catalogItem(db *gorm.DB, id string) (models.CatalogItem, error) {
+	return itemNamed(db, "catalog_item_id", id)
+}
+
+// itemNamed loads the item a body's field names: an unknown one is a 422
+// naming the field.
+func itemNamed(db *gorm.DB, field, id string) (models.CatalogItem, error) {
 	var item models.CatalogItem
 	if err := db.First(&item, "id = ?", id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return item, invalid(FieldError{"catalog_item_id", fmt.Sprintf("no catalog item %q", id)})
+			return item, invalid(FieldError{field, fmt.Sprintf("no catalog item %q", id)})
 		}
 		return item, fmt.Errorf("load catalog item %s: %w", id, err)
 	}

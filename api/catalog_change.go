@@ -111,18 +111,6 @@ func (s *Server) openTypes(c echo.Context, ops []models.ChangeOperation) (map[st
 	return out, nil
 }
 
-// callerDept loads the caller's department.
-func (s *Server) callerDept(c echo.Context, cl *Claims) (models.Department, error) {
-	var dept models.Department
-	if err := s.DB.WithContext(c.Request().Context()).First(&dept, "code = ?", cl.Dept).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return dept, problem(http.StatusForbidden, fmt.Sprintf("department %s of the token is not registered", cl.Dept))
-		}
-		return dept, fmt.Errorf("load department: %w", err)
-	}
-	return dept, nil
-}
-
 // createChange submits a department's change of its own catalog
 // (workflows.ChangeProcedure).
 func (s *Server) createChange(c echo.Context) error {
@@ -166,7 +154,6 @@ func (s *Server) createChange(c echo.Context) error {
 			}
 			return p.Start(id, facts, profile), nil
 		},
-		view: viewOf(c, s.changeView),
 	})
 }
 
@@ -284,7 +271,7 @@ func (s *Server) ownReturnedChange(c echo.Context, cl *Claims) (models.CatalogCh
 // sendChangeUpdate sends an Update to a change's workflow and answers with
 // the change once the workflow has acted on it.
 func (s *Server) sendChangeUpdate(c echo.Context, ch models.CatalogChange, name string, arg any) error {
-	return updated(s, c, &workflows.ChangeProcedure.Descriptor, ch.ID, ch.WorkflowID, name, "operations", arg, s.changeView)
+	return updated(s, c, &workflows.ChangeProcedure.Descriptor, ch.ID, ch.WorkflowID, name, "operations", arg)
 }
 
 // itemVersions lists every version of a catalog item with the change that
@@ -297,12 +284,8 @@ func (s *Server) itemVersions(c echo.Context) error {
 		return fmt.Errorf("count versions of %s: %w", id, err)
 	}
 	if n == 0 {
-		var it models.CatalogItem
-		if err := db.First(&it, "id = ?", id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return problem(http.StatusNotFound, fmt.Sprintf("catalog item %s not found", id))
-			}
-			return fmt.Errorf("load catalog item: %w", err)
+		if _, err := findScoped[models.CatalogItem](db, id, "catalog item"); err != nil {
+			return err
 		}
 	}
 	return paginate[models.CatalogItemVersion](c, db.Where("item_id = ?", id).Order("version"))

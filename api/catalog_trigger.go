@@ -89,7 +89,6 @@ func (s *Server) createTrigger(c echo.Context) error {
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Subject + "\n" + dept.Code,
 		same:  func(r any) bool { return sameTrigger(*r.(*models.CatalogTrigger), in) },
 		start: func(id string) (procedure.Start, error) { return fileWith(s, p, facts, in.Jurisdiction, facts.Now, id) },
-		view:  viewOf(c, s.triggerView),
 	})
 }
 

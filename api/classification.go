@@ -66,6 +66,5 @@ func (s *Server) createClassification(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.classificationView),
 	})
 }

@@ -1,62 +1,29 @@
 package api
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
 
 // The routes of workflows.DataConflictProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.DataConflictProcedure.Descriptor, (*Server).createDataConflict, (*Server).conflictView)
-
-// conflictView is a data conflict as the API shows it: its record with the
-// tasks of its negotiation and coordination and its events.
-type conflictView struct {
-	models.DataConflict
-	steps
-}
-
-func (s *Server) conflictView(c echo.Context, d models.DataConflict) (conflictView, error) {
-	v := conflictView{DataConflict: d}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.DataConflictProcedure.Descriptor, (*Server).createDataConflict, plainView[models.DataConflict])
 
 // createDataConflict files two departments' disagreeing data on the same
 // subject (workflows.DataConflictProcedure, leshan 第十一条).
 func (s *Server) createDataConflict(c echo.Context) error {
 	p := workflows.DataConflictProcedure
-	cl, in, err := fileInput(c, p)
+	cl, in, item, err := itemInput(s, c, p, func(in workflows.DataConflictFiling) string { return in.CatalogItemID })
 	if err != nil {
 		return err
 	}
-	if err := s.registeredCaller(c, cl); err != nil {
-		return err
-	}
-	db := s.DB.WithContext(c.Request().Context())
-	item, err := catalogItem(db, in.CatalogItemID)
+	other, err := itemNamed(s.DB.WithContext(c.Request().Context()), "other_item_id", in.OtherItemID)
 	if err != nil {
 		return err
-	}
-	var other models.CatalogItem
-	switch err := db.First(&other, "id = ?", in.OtherItemID).Error; {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return invalid(FieldError{"other_item_id", fmt.Sprintf("no catalog item %q", in.OtherItemID)})
-	case err != nil:
-		return fmt.Errorf("load catalog item %s: %w", in.OtherItemID, err)
 	}
 	facts := workflows.DataConflictFacts{Filed: filed(s, cl, in), Item: item, Other: other}
-	owner := cl.Subject
-	if cl.Role == RoleDepartment {
-		owner = cl.Dept
-	}
-	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + owner,
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: filerKey(cl),
 		same: func(r any) bool {
 			d := r.(*models.DataConflict)
 			return d.CatalogItemID == in.CatalogItemID && d.OtherItemID == in.OtherItemID && d.Description == in.Description
@@ -64,6 +31,5 @@ func (s *Server) createDataConflict(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.conflictView),
 	})
 }

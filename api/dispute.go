@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/cityapprovals/approvals/procedure"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
 
 // The routes of workflows.DisputeProcedure (serveProcedure).
@@ -49,12 +47,10 @@ func (s *Server) createDispute(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var r models.ShareRequest
-	if err := s.DB.WithContext(c.Request().Context()).First(&r, "id = ? AND (requester_dept = ? OR provider_dept = ?)", c.Param("id"), cl.Dept, cl.Dept).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("share request %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load share request: %w", err)
+	r, err := findScoped[models.ShareRequest](s.DB.WithContext(c.Request().Context()).
+		Where("requester_dept = ? OR provider_dept = ?", cl.Dept, cl.Dept), c.Param("id"), "share request")
+	if err != nil {
+		return err
 	}
 	if r.RequesterDept != cl.Dept {
 		return problem(http.StatusForbidden, "only the requesting department "+r.RequesterDept+" may dispute the refusal")
@@ -67,7 +63,6 @@ func (s *Server) createDispute(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, r.Jurisdiction, workflows.DisputeDecided(r, facts.Now), id)
 		},
-		view: viewOf(c, s.disputeView),
 	})
 }
 
@@ -92,19 +87,13 @@ func itemDisputeID(itemID, dept string) string {
 // and department: the same reason answers with it, another is a 409.
 func (s *Server) createItemDispute(c echo.Context) error {
 	p := workflows.DisputeProcedure
-	cl, in, err := fileInput(c, p)
+	cl, in, err := registeredInput(s, c, p)
 	if err != nil {
 		return err
 	}
-	if err := s.registeredCaller(c, cl); err != nil {
+	it, err := findScoped[models.CatalogItem](s.DB.WithContext(c.Request().Context()), c.Param("id"), "catalog item")
+	if err != nil {
 		return err
-	}
-	var it models.CatalogItem
-	if err := s.DB.WithContext(c.Request().Context()).First(&it, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem(http.StatusNotFound, fmt.Sprintf("catalog item %s not found", c.Param("id")))
-		}
-		return fmt.Errorf("load catalog item: %w", err)
 	}
 	facts := workflows.DisputeFacts{Filed: filed(s, cl, in), Item: &it}
 	id := itemDisputeID(it.ID, cl.Dept)
@@ -116,6 +105,5 @@ func (s *Server) createItemDispute(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, it.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.disputeView),
 	})
 }

@@ -53,12 +53,8 @@ func (s *Server) reportEvaluation(c echo.Context) error {
 	if _, err := allow(c, RoleAuditor, RoleAdmin); err != nil {
 		return err
 	}
-	for name := range c.QueryParams() {
-		switch name {
-		case "jurisdiction", "year", "department", "format":
-		default:
-			return problem(http.StatusBadRequest, "unknown parameter "+name, FieldError{name, "unknown parameter (use jurisdiction, year, department, format)"})
-		}
+	if err := onlyParams(c, "jurisdiction", "year", "department", "format"); err != nil {
+		return err
 	}
 	asCSV, err := csvWanted(c)
 	if err != nil {

@@ -17,7 +17,8 @@ import (
 )
 
 // filing is one POST that files a procedure, as the generic path (file)
-// runs it: what the procedure's handler loaded and how its record is shown.
+// runs it: what the procedure's handler loaded (its record is shown by the
+// procedure's view, viewRecord).
 type filing struct {
 	d  *procedure.Descriptor
 	in any // the decoded body, fingerprinted with the Idempotency-Key
@@ -33,7 +34,6 @@ type filing struct {
 	// start checks the filing by its descriptor's rule and builds what it
 	// starts, once no earlier filing answers the POST.
 	start func(id string) (procedure.Start, error)
-	view  func(rec any) (any, error)
 }
 
 // fileWith checks facts against a procedure's rule in the profile of its
@@ -76,6 +76,51 @@ func fileInput[In, F any](c echo.Context, p procedure.Filing[In, F]) (*Claims, I
 		return nil, in, invalid(fields(errs)...)
 	}
 	return cl, in, nil
+}
+
+// deptInput is fileInput for a filing a department makes as itself, with
+// the caller's registered department (callerDept: a token's department not
+// registered is a 403).
+func deptInput[In, F any](s *Server, c echo.Context, p procedure.Filing[In, F]) (*Claims, In, models.Department, error) {
+	cl, in, err := fileInput(c, p)
+	if err != nil {
+		return nil, in, models.Department{}, err
+	}
+	dept, err := s.callerDept(c, cl)
+	return cl, in, dept, err
+}
+
+// registeredInput is fileInput for a filing open to departments and to
+// others, refusing a department whose department is not registered
+// (registeredCaller).
+func registeredInput[In, F any](s *Server, c echo.Context, p procedure.Filing[In, F]) (*Claims, In, error) {
+	cl, in, err := fileInput(c, p)
+	if err == nil {
+		err = s.registeredCaller(c, cl)
+	}
+	return cl, in, err
+}
+
+// itemInput is registeredInput for a filing about the catalog item its
+// body names in catalog_item_id (item reads it): an unknown item is a 422
+// naming catalog_item_id.
+func itemInput[In, F any](s *Server, c echo.Context, p procedure.Filing[In, F], item func(In) string) (*Claims, In, models.CatalogItem, error) {
+	cl, in, err := registeredInput(s, c, p)
+	if err != nil {
+		return nil, in, models.CatalogItem{}, err
+	}
+	it, err := catalogItem(s.DB.WithContext(c.Request().Context()), item(in))
+	return cl, in, it, err
+}
+
+// filerKey is whose Idempotency-Key a filing open to departments and to
+// others is: a department's (any of its people) or else the caller's own,
+// with the role.
+func filerKey(cl *Claims) string {
+	if cl.Role == RoleDepartment {
+		return cl.Role + ":" + cl.Dept
+	}
+	return cl.Role + ":" + cl.Subject
 }
 
 // filed is the body of a filing, its caller and now.
@@ -168,7 +213,7 @@ func (s *Server) replayed(c echo.Context, f filing, rec any, id string) error {
 }
 
 func (s *Server) answer(c echo.Context, f filing, rec any, id string, status int) error {
-	v, err := f.view(rec)
+	v, err := s.viewRecord(c, f.d, rec)
 	if err != nil {
 		return err
 	}
@@ -203,9 +248,10 @@ func load[R any](s *Server, c echo.Context, d *procedure.Descriptor) (R, error) 
 }
 
 // updated sends the Update name with arg to a procedure's workflow and
-// answers with its record (R, shown by view) once the workflow has acted on
-// it; a refusal by the workflow's validator is a problem naming field.
-func updated[R, V any](s *Server, c echo.Context, d *procedure.Descriptor, id, workflowID, name, field string, arg any, view func(echo.Context, R) (V, error)) error {
+// answers with its record (shown by its view, viewRecord) once the workflow
+// has acted on it; a refusal by the workflow's validator is a problem
+// naming field.
+func updated(s *Server, c echo.Context, d *procedure.Descriptor, id, workflowID, name, field string, arg any) error {
 	ctx := c.Request().Context()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg},
@@ -217,11 +263,11 @@ func updated[R, V any](s *Server, c echo.Context, d *procedure.Descriptor, id, w
 		return updateProblemOn(field, err)
 	}
 	s.log(c).Info().Str("workflow_id", workflowID).Str("update", name).Msg(d.Title + " updated")
-	var rec R
-	if err := s.DB.WithContext(ctx).First(&rec, "id = ?", id).Error; err != nil {
+	rec := d.Record()
+	if err := s.DB.WithContext(ctx).First(rec, "id = ?", id).Error; err != nil {
 		return fmt.Errorf("reload %s %s: %w", d.Title, id, err)
 	}
-	v, err := view(c, rec)
+	v, err := s.viewRecord(c, d, rec)
 	if err != nil {
 		return err
 	}
@@ -292,9 +338,16 @@ func routesOf[R, V any](s *Server, d *procedure.Descriptor, file echo.HandlerFun
 	}
 }
 
-// viewOf adapts a procedure's view to the generic filing path.
-func viewOf[R, V any](c echo.Context, view func(echo.Context, R) (V, error)) func(any) (any, error) {
-	return func(rec any) (any, error) { return view(c, *rec.(*R)) }
+// views are each procedure's view by its name, declared with its routes
+// (serveProcedure): a record, as its descriptor's Record makes it, as the
+// API shows it.
+var views = map[string]func(s *Server, c echo.Context, rec any) (any, error){}
+
+// viewRecord shows a record of procedure d (a pointer, as d.Record makes it)
+// by the procedure's view: the answer of its filing, of its Updates and of
+// its GET.
+func (s *Server) viewRecord(c echo.Context, d *procedure.Descriptor, rec any) (any, error) {
+	return views[d.Name](s, c, rec)
 }
 
 // route adds a procedure's routes to the API.
@@ -328,6 +381,7 @@ type update struct {
 // Update POSTs. It returns true, for a package-level declaration.
 func serveProcedure[R, V any](d *procedure.Descriptor, file func(*Server, echo.Context) error,
 	view func(*Server, echo.Context, R) (V, error), updates ...update) bool {
+	views[d.Name] = func(s *Server, c echo.Context, rec any) (any, error) { return view(s, c, *rec.(*R)) }
 	routes[d.Name] = func(s *Server) served {
 		p := routesOf(s, d, func(c echo.Context) error { return file(s, c) },
 			func(c echo.Context, r R) (V, error) { return view(s, c, r) })

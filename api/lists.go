@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -10,43 +9,21 @@ import (
 	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
 
 // The routes of workflows.YearlyListProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.YearlyListProcedure.Descriptor, (*Server).createYearlyList, (*Server).yearlyListView)
-
-// yearlyListView is a yearly list as the API shows it: its record with the
-// authority's task and its events.
-type yearlyListView struct {
-	models.YearlyList
-	steps
-}
-
-func (s *Server) yearlyListView(c echo.Context, l models.YearlyList) (yearlyListView, error) {
-	v := yearlyListView{YearlyList: l}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.YearlyListProcedure.Descriptor, (*Server).createYearlyList, plainView[models.YearlyList])
 
 // createYearlyList submits a department's yearly list to the authority's
 // confirmation (workflows.YearlyListProcedure): the department's city is
 // the one its registration names.
 func (s *Server) createYearlyList(c echo.Context) error {
 	p := workflows.YearlyListProcedure
-	cl, in, err := fileInput(c, p)
+	cl, in, dept, err := deptInput(s, c, p)
 	if err != nil {
 		return err
 	}
 	db := s.DB.WithContext(c.Request().Context())
-	var dept models.Department
-	switch err := db.First(&dept, "code = ?", cl.Dept).Error; {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return invalid(FieldError{"dept", fmt.Sprintf("department %q of the token is not registered", cl.Dept)})
-	case err != nil:
-		return fmt.Errorf("load department %s: %w", cl.Dept, err)
-	}
 	facts := workflows.YearlyListFacts{Filed: filed(s, cl, in), Jurisdiction: dept.Jurisdiction}
 	if regulations.ListedItems(in.Kind) {
 		// One query for every entry; Items[i] is entry i's item, nil where
@@ -64,7 +41,7 @@ func (s *Server) createYearlyList(c echo.Context) error {
 			facts.Items[i] = byID[id]
 		}
 	}
-	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + cl.Dept,
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: filerKey(cl),
 		same: func(r any) bool {
 			l := r.(*models.YearlyList)
 			return l.Kind == in.Kind && l.Year == in.Year && slices.Equal(l.Entries, in.Entries) && slices.Equal(l.Priority, in.Priority)
@@ -72,6 +49,5 @@ func (s *Server) createYearlyList(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, dept.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.yearlyListView),
 	})
 }

@@ -31,22 +31,6 @@ const MaxEvidenceBytes = 512 << 10
 // the file's content (http.DetectContentType).
 var evidenceTypes = []string{"application/pdf", "image/png", "image/jpeg", "text/plain"}
 
-// registeredCaller refuses a department caller whose department has no row
-// in departments (a 422 naming it): it may not file or upload anything.
-func (s *Server) registeredCaller(c echo.Context, cl *Claims) error {
-	if cl.Role != RoleDepartment {
-		return nil
-	}
-	var n int64
-	if err := s.DB.WithContext(c.Request().Context()).Model(&models.Department{}).Where("code = ?", cl.Dept).Count(&n).Error; err != nil {
-		return fmt.Errorf("look up department %s: %w", cl.Dept, err)
-	}
-	if n == 0 {
-		return invalid(FieldError{"dept", fmt.Sprintf("department %q of the token is not registered", cl.Dept)})
-	}
-	return nil
-}
-
 // uploadEvidence stores an evidence file (multipart field "file") with its
 // SHA-256, for a later objection of the same caller.
 func (s *Server) uploadEvidence(c echo.Context) error {
@@ -103,13 +87,10 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 func (s *Server) getEvidence(c echo.Context) error {
 	cl := claims(c)
 	db := s.DB.WithContext(c.Request().Context())
-	var ev models.Evidence
 	notFound := problem(http.StatusNotFound, fmt.Sprintf("evidence %s not found", c.Param("id")))
-	if err := db.First(&ev, "id = ?", c.Param("id")).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return notFound
-		}
-		return fmt.Errorf("load evidence: %w", err)
+	ev, err := findScoped[models.Evidence](db, c.Param("id"), "evidence")
+	if err != nil {
+		return err
 	}
 	mine := ev.UploadedByCaller(cl.Role, cl.Subject, cl.Dept)
 	if !mine {
@@ -169,24 +150,13 @@ func (s *Server) objectionView(c echo.Context, o models.Objection) (objectionVie
 // (workflows.ObjectionProcedure).
 func (s *Server) createObjection(c echo.Context) error {
 	p := workflows.ObjectionProcedure
-	cl, in, err := fileInput(c, p)
+	cl, in, item, err := itemInput(s, c, p, func(in workflows.ObjectionFiling) string { return in.CatalogItemID })
 	if err != nil {
-		return err
-	}
-	if err := s.registeredCaller(c, cl); err != nil {
 		return err
 	}
 	db := s.DB.WithContext(c.Request().Context())
-	item, err := catalogItem(db, in.CatalogItemID)
-	if err != nil {
-		return err
-	}
 	facts := workflows.ObjectionFacts{Filed: filed(s, cl, in), Item: item}
-	owner := cl.Subject
-	if cl.Role == RoleDepartment {
-		owner = cl.Dept
-	}
-	return s.file(c, filing{d: &p.Descriptor, in: in, key: cl.Role + ":" + owner,
+	return s.file(c, filing{d: &p.Descriptor, in: in, key: filerKey(cl),
 		same: func(r any) bool {
 			o := r.(*models.Objection)
 			return o.CatalogItemID == in.CatalogItemID && o.Kind == in.Kind && o.Description == in.Description
@@ -210,7 +180,6 @@ func (s *Server) createObjection(c echo.Context) error {
 			}
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.objectionView),
 	})
 }
 

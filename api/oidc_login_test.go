@@ -2,11 +2,8 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,11 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
 // loginProvider is the example provider whose ID tokens carry a clerk's
@@ -42,27 +37,16 @@ func (p loginProvider) SetUserinfoFromScopes(ctx context.Context, ui *oidc.UserI
 // console's API calls are authenticated by. A callback without this
 // browser's state is refused.
 func TestOIDCLoginCodeFlowPKCE(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	rk, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := loginProvider{&provider{Storage: storage.NewStorage(storage.NewUserStore(issuer)), key: signing{id: "rs-1", alg: jose.RS256, key: rk}}}
-	idp := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, p, nil, false, op.WithAllowInsecure()))
-	idp.Listener.Close()
-	idp.Listener = ln
-	idp.Start()
-	t.Cleanup(idp.Close)
+	issuer := serveIssuer(t, func(issuer string, key signing) exampleop.Storage {
+		return loginProvider{&provider{Storage: storage.NewStorage(storage.NewUserStore(issuer)), key: key}}
+	})
 
 	apiSrv := httptest.NewUnstartedServer(nil)
 	base := "http://" + apiSrv.Listener.Addr().String()
 	storage.RegisterClients(storage.WebClient("console", "s-console", base+"/auth/callback"))
 	ctx := context.Background()
 	s := testServer(t)
+	var err error
 	if s.OIDC, err = NewOIDC(ctx, OIDCConfig{Issuer: issuer, Audience: "console"}); err != nil {
 		t.Fatal(err)
 	}

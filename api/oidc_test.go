@@ -120,6 +120,24 @@ func (p *provider) GetPrivateClaimsFromScopes(_ context.Context, _, clientID str
 // startProvider serves the provider on loopback and answers its issuer.
 func startProvider(t *testing.T) (*provider, string) {
 	t.Helper()
+	var p *provider
+	issuer := serveIssuer(t, func(issuer string, key signing) exampleop.Storage {
+		p = &provider{Storage: storage.NewStorage(storage.NewUserStore(issuer)), key: key,
+			accounts: map[string]account{
+				"water-bureau": {"s-water", DefaultAudience, map[string]any{"role": RoleDepartment, "dept": "water", "jurisdiction": "wuhan"}},
+				"no-dept":      {"s-nodept", DefaultAudience, map[string]any{"role": RoleDepartment}},
+				"elsewhere":    {"s-else", "another-api", map[string]any{"role": RoleDepartment, "dept": "water"}},
+				"group-roles":  {"s-groups", DefaultAudience, map[string]any{"groups": []any{"staff", RoleAuditor}}},
+			}}
+		return p
+	})
+	return p, issuer
+}
+
+// serveIssuer serves on loopback the example provider over the storage mk
+// builds for the issuer with a fresh RS256 key, and answers the issuer.
+func serveIssuer(t *testing.T, mk func(issuer string, key signing) exampleop.Storage) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -129,20 +147,12 @@ func startProvider(t *testing.T) (*provider, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &provider{Storage: storage.NewStorage(storage.NewUserStore(issuer)),
-		key: signing{id: "rs-1", alg: jose.RS256, key: rk},
-		accounts: map[string]account{
-			"water-bureau": {"s-water", DefaultAudience, map[string]any{"role": RoleDepartment, "dept": "water", "jurisdiction": "wuhan"}},
-			"no-dept":      {"s-nodept", DefaultAudience, map[string]any{"role": RoleDepartment}},
-			"elsewhere":    {"s-else", "another-api", map[string]any{"role": RoleDepartment, "dept": "water"}},
-			"group-roles":  {"s-groups", DefaultAudience, map[string]any{"groups": []any{"staff", RoleAuditor}}},
-		}}
-	srv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, p, nil, false, op.WithAllowInsecure()))
+	srv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, mk(issuer, signing{id: "rs-1", alg: jose.RS256, key: rk}), nil, false, op.WithAllowInsecure()))
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return p, issuer
+	return issuer
 }
 
 // token gets an access token for a service account from the provider.

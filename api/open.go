@@ -96,7 +96,6 @@ func (s *Server) createOpenApplication(c echo.Context) error {
 	return s.file(c, filing{d: &p.Descriptor, in: in, key: "applicant:" + cl.Subject,
 		same:  func(r any) bool { return sameOpen(*r.(*models.OpenApplication), in) },
 		start: func(id string) (procedure.Start, error) { return fileWith(s, p, facts, in.Jurisdiction, facts.Now, id) },
-		view:  viewOf(c, s.openView),
 	})
 }
 
@@ -162,7 +161,7 @@ func (s *Server) acceptAgreement(c echo.Context) error {
 // sendOpenUpdate sends an Update to an application's workflow and answers
 // with the application once the workflow has acted on it.
 func (s *Server) sendOpenUpdate(c echo.Context, a models.OpenApplication, name, field string, arg any) error {
-	return updated(s, c, &workflows.OpenProcedure.Descriptor, a.ID, a.WorkflowID, name, field, arg, s.openView)
+	return updated(s, c, &workflows.OpenProcedure.Descriptor, a.ID, a.WorkflowID, name, field, arg)
 }
 
 // publishedRefusal is a refusal as the platform publishes it (xiamen
@@ -206,10 +205,9 @@ type approvedApplicant struct {
 // approvedApplicants lists the applicants whose applications were approved,
 // in a city that publishes them; public.
 func (s *Server) approvedApplicants(c echo.Context) error {
-	j := c.QueryParam("jurisdiction")
-	p, ok := s.Regulations.Get(j)
-	if !ok {
-		return problem(http.StatusBadRequest, "jurisdiction must be a known city", FieldError{"jurisdiction", fmt.Sprintf("unknown city %q", j)})
+	j, p, err := s.cityParam(c)
+	if err != nil {
+		return err
 	}
 	if !p.OpenApplication.PublishApproved {
 		return invalid(FieldError{"jurisdiction", j + " does not publish a list of approved applicants"})

@@ -11,20 +11,7 @@ import (
 )
 
 // The routes of workflows.OpenConversionProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.OpenConversionProcedure.Descriptor, (*Server).createOpenConversion, (*Server).openConversionView)
-
-// openConversionView is a conversion with its events.
-type openConversionView struct {
-	models.OpenConversion
-	steps
-}
-
-func (s *Server) openConversionView(c echo.Context, r models.OpenConversion) (openConversionView, error) {
-	v := openConversionView{OpenConversion: r}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.OpenConversionProcedure.Descriptor, (*Server).createOpenConversion, plainView[models.OpenConversion])
 
 func sameOpenConversion(r models.OpenConversion, in workflows.OpenConversionFiling) bool {
 	return r.CatalogItemID == in.CatalogItemID && r.ToOpenType == in.ToOpenType && r.Decision == in.Decision &&
@@ -52,6 +39,5 @@ func (s *Server) createOpenConversion(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.openConversionView),
 	})
 }

@@ -41,13 +41,8 @@ type openList struct {
 // and paginated, leaving out items an objection suspended or withdrew
 // (weifang 第二十四条 and each city's article, the profile's open_list).
 func (s *Server) listOpen(c echo.Context) error {
-	for name := range c.QueryParams() {
-		switch name {
-		case "jurisdiction", "open_type", "provider_dept", "page_size", "page_token":
-		default:
-			return problem(http.StatusBadRequest, "unknown parameter "+name,
-				FieldError{name, "unknown parameter (use jurisdiction, open_type, provider_dept, page_size, page_token)"})
-		}
+	if err := onlyParams(c, "jurisdiction", "open_type", "provider_dept", "page_size", "page_token"); err != nil {
+		return err
 	}
 	city, p, err := s.cityParam(c)
 	if err != nil {

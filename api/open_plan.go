@@ -54,10 +54,8 @@ type openPlan struct {
 // 第二款, 通过公共数据资源平台予以公布), compiled from the departments' open
 // plan lists the authority confirmed for the year.
 func (s *Server) listOpenPlan(c echo.Context) error {
-	for name := range c.QueryParams() {
-		if name != "jurisdiction" && name != "year" {
-			return problem(http.StatusBadRequest, "unknown parameter "+name, FieldError{name, "unknown parameter (use jurisdiction, year)"})
-		}
+	if err := onlyParams(c, "jurisdiction", "year"); err != nil {
+		return err
 	}
 	city, p, err := s.cityParam(c)
 	if err != nil {

@@ -8,20 +8,7 @@ import (
 )
 
 // The routes of workflows.OpeningReviewProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.OpeningReviewProcedure.Descriptor, (*Server).createOpeningReview, (*Server).openingReviewView)
-
-// openingReviewView is an opening review with its tasks and events.
-type openingReviewView struct {
-	models.OpeningReview
-	steps
-}
-
-func (s *Server) openingReviewView(c echo.Context, r models.OpeningReview) (openingReviewView, error) {
-	v := openingReviewView{OpeningReview: r}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.OpeningReviewProcedure.Descriptor, (*Server).createOpeningReview, plainView[models.OpeningReview])
 
 func sameOpeningReview(r models.OpeningReview, in workflows.OpeningReviewFiling) bool {
 	return r.CatalogItemID == in.CatalogItemID && r.ProposedOpenType == in.ProposedOpenType &&
@@ -46,6 +33,5 @@ func (s *Server) createOpeningReview(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.openingReviewView),
 	})
 }

@@ -11,20 +11,7 @@ import (
 )
 
 // The routes of workflows.PurchaseProcedure (serveProcedure).
-var _ = serveProcedure(&workflows.PurchaseProcedure.Descriptor, (*Server).createPurchase, (*Server).purchaseView)
-
-// purchaseView is a purchase with its tasks and events.
-type purchaseView struct {
-	models.Purchase
-	steps
-}
-
-func (s *Server) purchaseView(c echo.Context, p models.Purchase) (purchaseView, error) {
-	v := purchaseView{Purchase: p}
-	var err error
-	v.steps, err = s.stepsShowing(c, &v.Header)
-	return v, err
-}
+var _ = serveProcedure(&workflows.PurchaseProcedure.Descriptor, (*Server).createPurchase, plainView[models.Purchase])
 
 func samePurchase(p models.Purchase, in workflows.PurchaseFiling) bool {
 	return p.Kind == in.Kind && p.Title == in.Title && p.Supplier == in.Supplier && p.Purpose == in.Purpose &&
@@ -36,11 +23,7 @@ func samePurchase(p models.Purchase, in workflows.PurchaseFiling) bool {
 // city's earlier purchases already hold of its data items.
 func (s *Server) createPurchase(c echo.Context) error {
 	p := workflows.PurchaseProcedure
-	cl, in, err := fileInput(c, p)
-	if err != nil {
-		return err
-	}
-	dept, err := s.callerDept(c, cl)
+	cl, in, dept, err := deptInput(s, c, p)
 	if err != nil {
 		return err
 	}
@@ -61,6 +44,5 @@ func (s *Server) createPurchase(c echo.Context) error {
 			facts.Overlaps = workflows.PurchaseOverlaps(in.DataItems, items, earlier)
 			return fileWith(s, p, facts, dept.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.purchaseView),
 	})
 }

@@ -32,12 +32,10 @@ func (s *Server) reportDeadlines(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
-	for name := range q {
-		if name != "jurisdiction" && name != "from" && name != "to" && name != "procedure" && name != "format" && name != "group" {
-			return problem(http.StatusBadRequest, "unknown parameter "+name, FieldError{name, "unknown parameter (use jurisdiction, procedure, from, to, group, format)"})
-		}
+	if err := onlyParams(c, "jurisdiction", "procedure", "from", "to", "group", "format"); err != nil {
+		return err
 	}
+	q := c.QueryParams()
 	report := audit.DeadlineReport
 	switch g := q.Get("group"); g {
 	case "":

@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cityapprovals/approvals/archive"
@@ -133,7 +136,8 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/calendar/days", s.calendarDays)
 	v1.GET("/calendar/years", s.listCalendarYears)
 	v1.GET("/regulations", s.listRegulations)
-	v1.GET("/audit/signing-key", s.signingKey) // verifies exports
+	v1.GET("/procedure-kinds", s.listProcedureKinds) // what the console knows of each procedure
+	v1.GET("/audit/signing-key", s.signingKey)       // verifies exports
 	// what the platform publishes about open-data applications (public)
 	v1.GET("/open-applications/published-refusals", s.publishedRefusals)
 	v1.GET("/open-applications/approved-applicants", s.approvedApplicants)
@@ -380,7 +384,10 @@ func boolFilter(c echo.Context, q *gorm.DB, name string) (*gorm.DB, error) {
 }
 
 // findScoped loads the record with the given ID from a query already limited
-// to what the caller may see: one the caller may not see is as unknown (404).
+// to what the caller may see (or from the table, where every caller may see
+// every row): one the caller may not see is as unknown (404), as is one that
+// does not exist. Every GET of one record and every look-up by a path's ID
+// goes through it.
 func findScoped[T any](q *gorm.DB, id, what string) (T, error) {
 	var rec T
 	if err := q.First(&rec, "id = ?", id).Error; err != nil {
@@ -390,6 +397,18 @@ func findScoped[T any](q *gorm.DB, id, what string) (T, error) {
 		return rec, fmt.Errorf("load %s %s: %w", what, id, err)
 	}
 	return rec, nil
+}
+
+// onlyParams refuses a query parameter other than the known ones: a 400
+// naming the first unknown one (by name) and listing the known.
+func onlyParams(c echo.Context, known ...string) error {
+	for _, name := range slices.Sorted(maps.Keys(c.QueryParams())) {
+		if !slices.Contains(known, name) {
+			return problem(http.StatusBadRequest, "unknown parameter "+name,
+				FieldError{name, "unknown parameter (use " + strings.Join(known, ", ") + ")"})
+		}
+	}
+	return nil
 }
 
 // eqFilters narrows q by each named query parameter that is set, matched

@@ -41,11 +41,7 @@ func (s *Server) shareView(c echo.Context, r models.ShareRequest) (shareView, er
 // createShareRequest files a share request (workflows.ShareProcedure).
 func (s *Server) createShareRequest(c echo.Context) error {
 	p := workflows.ShareProcedure
-	cl, in, err := fileInput(c, p)
-	if err != nil {
-		return err
-	}
-	dept, err := s.callerDept(c, cl)
+	cl, in, dept, err := deptInput(s, c, p)
 	if err != nil {
 		return err
 	}
@@ -63,7 +59,6 @@ func (s *Server) createShareRequest(c echo.Context) error {
 		start: func(id string) (procedure.Start, error) {
 			return fileWith(s, p, facts, item.Jurisdiction, facts.Now, id)
 		},
-		view: viewOf(c, s.shareView),
 	})
 }
 

@@ -28,14 +28,24 @@ var idNamespace = uuid.MustParse("6b0f3c1e-8a43-4d6e-9a55-3f1c7f0a2b11")
 // the Idempotency-Key when the caller sent one (keyed), so that a retried POST
 // finds the same procedure, and fresh otherwise.
 func procedureID(c echo.Context, prefix, dept string) (id string, keyed bool, err error) {
-	key := c.Request().Header.Get("Idempotency-Key")
-	if key == "" {
+	if id, err = keyedID(c, prefix, dept); id == "" && err == nil {
 		return prefix + uuid.NewString(), false, nil
 	}
-	if len(key) > 200 {
-		return "", false, problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+	return id, err == nil, err
+}
+
+// keyedID is the ID a keyed POST derives from whose key it is (owner) and
+// its Idempotency-Key, after prefix: the same owner and key give the same
+// ID. Without a key it is ""; a key longer than 200 characters is a 400.
+func keyedID(c echo.Context, prefix, owner string) (string, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return "", nil
 	}
-	return prefix + uuid.NewSHA1(idNamespace, []byte(dept+"\n"+key)).String(), true, nil
+	if len(key) > 200 {
+		return "", problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
+	}
+	return prefix + uuid.NewSHA1(idNamespace, []byte(owner+"\n"+key)).String(), nil
 }
 
 // procedureAttrs are the search attributes a procedure starts with.
@@ -161,6 +171,46 @@ func (s *Server) claimFor(c echo.Context, id string, who, in any, exists bool, d
 func reusedKey(what string) error {
 	return problem(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different "+what,
 		FieldError{"Idempotency-Key", "was already used for a different " + what + "; use a new key for a new " + what})
+}
+
+// headed is a pointer to a procedure's record R, which embeds models.Header.
+type headed[R any] interface {
+	*R
+	Head() *models.Header
+}
+
+// recordView is the view of a procedure that shows its record and its
+// steps and nothing more: in JSON the record's fields and then the steps',
+// in one object (as a struct embedding both).
+type recordView[R any] struct {
+	rec R
+	steps
+}
+
+// MarshalJSON writes the record's fields and then the steps' in one object.
+func (v recordView[R]) MarshalJSON() ([]byte, error) {
+	rec, err := json.Marshal(v.rec)
+	if err != nil {
+		return nil, fmt.Errorf("encode record: %w", err)
+	}
+	st, err := json.Marshal(v.steps)
+	if err != nil {
+		return nil, fmt.Errorf("encode steps: %w", err)
+	}
+	if len(rec) < 2 || rec[0] != '{' || st[0] != '{' {
+		return nil, fmt.Errorf("encode view: record %T is not a JSON object", v.rec)
+	}
+	if len(rec) == 2 { // {}
+		return st, nil
+	}
+	return append(append(rec[:len(rec)-1:len(rec)-1], ','), st[1:]...), nil
+}
+
+// plainView shows a procedure's record R with its steps (stepsShowing): the
+// view of every procedure that shows nothing more.
+func plainView[R any, P headed[R]](s *Server, c echo.Context, r R) (recordView[R], error) {
+	st, err := s.stepsShowing(c, P(&r).Head())
+	return recordView[R]{rec: r, steps: st}, err
 }
 
 // provisional tells whether the open step's deadline is provisional.

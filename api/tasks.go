@@ -9,7 +9,6 @@ import (
 
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/workflows"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -87,15 +86,9 @@ func (s *Server) decideTask(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	var t models.Task
-	if err := scopeTasks(cl, s.DB.WithContext(ctx)).First(&t, "id = ?", c.Param("id")).Error; err != nil {
-		if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("load task: %w", err)
-		}
-		if s.DB.WithContext(ctx).First(&t, "id = ?", c.Param("id")).Error == nil {
-			return problem(http.StatusForbidden, fmt.Sprintf("task %s is not in your inbox", t.ID))
-		}
-		return problem(http.StatusNotFound, fmt.Sprintf("task %s not found", c.Param("id")))
+	t, err := s.inboxTask(c, false)
+	if err != nil {
+		return err
 	}
 	updateID, claim, err := s.decisionKey(c, t.ID, in)
 	if err != nil {
@@ -177,14 +170,10 @@ func updateProblemOn(field string, err error) error {
 // is ClaimSame, with another body a 422 naming the key. Without a key it
 // returns an empty ID (Temporal picks one) and ClaimNew.
 func (s *Server) decisionKey(c echo.Context, taskID string, in decisionInput) (string, string, error) {
-	key := c.Request().Header.Get("Idempotency-Key")
-	if key == "" {
-		return "", models.ClaimNew, nil
+	id, err := keyedID(c, "decision-", taskID)
+	if id == "" || err != nil {
+		return "", models.ClaimNew, err
 	}
-	if len(key) > 200 {
-		return "", "", problem(http.StatusBadRequest, "Idempotency-Key is longer than 200 characters")
-	}
-	id := "decision-" + uuid.NewSHA1(idNamespace, []byte(taskID+"\n"+key)).String()
 	claim, err := s.claimKey(c, id, "decision", in, false)
 	if err != nil {
 		return "", "", err

@@ -28,11 +28,8 @@ func (s *Server) procedureFor(c echo.Context, id string) (audit.Procedure, error
 		if err != nil {
 			return audit.Procedure{}, err
 		}
-		if err := q.First(&r, "id = ?", id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return audit.Procedure{}, problem(http.StatusNotFound, fmt.Sprintf("procedure %s not found", id))
-			}
-			return audit.Procedure{}, fmt.Errorf("load share request %s: %w", id, err)
+		if r, err = findScoped[models.ShareRequest](q, id, "procedure"); err != nil {
+			return audit.Procedure{}, err
 		}
 		return audit.Procedure{ID: r.ID, WorkflowID: r.WorkflowID, Procedure: workflows.ShareProcedure.Name, Jurisdiction: r.Jurisdiction, Status: r.Status}, nil
 	case !errors.Is(err, gorm.ErrRecordNotFound):

@@ -50,13 +50,10 @@ func (in useInput) given(field string) bool {
 // grantOf loads a grant and the share request it came from; an unknown grant
 // is a 404.
 func (s *Server) grantOf(db *gorm.DB, id string) (models.Grant, models.ShareRequest, error) {
-	var g models.Grant
 	var r models.ShareRequest
-	if err := db.First(&g, "id = ?", id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return g, r, problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", id))
-		}
-		return g, r, fmt.Errorf("load grant %s: %w", id, err)
+	g, err := findScoped[models.Grant](db, id, "grant")
+	if err != nil {
+		return g, r, err
 	}
 	if err := db.First(&r, "id = ?", g.ShareRequestID).Error; err != nil {
 		return g, r, fmt.Errorf("load the share request of grant %s: %w", id, err)
@@ -119,27 +116,45 @@ func checkUse(p regulations.Profile, rule regulations.UseLogRule, g models.Grant
 	return flags, nil
 }
 
+// grantFor loads the path's grant and its share request for the caller. A
+// department sees a grant of its city that it holds or whose data it
+// provides (another's is a 404, as unknown); logging a use (write) is the
+// grantee's alone (the provider: 403) and a department's only, reading is
+// also the auditor's.
+func (s *Server) grantFor(c echo.Context, write bool) (*Claims, models.Grant, models.ShareRequest, error) {
+	who := []string{RoleDepartment, RoleAuditor}
+	if write {
+		who = who[:1]
+	}
+	cl, err := allow(c, who...)
+	if err != nil {
+		return nil, models.Grant{}, models.ShareRequest{}, err
+	}
+	g, r, err := s.grantOf(s.DB.WithContext(c.Request().Context()), c.Param("id"))
+	if err != nil || cl.Role != RoleDepartment {
+		return cl, g, r, err
+	}
+	ours := r.Jurisdiction == cl.Jurisdiction
+	switch {
+	case ours && g.Dept == cl.Dept, ours && r.ProviderDept == cl.Dept && !write:
+		return cl, g, r, nil
+	case ours && r.ProviderDept == cl.Dept:
+		return cl, g, r, problem(http.StatusForbidden, fmt.Sprintf("only the grantee %s logs the uses of grant %s", g.Dept, g.ID))
+	}
+	return cl, g, r, problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", g.ID))
+}
+
 // createUse logs one use of shared data against a grant, by the grantee
 // department: POST /grants/{id}/uses. With an Idempotency-Key the use's ID
 // is derived from it and its fingerprint claimed as for every keyed POST
 // (claimKey): a retry with the same body answers the use first logged (200,
 // Idempotent-Replayed), another body is a 422.
 func (s *Server) createUse(c echo.Context) error {
-	cl, err := allow(c, RoleDepartment)
+	cl, g, r, err := s.grantFor(c, true)
 	if err != nil {
 		return err
 	}
 	db := s.DB.WithContext(c.Request().Context())
-	g, r, err := s.grantOf(db, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if g.Dept != cl.Dept || r.Jurisdiction != cl.Jurisdiction {
-		if r.ProviderDept == cl.Dept && r.Jurisdiction == cl.Jurisdiction {
-			return problem(http.StatusForbidden, fmt.Sprintf("only the grantee %s logs the uses of grant %s", g.Dept, g.ID))
-		}
-		return problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", g.ID))
-	}
 	var in useInput
 	if err := bind(c, &in); err != nil {
 		return err
@@ -211,19 +226,11 @@ func replayedUse(c echo.Context, u models.UseLog) error {
 // auditor (other departments do not see the grant: 404); flagged=true keeps
 // the flagged ones.
 func (s *Server) listUses(c echo.Context) error {
-	cl, err := allow(c, RoleDepartment, RoleAuditor)
+	_, g, _, err := s.grantFor(c, false)
 	if err != nil {
 		return err
 	}
-	db := s.DB.WithContext(c.Request().Context())
-	g, r, err := s.grantOf(db, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if cl.Role == RoleDepartment && (r.Jurisdiction != cl.Jurisdiction || (g.Dept != cl.Dept && r.ProviderDept != cl.Dept)) {
-		return problem(http.StatusNotFound, fmt.Sprintf("grant %s not found", g.ID))
-	}
-	q, err := boolFilter(c, db.Where("grant_id = ?", g.ID).Order("used_at DESC, id"), "flagged")
+	q, err := boolFilter(c, s.DB.WithContext(c.Request().Context()).Where("grant_id = ?", g.ID).Order("used_at DESC, id"), "flagged")
 	if err != nil {
 		return err
 	}

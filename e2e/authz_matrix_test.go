@@ -191,6 +191,7 @@ func (m matrixWorld) rows() map[string]matrixRow {
 		"GET /api/v1/calendar/days":                         {"/api/v1/calendar/days?from=2026-01-01&to=2026-01-31", nil, everyone(200)},
 		"GET /api/v1/calendar/years":                        {"/api/v1/calendar/years", nil, everyone(200)},
 		"GET /api/v1/regulations":                           {"/api/v1/regulations", nil, everyone(200)},
+		"GET /api/v1/procedure-kinds":                       {"/api/v1/procedure-kinds", nil, everyone(200)},
 		"GET /api/v1/open-applications/published-refusals":  {"/api/v1/open-applications/published-refusals?jurisdiction=wuhan", nil, everyone(200)},
 		"GET /api/v1/open-applications/approved-applicants": {"/api/v1/open-applications/approved-applicants?jurisdiction=leshan", nil, everyone(200)},
 

@@ -29,3 +29,7 @@ type Header struct {
 	Overdue         bool      `json:"overdue"`
 	UpdatedAt       time.Time `json:"updated_at"`
 }
+
+// Head is the record's header, for code generic over every procedure's
+// record (each embeds Header, so *Record has this method).
+func (h *Header) Head() *Header { return h }

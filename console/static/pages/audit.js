@@ -19,6 +19,7 @@ const cities = ["wuhan", "weifang", "changsha", "xiamen", "leshan"];
 const filters = ["jurisdiction", "procedure", "status", "dept", "overdue", "from", "to"];
 
 export async function render({ params }) {
+  const names = Object.keys(await procedures());
   const f = Object.fromEntries(filters.map((k) => [k, params.get(k) || ""]));
   const form = h("form", { class: "card filters", id: "search", novalidate: true });
   const field = (name, input) => h("label", {}, t("audit.filter." + name), input, h("div", { class: "error", "data-error-for": name }));
@@ -27,7 +28,7 @@ export async function render({ params }) {
     values.map((v) => h("option", { value: v, selected: v === f[name] }, tOr(prefix + v, v))));
   form.append(
     field("jurisdiction", choose("jurisdiction", cities, "city.")),
-    field("procedure", choose("procedure", Object.keys(procedures), "procedure.")),
+    field("procedure", choose("procedure", names, "procedure.")),
     field("status", h("input", { name: "status", value: f.status, placeholder: "pending" })),
     field("dept", h("input", { name: "dept", value: f.dept, placeholder: "WH-RS" })),
     field("overdue", choose("overdue", ["true", "false"], "audit.overdue.")),

@@ -33,6 +33,7 @@ function smallTable(head, rows) {
 }
 
 export async function render({ params }) {
+  const names = Object.keys(await procedures());
   const f = Object.fromEntries(filters.map((k) => [k, params.get(k) || ""]));
   const form = h("form", { class: "card filters", id: "report-filters", novalidate: true });
   const field = (name, input) => h("label", {}, t("audit.filter." + name), input, h("div", { class: "error", "data-error-for": name }));
@@ -40,7 +41,7 @@ export async function render({ params }) {
     h("option", { value: "" }, t("inbox.filter.all")),
     values.map((v) => h("option", { value: v, selected: v === f[name] }, tOr(prefix + v, v))));
   form.append(field("jurisdiction", choose("jurisdiction", cities, "city.")),
-    field("procedure", choose("procedure", Object.keys(procedures), "procedure.")),
+    field("procedure", choose("procedure", names, "procedure.")),
     field("from", h("input", { type: "date", name: "from", value: f.from })),
     field("to", h("input", { type: "date", name: "to", value: f.to })),
     h("div", { class: "error", "data-error-for": "" }),

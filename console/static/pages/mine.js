@@ -1,22 +1,15 @@
 // The caller's own procedures and their status: every list the API scopes
 // to the caller (a department's filings, an applicant's applications).
 import { all, h, t, tOr, fmtTime, session } from "../app.js";
-
-// lists: which procedures each role files, and where the API lists them.
-const lists = {
-  department: [["share_request", "/api/v1/share-requests"], ["catalog_change", "/api/v1/catalog/changes"],
-    ["classification", "/api/v1/classifications"], ["temporary_adjustment", "/api/v1/temporary-adjustments"], ["dispute", "/api/v1/disputes"],
-    ["purchase", "/api/v1/purchases"], ["authority_approval", "/api/v1/authority-approvals"], ["data_conflict", "/api/v1/data-conflicts"],
-    ["yearly_list", "/api/v1/yearly-lists"], ["opening_review", "/api/v1/opening-reviews"]],
-  authority: [["open_conversion", "/api/v1/open-conversions"]],
-  applicant: [["open_application", "/api/v1/open-applications"], ["objection", "/api/v1/objections"]],
-};
+import { procedureKinds } from "./procedures.js";
 
 export async function render() {
-  const mine = lists[session.role] || [];
+  // the procedures the caller's role files (the server's descriptors), each
+  // list as the API scopes it to the caller
+  const mine = (await procedureKinds()).filter((k) => k.file.includes(session.role));
   const rows = [];
-  for (const [procedure, path] of mine) {
-    for (const r of await all(path)) rows.push({ procedure, ...r });
+  for (const k of mine) {
+    for (const r of await all(k.route)) rows.push({ procedure: k.name, ...r });
   }
   const when = (r) => r.filed_at || r.submitted_at || r.created_at || "";
   rows.sort((a, b) => String(when(b)).localeCompare(String(when(a))));

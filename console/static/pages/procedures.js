@@ -1,18 +1,17 @@
-// What the console knows of each procedure: where its record is read (the
-// API's path for GET {path}/{id}), in one table shared by every page.
-export const procedures = {
-  share_request: "/api/v1/share-requests",
-  open_application: "/api/v1/open-applications",
-  objection: "/api/v1/objections",
-  dispute: "/api/v1/disputes",
-  classification: "/api/v1/classifications",
-  temporary_adjustment: "/api/v1/temporary-adjustments",
-  opening_review: "/api/v1/opening-reviews",
-  open_conversion: "/api/v1/open-conversions",
-  catalog_change: "/api/v1/catalog/changes",
-  catalog_update: "/api/v1/catalog/triggers",
-  purchase: "/api/v1/purchases",
-  authority_approval: "/api/v1/authority-approvals",
-  data_conflict: "/api/v1/data-conflicts",
-  yearly_list: "/api/v1/yearly-lists",
-};
+// What the console knows of each procedure, from the server's descriptors
+// (GET /api/v1/procedure-kinds, workflows.Procedures), read once and shared
+// by every page: adding a procedure to the server needs no edit here.
+import { api } from "../app.js";
+
+let kinds;
+
+/** procedureKinds answers the server's procedures in its order: {name, route, title, plural, file}. */
+export function procedureKinds() {
+  kinds ||= api("GET", "/api/v1/procedure-kinds").then((r) => r.items, (err) => { kinds = undefined; throw err; });
+  return kinds;
+}
+
+/** procedures answers, by each procedure's name, where its records are read (GET {route}/{id}). */
+export async function procedures() {
+  return Object.fromEntries((await procedureKinds()).map((k) => [k.name, k.route]));
+}

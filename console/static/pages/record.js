@@ -9,7 +9,7 @@ import { stepName } from "./inbox.js";
 
 export async function render({ args }) {
   const [procedure, id] = [args[0], decodeURIComponent(args[1])];
-  const path = procedures[procedure];
+  const path = (await procedures())[procedure];
   if (!path) return h("p", { class: "notice bad" }, t("file.unknown"));
   const rec = await api("GET", `${path}/${encodeURIComponent(id)}`);
   const tasks = (rec.tasks || []).map((x) => h("tr", { "data-task": x.id },

@@ -41,7 +41,7 @@ export async function render({ args }) {
   const task = await findTask(id);
   if (!task) return h("p", { class: "notice bad", id: "task-missing" }, t("task.missing"));
   let rec = null;
-  const path = procedures[task.procedure];
+  const path = (await procedures())[task.procedure];
   if (path) {
     try { rec = await api("GET", `${path}/${encodeURIComponent(task.procedure_id)}`); } catch (err) { if (!(err instanceof ProblemError)) throw err; }
   }
