@@ -79,13 +79,19 @@ func chainLink(tx *gorm.DB, e *Event) error {
 	return nil
 }
 
-// lockHead returns the procedure's chain head, creating it, locked until tx ends.
+// lockHead returns the procedure's chain head, creating it, locked until tx
+// ends. One statement (issue 17: it was an insert doing nothing on conflict,
+// then SELECT ... FOR UPDATE, two round trips for every event): the insert
+// that conflicts updates the row to itself, which locks it as FOR UPDATE
+// does, waiting for a concurrent append to commit, and returns the row as
+// that append left it (READ COMMITTED re-reads the latest version). SQLite,
+// with one writer at a time, returns the row too.
 func lockHead(tx *gorm.DB, procID string) (ChainHead, error) {
 	head := ChainHead{ProcedureID: procID}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&head).Error; err != nil {
-		return head, fmt.Errorf("chain head of %s: %w", procID, err)
-	}
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&head, "procedure_id = ?", procID).Error; err != nil {
+	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "procedure_id"}},
+		DoUpdates: clause.Assignments(map[string]any{"procedure_id": gorm.Expr("excluded.procedure_id")})},
+		clause.Returning{}).Create(&head).Error
+	if err != nil {
 		return head, fmt.Errorf("lock chain head of %s: %w", procID, err)
 	}
 	return head, nil
