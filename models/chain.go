@@ -20,8 +20,9 @@ import (
 //
 // Events are chained as they are inserted (Event.BeforeCreate), whichever
 // activity or handler inserts them, under a row lock on the procedure's
-// ChainHead (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a
-// time), so concurrent appends stay linear; an event whose ID is stored
+// ChainHead (an insert that updates the row to itself on conflict, which
+// locks it as SELECT ... FOR UPDATE does, on PostgreSQL; SQLite has one
+// writer at a time), so concurrent appends stay linear; an event whose ID is stored
 // already is not chained again, so a retried activity does not fork the chain.
 
 // ChainHead is the last link of a procedure's event chain; its row is the lock
