@@ -127,6 +127,20 @@ func TestDecide(t *testing.T) {
 	f := bench(t, postgres(t), "decide", "--n", "10", "--rate", "20")
 	want(t, f, "decisions", 10)
 	want(t, f, "errors", 0)
+	// The CPU per decision of each part: the dev server and the worker
+	// run every decision (tens of ms of CPU for ten, many clock ticks);
+	// the API's few ms and PostgreSQL's lower bound may round to zero
+	// ticks but are never negative.
+	for _, k := range []string{"decide_cpu_temporal_ms", "decide_cpu_worker_ms"} {
+		if f[k] <= 0 {
+			t.Errorf("%s = %v, want a positive figure", k, f[k])
+		}
+	}
+	for _, k := range []string{"decide_cpu_api_ms", "decide_cpu_postgres_ms"} {
+		if v, ok := f[k]; !ok || v < 0 {
+			t.Errorf("%s = %v (present %v), want a figure ≥ 0", k, v, ok)
+		}
+	}
 }
 
 func TestScale(t *testing.T) {

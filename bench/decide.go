@@ -51,6 +51,7 @@ func decide(ctx context.Context, cfg Config, rate float64, n int) (Result, error
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
 	var wg sync.WaitGroup
+	cpu0 := s.cpu(ctx)
 	t0 := time.Now()
 	for _, task := range tasks {
 		select {
@@ -72,13 +73,16 @@ func decide(ctx context.Context, cfg Config, rate float64, n int) (Result, error
 		}()
 	}
 	wg.Wait()
+	elapsed := time.Since(t0)
+	cpu1 := s.cpu(ctx)
 	stop()
 	if errMsg != "" {
 		fmt.Fprintln(cfg.Out, "first error:", errMsg)
 	}
 	res := Result{"decisions": float64(n), "errors": float64(errs.Load()), "rate_per_s": rate,
-		"achieved_per_s": float64(n) / time.Since(t0).Seconds()}
+		"achieved_per_s": float64(n) / elapsed.Seconds()}
 	l.put(res, "decide")
+	cpu0.perOp(res, "decide", cpu1, n)
 	res.print(cfg.Out, "decide")
 	return res, nil
 }

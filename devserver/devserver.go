@@ -441,3 +441,12 @@ func (s *Server) Kill() {
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.exited
 }
+
+// Pid is the dev server's process ID (0 when it was not started), for the
+// benchmarks that read its CPU time from /proc.
+func (s *Server) Pid() int {
+	if s == nil || s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}

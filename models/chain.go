@@ -20,8 +20,9 @@ import (
 //
 // Events are chained as they are inserted (Event.BeforeCreate), whichever
 // activity or handler inserts them, under a row lock on the procedure's
-// ChainHead (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a
-// time), so concurrent appends stay linear; an event whose ID is stored
+// ChainHead (an insert that updates the row to itself on conflict, which
+// locks it as SELECT ... FOR UPDATE does, on PostgreSQL; SQLite has one
+// writer at a time), so concurrent appends stay linear; an event whose ID is stored
 // already is not chained again, so a retried activity does not fork the chain.
 
 // ChainHead is the last link of a procedure's event chain; its row is the lock
@@ -79,13 +80,19 @@ func chainLink(tx *gorm.DB, e *Event) error {
 	return nil
 }
 
-// lockHead returns the procedure's chain head, creating it, locked until tx ends.
+// lockHead returns the procedure's chain head, creating it, locked until tx
+// ends. One statement (issue 17: it was an insert doing nothing on conflict,
+// then SELECT ... FOR UPDATE, two round trips for every event): the insert
+// that conflicts updates the row to itself, which locks it as FOR UPDATE
+// does, waiting for a concurrent append to commit, and returns the row as
+// that append left it (READ COMMITTED re-reads the latest version). SQLite,
+// with one writer at a time, returns the row too.
 func lockHead(tx *gorm.DB, procID string) (ChainHead, error) {
 	head := ChainHead{ProcedureID: procID}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&head).Error; err != nil {
-		return head, fmt.Errorf("chain head of %s: %w", procID, err)
-	}
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&head, "procedure_id = ?", procID).Error; err != nil {
+	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "procedure_id"}},
+		DoUpdates: clause.Assignments(map[string]any{"procedure_id": gorm.Expr("excluded.procedure_id")})},
+		clause.Returning{}).Create(&head).Error
+	if err != nil {
 		return head, fmt.Errorf("lock chain head of %s: %w", procID, err)
 	}
 	return head, nil
