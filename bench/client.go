@@ -72,7 +72,7 @@ func (c caller) do(ctx context.Context, base, method, path string, body, out any
 // requester, the provider and an admin.
 type world struct {
 	city, item, provDept, reqDept string
-	admin, req, prov     caller
+	admin, req, prov              caller
 }
 
 var worlds atomic.Int64
