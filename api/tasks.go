@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cityapprovals/approvals/models"
@@ -45,7 +48,72 @@ func (s *Server) listTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return paginate[models.Task](c, q.Order("due_at, id"))
+	return inboxPage(c, q)
+}
+
+// keysetMark starts a keyset page token of the inbox (after it come the
+// last listed task's due time in Unix nanoseconds, a comma and its ID); a
+// token without it is an offset, as every other list's, still accepted.
+const keysetMark = "k"
+
+// inboxPage answers with one page of the inbox in due order (due_at, id).
+// Its next_page_token is a keyset token naming the last task listed, so
+// that every page is read from the inbox's index as the first one is
+// (models inboxIndexes): an offset read every row before it, 63 ms at
+// offset 50,000 (README Benchmarks). A token of the earlier form (an
+// offset) still pages on from its offset.
+func inboxPage(c echo.Context, q *gorm.DB) error {
+	limit, err := pageSize(c)
+	if err != nil {
+		return err
+	}
+	if t := c.QueryParam("page_token"); t != "" {
+		due, id, offset, ok := parseInboxToken(t)
+		if !ok {
+			return problem(http.StatusBadRequest, "page_token is not one this API issued", FieldError{"page_token", "invalid"})
+		}
+		if id != "" {
+			q = q.Where("(due_at, id) > (?, ?)", due, id)
+		} else {
+			q = q.Offset(offset)
+		}
+	}
+	items := []models.Task{}
+	if err := q.Order("due_at, id").Limit(limit + 1).Find(&items).Error; err != nil {
+		return fmt.Errorf("list tasks: %w", err)
+	}
+	out := list[models.Task]{Items: items}
+	if len(items) > limit {
+		out.Items = items[:limit]
+		last := items[limit-1]
+		out.NextPageToken = inboxToken(last.DueAt, last.ID)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// inboxToken is the keyset page token after the task due at due with ID id.
+func inboxToken(due time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(keysetMark + strconv.FormatInt(due.UnixNano(), 10) + "," + id))
+}
+
+// parseInboxToken reads a page token of the inbox: a keyset one (the due
+// time and ID of the last task listed) or an offset (id empty).
+func parseInboxToken(t string) (due time.Time, id string, offset int, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	if err != nil {
+		return time.Time{}, "", 0, false
+	}
+	rest, keyset := strings.CutPrefix(string(b), keysetMark)
+	if !keyset {
+		offset, err = strconv.Atoi(rest)
+		return time.Time{}, "", offset, err == nil && offset >= 0
+	}
+	ns, id, found := strings.Cut(rest, ",")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !found || err != nil || id == "" {
+		return time.Time{}, "", 0, false
+	}
+	return time.Unix(0, n).UTC(), id, 0, true
 }
 
 type decisionInput struct {

@@ -147,7 +147,7 @@ func TestScale(t *testing.T) {
 	t.Parallel()
 	f := bench(t, postgres(t), "scale", "--n", "20", "--samples", "10")
 	want(t, f, "open_procedures", 20)
-	for _, k := range []string{"worker_rss_mib", "api_rss_mib", "db_mib", "inbox_p99_ms", "list_p99_ms"} {
+	for _, k := range []string{"worker_rss_mib", "api_rss_mib", "db_mib", "inbox_p99_ms", "inbox_walk_p99_ms", "list_p99_ms"} {
 		if f[k] <= 0 {
 			t.Errorf("%s = %v, want a positive figure", k, f[k])
 		}

@@ -71,8 +71,8 @@ func (c caller) do(ctx context.Context, base, method, path string, body, out any
 // world is one city's departments and a conditional catalog item, with the
 // requester, the provider and an admin.
 type world struct {
-	city, item, provDept string
-	admin, req, prov     caller
+	city, item, provDept, reqDept string
+	admin, req, prov              caller
 }
 
 var worlds atomic.Int64
@@ -83,7 +83,7 @@ func (s *stack) newWorld(ctx context.Context) (world, error) {
 	n := worlds.Add(1)
 	w := world{city: "wuhan", item: fmt.Sprintf("BENCH-%d-%d", time.Now().Unix()%100000, n)}
 	reqDept, provDept := fmt.Sprintf("BREQ-%d", n), fmt.Sprintf("BPRV-%d", n)
-	w.provDept = provDept
+	w.provDept, w.reqDept = provDept, reqDept
 	var err error
 	if w.admin, err = s.caller("bench-admin", api.RoleAdmin, "", ""); err != nil {
 		return w, err

@@ -6,11 +6,14 @@ import (
 
 // defaultWorkflowCache is the default size of the worker's sticky workflow
 // cache (the SDK's own default is 10,000). A cached procedure costs about
-// 67 KiB of worker memory (its workflow state, its goroutines and the SDK's
-// copy of its history; README, Sizing), so 2,000 bound the cache to about
-// 120 MiB whatever the number of open procedures; a procedure outside it is
-// replayed from its history (a few dozen events) at its next task.
-const defaultWorkflowCache = 2000
+// 150 KiB of worker RSS (its workflow state, its goroutines, the SDK's copy
+// of its history and the garbage collector's headroom over them; measured
+// with bench scale, README Sizing): with 2,000 the worker stood at 300–350
+// MiB beyond 2,000 open procedures, over issue 17's 300 MB, so 1,000 keep
+// it near 200 MiB whatever the number of open procedures; a procedure
+// outside the cache is replayed from its history (a few dozen events) at
+// its next task.
+const defaultWorkflowCache = 1000
 
 // sizeWorkflowCache sets the process's sticky workflow cache from
 // APPROVALS_WORKER_WORKFLOW_CACHE (default defaultWorkflowCache); it must
