@@ -3,6 +3,8 @@ package codec
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -140,7 +142,7 @@ func TestCompactEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc := string(p.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";jz" || len(p.GetData()) > len(long)/4 {
+	if enc := string(p.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";jd" || len(p.GetData()) > len(long)/4 {
 		t.Fatalf("a repetitive payload of %d bytes sealed as %d bytes, %s", len(long), len(p.GetData()), enc)
 	}
 	short, err := dc.ToPayload("x")
@@ -161,7 +163,7 @@ func TestCompactEnvelope(t *testing.T) {
 	if err := dc.FromPayload(raw, &b); err != nil || !bytes.Equal(b, []byte{1, 2, 3}) {
 		t.Fatalf("decode binary: %v %v", b, err)
 	}
-	for _, q := range []*commonpb.Payload{p, short, sealFirstEnvelope(t, c, long)} {
+	for _, q := range []*commonpb.Payload{p, short, sealFirstEnvelope(t, c, long), sealWithoutDictionary(t, c, long)} {
 		var got string
 		if err := dc.FromPayload(q, &got); err != nil || (got != long && got != "x") {
 			t.Fatalf("decode %s: %q %v", q.GetMetadata()[MetaEncoding], got, err)
@@ -191,5 +193,55 @@ func sealFirstEnvelope(t *testing.T, c *Codec, s string) *commonpb.Payload {
 	return &commonpb.Payload{
 		Metadata: map[string][]byte{MetaEncoding: []byte(Encoding), MetaKeyID: []byte(c.current), MetaCipher: []byte(CipherAES256GCM)},
 		Data:     aead.Seal(nonce, nonce, plain, []byte(c.current)),
+	}
+}
+
+// sealWithoutDictionary seals s as the compact envelope did before the
+// preset dictionary (flag z: DEFLATE without one).
+func sealWithoutDictionary(t *testing.T, c *Codec, s string) *commonpb.Payload {
+	t.Helper()
+	plain, err := deflate([]byte(`"`+s+`"`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := []byte(Encoding + ";" + c.current + ";jz")
+	aead := c.keys[c.current]
+	nonce := make([]byte, aead.NonceSize())
+	return &commonpb.Payload{Metadata: map[string][]byte{MetaEncoding: enc}, Data: aead.Seal(nonce, nonce, plain, enc)}
+}
+
+// The preset dictionary never changes: payloads sealed with it (flag d)
+// inflate only with it, byte for byte. A better dictionary is a new file
+// with a flag of its own.
+func TestDictionaryFrozen(t *testing.T) {
+	const want = "40624a6d11f596e8dbd14f478d396b653dd23efa2f03dbd00e30ccb0bf143349"
+	sum := sha256.Sum256(dictionary1)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		t.Fatalf("dictionary-1.txt changed (SHA-256 %s, was %s): payloads sealed with flag d would no longer decode", got, want)
+	}
+}
+
+// The dictionary pays for itself on what a lifecycle carries: the SDK's
+// local-activity marker and a deadline seal to fewer bytes with it.
+func TestDictionaryShrinksMarkers(t *testing.T) {
+	for _, s := range []string{
+		`{"ActivityID":"4","ActivityType":"OpenTask","ReplayTime":"2026-12-01T15:49:20.763259485Z","Attempt":1,"Backoff":0}`,
+		`{"due_date":"2026-12-14","due_at":"2026-12-15T00:00:00+08:00","provisional":false,"working_days":9,"CalendarVersion":"3f70f4001e66"}`,
+	} {
+		plain, err := deflate([]byte(s), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dict, err := deflate([]byte(s), dictionary1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dict) >= len(plain)*2/3 {
+			t.Errorf("%s: %d bytes with the dictionary, %d without", s, len(dict), len(plain))
+		}
+		back, err := inflate(dict, dictionary1)
+		if err != nil || string(back) != s {
+			t.Errorf("inflate: %q %v", back, err)
+		}
 	}
 }
