@@ -78,7 +78,8 @@ var ShareProcedure = procedure.Filing[ShareFiling, ShareFacts]{
 		r := models.ShareRequest{CatalogItemID: f.Item.ID, RequesterDept: f.Dept.Code, ProviderDept: f.Item.ProviderDept,
 			RequestedBy: f.Caller.Subject, Purpose: f.In.Purpose, Scenario: f.In.Scenario, DataItems: f.In.DataItems, FiledAt: f.Now.UTC()}
 		r.ID, r.WorkflowID, r.Jurisdiction = id, id, f.Item.Jurisdiction
-		return procedure.Start{Input: ShareInput{Request: r, Item: f.Item, Profile: p},
+		rules := p.ShareRules()
+		return procedure.Start{Input: ShareInput{Request: r, Item: f.Item, Rules: &rules},
 			Jurisdiction: f.Item.Jurisdiction, Owner: f.Item.ProviderDept, Requester: f.Dept.Code}
 	},
 }

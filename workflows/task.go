@@ -151,8 +151,19 @@ func (in *inbox) complete(spec *StepSpec) {
 // deadline before the step opens asks for it here and passes it as the
 // step's Due.
 func (in *inbox) Deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
+	return in.deadline(ctx, name, period, from, false)
+}
+
+// DeadlineAndReminder is Deadline with the step's reminder time counted in
+// the same call (RemindAt), which the step then takes instead of asking
+// again (a share request filed with Rules; issue 17).
+func (in *inbox) DeadlineAndReminder(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
+	return in.deadline(ctx, name, period, from, true)
+}
+
+func (in *inbox) deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time, remind bool) (activities.Deadline, error) {
 	var due activities.Deadline
-	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays, Remind: remind}).Get(ctx, &due); err != nil {
 		return due, fmt.Errorf("deadline of %s %s: %w", in.id, name, err)
 	}
 	return due, nil
