@@ -108,7 +108,7 @@ func TestFailureMessagesEncrypted(t *testing.T) {
 	c, _ := Parse(NewKey(), "")
 	f := FailureConverter(c).ErrorToFailure(errors.New("applicant 张三 not found"))
 	if strings.Contains(f.GetMessage(), "张三") || bytes.Contains(f.GetEncodedAttributes().GetData(), []byte("张三")) ||
-		!strings.HasPrefix(string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]), Encoding+";") {
+		!strings.HasPrefix(string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]), Compact+";") {
 		t.Fatalf("failure in clear: %v", f)
 	}
 	if err := FailureConverter(c).FailureToError(f); err == nil || !strings.Contains(err.Error(), "张三") {
@@ -118,7 +118,7 @@ func TestFailureMessagesEncrypted(t *testing.T) {
 
 // keyOf is the key ID in a payload's compact envelope.
 func keyOf(p *commonpb.Payload) string {
-	enc, ok := strings.CutPrefix(string(p.GetMetadata()[MetaEncoding]), Encoding+";")
+	enc, ok := strings.CutPrefix(string(p.GetMetadata()[MetaEncoding]), Compact+";")
 	if !ok {
 		return ""
 	}
@@ -142,21 +142,21 @@ func TestCompactEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc := string(p.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";jd" || len(p.GetData()) > len(long)/4 {
+	if enc := string(p.GetMetadata()[MetaEncoding]); enc != Compact+";"+c.Current()+";jd" || len(p.GetData()) > len(long)/4 {
 		t.Fatalf("a repetitive payload of %d bytes sealed as %d bytes, %s", len(long), len(p.GetData()), enc)
 	}
 	short, err := dc.ToPayload("x")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc := string(short.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";j" {
+	if enc := string(short.GetMetadata()[MetaEncoding]); enc != Compact+";"+c.Current()+";j" {
 		t.Fatalf("a one-byte payload: %s", enc)
 	}
 	raw, err := DataConverter(c).ToPayload([]byte{1, 2, 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc := string(raw.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";" {
+	if enc := string(raw.GetMetadata()[MetaEncoding]); enc != Compact+";"+c.Current()+";" {
 		t.Fatalf("a binary payload: %s", enc)
 	}
 	var b []byte
@@ -171,7 +171,7 @@ func TestCompactEnvelope(t *testing.T) {
 	}
 	// The flags are authenticated: a payload whose flags were changed does
 	// not decrypt.
-	p.Metadata[MetaEncoding] = []byte(Encoding + ";" + c.Current() + ";z")
+	p.Metadata[MetaEncoding] = []byte(Compact + ";" + c.Current() + ";z")
 	if _, err := c.Decode([]*commonpb.Payload{p}); err == nil {
 		t.Fatal("a payload with changed flags decrypted")
 	}
@@ -196,8 +196,8 @@ func sealFirstEnvelope(t *testing.T, c *Codec, s string) *commonpb.Payload {
 	}
 }
 
-// sealWithoutDictionary seals s as the compact envelope did before the
-// preset dictionary (flag z: DEFLATE without one).
+// sealWithoutDictionary seals s as the second envelope did, before the
+// preset dictionary ("binary/encrypted;…", flag z: DEFLATE without one).
 func sealWithoutDictionary(t *testing.T, c *Codec, s string) *commonpb.Payload {
 	t.Helper()
 	plain, err := deflate([]byte(`"`+s+`"`), nil)

@@ -14,8 +14,10 @@ const ProcedureShare = models.ProcedureShareRequest
 
 // ShareInput starts a share request. Rules are the city's rules for it as
 // they were at filing, cut from the profile in force (whose version they
-// name), so the history shows which rule applied. Inputs of requests filed
-// before Rules carry the whole Profile instead (and the bench's and the
+// name), so the history shows which rule applied, and Item is then the
+// catalog item's ID, version and terms of sharing only (the rest is in the
+// catalog's versions). Inputs of requests filed before Rules carry the whole
+// Profile and item instead (and the bench's and the
 // tests' may still); a request with Rules runs on them alone and answers its
 // Updates and its end compactly (see compact).
 type ShareInput struct {
@@ -51,6 +53,7 @@ func ShareRequest(ctx workflow.Context, in ShareInput) (ShareResult, error) {
 	if w.box, err = beginAnswering(ctx, ProcedureShare, w.r.Jurisdiction, w.p, &w.st, &w.st.Header, nil, answer); err != nil {
 		return w.answerOr(), err
 	}
+	w.box.compact = w.compact
 	if w.item.ShareType == models.ShareUnconditional {
 		return w.unconditional(ctx)
 	}
@@ -68,7 +71,7 @@ type shareRequest struct {
 	box  *inbox
 	// compact: the input carried Rules (filed since issue 17's history
 	// target), and the filed Update and the workflow's result carry only
-	// the ID, status and basis (answer): no reader takes more from them
+	// the status and basis (answer): no reader takes more from them
 	// (the API answers from the database and the state query). A request
 	// filed before keeps answering with the whole state, as its history
 	// recorded, so the decision on it is the input's, not a version marker.
@@ -77,7 +80,7 @@ type shareRequest struct {
 
 // answer is the compact answer of the filed Update and the result.
 func (w *shareRequest) answer() ShareResult {
-	return ShareResult{Header: Header{ID: w.st.ID, Status: w.st.Status}, Basis: w.st.Basis}
+	return ShareResult{Header: Header{Status: w.st.Status}, Basis: w.st.Basis}
 }
 
 // answerOr is the workflow's result: the compact answer, or the whole state
