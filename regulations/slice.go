@@ -39,10 +39,12 @@ func (r ShareRules) Profile() Profile {
 }
 
 // Version is the content address of the profile: the first 16 hex digits of
-// the SHA-256 of its JSON encoding (as it is in force, validity extensions
-// applied). Two procedures filed under the same text show the same version.
+// the SHA-256 of the JSON encoding of the profile as procedures carry it
+// (ForProcedures: in force, validity extensions applied, without the
+// governance rules). Two procedures filed under the same text show the same
+// version; any change of a rule a procedure reads changes it.
 func (p Profile) Version() string {
-	b, err := json.Marshal(p)
+	b, err := json.Marshal(p.ForProcedures())
 	if err != nil { // a Profile holds only strings, numbers, lists and maps: never fails
 		return ""
 	}
