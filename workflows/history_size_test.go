@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -40,16 +39,8 @@ func TestShareLifecycleHistorySize(t *testing.T) {
 // payload in them, as stored.
 func historySize(t *testing.T, file string) (events, bytes int) {
 	t.Helper()
-	r, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	h, err := ReadHistoryJSON(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
+	h := readHistoryFile(t, file)
+	err := proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
 		Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
 			for _, p := range ps {
 				bytes += proto.Size(p)
