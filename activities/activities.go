@@ -51,12 +51,18 @@ func (a *Activities) calendar(ctx context.Context) (*holidays.Calendar, error) {
 type DeadlineInput struct {
 	From        time.Time
 	WorkingDays int
+	// Remind asks for the reminder time too (RemindAt: one working day
+	// fewer), in the same call (issue 17: one local-activity marker fewer).
+	Remind bool `json:",omitempty"`
 }
 
-// Deadline is a computed due time with the calendar version that computed it.
+// Deadline is a computed due time with the calendar version that computed
+// it, and the reminder time when asked (Remind) and the period is longer
+// than a working day.
 type Deadline struct {
 	holidays.Deadline
 	CalendarVersion string
+	RemindAt        time.Time `json:"remind_at,omitzero"`
 }
 
 // Deadline counts working days on the official calendar.
@@ -71,7 +77,15 @@ func (a *Activities) Deadline(ctx context.Context, in DeadlineInput) (Deadline, 
 	if err != nil {
 		return Deadline{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("deadline: %v", err), "bad_deadline", err)
 	}
-	return Deadline{Deadline: d, CalendarVersion: cal.Version()}, nil
+	out := Deadline{Deadline: d, CalendarVersion: cal.Version()}
+	if in.Remind && in.WorkingDays > 1 {
+		r, err := cal.AddWorkingDays(in.From, in.WorkingDays-1)
+		if err != nil {
+			return Deadline{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("reminder time: %v", err), "bad_deadline", err)
+		}
+		out.RemindAt = r.DueAt
+	}
+	return out, nil
 }
 
 // insertOnce inserts rows, ignoring those whose primary key exists already.

@@ -120,6 +120,10 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("%s = %v, want a positive figure", k, f[k])
 		}
 	}
+	// Issue 17's target for one lifecycle's history: counts, not times.
+	if e, b := f["project_history_events"], f["project_history_payload_bytes"]; e > 40 || b > 2048 || b <= 0 {
+		t.Errorf("a lifecycle's history: %v events, %v bytes of payloads; want ≤ 40 and ≤ 2,048", e, b)
+	}
 }
 
 func TestDecide(t *testing.T) {

@@ -3,6 +3,8 @@ package codec
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -106,7 +108,7 @@ func TestFailureMessagesEncrypted(t *testing.T) {
 	c, _ := Parse(NewKey(), "")
 	f := FailureConverter(c).ErrorToFailure(errors.New("applicant 张三 not found"))
 	if strings.Contains(f.GetMessage(), "张三") || bytes.Contains(f.GetEncodedAttributes().GetData(), []byte("张三")) ||
-		!strings.HasPrefix(string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]), Encoding+";") {
+		!strings.HasPrefix(string(f.GetEncodedAttributes().GetMetadata()[MetaEncoding]), Compact+";") {
 		t.Fatalf("failure in clear: %v", f)
 	}
 	if err := FailureConverter(c).FailureToError(f); err == nil || !strings.Contains(err.Error(), "张三") {
@@ -116,7 +118,7 @@ func TestFailureMessagesEncrypted(t *testing.T) {
 
 // keyOf is the key ID in a payload's compact envelope.
 func keyOf(p *commonpb.Payload) string {
-	enc, ok := strings.CutPrefix(string(p.GetMetadata()[MetaEncoding]), Encoding+";")
+	enc, ok := strings.CutPrefix(string(p.GetMetadata()[MetaEncoding]), Compact+";")
 	if !ok {
 		return ""
 	}
@@ -140,28 +142,28 @@ func TestCompactEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc := string(p.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";jz" || len(p.GetData()) > len(long)/4 {
+	if enc := string(p.GetMetadata()[MetaEncoding]); enc != Compact+";"+c.Current()+";jd" || len(p.GetData()) > len(long)/4 {
 		t.Fatalf("a repetitive payload of %d bytes sealed as %d bytes, %s", len(long), len(p.GetData()), enc)
 	}
 	short, err := dc.ToPayload("x")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc := string(short.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";j" {
+	if enc := string(short.GetMetadata()[MetaEncoding]); enc != Compact+";"+c.Current()+";j" {
 		t.Fatalf("a one-byte payload: %s", enc)
 	}
 	raw, err := DataConverter(c).ToPayload([]byte{1, 2, 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc := string(raw.GetMetadata()[MetaEncoding]); enc != Encoding+";"+c.Current()+";" {
+	if enc := string(raw.GetMetadata()[MetaEncoding]); enc != Compact+";"+c.Current()+";" {
 		t.Fatalf("a binary payload: %s", enc)
 	}
 	var b []byte
 	if err := dc.FromPayload(raw, &b); err != nil || !bytes.Equal(b, []byte{1, 2, 3}) {
 		t.Fatalf("decode binary: %v %v", b, err)
 	}
-	for _, q := range []*commonpb.Payload{p, short, sealFirstEnvelope(t, c, long)} {
+	for _, q := range []*commonpb.Payload{p, short, sealFirstEnvelope(t, c, long), sealWithoutDictionary(t, c, long)} {
 		var got string
 		if err := dc.FromPayload(q, &got); err != nil || (got != long && got != "x") {
 			t.Fatalf("decode %s: %q %v", q.GetMetadata()[MetaEncoding], got, err)
@@ -169,7 +171,7 @@ func TestCompactEnvelope(t *testing.T) {
 	}
 	// The flags are authenticated: a payload whose flags were changed does
 	// not decrypt.
-	p.Metadata[MetaEncoding] = []byte(Encoding + ";" + c.Current() + ";z")
+	p.Metadata[MetaEncoding] = []byte(Compact + ";" + c.Current() + ";z")
 	if _, err := c.Decode([]*commonpb.Payload{p}); err == nil {
 		t.Fatal("a payload with changed flags decrypted")
 	}
@@ -191,5 +193,55 @@ func sealFirstEnvelope(t *testing.T, c *Codec, s string) *commonpb.Payload {
 	return &commonpb.Payload{
 		Metadata: map[string][]byte{MetaEncoding: []byte(Encoding), MetaKeyID: []byte(c.current), MetaCipher: []byte(CipherAES256GCM)},
 		Data:     aead.Seal(nonce, nonce, plain, []byte(c.current)),
+	}
+}
+
+// sealWithoutDictionary seals s as the second envelope did, before the
+// preset dictionary ("binary/encrypted;…", flag z: DEFLATE without one).
+func sealWithoutDictionary(t *testing.T, c *Codec, s string) *commonpb.Payload {
+	t.Helper()
+	plain, err := deflate([]byte(`"`+s+`"`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := []byte(Encoding + ";" + c.current + ";jz")
+	aead := c.keys[c.current]
+	nonce := make([]byte, aead.NonceSize())
+	return &commonpb.Payload{Metadata: map[string][]byte{MetaEncoding: enc}, Data: aead.Seal(nonce, nonce, plain, enc)}
+}
+
+// The preset dictionary never changes: payloads sealed with it (flag d)
+// inflate only with it, byte for byte. A better dictionary is a new file
+// with a flag of its own.
+func TestDictionaryFrozen(t *testing.T) {
+	const want = "40624a6d11f596e8dbd14f478d396b653dd23efa2f03dbd00e30ccb0bf143349"
+	sum := sha256.Sum256(dictionary1)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		t.Fatalf("dictionary-1.txt changed (SHA-256 %s, was %s): payloads sealed with flag d would no longer decode", got, want)
+	}
+}
+
+// The dictionary pays for itself on what a lifecycle carries: the SDK's
+// local-activity marker and a deadline seal to fewer bytes with it.
+func TestDictionaryShrinksMarkers(t *testing.T) {
+	for _, s := range []string{
+		`{"ActivityID":"4","ActivityType":"OpenTask","ReplayTime":"2026-12-01T15:49:20.763259485Z","Attempt":1,"Backoff":0}`,
+		`{"due_date":"2026-12-14","due_at":"2026-12-15T00:00:00+08:00","provisional":false,"working_days":9,"CalendarVersion":"3f70f4001e66"}`,
+	} {
+		plain, err := deflate([]byte(s), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dict, err := deflate([]byte(s), dictionary1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dict) >= len(plain)*2/3 {
+			t.Errorf("%s: %d bytes with the dictionary, %d without", s, len(dict), len(plain))
+		}
+		back, err := inflate(dict, dictionary1)
+		if err != nil || string(back) != s {
+			t.Errorf("inflate: %q %v", back, err)
+		}
 	}
 }

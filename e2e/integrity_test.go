@@ -210,7 +210,7 @@ func TestPersonalDataEncryptedInTemporal(t *testing.T) {
 			t.Fatalf("the history in Temporal holds %q in clear", secret)
 		}
 	}
-	if !bytes.Contains(raw, []byte(codec.Encoding)) {
+	if !bytes.Contains(raw, []byte(codec.Compact+";")) {
 		t.Fatal("the history in Temporal has no encrypted payloads")
 	}
 

@@ -51,15 +51,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			h, err := ReadHistoryJSON(r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := readHistoryFile(t, f)
 			if err := codec.DecodeHistory(context.Background(), cd, h); err != nil {
 				t.Fatal(err)
 			}
@@ -168,4 +160,19 @@ func TestReplayRefusesMalformedHistory(t *testing.T) {
 			t.Errorf("%s: got %v, want ErrMalformedHistory", in, err)
 		}
 	}
+}
+
+// readHistoryFile reads a recorded history as it is stored.
+func readHistoryFile(t *testing.T, file string) *historypb.History {
+	t.Helper()
+	r, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	h, err := ReadHistoryJSON(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

@@ -12,12 +12,19 @@ import (
 // ProcedureShare names the data-sharing request procedure.
 const ProcedureShare = models.ProcedureShareRequest
 
-// ShareInput starts a share request. Profile is the city's rules as they were
-// at filing, so the history shows which rule applied.
+// ShareInput starts a share request. Rules are the city's rules for it as
+// they were at filing, cut from the profile in force (whose version they
+// name), so the history shows which rule applied, and Item is then the
+// catalog item's ID, version and terms of sharing only (the rest is in the
+// catalog's versions). Inputs of requests filed before Rules carry the whole
+// Profile and item instead (and the bench's and the
+// tests' may still); a request with Rules runs on them alone and answers its
+// Updates and its end compactly (see compact).
 type ShareInput struct {
 	Request models.ShareRequest
 	Item    models.CatalogItem
-	Profile regulations.Profile
+	Profile regulations.Profile     `json:",omitzero"`
+	Rules   *regulations.ShareRules `json:",omitempty"`
 }
 
 // ShareResult is a share request as its workflow sees it.
@@ -32,12 +39,21 @@ type ShareResult struct {
 // silence the city's rule applies (wuhan: deemed consent; elsewhere:
 // supervision by the authority while the request keeps waiting).
 func ShareRequest(ctx workflow.Context, in ShareInput) (ShareResult, error) {
-	w := &shareRequest{r: in.Request, item: in.Item, p: in.Profile, rule: in.Profile.ShareRequest}
-	w.st = ShareResult{Header: Header{ID: w.r.ID, Status: models.StatusPending}}
-	var err error
-	if w.box, err = begin(ctx, ProcedureShare, w.r.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return w.st, err
+	p := in.Profile
+	if in.Rules != nil {
+		p = in.Rules.Profile()
 	}
+	w := &shareRequest{r: in.Request, item: in.Item, p: p, rule: p.ShareRequest, compact: in.Rules != nil}
+	w.st = ShareResult{Header: Header{ID: w.r.ID, Status: models.StatusPending}}
+	var answer func() ShareResult
+	if w.compact {
+		answer = w.answer
+	}
+	var err error
+	if w.box, err = beginAnswering(ctx, ProcedureShare, w.r.Jurisdiction, w.p, &w.st, &w.st.Header, nil, answer); err != nil {
+		return w.answerOr(), err
+	}
+	w.box.compact = w.compact
 	if w.item.ShareType == models.ShareUnconditional {
 		return w.unconditional(ctx)
 	}
@@ -53,6 +69,27 @@ type shareRequest struct {
 	rule regulations.ShareRule
 	st   ShareResult
 	box  *inbox
+	// compact: the input carried Rules (filed since issue 17's history
+	// target), and the filed Update and the workflow's result carry only
+	// the status and basis (answer): no reader takes more from them
+	// (the API answers from the database and the state query). A request
+	// filed before keeps answering with the whole state, as its history
+	// recorded, so the decision on it is the input's, not a version marker.
+	compact bool
+}
+
+// answer is the compact answer of the filed Update and the result.
+func (w *shareRequest) answer() ShareResult {
+	return ShareResult{Header: Header{Status: w.st.Status}, Basis: w.st.Basis}
+}
+
+// answerOr is the workflow's result: the compact answer, or the whole state
+// for a request filed before Rules.
+func (w *shareRequest) answerOr() ShareResult {
+	if w.compact {
+		return w.answer()
+	}
+	return w.st
 }
 
 // unconditional grants unconditional data at once.
@@ -60,16 +97,20 @@ func (w *shareRequest) unconditional(ctx workflow.Context) (ShareResult, error) 
 	w.r.Status = models.StatusPending
 	w.r.Article = w.rule.UnconditionalArticle
 	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
-		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
+		return w.answerOr(), fmt.Errorf("record %s: %w", w.r.ID, err)
 	}
 	return w.finish(ctx, models.StatusGranted, models.BasisUnconditional, w.rule.UnconditionalArticle, StepOutcome{})
 }
 
 // conditional waits for the deciders the city names, or its rule on silence.
 func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
-	due, err := w.box.Deadline(ctx, "decision", w.rule.Decision, w.r.FiledAt)
+	deadline := w.box.Deadline
+	if w.compact {
+		deadline = w.box.DeadlineAndReminder
+	}
+	due, err := deadline(ctx, "decision", w.rule.Decision, w.r.FiledAt)
 	if err != nil {
-		return w.st, err
+		return w.answerOr(), err
 	}
 	w.r.Status = models.StatusPending
 	w.r.Article = w.rule.Decision.Article
@@ -78,7 +119,7 @@ func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.Provisional = due.Provisional
 	w.r.CalendarVersion = due.CalendarVersion
 	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
-		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
+		return w.answerOr(), fmt.Errorf("record %s: %w", w.r.ID, err)
 	}
 	w.st.due(due)
 	w.st.Article = w.rule.Decision.Article
@@ -92,7 +133,7 @@ func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
 		Refusal:   w.rule.RefusalRequires,
 	})
 	if err != nil {
-		return w.st, err
+		return w.answerOr(), err
 	}
 	switch out.Decision {
 	case DecisionApprove:
@@ -128,8 +169,8 @@ func (w *shareRequest) finish(ctx workflow.Context, status, basis, article strin
 		Conditions: out.Conditions, Article: article, At: workflow.Now(ctx),
 	}).Get(ctx, nil)
 	if err != nil {
-		return w.st, fmt.Errorf("finish %s: %w", w.r.ID, err)
+		return w.answerOr(), fmt.Errorf("finish %s: %w", w.r.ID, err)
 	}
 	w.st.Filed = true // an unconditional grant answers the filed Update only now
-	return w.st, conclude(ctx, w.box, status)
+	return w.answerOr(), conclude(ctx, w.box, status)
 }

@@ -78,7 +78,13 @@ var ShareProcedure = procedure.Filing[ShareFiling, ShareFacts]{
 		r := models.ShareRequest{CatalogItemID: f.Item.ID, RequesterDept: f.Dept.Code, ProviderDept: f.Item.ProviderDept,
 			RequestedBy: f.Caller.Subject, Purpose: f.In.Purpose, Scenario: f.In.Scenario, DataItems: f.In.DataItems, FiledAt: f.Now.UTC()}
 		r.ID, r.WorkflowID, r.Jurisdiction = id, id, f.Item.Jurisdiction
-		return procedure.Start{Input: ShareInput{Request: r, Item: f.Item, Profile: p},
+		rules := p.ShareRules()
+		// The item as the request was filed on it: which item, of which
+		// version, shared on which terms (its other fields are in the
+		// catalog's versions; issue 17: a lifecycle's history ≤ 2 KB).
+		item := models.CatalogItem{ID: f.Item.ID, Jurisdiction: f.Item.Jurisdiction, ProviderDept: f.Item.ProviderDept,
+			ShareType: f.Item.ShareType, ShareConditions: f.Item.ShareConditions, Version: f.Item.Version}
+		return procedure.Start{Input: ShareInput{Request: r, Item: item, Rules: &rules},
 			Jurisdiction: f.Item.Jurisdiction, Owner: f.Item.ProviderDept, Requester: f.Dept.Code}
 	},
 }

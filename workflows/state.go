@@ -46,13 +46,17 @@ func (h *Header) due(d activities.Deadline) {
 // publish registers what every procedure shows the API: the state query, and
 // the filed Update, which answers with the state once filed reports true (the
 // procedure's record is written and its first tasks are open).
-func publish[T any](ctx workflow.Context, st *T, filed func() bool) error {
+// With answer not nil, the filed Update answers with answer() instead.
+func publish[T any](ctx workflow.Context, st *T, filed func() bool, answer func() T) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (T, error) { return *st, nil }); err != nil {
 		return fmt.Errorf("register query: %w", err)
 	}
+	if answer == nil {
+		answer = func() T { return *st }
+	}
 	if err := workflow.SetUpdateHandler(ctx, UpdateFiled, func(ctx workflow.Context) (T, error) {
 		err := workflow.Await(ctx, filed)
-		return *st, err
+		return answer(), err
 	}); err != nil {
 		return fmt.Errorf("register update: %w", err)
 	}
@@ -64,10 +68,16 @@ func publish[T any](ctx workflow.Context, st *T, filed func() bool) error {
 // is Filed) and opens procedure proc's inbox on h, under the city's
 // profile p.
 func begin[T any](ctx workflow.Context, proc, jurisdiction string, p regulations.Profile, st *T, h *Header, filed func() bool) (*inbox, error) {
+	return beginAnswering(ctx, proc, jurisdiction, p, st, h, filed, nil)
+}
+
+// beginAnswering is begin whose filed Update answers with answer() (the
+// whole state when nil).
+func beginAnswering[T any](ctx workflow.Context, proc, jurisdiction string, p regulations.Profile, st *T, h *Header, filed func() bool, answer func() T) (*inbox, error) {
 	if filed == nil {
 		filed = func() bool { return h.Filed }
 	}
-	if err := publish(ctx, st, filed); err != nil {
+	if err := publish(ctx, st, filed, answer); err != nil {
 		return nil, err
 	}
 	return newInbox(ctx, proc, jurisdiction, h, p)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cityapprovals/approvals/activities"
+	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
 	"go.temporal.io/sdk/workflow"
@@ -110,7 +111,10 @@ func (in *inbox) begin(ctx workflow.Context, spec StepSpec) (*step, error) {
 		}
 	}
 	var remind *activities.Deadline
-	if spec.Period.WorkingDays > 1 {
+	switch {
+	case spec.Period.WorkingDays > 1 && !spec.Due.RemindAt.IsZero(): // counted with the deadline
+		remind = &activities.Deadline{Deadline: holidays.Deadline{DueAt: spec.Due.RemindAt}}
+	case spec.Period.WorkingDays > 1:
 		var r activities.Deadline
 		err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: spec.Period.WorkingDays - 1}).Get(ctx, &r)
 		if err != nil {

@@ -151,8 +151,19 @@ func (in *inbox) complete(spec *StepSpec) {
 // deadline before the step opens asks for it here and passes it as the
 // step's Due.
 func (in *inbox) Deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
+	return in.deadline(ctx, name, period, from, false)
+}
+
+// DeadlineAndReminder is Deadline with the step's reminder time counted in
+// the same call (RemindAt), which the step then takes instead of asking
+// again (a share request filed with Rules; issue 17).
+func (in *inbox) DeadlineAndReminder(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
+	return in.deadline(ctx, name, period, from, true)
+}
+
+func (in *inbox) deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time, remind bool) (activities.Deadline, error) {
 	var due activities.Deadline
-	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays}).Get(ctx, &due); err != nil {
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays, Remind: remind}).Get(ctx, &due); err != nil {
 		return due, fmt.Errorf("deadline of %s %s: %w", in.id, name, err)
 	}
 	return due, nil
@@ -209,6 +220,9 @@ type inbox struct {
 	profile                     regulations.Profile
 	view                        *Header
 	tasks                       []*task
+	// compact: decisions answer without the task ID (a share request
+	// filed with Rules; issue 17: a lifecycle's history ≤ 2 KB).
+	compact bool
 	// decisions counts the decisions recorded; observed is how many of them
 	// the workflow had acted on when it last went idle (see settle).
 	decisions, observed int
@@ -335,7 +349,7 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (DecideResult, error) 
 		if err != nil {
 			return DecideResult{}, fmt.Errorf("act on %s of %s: %w", d.Decision, t.id, err)
 		}
-		return DecideResult{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
+		return in.result(t, d), nil
 	}
 	err := execute(ctx, acts.CloseTask, activities.CloseTaskInput{
 		ProcedureID: in.id, TaskID: t.id, Status: models.TaskDone, Decision: d.Decision,
@@ -358,7 +372,16 @@ func (in *inbox) decide(ctx workflow.Context, d Decision) (DecideResult, error) 
 	if err := workflow.Await(ctx, func() bool { return in.observed >= seq }); err != nil {
 		return DecideResult{}, err
 	}
-	return DecideResult{TaskID: t.id, Status: t.status, Decision: d.Decision}, nil
+	return in.result(t, d), nil
+}
+
+// result is a decision's answer: the task, its status and the decision; a
+// compact inbox leaves the task out (the API answers from the database).
+func (in *inbox) result(t *task, d Decision) DecideResult {
+	if in.compact {
+		return DecideResult{Status: t.status, Decision: d.Decision}
+	}
+	return DecideResult{TaskID: t.id, Status: t.status, Decision: d.Decision}
 }
 
 // countsFrom is the instant a task's period counts from: the step's (the
