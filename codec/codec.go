@@ -21,6 +21,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -264,14 +265,26 @@ func FailureConverter(c *Codec) converter.FailureConverter {
 		DataConverter: DataConverter(c), EncodeCommonAttributes: c != nil})
 }
 
+// writers and readers are the flate compressors and decompressors reused
+// across payloads: a compressor at the best compression allocates about
+// 1 MiB of tables, which per payload was a sixth of the worker's CPU in a
+// storm of expired deadlines (allocation and garbage collection; README,
+// Issue 17). A reset compressor writes the same bytes as a new one.
+var (
+	writers = sync.Pool{New: func() any {
+		w, _ := flate.NewWriter(nil, flate.BestCompression) // the level is valid: no error
+		return w
+	}}
+	readers = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+)
+
 // deflate compresses b at the best compression: payloads are small and
 // written once.
 func deflate(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		return nil, fmt.Errorf("deflate: %w", err)
-	}
+	w := writers.Get().(*flate.Writer)
+	defer writers.Put(w)
+	w.Reset(&buf)
 	if _, err := w.Write(b); err != nil {
 		return nil, fmt.Errorf("deflate: %w", err)
 	}
@@ -287,8 +300,11 @@ const maxPayload = 4 << 20
 
 // inflate reverses deflate.
 func inflate(b []byte) ([]byte, error) {
-	r := flate.NewReader(bytes.NewReader(b))
-	defer r.Close()
+	r := readers.Get().(io.ReadCloser)
+	defer readers.Put(r)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(b), nil); err != nil {
+		return nil, fmt.Errorf("inflate: %w", err)
+	}
 	out, err := io.ReadAll(io.LimitReader(r, maxPayload+1))
 	if err != nil {
 		return nil, fmt.Errorf("inflate: %w", err)

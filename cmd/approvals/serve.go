@@ -312,6 +312,9 @@ func runWorker(ctx context.Context, args []string) error {
 	if err := workerHTTP(ctx, p.cfg.Ops.MetricsAddr, p.reg, p.tc, p.db, &running); err != nil {
 		return err
 	}
+	if err := pprofHTTP(ctx, p.cfg.Ops.PprofAddr); err != nil {
+		return err
+	}
 	o := p.cfg.Ops
 	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Str("metrics", o.MetricsAddr).
 		Str("build_id", o.BuildID).Int("max_activities", o.MaxActivities).Int("db_max_conns", o.DBMaxConns).Msg("worker polling")
