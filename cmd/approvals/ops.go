@@ -132,6 +132,15 @@ func (o ops) workerOptions() worker.Options {
 			DeploymentName: deploymentName, BuildID: o.BuildID}}}
 }
 
+// jobsWorkerOptions are those of the worker of the re-timing jobs: a job
+// runs one page activity at a time, so two of each suffice; the same
+// deployment version label.
+func (o ops) jobsWorkerOptions() worker.Options {
+	w := o.workerOptions()
+	w.MaxConcurrentActivityExecutionSize, w.MaxConcurrentWorkflowTaskExecutionSize = 2, 2
+	return w
+}
+
 // temporalOptions are the connection's options from the SDK's envconfig
 // conventions (TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_GRPC_META_*, and
 // a TOML profile when TEMPORAL_CONFIG_FILE is set), with our address and
