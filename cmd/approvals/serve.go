@@ -183,7 +183,7 @@ func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
 func listen(addr, setting string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("the API's address %s is taken or invalid (move it with %s): %w", addr, setting, err)
+		return nil, fmt.Errorf("the address %s is taken or invalid (move it with %s): %w", addr, setting, err)
 	}
 	return ln, nil
 }
@@ -350,7 +350,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	o := p.cfg.Ops
-	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Str("metrics", o.MetricsAddr).
+	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Str("jobs_task_queue", workflows.JobsTaskQueue).Str("metrics", o.MetricsAddr).
 		Str("build_id", o.BuildID).Int("max_activities", o.MaxActivities).Int("db_max_conns", o.DBMaxConns).Msg("worker polling")
 	err = w.Run(ctxInterrupt(ctx))
 	running.Store(false)
