@@ -154,7 +154,7 @@ func StartRetime(ctx context.Context, c client.Client, rev int, job RetimeJob) (
 		job.Settle = DefaultRetimeSettle
 	}
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: TaskQueue,
+		ID: id, TaskQueue: JobsTaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 	}, CalendarRetime, job)

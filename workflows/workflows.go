@@ -13,8 +13,17 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// TaskQueue is the task queue the worker polls.
+// TaskQueue is the task queue the worker polls for the procedures.
 const TaskQueue = "approvals"
+
+// JobsTaskQueue is the task queue of the calendar re-timing jobs
+// (CalendarRetime and its RetimePage activities), polled by a worker of its
+// own in the same process (RegisterJobs). On the procedures' queue a job's
+// workflow task waited behind the workflow tasks its own signals caused: a
+// job of 1,000 procedures spent 15–30 s between pages, its signals stalled
+// (README, Issue 17). Jobs started before it keep the procedures' queue,
+// which the worker still serves.
+const JobsTaskQueue = "approvals-jobs"
 
 // QueryState returns a procedure's current state.
 const QueryState = "state"
@@ -59,6 +68,13 @@ func Register(w worker.Registry, a *activities.Activities) {
 	for _, wf := range all {
 		w.RegisterWorkflow(wf)
 	}
+	w.RegisterActivity(a)
+}
+
+// RegisterJobs registers the calendar re-timing job and the activities on
+// the worker of JobsTaskQueue.
+func RegisterJobs(w worker.Registry, a *activities.Activities) {
+	w.RegisterWorkflow(CalendarRetime)
 	w.RegisterActivity(a)
 }
 

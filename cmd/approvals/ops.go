@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -39,6 +40,9 @@ type ops struct {
 	DBMaxConns       int    // APPROVALS_DB_MAX_CONNS
 	BuildID          string // APPROVALS_BUILD_ID, else the VCS revision
 	MetricsAddr      string // APPROVALS_WORKER_METRICS_ADDR; none when empty
+	// PprofAddr (APPROVALS_WORKER_PPROF_ADDR): where the worker serves Go's
+	// net/http/pprof profiles; none when empty (profiling only, never public).
+	PprofAddr string
 	// SlowQuery (APPROVALS_SLOW_QUERY): database queries slower than this
 	// are logged; 0 or off logs none.
 	SlowQuery time.Duration
@@ -49,7 +53,7 @@ type ops struct {
 
 // readOps reads the worker's limits, the pool and the build ID.
 func readOps() (ops, error) {
-	o := ops{MetricsAddr: os.Getenv("APPROVALS_WORKER_METRICS_ADDR"), BuildID: env("APPROVALS_BUILD_ID", vcsRevision())}
+	o := ops{MetricsAddr: os.Getenv("APPROVALS_WORKER_METRICS_ADDR"), PprofAddr: os.Getenv("APPROVALS_WORKER_PPROF_ADDR"), BuildID: env("APPROVALS_BUILD_ID", vcsRevision())}
 	var err error
 	if o.MaxActivities, err = positive("APPROVALS_WORKER_MAX_ACTIVITIES", defaultMaxActivities, 1000); err != nil {
 		return o, err
@@ -128,6 +132,15 @@ func (o ops) workerOptions() worker.Options {
 			DeploymentName: deploymentName, BuildID: o.BuildID}}}
 }
 
+// jobsWorkerOptions are those of the worker of the re-timing jobs: a job
+// runs one page activity at a time, so two of each suffice; the same
+// deployment version label.
+func (o ops) jobsWorkerOptions() worker.Options {
+	w := o.workerOptions()
+	w.MaxConcurrentActivityExecutionSize, w.MaxConcurrentWorkflowTaskExecutionSize = 2, 2
+	return w
+}
+
 // temporalOptions are the connection's options from the SDK's envconfig
 // conventions (TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_GRPC_META_*, and
 // a TOML profile when TEMPORAL_CONFIG_FILE is set), with our address and
@@ -184,6 +197,28 @@ func workerHTTP(ctx context.Context, addr string, reg *prometheus.Registry, tc c
 		return err
 	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() { <-ctx.Done(); hs.Close() }()
+	go func() { _ = hs.Serve(ln) }() // ends with ctx
+	return nil
+}
+
+// pprofHTTP serves Go's profiles (net/http/pprof: /debug/pprof/…) on addr
+// until ctx ends; nothing when addr is empty.
+func pprofHTTP(ctx context.Context, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := listen(addr, "APPROVALS_WORKER_PPROF_ADDR")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { <-ctx.Done(); hs.Close() }()
 	go func() { _ = hs.Serve(ln) }() // ends with ctx
 	return nil

@@ -111,7 +111,7 @@ func dialTemporal(ctx context.Context, addr, namespace string, cd *codec.Codec, 
 // newWorker creates or checks our namespace and its retention, registers our
 // search attributes (waiting, and saying so, until the frontend knows them),
 // builds the worker and starts the history archiver (unless it runs already).
-func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, log zerolog.Logger) (worker.Worker, error) {
+func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, log zerolog.Logger) (*workers, error) {
 	if err := devserver.EnsureNamespace(ctx, tc, cfg.Namespace, cfg.Retention); err != nil {
 		return nil, err
 	}
@@ -126,14 +126,48 @@ func newWorker(ctx context.Context, tc client.Client, cfg config, db *gorm.DB, l
 		return nil, err
 	}
 	w := worker.New(tc, workflows.TaskQueue, workflows.Options(cfg.Ops.workerOptions()))
-	workflows.Register(w, &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc,
+	acts := &activities.Activities{DB: db, Calendars: models.NewCalendarStore(db), Calendar: holidays.Default, Temporal: tc,
 		Archive: activities.ArchiveConfig{Store: archive.DB{DB: db}, Interval: cfg.ArchiveInterval,
-			PageSize: cfg.ArchivePageSize, PerSecond: cfg.ArchiveRate, Retention: cfg.Retention}})
+			PageSize: cfg.ArchivePageSize, PerSecond: cfg.ArchiveRate, Retention: cfg.Retention}}
+	workflows.Register(w, acts)
+	jobs := worker.New(tc, workflows.JobsTaskQueue, workflows.Options(cfg.Ops.jobsWorkerOptions()))
+	workflows.RegisterJobs(jobs, acts)
 	if err := workflows.StartArchiver(ctx, tc); err != nil {
 		return nil, err
 	}
 	startDispatcher(ctx, cfg, db, log) // the notification outbox
-	return w, nil
+	return &workers{procedures: w, jobs: jobs}, nil
+}
+
+// workers are the worker of the procedures (workflows.TaskQueue) and the
+// one of the re-timing jobs (workflows.JobsTaskQueue), which run together.
+type workers struct{ procedures, jobs worker.Worker }
+
+// Start starts both workers.
+func (w *workers) Start() error {
+	if err := w.jobs.Start(); err != nil {
+		return fmt.Errorf("start the jobs' worker: %w", err)
+	}
+	if err := w.procedures.Start(); err != nil {
+		w.jobs.Stop()
+		return fmt.Errorf("start the procedures' worker: %w", err)
+	}
+	return nil
+}
+
+// Stop stops both workers.
+func (w *workers) Stop() {
+	w.procedures.Stop()
+	w.jobs.Stop()
+}
+
+// Run runs both workers until interrupt is closed.
+func (w *workers) Run(interrupt <-chan any) error {
+	if err := w.jobs.Start(); err != nil {
+		return fmt.Errorf("start the jobs' worker: %w", err)
+	}
+	defer w.jobs.Stop()
+	return w.procedures.Run(interrupt)
 }
 
 // serveHTTP serves the API on addr (APPROVALS_ADDR) until ctx ends.
@@ -149,7 +183,7 @@ func serveHTTP(ctx context.Context, addr string, srv *api.Server) error {
 func listen(addr, setting string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("the API's address %s is taken or invalid (move it with %s): %w", addr, setting, err)
+		return nil, fmt.Errorf("the address %s is taken or invalid (move it with %s): %w", addr, setting, err)
 	}
 	return ln, nil
 }
@@ -312,8 +346,11 @@ func runWorker(ctx context.Context, args []string) error {
 	if err := workerHTTP(ctx, p.cfg.Ops.MetricsAddr, p.reg, p.tc, p.db, &running); err != nil {
 		return err
 	}
+	if err := pprofHTTP(ctx, p.cfg.Ops.PprofAddr); err != nil {
+		return err
+	}
 	o := p.cfg.Ops
-	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Str("metrics", o.MetricsAddr).
+	p.log.Info().Str("temporal", p.cfg.Temporal).Str("task_queue", workflows.TaskQueue).Str("jobs_task_queue", workflows.JobsTaskQueue).Str("metrics", o.MetricsAddr).
 		Str("build_id", o.BuildID).Int("max_activities", o.MaxActivities).Int("db_max_conns", o.DBMaxConns).Msg("worker polling")
 	err = w.Run(ctxInterrupt(ctx))
 	running.Store(false)
