@@ -35,8 +35,7 @@ type FulfilTriggerInput struct {
 
 // FulfilCatalogTrigger records that a change was submitted for a trigger.
 func (a *Activities) FulfilCatalogTrigger(ctx context.Context, in FulfilTriggerInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		ev := event(in.ID, "trigger", models.TriggerFulfilled, at)
 		ev.Article, ev.Detail = in.Article, "catalog change "+in.ChangeID+" submitted"
 		return a.progress(tx, models.ProcedureCatalogUpdate, in.ID, map[string]any{

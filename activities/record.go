@@ -31,6 +31,14 @@ func (a *Activities) file(ctx context.Context, rec any, ev models.Event, also fu
 	})
 }
 
+// write runs fn in one transaction, at the instant at (in UTC) that the
+// workflow gave: the one way a procedure's activity opens the transaction
+// of its step.
+func (a *Activities) write(ctx context.Context, at time.Time, fn func(tx *gorm.DB, at time.Time) error) error {
+	at = at.UTC()
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
+}
+
 // filed is the event of a procedure's filing: of procedure id's step step,
 // by actor under article, with detail, at at.
 func filed(id, step string, at time.Time, actor, article, detail string) models.Event {
