@@ -43,6 +43,7 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{models.ListConfirmed, models.ListReturned},
 		Workflow: YearlyList, Record: func() any { return &models.YearlyList{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "year", "kind"},
