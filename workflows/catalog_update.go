@@ -85,7 +85,7 @@ func (w *catalogUpdate) start(ctx workflow.Context) error {
 		workflow.GetSignalChannel(ctx, SignalChangeSubmitted).Receive(ctx, &s)
 		w.submitted = &s
 	})
-	if w.due, err = w.box.Deadline(ctx, "update", w.rule, w.from); err != nil {
+	if w.due, err = w.box.Deadline(ctx, "update", w.rule.WorkingDays, w.from); err != nil {
 		return err
 	}
 	w.t.Status = models.TriggerOpen

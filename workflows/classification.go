@@ -97,15 +97,22 @@ type classification struct {
 	// period is the period of every step: no text names one, so the
 	// platform's service level applies.
 	period regulations.Period
-	st     ClassificationResult
-	box    *inbox
-	rec    activities.UpdateClassificationInput
+	// reevaluation is the period of a re-evaluation step, under the
+	// re-evaluation's own article (leshan 第十五条).
+	reevaluation regulations.Period
+	st           ClassificationResult
+	box          *inbox
+	rec          activities.UpdateClassificationInput
 }
 
 func newClassification(in ClassificationInput) *classification {
 	w := &classification{c: in.Classification, p: in.Profile}
 	w.rule = w.p.Classification
 	w.period = w.p.ServiceLevel(w.rule.Article, regulations.TextServiceLevel)
+	w.reevaluation = w.period
+	if w.rule.ReevaluationArticle != "" {
+		w.reevaluation.Article = w.rule.ReevaluationArticle
+	}
 	w.st = ClassificationResult{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
 	w.rec = activities.UpdateClassificationInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
 	return w
@@ -182,7 +189,7 @@ func (w *classification) review(ctx workflow.Context) (StepOutcome, bool, error)
 	}
 	for _, s := range steps {
 		var err error
-		if out, err = w.step(ctx, s.name, s.who, s.decisions); err != nil {
+		if out, err = w.step(ctx, s.name, s.who, w.period, s.decisions); err != nil {
 			return out, false, err
 		}
 		if out.Decision == DecisionReject {
@@ -202,7 +209,7 @@ type classStep struct {
 // label is xiamen's path: the department's label stands unless the
 // authority disagrees; then a dispute decides (第十八条).
 func (w *classification) label(ctx workflow.Context, auth Assignee, decide []string) (StepOutcome, bool, error) {
-	out, err := w.step(ctx, "authority-review", auth, decide)
+	out, err := w.step(ctx, "authority-review", auth, w.period, decide)
 	if err != nil || out.Decision != DecisionReject {
 		return out, false, err
 	}
@@ -227,10 +234,10 @@ func (w *classification) update(ctx workflow.Context, u activities.UpdateClassif
 	return nil
 }
 
-// step runs one human step of the path on the service level.
-func (w *classification) step(ctx workflow.Context, name string, who Assignee, decisions []string) (StepOutcome, error) {
+// step runs one human step of the path on the service level period.
+func (w *classification) step(ctx workflow.Context, name string, who Assignee, period regulations.Period, decisions []string) (StepOutcome, error) {
 	from := workflow.Now(ctx)
-	due, err := w.box.Deadline(ctx, name, w.period, from)
+	due, err := w.box.Deadline(ctx, name, period.WorkingDays, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}
@@ -243,7 +250,7 @@ func (w *classification) step(ctx workflow.Context, name string, who Assignee, d
 	return w.box.Run(ctx, StepSpec{
 		Name:      name,
 		Assignees: []Assignee{who},
-		Period:    w.period,
+		Period:    period,
 		From:      from,
 		Due:       due,
 		Decisions: decisions,
@@ -314,6 +321,10 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 		u.Step = ""
 		u.Event = ""
 		u.NextReevaluation = next.Format(time.DateOnly)
+		// The text names no interval: the record cites the re-evaluation's
+		// article and says the interval is the profile's platform rule.
+		u.Article = w.reevaluation.Article
+		u.Note = w.rule.ReevaluationNote
 		u.Final = false
 		if err := w.update(ctx, u); err != nil {
 			return w.st, err
@@ -326,7 +337,7 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 			return w.st, err
 		}
 		name := fmt.Sprintf("reevaluation-%d", round-1)
-		out, err := w.step(ctx, name, department(w.c.Dept), []string{DecisionKeep, DecisionRelax})
+		out, err := w.step(ctx, name, department(w.c.Dept), w.reevaluation, []string{DecisionKeep, DecisionRelax})
 		if err != nil {
 			return w.st, err
 		}

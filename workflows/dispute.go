@@ -132,7 +132,7 @@ func (w *dispute) level(ctx workflow.Context, i int) (bool, error) {
 	lv := w.levels[i]
 	from := workflow.Now(ctx)
 	name := fmt.Sprintf("level-%d-%s", i+1, lv.Level)
-	due, err := w.box.Deadline(ctx, name, lv.Period, from)
+	due, err := w.box.Deadline(ctx, name, lv.Period.WorkingDays, from)
 	if err != nil {
 		return false, err
 	}

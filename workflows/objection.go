@@ -181,7 +181,7 @@ func (w *objection) suspend(ctx workflow.Context, actor string) error {
 
 // step runs one human step of the objection, recording the step it moves to.
 func (w *objection) step(ctx workflow.Context, name string, who Assignee, per regulations.Period, from time.Time, spec StepSpec) (StepOutcome, error) {
-	due, err := w.box.Deadline(ctx, name, per, from)
+	due, err := w.box.Deadline(ctx, name, per.WorkingDays, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}

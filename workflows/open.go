@@ -210,7 +210,7 @@ func (w *openApplication) preliminary(ctx workflow.Context) (time.Time, error) {
 			start = w.a.FiledAt
 		}
 		name := fmt.Sprintf("preliminary-%d", w.st.Round)
-		due, err := w.box.Deadline(ctx, name, *pre, start)
+		due, err := w.box.Deadline(ctx, name, pre.WorkingDays, start)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -314,7 +314,7 @@ func (w *openApplication) decisionPeriod() regulations.Period {
 // decision runs the decision on the application, due counted from from.
 func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOutcome, error) {
 	dec := w.decisionPeriod()
-	due, err := w.box.Deadline(ctx, "decision", dec, from)
+	due, err := w.box.Deadline(ctx, "decision", dec.WorkingDays, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}
@@ -407,7 +407,7 @@ func (w *openApplication) agreement(ctx workflow.Context, out StepOutcome) error
 func (w *openApplication) conclusion(ctx workflow.Context) error {
 	per := *w.rule.AgreementConclusion
 	from := workflow.Now(ctx)
-	due, err := w.box.Deadline(ctx, "agreement", per, from)
+	due, err := w.box.Deadline(ctx, "agreement", per.WorkingDays, from)
 	if err != nil {
 		return err
 	}

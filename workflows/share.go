@@ -67,7 +67,7 @@ func (w *shareRequest) unconditional(ctx workflow.Context) (ShareResult, error) 
 
 // conditional waits for the deciders the city names, or its rule on silence.
 func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
-	due, err := w.box.Deadline(ctx, "decision", w.rule.Decision, w.r.FiledAt)
+	due, err := w.box.Deadline(ctx, "decision", w.rule.Decision.WorkingDays, w.r.FiledAt)
 	if err != nil {
 		return w.st, err
 	}
