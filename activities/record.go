@@ -61,6 +61,20 @@ type Progress struct {
 	At      time.Time
 }
 
+// StepProgress is the progress of a procedure whose record shows its open
+// step: the Progress, the Step open afterwards ("" when none) and whether
+// it is the procedure's outcome (Final sets decided_at). The update
+// activities' inputs embed it (their JSON keeps the same fields).
+type StepProgress struct {
+	Progress
+	Step  string
+	Final bool // sets decided_at
+}
+
+// Base is the StepProgress of an update activity's input, for the
+// workflows' one writer of it.
+func (s *StepProgress) Base() *StepProgress { return s }
+
 // Outcome is the progress of a procedure's end: its final status, the note
 // (a reason or the conflict), the event kind and who decided, keyed
 // "outcome".

@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
@@ -43,11 +41,8 @@ func AuthorityApproval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, 
 	}
 	w.rule = rule
 	w.st = ApprovalResult{Header: Header{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article}}
-	w.rec = activities.UpdateApprovalInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article}}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	w.rec = newRecorder[activities.UpdateApprovalInput](acts.UpdateAuthorityApproval, activities.Progress{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article})
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // approval is one run of the AuthorityApproval workflow.
@@ -57,20 +52,13 @@ type approval struct {
 	rule regulations.ApprovalRule
 	st   ApprovalResult
 	box  *inbox
-	rec  activities.UpdateApprovalInput
+	rec  recorder[activities.UpdateApprovalInput, *activities.UpdateApprovalInput]
 }
 
-func (w *approval) start(ctx workflow.Context) error {
-	var err error
-	if w.box, err = begin(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return err
-	}
-	w.c.Status = models.ApprovalPending
-	w.c.Article = w.rule.Article
-	if err := execute(ctx, acts.RecordAuthorityApproval, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
-	}
-	return nil
+func (w *approval) start(ctx workflow.Context) (err error) {
+	w.c.Status, w.c.Article = models.ApprovalPending, w.rule.Article
+	w.box, err = file(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, acts.RecordAuthorityApproval, w.c)
+	return err
 }
 
 // facts are what each step's task shows: the entry conditions declared and
@@ -90,10 +78,7 @@ func (w *approval) facts() []models.TaskFact {
 func (w *approval) run(ctx workflow.Context) (ApprovalResult, error) {
 	var out StepOutcome
 	for _, s := range w.rule.Steps {
-		u := w.rec
-		u.Step = s.Name
-		u.Event = ""
-		if err := w.update(ctx, u); err != nil {
+		if err := w.rec.show(ctx, s.Name); err != nil {
 			return w.st, err
 		}
 		var err error
@@ -120,27 +105,8 @@ func (w *approval) run(ctx workflow.Context) (ApprovalResult, error) {
 	return w.st, w.end(ctx, models.ApprovalApproved, out.Reason, "approved", out.DecidedBy, grant)
 }
 
-func (w *approval) update(ctx workflow.Context, u activities.UpdateApprovalInput) error {
-	u.At = workflow.Now(ctx)
-	w.rec = u
-	if err := execute(ctx, acts.UpdateAuthorityApproval, u).Get(ctx, nil); err != nil {
-		return fmt.Errorf("update %s: %w", w.c.ID, err)
-	}
-	return nil
-}
-
 // end records the final status (and an approval's grant conditions) and
 // concludes.
 func (w *approval) end(ctx workflow.Context, status, note, kind, by string, grant []string) error {
-	u := w.rec
-	u.Progress = u.Outcome(status, note, kind, by)
-	u.Step = ""
-	u.GrantConditions = grant
-	u.Final = true
-	if err := w.update(ctx, u); err != nil {
-		return err
-	}
-	w.st.Status = status
-	w.st.Step = ""
-	return conclude(ctx, w.box, status)
+	return w.rec.end(ctx, w.box, &w.st.Header, status, note, kind, by, func(u *activities.UpdateApprovalInput) { u.GrantConditions = grant })
 }

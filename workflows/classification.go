@@ -82,10 +82,7 @@ type ClassificationResult struct {
 // the path ends in approval or filing, as a new catalog version.
 func Classification(ctx workflow.Context, in ClassificationInput) (ClassificationResult, error) {
 	w := newClassification(in)
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // classification is one run of the Classification workflow: the proposal,
@@ -102,7 +99,7 @@ type classification struct {
 	reevaluation regulations.Period
 	st           ClassificationResult
 	box          *inbox
-	rec          activities.UpdateClassificationInput
+	rec          recorder[activities.UpdateClassificationInput, *activities.UpdateClassificationInput]
 }
 
 func newClassification(in ClassificationInput) *classification {
@@ -114,23 +111,15 @@ func newClassification(in ClassificationInput) *classification {
 		w.reevaluation.Article = w.rule.ReevaluationArticle
 	}
 	w.st = ClassificationResult{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
-	w.rec = activities.UpdateClassificationInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
+	w.rec = newRecorder[activities.UpdateClassificationInput](acts.UpdateClassification, activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article})
 	return w
 }
 
 // start publishes the state, opens the inbox and records the proposal.
-func (w *classification) start(ctx workflow.Context) error {
-	var err error
-	if w.box, err = begin(ctx, ProcedureClassification, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return err
-	}
-	w.c.Status = models.ClassificationPending
-	w.c.Path = w.rule.Path
-	w.c.Article = w.rule.Article
-	if err := execute(ctx, acts.RecordClassification, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
-	}
-	return nil
+func (w *classification) start(ctx workflow.Context) (err error) {
+	w.c.Status, w.c.Path, w.c.Article = models.ClassificationPending, w.rule.Path, w.rule.Article
+	w.box, err = file(ctx, ProcedureClassification, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, acts.RecordClassification, w.c)
+	return err
 }
 
 // run takes the city's path and applies its outcome; leshan's applied
@@ -224,16 +213,6 @@ func (w *classification) label(ctx workflow.Context, auth Assignee, decide []str
 	return out, false, nil
 }
 
-// update writes the classification's progress and keeps it as the record.
-func (w *classification) update(ctx workflow.Context, u activities.UpdateClassificationInput) error {
-	u.At = workflow.Now(ctx)
-	w.rec = u
-	if err := execute(ctx, acts.UpdateClassification, u).Get(ctx, nil); err != nil {
-		return fmt.Errorf("update %s: %w", w.c.ID, err)
-	}
-	return nil
-}
-
 // step runs one human step of the path on the service level period.
 func (w *classification) step(ctx workflow.Context, name string, who Assignee, period regulations.Period, decisions []string) (StepOutcome, error) {
 	from := workflow.Now(ctx)
@@ -241,10 +220,7 @@ func (w *classification) step(ctx workflow.Context, name string, who Assignee, p
 	if err != nil {
 		return StepOutcome{}, err
 	}
-	u := w.rec
-	u.Step = name
-	u.Event = ""
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.show(ctx, name); err != nil {
 		return StepOutcome{}, err
 	}
 	return w.box.Run(ctx, StepSpec{
@@ -259,24 +235,14 @@ func (w *classification) step(ctx workflow.Context, name string, who Assignee, p
 
 // end records the classification's final status and concludes.
 func (w *classification) end(ctx workflow.Context, status, note, kind, by string) error {
-	u := w.rec
-	u.Progress = u.Outcome(status, note, kind, by)
-	u.Step = ""
-	u.Final = true
-	u.NextReevaluation = ""
-	if err := w.update(ctx, u); err != nil {
-		return err
-	}
-	w.st.Status = status
-	w.st.Step = ""
 	w.st.NextReevaluation = ""
-	return conclude(ctx, w.box, status)
+	return w.rec.end(ctx, w.box, &w.st.Header, status, note, kind, by, func(u *activities.UpdateClassificationInput) { u.NextReevaluation = "" })
 }
 
 // apply changes the item to to's share type, conditions and legal basis as
 // round round against version base, recording status and an event kind.
 func (w *classification) apply(ctx workflow.Context, round, base int, to models.CatalogItem, status, kind, by, note string) (activities.ItemEditResult, error) {
-	u := w.rec
+	u := w.rec.last
 	u.Status = status
 	u.Step = ""
 	u.Event = kind
@@ -297,7 +263,7 @@ func (w *classification) apply(ctx workflow.Context, round, base int, to models.
 	if err != nil {
 		return res, fmt.Errorf("apply %s: %w", w.c.ID, err)
 	}
-	w.rec = u
+	w.rec.last = u
 	return res, nil
 }
 
@@ -316,7 +282,7 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 			workflow.GetVersion(ctx, versionReevaluationEnds, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
 			return w.st, w.endReevaluations(ctx, round)
 		}
-		u := w.rec
+		u := w.rec.last
 		u.Status = models.ClassificationApplied
 		u.Step = ""
 		u.Event = ""
@@ -326,7 +292,7 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 		u.Article = w.reevaluation.Article
 		u.Note = w.rule.ReevaluationNote
 		u.Final = false
-		if err := w.update(ctx, u); err != nil {
+		if err := w.rec.update(ctx, u); err != nil {
 			return w.st, err
 		}
 		w.st.NextReevaluation = u.NextReevaluation
@@ -342,12 +308,12 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 			return w.st, err
 		}
 		if out.Decision != DecisionRelax {
-			u := w.rec
+			u := w.rec.last
 			u.Event = "kept"
 			u.Key = name
 			u.Actor = out.DecidedBy
 			u.Note = out.Reason
-			if err := w.update(ctx, u); err != nil {
+			if err := w.rec.update(ctx, u); err != nil {
 				return w.st, err
 			}
 			continue
@@ -368,13 +334,13 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 
 // endReevaluations records that no re-evaluation is due after the text ends.
 func (w *classification) endReevaluations(ctx workflow.Context, round int) error {
-	u := w.rec
+	u := w.rec.last
 	u.Event = "reevaluation_ended"
 	u.Key = fmt.Sprintf("end-%d", round)
 	u.Note = "no re-evaluation after the text ends on " + w.p.ValidTo
 	u.NextReevaluation = ""
 	u.Final = true
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return err
 	}
 	w.st.NextReevaluation = ""
@@ -392,14 +358,14 @@ const versionReevaluationEnds = "reevaluation-ends"
 func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (DisputeResult, error) {
 	c, p := w.c, w.p
 	id := "dp-" + c.ID
-	u := w.rec
+	u := w.rec.last
 	u.Step = "dispute"
 	u.DisputeID = id
 	u.Event = "disputed"
 	u.Key = "authority-review"
 	u.Actor = out.DecidedBy
 	u.Note = out.Reason
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return DisputeResult{}, err
 	}
 	neg := w.period

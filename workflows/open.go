@@ -77,10 +77,7 @@ type OpenResult struct {
 // period of use, which expires by itself at the period's end.
 func OpenApplication(ctx workflow.Context, in OpenInput) (OpenResult, error) {
 	w := newOpenApplication(in)
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // openApplication is one run of the OpenApplication workflow: the
@@ -122,10 +119,7 @@ func (w *openApplication) start(ctx workflow.Context) error {
 	}
 	w.a.Status = w.st.Status
 	w.a.Round = 1
-	if err := execute(ctx, acts.RecordOpenApplication, w.a).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.a.ID, err)
-	}
-	return nil
+	return record(ctx, acts.RecordOpenApplication, w.a.ID, w.a)
 }
 
 // run takes the application through the preliminary review (where the city

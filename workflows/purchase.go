@@ -44,11 +44,8 @@ func Purchase(ctx workflow.Context, in PurchaseInput) (PurchaseResult, error) {
 	}
 	w.rule = *w.p.Purchase
 	w.st = PurchaseResult{Header: Header{ID: w.c.ID, Status: models.PurchasePending, Article: w.rule.Article}}
-	w.rec = activities.UpdatePurchaseInput{Progress: activities.Progress{ID: w.c.ID, Status: models.PurchasePending, Article: w.rule.Article}}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	w.rec = newRecorder[activities.UpdatePurchaseInput](acts.UpdatePurchase, activities.Progress{ID: w.c.ID, Status: models.PurchasePending, Article: w.rule.Article})
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // purchase is one run of the Purchase workflow.
@@ -58,21 +55,14 @@ type purchase struct {
 	rule regulations.PurchaseRule
 	st   PurchaseResult
 	box  *inbox
-	rec  activities.UpdatePurchaseInput
+	rec  recorder[activities.UpdatePurchaseInput, *activities.UpdatePurchaseInput]
 }
 
 // start publishes the state, opens the inbox and records the purchase.
-func (w *purchase) start(ctx workflow.Context) error {
-	var err error
-	if w.box, err = begin(ctx, ProcedurePurchase, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return err
-	}
-	w.c.Status = models.PurchasePending
-	w.c.Article = w.rule.Article
-	if err := execute(ctx, acts.RecordPurchase, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
-	}
-	return nil
+func (w *purchase) start(ctx workflow.Context) (err error) {
+	w.c.Status, w.c.Article = models.PurchasePending, w.rule.Article
+	w.box, err = file(ctx, ProcedurePurchase, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, acts.RecordPurchase, w.c)
+	return err
 }
 
 // review is the authority's step: its name, article and decisions by the
@@ -103,9 +93,9 @@ func (w *purchase) run(ctx workflow.Context) (PurchaseResult, error) {
 	for i, o := range overlaps {
 		facts[i] = models.TaskFact{Name: "overlap", Value: o}
 	}
-	u := w.rec
+	u := w.rec.last
 	u.Step = name
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return w.st, err
 	}
 	out, err := w.box.Run(ctx, StepSpec{
@@ -133,7 +123,7 @@ func (w *purchase) run(ctx workflow.Context) (PurchaseResult, error) {
 // department's catalog change naming it.
 func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResult, error) {
 	id := "ct-" + w.c.ID
-	u := w.rec
+	u := w.rec.last
 	u.Status = models.PurchaseCataloging
 	u.Step = "catalog"
 	u.TriggerID = id
@@ -142,10 +132,10 @@ func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResul
 	u.Actor = out.DecidedBy
 	u.Note = out.Reason
 	u.Final = true
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return w.st, err
 	}
-	w.rec.Final = false
+	w.rec.last.Final = false
 	w.st.Status = models.PurchaseCataloging
 	w.st.TriggerID = id
 	// The obligation counts from the day of the authority's answer (not
@@ -175,26 +165,9 @@ func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResul
 	return w.st, w.end(ctx, models.PurchaseCatalogued, "catalogued by change "+res.ChangeID, "catalogued", w.c.Dept)
 }
 
-// update writes the purchase's progress and keeps it as the record.
-func (w *purchase) update(ctx workflow.Context, u activities.UpdatePurchaseInput) error {
-	u.At = workflow.Now(ctx)
-	w.rec = u
-	if err := execute(ctx, acts.UpdatePurchase, u).Get(ctx, nil); err != nil {
-		return fmt.Errorf("update %s: %w", w.c.ID, err)
-	}
-	return nil
-}
-
 // end records the purchase's final status and concludes.
 func (w *purchase) end(ctx workflow.Context, status, note, kind, by string) error {
-	u := w.rec
-	u.Progress = u.Outcome(status, note, kind, by)
-	u.Step = ""
-	u.Final = status != models.PurchaseCatalogued // decided when the authority answered
-	if err := w.update(ctx, u); err != nil {
-		return err
-	}
-	w.st.Status = status
-	w.st.Step = ""
-	return conclude(ctx, w.box, status)
+	return w.rec.end(ctx, w.box, &w.st.Header, status, note, kind, by, func(u *activities.UpdatePurchaseInput) {
+		u.Final = status != models.PurchaseCatalogued // decided when the authority answered
+	})
 }

@@ -59,8 +59,8 @@ type shareRequest struct {
 func (w *shareRequest) unconditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.Status = models.StatusPending
 	w.r.Article = w.rule.UnconditionalArticle
-	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
-		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
+	if err := record(ctx, acts.RecordShareRequest, w.r.ID, w.r); err != nil {
+		return w.st, err
 	}
 	return w.finish(ctx, models.StatusGranted, models.BasisUnconditional, w.rule.UnconditionalArticle, StepOutcome{})
 }
@@ -77,8 +77,8 @@ func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.DueAt = &due.DueAt
 	w.r.Provisional = due.Provisional
 	w.r.CalendarVersion = due.CalendarVersion
-	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
-		return w.st, fmt.Errorf("record %s: %w", w.r.ID, err)
+	if err := record(ctx, acts.RecordShareRequest, w.r.ID, w.r); err != nil {
+		return w.st, err
 	}
 	w.st.due(due)
 	w.st.Article = w.rule.Decision.Article
