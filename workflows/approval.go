@@ -34,31 +34,25 @@ type ApprovalResult struct {
 // recorded on it. Each step's task shows the entry conditions declared and
 // the conditions the grant will carry.
 func AuthorityApproval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
-	w := &approval{c: in.Approval, p: in.Profile}
-	rule, ok := w.p.Approvals[w.c.Kind]
+	rule, ok := in.Profile.Approvals[in.Approval.Kind]
 	if !ok {
-		return w.st, temporal.NewNonRetryableApplicationError(w.p.Document+" provides no "+w.c.Kind, "bad_profile", nil)
+		return ApprovalResult{}, temporal.NewNonRetryableApplicationError(in.Profile.Document+" provides no "+in.Approval.Kind, "bad_profile", nil)
 	}
-	w.rule = rule
-	w.st = ApprovalResult{Header: Header{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article}}
-	w.rec = newRecorder[activities.UpdateApprovalInput](acts.UpdateAuthorityApproval, activities.Progress{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article})
+	w := &approval{c: in.Approval, rule: rule}
+	w.init(in.Profile, &w.st.Header, acts.UpdateAuthorityApproval, w.c.ID, models.ApprovalPending, rule.Article)
 	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // approval is one run of the AuthorityApproval workflow.
 type approval struct {
 	c    models.AuthorityApproval
-	p    regulations.Profile
 	rule regulations.ApprovalRule
-	st   ApprovalResult
-	box  *inbox
-	rec  recorder[activities.UpdateApprovalInput, *activities.UpdateApprovalInput]
+	stepRun[ApprovalResult, activities.UpdateApprovalInput, *activities.UpdateApprovalInput]
 }
 
-func (w *approval) start(ctx workflow.Context) (err error) {
+func (w *approval) start(ctx workflow.Context) error {
 	w.c.Status, w.c.Article = models.ApprovalPending, w.rule.Article
-	w.box, err = file(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, acts.RecordAuthorityApproval, w.c)
-	return err
+	return w.file(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, acts.RecordAuthorityApproval, w.c)
 }
 
 // facts are what each step's task shows: the entry conditions declared and
@@ -108,5 +102,5 @@ func (w *approval) run(ctx workflow.Context) (ApprovalResult, error) {
 // end records the final status (and an approval's grant conditions) and
 // concludes.
 func (w *approval) end(ctx workflow.Context, status, note, kind, by string, grant []string) error {
-	return w.rec.end(ctx, w.box, &w.st.Header, status, note, kind, by, func(u *activities.UpdateApprovalInput) { u.GrantConditions = grant })
+	return w.stepRun.end(ctx, status, note, kind, by, func(u *activities.UpdateApprovalInput) { u.GrantConditions = grant })
 }

@@ -89,7 +89,6 @@ func Classification(ctx workflow.Context, in ClassificationInput) (Classificatio
 // the city's rule, the state the API sees and the record as last written.
 type classification struct {
 	c    models.Classification
-	p    regulations.Profile
 	rule regulations.ClassificationRule
 	// period is the period of every step: no text names one, so the
 	// platform's service level applies.
@@ -97,29 +96,24 @@ type classification struct {
 	// reevaluation is the period of a re-evaluation step, under the
 	// re-evaluation's own article (leshan 第十五条).
 	reevaluation regulations.Period
-	st           ClassificationResult
-	box          *inbox
-	rec          recorder[activities.UpdateClassificationInput, *activities.UpdateClassificationInput]
+	stepRun[ClassificationResult, activities.UpdateClassificationInput, *activities.UpdateClassificationInput]
 }
 
 func newClassification(in ClassificationInput) *classification {
-	w := &classification{c: in.Classification, p: in.Profile}
-	w.rule = w.p.Classification
+	w := &classification{c: in.Classification, rule: in.Profile.Classification}
+	w.init(in.Profile, &w.st.Header, acts.UpdateClassification, w.c.ID, models.ClassificationPending, w.rule.Article)
 	w.period = w.p.ServiceLevel(w.rule.Article, regulations.TextServiceLevel)
 	w.reevaluation = w.period
 	if w.rule.ReevaluationArticle != "" {
 		w.reevaluation.Article = w.rule.ReevaluationArticle
 	}
-	w.st = ClassificationResult{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
-	w.rec = newRecorder[activities.UpdateClassificationInput](acts.UpdateClassification, activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article})
 	return w
 }
 
 // start publishes the state, opens the inbox and records the proposal.
-func (w *classification) start(ctx workflow.Context) (err error) {
+func (w *classification) start(ctx workflow.Context) error {
 	w.c.Status, w.c.Path, w.c.Article = models.ClassificationPending, w.rule.Path, w.rule.Article
-	w.box, err = file(ctx, ProcedureClassification, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, acts.RecordClassification, w.c)
-	return err
+	return w.file(ctx, ProcedureClassification, w.c.Jurisdiction, acts.RecordClassification, w.c)
 }
 
 // run takes the city's path and applies its outcome; leshan's applied
@@ -236,7 +230,7 @@ func (w *classification) step(ctx workflow.Context, name string, who Assignee, p
 // end records the classification's final status and concludes.
 func (w *classification) end(ctx workflow.Context, status, note, kind, by string) error {
 	w.st.NextReevaluation = ""
-	return w.rec.end(ctx, w.box, &w.st.Header, status, note, kind, by, func(u *activities.UpdateClassificationInput) { u.NextReevaluation = "" })
+	return w.stepRun.end(ctx, status, note, kind, by, func(u *activities.UpdateClassificationInput) { u.NextReevaluation = "" })
 }
 
 // apply changes the item to to's share type, conditions and legal basis as

@@ -51,8 +51,8 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 	},
 	Form: func(in YearlyListFiling) []procedure.FieldError {
 		errs := procedure.Required("kind", in.Kind)
-		if in.Kind != "" && !slices.Contains(regulations.ListKinds, in.Kind) {
-			errs = append(errs, procedure.FieldError{Field: "kind", Message: "must be one of " + strings.Join(regulations.ListKinds, ", ")})
+		if in.Kind != "" {
+			errs = append(errs, procedure.OneOf("kind", in.Kind, regulations.ListKinds...)...)
 		}
 		if in.Year < 2000 || in.Year > 2100 {
 			errs = append(errs, procedure.FieldError{Field: "year", Message: "is required: the list's year"})

@@ -44,24 +44,19 @@ type OpeningReviewResult struct {
 // authority's reasons (第二十四条第三款). An approval or a filing applies the
 // open type to the catalog as a new item version.
 func OpeningReview(ctx workflow.Context, in OpeningReviewInput) (OpeningReviewResult, error) {
-	w := &openingReview{r: in.Review, p: in.Profile}
-	if w.p.OpeningReview == nil {
-		return w.st, errors.New("the profile of " + w.r.Jurisdiction + " has no opening review")
+	if in.Profile.OpeningReview == nil {
+		return OpeningReviewResult{}, errors.New("the profile of " + in.Review.Jurisdiction + " has no opening review")
 	}
-	w.rule = *w.p.OpeningReview
-	w.st = OpeningReviewResult{Header: Header{ID: w.r.ID, Status: models.OpeningPending, Article: w.rule.Article}}
-	w.rec = newRecorder[activities.UpdateOpeningReviewInput](acts.UpdateOpeningReview, activities.Progress{ID: w.r.ID, Status: models.OpeningPending, Article: w.rule.Article})
+	w := &openingReview{r: in.Review, rule: *in.Profile.OpeningReview}
+	w.init(in.Profile, &w.st.Header, acts.UpdateOpeningReview, w.r.ID, models.OpeningPending, w.rule.Article)
 	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // openingReview is one run of the OpeningReview workflow.
 type openingReview struct {
 	r    models.OpeningReview
-	p    regulations.Profile
 	rule regulations.OpeningReviewRule
-	st   OpeningReviewResult
-	box  *inbox
-	rec  recorder[activities.UpdateOpeningReviewInput, *activities.UpdateOpeningReviewInput]
+	stepRun[OpeningReviewResult, activities.UpdateOpeningReviewInput, *activities.UpdateOpeningReviewInput]
 	// done are the reviews ordered so far, with their outcomes.
 	done []reviewOutcome
 }
@@ -71,10 +66,9 @@ type reviewOutcome struct {
 	name, decision, reason string
 }
 
-func (w *openingReview) start(ctx workflow.Context) (err error) {
+func (w *openingReview) start(ctx workflow.Context) error {
 	w.r.Status, w.r.Article = models.OpeningPending, w.rule.Article
-	w.box, err = file(ctx, ProcedureOpeningReview, w.r.Jurisdiction, w.p, &w.st, &w.st.Header, acts.RecordOpeningReview, w.r)
-	return err
+	return w.file(ctx, ProcedureOpeningReview, w.r.Jurisdiction, acts.RecordOpeningReview, w.r)
 }
 
 // run takes the path of the proposed open type and applies its outcome.
@@ -101,7 +95,7 @@ func (w *openingReview) run(ctx workflow.Context) (OpeningReviewResult, error) {
 		}
 		switch out.Decision {
 		case DecisionReject:
-			return w.st, w.end(ctx, models.OpeningRefused, out.Reason, "refused", out.DecidedBy)
+			return w.st, w.end(ctx, models.OpeningRefused, out.Reason, "refused", out.DecidedBy, nil)
 		case DecisionApprove:
 			return w.apply(ctx, out, out.Conditions)
 		}
@@ -195,11 +189,6 @@ func (w *openingReview) step(ctx workflow.Context, spec StepSpec) (StepOutcome, 
 		return StepOutcome{}, err
 	}
 	return w.box.Run(ctx, spec)
-}
-
-// end records the review's final status and concludes.
-func (w *openingReview) end(ctx workflow.Context, status, note, kind, by string) error {
-	return w.rec.end(ctx, w.box, &w.st.Header, status, note, kind, by, nil)
 }
 
 // apply gives the item its new open type (and, for not-open data, its

@@ -38,31 +38,25 @@ const NoOverlap = "no catalog item or earlier purchase of these data items was f
 // child workflow that the department's catalog change fulfils. An external
 // data service is filed (报备, wuhan 第三十四条第三款) and acknowledged.
 func Purchase(ctx workflow.Context, in PurchaseInput) (PurchaseResult, error) {
-	w := &purchase{c: in.Purchase, p: in.Profile}
-	if w.p.Purchase == nil {
-		return w.st, temporal.NewNonRetryableApplicationError(w.p.Document+" provides no purchase procedure", "bad_profile", nil)
+	if in.Profile.Purchase == nil {
+		return PurchaseResult{}, temporal.NewNonRetryableApplicationError(in.Profile.Document+" provides no purchase procedure", "bad_profile", nil)
 	}
-	w.rule = *w.p.Purchase
-	w.st = PurchaseResult{Header: Header{ID: w.c.ID, Status: models.PurchasePending, Article: w.rule.Article}}
-	w.rec = newRecorder[activities.UpdatePurchaseInput](acts.UpdatePurchase, activities.Progress{ID: w.c.ID, Status: models.PurchasePending, Article: w.rule.Article})
+	w := &purchase{c: in.Purchase, rule: *in.Profile.Purchase}
+	w.init(in.Profile, &w.st.Header, acts.UpdatePurchase, w.c.ID, models.PurchasePending, w.rule.Article)
 	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // purchase is one run of the Purchase workflow.
 type purchase struct {
 	c    models.Purchase
-	p    regulations.Profile
 	rule regulations.PurchaseRule
-	st   PurchaseResult
-	box  *inbox
-	rec  recorder[activities.UpdatePurchaseInput, *activities.UpdatePurchaseInput]
+	stepRun[PurchaseResult, activities.UpdatePurchaseInput, *activities.UpdatePurchaseInput]
 }
 
 // start publishes the state, opens the inbox and records the purchase.
-func (w *purchase) start(ctx workflow.Context) (err error) {
+func (w *purchase) start(ctx workflow.Context) error {
 	w.c.Status, w.c.Article = models.PurchasePending, w.rule.Article
-	w.box, err = file(ctx, ProcedurePurchase, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, acts.RecordPurchase, w.c)
-	return err
+	return w.file(ctx, ProcedurePurchase, w.c.Jurisdiction, acts.RecordPurchase, w.c)
 }
 
 // review is the authority's step: its name, article and decisions by the
@@ -167,7 +161,7 @@ func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResul
 
 // end records the purchase's final status and concludes.
 func (w *purchase) end(ctx workflow.Context, status, note, kind, by string) error {
-	return w.rec.end(ctx, w.box, &w.st.Header, status, note, kind, by, func(u *activities.UpdatePurchaseInput) {
+	return w.stepRun.end(ctx, status, note, kind, by, func(u *activities.UpdatePurchaseInput) {
 		u.Final = status != models.PurchaseCatalogued // decided when the authority answered
 	})
 }

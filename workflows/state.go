@@ -182,3 +182,35 @@ func (r *recorder[U, P]) end(ctx workflow.Context, box *inbox, h *Header, status
 	h.Step = ""
 	return conclude(ctx, box, status)
 }
+
+// stepRun is what a procedure whose record shows its step holds beside its
+// own fields: the city's profile p, the state st the API sees (its header
+// h), the inbox and the record's writer.
+type stepRun[S any, U any, P stepInput[U]] struct {
+	p   regulations.Profile
+	st  S
+	h   *Header
+	box *inbox
+	rec recorder[U, P]
+}
+
+// init readies procedure id under profile p: the header h of its state
+// (in st) and its record, written by the update activity act, with status
+// under article.
+func (r *stepRun[S, U, P]) init(p regulations.Profile, h *Header, act any, id, status, article string) {
+	r.p, r.h = p, h
+	*h = Header{ID: id, Status: status, Article: article}
+	r.rec = newRecorder[U, P](act, activities.Progress{ID: id, Status: status, Article: article})
+}
+
+// file begins procedure proc of jurisdiction and records its filing rec
+// through its Record activity act (see file).
+func (r *stepRun[S, U, P]) file(ctx workflow.Context, proc, jurisdiction string, act, rec any) (err error) {
+	r.box, err = file(ctx, proc, jurisdiction, r.p, &r.st, r.h, act, rec)
+	return err
+}
+
+// end writes the procedure's outcome and concludes (recorder.end).
+func (r *stepRun[S, U, P]) end(ctx workflow.Context, status, note, kind, by string, edit func(P)) error {
+	return r.rec.end(ctx, r.box, r.h, status, note, kind, by, edit)
+}
