@@ -210,8 +210,8 @@ func recordRouted(tx *gorm.DB, in ChangeOutcomeInput, at time.Time) ([]models.Ca
 	items := make([]models.CatalogItem, len(in.Routed))
 	parts := make([]string, len(in.Routed))
 	for i, r := range in.Routed {
-		if err := tx.First(&items[i], "id = ?", r.ItemID).Error; err != nil {
-			return nil, fmt.Errorf("load catalog item %s: %w", r.ItemID, err)
+		if err := load(tx, &items[i], "catalog item", r.ItemID); err != nil {
+			return nil, err
 		}
 		parts[i] = r.ItemID + " → " + r.ClassificationID
 	}

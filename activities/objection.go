@@ -95,8 +95,8 @@ type ConcludeObjectionInput struct {
 func (a *Activities) ConcludeObjection(ctx context.Context, in ConcludeObjectionInput) error {
 	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		var o models.Objection
-		if err := tx.First(&o, "id = ?", in.ObjectionID).Error; err != nil {
-			return fmt.Errorf("load objection %s: %w", in.ObjectionID, err)
+		if err := load(tx, &o, "objection", in.ObjectionID); err != nil {
+			return err
 		}
 		if o.Status == models.ObjectionHandled {
 			return nil

@@ -136,8 +136,8 @@ type FinishOpenInput struct {
 func (a *Activities) FinishOpenApplication(ctx context.Context, in FinishOpenInput) error {
 	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		var r models.OpenApplication
-		if err := tx.First(&r, "id = ?", in.ID).Error; err != nil {
-			return fmt.Errorf("load open application %s: %w", in.ID, err)
+		if err := load(tx, &r, "open application", in.ID); err != nil {
+			return err
 		}
 		fields := map[string]any{"status": in.Status, "step": "", "reason": in.Reason, "legal_basis": in.LegalBasis,
 			"conditions": in.Conditions, "published": in.Published, "article": in.Article, "updated_at": at}

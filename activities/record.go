@@ -39,6 +39,15 @@ func (a *Activities) write(ctx context.Context, at time.Time, fn func(tx *gorm.D
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
 }
 
+// load reads the record id (what it is, for the error) into rec, a
+// pointer to its model.
+func load(tx *gorm.DB, rec any, what, id string) error {
+	if err := tx.First(rec, "id = ?", id).Error; err != nil {
+		return fmt.Errorf("load %s %s: %w", what, id, err)
+	}
+	return nil
+}
+
 // filed is the event of a procedure's filing: of procedure id's step step,
 // by actor under article, with detail, at at.
 func filed(id, step string, at time.Time, actor, article, detail string) models.Event {

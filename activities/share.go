@@ -38,8 +38,8 @@ type FinishShareInput struct {
 func (a *Activities) FinishShareRequest(ctx context.Context, in FinishShareInput) error {
 	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		var r models.ShareRequest
-		if err := tx.First(&r, "id = ?", in.ID).Error; err != nil {
-			return fmt.Errorf("load share request %s: %w", in.ID, err)
+		if err := load(tx, &r, "share request", in.ID); err != nil {
+			return err
 		}
 		if in.Status == models.StatusGranted {
 			g := models.Grant{

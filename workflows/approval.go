@@ -39,8 +39,9 @@ func AuthorityApproval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, 
 		return ApprovalResult{}, temporal.NewNonRetryableApplicationError(in.Profile.Document+" provides no "+in.Approval.Kind, "bad_profile", nil)
 	}
 	w := &approval{c: in.Approval, rule: rule}
+	w.c.Status, w.c.Article = models.ApprovalPending, rule.Article
 	w.init(in.Profile, &w.st.Header, acts.UpdateAuthorityApproval, w.c.ID, models.ApprovalPending, rule.Article)
-	return launch(ctx, &w.st, w.start, w.run)
+	return w.launch(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, acts.RecordAuthorityApproval, w.c, w.run)
 }
 
 // approval is one run of the AuthorityApproval workflow.
@@ -48,11 +49,6 @@ type approval struct {
 	c    models.AuthorityApproval
 	rule regulations.ApprovalRule
 	stepRun[ApprovalResult, activities.UpdateApprovalInput, *activities.UpdateApprovalInput]
-}
-
-func (w *approval) start(ctx workflow.Context) error {
-	w.c.Status, w.c.Article = models.ApprovalPending, w.rule.Article
-	return w.file(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, acts.RecordAuthorityApproval, w.c)
 }
 
 // facts are what each step's task shows: the entry conditions declared and

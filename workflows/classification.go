@@ -82,7 +82,8 @@ type ClassificationResult struct {
 // the path ends in approval or filing, as a new catalog version.
 func Classification(ctx workflow.Context, in ClassificationInput) (ClassificationResult, error) {
 	w := newClassification(in)
-	return launch(ctx, &w.st, w.start, w.run)
+	w.c.Status, w.c.Path, w.c.Article = models.ClassificationPending, w.rule.Path, w.rule.Article
+	return w.launch(ctx, ProcedureClassification, w.c.Jurisdiction, acts.RecordClassification, w.c, w.run)
 }
 
 // classification is one run of the Classification workflow: the proposal,
@@ -108,12 +109,6 @@ func newClassification(in ClassificationInput) *classification {
 		w.reevaluation.Article = w.rule.ReevaluationArticle
 	}
 	return w
-}
-
-// start publishes the state, opens the inbox and records the proposal.
-func (w *classification) start(ctx workflow.Context) error {
-	w.c.Status, w.c.Path, w.c.Article = models.ClassificationPending, w.rule.Path, w.rule.Article
-	return w.file(ctx, ProcedureClassification, w.c.Jurisdiction, acts.RecordClassification, w.c)
 }
 
 // run takes the city's path and applies its outcome; leshan's applied

@@ -48,8 +48,9 @@ func OpeningReview(ctx workflow.Context, in OpeningReviewInput) (OpeningReviewRe
 		return OpeningReviewResult{}, errors.New("the profile of " + in.Review.Jurisdiction + " has no opening review")
 	}
 	w := &openingReview{r: in.Review, rule: *in.Profile.OpeningReview}
+	w.r.Status, w.r.Article = models.OpeningPending, w.rule.Article
 	w.init(in.Profile, &w.st.Header, acts.UpdateOpeningReview, w.r.ID, models.OpeningPending, w.rule.Article)
-	return launch(ctx, &w.st, w.start, w.run)
+	return w.launch(ctx, ProcedureOpeningReview, w.r.Jurisdiction, acts.RecordOpeningReview, w.r, w.run)
 }
 
 // openingReview is one run of the OpeningReview workflow.
@@ -64,11 +65,6 @@ type openingReview struct {
 // reviewOutcome is a review the authority ordered and what it found.
 type reviewOutcome struct {
 	name, decision, reason string
-}
-
-func (w *openingReview) start(ctx workflow.Context) error {
-	w.r.Status, w.r.Article = models.OpeningPending, w.rule.Article
-	return w.file(ctx, ProcedureOpeningReview, w.r.Jurisdiction, acts.RecordOpeningReview, w.r)
 }
 
 // run takes the path of the proposed open type and applies its outcome.

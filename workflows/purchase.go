@@ -42,8 +42,9 @@ func Purchase(ctx workflow.Context, in PurchaseInput) (PurchaseResult, error) {
 		return PurchaseResult{}, temporal.NewNonRetryableApplicationError(in.Profile.Document+" provides no purchase procedure", "bad_profile", nil)
 	}
 	w := &purchase{c: in.Purchase, rule: *in.Profile.Purchase}
+	w.c.Status, w.c.Article = models.PurchasePending, w.rule.Article
 	w.init(in.Profile, &w.st.Header, acts.UpdatePurchase, w.c.ID, models.PurchasePending, w.rule.Article)
-	return launch(ctx, &w.st, w.start, w.run)
+	return w.launch(ctx, ProcedurePurchase, w.c.Jurisdiction, acts.RecordPurchase, w.c, w.run)
 }
 
 // purchase is one run of the Purchase workflow.
@@ -51,12 +52,6 @@ type purchase struct {
 	c    models.Purchase
 	rule regulations.PurchaseRule
 	stepRun[PurchaseResult, activities.UpdatePurchaseInput, *activities.UpdatePurchaseInput]
-}
-
-// start publishes the state, opens the inbox and records the purchase.
-func (w *purchase) start(ctx workflow.Context) error {
-	w.c.Status, w.c.Article = models.PurchasePending, w.rule.Article
-	return w.file(ctx, ProcedurePurchase, w.c.Jurisdiction, acts.RecordPurchase, w.c)
 }
 
 // review is the authority's step: its name, article and decisions by the
