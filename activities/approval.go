@@ -22,10 +22,8 @@ func (a *Activities) RecordAuthorityApproval(ctx context.Context, r models.Autho
 // step and note, the grant conditions of an approval, and records Event
 // (when set) as an event of step Key.
 type UpdateApprovalInput struct {
-	Progress
-	Step            string
+	StepProgress
 	GrantConditions []string
-	Final           bool // sets decided_at
 }
 
 // UpdateAuthorityApproval writes an authority approval's progress.

@@ -35,8 +35,7 @@ type FulfilTriggerInput struct {
 
 // FulfilCatalogTrigger records that a change was submitted for a trigger.
 func (a *Activities) FulfilCatalogTrigger(ctx context.Context, in FulfilTriggerInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		ev := event(in.ID, "trigger", models.TriggerFulfilled, at)
 		ev.Article, ev.Detail = in.Article, "catalog change "+in.ChangeID+" submitted"
 		return a.progress(tx, models.ProcedureCatalogUpdate, in.ID, map[string]any{
@@ -211,8 +210,8 @@ func recordRouted(tx *gorm.DB, in ChangeOutcomeInput, at time.Time) ([]models.Ca
 	items := make([]models.CatalogItem, len(in.Routed))
 	parts := make([]string, len(in.Routed))
 	for i, r := range in.Routed {
-		if err := tx.First(&items[i], "id = ?", r.ItemID).Error; err != nil {
-			return nil, fmt.Errorf("load catalog item %s: %w", r.ItemID, err)
+		if err := load(tx, &items[i], "catalog item", r.ItemID); err != nil {
+			return nil, err
 		}
 		parts[i] = r.ItemID + " → " + r.ClassificationID
 	}

@@ -20,11 +20,9 @@ func (a *Activities) RecordClassification(ctx context.Context, c models.Classifi
 // note, dispute or next re-evaluation, and records Event (when set) as an
 // event of step Key.
 type UpdateClassificationInput struct {
-	Progress
-	Step             string
+	StepProgress
 	DisputeID        string
 	NextReevaluation string
-	Final            bool // sets decided_at
 }
 
 // UpdateClassification writes a classification's progress.

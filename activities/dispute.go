@@ -31,11 +31,10 @@ type DisputeLevelInput struct {
 // RecordDisputeLevel writes one level of a dispute's chain and the dispute's
 // status; writing the same level twice changes nothing.
 func (a *Activities) RecordDisputeLevel(ctx context.Context, in DisputeLevelInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		var d models.Dispute
-		if err := tx.First(&d, "id = ?", in.ID).Error; err != nil {
-			return fmt.Errorf("load dispute %s: %w", in.ID, err)
+		if err := load(tx, &d, "dispute", in.ID); err != nil {
+			return err
 		}
 		for len(d.Levels) <= in.Index {
 			d.Levels = append(d.Levels, models.DisputeLevel{})

@@ -93,11 +93,10 @@ type ConcludeObjectionInput struct {
 // when no other objection holds it) and the objector's feedback is recorded.
 // Running it twice changes nothing more.
 func (a *Activities) ConcludeObjection(ctx context.Context, in ConcludeObjectionInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		var o models.Objection
-		if err := tx.First(&o, "id = ?", in.ObjectionID).Error; err != nil {
-			return fmt.Errorf("load objection %s: %w", in.ObjectionID, err)
+		if err := load(tx, &o, "objection", in.ObjectionID); err != nil {
+			return err
 		}
 		if o.Status == models.ObjectionHandled {
 			return nil
@@ -128,17 +127,13 @@ func (a *Activities) ConcludeObjection(ctx context.Context, in ConcludeObjection
 			return err
 		}
 		feedback := Feedback(in.Outcome, reason, newVersion, to)
-		err = tx.Model(&o).Updates(map[string]any{
-			"status": models.ObjectionHandled, "step": "done", "outcome": in.Outcome, "feedback": feedback,
-			"new_version": newVersion, "decided_by": in.DecidedBy, "decided_at": at, "suspended": false,
-		}).Error
-		if err != nil {
-			return fmt.Errorf("conclude objection %s: %w", o.ID, err)
-		}
 		ev := event(o.ID, "objection", "handled", at)
 		ev.Actor, ev.Article = in.DecidedBy, in.Article
 		ev.Detail = fmt.Sprintf("%s; item %s %s → %s; feedback: %s", in.Outcome, in.ItemID, from, to, feedback)
-		return insertOnce(tx, &ev)
+		return a.progress(tx, models.ProcedureObjection, o.ID, map[string]any{
+			"status": models.ObjectionHandled, "step": "done", "outcome": in.Outcome, "feedback": feedback,
+			"new_version": newVersion, "decided_by": in.DecidedBy, "decided_at": at, "suspended": false,
+		}, ev)
 	})
 }
 

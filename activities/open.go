@@ -52,8 +52,7 @@ type OpenProgressInput struct {
 
 // ProgressOpenApplication records an application's next step.
 func (a *Activities) ProgressOpenApplication(ctx context.Context, in OpenProgressInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		fields := map[string]any{"status": in.Status, "step": in.Step, "article": in.Article, "statutory": in.Statutory,
 			"due_date": in.DueDate, "due_at": in.DueAt, "updated_at": at}
 		if in.RoundOutcome == "returned" {
@@ -92,8 +91,7 @@ type ResubmitOpenInput struct {
 
 // ResubmitOpenApplication records the amended fields as a new round.
 func (a *Activities) ResubmitOpenApplication(ctx context.Context, in ResubmitOpenInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		f := in.Fields
 		err := tx.Model(&models.OpenApplication{}).Where("id = ?", in.ID).Updates(map[string]any{
 			"scenario": f.Scenario, "data_scope": f.DataScope, "delivery": f.Delivery, "period_from": f.PeriodFrom,
@@ -136,19 +134,15 @@ type FinishOpenInput struct {
 // FinishOpenApplication records the outcome and, for an approval of a
 // catalog item, grants access for the period of use with its conditions.
 func (a *Activities) FinishOpenApplication(ctx context.Context, in FinishOpenInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		var r models.OpenApplication
-		if err := tx.First(&r, "id = ?", in.ID).Error; err != nil {
-			return fmt.Errorf("load open application %s: %w", in.ID, err)
+		if err := load(tx, &r, "open application", in.ID); err != nil {
+			return err
 		}
 		fields := map[string]any{"status": in.Status, "step": "", "reason": in.Reason, "legal_basis": in.LegalBasis,
 			"conditions": in.Conditions, "published": in.Published, "article": in.Article, "updated_at": at}
 		if r.DecidedAt == nil {
 			fields["decided_at"] = at
-		}
-		if err := tx.Model(&r).Updates(fields).Error; err != nil {
-			return fmt.Errorf("finish open application %s: %w", in.ID, err)
 		}
 		if in.Grant {
 			g := models.OpenGrant{
@@ -168,10 +162,7 @@ func (a *Activities) FinishOpenApplication(ctx context.Context, in FinishOpenInp
 		if in.Published {
 			ev.Detail += " (refusal published with its reasons)"
 		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record outcome of %s: %w", r.ID, err)
-		}
-		return nil
+		return a.progress(tx, models.ProcedureOpenApplication, r.ID, fields, ev)
 	})
 }
 
@@ -188,8 +179,7 @@ func openArticle(tx *gorm.DB, id string) (string, error) {
 // ExpireOpenGrant ends the access granted on an application at the end of
 // its period of use.
 func (a *Activities) ExpireOpenGrant(ctx context.Context, id string, at time.Time) error {
-	at = at.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, at, func(tx *gorm.DB, at time.Time) error {
 		err := tx.Model(&models.OpenGrant{}).Where("application_id = ? AND status = ?", id, models.GrantActive).
 			Updates(map[string]any{"status": models.GrantExpired, "expired_at": at}).Error
 		if err != nil {

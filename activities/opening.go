@@ -24,11 +24,9 @@ func (a *Activities) RecordOpeningReview(ctx context.Context, r models.OpeningRe
 // step, note, the reviews ordered with their outcomes and the conditions
 // set, and records Event (when set) as an event of step Key.
 type UpdateOpeningReviewInput struct {
-	Progress
-	Step       string
+	StepProgress
 	Reviews    string
 	Conditions string
-	Final      bool // sets decided_at
 }
 
 // UpdateOpeningReview writes an opening review's progress.

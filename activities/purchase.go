@@ -25,10 +25,8 @@ func (a *Activities) RecordPurchase(ctx context.Context, p models.Purchase) erro
 // and cataloguing obligation, and records Event (when set) as an event of
 // step Key.
 type UpdatePurchaseInput struct {
-	Progress
-	Step      string
+	StepProgress
 	TriggerID string
-	Final     bool // sets decided_at
 }
 
 // UpdatePurchase writes a purchase's progress.

@@ -31,6 +31,23 @@ func (a *Activities) file(ctx context.Context, rec any, ev models.Event, also fu
 	})
 }
 
+// write runs fn in one transaction, at the instant at (in UTC) that the
+// workflow gave: the one way a procedure's activity opens the transaction
+// of its step.
+func (a *Activities) write(ctx context.Context, at time.Time, fn func(tx *gorm.DB, at time.Time) error) error {
+	at = at.UTC()
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
+}
+
+// load reads the record id (what it is, for the error) into rec, a
+// pointer to its model.
+func load(tx *gorm.DB, rec any, what, id string) error {
+	if err := tx.First(rec, "id = ?", id).Error; err != nil {
+		return fmt.Errorf("load %s %s: %w", what, id, err)
+	}
+	return nil
+}
+
 // filed is the event of a procedure's filing: of procedure id's step step,
 // by actor under article, with detail, at at.
 func filed(id, step string, at time.Time, actor, article, detail string) models.Event {
@@ -52,6 +69,20 @@ type Progress struct {
 	Article string
 	At      time.Time
 }
+
+// StepProgress is the progress of a procedure whose record shows its open
+// step: the Progress, the Step open afterwards ("" when none) and whether
+// it is the procedure's outcome (Final sets decided_at). The update
+// activities' inputs embed it (their JSON keeps the same fields).
+type StepProgress struct {
+	Progress
+	Step  string
+	Final bool // sets decided_at
+}
+
+// Base is the StepProgress of an update activity's input, for the
+// workflows' one writer of it.
+func (s *StepProgress) Base() *StepProgress { return s }
 
 // Outcome is the progress of a procedure's end: its final status, the note
 // (a reason or the conflict), the event kind and who decided, keyed

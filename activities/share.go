@@ -36,18 +36,10 @@ type FinishShareInput struct {
 // FinishShareRequest records the outcome and, for a grant, opens access
 // (开通共享权限) limited to the request's purpose and conditions.
 func (a *Activities) FinishShareRequest(ctx context.Context, in FinishShareInput) error {
-	at := in.At.UTC()
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return a.write(ctx, in.At, func(tx *gorm.DB, at time.Time) error {
 		var r models.ShareRequest
-		if err := tx.First(&r, "id = ?", in.ID).Error; err != nil {
-			return fmt.Errorf("load share request %s: %w", in.ID, err)
-		}
-		err := tx.Model(&r).Updates(map[string]any{
-			"status": in.Status, "basis": in.Basis, "reason": in.Reason, "legal_basis": in.LegalBasis,
-			"conditions": in.Conditions, "decided_at": at, "article": in.Article,
-		}).Error
-		if err != nil {
-			return fmt.Errorf("finish share request %s: %w", in.ID, err)
+		if err := load(tx, &r, "share request", in.ID); err != nil {
+			return err
 		}
 		if in.Status == models.StatusGranted {
 			g := models.Grant{
@@ -64,9 +56,9 @@ func (a *Activities) FinishShareRequest(ctx context.Context, in FinishShareInput
 		if in.Reason != "" {
 			ev.Detail += ": " + in.Reason
 		}
-		if err := insertOnce(tx, &ev); err != nil {
-			return fmt.Errorf("record outcome of %s: %w", r.ID, err)
-		}
-		return nil
+		return a.progress(tx, models.ProcedureShareRequest, r.ID, map[string]any{
+			"status": in.Status, "basis": in.Basis, "reason": in.Reason, "legal_basis": in.LegalBasis,
+			"conditions": in.Conditions, "decided_at": at, "article": in.Article,
+		}, ev)
 	})
 }

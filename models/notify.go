@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,19 +106,20 @@ type Notice struct {
 	At          time.Time `json:"at"`
 }
 
-// outcomeKinds are the event kinds that end a procedure, told to the
-// department that filed it (the procedure's Filer says where that is recorded).
-var outcomeKinds = map[string]bool{
-	StatusGranted: true, StatusRejected: true, StatusFailed: true,
-	ChangeApplied: true, ChangeReturned: true,
+// Filer is where a procedure's record names the department that filed it,
+// who is told of the procedure's outcome: the records whose ID begins with
+// Prefix, in Column. Outcomes are the kinds of the events that end the
+// procedure (a failure, StatusFailed, ends every procedure).
+type Filer struct {
+	Prefix   string
+	Model    func() any
+	Column   string
+	Outcomes []string
 }
 
-// Filer is where a procedure's record names the department that filed it:
-// the records whose ID begins with Prefix, in Column.
-type Filer struct {
-	Prefix string
-	Model  func() any
-	Column string
+// ends says whether an event of kind ends the procedure.
+func (f Filer) ends(kind string) bool {
+	return kind == StatusFailed || slices.Contains(f.Outcomes, kind)
 }
 
 // filers are the procedures' (SetFilers; workflows sets them from its
@@ -178,16 +180,18 @@ func noticeOf(tx *gorm.DB, e *Event) (Notice, bool, error) {
 		if e.Kind == "task_opened" && e.Detail != "" { // the event says it all
 			n.Text = fmt.Sprintf("%s procedure %s: %s", t.Procedure, t.ProcedureID, e.Detail)
 		}
-	case outcomeKinds[e.Kind]:
-		dept, err := filer(tx, e.ProcedureID)
+	default:
+		f, ok := filerOf(e.ProcedureID)
+		if !ok || !f.ends(e.Kind) {
+			return n, false, nil
+		}
+		dept, err := f.dept(tx, e.ProcedureID)
 		if err != nil || dept == "" {
 			return n, false, err
 		}
 		n.Kind, n.Recipient = NoticeOutcome, dept
 		n.Title = fmt.Sprintf("Procedure %s: %s", e.ProcedureID, e.Kind)
 		n.Text = e.Detail
-	default:
-		return n, false, nil
 	}
 	if e.Detail != "" && e.Kind != "task_opened" && n.Kind != NoticeOutcome {
 		n.Text += "; " + e.Detail
@@ -195,20 +199,25 @@ func noticeOf(tx *gorm.DB, e *Event) (Notice, bool, error) {
 	return n, true, nil
 }
 
-// filer is the department that filed the procedure, or "" if none is recorded.
-func filer(tx *gorm.DB, procID string) (string, error) {
+// filerOf is the Filer of the procedure whose ID is procID, by its prefix.
+func filerOf(procID string) (Filer, bool) {
 	for _, f := range filers {
-		if !strings.HasPrefix(procID, f.Prefix) {
-			continue
+		if strings.HasPrefix(procID, f.Prefix) {
+			return f, true
 		}
-		var depts []string
-		if err := tx.Model(f.Model()).Where("id = ?", procID).Limit(1).Pluck(f.Column, &depts).Error; err != nil {
-			return "", fmt.Errorf("notify: filer of %s: %w", procID, err)
-		}
-		if len(depts) > 0 {
-			return depts[0], nil
-		}
-		return "", nil
+	}
+	return Filer{}, false
+}
+
+// dept is the department that filed procedure procID, or "" if none is
+// recorded.
+func (f Filer) dept(tx *gorm.DB, procID string) (string, error) {
+	var depts []string
+	if err := tx.Model(f.Model()).Where("id = ?", procID).Limit(1).Pluck(f.Column, &depts).Error; err != nil {
+		return "", fmt.Errorf("notify: filer of %s: %w", procID, err)
+	}
+	if len(depts) > 0 {
+		return depts[0], nil
 	}
 	return "", nil
 }

@@ -64,7 +64,10 @@ type Descriptor struct {
 	Flags   []string
 	// Filer is the record's column naming the department that filed it, who
 	// is told of the procedure's outcome; "" where no department files it.
-	Filer string
+	// Outcomes are the kinds of the events that end it, of which the filer
+	// is told (a failure ends every procedure and is told too).
+	Filer    string
+	Outcomes []string
 }
 
 // Filing is a Descriptor with its filing rule and how a filing starts.

@@ -60,10 +60,7 @@ func endOf(date string) (time.Time, error) {
 func TemporaryAdjustment(ctx workflow.Context, in AdjustmentInput) (AdjustmentResult, error) {
 	w := &adjustment{adj: in.Adjustment, p: in.Profile, rule: in.Profile.Classification}
 	w.st = AdjustmentResult{Header: Header{ID: w.adj.ID, Status: models.StatusPending}, EndDate: w.adj.EndDate}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // adjustment is one run of the TemporaryAdjustment workflow: the
@@ -91,8 +88,8 @@ func (w *adjustment) start(ctx workflow.Context) error {
 	}
 	w.adj.Status = models.StatusPending
 	w.adj.Article = w.rule.TemporaryArticle
-	if err := execute(ctx, acts.RecordAdjustment, w.adj).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.adj.ID, err)
+	if err := record(ctx, acts.RecordAdjustment, w.adj.ID, w.adj); err != nil {
+		return err
 	}
 	w.rec = activities.UpdateAdjustmentInput{Progress: activities.Progress{ID: w.adj.ID, Article: w.rule.TemporaryArticle}, EndDate: w.adj.EndDate}
 	return nil

@@ -38,6 +38,7 @@ var AdjustmentProcedure = procedure.Filing[AdjustmentFiling, AdjustmentFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{"reverted", "evaluated", "conflict"},
 		Workflow: TemporaryAdjustment, Record: func() any { return &models.TemporaryAdjustment{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

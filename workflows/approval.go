@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"github.com/cityapprovals/approvals/activities"
 	"github.com/cityapprovals/approvals/models"
 	"github.com/cityapprovals/approvals/regulations"
@@ -36,41 +34,21 @@ type ApprovalResult struct {
 // recorded on it. Each step's task shows the entry conditions declared and
 // the conditions the grant will carry.
 func AuthorityApproval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
-	w := &approval{c: in.Approval, p: in.Profile}
-	rule, ok := w.p.Approvals[w.c.Kind]
+	rule, ok := in.Profile.Approvals[in.Approval.Kind]
 	if !ok {
-		return w.st, temporal.NewNonRetryableApplicationError(w.p.Document+" provides no "+w.c.Kind, "bad_profile", nil)
+		return ApprovalResult{}, temporal.NewNonRetryableApplicationError(in.Profile.Document+" provides no "+in.Approval.Kind, "bad_profile", nil)
 	}
-	w.rule = rule
-	w.st = ApprovalResult{Header: Header{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article}}
-	w.rec = activities.UpdateApprovalInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ApprovalPending, Article: rule.Article}}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	w := &approval{c: in.Approval, rule: rule}
+	w.c.Status, w.c.Article = models.ApprovalPending, rule.Article
+	w.init(in.Profile, &w.st.Header, acts.UpdateAuthorityApproval, w.c.ID, models.ApprovalPending, rule.Article)
+	return w.launch(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, acts.RecordAuthorityApproval, w.c, w.run)
 }
 
 // approval is one run of the AuthorityApproval workflow.
 type approval struct {
 	c    models.AuthorityApproval
-	p    regulations.Profile
 	rule regulations.ApprovalRule
-	st   ApprovalResult
-	box  *inbox
-	rec  activities.UpdateApprovalInput
-}
-
-func (w *approval) start(ctx workflow.Context) error {
-	var err error
-	if w.box, err = begin(ctx, ProcedureAuthorityApproval, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return err
-	}
-	w.c.Status = models.ApprovalPending
-	w.c.Article = w.rule.Article
-	if err := execute(ctx, acts.RecordAuthorityApproval, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
-	}
-	return nil
+	stepRun[ApprovalResult, activities.UpdateApprovalInput, *activities.UpdateApprovalInput]
 }
 
 // facts are what each step's task shows: the entry conditions declared and
@@ -90,10 +68,7 @@ func (w *approval) facts() []models.TaskFact {
 func (w *approval) run(ctx workflow.Context) (ApprovalResult, error) {
 	var out StepOutcome
 	for _, s := range w.rule.Steps {
-		u := w.rec
-		u.Step = s.Name
-		u.Event = ""
-		if err := w.update(ctx, u); err != nil {
+		if err := w.rec.show(ctx, s.Name); err != nil {
 			return w.st, err
 		}
 		var err error
@@ -120,27 +95,8 @@ func (w *approval) run(ctx workflow.Context) (ApprovalResult, error) {
 	return w.st, w.end(ctx, models.ApprovalApproved, out.Reason, "approved", out.DecidedBy, grant)
 }
 
-func (w *approval) update(ctx workflow.Context, u activities.UpdateApprovalInput) error {
-	u.At = workflow.Now(ctx)
-	w.rec = u
-	if err := execute(ctx, acts.UpdateAuthorityApproval, u).Get(ctx, nil); err != nil {
-		return fmt.Errorf("update %s: %w", w.c.ID, err)
-	}
-	return nil
-}
-
 // end records the final status (and an approval's grant conditions) and
 // concludes.
 func (w *approval) end(ctx workflow.Context, status, note, kind, by string, grant []string) error {
-	u := w.rec
-	u.Progress = u.Outcome(status, note, kind, by)
-	u.Step = ""
-	u.GrantConditions = grant
-	u.Final = true
-	if err := w.update(ctx, u); err != nil {
-		return err
-	}
-	w.st.Status = status
-	w.st.Step = ""
-	return conclude(ctx, w.box, status)
+	return w.stepRun.end(ctx, status, note, kind, by, func(u *activities.UpdateApprovalInput) { u.GrantConditions = grant })
 }

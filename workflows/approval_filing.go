@@ -48,6 +48,7 @@ var ApprovalProcedure = procedure.Filing[ApprovalFiling, ApprovalFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{models.ApprovalApproved, models.ApprovalRefused},
 		Workflow: AuthorityApproval, Record: func() any { return &models.AuthorityApproval{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "kind"},

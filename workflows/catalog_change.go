@@ -136,8 +136,8 @@ func (w *catalogChange) start(ctx workflow.Context, trigger string) error {
 	w.c.Path = w.rule.Path
 	w.c.Article = w.rule.Review.Article
 	w.c.Statutory = w.rule.Review.Statutory
-	if err := execute(ctx, acts.RecordCatalogChange, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
+	if err := record(ctx, acts.RecordCatalogChange, w.c.ID, w.c); err != nil {
+		return err
 	}
 	if trigger != "" {
 		// Ends the update clock; an obligation already fulfilled has ended.

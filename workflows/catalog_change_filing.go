@@ -42,6 +42,7 @@ var ChangeProcedure = procedure.Filing[ChangeFiling, ChangeFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept OR receiving_dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{models.ChangeApplied, models.ChangeReturned, models.ChangeWithdrawn},
 		Workflow: CatalogChange, Record: func() any { return &models.CatalogChange{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "trigger_id"},

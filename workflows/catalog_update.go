@@ -46,10 +46,7 @@ type CatalogUpdateResult struct {
 // supervision task. Submitting the change (SignalChangeSubmitted) ends it.
 func CatalogUpdate(ctx workflow.Context, in CatalogUpdateInput) (CatalogUpdateResult, error) {
 	w := newCatalogUpdate(in)
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // catalogUpdate is one run of the CatalogUpdate workflow: the trigger as
@@ -85,7 +82,7 @@ func (w *catalogUpdate) start(ctx workflow.Context) error {
 		workflow.GetSignalChannel(ctx, SignalChangeSubmitted).Receive(ctx, &s)
 		w.submitted = &s
 	})
-	if w.due, err = w.box.Deadline(ctx, "update", w.rule, w.from); err != nil {
+	if w.due, err = w.box.Deadline(ctx, "update", w.rule.WorkingDays, w.from); err != nil {
 		return err
 	}
 	w.t.Status = models.TriggerOpen
@@ -95,8 +92,8 @@ func (w *catalogUpdate) start(ctx workflow.Context) error {
 	w.t.DueAt = &w.due.DueAt
 	w.t.Provisional = w.due.Provisional
 	w.t.CalendarVersion = w.due.CalendarVersion
-	if err := execute(ctx, acts.RecordCatalogTrigger, w.t).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.t.ID, err)
+	if err := record(ctx, acts.RecordCatalogTrigger, w.t.ID, w.t); err != nil {
+		return err
 	}
 	w.st.due(w.due)
 	return nil

@@ -55,9 +55,7 @@ var TriggerProcedure = procedure.Filing[TriggerFiling, TriggerFacts]{
 	Form: func(in TriggerFiling) []procedure.FieldError {
 		errs := procedure.Required("dept", in.Dept, "jurisdiction", in.Jurisdiction, "description", in.Description)
 		kinds := []string{models.TriggerLawRevision, models.TriggerDutyChange, models.TriggerSystemChange}
-		if !slices.Contains(kinds, in.Kind) {
-			errs = append(errs, procedure.FieldError{Field: "kind", Message: "must be one of " + strings.Join(kinds, ", ")})
-		}
+		errs = append(errs, procedure.OneOf("kind", in.Kind, kinds...)...)
 		if _, err := holidays.ParseDate(in.EffectiveDate); err != nil {
 			errs = append(errs, procedure.FieldError{Field: "effective_date", Message: "must be a date YYYY-MM-DD"})
 		}

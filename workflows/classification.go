@@ -82,48 +82,33 @@ type ClassificationResult struct {
 // the path ends in approval or filing, as a new catalog version.
 func Classification(ctx workflow.Context, in ClassificationInput) (ClassificationResult, error) {
 	w := newClassification(in)
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	w.c.Status, w.c.Path, w.c.Article = models.ClassificationPending, w.rule.Path, w.rule.Article
+	return w.launch(ctx, ProcedureClassification, w.c.Jurisdiction, acts.RecordClassification, w.c, w.run)
 }
 
 // classification is one run of the Classification workflow: the proposal,
 // the city's rule, the state the API sees and the record as last written.
 type classification struct {
 	c    models.Classification
-	p    regulations.Profile
 	rule regulations.ClassificationRule
 	// period is the period of every step: no text names one, so the
 	// platform's service level applies.
 	period regulations.Period
-	st     ClassificationResult
-	box    *inbox
-	rec    activities.UpdateClassificationInput
+	// reevaluation is the period of a re-evaluation step, under the
+	// re-evaluation's own article (leshan 第十五条).
+	reevaluation regulations.Period
+	stepRun[ClassificationResult, activities.UpdateClassificationInput, *activities.UpdateClassificationInput]
 }
 
 func newClassification(in ClassificationInput) *classification {
-	w := &classification{c: in.Classification, p: in.Profile}
-	w.rule = w.p.Classification
+	w := &classification{c: in.Classification, rule: in.Profile.Classification}
+	w.init(in.Profile, &w.st.Header, acts.UpdateClassification, w.c.ID, models.ClassificationPending, w.rule.Article)
 	w.period = w.p.ServiceLevel(w.rule.Article, regulations.TextServiceLevel)
-	w.st = ClassificationResult{Header: Header{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
-	w.rec = activities.UpdateClassificationInput{Progress: activities.Progress{ID: w.c.ID, Status: models.ClassificationPending, Article: w.rule.Article}}
+	w.reevaluation = w.period
+	if w.rule.ReevaluationArticle != "" {
+		w.reevaluation.Article = w.rule.ReevaluationArticle
+	}
 	return w
-}
-
-// start publishes the state, opens the inbox and records the proposal.
-func (w *classification) start(ctx workflow.Context) error {
-	var err error
-	if w.box, err = begin(ctx, ProcedureClassification, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return err
-	}
-	w.c.Status = models.ClassificationPending
-	w.c.Path = w.rule.Path
-	w.c.Article = w.rule.Article
-	if err := execute(ctx, acts.RecordClassification, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
-	}
-	return nil
 }
 
 // run takes the city's path and applies its outcome; leshan's applied
@@ -182,7 +167,7 @@ func (w *classification) review(ctx workflow.Context) (StepOutcome, bool, error)
 	}
 	for _, s := range steps {
 		var err error
-		if out, err = w.step(ctx, s.name, s.who, s.decisions); err != nil {
+		if out, err = w.step(ctx, s.name, s.who, w.period, s.decisions); err != nil {
 			return out, false, err
 		}
 		if out.Decision == DecisionReject {
@@ -202,7 +187,7 @@ type classStep struct {
 // label is xiamen's path: the department's label stands unless the
 // authority disagrees; then a dispute decides (第十八条).
 func (w *classification) label(ctx workflow.Context, auth Assignee, decide []string) (StepOutcome, bool, error) {
-	out, err := w.step(ctx, "authority-review", auth, decide)
+	out, err := w.step(ctx, "authority-review", auth, w.period, decide)
 	if err != nil || out.Decision != DecisionReject {
 		return out, false, err
 	}
@@ -217,33 +202,20 @@ func (w *classification) label(ctx workflow.Context, auth Assignee, decide []str
 	return out, false, nil
 }
 
-// update writes the classification's progress and keeps it as the record.
-func (w *classification) update(ctx workflow.Context, u activities.UpdateClassificationInput) error {
-	u.At = workflow.Now(ctx)
-	w.rec = u
-	if err := execute(ctx, acts.UpdateClassification, u).Get(ctx, nil); err != nil {
-		return fmt.Errorf("update %s: %w", w.c.ID, err)
-	}
-	return nil
-}
-
-// step runs one human step of the path on the service level.
-func (w *classification) step(ctx workflow.Context, name string, who Assignee, decisions []string) (StepOutcome, error) {
+// step runs one human step of the path on the service level period.
+func (w *classification) step(ctx workflow.Context, name string, who Assignee, period regulations.Period, decisions []string) (StepOutcome, error) {
 	from := workflow.Now(ctx)
-	due, err := w.box.Deadline(ctx, name, w.period, from)
+	due, err := w.box.Deadline(ctx, name, period.WorkingDays, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}
-	u := w.rec
-	u.Step = name
-	u.Event = ""
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.show(ctx, name); err != nil {
 		return StepOutcome{}, err
 	}
 	return w.box.Run(ctx, StepSpec{
 		Name:      name,
 		Assignees: []Assignee{who},
-		Period:    w.period,
+		Period:    period,
 		From:      from,
 		Due:       due,
 		Decisions: decisions,
@@ -252,24 +224,14 @@ func (w *classification) step(ctx workflow.Context, name string, who Assignee, d
 
 // end records the classification's final status and concludes.
 func (w *classification) end(ctx workflow.Context, status, note, kind, by string) error {
-	u := w.rec
-	u.Progress = u.Outcome(status, note, kind, by)
-	u.Step = ""
-	u.Final = true
-	u.NextReevaluation = ""
-	if err := w.update(ctx, u); err != nil {
-		return err
-	}
-	w.st.Status = status
-	w.st.Step = ""
 	w.st.NextReevaluation = ""
-	return conclude(ctx, w.box, status)
+	return w.stepRun.end(ctx, status, note, kind, by, func(u *activities.UpdateClassificationInput) { u.NextReevaluation = "" })
 }
 
 // apply changes the item to to's share type, conditions and legal basis as
 // round round against version base, recording status and an event kind.
 func (w *classification) apply(ctx workflow.Context, round, base int, to models.CatalogItem, status, kind, by, note string) (activities.ItemEditResult, error) {
-	u := w.rec
+	u := w.rec.last
 	u.Status = status
 	u.Step = ""
 	u.Event = kind
@@ -290,7 +252,7 @@ func (w *classification) apply(ctx workflow.Context, round, base int, to models.
 	if err != nil {
 		return res, fmt.Errorf("apply %s: %w", w.c.ID, err)
 	}
-	w.rec = u
+	w.rec.last = u
 	return res, nil
 }
 
@@ -309,13 +271,17 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 			workflow.GetVersion(ctx, versionReevaluationEnds, workflow.DefaultVersion, 1) > workflow.DefaultVersion {
 			return w.st, w.endReevaluations(ctx, round)
 		}
-		u := w.rec
+		u := w.rec.last
 		u.Status = models.ClassificationApplied
 		u.Step = ""
 		u.Event = ""
 		u.NextReevaluation = next.Format(time.DateOnly)
+		// The text names no interval: the record cites the re-evaluation's
+		// article and says the interval is the profile's platform rule.
+		u.Article = w.reevaluation.Article
+		u.Note = w.rule.ReevaluationNote
 		u.Final = false
-		if err := w.update(ctx, u); err != nil {
+		if err := w.rec.update(ctx, u); err != nil {
 			return w.st, err
 		}
 		w.st.NextReevaluation = u.NextReevaluation
@@ -326,17 +292,17 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 			return w.st, err
 		}
 		name := fmt.Sprintf("reevaluation-%d", round-1)
-		out, err := w.step(ctx, name, department(w.c.Dept), []string{DecisionKeep, DecisionRelax})
+		out, err := w.step(ctx, name, department(w.c.Dept), w.reevaluation, []string{DecisionKeep, DecisionRelax})
 		if err != nil {
 			return w.st, err
 		}
 		if out.Decision != DecisionRelax {
-			u := w.rec
+			u := w.rec.last
 			u.Event = "kept"
 			u.Key = name
 			u.Actor = out.DecidedBy
 			u.Note = out.Reason
-			if err := w.update(ctx, u); err != nil {
+			if err := w.rec.update(ctx, u); err != nil {
 				return w.st, err
 			}
 			continue
@@ -357,13 +323,13 @@ func (w *classification) reevaluate(ctx workflow.Context, res activities.ItemEdi
 
 // endReevaluations records that no re-evaluation is due after the text ends.
 func (w *classification) endReevaluations(ctx workflow.Context, round int) error {
-	u := w.rec
+	u := w.rec.last
 	u.Event = "reevaluation_ended"
 	u.Key = fmt.Sprintf("end-%d", round)
 	u.Note = "no re-evaluation after the text ends on " + w.p.ValidTo
 	u.NextReevaluation = ""
 	u.Final = true
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return err
 	}
 	w.st.NextReevaluation = ""
@@ -381,14 +347,14 @@ const versionReevaluationEnds = "reevaluation-ends"
 func (w *classification) disagreement(ctx workflow.Context, out StepOutcome) (DisputeResult, error) {
 	c, p := w.c, w.p
 	id := "dp-" + c.ID
-	u := w.rec
+	u := w.rec.last
 	u.Step = "dispute"
 	u.DisputeID = id
 	u.Event = "disputed"
 	u.Key = "authority-review"
 	u.Actor = out.DecidedBy
 	u.Note = out.Reason
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return DisputeResult{}, err
 	}
 	neg := w.period

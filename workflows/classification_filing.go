@@ -36,6 +36,7 @@ var ClassificationProcedure = procedure.Filing[ClassificationFiling, Classificat
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{"applied", "refused", "relaxed", "reevaluation_ended", "conflict"},
 		Workflow: Classification, Record: func() any { return &models.Classification{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

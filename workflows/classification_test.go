@@ -177,6 +177,9 @@ func TestClassificationLeshanFilingAndYearlyReevaluation(t *testing.T) {
 		c := h.record()
 		require.Equal(t, models.ClassificationApplied, c.Status)
 		require.Equal(t, firstDue.Format(time.DateOnly), c.NextReevaluation)
+		rule := profile(t, "leshan").Classification
+		require.Equal(t, rule.ReevaluationArticle, c.Article, "the schedule cites the re-evaluation's article")
+		require.Equal(t, rule.ReevaluationNote, c.Note, "and says its interval is a platform rule")
 		require.Len(t, h.tasks(), 1, "no re-evaluation task before the year is over")
 	})
 	re1, re2 := classID+".reevaluation-1.department", classID+".reevaluation-2.department"
@@ -185,6 +188,7 @@ func TestClassificationLeshanFilingAndYearlyReevaluation(t *testing.T) {
 	})
 	h.at(firstDue.Add(time.Hour), func() {
 		require.Equal(t, models.TaskOpen, h.task(re1).Status)
+		require.Equal(t, profile(t, "leshan").Classification.ReevaluationArticle, h.task(re1).Article)
 	})
 	keep := h.decideAt(firstDue.Add(2*time.Hour), workflows.Decision{TaskID: re1, Decision: workflows.DecisionKeep, Actor: provAct()})
 	secondDue := firstDue.Add(2*time.Hour).In(holidays.Shanghai).AddDate(1, 0, 0)

@@ -39,10 +39,7 @@ type DataConflictResult struct {
 func DataConflict(ctx workflow.Context, in DataConflictInput) (DataConflictResult, error) {
 	w := &dataConflict{c: in.Conflict, p: in.Profile}
 	w.st = DataConflictResult{Header: Header{ID: w.c.ID, Status: models.ConflictPending}}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // dataConflict is one run of the DataConflict workflow.
@@ -65,10 +62,7 @@ func (w *dataConflict) start(ctx workflow.Context) error {
 	w.c.Status = models.ConflictPending
 	w.c.Step = "negotiation"
 	w.c.Article = w.p.DataConflict.Negotiation.Article
-	if err := execute(ctx, acts.RecordDataConflict, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
-	}
-	return nil
+	return record(ctx, acts.RecordDataConflict, w.c.ID, w.c)
 }
 
 // run takes the conflict through the negotiation and, when it fails, the

@@ -36,6 +36,7 @@ var DataConflictProcedure = procedure.Filing[DataConflictFiling, DataConflictFac
 		File:     []string{roles.Department, roles.Authority},
 		Read:     readers(map[string]string{roles.Department: "provider_dept = @dept OR other_dept = @dept OR filer_dept = @dept"}),
 		Filer:    "filer_dept",
+		Outcomes: []string{models.ConflictAgreed, models.ConflictCoordinated},
 		Workflow: DataConflict, Record: func() any { return &models.DataConflict{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "catalog_item_id", "other_item_id", "provider_dept", "other_dept"},

@@ -36,8 +36,8 @@ func OpenConversion(ctx workflow.Context, in OpenConversionInput) (OpenConversio
 		return st, err
 	}
 	c.Status = models.ConversionPending
-	if err := execute(ctx, acts.RecordOpenConversion, c).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", c.ID, err)
+	if err := record(ctx, acts.RecordOpenConversion, c.ID, c); err != nil {
+		return st, err
 	}
 	u := activities.Progress{ID: c.ID, Status: models.ConversionApplied, Event: "applied", Key: "outcome", Actor: c.SubmittedBy,
 		Article: c.Article, Note: "decision " + c.Decision, At: workflow.Now(ctx)}

@@ -35,6 +35,7 @@ var OpenConversionProcedure = procedure.Filing[OpenConversionFiling, OpenConvers
 		File:     []string{roles.Authority},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{"applied", "conflict"},
 		Workflow: OpenConversion, Record: func() any { return &models.OpenConversion{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

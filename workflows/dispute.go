@@ -120,10 +120,7 @@ func (w *dispute) start(ctx workflow.Context) error {
 		// command: old histories replay unchanged.
 		w.d.Levels[i] = models.DisputeLevel{Level: lv.Level, Actor: lv.Actor, Article: lv.Period.Article, Statutory: lv.Period.Statutory}
 	}
-	if err := execute(ctx, acts.RecordDispute, w.d).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.d.ID, err)
-	}
-	return nil
+	return record(ctx, acts.RecordDispute, w.d.ID, w.d)
 }
 
 // level runs level i of the chain; it reports done when the level's ruling
@@ -132,7 +129,7 @@ func (w *dispute) level(ctx workflow.Context, i int) (bool, error) {
 	lv := w.levels[i]
 	from := workflow.Now(ctx)
 	name := fmt.Sprintf("level-%d-%s", i+1, lv.Level)
-	due, err := w.box.Deadline(ctx, name, lv.Period, from)
+	due, err := w.box.Deadline(ctx, name, lv.Period.WorkingDays, from)
 	if err != nil {
 		return false, err
 	}

@@ -37,6 +37,7 @@ var DisputeProcedure = procedure.Filing[DisputeFiling, DisputeFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Government: "jurisdiction = @jurisdiction", roles.Department: "requester_dept = @dept OR provider_dept = @dept"}),
 		Filer:    "requester_dept",
+		Outcomes: []string{models.DisputeUpheld, models.DisputeOverturned},
 		Workflow: Dispute, Record: func() any { return &models.Dispute{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "subject", "subject_id", "requester_dept", "provider_dept"},

@@ -13,12 +13,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Options adds to a worker's options what every approvals worker needs: the
-// activity interceptor that makes errors retrying cannot cure non-retryable
-// (activities.Interceptor), and the workflow interceptor that ends a
-// procedure failing on one visibly (failed status, event, search attribute).
+// Options adds to a worker's options what every approvals worker needs: one
+// interceptor (failures) that makes the errors of activities that retrying
+// cannot cure non-retryable (activities.Interceptor) and ends a procedure
+// failing on one visibly (failed status, event, search attribute).
 func Options(o worker.Options) worker.Options {
-	o.Interceptors = append(o.Interceptors, &activities.Interceptor{}, &failures{})
+	o.Interceptors = append(o.Interceptors, &failures{})
 	return o
 }
 
@@ -27,9 +27,10 @@ func Options(o worker.Options) worker.Options {
 // nothing else, and replays so (DefaultVersion).
 const versionFailed = "record-failure"
 
-// failures is the workflow interceptor that records a procedure's failure.
+// failures is the worker's interceptor: activities' errors pass through
+// activities.Interceptor, and a procedure's failure is recorded.
 type failures struct {
-	interceptor.WorkerInterceptorBase
+	activities.Interceptor
 }
 
 // InterceptWorkflow wraps each workflow.

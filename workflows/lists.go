@@ -46,8 +46,8 @@ func YearlyList(ctx workflow.Context, in YearlyListInput) (YearlyListResult, err
 	}
 	per := p.YearlyLists.Confirmation
 	l.Status, l.Step, l.Article, l.Statutory = models.ListPending, "confirmation", per.Article, per.Statutory
-	if err := execute(ctx, acts.RecordYearlyList, l).Get(ctx, nil); err != nil {
-		return st, fmt.Errorf("record %s: %w", l.ID, err)
+	if err := record(ctx, acts.RecordYearlyList, l.ID, l); err != nil {
+		return st, err
 	}
 	out, err := box.Run(ctx, StepSpec{
 		Name:           "confirmation",

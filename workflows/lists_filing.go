@@ -43,6 +43,7 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{models.ListConfirmed, models.ListReturned},
 		Workflow: YearlyList, Record: func() any { return &models.YearlyList{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "year", "kind"},
@@ -50,8 +51,8 @@ var YearlyListProcedure = procedure.Filing[YearlyListFiling, YearlyListFacts]{
 	},
 	Form: func(in YearlyListFiling) []procedure.FieldError {
 		errs := procedure.Required("kind", in.Kind)
-		if in.Kind != "" && !slices.Contains(regulations.ListKinds, in.Kind) {
-			errs = append(errs, procedure.FieldError{Field: "kind", Message: "must be one of " + strings.Join(regulations.ListKinds, ", ")})
+		if in.Kind != "" {
+			errs = append(errs, procedure.OneOf("kind", in.Kind, regulations.ListKinds...)...)
 		}
 		if in.Year < 2000 || in.Year > 2100 {
 			errs = append(errs, procedure.FieldError{Field: "year", Message: "is required: the list's year"})

@@ -63,10 +63,7 @@ func Objection(ctx workflow.Context, in ObjectionInput) (ObjectionResult, error)
 	}
 	w := &objection{o: in.Objection, item: in.Item, p: in.Profile, route: route}
 	w.st = ObjectionResult{Header: Header{ID: w.o.ID, Status: models.ObjectionPending}}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // objection is one run of the Objection workflow: the objection, the item
@@ -93,8 +90,8 @@ func (w *objection) start(ctx workflow.Context) error {
 	w.o.Step = "filed"
 	w.o.Article = w.route.Handling.Article
 	w.o.Statutory = w.route.Handling.Statutory
-	if err := execute(ctx, acts.RecordObjection, w.o).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.o.ID, err)
+	if err := record(ctx, acts.RecordObjection, w.o.ID, w.o); err != nil {
+		return err
 	}
 	if w.route.SuspendAtFiling {
 		if err := w.suspend(ctx, "authority:"+w.o.Jurisdiction+" (at filing)"); err != nil {
@@ -181,7 +178,7 @@ func (w *objection) suspend(ctx workflow.Context, actor string) error {
 
 // step runs one human step of the objection, recording the step it moves to.
 func (w *objection) step(ctx workflow.Context, name string, who Assignee, per regulations.Period, from time.Time, spec StepSpec) (StepOutcome, error) {
-	due, err := w.box.Deadline(ctx, name, per, from)
+	due, err := w.box.Deadline(ctx, name, per.WorkingDays, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}

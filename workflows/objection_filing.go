@@ -56,8 +56,8 @@ var ObjectionProcedure = procedure.Filing[ObjectionFiling, ObjectionFacts]{
 	},
 	Form: func(in ObjectionFiling) []procedure.FieldError {
 		errs := procedure.Required("catalog_item_id", in.CatalogItemID, "kind", in.Kind, "description", in.Description)
-		if in.Kind != "" && !slices.Contains(regulations.ObjectionKinds, in.Kind) {
-			errs = append(errs, procedure.FieldError{Field: "kind", Message: "must be one of " + strings.Join(regulations.ObjectionKinds, ", ")})
+		if in.Kind != "" {
+			errs = append(errs, procedure.OneOf("kind", in.Kind, regulations.ObjectionKinds...)...)
 		}
 		return errs
 	},

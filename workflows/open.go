@@ -77,10 +77,7 @@ type OpenResult struct {
 // period of use, which expires by itself at the period's end.
 func OpenApplication(ctx workflow.Context, in OpenInput) (OpenResult, error) {
 	w := newOpenApplication(in)
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	return launch(ctx, &w.st, w.start, w.run)
 }
 
 // openApplication is one run of the OpenApplication workflow: the
@@ -122,10 +119,7 @@ func (w *openApplication) start(ctx workflow.Context) error {
 	}
 	w.a.Status = w.st.Status
 	w.a.Round = 1
-	if err := execute(ctx, acts.RecordOpenApplication, w.a).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.a.ID, err)
-	}
-	return nil
+	return record(ctx, acts.RecordOpenApplication, w.a.ID, w.a)
 }
 
 // run takes the application through the preliminary review (where the city
@@ -210,7 +204,7 @@ func (w *openApplication) preliminary(ctx workflow.Context) (time.Time, error) {
 			start = w.a.FiledAt
 		}
 		name := fmt.Sprintf("preliminary-%d", w.st.Round)
-		due, err := w.box.Deadline(ctx, name, *pre, start)
+		due, err := w.box.Deadline(ctx, name, pre.WorkingDays, start)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -314,7 +308,7 @@ func (w *openApplication) decisionPeriod() regulations.Period {
 // decision runs the decision on the application, due counted from from.
 func (w *openApplication) decision(ctx workflow.Context, from time.Time) (StepOutcome, error) {
 	dec := w.decisionPeriod()
-	due, err := w.box.Deadline(ctx, "decision", dec, from)
+	due, err := w.box.Deadline(ctx, "decision", dec.WorkingDays, from)
 	if err != nil {
 		return StepOutcome{}, err
 	}
@@ -407,7 +401,7 @@ func (w *openApplication) agreement(ctx workflow.Context, out StepOutcome) error
 func (w *openApplication) conclusion(ctx workflow.Context) error {
 	per := *w.rule.AgreementConclusion
 	from := workflow.Now(ctx)
-	due, err := w.box.Deadline(ctx, "agreement", per, from)
+	due, err := w.box.Deadline(ctx, "agreement", per.WorkingDays, from)
 	if err != nil {
 		return err
 	}

@@ -44,27 +44,20 @@ type OpeningReviewResult struct {
 // authority's reasons (第二十四条第三款). An approval or a filing applies the
 // open type to the catalog as a new item version.
 func OpeningReview(ctx workflow.Context, in OpeningReviewInput) (OpeningReviewResult, error) {
-	w := &openingReview{r: in.Review, p: in.Profile}
-	if w.p.OpeningReview == nil {
-		return w.st, errors.New("the profile of " + w.r.Jurisdiction + " has no opening review")
+	if in.Profile.OpeningReview == nil {
+		return OpeningReviewResult{}, errors.New("the profile of " + in.Review.Jurisdiction + " has no opening review")
 	}
-	w.rule = *w.p.OpeningReview
-	w.st = OpeningReviewResult{Header: Header{ID: w.r.ID, Status: models.OpeningPending, Article: w.rule.Article}}
-	w.rec = activities.UpdateOpeningReviewInput{Progress: activities.Progress{ID: w.r.ID, Status: models.OpeningPending, Article: w.rule.Article}}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	w := &openingReview{r: in.Review, rule: *in.Profile.OpeningReview}
+	w.r.Status, w.r.Article = models.OpeningPending, w.rule.Article
+	w.init(in.Profile, &w.st.Header, acts.UpdateOpeningReview, w.r.ID, models.OpeningPending, w.rule.Article)
+	return w.launch(ctx, ProcedureOpeningReview, w.r.Jurisdiction, acts.RecordOpeningReview, w.r, w.run)
 }
 
 // openingReview is one run of the OpeningReview workflow.
 type openingReview struct {
 	r    models.OpeningReview
-	p    regulations.Profile
 	rule regulations.OpeningReviewRule
-	st   OpeningReviewResult
-	box  *inbox
-	rec  activities.UpdateOpeningReviewInput
+	stepRun[OpeningReviewResult, activities.UpdateOpeningReviewInput, *activities.UpdateOpeningReviewInput]
 	// done are the reviews ordered so far, with their outcomes.
 	done []reviewOutcome
 }
@@ -72,19 +65,6 @@ type openingReview struct {
 // reviewOutcome is a review the authority ordered and what it found.
 type reviewOutcome struct {
 	name, decision, reason string
-}
-
-func (w *openingReview) start(ctx workflow.Context) error {
-	var err error
-	if w.box, err = begin(ctx, ProcedureOpeningReview, w.r.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return err
-	}
-	w.r.Status = models.OpeningPending
-	w.r.Article = w.rule.Article
-	if err := execute(ctx, acts.RecordOpeningReview, w.r).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.r.ID, err)
-	}
-	return nil
 }
 
 // run takes the path of the proposed open type and applies its outcome.
@@ -111,7 +91,7 @@ func (w *openingReview) run(ctx workflow.Context) (OpeningReviewResult, error) {
 		}
 		switch out.Decision {
 		case DecisionReject:
-			return w.st, w.end(ctx, models.OpeningRefused, out.Reason, "refused", out.DecidedBy)
+			return w.st, w.end(ctx, models.OpeningRefused, out.Reason, "refused", out.DecidedBy, nil)
 		case DecisionApprove:
 			return w.apply(ctx, out, out.Conditions)
 		}
@@ -182,7 +162,7 @@ func (w *openingReview) review(ctx workflow.Context, name string) error {
 	for i, o := range w.done {
 		parts[i] = o.name + ": " + o.decision
 	}
-	u := w.rec
+	u := w.rec.last
 	u.Step = ""
 	u.Reviews = strings.Join(parts, "; ")
 	u.Event = "review_" + out.Decision
@@ -190,54 +170,27 @@ func (w *openingReview) review(ctx workflow.Context, name string) error {
 	u.Actor = out.DecidedBy
 	u.Article = rs.Article
 	u.Note = out.Reason
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return err
 	}
-	w.rec.Article = w.rule.Article
+	w.rec.last.Article = w.rule.Article
 	w.st.Reviews = u.Reviews
-	return nil
-}
-
-// update writes the review's progress and keeps it as the record.
-func (w *openingReview) update(ctx workflow.Context, u activities.UpdateOpeningReviewInput) error {
-	u.At = workflow.Now(ctx)
-	w.rec = u
-	if err := execute(ctx, acts.UpdateOpeningReview, u).Get(ctx, nil); err != nil {
-		return fmt.Errorf("update %s: %w", w.r.ID, err)
-	}
 	return nil
 }
 
 // step records the open step and runs it.
 func (w *openingReview) step(ctx workflow.Context, spec StepSpec) (StepOutcome, error) {
 	spec.From = workflow.Now(ctx)
-	u := w.rec
-	u.Step = spec.Name
-	u.Event = ""
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.show(ctx, spec.Name); err != nil {
 		return StepOutcome{}, err
 	}
 	return w.box.Run(ctx, spec)
 }
 
-// end records the review's final status and concludes.
-func (w *openingReview) end(ctx workflow.Context, status, note, kind, by string) error {
-	u := w.rec
-	u.Progress = u.Outcome(status, note, kind, by)
-	u.Step = ""
-	u.Final = true
-	if err := w.update(ctx, u); err != nil {
-		return err
-	}
-	w.st.Status = status
-	w.st.Step = ""
-	return conclude(ctx, w.box, status)
-}
-
 // apply gives the item its new open type (and, for not-open data, its
 // basis) as the outcome out decided, with conditions the authority set.
 func (w *openingReview) apply(ctx workflow.Context, out StepOutcome, conditions string) (OpeningReviewResult, error) {
-	u := w.rec
+	u := w.rec.last
 	u.Status = models.OpeningApplied
 	u.Step = ""
 	u.Event = "applied"
@@ -262,7 +215,7 @@ func (w *openingReview) apply(ctx workflow.Context, out StepOutcome, conditions 
 	if err != nil {
 		return w.st, fmt.Errorf("apply %s: %w", w.r.ID, err)
 	}
-	w.rec = u
+	w.rec.last = u
 	w.st.Step = ""
 	w.st.Status = models.OpeningApplied
 	if !res.Applied {

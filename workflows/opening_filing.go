@@ -36,6 +36,7 @@ var OpeningReviewProcedure = procedure.Filing[OpeningReviewFiling, OpeningReview
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{"applied", "refused", "conflict"},
 		Workflow: OpeningReview, Record: func() any { return &models.OpeningReview{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},

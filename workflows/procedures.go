@@ -29,13 +29,13 @@ func Records() map[string]func() any {
 }
 
 // Filers are where each procedure's record names the department that filed
-// it (a Descriptor's Filer), by the procedure's ID prefix, for the
-// notification of its outcome.
+// it (a Descriptor's Filer), by the procedure's ID prefix, with the event
+// kinds that end it (its Outcomes), for the notification of its outcome.
 func Filers() []models.Filer {
 	var f []models.Filer
 	for _, d := range Procedures {
 		if d.Filer != "" {
-			f = append(f, models.Filer{Prefix: d.Prefix, Model: d.Record, Column: d.Filer})
+			f = append(f, models.Filer{Prefix: d.Prefix, Model: d.Record, Column: d.Filer, Outcomes: d.Outcomes})
 		}
 	}
 	return f

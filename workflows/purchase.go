@@ -38,41 +38,20 @@ const NoOverlap = "no catalog item or earlier purchase of these data items was f
 // child workflow that the department's catalog change fulfils. An external
 // data service is filed (报备, wuhan 第三十四条第三款) and acknowledged.
 func Purchase(ctx workflow.Context, in PurchaseInput) (PurchaseResult, error) {
-	w := &purchase{c: in.Purchase, p: in.Profile}
-	if w.p.Purchase == nil {
-		return w.st, temporal.NewNonRetryableApplicationError(w.p.Document+" provides no purchase procedure", "bad_profile", nil)
+	if in.Profile.Purchase == nil {
+		return PurchaseResult{}, temporal.NewNonRetryableApplicationError(in.Profile.Document+" provides no purchase procedure", "bad_profile", nil)
 	}
-	w.rule = *w.p.Purchase
-	w.st = PurchaseResult{Header: Header{ID: w.c.ID, Status: models.PurchasePending, Article: w.rule.Article}}
-	w.rec = activities.UpdatePurchaseInput{Progress: activities.Progress{ID: w.c.ID, Status: models.PurchasePending, Article: w.rule.Article}}
-	if err := w.start(ctx); err != nil {
-		return w.st, err
-	}
-	return w.run(ctx)
+	w := &purchase{c: in.Purchase, rule: *in.Profile.Purchase}
+	w.c.Status, w.c.Article = models.PurchasePending, w.rule.Article
+	w.init(in.Profile, &w.st.Header, acts.UpdatePurchase, w.c.ID, models.PurchasePending, w.rule.Article)
+	return w.launch(ctx, ProcedurePurchase, w.c.Jurisdiction, acts.RecordPurchase, w.c, w.run)
 }
 
 // purchase is one run of the Purchase workflow.
 type purchase struct {
 	c    models.Purchase
-	p    regulations.Profile
 	rule regulations.PurchaseRule
-	st   PurchaseResult
-	box  *inbox
-	rec  activities.UpdatePurchaseInput
-}
-
-// start publishes the state, opens the inbox and records the purchase.
-func (w *purchase) start(ctx workflow.Context) error {
-	var err error
-	if w.box, err = begin(ctx, ProcedurePurchase, w.c.Jurisdiction, w.p, &w.st, &w.st.Header, nil); err != nil {
-		return err
-	}
-	w.c.Status = models.PurchasePending
-	w.c.Article = w.rule.Article
-	if err := execute(ctx, acts.RecordPurchase, w.c).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record %s: %w", w.c.ID, err)
-	}
-	return nil
+	stepRun[PurchaseResult, activities.UpdatePurchaseInput, *activities.UpdatePurchaseInput]
 }
 
 // review is the authority's step: its name, article and decisions by the
@@ -103,9 +82,9 @@ func (w *purchase) run(ctx workflow.Context) (PurchaseResult, error) {
 	for i, o := range overlaps {
 		facts[i] = models.TaskFact{Name: "overlap", Value: o}
 	}
-	u := w.rec
+	u := w.rec.last
 	u.Step = name
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return w.st, err
 	}
 	out, err := w.box.Run(ctx, StepSpec{
@@ -133,7 +112,7 @@ func (w *purchase) run(ctx workflow.Context) (PurchaseResult, error) {
 // department's catalog change naming it.
 func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResult, error) {
 	id := "ct-" + w.c.ID
-	u := w.rec
+	u := w.rec.last
 	u.Status = models.PurchaseCataloging
 	u.Step = "catalog"
 	u.TriggerID = id
@@ -142,10 +121,10 @@ func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResul
 	u.Actor = out.DecidedBy
 	u.Note = out.Reason
 	u.Final = true
-	if err := w.update(ctx, u); err != nil {
+	if err := w.rec.update(ctx, u); err != nil {
 		return w.st, err
 	}
-	w.rec.Final = false
+	w.rec.last.Final = false
 	w.st.Status = models.PurchaseCataloging
 	w.st.TriggerID = id
 	// The obligation counts from the day of the authority's answer (not
@@ -175,26 +154,9 @@ func (w *purchase) catalog(ctx workflow.Context, out StepOutcome) (PurchaseResul
 	return w.st, w.end(ctx, models.PurchaseCatalogued, "catalogued by change "+res.ChangeID, "catalogued", w.c.Dept)
 }
 
-// update writes the purchase's progress and keeps it as the record.
-func (w *purchase) update(ctx workflow.Context, u activities.UpdatePurchaseInput) error {
-	u.At = workflow.Now(ctx)
-	w.rec = u
-	if err := execute(ctx, acts.UpdatePurchase, u).Get(ctx, nil); err != nil {
-		return fmt.Errorf("update %s: %w", w.c.ID, err)
-	}
-	return nil
-}
-
 // end records the purchase's final status and concludes.
 func (w *purchase) end(ctx workflow.Context, status, note, kind, by string) error {
-	u := w.rec
-	u.Progress = u.Outcome(status, note, kind, by)
-	u.Step = ""
-	u.Final = status != models.PurchaseCatalogued // decided when the authority answered
-	if err := w.update(ctx, u); err != nil {
-		return err
-	}
-	w.st.Status = status
-	w.st.Step = ""
-	return conclude(ctx, w.box, status)
+	return w.stepRun.end(ctx, status, note, kind, by, func(u *activities.UpdatePurchaseInput) {
+		u.Final = status != models.PurchaseCatalogued // decided when the authority answered
+	})
 }

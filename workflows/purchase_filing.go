@@ -38,6 +38,7 @@ var PurchaseProcedure = procedure.Filing[PurchaseFiling, PurchaseFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "dept = @dept"}),
 		Filer:    "dept",
+		Outcomes: []string{"refused", "filed_with_authority", "catalogued"},
 		Workflow: Purchase, Record: func() any { return &models.Purchase{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "kind"},

@@ -96,8 +96,8 @@ func (w *shareRequest) answerOr() ShareResult {
 func (w *shareRequest) unconditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.Status = models.StatusPending
 	w.r.Article = w.rule.UnconditionalArticle
-	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
-		return w.answerOr(), fmt.Errorf("record %s: %w", w.r.ID, err)
+	if err := record(ctx, acts.RecordShareRequest, w.r.ID, w.r); err != nil {
+		return w.answerOr(), err
 	}
 	return w.finish(ctx, models.StatusGranted, models.BasisUnconditional, w.rule.UnconditionalArticle, StepOutcome{})
 }
@@ -108,7 +108,7 @@ func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
 	if w.compact {
 		deadline = w.box.DeadlineAndReminder
 	}
-	due, err := deadline(ctx, "decision", w.rule.Decision, w.r.FiledAt)
+	due, err := deadline(ctx, "decision", w.rule.Decision.WorkingDays, w.r.FiledAt)
 	if err != nil {
 		return w.answerOr(), err
 	}
@@ -118,8 +118,8 @@ func (w *shareRequest) conditional(ctx workflow.Context) (ShareResult, error) {
 	w.r.DueAt = &due.DueAt
 	w.r.Provisional = due.Provisional
 	w.r.CalendarVersion = due.CalendarVersion
-	if err := execute(ctx, acts.RecordShareRequest, w.r).Get(ctx, nil); err != nil {
-		return w.answerOr(), fmt.Errorf("record %s: %w", w.r.ID, err)
+	if err := record(ctx, acts.RecordShareRequest, w.r.ID, w.r); err != nil {
+		return w.answerOr(), err
 	}
 	w.st.due(due)
 	w.st.Article = w.rule.Decision.Article

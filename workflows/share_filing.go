@@ -38,6 +38,7 @@ var ShareProcedure = procedure.Filing[ShareFiling, ShareFacts]{
 		File:     []string{roles.Department},
 		Read:     readers(map[string]string{roles.Department: "requester_dept = @dept OR provider_dept = @dept"}),
 		Filer:    "requester_dept",
+		Outcomes: []string{models.StatusGranted, models.StatusRejected},
 		Workflow: ShareRequest, Record: func() any { return &models.ShareRequest{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "requester_dept", "provider_dept", "catalog_item_id"},

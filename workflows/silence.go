@@ -34,16 +34,17 @@ type retiming struct {
 func (in *inbox) retime(ctx workflow.Context, spec *StepSpec, reminded bool) (*retiming, error) {
 	r := &retiming{old: spec.Due}
 	n := spec.Period.WorkingDays
-	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n}).Get(ctx, &r.due); err != nil {
-		return nil, fmt.Errorf("recompute deadline of %s: %w", spec.Name, err)
+	var err error
+	if r.due, err = in.Deadline(ctx, spec.Name+" (recomputed)", n, spec.From); err != nil {
+		return nil, err
 	}
 	if r.due.CalendarVersion == spec.Due.CalendarVersion {
 		return nil, nil
 	}
 	if n > 1 && !reminded {
-		var rem activities.Deadline
-		if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: n - 1}).Get(ctx, &rem); err != nil {
-			return nil, fmt.Errorf("recompute reminder time of %s: %w", spec.Name, err)
+		rem, err := in.Deadline(ctx, spec.Name+" reminder (recomputed)", n-1, spec.From)
+		if err != nil {
+			return nil, err
 		}
 		r.remind = &rem
 	}
@@ -89,14 +90,14 @@ func (in *inbox) awaitCalendar(ctx workflow.Context, spec *StepSpec, mine []*tas
 	if notice != "" {
 		return notice, nil
 	}
-	var due activities.Deadline
-	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
-		return "", fmt.Errorf("notice deadline: %w", err)
+	due, err := in.Deadline(ctx, spec.Name+" notice", spec.Silence.Supervision.WorkingDays, now)
+	if err != nil {
+		return "", err
 	}
 	id := fmt.Sprintf("%s.%s.awaiting-calendar", in.id, spec.Name)
 	detail := fmt.Sprintf("the deadline %s was counted through a year whose holiday schedule is not published; %s (%s) waits for it, and the %s may still decide",
 		spec.Due.DueDate, spec.Silence.Rule, spec.Silence.Article, describe(spec.Assignees[0], in.jurisdiction))
-	if err := in.open(ctx, spec, id, models.TaskNotice, Assignee{Role: regulations.RoleAuthority}, due, spec.Silence.Article, detail); err != nil {
+	if _, err := in.open(ctx, spec, id, models.TaskNotice, Assignee{Role: regulations.RoleAuthority}, due, spec.Silence.Article, detail); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -133,13 +134,13 @@ func (in *inbox) supervise(ctx workflow.Context, spec *StepSpec, mine []*task) (
 	if sup == "" {
 		return "", nil, nil // the government is late: flagged, no one above it here
 	}
-	var due activities.Deadline
-	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: now, WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
-		return "", nil, fmt.Errorf("supervision deadline: %w", err)
+	due, err := in.Deadline(ctx, spec.Name+" supervision", spec.Silence.Supervision.WorkingDays, now)
+	if err != nil {
+		return "", nil, err
 	}
 	id := fmt.Sprintf("%s.%s.supervision", in.id, spec.Name)
 	detail := fmt.Sprintf("the decision due %s is overdue (%s)", spec.Due.DueDate, article)
-	if err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: sup}, due, spec.Silence.Supervision.Article, detail); err != nil {
+	if _, err := in.open(ctx, spec, id, models.TaskSupervision, Assignee{Role: sup}, due, spec.Silence.Supervision.Article, detail); err != nil {
 		return "", nil, err
 	}
 	if v == workflow.DefaultVersion || spec.Silence.Supervision.Referral == "" {
@@ -156,13 +157,14 @@ func (in *inbox) refer(ctx workflow.Context, spec *StepSpec, mine []*task, super
 	if s == nil || len(openIDs(mine)) == 0 {
 		return nil
 	}
-	var due activities.Deadline
-	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: workflow.Now(ctx), WorkingDays: spec.Silence.Supervision.WorkingDays}).Get(ctx, &due); err != nil {
-		return fmt.Errorf("referral deadline: %w", err)
+	due, err := in.Deadline(ctx, spec.Name+" referral", spec.Silence.Supervision.WorkingDays, workflow.Now(ctx))
+	if err != nil {
+		return err
 	}
 	id := fmt.Sprintf("%s.%s.referral", in.id, spec.Name)
 	detail := fmt.Sprintf("not corrected within the supervision's time (due %s): %s", s.spec.Due.DueDate, spec.Silence.Supervision.Referral)
-	return in.open(ctx, spec, id, models.TaskSupervision, s.assignee, due, spec.Silence.Supervision.ReferralArticle, detail)
+	_, err = in.open(ctx, spec, id, models.TaskSupervision, s.assignee, due, spec.Silence.Supervision.ReferralArticle, detail)
+	return err
 }
 
 // lateRole is the role of the step's open tasks that are late: the

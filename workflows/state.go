@@ -98,3 +98,132 @@ func conclude(ctx workflow.Context, box *inbox, status string) error {
 func department(code string) Assignee {
 	return Assignee{Role: regulations.RoleDepartment, Dept: code}
 }
+
+// file begins procedure proc (begin, answering the filed Update once the
+// header h is Filed) and records its filing: the activity act stores rec,
+// the procedure's record as it starts. A procedure that registers or checks
+// something between the two calls begin and record itself.
+func file[T any](ctx workflow.Context, proc, jurisdiction string, p regulations.Profile, st *T, h *Header, act, rec any) (*inbox, error) {
+	box, err := begin(ctx, proc, jurisdiction, p, st, h, nil)
+	if err != nil {
+		return nil, err
+	}
+	return box, record(ctx, act, h.ID, rec)
+}
+
+// record stores procedure id's filed record rec through its Record
+// activity act.
+func record(ctx workflow.Context, act any, id string, rec any) error {
+	if err := execute(ctx, act, rec).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", id, err)
+	}
+	return nil
+}
+
+// launch runs a procedure's workflow: start (publish the state st, open the
+// inbox, record the filing), then run to its end.
+func launch[T any](ctx workflow.Context, st *T, start func(workflow.Context) error, run func(workflow.Context) (T, error)) (T, error) {
+	if err := start(ctx); err != nil {
+		return *st, err
+	}
+	return run(ctx)
+}
+
+// stepInput is the input of a procedure's update activity: an
+// activities.StepProgress and the procedure's own columns.
+type stepInput[U any] interface {
+	*U
+	Base() *activities.StepProgress
+}
+
+// recorder writes a procedure's progress through its update activity act and
+// keeps the input last written (last), from which the next write starts: the
+// one writer of the procedures whose record shows their step (an authority
+// approval, a classification, an opening review, a purchase).
+type recorder[U any, P stepInput[U]] struct {
+	id   string
+	act  any
+	last U
+}
+
+// newRecorder is the recorder of the procedure whose update activity is act,
+// starting from progress p (its ID, status and article).
+func newRecorder[U any, P stepInput[U]](act any, p activities.Progress) recorder[U, P] {
+	r := recorder[U, P]{id: p.ID, act: act}
+	P(&r.last).Base().Progress = p
+	return r
+}
+
+// update writes u, now, and keeps it.
+func (r *recorder[U, P]) update(ctx workflow.Context, u U) error {
+	P(&u).Base().At = workflow.Now(ctx)
+	r.last = u
+	if err := execute(ctx, r.act, u).Get(ctx, nil); err != nil {
+		return fmt.Errorf("update %s: %w", r.id, err)
+	}
+	return nil
+}
+
+// show writes that step is open (no event).
+func (r *recorder[U, P]) show(ctx workflow.Context, step string) error {
+	u := r.last
+	b := P(&u).Base()
+	b.Step = step
+	b.Event = ""
+	return r.update(ctx, u)
+}
+
+// end writes the procedure's outcome (status, note, event kind, who
+// decided; edit, when set, completes it) and concludes, showing status and
+// no open step on h.
+func (r *recorder[U, P]) end(ctx workflow.Context, box *inbox, h *Header, status, note, kind, by string, edit func(P)) error {
+	u := r.last
+	b := P(&u).Base()
+	b.Progress = b.Outcome(status, note, kind, by)
+	b.Step = ""
+	b.Final = true
+	if edit != nil {
+		edit(&u)
+	}
+	if err := r.update(ctx, u); err != nil {
+		return err
+	}
+	h.Status = status
+	h.Step = ""
+	return conclude(ctx, box, status)
+}
+
+// stepRun is what a procedure whose record shows its step holds beside its
+// own fields: the city's profile p, the state st the API sees (its header
+// h), the inbox and the record's writer.
+type stepRun[S any, U any, P stepInput[U]] struct {
+	p   regulations.Profile
+	st  S
+	h   *Header
+	box *inbox
+	rec recorder[U, P]
+}
+
+// init readies procedure id under profile p: the header h of its state
+// (in st) and its record, written by the update activity act, with status
+// under article.
+func (r *stepRun[S, U, P]) init(p regulations.Profile, h *Header, act any, id, status, article string) {
+	r.p, r.h = p, h
+	*h = Header{ID: id, Status: status, Article: article}
+	r.rec = newRecorder[U, P](act, activities.Progress{ID: id, Status: status, Article: article})
+}
+
+// launch begins procedure proc of jurisdiction, records its filing rec
+// through its Record activity act (see file) and runs it to its end.
+func (r *stepRun[S, U, P]) launch(ctx workflow.Context, proc, jurisdiction string, act, rec any, run func(workflow.Context) (S, error)) (S, error) {
+	var err error
+	if r.box, err = file(ctx, proc, jurisdiction, r.p, &r.st, r.h, act, rec); err != nil {
+		return r.st, err
+	}
+	return run(ctx)
+}
+
+// end writes the procedure's outcome and concludes (recorder.end).
+func (r *stepRun[S, U, P]) end(ctx workflow.Context, status, note, kind, by string, edit func(P)) error {
+	return r.rec.end(ctx, r.box, r.h, status, note, kind, by, edit)
+}

@@ -106,7 +106,7 @@ func (in *inbox) begin(ctx workflow.Context, spec StepSpec) (*step, error) {
 			from = workflow.Now(ctx)
 		}
 		var err error
-		if spec.Due, err = in.Deadline(ctx, spec.Name, spec.Period, from); err != nil {
+		if spec.Due, err = in.Deadline(ctx, spec.Name, spec.Period.WorkingDays, from); err != nil {
 			return nil, err
 		}
 	}
@@ -115,10 +115,9 @@ func (in *inbox) begin(ctx workflow.Context, spec StepSpec) (*step, error) {
 	case spec.Period.WorkingDays > 1 && !spec.Due.RemindAt.IsZero(): // counted with the deadline
 		remind = &activities.Deadline{Deadline: holidays.Deadline{DueAt: spec.Due.RemindAt}}
 	case spec.Period.WorkingDays > 1:
-		var r activities.Deadline
-		err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: spec.From, WorkingDays: spec.Period.WorkingDays - 1}).Get(ctx, &r)
+		r, err := in.Deadline(ctx, spec.Name+" reminder", spec.Period.WorkingDays-1, spec.From)
 		if err != nil {
-			return nil, fmt.Errorf("reminder time of %s: %w", spec.Name, err)
+			return nil, err
 		}
 		remind = &r
 	}
@@ -135,10 +134,11 @@ func (in *inbox) begin(ctx workflow.Context, spec StepSpec) (*step, error) {
 			// role twice, so earlier task IDs are unchanged.
 			id += "." + a.Dept
 		}
-		if err := in.open(ctx, &s.spec, id, s.spec.Kind, a, s.spec.Due, s.spec.Period.Article, ""); err != nil {
+		t, err := in.open(ctx, &s.spec, id, s.spec.Kind, a, s.spec.Due, s.spec.Period.Article, "")
+		if err != nil {
 			return nil, err
 		}
-		s.mine = append(s.mine, in.tasks[len(in.tasks)-1])
+		s.mine = append(s.mine, t)
 	}
 	if err := upsertDue(ctx, s.spec.Due.DueAt, false); err != nil {
 		return nil, err

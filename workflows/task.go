@@ -146,25 +146,26 @@ func (in *inbox) complete(spec *StepSpec) {
 	}
 }
 
-// Deadline is the due time of period counted from from on the calendar in
-// force (an activity: the calendar is data). A procedure that records the
-// deadline before the step opens asks for it here and passes it as the
-// step's Due.
-func (in *inbox) Deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
-	return in.deadline(ctx, name, period, from, false)
+// Deadline is the due time of what (a step, its reminder, a supervision),
+// days working days counted from from on the calendar in force (an
+// activity: the calendar is data): the one way a deadline is computed. A
+// procedure that records the deadline before the step opens asks for it
+// here and passes it as the step's Due.
+func (in *inbox) Deadline(ctx workflow.Context, what string, days int, from time.Time) (activities.Deadline, error) {
+	return in.deadline(ctx, what, days, from, false)
 }
 
 // DeadlineAndReminder is Deadline with the step's reminder time counted in
 // the same call (RemindAt), which the step then takes instead of asking
-// again (a share request filed with Rules; issue 17).
-func (in *inbox) DeadlineAndReminder(ctx workflow.Context, name string, period regulations.Period, from time.Time) (activities.Deadline, error) {
-	return in.deadline(ctx, name, period, from, true)
+// again (a share request filed with Rules).
+func (in *inbox) DeadlineAndReminder(ctx workflow.Context, what string, days int, from time.Time) (activities.Deadline, error) {
+	return in.deadline(ctx, what, days, from, true)
 }
 
-func (in *inbox) deadline(ctx workflow.Context, name string, period regulations.Period, from time.Time, remind bool) (activities.Deadline, error) {
+func (in *inbox) deadline(ctx workflow.Context, what string, days int, from time.Time, remind bool) (activities.Deadline, error) {
 	var due activities.Deadline
-	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: period.WorkingDays, Remind: remind}).Get(ctx, &due); err != nil {
-		return due, fmt.Errorf("deadline of %s %s: %w", in.id, name, err)
+	if err := execute(ctx, acts.Deadline, activities.DeadlineInput{From: from, WorkingDays: days, Remind: remind}).Get(ctx, &due); err != nil {
+		return due, fmt.Errorf("deadline of %s %s: %w", in.id, what, err)
 	}
 	return due, nil
 }
@@ -403,8 +404,8 @@ func facts(spec *StepSpec, kind string) []models.TaskFact {
 	return spec.Facts
 }
 
-// open adds a task to the inbox and the database.
-func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) error {
+// open adds a task to the inbox and the database and returns it.
+func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a Assignee, due activities.Deadline, article, detail string) (*task, error) {
 	t := &task{id: id, kind: kind, assignee: a, spec: spec, status: models.TaskOpen}
 	in.tasks = append(in.tasks, t)
 	err := execute(ctx, acts.OpenTask, activities.OpenTaskInput{Detail: detail, CalendarVersion: due.CalendarVersion, Task: models.Task{
@@ -417,10 +418,10 @@ func (in *inbox) open(ctx workflow.Context, spec *StepSpec, id, kind string, a A
 		Facts:      facts(spec, kind),
 	}}).Get(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("open task %s: %w", id, err)
+		return nil, fmt.Errorf("open task %s: %w", id, err)
 	}
 	t.opened = true
-	return nil
+	return t, nil
 }
 
 // closeRest closes what the outcome leaves open: tasks that no longer need a
