@@ -13,11 +13,12 @@ import (
 )
 
 // procedureExport answers with a zip archive of a procedure for archiving:
-// procedureExport answers with a zip archive of a procedure for archiving:
 // history.json (Temporal's JSON history, its payloads decrypted, from Temporal
 // or, after its retention, the archive: the manifest's source says which),
 // timeline.json, profile.json (the regulation profile the procedure ran
-// under, from its start input), events.json (the chained event log),
+// under, from its start input; for a share request filed with its rules cut
+// from the profile, those rules and the profile version's hash),
+// events.json (the chained event log),
 // manifest.json with the SHA-256 of each and the chain head, and
 // manifest.sig, the manifest's Ed25519 signature (`approvals verify` checks
 // it all offline). Auditors and admins only.

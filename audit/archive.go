@@ -173,7 +173,10 @@ var ErrNoProfile = errors.New("the workflow's input holds no regulation profile"
 
 // ProfileOf returns the regulation profile a procedure ran under, as JSON:
 // the Profile field of its workflow's start input (every procedure gets its
-// city's rules that way, so a later edit does not change it).
+// city's rules that way, so a later edit does not change it), or, for a
+// share request filed with the rules cut from the profile, its Rules field
+// (regulations.ShareRules: the rules it ran under, with the content hash of
+// the profile version they were cut from).
 func ProfileOf(h *historypb.History) (json.RawMessage, error) {
 	evs := h.GetEvents()
 	if len(evs) == 0 {
@@ -187,9 +190,15 @@ func ProfileOf(h *historypb.History) (json.RawMessage, error) {
 	if err := converter.GetDefaultDataConverter().FromPayload(payloads[0], &in); err != nil {
 		return nil, fmt.Errorf("decode start input: %w", err)
 	}
-	p, ok := in["Profile"]
-	if !ok {
-		return nil, ErrNoProfile
+	for _, field := range []string{"Profile", "Rules"} {
+		if p, ok := in[field]; ok && !isNull(p) {
+			return p, nil
+		}
 	}
-	return p, nil
+	return nil, ErrNoProfile
+}
+
+// isNull reports whether a JSON value is absent or null.
+func isNull(v json.RawMessage) bool {
+	return len(bytes.TrimSpace(v)) == 0 || bytes.Equal(bytes.TrimSpace(v), []byte("null"))
 }
