@@ -13,7 +13,12 @@ import (
 
 	"github.com/cityapprovals/approvals/holidays"
 	"github.com/cityapprovals/approvals/models"
+	"github.com/cityapprovals/approvals/regulations"
 	"github.com/cityapprovals/approvals/workflows"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/converter"
 )
 
 func bj(y int, m time.Month, d, hh int) time.Time {
@@ -274,6 +279,37 @@ func TestProfileOfRecordedHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(p, []byte(`"xiamen"`)) || !bytes.Contains(p, []byte("第十七条")) {
+		t.Fatalf("profile %.300s", p)
+	}
+}
+
+// A share request filed with its rules cut from the profile ran under those
+// rules: the export shows them, with the profile version's hash.
+func TestProfileOfShareRules(t *testing.T) {
+	reg, err := regulations.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wuhan, ok := reg.Get("wuhan")
+	if !ok {
+		t.Fatal("no wuhan profile")
+	}
+	rules := wuhan.ShareRules()
+	in, err := converter.GetDefaultDataConverter().ToPayload(workflows.ShareInput{Rules: &rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &historypb.History{Events: []*historypb.HistoryEvent{{
+		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+		Attributes: &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{
+			WorkflowExecutionStartedEventAttributes: &historypb.WorkflowExecutionStartedEventAttributes{
+				Input: &commonpb.Payloads{Payloads: []*commonpb.Payload{in}}}},
+	}}}
+	p, err := ProfileOf(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(p, []byte(`"wuhan"`)) || !bytes.Contains(p, []byte(`"version":"`+rules.Version+`"`)) {
 		t.Fatalf("profile %.300s", p)
 	}
 }
