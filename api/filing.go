@@ -323,6 +323,10 @@ func routesOf[R, V any](s *Server, d *procedure.Descriptor, file echo.HandlerFun
 			return c.JSON(http.StatusOK, v)
 		},
 		list: func(c echo.Context) error {
+			known := append(append([]string{"page_size", "page_token"}, d.Filters...), d.Flags...)
+			if err := onlyParams(c, known...); err != nil {
+				return err
+			}
 			q, err := s.scoped(c, d)
 			if err != nil {
 				return err

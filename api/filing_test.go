@@ -307,6 +307,18 @@ func TestGenericPathRefusals(t *testing.T) {
 			if rec, page := w.do(t, "GET", "/api/v1"+d.Route, "", RoleAuditor, "", ""); rec.Code != http.StatusOK || page["items"] == nil {
 				t.Errorf("auditor lists %s: %d %s", d.Route, rec.Code, rec.Body)
 			}
+			// Every record's header says whether it is overdue, and every
+			// list filters by it (a filter it ignored would list them all).
+			if rec, _ := w.do(t, "GET", "/api/v1"+d.Route+"?overdue=true", "", RoleAuditor, "", ""); rec.Code != http.StatusOK {
+				t.Errorf("overdue=true on %s: %d %s", d.Route, rec.Code, rec.Body)
+			}
+			if rec, _ := w.do(t, "GET", "/api/v1"+d.Route+"?overdue=maybe", "", RoleAuditor, "", ""); rec.Code != http.StatusBadRequest {
+				t.Errorf("overdue=maybe on %s is not read as the overdue filter: %d %s", d.Route, rec.Code, rec.Body)
+			}
+			// A parameter the list does not know is refused, not ignored.
+			if rec, _ := w.do(t, "GET", "/api/v1"+d.Route+"?statuss=pending", "", RoleAuditor, "", ""); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "statuss") {
+				t.Errorf("an unknown parameter on %s: %d %s", d.Route, rec.Code, rec.Body)
+			}
 		})
 	}
 }

@@ -42,6 +42,7 @@ var AdjustmentProcedure = procedure.Filing[AdjustmentFiling, AdjustmentFacts]{
 		Workflow: TemporaryAdjustment, Record: func() any { return &models.TemporaryAdjustment{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},
+		Flags:   []string{"overdue"},
 	},
 	Form: func(in AdjustmentFiling) []procedure.FieldError {
 		errs := procedure.Required("catalog_item_id", in.CatalogItemID, "reason", in.Reason)

@@ -40,6 +40,7 @@ var ClassificationProcedure = procedure.Filing[ClassificationFiling, Classificat
 		Workflow: Classification, Record: func() any { return &models.Classification{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},
+		Flags:   []string{"overdue"},
 	},
 	Form: func(in ClassificationFiling) []procedure.FieldError {
 		errs := procedure.Required("catalog_item_id", in.CatalogItemID, "legal_basis", in.LegalBasis, "reason", in.Reason)

@@ -39,6 +39,7 @@ var OpenConversionProcedure = procedure.Filing[OpenConversionFiling, OpenConvers
 		Workflow: OpenConversion, Record: func() any { return &models.OpenConversion{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},
+		Flags:   []string{"overdue"},
 	},
 	Form: func(in OpenConversionFiling) []procedure.FieldError {
 		errs := procedure.Required("catalog_item_id", in.CatalogItemID, "decision", in.Decision, "reason", in.Reason)

@@ -41,6 +41,7 @@ var DisputeProcedure = procedure.Filing[DisputeFiling, DisputeFacts]{
 		Workflow: Dispute, Record: func() any { return &models.Dispute{} },
 		Order:   "filed_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "subject", "subject_id", "requester_dept", "provider_dept"},
+		Flags:   []string{"overdue"},
 	},
 	Form: func(in DisputeFiling) []procedure.FieldError {
 		if blank(in.Reason) {

@@ -40,6 +40,7 @@ var OpeningReviewProcedure = procedure.Filing[OpeningReviewFiling, OpeningReview
 		Workflow: OpeningReview, Record: func() any { return &models.OpeningReview{} },
 		Order:   "submitted_at DESC, id",
 		Filters: []string{"status", "jurisdiction", "dept", "catalog_item_id"},
+		Flags:   []string{"overdue"},
 	},
 	Form: func(in OpeningReviewFiling) []procedure.FieldError {
 		errs := procedure.Required("catalog_item_id", in.CatalogItemID, "assessment", in.Assessment)
