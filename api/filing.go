@@ -308,22 +308,23 @@ func (p served) with(path string, h echo.HandlerFunc) served {
 }
 
 // routesOf builds the generic GET routes of a procedure whose record is R,
-// shown by view, and its filing handler.
-func routesOf[R, V any](s *Server, d *procedure.Descriptor, file echo.HandlerFunc, view func(echo.Context, R) (V, error)) served {
+// shown by its view (viewRecord), and its filing handler.
+func routesOf[R any](s *Server, d *procedure.Descriptor, file echo.HandlerFunc) served {
+	// A list takes its filters, its flags and a page, nothing else.
+	known := append(append([]string{"page_size", "page_token"}, d.Filters...), d.Flags...)
 	return served{d: d, file: file,
 		get: func(c echo.Context) error {
 			rec, err := load[R](s, c, d)
 			if err != nil {
 				return err
 			}
-			v, err := view(c, rec)
+			v, err := s.viewRecord(c, d, &rec)
 			if err != nil {
 				return err
 			}
 			return c.JSON(http.StatusOK, v)
 		},
 		list: func(c echo.Context) error {
-			known := append(append([]string{"page_size", "page_token"}, d.Filters...), d.Flags...)
 			if err := onlyParams(c, known...); err != nil {
 				return err
 			}
@@ -387,8 +388,7 @@ func serveProcedure[R, V any](d *procedure.Descriptor, file func(*Server, echo.C
 	view func(*Server, echo.Context, R) (V, error), updates ...update) bool {
 	views[d.Name] = func(s *Server, c echo.Context, rec any) (any, error) { return view(s, c, *rec.(*R)) }
 	routes[d.Name] = func(s *Server) served {
-		p := routesOf(s, d, func(c echo.Context) error { return file(s, c) },
-			func(c echo.Context, r R) (V, error) { return view(s, c, r) })
+		p := routesOf[R](s, d, func(c echo.Context) error { return file(s, c) })
 		for _, u := range updates {
 			h := func(c echo.Context) error { return u.h(s, c) }
 			if u.filing {

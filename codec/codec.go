@@ -115,9 +115,9 @@ func (c *Codec) Current() string { return c.current }
 
 // Encode encrypts each payload, whole (data and metadata), with the current
 // key, in the compact envelope: one metadata entry, the encoding
-// "e;<key ID>;<flags>", which is also the ciphertext's associated data. Flag j: the sealed plaintext is the data of a json/plain
-// payload (its metadata is implied); otherwise it is the payload marshalled
-// whole. Flag d: the plaintext was compressed (DEFLATE, RFC 1951) with the
+// "e;<key ID>;<flags>", which is also the ciphertext's associated data.
+// Flag j: the sealed plaintext is the data of a json/plain payload (its
+// metadata is implied); otherwise it is the payload marshalled whole. Flag d: the plaintext was compressed (DEFLATE, RFC 1951) with the
 // preset dictionary 1 (dictionary-1.txt: the keys and recurring values of
 // the procedures' payloads and of the SDK's local-activity markers), done
 // whenever that makes it smaller; flag z, of payloads sealed before it, is
@@ -324,7 +324,7 @@ func deflaters(dict []byte) *sync.Pool {
 	if dict == nil {
 		return &plainDeflaters
 	}
-	if !bytes.Equal(dict, dictionary1) {
+	if len(dict) != len(dictionary1) || &dict[0] != &dictionary1[0] { // the same slice, not merely equal bytes
 		panic("codec: deflate with an unknown dictionary")
 	}
 	return &dictDeflaters
