@@ -136,7 +136,7 @@ func sizePool(db *gorm.DB, o ops) error {
 func (o ops) workerOptions() worker.Options {
 	return worker.Options{MaxConcurrentActivityExecutionSize: o.MaxActivities,
 		MaxConcurrentWorkflowTaskExecutionSize: o.MaxWorkflowTasks,
-		WorkflowTaskPollerBehavior: workflowPollers(o.MaxWorkflowTasks),
+		WorkflowTaskPollerBehavior:             workflowPollers(o.MaxWorkflowTasks),
 		DeploymentOptions: worker.DeploymentOptions{Version: worker.WorkerDeploymentVersion{
 			DeploymentName: deploymentName, BuildID: o.BuildID}}}
 }
