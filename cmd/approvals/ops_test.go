@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"github.com/cityapprovals/approvals/devserver"
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 )
 
 // pki is a test CA with a server certificate for 127.0.0.1 and a client
@@ -208,5 +210,25 @@ func TestReadOIDC(t *testing.T) {
 		if want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
 			t.Errorf("%s: want %q, got %v", env, want, err)
 		}
+	}
+}
+
+// Both workers poll workflow tasks with the SDK's autoscaling pollers (see
+// workerOptions), and the SDK accepts the options.
+func TestWorkerPollers(t *testing.T) {
+	o, err := readOps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	for name, w := range map[string]worker.Options{"procedures": o.workerOptions(), "jobs": o.jobsWorkerOptions()} {
+		if got := fmt.Sprintf("%T", w.WorkflowTaskPollerBehavior); !strings.Contains(got, "Autoscaling") || w.MaxConcurrentWorkflowTaskPollers != 0 {
+			t.Errorf("%s worker: workflow-task pollers %s, %d fixed ones; want autoscaling only", name, got, w.MaxConcurrentWorkflowTaskPollers)
+		}
+		_ = worker.New(tc, "pollers-test", w) // panics on options the SDK refuses
 	}
 }
