@@ -29,7 +29,10 @@ const (
 	defaultMaxActivities    = 20
 	defaultMaxWorkflowTasks = 10
 	poolHeadroom            = 5
-	deploymentName          = "approvals"
+	// jobsSlots are the activity and workflow-task slots of the re-timing
+	// jobs' worker, which runs in the worker process beside the procedures'.
+	jobsSlots      = 2
+	deploymentName = "approvals"
 )
 
 // ops are the production settings: the worker's pollers, the database
@@ -78,9 +81,9 @@ func readOps() (ops, error) {
 	default:
 		return o, badConfig("APPROVALS_DEV_TOKENS=%q: want 1 (development tokens allowed) or unset", v)
 	}
-	if o.DBMaxConns < o.MaxActivities+1 {
-		return o, badConfig("APPROVALS_DB_MAX_CONNS=%d is below APPROVALS_WORKER_MAX_ACTIVITIES+1 (%d): activities would wait for connections while holding their slots; raise the pool or lower the activities",
-			o.DBMaxConns, o.MaxActivities+1)
+	if need := o.MaxActivities + jobsSlots + 1; o.DBMaxConns < need {
+		return o, badConfig("APPROVALS_DB_MAX_CONNS=%d is below APPROVALS_WORKER_MAX_ACTIVITIES+%d (%d, the jobs' worker's %d activities and one to spare included): activities would wait for connections while holding their slots; raise the pool or lower the activities",
+			o.DBMaxConns, jobsSlots+1, need, jobsSlots)
 	}
 	return o, nil
 }
@@ -142,12 +145,12 @@ func (o ops) workerOptions() worker.Options {
 }
 
 // jobsWorkerOptions are those of the worker of the re-timing jobs: a job
-// runs one page activity at a time, so two of each suffice; the same
+// runs one page activity at a time, so jobsSlots of each suffice; the same
 // deployment version label.
 func (o ops) jobsWorkerOptions() worker.Options {
 	w := o.workerOptions()
-	w.MaxConcurrentActivityExecutionSize, w.MaxConcurrentWorkflowTaskExecutionSize = 2, 2
-	w.WorkflowTaskPollerBehavior = workflowPollers(2)
+	w.MaxConcurrentActivityExecutionSize, w.MaxConcurrentWorkflowTaskExecutionSize = jobsSlots, jobsSlots
+	w.WorkflowTaskPollerBehavior = workflowPollers(jobsSlots)
 	return w
 }
 

@@ -179,6 +179,14 @@ func TestReadOps(t *testing.T) {
 	if o, err = readOps(); err != nil || o.DBMaxConns != 55 {
 		t.Fatalf("the pool follows the activities: %+v %v", o, err)
 	}
+	t.Setenv("APPROVALS_DB_MAX_CONNS", "52") // 50 activities, the jobs' 2, none to spare
+	if _, err = readOps(); err == nil || !strings.Contains(err.Error(), "APPROVALS_DB_MAX_CONNS=52") {
+		t.Fatalf("a pool without room for the jobs' activities: %v", err)
+	}
+	t.Setenv("APPROVALS_DB_MAX_CONNS", "53")
+	if _, err = readOps(); err != nil {
+		t.Fatalf("a pool of activities + 3: %v", err)
+	}
 	t.Setenv("APPROVALS_DB_MAX_CONNS", "40")
 	if _, err = readOps(); err == nil || !strings.Contains(err.Error(), "APPROVALS_DB_MAX_CONNS=40") {
 		t.Fatalf("a pool smaller than the activities: %v", err)
