@@ -79,6 +79,7 @@ func TestCallerDeptUnregistered(t *testing.T) {
 		{"/api/v1/yearly-lists", `{"kind":"share","year":2026,"entries":["wh-hukou"]}`},
 		{"/api/v1/catalog/items/wh-hukou/disputes", `{"reason":"理由"}`},
 		{"/api/v1/evidence", ``},
+		{"/api/v1/catalog/triggers", `{"dept":"ghost","jurisdiction":"wuhan","kind":"law_revision","effective_date":"2026-12-01","description":"修订"}`},
 	} {
 		rec, p := w.do(t, "POST", tc.path, tc.body, RoleDepartment, "ghost", "wuhan")
 		if rec.Code != http.StatusForbidden || !slices.Equal(fieldNames(p), []string{"dept"}) ||
