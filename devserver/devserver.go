@@ -148,8 +148,28 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Start starts a dev server and waits until it answers health checks.
+// startAttempts is how many times Start tries a server on ports of its own
+// choosing that dies during start-up.
+const startAttempts = 3
+
+// Start starts a dev server and waits until it answers health checks. A
+// server on a port Start chose (Options.Port 0) that dies during start-up is
+// tried again on another, twice at most: the server picks further ports of
+// its own after ours, and on a machine where other processes take ports at
+// the same time one of them can be gone before the server binds it (seen
+// once in CI with test packages starting servers side by side).
 func Start(ctx context.Context, o Options) (*Server, error) {
+	for attempt := 1; ; attempt++ {
+		s, err := start(ctx, o)
+		var d *StartupError
+		if err == nil || o.Port != 0 || attempt == startAttempts || !errors.As(err, &d) {
+			return s, err
+		}
+	}
+}
+
+// start is one attempt of Start.
+func start(ctx context.Context, o Options) (*Server, error) {
 	bin := o.Binary
 	if bin == "" {
 		var err error
@@ -266,9 +286,36 @@ func (s *Server) LogTail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// died describes the server's exit, with the last lines of its output.
+// StartupError says that the dev server exited during start-up.
+type StartupError struct {
+	// Exit is how the process ended.
+	Exit error
+	// Panic is the first line of a Go panic in its output, if any (the
+	// last lines of a panic are its stack, not its message).
+	Panic string
+	// Tail is the last lines of its output.
+	Tail string
+}
+
+func (e *StartupError) Error() string {
+	msg := fmt.Sprintf("temporal dev server exited during start-up (%v)", e.Exit)
+	if e.Panic != "" {
+		msg += ": " + e.Panic
+	}
+	return msg + "; the last lines of its output:\n" + e.Tail
+}
+
+// died describes the server's exit, with the last lines of its output and
+// the message of a panic among them.
 func (s *Server) died() error {
-	return fmt.Errorf("temporal dev server exited during start-up (%v); the last lines of its output:\n%s", s.exitErr, s.LogTail(15))
+	e := &StartupError{Exit: s.exitErr, Tail: s.LogTail(15)}
+	for _, l := range strings.Split(s.LogTail(1<<20), "\n") {
+		if strings.HasPrefix(l, "panic: ") {
+			e.Panic = l
+			break
+		}
+	}
+	return e
 }
 
 // tailBuffer keeps the last 16 KiB written to it.

@@ -80,6 +80,42 @@ func TestStartReportsChildDeath(t *testing.T) {
 	}
 }
 
+// A server on a port Start chose that dies during start-up is tried again on
+// other ports, three times in all; one on a port the caller set is not. The
+// panic's message is in the error, not only its stack.
+func TestStartRetriesOnItsOwnPorts(t *testing.T) {
+	dir := t.TempDir()
+	bin, count := filepath.Join(dir, "temporal"), filepath.Join(dir, "count")
+	script := "#!/bin/sh\necho x >> " + count + "\necho 'panic: listen tcp 127.0.0.1:7234: bind: address already in use' >&2\n" +
+		"for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do echo '\tstack frame' >&2; done\nexit 2\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	attempts := func() int {
+		b, _ := os.ReadFile(count)
+		_ = os.Remove(count)
+		return strings.Count(string(b), "x")
+	}
+	_, err := Start(context.Background(), Options{Binary: bin})
+	var d *StartupError
+	if !errors.As(err, &d) || !strings.Contains(err.Error(), "panic: listen tcp 127.0.0.1:7234") {
+		t.Fatalf("want a StartupError naming the panic: %v", err)
+	}
+	if n := attempts(); n != startAttempts {
+		t.Errorf("a port of its own: %d attempts, want %d", n, startAttempts)
+	}
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(context.Background(), Options{Binary: bin, Port: port}); !errors.As(err, &d) {
+		t.Fatalf("want a StartupError: %v", err)
+	}
+	if n := attempts(); n != 1 {
+		t.Errorf("the caller's port: %d attempts, want 1", n)
+	}
+}
+
 // A taken port is refused before anything starts, naming the port.
 func TestStartRefusesTakenPort(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
