@@ -57,7 +57,7 @@ func TestOperations(t *testing.T) {
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	w, err := sys.startEnv("worker-ops", []string{fmt.Sprintf("APPROVALS_WORKER_METRICS_ADDR=127.0.0.1:%d", port),
-		"APPROVALS_BUILD_ID=e2e-build", "APPROVALS_WORKER_MAX_ACTIVITIES=4", "APPROVALS_DB_MAX_CONNS=6"}, "worker")
+		"APPROVALS_BUILD_ID=e2e-build", "APPROVALS_WORKER_MAX_ACTIVITIES=4", "APPROVALS_DB_MAX_CONNS=7"}, "worker")
 	if err != nil {
 		t.Fatal(err)
 	}
