@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,19 +31,43 @@ func checkHistory(t *testing.T, id, name string) {
 }
 
 // recordHistory stores a history in workflows/testdata/histories when
-// RECORD_HISTORIES=1, as Temporal holds it: encrypted with the test key.
+// RECORD_HISTORIES is set, as Temporal holds it: encrypted with the test key
+// (storeHistory says which).
 func recordHistory(t *testing.T, name string, raw func() []byte) {
 	t.Helper()
-	if os.Getenv("RECORD_HISTORIES") != "1" {
+	mode := os.Getenv("RECORD_HISTORIES")
+	if mode == "" {
 		return
 	}
-	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	stored, err := storeHistory(filepath.Join("..", "workflows", "testdata", "histories"), name, mode, raw)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !stored {
+		t.Logf("kept the recorded history %s.json (RECORD_HISTORIES=overwrite replaces it)", name)
+	}
+}
+
+// storeHistory writes a history as dir/name.json and tells whether it did.
+// With mode "1" a history already there is kept: it stands for executions
+// of its shape that may still be running and must go on replaying (a
+// workflow's new shape is recorded under a new name, as the -compact and
+// -local-activities files were); with "overwrite" it is replaced.
+func storeHistory(dir, name, mode string, raw func() []byte) (bool, error) {
+	if mode != "1" && mode != "overwrite" {
+		return false, fmt.Errorf("RECORD_HISTORIES=%q: want 1 (record the new histories) or overwrite (all)", mode)
+	}
+	path := filepath.Join(dir, name+".json")
+	if _, err := os.Stat(path); err == nil && mode == "1" {
+		return false, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, fmt.Errorf("record history %s: %w", name, err)
 	}
 	if err := os.WriteFile(path, raw(), 0o644); err != nil {
-		t.Fatal(err)
+		return false, fmt.Errorf("record history %s: %w", name, err)
 	}
+	return true, nil
 }
 
 // waitClosed waits for a procedure's workflow to close: its record is final
@@ -112,3 +137,26 @@ func (quiet) Debug(string, ...any) {}
 func (quiet) Info(string, ...any)  {}
 func (quiet) Warn(string, ...any)  {}
 func (quiet) Error(string, ...any) {}
+
+// RECORD_HISTORIES=1 records a history not recorded yet and keeps one that
+// is (an older shape's guard); overwrite replaces it; anything else is
+// refused.
+func TestStoreHistoryKeepsRecorded(t *testing.T) {
+	dir := t.TempDir()
+	read := func() string {
+		b, _ := os.ReadFile(filepath.Join(dir, "h.json"))
+		return string(b)
+	}
+	if ok, err := storeHistory(dir, "h", "1", func() []byte { return []byte("old") }); !ok || err != nil || read() != "old" {
+		t.Fatalf("a new history: %v %v %q", ok, err, read())
+	}
+	if ok, err := storeHistory(dir, "h", "1", func() []byte { return []byte("new") }); ok || err != nil || read() != "old" {
+		t.Fatalf("a recorded history was not kept: %v %v %q", ok, err, read())
+	}
+	if ok, err := storeHistory(dir, "h", "overwrite", func() []byte { return []byte("new") }); !ok || err != nil || read() != "new" {
+		t.Fatalf("overwrite: %v %v %q", ok, err, read())
+	}
+	if _, err := storeHistory(dir, "h", "yes", func() []byte { return nil }); err == nil || read() != "new" {
+		t.Fatalf("an unknown mode: %v %q", err, read())
+	}
+}

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -382,11 +380,7 @@ func TestPoisonPastTheAPIEndsVisibly(t *testing.T) {
 		if err := workflows.ReplayJSON(bytes.NewReader(raw)); err != nil {
 			t.Fatalf("the failed procedure's history does not replay: %v", err)
 		}
-		if os.Getenv("RECORD_HISTORIES") == "1" {
-			if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", "xiamen-failed-permanent.json"), raw, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		recordHistory(t, "xiamen-failed-permanent", func() []byte { return raw })
 	})
 
 	t.Run("decision", func(t *testing.T) {
