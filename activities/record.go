@@ -32,8 +32,8 @@ func (a *Activities) file(ctx context.Context, rec any, ev models.Event, also fu
 }
 
 // write runs fn in one transaction, at the instant at (in UTC) that the
-// workflow gave: the one way a procedure's activity opens the transaction
-// of its step.
+// workflow gave: how every activity that writes at the workflow's instant
+// opens its transaction.
 func (a *Activities) write(ctx context.Context, at time.Time, fn func(tx *gorm.DB, at time.Time) error) error {
 	at = at.UTC()
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })

@@ -75,14 +75,15 @@ func (s *Server) createTrigger(c echo.Context) error {
 	case cl.Role == RoleAuthority && cl.Jurisdiction != in.Jurisdiction:
 		return problem(http.StatusForbidden, fmt.Sprintf("the authority of %s does not record triggers in %s", cl.Jurisdiction, in.Jurisdiction))
 	}
-	// A department's token naming an unregistered department is a 403, as
-	// on every other filing; a department the authority names is a field.
-	if err := s.registeredCaller(c, cl); err != nil {
-		return err
-	}
 	db := s.DB.WithContext(c.Request().Context())
 	dept, err := registered(db, "dept", in.Dept, in.Jurisdiction)
 	if err != nil {
+		// A department's own token (in.Dept) naming an unregistered
+		// department is a 403, as on every other filing; a department the
+		// authority names is the body's field (the 422).
+		if e := s.registeredCaller(c, cl); e != nil {
+			return e
+		}
 		return err
 	}
 	facts := workflows.TriggerFacts{Filed: filed(s, cl, in), Dept: dept}

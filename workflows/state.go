@@ -213,14 +213,13 @@ func (r *stepRun[S, U, P]) init(p regulations.Profile, h *Header, act any, id, s
 	r.rec = newRecorder[U, P](act, activities.Progress{ID: id, Status: status, Article: article})
 }
 
-// launch begins procedure proc of jurisdiction, records its filing rec
-// through its Record activity act (see file) and runs it to its end.
+// launch runs procedure proc of jurisdiction (launch): its start begins it
+// and records its filing rec through its Record activity act (see file).
 func (r *stepRun[S, U, P]) launch(ctx workflow.Context, proc, jurisdiction string, act, rec any, run func(workflow.Context) (S, error)) (S, error) {
-	var err error
-	if r.box, err = file(ctx, proc, jurisdiction, r.p, &r.st, r.h, act, rec); err != nil {
-		return r.st, err
-	}
-	return run(ctx)
+	return launch(ctx, &r.st, func(ctx workflow.Context) (err error) {
+		r.box, err = file(ctx, proc, jurisdiction, r.p, &r.st, r.h, act, rec)
+		return err
+	}, run)
 }
 
 // end writes the procedure's outcome and concludes (recorder.end).
